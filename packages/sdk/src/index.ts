@@ -1,0 +1,5 @@
+export * from './record/index.js'
+export * from './errors.js'
+export type { ExportResult, Exporter } from './exporters/exporter.js'
+export type { KeyProvider } from './crypto/key-provider.js'
+export * from './redact/index.js'

@@ -1,0 +1,38 @@
+import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+import type { Finding, Recognizer } from './recognizer.js'
+
+export interface RedactResult {
+  text: string
+  /** Offsets into the original text. */
+  findings: Finding[]
+}
+
+export type OperatorName = 'replace' | 'mask' | 'hmac' | 'drop'
+
+export interface RedactorOptions {
+  /** Recognizers to run; defaults to every built-in recognizer. */
+  recognizers?: Recognizer[]
+  /** Words or phrases to remove wherever they appear (case-insensitive, whole words). */
+  terms?: string[]
+  /** Extra patterns; each match is reported as `CUSTOM` unless named. */
+  patterns?: Array<RegExp | { type: string; pattern: RegExp }>
+  /** Values that are never redacted (exact match, case-insensitive). */
+  allow?: string[]
+  /** Operator per entity type; `replace` writes `<TYPE>`. */
+  operators?: Partial<Record<string, OperatorName>>
+  /** Key for the `hmac` operator. */
+  hmacKey?: Buffer
+}
+
+/**
+ * Removes personal data and secrets from text and from whole records.
+ *
+ * @example
+ * const r = createRedactor()
+ * r.redact('mail me at ana@example.com').text // 'mail me at <EMAIL_ADDRESS>'
+ */
+export interface Redactor {
+  redact(text: string): RedactResult
+  /** Every free-text field of a record, redacted in place; returns counts per entity type. */
+  redactRecord<T extends UnsealedRecord | LedgerRecord>(record: T): Record<string, number>
+}

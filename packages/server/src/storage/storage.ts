@@ -1,0 +1,83 @@
+import type { LedgerRecord } from '@promptledger/sdk'
+
+/** Filters shared by query, stats and export. Times are ISO-8601 strings; `to` is exclusive. */
+export interface RecordFilter {
+  from?: string
+  to?: string
+  model?: string
+  provider?: string
+  userId?: string
+  sessionId?: string
+  status?: 'ok' | 'error'
+  tag?: string
+  app?: string
+  /** Full-text search over redacted content. */
+  q?: string
+}
+
+export interface Page {
+  limit: number
+  /** Opaque cursor returned by the previous page. */
+  cursor?: string
+}
+
+export interface QueryResult {
+  records: LedgerRecord[]
+  nextCursor: string | null
+}
+
+export type GroupBy = 'model' | 'provider' | 'user_id' | 'app' | 'status' | 'hour' | 'day'
+
+export interface StatsRow {
+  /** The group's value (model name, ISO hour, …); null for records without one. */
+  key: string | null
+  count: number
+  errors: number
+  errorRate: number
+  latencyP50: number | null
+  latencyP95: number | null
+  latencyP99: number | null
+  ttftP50: number | null
+  ttftP95: number | null
+  inputTokens: number
+  outputTokens: number
+  costUsd: number
+}
+
+export interface AppendResult {
+  inserted: number
+  /** Records whose id was already stored; they are skipped, never stored twice. */
+  duplicates: number
+}
+
+/** The head of one sealed stream, so a collector can continue its chain after a restart. */
+export interface StreamHead {
+  stream: string
+  seq: number
+  hash: string
+}
+
+/**
+ * Where the collector keeps records. One folder per backend (`sqlite/`, `postgres/`, `clickhouse/`),
+ * and one case suite (`storage.case.ts`) that every backend passes. Stores know nothing of HTTP or
+ * roles: the API enforces those.
+ */
+export interface Storage {
+  /** Stores sealed records in one transaction; duplicates by id are skipped. */
+  append(batch: readonly LedgerRecord[]): Promise<AppendResult>
+  /** Which of these ids are already stored (the collector skips them before sealing). */
+  existingIds(ids: readonly string[]): Promise<Set<string>>
+  query(filter: RecordFilter, page: Page): Promise<QueryResult>
+  get(id: string): Promise<LedgerRecord | null>
+  stats(filter: RecordFilter, groupBy: GroupBy | null): Promise<StatsRow[]>
+  /** The last sealed record of a stream, or null for a new stream. */
+  head(stream: string): Promise<StreamHead | null>
+  /** Records of one stream in seq order, for verification. */
+  scanStream(stream: string, fromSeq?: number): AsyncIterable<LedgerRecord>
+  streams(): Promise<string[]>
+  /** Deletes records older than `ts`; returns how many. */
+  deleteBefore(ts: string): Promise<number>
+  /** Purges a subject's derived plaintext (search index rows, caches); returns affected records. */
+  eraseSubject(userId: string): Promise<number>
+  close(): Promise<void>
+}
