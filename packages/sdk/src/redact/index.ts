@@ -1,2 +1,2 @@
 export type { Finding, Recognizer } from './recognizer.js'
-export type { OperatorName, RedactResult, Redactor, RedactorOptions } from './redactor.js'
+export type { OperatorName, RecordRedaction, RedactResult, Redactor, RedactorOptions } from './redactor.js'

@@ -33,6 +33,16 @@ export interface RedactorOptions {
  */
 export interface Redactor {
   redact(text: string): RedactResult
-  /** Every free-text field of a record, redacted in place; returns counts per entity type. */
-  redactRecord<T extends UnsealedRecord | LedgerRecord>(record: T): Record<string, number>
+  /**
+   * Redacts every free-text field of a record in place (messages, input, tool arguments, output,
+   * tool calls, error message, metadata strings). Sets `record.redactions` and returns the counts.
+   */
+  redactRecord<T extends UnsealedRecord | LedgerRecord>(record: T): RecordRedaction
+}
+
+export interface RecordRedaction {
+  /** Findings per entity type over the whole record (what goes into `redactions`). */
+  counts: Record<string, number>
+  /** Findings per entity type in the response alone, before redaction (the `pii_in_response` signal). */
+  responseCounts: Record<string, number>
 }

@@ -42,6 +42,14 @@ export interface StatsRow {
   inputTokens: number
   outputTokens: number
   costUsd: number
+  /** Mean characters of response output (alerts compare it with a baseline). */
+  avgResponseChars: number | null
+  /** Records whose `signals.uncertainty` is true. */
+  uncertain: number
+  /** Records whose response held personal data before redaction (`signals.pii_in_response`). */
+  piiLeaks: number
+  /** Highest `signals.injection_score` in the group. */
+  injectionMax: number | null
 }
 
 export interface AppendResult {

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto'
+import { canonicalize } from '../record/canonical.js'
+import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+
+/** `prev_hash` of the first record of every stream. */
+export const GENESIS_HASH = '0'.repeat(64)
+
+export interface ChainHead {
+  stream: string
+  /** seq of the last sealed record; -1 for an empty stream. */
+  seq: number
+  hash: string
+}
+
+/**
+ * SHA-256 over the RFC 8785 canonical JSON of the record without its `hash` field. Encrypted content
+ * is hashed as ciphertext (it lives in `enc.ct`), so erasing a subject's key never breaks the chain.
+ */
+export function recordHash(record: Omit<LedgerRecord, 'hash'> & { hash?: string }): string {
+  const { hash: _ignored, ...body } = record
+  return createHash('sha256').update(canonicalize(body)).digest('hex')
+}
+
+/**
+ * One stream's hash chain: assigns `seq`, links `prev_hash` to the previous record's `hash`.
+ *
+ * @example
+ * const chain = new Chain({ stream: 'app-1', seq: -1, hash: GENESIS_HASH })
+ * const sealed = chain.seal(unsealed) // sealed.seq === 0
+ */
+export class Chain {
+  #stream: string
+  #seq: number
+  #hash: string
+
+  constructor(head: ChainHead) {
+    this.#stream = head.stream
+    this.#seq = head.seq
+    this.#hash = head.hash
+  }
+
+  get head(): ChainHead {
+    return { stream: this.#stream, seq: this.#seq, hash: this.#hash }
+  }
+
+  seal(record: UnsealedRecord): LedgerRecord {
+    const sealed = record as LedgerRecord
+    sealed.stream = this.#stream
+    sealed.seq = this.#seq + 1
+    sealed.prev_hash = this.#hash
+    sealed.hash = recordHash(sealed)
+    this.#seq = sealed.seq
+    this.#hash = sealed.hash
+    return sealed
+  }
+}
+
+/** A new stream's head. */
+export function genesis(stream: string): ChainHead {
+  return { stream, seq: -1, hash: GENESIS_HASH }
+}
