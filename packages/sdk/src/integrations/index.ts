@@ -1,1 +1,12 @@
-export {}
+export type { LedgerLike, CaptureErrorHandler } from './ledger-like.js'
+export { captureErrorCount } from './ledger-like.js'
+export type { CaptureContext, CaptureOptions, Resolvable } from './capture-context.js'
+export { currentContext, withContext } from './capture-context.js'
+export { observeOpenAI } from './openai/observe-openai.js'
+export { observeAnthropic } from './anthropic/observe-anthropic.js'
+export type { HttpCaptureOptions } from './http-capture.js'
+export { promptLedgerExpress } from './express.js'
+export { promptLedgerFastify } from './fastify.js'
+export { promptLedgerHono } from './hono.js'
+export type { NodeHttpCaptureOptions } from './node-http.js'
+export { observeHandler } from './node-http.js'

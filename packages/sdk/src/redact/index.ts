@@ -1,2 +1,6 @@
 export type { Finding, Recognizer } from './recognizer.js'
 export type { OperatorName, RecordRedaction, RedactResult, Redactor, RedactorOptions } from './redactor.js'
+export { createRedactor } from './engine.js'
+export { defaultRecognizers } from './default-recognizers.js'
+export { resolve } from './resolver.js'
+export type { StreamRedactor } from './stream-redactor.js'

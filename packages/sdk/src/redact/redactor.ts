@@ -1,5 +1,6 @@
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
 import type { Finding, Recognizer } from './recognizer.js'
+import type { StreamRedactor } from './stream-redactor.js'
 
 export interface RedactResult {
   text: string
@@ -22,6 +23,8 @@ export interface RedactorOptions {
   operators?: Partial<Record<string, OperatorName>>
   /** Key for the `hmac` operator. */
   hmacKey?: Buffer
+  /** Findings scoring below this are dropped (0..1, default 0.5). */
+  minScore?: number
 }
 
 /**
@@ -38,6 +41,8 @@ export interface Redactor {
    * tool calls, error message, metadata strings). Sets `record.redactions` and returns the counts.
    */
   redactRecord<T extends UnsealedRecord | LedgerRecord>(record: T): RecordRedaction
+  /** An incremental redactor for text that arrives in chunks; output equals redacting the whole text at once. */
+  createStream(): StreamRedactor
 }
 
 export interface RecordRedaction {

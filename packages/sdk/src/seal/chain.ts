@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
-import { canonicalize } from '../record/canonical.js'
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+import { type EncodedRecord, encodeRecord } from './encode-record.js'
 
 /** `prev_hash` of the first record of every stream. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -17,8 +16,7 @@ export interface ChainHead {
  * is hashed as ciphertext (it lives in `enc.ct`), so erasing a subject's key never breaks the chain.
  */
 export function recordHash(record: Omit<LedgerRecord, 'hash'> & { hash?: string }): string {
-  const { hash: _ignored, ...body } = record
-  return createHash('sha256').update(canonicalize(body)).digest('hex')
+  return encodeRecord(record).hash
 }
 
 /**
@@ -44,14 +42,23 @@ export class Chain {
   }
 
   seal(record: UnsealedRecord): LedgerRecord {
+    return this.sealEncoded(record).record
+  }
+
+  /**
+   * Seals in place and also returns the record's canonical NDJSON line, so a file writer does not
+   * serialize the record a second time.
+   */
+  sealEncoded(record: UnsealedRecord): { record: LedgerRecord; line: string } {
     const sealed = record as LedgerRecord
     sealed.stream = this.#stream
     sealed.seq = this.#seq + 1
     sealed.prev_hash = this.#hash
-    sealed.hash = recordHash(sealed)
+    const encoded: EncodedRecord = encodeRecord(sealed)
+    sealed.hash = encoded.hash
     this.#seq = sealed.seq
     this.#hash = sealed.hash
-    return sealed
+    return { record: sealed, line: encoded.line }
   }
 }
 

@@ -1,0 +1,42 @@
+import { loadConfig, startServer } from '@promptledger/server'
+import type { Command } from 'commander'
+
+interface ServeFlags {
+  port?: string
+  host?: string
+  data?: string
+  config?: string
+}
+
+/**
+ * `promptledger serve`: the collector (ingest and query API, proxy, dashboard) on one port.
+ *
+ * @example
+ * promptledger serve --port 7420 --data ./promptledger-data
+ */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the collector: HTTP ingest and query API over a SQLite store')
+    .option('--port <port>', 'port to listen on (PROMPTLEDGER_PORT; default 7420, 0 picks a free one)')
+    .option('--host <host>', 'address to bind (PROMPTLEDGER_HOST; default 127.0.0.1)')
+    .option('--data <dir>', 'data directory (PROMPTLEDGER_DATA; default ./promptledger-data)')
+    .option('--config <file>', 'JSON config file (PROMPTLEDGER_CONFIG)')
+    .action(async (flags: ServeFlags) => {
+      const config = loadConfig({ flags, env: process.env })
+      const server = await startServer(config)
+      // First line is machine-readable on purpose: scripts and tests read the URL from it.
+      process.stdout.write(`promptledger collector listening on ${server.url}\n`)
+      process.stdout.write(`  data: ${server.databasePath}\n  stream: ${config.stream}\n`)
+      process.stdout.write(`  server-side redaction: ${server.redacting ? 'on' : 'off'}\n`)
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+          server.close().then(resolve, resolve)
+        }
+        process.on('SIGINT', stop)
+        process.on('SIGTERM', stop)
+      })
+    })
+}

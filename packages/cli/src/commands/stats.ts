@@ -1,0 +1,58 @@
+import { type Command, Option } from 'commander'
+import {
+  type Column,
+  type FilterFlags,
+  type StatsRowJson,
+  addFilterOptions,
+  addServerOptions,
+  fetchStats,
+  filterFrom,
+  fmt,
+  remoteFrom,
+  renderTable,
+} from '../remote/index.js'
+
+interface StatsFlags extends FilterFlags {
+  server?: string
+  apiKey?: string
+  groupBy?: string
+  json?: boolean
+}
+
+const columns: Column<StatsRowJson>[] = [
+  { header: 'group', cell: (r) => r.key ?? '(none)', max: 32 },
+  { header: 'count', cell: (r) => String(r.count), right: true },
+  { header: 'errors', cell: (r) => fmt.pct(r.errorRate), right: true },
+  { header: 'p50', cell: (r) => fmt.ms(r.latencyP50), right: true },
+  { header: 'p95', cell: (r) => fmt.ms(r.latencyP95), right: true },
+  { header: 'p99', cell: (r) => fmt.ms(r.latencyP99), right: true },
+  { header: 'ttft p50', cell: (r) => fmt.ms(r.ttftP50), right: true },
+  { header: 'ttft p95', cell: (r) => fmt.ms(r.ttftP95), right: true },
+  { header: 'tokens in', cell: (r) => String(r.inputTokens), right: true },
+  { header: 'tokens out', cell: (r) => String(r.outputTokens), right: true },
+  { header: 'cost', cell: (r) => fmt.usd(r.costUsd), right: true },
+]
+
+/**
+ * `promptledger stats --server URL --group-by model`: counts, error rate, latency percentiles, tokens, cost.
+ *
+ * @example
+ * promptledger stats --group-by model --from 2026-01-01T00:00:00Z
+ */
+export function register(program: Command): void {
+  const command = program
+    .command('stats')
+    .description("Aggregate a collector's records")
+    .addOption(
+      new Option('--group-by <key>', 'group rows by').choices(['model', 'provider', 'user_id', 'app', 'status', 'hour', 'day']),
+    )
+    .option('--json', 'print the rows as JSON')
+  addFilterOptions(addServerOptions(command)).action(async (flags: StatsFlags) => {
+    const result = await fetchStats(remoteFrom(flags), filterFrom(flags), flags.groupBy)
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+      return
+    }
+    process.stdout.write(`${renderTable(columns, result.rows)}\n`)
+  })
+}

@@ -1,0 +1,204 @@
+// End to end in Debian Chromium: the built dashboard served over real HTTP on loopback, reading real records from
+// SQLite. Skips loudly without /usr/bin/chromium; under CI=true a missing browser is a failure.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { UnsealedRecord } from '@promptledger/sdk'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { unsealed } from '../../server/src/test-support/records.js'
+import { startTestCollector, type TestCollector } from './test-support/test-collector.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const haveChromium = existsSync(CHROMIUM)
+const inCi = process.env.CI === 'true'
+const API_KEY = 'pl_view_dashboard-e2e-key'
+const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+if (!haveChromium && !inCi) {
+  console.warn(
+    `\n!!! dashboard end-to-end test SKIPPED: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\`. !!!\n`,
+  )
+}
+
+describe.runIf(!haveChromium && inCi)('dashboard e2e prerequisites', () => {
+  it('has Chromium under CI', () => {
+    throw new Error(`${CHROMIUM} is missing under CI=true: the dashboard end-to-end test cannot run`)
+  })
+})
+
+function seed(): UnsealedRecord[] {
+  const base = Date.now() - 90 * 60_000
+  const at = (i: number) => new Date(base + i * 60_000).toISOString()
+  const records: UnsealedRecord[] = []
+  for (let i = 0; i < 55; i++) {
+    records.push(unsealed({ ts: at(i), end_ts: at(i), user_id: `u${i % 3}`, latency_ms: 100 + i * 10, tags: ['bulk'] }))
+  }
+  for (let i = 0; i < 3; i++) {
+    records.push(
+      unsealed({
+        ts: at(60 + i),
+        end_ts: at(60 + i),
+        provider: 'anthropic',
+        app: 'support',
+        request: { model: 'claude-sonnet-4', messages: [{ role: 'user', content: `refund question ${i}` }] },
+        response: { model: 'claude-sonnet-4', output: 'a refund answer', finish_reasons: ['end_turn'] },
+        status: i === 0 ? 'error' : 'ok',
+        error: i === 0 ? { type: 'rate_limit', message: 'slow down', http_status: 429 } : null,
+        cost_usd: null,
+      }),
+    )
+  }
+  records.push(
+    unsealed({
+      ts: at(70),
+      end_ts: at(70),
+      user_id: 'mallory',
+      request: { model: 'gpt-4o', messages: [{ role: 'user', content: HOSTILE }], params: { temperature: 0 } },
+      response: {
+        model: 'gpt-4o',
+        output: '<b>not bold</b> zanzibar',
+        finish_reasons: ['tool_calls'],
+        tool_calls: [{ id: 'call_1', type: 'function', name: 'lookup', arguments: '{"q":"<script>x</script>"}' }],
+      },
+      redactions: { EMAIL_ADDRESS: 2, CREDIT_CARD: 1 },
+      signals: { injection_score: 0.9, injection_rules: ['override'] },
+      metadata: { note: '<iframe src="javascript:alert(1)">' },
+    }),
+  )
+  return records
+}
+
+describe.runIf(haveChromium)('dashboard in Chromium', () => {
+  let dir: string
+  let collector: TestCollector
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    // Always test the current sources: build the bundle (esbuild, well under a second).
+    execFileSync(process.execPath, [fileURLToPath(new URL('../build.mjs', import.meta.url))], { stdio: 'inherit' })
+    dir = mkdtempSync(join(tmpdir(), 'pl-'))
+    collector = await startTestCollector({ dbPath: join(dir, 'ledger.db'), apiKey: API_KEY })
+    await collector.ingest(seed())
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    page = await browser.newPage()
+    page.setDefaultTimeout(15_000)
+    // Any script error or CSP violation fails the run at the end.
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !/status of 40[14]/.test(msg.text())) problems.push(`console: ${msg.text()}`)
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await collector?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('asks for the API key on 401 and keeps it for the tab', async () => {
+    await page.goto(`${collector.url}/`)
+    await page.getByRole('heading', { name: 'API key required' }).waitFor()
+    await page.getByLabel('API key', { exact: true }).fill(API_KEY)
+    await page.getByRole('button', { name: 'Use this key' }).click()
+    await page.getByRole('heading', { name: 'Records' }).waitFor()
+    expect(await page.evaluate(() => sessionStorage.getItem('promptledger.apiKey'))).toBe(API_KEY)
+    await expect.poll(() => page.locator('#health').textContent()).toContain('collector up')
+  })
+
+  it('lists records newest first and loads more with the cursor', async () => {
+    const rows = page.locator('table.records tbody tr')
+    await expect.poll(() => rows.count()).toBe(50)
+    expect(await rows.first().locator('td').nth(3).textContent()).toBe('mallory')
+    await page.getByRole('button', { name: 'Load more' }).click()
+    await expect.poll(() => rows.count()).toBe(59)
+    await expect.poll(() => page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true)
+  })
+
+  it('filters by model, status and full text, through the URL', async () => {
+    await page.getByLabel('Model').fill('claude-sonnet-4')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    const rows = page.locator('table.records tbody tr')
+    await expect.poll(() => rows.count()).toBe(3)
+    expect(page.url()).toContain('#/records?model=claude-sonnet-4')
+    expect(await rows.locator('td:nth-child(2)').allTextContents()).toEqual(Array(3).fill('claude-sonnet-4'))
+
+    await page.getByLabel('Status').selectOption('error')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => rows.count()).toBe(1)
+    expect(await rows.first().locator('.badge').textContent()).toBe('error')
+
+    await page.getByRole('button', { name: 'Clear' }).click()
+    await page.getByLabel('Search').fill('zanzibar')
+    await page.getByRole('button', { name: 'Apply' }).click()
+    await expect.poll(() => page.url()).toContain('q=zanzibar')
+    await expect.poll(() => rows.count()).toBe(1)
+    expect(await rows.first().locator('td').nth(3).textContent()).toBe('mallory')
+  })
+
+  it('opens a record and renders hostile content as text', async () => {
+    await page.locator('table.records tbody tr').first().getByRole('link').click()
+    await page.getByRole('heading', { name: /^Record / }).waitFor()
+    const request = page.locator('section[aria-labelledby="sec-request"] pre').first()
+    expect(await request.textContent()).toBe(HOSTILE)
+    expect(await page.locator('main script, main img, main iframe, main b').count()).toBe(0)
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, the text as rendered
+    const text = await page.locator('main').innerText()
+    expect(text).toContain('<b>not bold</b> zanzibar')
+    expect(text).toContain('{"q":"<script>x</script>"}')
+    expect(text).toContain('EMAIL_ADDRESS')
+    expect(text).toContain('Injection score')
+    expect(text).toMatch(/Hash\s+[0-9a-f]{64}/)
+    expect(text).toMatch(/Previous hash\s+[0-9a-f]{64}/)
+  })
+
+  it('shows new records in live mode', async () => {
+    await page.goto(`${collector.url}/#/records?app=live`)
+    await page.getByText('No records match these filters.').waitFor()
+    await page.getByLabel(/Live/).check()
+    const [fresh] = await collector.ingest([unsealed({ app: 'live', user_id: 'late-arrival' })])
+    const row = page.locator(`tr[data-id="${fresh!.id}"]`)
+    await row.waitFor({ timeout: 20_000 })
+    expect(await row.locator('td').nth(3).textContent()).toBe('late-arrival')
+  })
+
+  it('shows stats grouped by model with a chart of calls over time', async () => {
+    await page.goto(`${collector.url}/#/stats?group_by=model&range=24h`)
+    const table = page.locator('table.stats')
+    await table.waitFor()
+    const byModel = Object.fromEntries(
+      await table
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent])),
+    )
+    expect(byModel).toMatchObject({ 'gpt-4o': '57', 'claude-sonnet-4': '3' })
+    expect(await page.locator('svg.chart rect.bar').count()).toBeGreaterThan(0)
+    await page.getByLabel('Group by').selectOption('status')
+    await expect.poll(() => page.url()).toContain('group_by=status')
+    await expect.poll(() => table.locator('tbody th').allTextContents()).toEqual(['ok', 'error'])
+  })
+
+  it('says alerts are not available when the collector answers 404', async () => {
+    await page.goto(`${collector.url}/#/alerts`)
+    await page.getByText(/Alerts are not available on this collector/).waitFor()
+  })
+
+  it('ran without script errors or CSP violations', () => {
+    expect(problems).toEqual([])
+  })
+})

@@ -1,0 +1,185 @@
+// One record in full. Every piece of content is rendered as text (textBlock/textContent): prompts and model
+// output are untrusted and may contain markup or script.
+import { api } from '../api/client.js'
+import type { RecordView } from '../api/types.js'
+import { type Child, defList, h, replaceChildren, textBlock } from '../dom.js'
+import { contentToText, formatCost, formatInt, formatMs, formatTime } from '../format.js'
+import { showError, type ViewContext, viewHeading } from './view.js'
+
+function section(title: string, ...children: Child[]): HTMLElement {
+  const id = `sec-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`
+  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), children)
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2) ?? ''
+}
+
+function messages(r: RecordView): Child {
+  const list = r.request?.messages
+  if (!list?.length)
+    return r.request?.input !== undefined ? textBlock(contentToText(r.request.input), 'Request input') : null
+  return h(
+    'ol',
+    { class: 'messages' },
+    list.map((m, i) =>
+      h(
+        'li',
+        { class: 'message' },
+        h('div', { class: 'role' }, String(m.role ?? 'message')),
+        textBlock(contentToText(m.content), `Message ${i + 1} (${String(m.role ?? '')})`),
+      ),
+    ),
+  )
+}
+
+function toolCalls(r: RecordView): Child {
+  const calls = r.response?.tool_calls
+  if (!calls?.length) return null
+  return h(
+    'div',
+    {},
+    h('h3', {}, 'Tool calls'),
+    calls.map((c) =>
+      h(
+        'div',
+        { class: 'tool-call' },
+        defList([
+          ['Name', c.name ?? '—'],
+          ['Call id', c.id ?? null],
+        ]),
+        textBlock(c.arguments ?? '', `Arguments of ${c.name ?? 'tool call'}`),
+      ),
+    ),
+  )
+}
+
+function counts(title: string, record: Record<string, number> | undefined | null, empty: string): Child {
+  const entries = Object.entries(record ?? {})
+  if (!entries.length) return h('p', { class: 'muted' }, empty)
+  return h(
+    'table',
+    { class: 'compact' },
+    h('caption', {}, title),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Count'))),
+    h(
+      'tbody',
+      {},
+      entries.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, formatInt(v)))),
+    ),
+  )
+}
+
+function signals(r: RecordView): Child {
+  const s = r.signals
+  if (!s || !Object.keys(s).length) return h('p', { class: 'muted' }, 'No signals recorded.')
+  const { injection_score, injection_rules, uncertainty, uncertainty_phrases, pii_in_response, ...rest } = s
+  return [
+    defList([
+      ['Injection score', typeof injection_score === 'number' ? injection_score.toFixed(2) : null],
+      ['Injection rules', Array.isArray(injection_rules) ? injection_rules.join(', ') : null],
+      ['Uncertain answer', typeof uncertainty === 'boolean' ? (uncertainty ? 'yes' : 'no') : null],
+      ['Uncertainty phrases', Array.isArray(uncertainty_phrases) ? uncertainty_phrases.join(', ') : null],
+    ]),
+    pii_in_response && typeof pii_in_response === 'object'
+      ? counts('Personal data found in the response (before redaction)', pii_in_response as Record<string, number>, '')
+      : null,
+    Object.keys(rest).length ? textBlock(json(rest), 'Other signals') : null,
+  ]
+}
+
+function render(r: RecordView): Child[] {
+  const status = r.status === 'error' ? 'error' : 'ok'
+  return [
+    h('p', {}, h('a', { href: '#/records' }, '← All records')),
+    defList([
+      ['Id', h('span', { class: 'mono' }, r.id)],
+      ['Time (UTC)', formatTime(r.ts)],
+      ['Ended', r.end_ts ? formatTime(r.end_ts) : null],
+      ['Status', h('span', { class: `badge badge-${status}` }, status)],
+      [
+        'Error',
+        r.error
+          ? `${r.error.type ?? 'error'}${r.error.http_status ? ` (HTTP ${r.error.http_status})` : ''}: ${r.error.message ?? ''}`
+          : null,
+      ],
+      ['Latency', formatMs(r.latency_ms)],
+      ['Time to first token', r.ttft_ms != null ? formatMs(r.ttft_ms) : null],
+      ['Provider', r.provider ?? null],
+      ['Operation', r.operation ?? null],
+      ['Model (request)', r.request?.model ?? null],
+      ['Model (response)', r.response?.model ?? null],
+      ['Cost', formatCost(r.cost_usd)],
+      ['User', r.user_id ?? null],
+      ['Session', r.session_id ?? null],
+      ['App', r.app ?? null],
+      ['Environment', r.environment ?? null],
+      ['Tags', r.tags?.length ? r.tags.join(', ') : null],
+      ['Trace / span', r.trace_id ? `${r.trace_id} / ${r.span_id ?? '—'}` : null],
+      ['Prompt hash', r.prompt_hash ? h('span', { class: 'mono' }, r.prompt_hash) : null],
+    ]),
+    r.enc
+      ? h(
+          'p',
+          { class: 'notice' },
+          `Content is encrypted for subject ${r.enc.subject ?? '?'} with key ${r.enc.key_id ?? '?'}; it shows here only when the collector decrypts it.`,
+        )
+      : null,
+    r.redacted === false ? h('p', { class: 'notice warn' }, 'Redaction was turned off for this record.') : null,
+    section(
+      'Request',
+      messages(r),
+      r.request?.params && Object.keys(r.request.params).length
+        ? [h('h3', {}, 'Parameters'), textBlock(json(r.request.params), 'Request parameters')]
+        : null,
+    ),
+    section(
+      'Response',
+      r.response?.output !== undefined
+        ? textBlock(contentToText(r.response.output), 'Response output')
+        : h('p', { class: 'muted' }, 'No response output.'),
+      r.response?.finish_reasons?.length ? h('p', {}, `Finish reasons: ${r.response.finish_reasons.join(', ')}`) : null,
+      toolCalls(r),
+    ),
+    section(
+      'Usage',
+      r.usage
+        ? defList([
+            ['Input tokens', formatInt(r.usage.input_tokens)],
+            ['Output tokens', formatInt(r.usage.output_tokens)],
+            ['Cache read tokens', r.usage.cache_read_tokens != null ? formatInt(r.usage.cache_read_tokens) : null],
+            ['Cache write tokens', r.usage.cache_write_tokens != null ? formatInt(r.usage.cache_write_tokens) : null],
+            ['Reasoning tokens', r.usage.reasoning_tokens != null ? formatInt(r.usage.reasoning_tokens) : null],
+            ['Counted by', r.usage.estimated ? 'tokenizer estimate' : 'provider'],
+          ])
+        : h('p', { class: 'muted' }, 'No usage reported.'),
+    ),
+    section('Redactions', counts('Redactions per type', r.redactions, 'Nothing was redacted.')),
+    section('Signals', signals(r)),
+    section(
+      'Chain',
+      defList([
+        ['Stream', r.stream ?? '—'],
+        ['Seq', r.seq != null ? String(r.seq) : '—'],
+        ['Hash', h('span', { class: 'mono hash' }, r.hash ?? '—')],
+        ['Previous hash', h('span', { class: 'mono hash' }, r.prev_hash ?? '—')],
+      ]),
+    ),
+    r.metadata && Object.keys(r.metadata).length ? section('Metadata', textBlock(json(r.metadata), 'Metadata')) : null,
+    h('details', {}, h('summary', {}, 'Raw record (JSON)'), textBlock(json(r), 'Raw record')),
+  ]
+}
+
+/** Renders record `id` into `root`. */
+export async function recordDetailView(root: HTMLElement, id: string, ctx: ViewContext): Promise<void> {
+  replaceChildren(root, viewHeading('Record'), h('p', { role: 'status' }, 'Loading…'))
+  try {
+    const record = await api.record(id, ctx.signal)
+    if (ctx.signal.aborted) return
+    replaceChildren(root, viewHeading(`Record ${id}`), render(record))
+  } catch (err) {
+    if (ctx.signal.aborted) return
+    replaceChildren(root, viewHeading('Record'), h('p', {}, h('a', { href: '#/records' }, '← All records')))
+    showError(root, err, ctx)
+  }
+}

@@ -1,0 +1,84 @@
+import type { LogInput } from '../record/log-input.js'
+
+/** Fields logged with every call of a wrapped function, plus optional extractors. */
+export interface WrapOptions<A extends unknown[], R> extends Omit<LogInput, 'prompt' | 'response' | 'latencyMs'> {
+  /** Name written to `metadata.function`; default: the function's own name. */
+  name?: string
+  /** The prompt of one call; default: the first argument when it is a string, else `input`. */
+  prompt?: (args: A) => string | undefined
+  /** The response of one call; default: the result itself. */
+  response?: (result: R) => unknown
+  /** Any other fields derived from the call (usage, model, messages…). */
+  extract?: (args: A, result: R | undefined, error: unknown) => Partial<LogInput>
+}
+
+/** What `wrap` needs from a ledger. */
+export interface LogSink {
+  log(input: LogInput): unknown
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function'
+}
+
+/**
+ * Wraps any function (usually async): `this`, arguments and return value pass through untouched,
+ * an error is logged as `status: error` and rethrown as the same object. Logging never throws here:
+ * `log()` itself never throws, and extractor failures are caught and logged as part of the record.
+ *
+ * @example
+ * const generate = wrapFunction(ledger, async (prompt: string) => callModel(prompt), { model: 'gpt-4o' })
+ */
+export function wrapFunction<A extends unknown[], R, T>(
+  sink: LogSink,
+  fn: (this: T, ...args: A) => R,
+  opts: WrapOptions<A, Awaited<R>> = {},
+): (this: T, ...args: A) => R {
+  const { name, prompt, response, extract, ...fields } = opts
+  const fnName = name ?? fn.name ?? 'anonymous'
+
+  function record(args: A, start: number, startWall: number, result: Awaited<R> | undefined, error: unknown, failed: boolean) {
+    const latencyMs = performance.now() - start
+    const input: LogInput = { ...fields, startTime: startWall, latencyMs, metadata: { ...fields.metadata, function: fnName } }
+    try {
+      const p = prompt ? prompt(args) : typeof args[0] === 'string' ? args[0] : undefined
+      if (p !== undefined) input.prompt = p
+      else if (args.length > 0 && prompt === undefined) input.input = args[0]
+      if (!failed) input.response = response ? response(result as Awaited<R>) : result
+      if (extract) Object.assign(input, extract(args, result, error))
+    } catch (err) {
+      input.metadata = { ...input.metadata, extractor_error: (err as Error)?.message ?? String(err) }
+    }
+    if (failed) {
+      input.status = 'error'
+      input.error = error instanceof Error ? error : { type: typeof error, message: String(error) }
+    }
+    sink.log(input)
+  }
+
+  return function wrapped(this: T, ...args: A): R {
+    const start = performance.now()
+    const startWall = Date.now()
+    let out: R
+    try {
+      out = fn.apply(this, args)
+    } catch (err) {
+      record(args, start, startWall, undefined, err, true)
+      throw err
+    }
+    if (!isThenable(out)) {
+      record(args, start, startWall, out as Awaited<R>, undefined, false)
+      return out
+    }
+    return (out as PromiseLike<Awaited<R>>).then(
+      (value) => {
+        record(args, start, startWall, value, undefined, false)
+        return value
+      },
+      (err: unknown) => {
+        record(args, start, startWall, undefined, err, true)
+        throw err
+      },
+    ) as R
+  }
+}

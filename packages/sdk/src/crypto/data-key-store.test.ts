@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Chain, genesis } from '../index.js'
+import { DataKeyStore } from './data-key-store.js'
+import { Encryptor } from './encryptor.js'
+import { EnvKeyProvider } from './env-key-provider.js'
+import { LocalKeyringProvider, rotateLocalMasterKey } from './local-keyring-provider.js'
+import { masterKeyId } from './master-key.js'
+import { sampleRecord } from './test-support/sample-record.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+const envProvider = () => new EnvKeyProvider({ masterKeyBase64: randomBytes(32).toString('base64') })
+
+function snapshot(): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name of readdirSync(dir)) out[name] = readFileSync(path.join(dir, name)).toString('base64')
+  return out
+}
+
+describe('LocalKeyringProvider', () => {
+  it('creates the master key once in the 0600 keyring and reuses it', () => {
+    const a = LocalKeyringProvider.open({ dir })
+    const b = LocalKeyringProvider.open({ dir })
+    expect(a.masterKeyId).toBe(b.masterKeyId)
+    expect(statSync(path.join(dir, 'keyring.json')).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(readFileSync(path.join(dir, 'keyring.json'), 'utf8')).keys).toHaveProperty('encryption-master')
+    expect(b.unwrap(a.wrap(Buffer.from('k'.repeat(32))))).toEqual(Buffer.from('k'.repeat(32)))
+  })
+
+  it('uses an existing master.key file instead of the keyring', () => {
+    const key = randomBytes(32)
+    writeFileSync(path.join(dir, 'master.key'), key.toString('base64'), { mode: 0o600 })
+    expect(LocalKeyringProvider.open({ dir }).masterKeyId).toBe(masterKeyId(key))
+    const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
+    keys.getOrCreate('user:a')
+    const next = rotateLocalMasterKey(dir, (p) => keys.rotate(p))
+    expect(readFileSync(path.join(dir, 'master.key'), 'utf8').trim()).not.toBe(key.toString('base64'))
+    expect(LocalKeyringProvider.open({ dir }).masterKeyId).toBe(next.masterKeyId)
+    expect(existsSync(path.join(dir, 'keyring.json'))).toBe(false)
+  })
+
+  it('finishes a rotation interrupted after the data keys were rewritten', () => {
+    const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
+    keys.getOrCreate('user:a')
+    let pending: LocalKeyringProvider | undefined
+    expect(() =>
+      rotateLocalMasterKey(dir, (p) => {
+        keys.rotate(p)
+        pending = p
+        throw new Error('crash after rewrap')
+      }),
+    ).toThrow('crash after rewrap')
+    expect(LocalKeyringProvider.open({ dir }).masterKeyId).toBe(pending?.masterKeyId)
+    const keyring = JSON.parse(readFileSync(path.join(dir, 'keyring.json'), 'utf8'))
+    expect(keyring.keys).not.toHaveProperty('encryption-master.next')
+    expect(DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) }).has('user:a')).toBe(true)
+  })
+})
+
+describe('EnvKeyProvider', () => {
+  it('rejects a key that is not 32 bytes, naming the source but not the value', () => {
+    expect(() => new EnvKeyProvider({ masterKeyBase64: 'c2hvcnQ=', source: 'PL_MASTER' })).toThrow(/PL_MASTER.*32 bytes/)
+  })
+})
+
+describe('DataKeyStore', () => {
+  it('refuses a wrong master key with a clear error and writes nothing', () => {
+    const keys = DataKeyStore.open({ dir, provider: envProvider() })
+    keys.getOrCreate('user:a')
+    const before = snapshot()
+    let code = ''
+    try {
+      const other = DataKeyStore.open({ dir, provider: envProvider() })
+      new Encryptor({ keys: other }).encryptRecord(sampleRecord('b', 'x'))
+    } catch (err) {
+      code = (err as { code: string }).code
+      expect((err as Error).message).toMatch(/wrapped by master key [0-9a-f]{16}, but the configured master key is/)
+    }
+    expect(code).toBe('WRONG_MASTER_KEY')
+    expect(snapshot()).toEqual(before)
+  })
+
+  it('rotates the master key; old records stay readable, the old master no longer opens the store', () => {
+    const provider = LocalKeyringProvider.open({ dir })
+    const keys = DataKeyStore.open({ dir, provider })
+    const enc = new Encryptor({ keys })
+    const chain = new Chain(genesis('s'))
+    const recs = ['a', 'b', null].map((u) => {
+      const { stream: _s, seq: _q, prev_hash: _p, hash: _h, ...r } = sampleRecord(u, `S-${u}`)
+      return chain.seal(enc.encryptRecord(r))
+    })
+    const next = rotateLocalMasterKey(dir, (p) => keys.rotate(p))
+    expect(next.masterKeyId).not.toBe(provider.masterKeyId)
+    expect(existsSync(path.join(dir, 'master.key.next'))).toBe(false)
+    const reopened = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
+    expect(reopened.masterKeyId).toBe(next.masterKeyId)
+    const enc2 = new Encryptor({ keys: reopened })
+    for (const r of recs) expect(JSON.stringify(enc2.decryptRecord(r))).toContain(`S-${r.user_id}`)
+    expect(() => DataKeyStore.open({ dir, provider })).toThrowError(expect.objectContaining({ code: 'WRONG_MASTER_KEY' }))
+  })
+
+  it('rotates to an env-provided master', () => {
+    const keys = DataKeyStore.open({ dir, provider: envProvider() })
+    const { key } = keys.getOrCreate('user:z')
+    const next = envProvider()
+    expect(keys.rotate(next)).toBe(1)
+    expect(DataKeyStore.open({ dir, provider: next }).get(keys.getOrCreate('user:z').keyId)).toEqual(key)
+  })
+
+  it('sees a key destroyed by another process', () => {
+    const provider = envProvider()
+    const server = DataKeyStore.open({ dir, provider })
+    const { keyId } = server.getOrCreate('user:a')
+    expect(server.get(keyId)).toHaveLength(32)
+    DataKeyStore.open({ dir, provider }).destroy('user:a')
+    expect(() => server.get(keyId)).toThrowError(expect.objectContaining({ code: 'KEY_ERASED' }))
+    expect(server.getOrCreate('user:a').keyId).not.toBe(keyId)
+  })
+
+  it('reports an unknown key id as KEY_NOT_FOUND', () => {
+    const keys = DataKeyStore.open({ dir, provider: envProvider() })
+    expect(() => keys.get('nope')).toThrowError(expect.objectContaining({ code: 'KEY_NOT_FOUND' }))
+  })
+})

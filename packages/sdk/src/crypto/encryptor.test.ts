@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Chain, genesis, ledgerRecordSchema, recordHash, type LedgerRecord, PromptLedgerError } from '../index.js'
+import { DataKeyStore } from './data-key-store.js'
+import { Encryptor } from './encryptor.js'
+import { LocalKeyringProvider } from './local-keyring-provider.js'
+import { sampleRecord } from './test-support/sample-record.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+function setup() {
+  const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
+  return { keys, enc: new Encryptor({ keys }) }
+}
+
+/** Encrypt before sealing, as the pipeline does. */
+function sealedEncrypted(enc: Encryptor, userId: string | null, secret: string, chain: Chain): LedgerRecord {
+  const rec = sampleRecord(userId, secret)
+  const { stream: _s, seq: _q, prev_hash: _p, hash: _h, ...unsealed } = rec
+  return chain.seal(enc.encryptRecord(unsealed))
+}
+
+describe('Encryptor', () => {
+  it('moves every content field into enc and restores it', () => {
+    const { enc } = setup()
+    const plain = sampleRecord('u-1', 'ZEBRA-42')
+    const original = structuredClone(plain)
+    enc.encryptRecord(plain)
+    const text = JSON.stringify(plain)
+    expect(text).not.toContain('ZEBRA-42')
+    expect(plain.enc?.subject).toBe('user:u-1')
+    expect(plain.metadata).toEqual({ note: '[encrypted]', attempt: 2, ok: true, nested: '[encrypted]' })
+    expect(plain.usage).toEqual(original.usage)
+    expect(ledgerRecordSchema.safeParse(plain).success).toBe(true)
+    const back = enc.decryptRecord(plain)
+    expect(back).toEqual(original)
+  })
+
+  it('keeps the chain valid because the seal hashes the ciphertext', () => {
+    const { enc, keys } = setup()
+    const chain = new Chain(genesis('s'))
+    const rec = sealedEncrypted(enc, 'u-2', 'SECRET', chain)
+    keys.destroy('user:u-2')
+    expect(recordHash(rec)).toBe(rec.hash)
+  })
+
+  it('uses a tenant key for records without a user', () => {
+    const { enc } = setup()
+    const rec = enc.encryptRecord(sampleRecord(null, 'x'))
+    expect(rec.enc?.subject).toBe('tenant:default')
+  })
+
+  it('reads an erased subject as erased and leaves other subjects readable', () => {
+    const { enc, keys } = setup()
+    const chain = new Chain(genesis('s'))
+    const a = sealedEncrypted(enc, 'alice', 'ALICE-SECRET', chain)
+    const b = sealedEncrypted(enc, 'bob', 'BOB-SECRET', chain)
+    expect(keys.destroy('user:alice')).toBe(a.enc?.key_id)
+    expect(() => enc.decryptRecord(a)).toThrowError(expect.objectContaining({ code: 'KEY_ERASED' }))
+    const read = enc.readRecord(a)
+    expect(read.erased).toBe(true)
+    expect(read.error?.message).toBe('[erased]')
+    expect(read.metadata['note']).toBe('[erased]')
+    expect(read.usage).toEqual(a.usage)
+    expect(JSON.stringify(enc.readRecord(b))).toContain('BOB-SECRET')
+    const file = readFileSync(keys.file, 'utf8')
+    expect(file).not.toContain('alice')
+    expect(statSync(keys.file).mode & 0o777).toBe(0o600)
+  })
+
+  it('detects tampered ciphertext, tag and moved ciphertext', () => {
+    const { enc } = setup()
+    const chain = new Chain(genesis('s'))
+    const a = sealedEncrypted(enc, 'u', 'one', chain)
+    const b = sealedEncrypted(enc, 'u', 'two', chain)
+    const flipped = structuredClone(a)
+    const ct = Buffer.from(flipped.enc!.ct, 'base64')
+    ct[0] = (ct[0] ?? 0) ^ 1
+    flipped.enc!.ct = ct.toString('base64')
+    const code = (fn: () => unknown) => {
+      try {
+        fn()
+      } catch (err) {
+        return (err as PromptLedgerError).code
+      }
+      return 'no error'
+    }
+    expect(code(() => enc.decryptRecord(flipped))).toBe('DECRYPT_FAILED')
+    const moved = { ...structuredClone(b), enc: a.enc }
+    expect(code(() => enc.decryptRecord(moved))).toBe('DECRYPT_FAILED')
+    const badTag = structuredClone(a)
+    badTag.enc!.tag = Buffer.alloc(16).toString('base64')
+    expect(code(() => enc.decryptRecord(badTag))).toBe('DECRYPT_FAILED')
+  })
+
+  it('is idempotent on an encrypted record', () => {
+    const { enc } = setup()
+    const rec = enc.encryptRecord(sampleRecord('u', 's'))
+    const before = JSON.stringify(rec)
+    enc.encryptRecord(rec)
+    expect(JSON.stringify(rec)).toBe(before)
+  })
+})

@@ -1,0 +1,124 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { PromptLedgerError } from '../errors.js'
+import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+import type { DataKeyStore } from './data-key-store.js'
+import { ENCRYPTED_PLACEHOLDER, type RecordContent, markErased, restoreContent, takeContent } from './record-content.js'
+
+export interface EncryptorOptions {
+  keys: DataKeyStore
+  /** Names the tenant key used for records without a `user_id`; default `default`. */
+  tenant?: string
+}
+
+/** A record as a reader sees it: decrypted, or marked `erased` when its subject's key was destroyed. */
+export type ReadableRecord = LedgerRecord & { erased?: true }
+
+const MAX_SUBJECT = 1024
+
+/** The key subject of a record: its user, or the tenant. Over-long user ids are hashed to fit the schema. */
+export function subjectOf(userId: string | null, tenant = 'default'): string {
+  if (userId === null) return `tenant:${tenant}`
+  const subject = `user:${userId}`
+  return subject.length <= MAX_SUBJECT ? subject : `user#${createHash('sha256').update(userId).digest('hex')}`
+}
+
+/**
+ * Envelope encryption of record content: AES-256-GCM under the subject's data key, with the record
+ * id as additional data so a ciphertext cannot be moved onto another record. Run it before the seal
+ * stage so the chain hashes the ciphertext and erasure never breaks it.
+ *
+ * @example
+ * const enc = new Encryptor({ keys })
+ * enc.encryptRecord(record)            // content now in record.enc.ct
+ * const clear = enc.decryptRecord(sealed)
+ */
+export class Encryptor {
+  readonly #keys: DataKeyStore
+  readonly #tenant: string
+  /** Plaintext taken at encryption, so a store can index it without decrypting again; dies with the record. */
+  readonly #taken = new WeakMap<object, RecordContent>()
+
+  constructor(options: EncryptorOptions) {
+    this.#keys = options.keys
+    this.#tenant = options.tenant ?? 'default'
+  }
+
+  /** Encrypts the content fields in place; a record that is already encrypted is left alone. */
+  encryptRecord<T extends UnsealedRecord | LedgerRecord>(record: T): T {
+    if (record.enc) return record
+    const subject = subjectOf(record.user_id, this.#tenant)
+    const { keyId, key } = this.#keys.getOrCreate(subject)
+    const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
+    this.#taken.set(record, content)
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', key, iv)
+    cipher.setAAD(Buffer.from(record.id))
+    const ct = Buffer.concat([cipher.update(JSON.stringify(content), 'utf8'), cipher.final()])
+    record.enc = {
+      alg: 'aes-256-gcm',
+      key_id: keyId,
+      subject,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      ct: ct.toString('base64'),
+    }
+    return record
+  }
+
+  /**
+   * A decrypted copy of the record (without `enc`). Throws `KEY_ERASED` when the subject was
+   * erased, `DECRYPT_FAILED` when the ciphertext or its tag was altered, `WRONG_MASTER_KEY` when
+   * the data key cannot be unwrapped.
+   */
+  decryptRecord(record: LedgerRecord): LedgerRecord {
+    const copy = structuredClone(record)
+    if (!copy.enc) return copy
+    const { key_id, iv, tag, ct } = copy.enc
+    const key = this.#keys.get(key_id)
+    let content: RecordContent
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
+      decipher.setAAD(Buffer.from(copy.id))
+      decipher.setAuthTag(Buffer.from(tag, 'base64'))
+      const clear = Buffer.concat([decipher.update(Buffer.from(ct, 'base64')), decipher.final()])
+      content = JSON.parse(clear.toString('utf8')) as RecordContent
+    } catch (cause) {
+      throw new PromptLedgerError('DECRYPT_FAILED', `record ${copy.id}: ciphertext failed authentication`, { cause })
+    }
+    restoreContent(copy, content)
+    delete copy.enc
+    return copy
+  }
+
+  /**
+   * A plaintext view for building a search index: cheap (shallow) for a record this encryptor just
+   * encrypted, a decryption otherwise; null when the subject was erased. Bound, so it can be passed around.
+   */
+  readonly searchView = (record: LedgerRecord): LedgerRecord | null => {
+    if (!record.enc) return record
+    const content = this.#taken.get(record)
+    if (!content) {
+      const read = this.readRecord(record)
+      return read.erased ? null : read
+    }
+    const view: LedgerRecord = { ...record, request: { ...record.request }, enc: null }
+    if (record.response) view.response = { ...record.response }
+    if (record.error) view.error = { ...record.error }
+    view.metadata = { ...record.metadata }
+    restoreContent(view, content)
+    return view
+  }
+
+  /** Like `decryptRecord`, but an erased subject yields the record marked `erased: true` instead of an error. */
+  readRecord(record: LedgerRecord): ReadableRecord {
+    try {
+      return this.decryptRecord(record)
+    } catch (err) {
+      if (!(err instanceof PromptLedgerError) || err.code !== 'KEY_ERASED') throw err
+      const copy: ReadableRecord = structuredClone(record)
+      markErased(copy)
+      copy.erased = true
+      return copy
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createLedger } from '../../ledger.js'
+import { readRecords } from './read-ledger.js'
+import { tempDir } from './test-support/ledger-fixture.js'
+import { verifyLedger } from './verify-ledger.js'
+
+// The children run the built package: `npm test` builds before running the suite.
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-support', 'crash-child.mjs')
+const dirs: string[] = []
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
+})
+
+/** Collects complete stdout lines; resolves `until` once `want` lines have arrived. */
+function lines(child: ChildProcess) {
+  const got: string[] = []
+  let rest = ''
+  let waiter: { n: number; resolve: () => void } | undefined
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const parts = (rest + chunk.toString()).split('\n')
+    rest = parts.pop()!
+    got.push(...parts)
+    if (waiter && got.length >= waiter.n) waiter.resolve()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const until = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (got.length >= n) return resolve()
+      waiter = { n, resolve }
+      void exited.then(() => (got.length >= n ? resolve() : reject(new Error('child exited early'))))
+    })
+  return { got, until, exited }
+}
+
+describe('crash safety', () => {
+  it('every acknowledged id survives SIGKILL at random moments (20 trials)', async () => {
+    const dir = tempDir()
+    dirs.push(dir)
+    const acked: string[] = []
+    for (let trial = 0; trial < 20; trial++) {
+      const child = spawn(process.execPath, [CHILD, dir, 'crash'], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const out = lines(child)
+      await out.until(1 + Math.floor(Math.random() * 150))
+      child.kill('SIGKILL')
+      await out.exited
+      acked.push(...out.got.filter((l) => l.length > 0))
+    }
+    // Reopening recovers a torn tail; closing writes the final checkpoint.
+    const ledger = createLedger({ dir, stream: 'crash', handleExit: false })
+    await ledger.close()
+    const result = await verifyLedger(dir)
+    expect(result).toMatchObject({ ok: true })
+    const present = new Set<string>()
+    for await (const r of readRecords(dir)) present.add(r.id)
+    const lost = acked.filter((id) => !present.has(id))
+    expect(lost).toEqual([])
+    expect(acked.length).toBeGreaterThan(20)
+  })
+
+  it('SIGTERM flushes pending records and the process still dies by the signal', async () => {
+    const dir = tempDir()
+    dirs.push(dir)
+    const child = spawn(process.execPath, [CHILD, dir, 'signal'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const out = lines(child)
+    await out.until(11)
+    child.kill('SIGTERM')
+    expect(await out.exited).toEqual({ code: null, signal: 'SIGTERM' })
+    const present: string[] = []
+    for await (const r of readRecords(dir)) present.push(r.id)
+    expect(present).toEqual(out.got.slice(0, 10))
+    expect((await verifyLedger(dir)).ok).toBe(true)
+  })
+})

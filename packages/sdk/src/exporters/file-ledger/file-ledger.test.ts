@@ -1,0 +1,112 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createLedger } from '../../ledger.js'
+import { readManifest } from './manifest.js'
+import { readRecords } from './read-ledger.js'
+import { tempDir, streamFiles, writeRecords } from './test-support/ledger-fixture.js'
+import { verifyLedger } from './verify-ledger.js'
+
+const dirs: string[] = []
+function dir(): string {
+  const d = tempDir()
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+})
+
+describe('file ledger', () => {
+  it('rotates by size and seals segments to gzip with a manifest', async () => {
+    const d = dir()
+    const ids = await writeRecords(d, 40, { maxFileBytes: 8 * 1024 })
+    const archives = streamFiles(d, '.ndjson.gz')
+    expect(archives.length).toBeGreaterThanOrEqual(4)
+    for (const a of archives) {
+      const m = readManifest(path.join(d, 's', a.replace('.ndjson.gz', '.manifest.json')))
+      const lines = gunzipSync(fs.readFileSync(path.join(d, 's', a))).toString().trim().split('\n')
+      expect(lines).toHaveLength(m.last_seq - m.first_seq + 1)
+      expect(JSON.parse(lines.at(-1)!).hash).toBe(m.head_hash)
+      expect(m.checkpoint.seq).toBe(m.last_seq)
+      expect(fs.statSync(path.join(d, 's', a)).size).toBeLessThanOrEqual(8 * 1024)
+    }
+    for (const f of streamFiles(d, '.ndjson')) expect(fs.statSync(path.join(d, 's', f)).size).toBeLessThanOrEqual(8 * 1024)
+    const seen: string[] = []
+    for await (const r of readRecords(d)) seen.push(r.id)
+    expect(seen).toEqual(ids)
+    expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ records: 40 }] })
+  })
+
+  it('rotates by age', async () => {
+    const d = dir()
+    await writeRecords(d, 3, { maxSegmentAgeMs: 1 })
+    // Each close/flush cycle is one batch; age 1 ms seals the segment before each later write.
+    await writeRecords(d, 3, { maxSegmentAgeMs: 1 })
+    expect(streamFiles(d, '.ndjson.gz').length).toBeGreaterThanOrEqual(1)
+    expect((await verifyLedger(d)).ok).toBe(true)
+  })
+
+  it('continues the chain across reopen', async () => {
+    const d = dir()
+    await writeRecords(d, 5)
+    await writeRecords(d, 5)
+    expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ records: 10, head: { seq: 9 } }] })
+  })
+
+  it('retention by age removes old sealed segments and stays verifiable from the anchor', async () => {
+    const d = dir()
+    const ledger = createLedger({ dir: d, stream: 's', handleExit: false, redact: false, maxFileBytes: 4096 })
+    const old = Date.now() - 40 * 86_400_000
+    for (let i = 0; i < 30; i++) ledger.log({ prompt: 'x'.repeat(500), startTime: old })
+    await ledger.flush()
+    for (let i = 0; i < 10; i++) ledger.log({ prompt: 'y'.repeat(500) })
+    await ledger.close()
+    expect(fs.existsSync(path.join(d, 's', 'anchor.json'))).toBe(true)
+    const kept: number[] = []
+    for await (const r of readRecords(d)) kept.push(r.seq)
+    expect(kept[0]).toBeGreaterThan(0)
+    expect(kept.at(-1)).toBe(39)
+    expect((await verifyLedger(d)).ok).toBe(true)
+  })
+
+  it('retention by total size keeps the folder bounded', async () => {
+    const d = dir()
+    await writeRecords(d, 200, { maxFileBytes: 8 * 1024, retention: { maxAgeDays: 30, maxTotalBytes: 20 * 1024 } })
+    const total = fs.readdirSync(path.join(d, 's')).filter((f) => f.includes('.ndjson')).reduce((n, f) => n + fs.statSync(path.join(d, 's', f)).size, 0)
+    expect(total).toBeLessThanOrEqual(20 * 1024 + 8 * 1024)
+    const r = await verifyLedger(d)
+    expect(r.ok).toBe(true)
+    expect(r.streams[0]!.head.seq).toBe(199)
+  })
+
+  it('cuts a torn last line on open, reports it, and the chain continues', async () => {
+    const d = dir()
+    await writeRecords(d, 5)
+    const active = path.join(d, 's', streamFiles(d, '.ndjson')[0]!)
+    fs.appendFileSync(active, '{"app":null,"cost_us')
+    const before = await verifyLedger(d)
+    expect(before).toMatchObject({ ok: false, problem: { kind: 'truncated', seq: 5, line: 6 } })
+    const ledger = createLedger({ dir: d, stream: 's', handleExit: false })
+    const warnings: unknown[] = []
+    ledger.on('warning', (w) => warnings.push(w))
+    ledger.log({ prompt: 'after' })
+    await ledger.close()
+    expect(warnings).toEqual([{ message: 'recovered: torn-line', file: path.basename(active) }])
+    expect(ledger.stats().recovered).toBe(1)
+    expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ records: 6 }] })
+  })
+
+  it('finishes a seal interrupted after the manifest was written', async () => {
+    const d = dir()
+    await writeRecords(d, 30, { maxFileBytes: 4096 })
+    const [first] = streamFiles(d, '.ndjson.gz')
+    // Recreate the source of a sealed segment, as a crash before its removal would leave it.
+    const base = first!.replace('.ndjson.gz', '')
+    fs.writeFileSync(path.join(d, 's', `${base}.ndjson`), gunzipSync(fs.readFileSync(path.join(d, 's', first!))))
+    await writeRecords(d, 1, { maxFileBytes: 4096 })
+    expect(fs.existsSync(path.join(d, 's', `${base}.ndjson`))).toBe(false)
+    expect((await verifyLedger(d)).ok).toBe(true)
+  })
+})

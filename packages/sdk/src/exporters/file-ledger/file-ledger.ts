@@ -1,0 +1,196 @@
+import { closeSync, existsSync, fsync, openSync, readFileSync, write } from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { writeFileAtomic } from '../../crypto/secure-file.js'
+import { PromptLedgerError } from '../../errors.js'
+import type { LedgerRecord } from '../../record/schema.js'
+import type { ChainHead } from '../../seal/chain.js'
+import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../seal/checkpoint.js'
+import { encodeRecord } from '../../seal/encode-record.js'
+import { cachedLine } from '../../seal/line-cache.js'
+import type { ExportResult, Exporter } from '../exporter.js'
+import { type RecoveryNote, recoverStream } from './recover.js'
+import { type RetentionPolicy, applyRetention } from './retention.js'
+import { sealSegment } from './seal-segment.js'
+import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
+
+const writeAsync = promisify(write) as (fd: number, data: string) => Promise<unknown>
+const fsyncAsync = promisify(fsync)
+
+export interface FileLedgerOptions {
+  /** Data dir; the stream's segments go to `<dir>/<stream>/`. */
+  dir: string
+  stream: string
+  /** A segment is sealed before it would grow past this many bytes. */
+  maxFileBytes: number
+  /** A segment older than this is sealed before the next write. */
+  maxSegmentAgeMs: number
+  /** A signed checkpoint is written after this many records (and at every seal and close). */
+  checkpointEvery: number
+  retention: RetentionPolicy
+  signer: CheckpointSigner
+  /** Repairs made on open, sealed segments, removed archives: reported, never silent. */
+  onNote?: (note: RecoveryNote | { kind: 'sealed' | 'retention-removed'; file: string }) => void
+}
+
+/**
+ * The embedded ledger: append-only NDJSON segments, sealed to `.ndjson.gz` + manifest on rotation,
+ * signed checkpoints, retention from the oldest end. Opening recovers from a crash synchronously.
+ * All file operations run one after another on an internal promise chain.
+ *
+ * @example
+ * const file = new FileLedgerExporter({ dir, stream: 'app', maxFileBytes: 1 << 20, … })
+ * const chain = new Chain(file.head)
+ */
+export class FileLedgerExporter implements Exporter {
+  readonly streamDir: string
+  readonly recovered: readonly RecoveryNote[]
+  #o: FileLedgerOptions
+  #head: ChainHead
+  #fd: number | null = null
+  #base = ''
+  #size = 0
+  #createdMs = 0
+  #cpFd: number
+  #lastCheckpoint: number
+  #ops: Promise<unknown> = Promise.resolve()
+  #closed = false
+
+  constructor(options: FileLedgerOptions) {
+    this.#o = options
+    this.streamDir = path.join(options.dir, options.stream)
+    const r = recoverStream(this.streamDir, options.stream)
+    this.recovered = r.notes
+    for (const note of r.notes) options.onNote?.(note)
+    this.#head = r.head
+    this.#lastCheckpoint = r.lastCheckpointSeq
+    this.#cpFd = openSync(path.join(this.streamDir, CHECKPOINTS_FILE), 'a', 0o600)
+    writePublicKey(options.dir, options.signer.publicKeyPem)
+    for (const base of r.pendingSeal) this.#enqueue(() => this.#seal(base))
+    if (r.active) {
+      this.#base = r.active.base
+      this.#size = r.active.size
+      this.#createdMs = r.active.createdMs
+      this.#fd = openSync(path.join(this.streamDir, r.active.base + ACTIVE_EXT), 'a', 0o600)
+    }
+    this.#enqueue(() => this.#retention())
+  }
+
+  /** Head of the chain on disk: the next record must have seq `head.seq + 1` and prev_hash `head.hash`. */
+  get head(): ChainHead {
+    return { ...this.#head }
+  }
+
+  export(batch: readonly LedgerRecord[]): Promise<ExportResult> {
+    if (this.#closed) return Promise.resolve({ ok: false, error: new PromptLedgerError('CLOSED', 'file ledger is closed'), retryable: false })
+    return this.#enqueue(() => this.#write(batch)).then(
+      () => ({ ok: true }) as const,
+      (error: Error) => ({ ok: false, error, retryable: !(error instanceof PromptLedgerError && error.code === 'CHAIN_BROKEN') }),
+    )
+  }
+
+  flush(): Promise<void> {
+    return this.#enqueue(() => this.#sync())
+  }
+
+  shutdown(): Promise<void> {
+    if (this.#closed) return this.#ops.then(() => undefined)
+    this.#closed = true
+    return this.#enqueue(async () => {
+      await this.#sync()
+      if (this.#head.seq > this.#lastCheckpoint) await this.#checkpoint()
+      await fsyncAsync(this.#cpFd)
+      if (this.#fd !== null) closeSync(this.#fd)
+      closeSync(this.#cpFd)
+      this.#fd = null
+    })
+  }
+
+  #enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#ops.then(op)
+    this.#ops = run.catch(() => undefined)
+    return run
+  }
+
+  async #write(batch: readonly LedgerRecord[]): Promise<void> {
+    const now = Date.now()
+    let chunk = ''
+    let head = this.#head
+    for (const record of batch) {
+      if (record.seq !== head.seq + 1 || record.prev_hash !== head.hash) {
+        if (chunk) await this.#append(chunk, head)
+        throw new PromptLedgerError('CHAIN_BROKEN', `record seq ${record.seq} does not continue stream ${head.stream} at seq ${head.seq}`)
+      }
+      const line = cachedLine(record) ?? encodeRecord(record).line
+      const bytes = Buffer.byteLength(line) + 1
+      if (this.#fd !== null && this.#size > 0) {
+        if (this.#size + bytes > this.#o.maxFileBytes || now - this.#createdMs >= this.#o.maxSegmentAgeMs) {
+          if (chunk) await this.#append(chunk, head)
+          chunk = ''
+          await this.#rotate()
+        }
+      }
+      if (this.#fd === null) this.#open(record.seq, now)
+      chunk += line + '\n'
+      this.#size += bytes
+      head = { stream: head.stream, seq: record.seq, hash: record.hash }
+    }
+    if (chunk) await this.#append(chunk, head)
+    if (this.#head.seq - this.#lastCheckpoint >= this.#o.checkpointEvery) await this.#checkpoint()
+  }
+
+  async #append(chunk: string, head: ChainHead): Promise<void> {
+    // One write per batch: a crash tears at most the batch's last line, which opening cuts off.
+    await writeAsync(this.#fd!, chunk)
+    this.#head = head
+  }
+
+  #open(firstSeq: number, now: number): void {
+    this.#base = segmentBase(firstSeq, now)
+    this.#createdMs = now
+    this.#size = 0
+    this.#fd = openSync(path.join(this.streamDir, this.#base + ACTIVE_EXT), 'a', 0o600)
+  }
+
+  async #rotate(): Promise<void> {
+    await fsyncAsync(this.#fd!)
+    closeSync(this.#fd!)
+    this.#fd = null
+    await this.#seal(this.#base)
+    await this.#retention()
+  }
+
+  async #seal(base: string): Promise<void> {
+    const manifest = await sealSegment(this.streamDir, base, (head) => this.#o.signer.sign({ stream: this.#o.stream, ...head }))
+    await this.#appendCheckpoint(manifest.checkpoint)
+    this.#o.onNote?.({ kind: 'sealed', file: manifest.file })
+  }
+
+  async #retention(): Promise<void> {
+    for (const file of applyRetention(this.streamDir, this.#o.retention, this.#size)) {
+      this.#o.onNote?.({ kind: 'retention-removed', file })
+    }
+  }
+
+  async #checkpoint(): Promise<void> {
+    await this.#appendCheckpoint(this.#o.signer.sign(this.#head))
+  }
+
+  async #appendCheckpoint(cp: Checkpoint): Promise<void> {
+    if (cp.seq <= this.#lastCheckpoint) return
+    await writeAsync(this.#cpFd, `${JSON.stringify(cp)}\n`)
+    this.#lastCheckpoint = cp.seq
+  }
+
+  async #sync(): Promise<void> {
+    // Records first, then checkpoints: a checkpoint never names a record that is not durable.
+    if (this.#fd !== null) await fsyncAsync(this.#fd)
+    await fsyncAsync(this.#cpFd)
+  }
+}
+
+function writePublicKey(dir: string, pem: string): void {
+  const file = path.join(dir, PUBLIC_KEY_FILE)
+  if (existsSync(file) && readFileSync(file, 'utf8') === pem) return
+  writeFileAtomic(file, pem)
+}

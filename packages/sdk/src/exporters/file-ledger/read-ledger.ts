@@ -1,0 +1,90 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { gunzip } from 'node:zlib'
+import type { LedgerRecord } from '../../record/schema.js'
+import type { ChainEntry } from '../../seal/verify-chain.js'
+import { ACTIVE_EXT, CHECKPOINTS_FILE, SEALED_EXT, type SegmentFiles, listSegments } from './segment-files.js'
+
+const gunzipAsync = promisify(gunzip)
+
+/** Stream names in a data dir: the folders holding segments or checkpoints. */
+export function listStreams(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((name) => {
+      const p = path.join(dir, name)
+      if (!statSync(p).isDirectory()) return false
+      return existsSync(path.join(p, CHECKPOINTS_FILE)) || listSegments(p).length > 0
+    })
+    .sort()
+}
+
+/** The text of one segment, decompressed when sealed. */
+export async function readSegmentText(streamDir: string, seg: SegmentFiles): Promise<string> {
+  if (seg.active) return readFile(path.join(streamDir, seg.base + ACTIVE_EXT), 'utf8')
+  return (await gunzipAsync(await readFile(path.join(streamDir, seg.base + SEALED_EXT)))).toString('utf8')
+}
+
+/** The lines of one segment's text as chain entries (file name and 1-based line number attached). */
+export function* segmentEntries(text: string, file: string): Generator<ChainEntry> {
+  let start = 0
+  let line = 0
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start)
+    line++
+    if (nl < 0) {
+      yield { text: text.slice(start), file, line, torn: true }
+      return
+    }
+    yield { text: text.slice(start, nl), file, line }
+    start = nl + 1
+  }
+}
+
+export interface ReadFilter {
+  stream?: string
+  /** Records with `ts` at or after this time. */
+  since?: Date
+  /** Records with `ts` before this time. */
+  until?: Date
+  userId?: string
+}
+
+/**
+ * Every parsed record of a data dir (all streams, or one), oldest first within a stream.
+ * Unparseable lines are skipped here; `verifyLedger` is the place that reports them.
+ *
+ * @example
+ * for await (const r of readRecords('./promptledger-data', { userId: 'user_123' })) console.log(r.id)
+ */
+export async function* readRecords(dir: string, filter: ReadFilter = {}): AsyncGenerator<LedgerRecord> {
+  const since = filter.since?.getTime()
+  const until = filter.until?.getTime()
+  for (const stream of filter.stream ? [filter.stream] : listStreams(dir)) {
+    const streamDir = path.join(dir, stream)
+    for (const seg of listSegments(streamDir)) {
+      if (!seg.active && !(seg.gz && seg.manifest)) continue
+      for (const entry of segmentEntries(await readSegmentText(streamDir, seg), seg.base)) {
+        let r: LedgerRecord
+        try {
+          r = JSON.parse(entry.text!) as LedgerRecord
+        } catch {
+          continue
+        }
+        const t = Date.parse(r.ts)
+        if (since !== undefined && t < since) continue
+        if (until !== undefined && t >= until) continue
+        if (filter.userId !== undefined && r.user_id !== filter.userId) continue
+        yield r
+      }
+    }
+  }
+}
+
+/** Reads the public key written beside the ledger, if any. */
+export function readPublicKey(dir: string, file: string): string | undefined {
+  const p = path.join(dir, file)
+  return existsSync(p) ? readFileSync(p, 'utf8') : undefined
+}

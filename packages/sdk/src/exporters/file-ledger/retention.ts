@@ -1,0 +1,39 @@
+import { unlinkSync } from 'node:fs'
+import path from 'node:path'
+import { writeFileAtomic } from '../../crypto/secure-file.js'
+import { readManifest } from './manifest.js'
+import { ANCHOR_FILE, MANIFEST_EXT, SEALED_EXT, listSegments } from './segment-files.js'
+
+export interface RetentionPolicy {
+  /** Sealed segments whose last record is older than this are removed. */
+  maxAgeDays: number
+  /** Oldest sealed segments are removed while the stream folder is larger than this. */
+  maxTotalBytes?: number | undefined
+}
+
+/**
+ * Removes whole sealed segments from the oldest end. Before a segment goes, its signed checkpoint
+ * (last seq and head hash) becomes the stream's `anchor.json`, so the ledger stays verifiable from the
+ * oldest kept record: its `prev_hash` must equal the anchor's hash. The active segment is never removed.
+ * Returns the removed archive names.
+ */
+export function applyRetention(streamDir: string, policy: RetentionPolicy, activeBytes: number, now = Date.now()): string[] {
+  const sealed = listSegments(streamDir).filter((s) => s.gz && s.manifest && !s.active)
+  const manifests = sealed.map((s) => readManifest(path.join(streamDir, s.base + MANIFEST_EXT)))
+  let total = activeBytes + manifests.reduce((n, m) => n + m.bytes, 0)
+  const cutoff = now - policy.maxAgeDays * 86_400_000
+  const removed: string[] = []
+  for (let i = 0; i < sealed.length; i++) {
+    const m = manifests[i]!
+    const tooOld = Date.parse(m.last_ts) < cutoff
+    const tooBig = policy.maxTotalBytes !== undefined && total > policy.maxTotalBytes
+    if (!tooOld && !tooBig) break
+    // Anchor first: a crash between the two steps leaves an anchor that verify and the next open accept.
+    writeFileAtomic(path.join(streamDir, ANCHOR_FILE), `${JSON.stringify(m.checkpoint)}\n`)
+    unlinkSync(path.join(streamDir, sealed[i]!.base + SEALED_EXT))
+    unlinkSync(path.join(streamDir, sealed[i]!.base + MANIFEST_EXT))
+    total -= m.bytes
+    removed.push(sealed[i]!.base + SEALED_EXT)
+  }
+  return removed
+}

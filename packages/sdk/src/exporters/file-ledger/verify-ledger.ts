@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { hash } from 'node:crypto'
+import { type ChainHead, GENESIS_HASH } from '../../seal/chain.js'
+import { type Checkpoint, PUBLIC_KEY_FILE, verifyCheckpoint } from '../../seal/checkpoint.js'
+import { type LedgerProblem, verifyChain } from '../../seal/verify-chain.js'
+import { type SegmentManifest, readManifest } from './manifest.js'
+import { listStreams, readPublicKey, readSegmentText, segmentEntries } from './read-ledger.js'
+import { ANCHOR_FILE, CHECKPOINTS_FILE, MANIFEST_EXT, SEALED_EXT, listSegments } from './segment-files.js'
+
+export interface StreamSummary {
+  stream: string
+  records: number
+  segments: number
+  checkpoints: number
+  head: ChainHead
+}
+
+export type LedgerVerification = { ok: true; streams: StreamSummary[] } | { ok: false; problem: LedgerProblem; streams: StreamSummary[] }
+
+export interface VerifyLedgerOptions {
+  /** PEM of the checkpoint public key; default: the `checkpoint-public-key.pem` beside the ledger. */
+  publicKeyPem?: string
+  /** Called after each record, with an estimate of the total. */
+  onProgress?: (done: number, total: number) => void
+}
+
+function loadCheckpoints(streamDir: string, stream: string, key: string | undefined) {
+  const map = new Map<number, string>()
+  const file = path.join(streamDir, CHECKPOINTS_FILE)
+  if (!existsSync(file)) return { map }
+  const text = readFileSync(file, 'utf8')
+  let line = 0
+  for (const entry of segmentEntries(text, CHECKPOINTS_FILE)) {
+    line++
+    let cp: Checkpoint
+    try {
+      cp = JSON.parse(entry.text!) as Checkpoint
+    } catch {
+      const kind = entry.torn ? 'truncated' : 'altered'
+      return { map, problem: { kind, stream, seq: -1, file: CHECKPOINTS_FILE, line, message: 'checkpoint line is not JSON' } as LedgerProblem }
+    }
+    if (!key || cp.stream !== stream || !verifyCheckpoint(cp, key)) {
+      const why = key ? 'checkpoint signature is not valid' : 'no public key to check checkpoints'
+      return { map, problem: { kind: 'bad-signature', stream, seq: cp.seq, file: CHECKPOINTS_FILE, line, message: why } as LedgerProblem }
+    }
+    map.set(cp.seq, cp.hash)
+  }
+  return { map }
+}
+
+/**
+ * Verifies every stream of a data dir: signatures of checkpoints, anchor and manifests; each archive's
+ * SHA-256; every record's hash, link and seq; and that no signed checkpoint is beyond the last record.
+ * Returns the first problem with the stream, seq, file and line it concerns.
+ *
+ * @example
+ * const result = await verifyLedger('./promptledger-data')
+ * if (!result.ok) console.error(result.problem.kind, result.problem.seq)
+ */
+export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {}): Promise<LedgerVerification> {
+  const key = options.publicKeyPem ?? readPublicKey(dir, PUBLIC_KEY_FILE)
+  const streams: StreamSummary[] = []
+  const fail = (problem: LedgerProblem): LedgerVerification => ({ ok: false, problem, streams })
+  const names = listStreams(dir)
+  let total = 0
+  const manifests = new Map<string, SegmentManifest>()
+  for (const stream of names) {
+    const streamDir = path.join(dir, stream)
+    for (const seg of listSegments(streamDir)) {
+      if (seg.manifest) {
+        try {
+          const m = readManifest(path.join(streamDir, seg.base + MANIFEST_EXT))
+          manifests.set(path.join(streamDir, seg.base), m)
+          total += m.records
+        } catch {
+          // reported below, at the segment
+        }
+      } else total += 1000
+    }
+  }
+  let done = 0
+  const onRecord = options.onProgress ? () => options.onProgress!(++done, Math.max(total, done)) : undefined
+
+  for (const stream of names) {
+    const streamDir = path.join(dir, stream)
+    const cps = loadCheckpoints(streamDir, stream, key)
+    if (cps.problem) return fail(cps.problem)
+    let start: ChainHead | undefined
+    const anchorFile = path.join(streamDir, ANCHOR_FILE)
+    if (existsSync(anchorFile)) {
+      const anchor = JSON.parse(readFileSync(anchorFile, 'utf8')) as Checkpoint
+      if (!key || !verifyCheckpoint(anchor, key)) {
+        return fail({ kind: 'bad-signature', stream, seq: anchor.seq, file: ANCHOR_FILE, message: 'anchor signature is not valid' })
+      }
+      start = { stream, seq: anchor.seq, hash: anchor.hash }
+    } else start = { stream, seq: -1, hash: GENESIS_HASH }
+    const summary: StreamSummary = { stream, records: 0, segments: 0, checkpoints: cps.map.size, head: start }
+    streams.push(summary)
+    for (const seg of listSegments(streamDir)) {
+      const sealed = !seg.active
+      const file = sealed ? seg.base + SEALED_EXT : `${seg.base}.ndjson`
+      const manifest = manifests.get(path.join(streamDir, seg.base))
+      if (sealed && (!seg.gz || !manifest)) {
+        return fail({ kind: 'missing', stream, seq: seg.firstSeq, file, message: 'sealed segment without its archive or manifest' })
+      }
+      if (manifest && manifest.last_seq <= start.seq) continue // removed by retention after its anchor was written
+      let text: string
+      try {
+        text = await readSegmentText(streamDir, seg)
+      } catch {
+        return fail({ kind: 'altered', stream, seq: manifest?.first_seq ?? seg.firstSeq, file, line: 1, message: 'archive cannot be decompressed' })
+      }
+      const result = await verifyChain(segmentEntries(text, file), { stream, start, checkpoints: cps.map, onRecord })
+      summary.records += result.records
+      if (!result.ok) return fail(result.problem)
+      start = result.head
+      summary.segments++
+      if (manifest) {
+        const m = manifest
+        const at = { stream, file: seg.base + MANIFEST_EXT }
+        if (!key || !verifyCheckpoint(m.checkpoint, key) || m.checkpoint.seq !== m.last_seq || m.checkpoint.hash !== m.head_hash) {
+          return fail({ ...at, kind: 'bad-signature', seq: m.last_seq, message: 'manifest checkpoint signature is not valid' })
+        }
+        if (result.head.seq < m.last_seq) {
+          return fail({ ...at, kind: 'truncated', seq: result.head.seq + 1, message: `archive ends at seq ${result.head.seq}, manifest says ${m.last_seq}` })
+        }
+        if (result.head.hash !== m.head_hash || hash('sha256', readFileSync(path.join(streamDir, file))) !== m.sha256) {
+          return fail({ ...at, kind: 'altered', seq: m.last_seq, message: 'archive does not match its manifest' })
+        }
+      }
+    }
+    summary.head = start
+    const lastSigned = Math.max(-1, ...cps.map.keys())
+    if (lastSigned > start.seq) {
+      return fail({ kind: 'truncated', stream, seq: start.seq + 1, message: `records after seq ${start.seq} are missing; a checkpoint signs seq ${lastSigned}` })
+    }
+  }
+  return { ok: true, streams }
+}

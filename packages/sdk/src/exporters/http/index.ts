@@ -1,0 +1,6 @@
+export { HttpExporter, HttpExportError, parseRetryAfter } from './http-exporter.js'
+export type { HttpExporterOptions } from './http-exporter.js'
+export { withRetry } from './retry-exporter.js'
+export type { RetryOptions } from './retry-exporter.js'
+export { SpoolExporter, withSpool } from './spool-exporter.js'
+export type { SpoolOptions, SpoolStats } from './spool-exporter.js'

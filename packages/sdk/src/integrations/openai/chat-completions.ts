@@ -1,0 +1,168 @@
+import type { ToolCallInput, Usage } from '../../record/log-input.js'
+import type { Message } from '../../record/schema.js'
+import type { CallCapture, CallFields } from '../call-capture.js'
+import { abortedError, toErrorInput } from '../error-info.js'
+import type { StreamObserver } from '../observe-stream.js'
+import { splitRequest } from '../request-split.js'
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatMessageOut,
+  OpenAIToolCall,
+  OpenAIUsage,
+} from './openai-shapes.js'
+
+/** OpenAI usage → the record's usage (`prompt_tokens` already includes cached tokens). */
+export function openAIUsage(u: OpenAIUsage | null | undefined): Usage | null {
+  if (!u) return null
+  return {
+    inputTokens: u.prompt_tokens ?? null,
+    outputTokens: u.completion_tokens ?? null,
+    cacheReadTokens: u.prompt_tokens_details?.cached_tokens ?? null,
+    reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? null,
+  }
+}
+
+/** The request half of a chat record. */
+export function chatRequestFields(body: unknown): CallFields {
+  const split = splitRequest(body, ['messages'])
+  const messages = split.content['messages']
+  return {
+    model: split.model,
+    messages: Array.isArray(messages) ? (messages as Message[]) : undefined,
+    tools: split.tools,
+    params: split.params,
+  }
+}
+
+function outputMessage(m: ChatMessageOut | undefined): Message {
+  const out: Message = { role: m?.role ?? 'assistant', content: m?.content ?? null }
+  if (m?.refusal) out['refusal'] = m.refusal
+  return out
+}
+
+function toolCall(tc: OpenAIToolCall): ToolCallInput {
+  return {
+    id: tc.id ?? null,
+    type: tc.type ?? 'function',
+    name: tc.function?.name ?? '',
+    arguments: tc.function?.arguments ?? '',
+  }
+}
+
+/** The response half of a chat record from a complete `ChatCompletion`. */
+export function chatResponseFields(res: ChatCompletion): CallFields {
+  const choices = res.choices ?? []
+  const toolCalls: ToolCallInput[] = []
+  for (const c of choices) for (const tc of c.message?.tool_calls ?? []) toolCalls.push(toolCall(tc))
+  return {
+    responseId: res.id ?? null,
+    responseModel: res.model ?? null,
+    output: choices.map((c) => outputMessage(c.message)),
+    finishReasons: choices.map((c) => c.finish_reason ?? 'unknown'),
+    toolCalls: toolCalls.length > 0 ? toolCalls : undefined,
+    usage: openAIUsage(res.usage),
+  }
+}
+
+/** The outcome of a streamed call that ended without its last event: cut by the network, aborted, or abandoned. */
+function isApiError(e: unknown): boolean {
+  const x = e as { status?: unknown; error?: unknown } | null
+  return !!x && (typeof x.status === 'number' || (typeof x.error === 'object' && x.error !== null))
+}
+
+/** Error info for a stream that failed midway: provider errors keep their type, everything else is `aborted`. */
+export function streamFailure(e: unknown) {
+  return isApiError(e) ? toErrorInput(e) : abortedError(e instanceof Error ? e.message : String(e))
+}
+
+/**
+ * Rebuilds a chat completion from its chunks as they pass: text per choice, tool calls assembled from their deltas
+ * (keyed by choice and tool index), finish reasons and the usage chunk. Produces the same record fields as the
+ * non-streamed response.
+ */
+export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk> {
+  private id: string | null = null
+  private model: string | null = null
+  private usage: OpenAIUsage | null = null
+  private readonly messages: ChatMessageOut[] = []
+  private readonly finishReasons: Array<string | undefined> = []
+  private readonly toolCalls = new Map<string, OpenAIToolCall & { function: { name: string; arguments: string } }>()
+
+  constructor(
+    private readonly capture: CallCapture,
+    private readonly request: CallFields,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  chunk(c: ChatCompletionChunk): void {
+    if (this.id === null) {
+      this.id = c.id ?? null
+      this.model = c.model ?? null
+    }
+    if (c.usage) this.usage = c.usage
+    for (const choice of c.choices ?? []) {
+      const i = choice.index ?? 0
+      const d = choice.delta
+      if (d) {
+        const m = (this.messages[i] ??= { role: 'assistant', content: null })
+        if (d.role) m.role = d.role
+        if (d.content) {
+          this.capture.firstToken()
+          m.content = (m.content ?? '') + d.content
+        }
+        if (d.refusal) {
+          this.capture.firstToken()
+          m.refusal = (m.refusal ?? '') + d.refusal
+        }
+        if (d.tool_calls) this.addToolDeltas(i, d.tool_calls)
+      }
+      if (choice.finish_reason) this.finishReasons[i] = choice.finish_reason
+    }
+  }
+
+  private addToolDeltas(choice: number, deltas: OpenAIToolCall[]): void {
+    this.capture.firstToken()
+    for (const d of deltas) {
+      const key = `${choice}:${d.index ?? 0}`
+      let tc = this.toolCalls.get(key)
+      if (!tc) {
+        tc = { id: d.id ?? null, type: d.type ?? 'function', function: { name: '', arguments: '' } }
+        this.toolCalls.set(key, tc)
+      }
+      if (d.id) tc.id = d.id
+      if (d.function?.name) tc.function.name += d.function.name
+      if (d.function?.arguments) tc.function.arguments += d.function.arguments
+    }
+  }
+
+  private fields(): CallFields {
+    const toolCalls = [...this.toolCalls.values()].map(toolCall)
+    const finish: string[] = []
+    for (let i = 0; i < this.messages.length; i++) finish.push(this.finishReasons[i] ?? 'unknown')
+    return {
+      ...this.request,
+      responseId: this.id,
+      responseModel: this.model,
+      output: this.messages.map((m) => outputMessage(m)),
+      finishReasons: finish,
+      toolCalls: toolCalls.length > 0 ? toolCalls : undefined,
+      usage: openAIUsage(this.usage),
+    }
+  }
+
+  end(): void {
+    if (this.signal?.aborted) this.capture.finish(this.fields(), 'error', abortedError('stream aborted by the caller'))
+    else if (this.finishReasons.length === 0)
+      this.capture.finish(this.fields(), 'error', abortedError('stream ended before a finish_reason'))
+    else this.capture.finish(this.fields())
+  }
+
+  fail(e: unknown): void {
+    this.capture.finish(this.fields(), 'error', streamFailure(e))
+  }
+
+  cancel(): void {
+    this.capture.finish(this.fields(), 'error', abortedError('stream closed by the consumer before its end'))
+  }
+}

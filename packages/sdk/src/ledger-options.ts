@@ -1,0 +1,67 @@
+import { hostname } from 'node:os'
+import { z } from 'zod'
+import type { Exporter } from './exporters/exporter.js'
+import { PromptLedgerError } from './errors.js'
+import type { RedactorOptions } from './redact/redactor.js'
+
+const positiveInt = z.number().int().positive()
+
+function defaultStream(): string {
+  return `${hostname()}-${process.pid}`
+}
+
+/** Stream names become folder names: letters, digits, dot, dash, underscore only. */
+const streamName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "-", "_" (1-128 characters, no leading dot)')
+
+export const ledgerOptionsSchema = z.object({
+  /** Data dir: the file ledger, keyring and public key live here. */
+  dir: z.string().min(1).default('./promptledger-data'),
+  /** Chain name; default `<hostname>-<pid>` so that concurrent processes never share a chain. */
+  stream: z.string().optional(),
+  /** SPEC.md's maximum file size: 1 MB. */
+  maxFileBytes: positiveInt.min(1024).default(1024 * 1024),
+  maxSegmentAgeMs: positiveInt.default(24 * 3_600_000),
+  retention: z
+    .object({ maxAgeDays: z.number().positive().default(30), maxTotalBytes: positiveInt.optional() })
+    .default({ maxAgeDays: 30 }),
+  checkpointEvery: positiveInt.default(1000),
+  queue: z
+    .object({
+      maxRecords: positiveInt.default(10_000),
+      maxBytes: positiveInt.default(64 * 1024 * 1024),
+      policy: z.enum(['drop', 'block']).default('drop'),
+    })
+    .default({ maxRecords: 10_000, maxBytes: 64 * 1024 * 1024, policy: 'drop' }),
+  batch: z
+    .object({ maxRecords: positiveInt.default(512), maxDelayMs: z.number().int().nonnegative().default(50) })
+    .default({ maxRecords: 512, maxDelayMs: 50 }),
+  /** Redaction is on by default; `false` turns it off (records then say `redacted: false`). */
+  redact: z.union([z.literal(false), z.custom<RedactorOptions>((v) => typeof v === 'object' && v !== null)]).default({}),
+  /** Extra exporters, after the file ledger. */
+  exporters: z.array(z.custom<Exporter>((v) => typeof (v as Exporter)?.export === 'function')).default([]),
+  // Collector options (`endpoint`, `apiKey`) go here; ledger.ts turns them into an HTTP exporter.
+  /** Key of `prompt_hash`; default: a random key kept in the keyring. */
+  hmacKey: z.instanceof(Buffer).optional(),
+  /** Flush on beforeExit, SIGTERM and SIGINT (the signal's default action still happens). */
+  handleExit: z.boolean().default(true),
+})
+
+export type LedgerOptions = z.input<typeof ledgerOptionsSchema>
+export type ResolvedLedgerOptions = z.output<typeof ledgerOptionsSchema> & { stream: string }
+
+/** Validates options once; throws `CONFIG_INVALID` naming the first bad field. */
+export function resolveLedgerOptions(options: LedgerOptions = {}): ResolvedLedgerOptions {
+  const parsed = ledgerOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new PromptLedgerError('CONFIG_INVALID', `createLedger: option "${issue.path.join('.')}" ${issue.message}`)
+  }
+  const stream = parsed.data.stream ?? defaultStream().replace(/[^A-Za-z0-9._-]/g, '_')
+  const checked = streamName.safeParse(stream)
+  if (!checked.success) {
+    throw new PromptLedgerError('CONFIG_INVALID', `createLedger: option "stream" ${checked.error.issues[0]!.message}`)
+  }
+  return { ...parsed.data, stream }
+}

@@ -1,0 +1,175 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { PromptLedgerError } from './errors.js'
+import { MemoryExporter } from './exporters/memory-exporter.js'
+import { verifyLedger } from './exporters/file-ledger/verify-ledger.js'
+import { type Ledger, createLedger } from './ledger.js'
+import type { LedgerOptions } from './ledger-options.js'
+
+const dirs: string[] = []
+const ledgers: Ledger[] = []
+function open(options: LedgerOptions = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+  dirs.push(dir)
+  const memory = new MemoryExporter()
+  const ledger = createLedger({ dir, stream: 'test', handleExit: false, ...options, exporters: [memory] })
+  ledgers.push(ledger)
+  return { dir, ledger, memory }
+}
+
+afterEach(async () => {
+  for (const l of ledgers.splice(0)) await l.close()
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+})
+
+describe('createLedger', () => {
+  it('log() returns the id synchronously and flush() writes it', async () => {
+    const { ledger, memory, dir } = open()
+    const id = ledger.log({ prompt: 'Hi', response: 'Hello!', model: 'gpt-4o', userId: 'user_123' })
+    expect(typeof id).toBe('string')
+    expect(memory.records).toHaveLength(0) // nothing happened on the caller's stack
+    await ledger.flush()
+    expect(memory.records.map((r) => r.id)).toEqual([id])
+    expect(ledger.stats()).toMatchObject({ written: 1, queued: 0, invalid: 0 })
+    expect((await verifyLedger(dir)).ok).toBe(true)
+  })
+
+  it('never throws on bad input: counts it and emits error', async () => {
+    const { ledger, memory } = open()
+    const errors: PromptLedgerError[] = []
+    ledger.on('error', (e) => errors.push(e))
+    expect(() => ledger.log(null as never)).not.toThrow()
+    expect(() => ledger.log({ tags: 'x' as never })).not.toThrow()
+    expect(() => ledger.log({ metadata: { n: 10n } })).not.toThrow()
+    ledger.log({ prompt: 'fine' })
+    await ledger.flush()
+    expect(ledger.stats().invalid).toBe(3)
+    expect(errors.map((e) => e.code)).toEqual(['INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT'])
+    expect(errors[1]!.message).toContain('"tags"')
+    expect(memory.records).toHaveLength(1)
+  })
+
+  it('does not throw without an error listener', async () => {
+    const { ledger } = open()
+    ledger.log(undefined as never)
+    await ledger.flush()
+    expect(ledger.stats().invalid).toBe(1)
+  })
+
+  it('redacts by default, keeps terms from options, and marks redact: false', async () => {
+    const a = open({ redact: { terms: ['password'] } })
+    a.ledger.log({ prompt: 'my password is hunter2, mail ana@example.com' })
+    await a.ledger.flush()
+    const text = JSON.stringify(a.memory.records[0]!.request)
+    expect(text).not.toContain('ana@example.com')
+    expect(text).not.toMatch(/password/i)
+    expect(a.memory.records[0]!.redacted).toBe(true)
+    const b = open({ redact: false })
+    b.ledger.log({ prompt: 'mail ana@example.com' })
+    await b.ledger.flush()
+    expect(JSON.stringify(b.memory.records[0]!.request)).toContain('ana@example.com')
+    expect(b.memory.records[0]!.redacted).toBe(false)
+  })
+
+  it('drop policy counts drops and warns once', async () => {
+    const { ledger } = open({ queue: { maxRecords: 2, policy: 'drop' }, batch: { maxRecords: 100, maxDelayMs: 1000 } })
+    const warnings: unknown[] = []
+    const drops: unknown[] = []
+    ledger.on('warning', (w) => warnings.push(w))
+    ledger.on('drop', (d) => drops.push(d))
+    for (let i = 0; i < 5; i++) ledger.log({ prompt: `p${i}` })
+    expect(ledger.stats().dropped).toBe(3)
+    expect(drops).toHaveLength(3)
+    expect(warnings).toHaveLength(1)
+    await ledger.flush()
+    expect(ledger.stats().written).toBe(2)
+  })
+
+  it('block policy returns a promise for the id and loses nothing', async () => {
+    const { ledger, memory } = open({ queue: { maxRecords: 2, policy: 'block' }, batch: { maxRecords: 100, maxDelayMs: 1000 } })
+    const results = Array.from({ length: 6 }, (_, i) => ledger.log({ prompt: `p${i}` }))
+    expect(typeof results[0]).toBe('string')
+    expect(results[2]).toBeInstanceOf(Promise)
+    const ids = await Promise.all(results)
+    await ledger.flush()
+    expect(memory.records.map((r) => r.id)).toEqual(ids)
+    expect(ledger.stats().dropped).toBe(0)
+  })
+
+  it('rejects bad options naming the field', () => {
+    expect(() => createLedger({ maxFileBytes: -1 })).toThrow(/maxFileBytes/)
+    expect(() => createLedger({ stream: '../etc' })).toThrow(/stream/)
+  })
+
+  it('drops calls after close()', async () => {
+    const { ledger } = open()
+    await ledger.close()
+    ledger.log({ prompt: 'late' })
+    expect(ledger.stats().dropped).toBe(1)
+  })
+
+  it('creates the keyring and dirs private', async () => {
+    const { dir, ledger } = open()
+    ledger.log({ prompt: 'x' })
+    await ledger.flush()
+    expect(fs.statSync(path.join(dir, 'keyring.json')).mode & 0o777).toBe(0o600)
+    expect(fs.statSync(path.join(dir, 'test')).mode & 0o777).toBe(0o700)
+    for (const f of fs.readdirSync(path.join(dir, 'test'))) {
+      expect(fs.statSync(path.join(dir, 'test', f)).mode & 0o777).toBe(0o600)
+    }
+  })
+})
+
+describe('wrap', () => {
+  it('preserves this, arguments and return value, and logs latency and output', async () => {
+    const { ledger, memory } = open()
+    const obj = {
+      factor: 3,
+      async times(this: { factor: number }, prompt: string, n: number) {
+        return `${prompt}:${n * this.factor}`
+      },
+    }
+    const wrapped = ledger.wrap(obj.times, { model: 'm1' })
+    const out = await wrapped.call(obj, 'q', 2)
+    expect(out).toBe('q:6')
+    await ledger.flush()
+    const r = memory.records[0]!
+    expect(r.request.messages).toEqual([{ role: 'user', content: 'q' }])
+    expect(r.response?.output).toBe('q:6')
+    expect(r.request.model).toBe('m1')
+    expect(r.metadata.function).toBe('times')
+    expect(r.latency_ms).toBeGreaterThanOrEqual(0)
+    expect(r.status).toBe('ok')
+  })
+
+  it('rethrows the original error unchanged and logs status error', async () => {
+    const { ledger, memory } = open()
+    const boom = Object.assign(new RangeError('nope'), { status: 429 })
+    const wrapped = ledger.wrap(async (_p: string) => {
+      throw boom
+    })
+    await expect(wrapped('q')).rejects.toBe(boom)
+    const sync = ledger.wrap((_p: string) => {
+      throw boom
+    })
+    expect(() => sync('q')).toThrow(boom)
+    await ledger.flush()
+    expect(memory.records.map((r) => r.status)).toEqual(['error', 'error'])
+    expect(memory.records[0]!.error).toEqual({ type: 'RangeError', message: 'nope', http_status: 429 })
+  })
+
+  it('uses extractors', async () => {
+    const { ledger, memory } = open()
+    const wrapped = ledger.wrap(async (req: { q: string }) => ({ text: 'a', tokens: 5 }), {
+      prompt: ([req]) => req.q,
+      response: (res) => res.text,
+      extract: (_args, res) => ({ usage: { outputTokens: res?.tokens ?? null } }),
+    })
+    expect(await wrapped({ q: 'question' })).toEqual({ text: 'a', tokens: 5 })
+    await ledger.flush()
+    expect(memory.records[0]!.response?.output).toBe('a')
+    expect(memory.records[0]!.usage?.output_tokens).toBe(5)
+  })
+})

@@ -1,0 +1,297 @@
+import { EventEmitter } from 'node:events'
+import { randomBytes } from 'node:crypto'
+import { type WrapOptions, wrapFunction } from './capture/wrap.js'
+import { openKeyring } from './crypto/keyring.js'
+import { PromptLedgerError } from './errors.js'
+import type { Exporter } from './exporters/exporter.js'
+import { FileLedgerExporter } from './exporters/file-ledger/file-ledger.js'
+import { type LedgerOptions, type ResolvedLedgerOptions, resolveLedgerOptions } from './ledger-options.js'
+import { registerExitFlush } from './pipeline/exit-hooks.js'
+import { type Pending, PendingQueue, estimateBytes } from './pipeline/pending-queue.js'
+import { redactStage } from './pipeline/redact-stage.js'
+import { type NamedStage, runStages } from './pipeline/stage.js'
+import { toRecord } from './record/from-input.js'
+import type { LogInput } from './record/log-input.js'
+import type { LedgerRecord } from './record/schema.js'
+import { uuidv7 } from './record/uuidv7.js'
+import { Chain } from './seal/chain.js'
+import { checkpointSigner } from './seal/checkpoint.js'
+import { rememberLine } from './seal/line-cache.js'
+
+/** Counters of one ledger since it was created. */
+export interface LedgerStats {
+  /** Calls accepted and not yet written (including calls waiting in `block` policy). */
+  queued: number
+  written: number
+  /** Calls refused because the queue was full (`drop` policy) or the ledger closed. */
+  dropped: number
+  /** Calls whose input could not become a record (see the `error` event). */
+  invalid: number
+  /** Export and I/O failures. */
+  errors: number
+  batches: number
+  /** Repairs made when the ledger was opened (torn lines cut, seals finished). */
+  recovered: number
+}
+
+export interface LedgerWarning {
+  message: string
+  file?: string
+}
+
+export interface LedgerEvents {
+  error: [PromptLedgerError]
+  drop: [{ id: string; reason: 'queue-full' | 'closed' }]
+  warning: [LedgerWarning]
+}
+
+export const HMAC_KEY_NAME = 'prompt-hash-hmac'
+
+/**
+ * The embedded flight recorder: `log()` queues in O(1) on the caller's thread; batches are turned into
+ * records, redacted, sealed into the hash chain and written to the file ledger off the caller's stack.
+ *
+ * Why no worker thread: handing a call to a worker means a structured clone of its input on the
+ * caller's thread, which costs about what `JSON.stringify` costs, and would put `log()` above the bar
+ * of 0.3x pino's `info()`. Keeping a reference and doing the work in a later macrotask costs the caller
+ * only the queue push; the batch work yields to the event loop between batches.
+ * Callers must therefore not mutate an input object after passing it to `log()`.
+ *
+ * @example
+ * const ledger = createLedger({ dir: './promptledger-data' })
+ * const id = ledger.log({ prompt: 'Hi', response: 'Hello!', model: 'gpt-4o', userId: 'user_123' })
+ * await ledger.close()
+ */
+export class Ledger extends EventEmitter<LedgerEvents> {
+  readonly options: ResolvedLedgerOptions
+  readonly file: FileLedgerExporter
+  #exporters: Exporter[]
+  #stages: NamedStage[] = []
+  #chain: Chain
+  #hmacKey: Buffer
+  #queue: PendingQueue
+  #blocked: Array<{ item: Pending; resolve: (id: string) => void }> = []
+  #inFlight = 0
+  #timer: NodeJS.Timeout | null = null
+  #immediate = false
+  #draining: Promise<void> | null = null
+  #closed = false
+  #warnedFull = false
+  #unregister: () => void = () => {}
+  #stats: LedgerStats = { queued: 0, written: 0, dropped: 0, invalid: 0, errors: 0, batches: 0, recovered: 0 }
+
+  constructor(options: LedgerOptions = {}) {
+    super()
+    const o = resolveLedgerOptions(options)
+    this.options = o
+    const keyring = openKeyring(o.dir)
+    this.#hmacKey =
+      o.hmacKey ?? Buffer.from(keyring.getOrCreate(HMAC_KEY_NAME, () => randomBytes(32).toString('base64')), 'base64')
+    this.file = new FileLedgerExporter({
+      dir: o.dir,
+      stream: o.stream,
+      maxFileBytes: o.maxFileBytes,
+      maxSegmentAgeMs: o.maxSegmentAgeMs,
+      checkpointEvery: o.checkpointEvery,
+      retention: o.retention,
+      signer: checkpointSigner(keyring),
+      onNote: (note) => {
+        if (note.kind === 'torn-line' || note.kind === 'unfinished-seal' || note.kind === 'finished-seal') {
+          this.#stats.recovered++
+          // Reported after construction so that listeners attached right after createLedger() see it.
+          process.nextTick(() => this.emit('warning', { message: `recovered: ${note.kind}`, file: note.file }))
+        }
+      },
+    })
+    this.#chain = new Chain(this.file.head)
+    // Extra exporters (and, later, the collector's HTTP exporter built from `endpoint`/`apiKey`).
+    this.#exporters = [this.file, ...o.exporters]
+    if (o.redact !== false) this.#stages.push(redactStage(o.redact))
+    this.#queue = new PendingQueue(o.queue.maxRecords, o.queue.maxBytes)
+    if (o.handleExit) this.#unregister = registerExitFlush(this)
+  }
+
+  /**
+   * Adds a record stage before sealing. `after` names the stage it follows (default: the last one), so
+   * signals go after `redact` and encryption after `signals`.
+   *
+   * @example ledger.insertStage({ name: 'encrypt', run: (r) => encryptor.encrypt(r) }, 'signals')
+   */
+  insertStage(stage: NamedStage, after?: string): void {
+    const at = after === undefined ? -1 : this.#stages.findIndex((s) => s.name === after)
+    if (at < 0) this.#stages.push(stage)
+    else this.#stages.splice(at + 1, 0, stage)
+  }
+
+  /**
+   * Records one call. Returns the record's id at once; never throws and never waits for I/O.
+   * In `block` policy with a full queue it returns a promise that resolves with the id once queued.
+   */
+  log(input: LogInput): string | Promise<string> {
+    const now = Date.now()
+    const id = uuidv7(now)
+    try {
+      if (this.#closed) {
+        this.#refuse(id, 'closed')
+        return id
+      }
+      const item: Pending = { id, input, loggedAt: now, bytes: estimateBytes(input) }
+      if (!this.#queue.hasRoom(item.bytes) || this.#blocked.length > 0) {
+        if (this.options.queue.policy === 'block') {
+          const waiting = new Promise<string>((resolve) => this.#blocked.push({ item, resolve }))
+          this.#schedule()
+          return waiting
+        }
+        this.#refuse(id, 'queue-full')
+        return id
+      }
+      this.#queue.push(item)
+      this.#schedule()
+    } catch (err) {
+      this.#report(new PromptLedgerError('INVALID_INPUT', 'log() could not queue the call', { cause: err }), true)
+    }
+    return id
+  }
+
+  /**
+   * Wraps an async function: each call is timed and logged (prompt = first argument, response = result,
+   * unless extractors say otherwise); errors are logged as `status: error` and rethrown unchanged.
+   */
+  wrap<A extends unknown[], R, T = unknown>(fn: (this: T, ...args: A) => R, opts: WrapOptions<A, Awaited<R>> = {}) {
+    return wrapFunction(this, fn, opts)
+  }
+
+  /** Resolves when everything logged before it is written and fsynced. */
+  async flush(): Promise<void> {
+    await this.#drain()
+    await Promise.all(this.#exporters.map((e) => e.flush()))
+  }
+
+  /** Flushes, shuts the exporters down and stops the exit hooks; later `log()` calls are dropped. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.flush()
+    this.#unregister()
+    await Promise.all(this.#exporters.map((e) => e.shutdown()))
+  }
+
+  stats(): LedgerStats {
+    return { ...this.#stats, queued: this.#queue.length + this.#blocked.length + this.#inFlight }
+  }
+
+  /** Whether calls are waiting to be written (used by the exit hooks). */
+  hasPending(): boolean {
+    return this.#queue.length + this.#blocked.length + this.#inFlight > 0
+  }
+
+  #schedule(): void {
+    // A full batch, or a full queue (callers are waiting or dropping), is worth draining right away.
+    if (this.#queue.length >= this.options.batch.maxRecords || this.#blocked.length > 0 || !this.#queue.hasRoom(0)) {
+      if (!this.#immediate) {
+        this.#immediate = true
+        setImmediate(() => {
+          this.#immediate = false
+          void this.#drain()
+        })
+      }
+    } else if (this.#timer === null && this.#draining === null) {
+      this.#timer = setTimeout(() => void this.#drain(), this.options.batch.maxDelayMs)
+      this.#timer.unref() // the exit hooks flush; a pending batch alone must not keep the process alive
+    }
+  }
+
+  #drain(): Promise<void> {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+    if (this.#draining) return this.#draining
+    this.#draining = this.#drainLoop().finally(() => {
+      this.#draining = null
+      if (this.#queue.length > 0) this.#schedule()
+    })
+    return this.#draining
+  }
+
+  async #drainLoop(): Promise<void> {
+    while (this.#queue.length > 0 || this.#blocked.length > 0) {
+      this.#admitBlocked()
+      const items = this.#queue.take(this.options.batch.maxRecords)
+      this.#inFlight = items.length
+      this.#admitBlocked()
+      const batch = this.#build(items)
+      if (batch.length > 0) await this.#export(batch)
+      this.#inFlight = 0
+      this.#stats.batches++
+    }
+  }
+
+  #admitBlocked(): void {
+    while (this.#blocked.length > 0 && (this.#queue.length === 0 || this.#queue.hasRoom(this.#blocked[0]!.item.bytes))) {
+      const { item, resolve } = this.#blocked.shift()!
+      this.#queue.push(item)
+      resolve(item.id)
+    }
+  }
+
+  /** toRecord → stages (redact, signals, encrypt) → seal, synchronously over one batch. */
+  #build(items: Pending[]): LedgerRecord[] {
+    const out: LedgerRecord[] = []
+    const redacted = this.options.redact !== false
+    for (const item of items) {
+      try {
+        const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: this.#hmacKey, redacted }
+        const record = runStages(this.#stages, toRecord(item.input, ctx))
+        const { record: sealed, line } = this.#chain.sealEncoded(record)
+        rememberLine(sealed, line)
+        out.push(sealed)
+      } catch (err) {
+        const e =
+          err instanceof PromptLedgerError
+            ? err
+            : new PromptLedgerError('INVALID_INPUT', `log(): record ${item.id} could not be built: ${(err as Error)?.message}`, { cause: err })
+        this.#report(e, true)
+      }
+    }
+    return out
+  }
+
+  async #export(batch: LedgerRecord[]): Promise<void> {
+    const results = await Promise.all(this.#exporters.map((e) => e.export(batch)))
+    results.forEach((r, i) => {
+      if (r.ok) {
+        if (i === 0) this.#stats.written += batch.length
+        return
+      }
+      this.#report(new PromptLedgerError('EXPORT_FAILED', `exporter ${i} failed: ${r.error.message}`, { cause: r.error }), false)
+      if (i === 0) this.#chain = new Chain(this.file.head) // continue the chain from what is on disk
+    })
+  }
+
+  #refuse(id: string, reason: 'queue-full' | 'closed'): void {
+    this.#stats.dropped++
+    if (reason === 'queue-full' && !this.#warnedFull) {
+      this.#warnedFull = true
+      this.emit('warning', { message: `queue full (${this.options.queue.maxRecords} records): dropping calls` })
+    }
+    this.emit('drop', { id, reason })
+  }
+
+  #report(err: PromptLedgerError, invalid: boolean): void {
+    if (invalid) this.#stats.invalid++
+    else this.#stats.errors++
+    // EventEmitter throws an unhandled 'error'; the ledger must not, so it only emits to listeners.
+    if (this.listenerCount('error') > 0) this.emit('error', err)
+  }
+}
+
+/**
+ * Creates a ledger; every option is optional. Throws `CONFIG_INVALID` on bad options.
+ *
+ * @example
+ * const ledger = createLedger({ dir: './promptledger-data', redact: { terms: ['password'] } })
+ */
+export function createLedger(options?: LedgerOptions): Ledger {
+  return new Ledger(options)
+}

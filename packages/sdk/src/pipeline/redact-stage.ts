@@ -1,0 +1,15 @@
+import { createRedactor } from '../redact/index.js'
+import type { RedactorOptions } from '../redact/redactor.js'
+import type { NamedStage } from './stage.js'
+
+/** The redaction stage: every free-text field of the record, counts into `redactions`. */
+export function redactStage(options: RedactorOptions): NamedStage {
+  const redactor = createRedactor(options)
+  return {
+    name: 'redact',
+    run(record) {
+      redactor.redactRecord(record)
+      return record
+    },
+  }
+}

@@ -1,0 +1,56 @@
+import { createHmac } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { PromptLedgerError } from '../errors.js'
+import { toRecord } from './from-input.js'
+import { unsealedRecordSchema } from './schema.js'
+
+const key = Buffer.alloc(32, 7)
+const ctx = { id: '01936b2e-8f3a-7c21-9b1e-4f2d8a6c0e11', loggedAt: Date.UTC(2026, 0, 1), hmacKey: key, redacted: true }
+
+describe('toRecord', () => {
+  it('maps the simple form of the specification', () => {
+    const r = toRecord({ prompt: 'Hi', response: 'Hello!', model: 'gpt-4o', userId: 'user_123', metadata: { endpoint: '/chat' } }, ctx)
+    expect(r.request.messages).toEqual([{ role: 'user', content: 'Hi' }])
+    expect(r.response?.output).toBe('Hello!')
+    expect(r.user_id).toBe('user_123')
+    expect(r.ts).toBe('2026-01-01T00:00:00.000Z')
+    expect(r.prompt_hash).toBe(createHmac('sha256', key).update('Hi').digest('hex'))
+    expect(unsealedRecordSchema.safeParse(JSON.parse(JSON.stringify(r))).success).toBe(true)
+  })
+
+  it('maps the structured form', () => {
+    const r = toRecord(
+      {
+        messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'q' }],
+        params: { temperature: 0.2 },
+        output: [{ role: 'assistant', content: 'a' }],
+        finishReasons: ['stop'],
+        toolCalls: [{ name: 'f', arguments: '{}' }],
+        usage: { inputTokens: 3, outputTokens: 4 },
+        error: Object.assign(new TypeError('boom'), { status: 503 }),
+        sessionId: 's1',
+        traceId: 't1',
+        tags: ['a'],
+        latencyMs: 20,
+      },
+      ctx,
+    )
+    expect(r.status).toBe('error')
+    expect(r.error).toEqual({ type: 'TypeError', message: 'boom', http_status: 503 })
+    expect(r.usage?.input_tokens).toBe(3)
+    expect(r.response?.tool_calls?.[0]).toEqual({ id: null, type: null, name: 'f', arguments: '{}' })
+    expect(r.latency_ms).toBe(20)
+    expect(Date.parse(r.end_ts!) - Date.parse(r.ts)).toBe(20)
+    expect(unsealedRecordSchema.safeParse(JSON.parse(JSON.stringify(r))).success).toBe(true)
+  })
+
+  it('names the bad field', () => {
+    expect(() => toRecord({ userId: 42 as unknown as string }, ctx)).toThrow(/"userId"/)
+    expect(() => toRecord({ usage: { inputTokens: -1 } }, ctx)).toThrow(/usage.inputTokens/)
+    expect(() => toRecord(null as never, ctx)).toThrow(PromptLedgerError)
+  })
+
+  it('writes redacted: false when redaction is off', () => {
+    expect(toRecord({ prompt: 'x' }, { ...ctx, redacted: false }).redacted).toBe(false)
+  })
+})

@@ -1,0 +1,161 @@
+import { createHmac } from 'node:crypto'
+import { PromptLedgerError } from '../errors.js'
+import { canonicalize } from './canonical.js'
+import type { ErrorInput, LogInput } from './log-input.js'
+import { type Message, SCHEMA_VERSION, type UnsealedRecord, operationSchema } from './schema.js'
+
+/** What the pipeline knows about a record besides the caller's input. */
+export interface RecordContext {
+  id: string
+  /** Date.now() when `log()` was called. */
+  loggedAt: number
+  /** Key of the keyed prompt hash; null leaves `prompt_hash` null. */
+  hmacKey: Buffer | null
+  /** false when redaction is turned off for this ledger (written as `redacted: false`). */
+  redacted: boolean
+}
+
+function fail(field: string, expected: string): never {
+  throw new PromptLedgerError('INVALID_INPUT', `log(): field "${field}" must be ${expected}`)
+}
+
+function optText(input: LogInput, field: keyof LogInput): string | null {
+  const v = input[field]
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'string') fail(field, 'a string')
+  if (v.length > 1024) fail(field, 'at most 1024 characters')
+  return v
+}
+
+function optCount(v: unknown, field: string): number | null {
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(field, 'a non-negative integer')
+  return v
+}
+
+function optMs(v: unknown, field: string): number | null {
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(field, 'a non-negative number')
+  return v
+}
+
+function toMs(v: Date | number | undefined, field: string): number | null {
+  if (v === undefined) return null
+  const ms = v instanceof Date ? v.getTime() : v
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) fail(field, 'a Date or epoch milliseconds')
+  return ms
+}
+
+function toError(e: ErrorInput | Error): NonNullable<UnsealedRecord['error']> {
+  const status = (e as { httpStatus?: unknown; status?: unknown }).httpStatus ?? (e as { status?: unknown }).status
+  const http = typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 ? status : null
+  const type = e instanceof Error ? e.name : typeof e.type === 'string' ? e.type : 'Error'
+  return { http_status: http, message: String(e.message ?? ''), type: type.slice(0, 1024) }
+}
+
+/** The raw prompt text the keyed hash covers: the simple prompt, else the canonical messages or input. */
+function rawPrompt(input: LogInput): string | null {
+  if (typeof input.prompt === 'string') return input.prompt
+  if (input.messages !== undefined) return canonicalize(input.messages)
+  if (input.input !== undefined) return canonicalize(input.input)
+  return null
+}
+
+/**
+ * Builds the unsealed record (snake_case) of one `log()` call. Runs off the caller's stack; throws
+ * `INVALID_INPUT` naming the field on bad input, which the pipeline counts and reports.
+ * Objects are built with their keys in canonical order so that sealing can use the native stringify.
+ *
+ * @example
+ * toRecord({ prompt: 'Hi', response: 'Hello' }, { id, loggedAt: Date.now(), hmacKey, redacted: true })
+ */
+export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('input', 'an object')
+  if (input.prompt !== undefined && typeof input.prompt !== 'string') fail('prompt', 'a string')
+  if (input.messages !== undefined && !Array.isArray(input.messages)) fail('messages', 'an array')
+  if (input.tags !== undefined && (!Array.isArray(input.tags) || input.tags.some((t) => typeof t !== 'string'))) {
+    fail('tags', 'an array of strings')
+  }
+  if (input.tags && input.tags.length > 64) fail('tags', 'at most 64 entries')
+  if (input.metadata !== undefined && (typeof input.metadata !== 'object' || input.metadata === null)) {
+    fail('metadata', 'an object')
+  }
+  if (input.operation !== undefined && !operationSchema.safeParse(input.operation).success) {
+    fail('operation', `one of ${operationSchema.options.join(', ')}`)
+  }
+  if (input.status !== undefined && input.status !== 'ok' && input.status !== 'error') fail('status', "'ok' or 'error'")
+
+  const latency = optMs(input.latencyMs, 'latencyMs')
+  let start = toMs(input.startTime, 'startTime')
+  let end = toMs(input.endTime, 'endTime')
+  if (start === null) start = latency !== null ? (end ?? ctx.loggedAt) - latency : ctx.loggedAt
+  if (end === null && latency !== null) end = start + latency
+  const latencyMs = latency ?? (end !== null ? Math.max(0, end - start) : null)
+
+  const messages: Message[] | undefined =
+    input.messages ?? (typeof input.prompt === 'string' ? [{ content: input.prompt, role: 'user' }] : undefined)
+  const output = input.output !== undefined ? input.output : input.response
+  const hasResponse =
+    output !== undefined ||
+    input.responseModel != null ||
+    input.responseId != null ||
+    input.finishReasons !== undefined ||
+    input.toolCalls !== undefined
+  const u = input.usage
+  const err = input.error ? toError(input.error) : null
+  const prompt = ctx.hmacKey ? rawPrompt(input) : null
+
+  // Keys below are listed in RFC 8785 order on purpose (see seal/encode-record.ts).
+  return {
+    app: optText(input, 'app'),
+    cost_usd: optMs(input.costUsd, 'costUsd'),
+    end_ts: end !== null ? new Date(end).toISOString() : null,
+    environment: optText(input, 'environment'),
+    error: err,
+    id: ctx.id,
+    latency_ms: latencyMs,
+    metadata: input.metadata ?? {},
+    operation: input.operation ?? 'chat',
+    parent_span_id: optText(input, 'parentSpanId'),
+    prompt_hash: prompt !== null && ctx.hmacKey ? createHmac('sha256', ctx.hmacKey).update(prompt).digest('hex') : null,
+    provider: optText(input, 'provider'),
+    redacted: ctx.redacted,
+    redactions: {},
+    request: {
+      input: input.input,
+      messages,
+      model: optText(input, 'model'),
+      params: input.params,
+      tools: input.tools,
+    },
+    response: hasResponse
+      ? {
+          finish_reasons: input.finishReasons,
+          id: optText(input, 'responseId'),
+          model: optText(input, 'responseModel') ?? optText(input, 'model'),
+          output,
+          tool_calls: input.toolCalls?.map((t) => ({ arguments: t.arguments, id: t.id ?? null, name: t.name, type: t.type ?? null })),
+        }
+      : null,
+    session_id: optText(input, 'sessionId'),
+    signals: input.signals ?? undefined,
+    span_id: optText(input, 'spanId'),
+    status: input.status ?? (err ? 'error' : 'ok'),
+    tags: input.tags ?? [],
+    trace_id: optText(input, 'traceId'),
+    ts: new Date(start).toISOString(),
+    ttft_ms: optMs(input.ttftMs, 'ttftMs'),
+    usage: u
+      ? {
+          cache_read_tokens: optCount(u.cacheReadTokens, 'usage.cacheReadTokens'),
+          cache_write_tokens: optCount(u.cacheWriteTokens, 'usage.cacheWriteTokens'),
+          estimated: u.estimated,
+          input_tokens: optCount(u.inputTokens, 'usage.inputTokens'),
+          output_tokens: optCount(u.outputTokens, 'usage.outputTokens'),
+          reasoning_tokens: optCount(u.reasoningTokens, 'usage.reasoningTokens'),
+        }
+      : null,
+    user_id: optText(input, 'userId'),
+    v: SCHEMA_VERSION,
+  }
+}

@@ -1,0 +1,83 @@
+import { createCustomRecognizer } from './custom-recognizer.js'
+import { defaultRecognizers } from './default-recognizers.js'
+import { type Operator, operatorFor, replaceOperator } from './operators.js'
+import type { Finding, Recognizer } from './recognizer.js'
+import type { RecordRedaction, RedactResult, Redactor, RedactorOptions } from './redactor.js'
+import { redactRecordFields } from './record-walker.js'
+import { resolve } from './resolver.js'
+import { createStreamRedactor } from './stream-redactor.js'
+
+// A token the engine wrote earlier (`<EMAIL_ADDRESS>`, `<PERSON_0123456789ab>`): never re-detected, so output is stable.
+const TOKEN = /<[A-Z][A-Z0-9_]*>/g
+/** Findings below this score are candidates that their validators or context did not confirm. */
+export const DEFAULT_MIN_SCORE = 0.5
+
+/**
+ * Creates the redaction engine: every built-in recognizer plus the caller's terms and patterns, one resolver, and an
+ * operator per entity type. All regexes and tables are built here, once; `redact` allocates no regex objects.
+ *
+ * @example
+ * const r = createRedactor({ operators: { CREDIT_CARD: 'mask' } })
+ * r.redact('card 4111 1111 1111 1111').text // 'card **** **** **** 1111'
+ */
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const recognizers: Recognizer[] = [...(options.recognizers ?? defaultRecognizers())]
+  const custom = createCustomRecognizer(options)
+  if (custom) recognizers.push(custom)
+  const minScore = options.minScore ?? DEFAULT_MIN_SCORE
+  const allow = new Set((options.allow ?? []).map((a) => a.toLowerCase()))
+  const operators = new Map<string, Operator>()
+  for (const [type, name] of Object.entries(options.operators ?? {})) {
+    if (name) operators.set(type, operatorFor(name, options.hmacKey))
+  }
+
+  function analyze(text: string): Finding[] {
+    if (text.length === 0) return []
+    let found: Finding[] = []
+    for (const r of recognizers) {
+      for (const f of r.find(text)) if (f.score >= minScore) found.push(f)
+    }
+    if (found.length === 0) return found
+    if (allow.size > 0) found = found.filter((f) => !allow.has(text.slice(f.start, f.end).toLowerCase()))
+    if (text.indexOf('<') !== -1) found = dropInsideTokens(text, found)
+    return resolve(found)
+  }
+
+  function apply(text: string, findings: Finding[]): string {
+    if (findings.length === 0) return text
+    let out = ''
+    let pos = 0
+    for (const f of findings) {
+      out += text.slice(pos, f.start)
+      out += (operators.get(f.type) ?? replaceOperator)(text.slice(f.start, f.end), f.type)
+      pos = f.end
+    }
+    return out + text.slice(pos)
+  }
+
+  function redact(text: string): RedactResult {
+    const findings = analyze(text)
+    return { text: apply(text, findings), findings }
+  }
+
+  return {
+    redact,
+    redactRecord(record): RecordRedaction {
+      return redactRecordFields(record, redact)
+    },
+    createStream() {
+      return createStreamRedactor(analyze, apply)
+    },
+  }
+}
+
+function dropInsideTokens(text: string, findings: Finding[]): Finding[] {
+  const spans: number[] = []
+  TOKEN.lastIndex = 0
+  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) spans.push(m.index, m.index + m[0].length)
+  if (spans.length === 0) return findings
+  return findings.filter((f) => {
+    for (let i = 0; i < spans.length; i += 2) if (f.start < spans[i + 1]! && spans[i]! < f.end) return false
+    return true
+  })
+}

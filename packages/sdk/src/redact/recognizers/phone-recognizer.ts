@@ -1,0 +1,76 @@
+import { contextWords, nearby } from '../context.js'
+import type { Finding, Recognizer } from '../recognizer.js'
+
+// Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
+// Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
+const GROUPED =
+  /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[ .-]\d{1,10}){0,5}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w\-/]|[.,:]\d)/g
+const CONTEXT = contextWords(['phone', 'tel', 'telephone', 'mobile', 'cell', 'call', 'called', 'calling', 'fax', 'contact', 'reach', 'whatsapp', 'sms', 'text me', 'dial', 'ring', 'hotline', 'landline', 'ph', 'mob', 'number is', 'extension', 'messages', 'message', 'answering', 'registered', 'office', 'desk', 'home', 'work', 'reach me', 'txt', 'voicemail', 'tel.', 'phone no'])
+const NEGATIVE = contextWords(['order', 'tracking', 'invoice', 'ticket', 'request id', 'account', 'ref', 'reference', 'serial', 'version', 'isbn', 'room', 'sku', 'zip', 'postcode', 'postal'])
+const DATE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$/
+// European 2-2-2-2-2 groups (`01.84.17.61.18`).
+const PAIRS = /^\d{2}(?:[ .-]\d{2}){4}$/
+const NANP = /^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?$/
+
+/**
+ * PHONE_NUMBER: North American numbers (`(555) 201-3344`, `555-201-3344`, `+1 555 201 3344`), international
+ * numbers with a `+` country code, and other grouped or bare digit runs when a phone word is nearby. Dates, versions
+ * and SSN-shaped numbers are rejected; order and ticket words nearby veto weak candidates.
+ *
+ * @example
+ * phoneRecognizer.find('call (555) 201-3344') // one PHONE_NUMBER finding
+ */
+export const phoneRecognizer: Recognizer = {
+  name: 'phone',
+  entities: ['PHONE_NUMBER'],
+  find(text: string): Finding[] {
+    const out: Finding[] = []
+    GROUPED.lastIndex = 0
+    for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
+      const raw = m[0]
+      const digits = countDigits(raw)
+      if (digits < 7 || digits > 15) continue
+      if (DATE.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) continue
+      const start = m.index
+      const end = start + raw.length
+      const plus = raw.charCodeAt(0) === 43
+      const grouped = raw.length > digits
+      let score = 0
+      if (NANP.test(raw)) score = 0.75
+      else if (plus && digits >= 8) score = grouped ? 0.75 : 0.6
+      else if (grouped && digits >= 8 && separators(raw) >= 2 && !thousands(raw)) score = 0.55
+      if (score < 0.75 || !grouped) {
+        if (nearby(text, start, end, CONTEXT, 40, 16)) score = Math.max(score, grouped || plus ? 0.7 : 0.6)
+      }
+      if (score === 0) continue
+      if (nearby(text, start, end, NEGATIVE, 24, 0) && !nearby(text, start, end, CONTEXT, 24, 0)) score -= 0.4
+      // Dotted numbers look like versions and IPs; only the North American 3.3.4 form counts.
+      if (raw.includes('.') && !NANP.test(raw) && !PAIRS.test(raw)) continue
+      out.push({ type: 'PHONE_NUMBER', start, end, score, recognizer: 'phone' })
+    }
+    return out
+  },
+}
+
+function separators(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 32 || c === 45 || c === 46) n++
+  }
+  return n
+}
+
+/** `1 000 000` or `12.345.678`: thousands grouping, an amount rather than a phone. */
+function thousands(s: string): boolean {
+  return /^\d{1,3}(?:[ .,]\d{3})+$/.test(s)
+}
+
+function countDigits(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) n++
+  }
+  return n
+}

@@ -1,0 +1,57 @@
+import type { Finding } from '../recognizer.js'
+import { characterClasses, shannonEntropy } from '../validators/entropy.js'
+
+// `password = "…"`, `API_KEY: …`, `"client_secret": "…"`: the value (group 1) after a secret-like key.
+// The key is matched as a suffix of an identifier so `OPENAI_API_KEY` and `db_password` both count.
+const ASSIGNMENT =
+  /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret)["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
+const BEARER = /\b(?:Bearer|Basic|Token)[ \t]{1,4}([A-Za-z0-9._~+/=-]{12,4096})/g
+// scheme://user:password@host — the password part.
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,128}:([^\s/@'"]{1,256})@/gi
+const URL_TOKEN =
+  /[?&](?:token|access_token|id_token|refresh_token|api_key|apikey|key|sig|signature|secret|password|passwd|auth|client_secret|x-amz-signature|x-amz-credential|x-goog-signature)=([^&\s#"'<>]{6,2048})/gi
+
+/** Adds the value spans of secret assignments, bearer tokens and credential-bearing URLs to `out`. */
+export function assignmentSecrets(text: string, out: Finding[]): void {
+  const hasAssign = text.indexOf('=') !== -1 || text.indexOf(':') !== -1
+  if (!hasAssign) return
+  ASSIGNMENT.lastIndex = 0
+  for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
+    const value = m[1]!
+    if (!looksSecret(value)) continue
+    const end = m.index + m[0].length
+    out.push({ type: 'SECRET', start: end - value.length, end, score: 0.8, recognizer: 'secret-assignment' })
+  }
+  if (text.indexOf('earer') !== -1 || text.indexOf('asic ') !== -1 || text.indexOf('oken ') !== -1) {
+    BEARER.lastIndex = 0
+    for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) pushGroup(m, out, 0.85)
+  }
+  if (text.indexOf('://') !== -1) {
+    URL_CREDENTIALS.lastIndex = 0
+    for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) pushGroup(m, out, 0.9)
+  }
+  if (text.indexOf('=') !== -1 && (text.indexOf('?') !== -1 || text.indexOf('&') !== -1)) {
+    URL_TOKEN.lastIndex = 0
+    for (let m = URL_TOKEN.exec(text); m !== null; m = URL_TOKEN.exec(text)) {
+      if (looksSecret(m[1]!)) pushGroup(m, out, 0.8)
+    }
+  }
+}
+
+function pushGroup(m: RegExpExecArray, out: Finding[], score: number): void {
+  const value = m[1]!
+  const end = m.index + m[0].length
+  out.push({ type: 'SECRET', start: end - value.length, end, score, recognizer: 'secret-assignment' })
+}
+
+/**
+ * Entropy floor: a value is a secret when it is long and varied enough to be generated, or mixes character classes
+ * like a chosen password. Placeholders (`xxxx`, `<your key>`, `${API_KEY}`, `changeme`) fail.
+ */
+function looksSecret(value: string): boolean {
+  if (value.startsWith('$') || value.startsWith('<') || value.startsWith('{') || value.startsWith('%')) return false
+  if (/^(?:x+|\*+|\.+|null|none|true|false|undefined|changeme|password|secret|redacted|example|your[_-]?\w*)$/i.test(value)) return false
+  const h = shannonEntropy(value)
+  if (value.length >= 16) return h >= 3
+  return value.length >= 6 && h >= 2.3 && characterClasses(value) >= 2
+}

@@ -1,0 +1,68 @@
+import type { Finding, Recognizer } from '../recognizer.js'
+import { checkJwt } from '../validators/jwt.js'
+import { assignmentSecrets } from './secret-assignments.js'
+
+// Provider key formats, one alternation so the text is scanned once. Every branch starts with a literal prefix
+// (V8 can reject most positions on the first character) and has bounded repetition.
+const KEYS = new RegExp(
+  [
+    'sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{20,200}', // Anthropic
+    'sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}', // OpenAI
+    '(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}', // AWS access key ids
+    'gh[pousr]_[A-Za-z0-9]{30,255}', // GitHub tokens
+    'github_pat_[A-Za-z0-9_]{22,255}',
+    'glpat-[A-Za-z0-9_-]{20,64}', // GitLab
+    'xox[abposr]-[A-Za-z0-9-]{10,250}', // Slack
+    '(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,128}', // Stripe
+    'whsec_[A-Za-z0-9]{24,64}',
+    'AIza[0-9A-Za-z_-]{35}', // Google API keys
+    'hf_[A-Za-z0-9]{30,64}', // Hugging Face
+    'npm_[A-Za-z0-9]{36}',
+    'eyJ[A-Za-z0-9_-]{6,2000}\\.eyJ[A-Za-z0-9_-]{6,8000}\\.[A-Za-z0-9_-]{0,2000}', // JWT (confirmed below)
+  ]
+    .map((s) => `(?:${s})`)
+    .join('|'),
+  'g',
+)
+const BOUNDARY = /[A-Za-z0-9_-]/
+const PEM = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
+
+/**
+ * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private
+ * key blocks, and (see secret-assignments.ts) `password=`/`api_key:` assignments, bearer tokens and URLs that carry
+ * credentials.
+ *
+ * @example
+ * secretRecognizer.find('key ghp_16C7e42F292c6912E7710c838347Ae178B4a') // one SECRET finding
+ */
+export const secretRecognizer: Recognizer = {
+  name: 'secret',
+  entities: ['SECRET'],
+  find(text: string): Finding[] {
+    const out: Finding[] = []
+    KEYS.lastIndex = 0
+    for (let m = KEYS.exec(text); m !== null; m = KEYS.exec(text)) {
+      const start = m.index
+      const end = start + m[0].length
+      // Keys sit between non-token characters: `task-runner` or `disk-usage-monitor-…` are not keys.
+      if (start > 0 && BOUNDARY.test(text[start - 1]!)) continue
+      let score = 1
+      if (m[0].startsWith('eyJ')) {
+        const check = checkJwt(m[0])
+        if (check === 'invalid') continue
+        score = check === 'valid' ? 1 : 0.85
+      } else if (m[0].startsWith('sk-') && !/\d/.test(m[0])) {
+        score = 0.4 // `sk-learn-style-words`: a real key mixes digits in
+      }
+      out.push({ type: 'SECRET', start, end, score, recognizer: 'secret' })
+    }
+    if (text.indexOf('-----BEGIN') !== -1) {
+      PEM.lastIndex = 0
+      for (let m = PEM.exec(text); m !== null; m = PEM.exec(text)) {
+        out.push({ type: 'SECRET', start: m.index, end: m.index + m[0].length, score: 1, recognizer: 'secret' })
+      }
+    }
+    assignmentSecrets(text, out)
+    return out
+  },
+}

@@ -1,0 +1,34 @@
+import { contextWords, nearby } from '../context.js'
+import type { Finding, Recognizer } from '../recognizer.js'
+import { isValidSsn } from '../validators/ssn.js'
+
+// 3-2-4 digits with one consistent separator (dash, space, dot) or none; only at the start of a digit run.
+const CANDIDATE = /(?<![\w.-])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/g
+const CONTEXT = contextWords(['ssn', 'social security', 'social sec', 'ss#', 'ss #', 'ss no', 'taxpayer', 'tin', 'itin'])
+
+/**
+ * US_SSN: 3-2-4 digits in the issued ranges (area not 000, 666 or 9xx; group not 00; serial not 0000). Dashed
+ * numbers count alone; spaced, dotted or bare nine-digit runs need an SSN word nearby.
+ *
+ * @example
+ * usSsnRecognizer.find('SSN 123-45-6780') // one US_SSN finding
+ */
+export const usSsnRecognizer: Recognizer = {
+  name: 'us-ssn',
+  entities: ['US_SSN'],
+  find(text: string): Finding[] {
+    const out: Finding[] = []
+    CANDIDATE.lastIndex = 0
+    for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+      if (!isValidSsn(m[1]! + m[3]! + m[4]!)) continue
+      const start = m.index
+      const end = start + m[0].length
+      const context = nearby(text, start, end, CONTEXT, 64, 16)
+      let score: number
+      if (m[2] === '-') score = context ? 1 : 0.75
+      else score = context ? 0.9 : 0.3
+      out.push({ type: 'US_SSN', start, end, score, recognizer: 'us-ssn' })
+    }
+    return out
+  },
+}

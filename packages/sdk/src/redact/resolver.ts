@@ -1,0 +1,36 @@
+import type { Finding } from './recognizer.js'
+
+/**
+ * Merges overlapping findings into a set of disjoint spans: among overlapping candidates the higher score wins,
+ * then the longer span, then the earlier one. Returns the winners sorted by start.
+ *
+ * @example
+ * resolve([{ type: 'PHONE_NUMBER', start: 0, end: 11, score: 0.4 }, { type: 'US_SSN', start: 0, end: 11, score: 0.9 }])
+ * // → [{ type: 'US_SSN', … }]
+ */
+export function resolve(findings: Finding[]): Finding[] {
+  if (findings.length <= 1) return findings.slice()
+  // Greedy by rank: O(n log n) sort, then O(n·k) overlap checks against the kept set (k is tiny in practice).
+  const ranked = findings.slice().sort(byRank)
+  const kept: Finding[] = []
+  for (const f of ranked) {
+    if (f.end <= f.start) continue
+    let clash = false
+    for (const k of kept) {
+      if (f.start < k.end && k.start < f.end) {
+        clash = true
+        break
+      }
+    }
+    if (!clash) kept.push(f)
+  }
+  return kept.sort((a, b) => a.start - b.start)
+}
+
+function byRank(a: Finding, b: Finding): number {
+  if (b.score !== a.score) return b.score - a.score
+  const la = a.end - a.start
+  const lb = b.end - b.start
+  if (lb !== la) return lb - la
+  return a.start - b.start
+}

@@ -1,0 +1,64 @@
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
+import type { Keyring } from '../crypto/keyring.js'
+import { canonicalize } from '../record/canonical.js'
+
+/**
+ * A signed statement "stream S had head H at seq N at time T". Checkpoints pin the chain: an attacker
+ * who rewrites records and recomputes every hash still cannot produce a matching signature.
+ */
+export interface Checkpoint {
+  stream: string
+  seq: number
+  hash: string
+  ts: string
+  /** Ed25519 signature (base64) over the canonical JSON of the four fields above. */
+  sig: string
+}
+
+/** The keyring entry holding the PKCS#8 PEM of the ledger's Ed25519 signing key. */
+export const SIGNING_KEY_NAME = 'checkpoint-signing-key'
+/** File name, in the data dir, of the signing key's public half; `verify` needs only this file. */
+export const PUBLIC_KEY_FILE = 'checkpoint-public-key.pem'
+
+function payload(cp: Omit<Checkpoint, 'sig'>): Buffer {
+  return Buffer.from(canonicalize({ hash: cp.hash, seq: cp.seq, stream: cp.stream, ts: cp.ts }))
+}
+
+/** A signer of checkpoints with its public key in PEM (SPKI). */
+export interface CheckpointSigner {
+  publicKeyPem: string
+  sign(head: { stream: string; seq: number; hash: string }, ts?: string): Checkpoint
+}
+
+/**
+ * The ledger's checkpoint signer: the Ed25519 key lives in the keyring, created on first use.
+ *
+ * @example
+ * const signer = checkpointSigner(openKeyring(dir))
+ * const cp = signer.sign({ stream: 'app', seq: 41, hash })
+ */
+export function checkpointSigner(keyring: Keyring): CheckpointSigner {
+  const pem = keyring.getOrCreate(SIGNING_KEY_NAME, () =>
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  )
+  const privateKey = createPrivateKey(pem)
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString()
+  return {
+    publicKeyPem,
+    sign(head, ts = new Date().toISOString()) {
+      const body = { stream: head.stream, seq: head.seq, hash: head.hash, ts }
+      return { ...body, sig: sign(null, payload(body), privateKey).toString('base64') }
+    },
+  }
+}
+
+/** Whether a checkpoint's signature is valid under `publicKey` (PEM or KeyObject). */
+export function verifyCheckpoint(cp: Checkpoint, publicKey: KeyObject | string): boolean {
+  try {
+    const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey
+    return verify(null, payload(cp), key, Buffer.from(cp.sig, 'base64'))
+  } catch {
+    // A malformed signature or key is an invalid signature, reported by the caller as bad-signature.
+    return false
+  }
+}

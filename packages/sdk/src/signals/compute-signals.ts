@@ -1,0 +1,79 @@
+import type { LedgerRecord, RecordSignals, UnsealedRecord } from '../record/schema.js'
+import type { RecordRedaction } from '../redact/redactor.js'
+import { INJECTION_RULES, type InjectionRule, scoreInjection } from './injection-rules.js'
+import { promptText, responseChars, responseText } from './record-text.js'
+import { scanText } from './text-scan.js'
+import { DEFAULT_UNCERTAINTY_PHRASES, UncertaintyMatcher } from './uncertainty.js'
+
+export interface SignalOptions {
+  /** Replaces the built-in uncertainty phrases (case-insensitive). */
+  uncertaintyPhrases?: readonly string[]
+  /** Added to the built-in (or replaced) phrases. */
+  extraUncertaintyPhrases?: readonly string[]
+  /** Injection heuristics to run; defaults to {@link INJECTION_RULES}. An empty list turns scoring off. */
+  injectionRules?: readonly InjectionRule[]
+  /** Characters of prompt and of response scanned at most, so a huge payload costs a bounded scan. */
+  maxScanChars?: number
+}
+
+/** Computes a record's `signals`; built once (phrases normalized, rules chosen), called per record. */
+export interface SignalComputer {
+  /**
+   * Reads the record's content and takes `pii_in_response` from the redaction engine's result when
+   * given. Works on redacted content too; only an encoded blob the redactor replaced as a secret is
+   * then missed, so call it on raw content where the pipeline allows.
+   */
+  compute(record: UnsealedRecord | LedgerRecord, redaction?: Pick<RecordRedaction, 'responseCounts'>): RecordSignals
+}
+
+const DEFAULT_MAX_SCAN_CHARS = 256 * 1024
+
+/**
+ * Builds a signal computer. Cost per record is linear in its text: one scan of the prompt, one of the
+ * response, then a few regular expressions and `includes` calls on the normalized copies.
+ *
+ * @example
+ * const signals = createSignals({ extraUncertaintyPhrases: ['no idea'] })
+ * record.signals = signals.compute(record, redactor.redactRecord(record))
+ */
+export function createSignals(options: SignalOptions = {}): SignalComputer {
+  const phrases = [...(options.uncertaintyPhrases ?? DEFAULT_UNCERTAINTY_PHRASES), ...(options.extraUncertaintyPhrases ?? [])]
+  const matcher = new UncertaintyMatcher(phrases)
+  const rules = options.injectionRules ?? INJECTION_RULES
+  const maxChars = options.maxScanChars ?? DEFAULT_MAX_SCAN_CHARS
+  return {
+    compute(record, redaction) {
+      const signals: RecordSignals = { ...(record.signals ?? {}) }
+      signals.response_chars = responseChars(record)
+      const answer = responseText(record, maxChars)
+      const found = answer ? matcher.match(scanText(answer).normalized) : []
+      signals.uncertainty = found.length > 0
+      if (found.length > 0) signals.uncertainty_phrases = found
+      if (rules.length > 0) {
+        const prompt = promptText(record, maxChars)
+        const injection = prompt ? scoreInjection(scanText(prompt), rules) : { score: 0, rules: [] }
+        signals.injection_score = injection.score
+        if (injection.rules.length > 0) signals.injection_rules = injection.rules
+      }
+      if (redaction) signals.pii_in_response = { ...redaction.responseCounts }
+      return signals
+    },
+  }
+}
+
+let defaultComputer: SignalComputer | undefined
+
+/**
+ * Computes signals with the built-in phrases and rules (see {@link SignalComputer.compute}).
+ *
+ * @example
+ * const counts = redactor.redactRecord(record)
+ * record.signals = computeSignals(record, counts) // { response_chars: 42, uncertainty: false, injection_score: 0, pii_in_response: {} }
+ */
+export function computeSignals(
+  record: UnsealedRecord | LedgerRecord,
+  redaction?: Pick<RecordRedaction, 'responseCounts'>,
+): RecordSignals {
+  defaultComputer ??= createSignals()
+  return defaultComputer.compute(record, redaction)
+}

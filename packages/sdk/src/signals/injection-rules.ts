@@ -1,0 +1,81 @@
+import type { TextScan } from './text-scan.js'
+
+/** One prompt-injection heuristic: its name (stored in `injection_rules`), weight 0..1, and test. */
+export interface InjectionRule {
+  readonly name: string
+  /** How strongly a match alone suggests an injection attempt; weights combine as independent evidence. */
+  readonly weight: number
+  test(scan: TextScan): boolean
+}
+
+// The patterns run on normalized text (lower case, single spaces, invisible characters removed), so they
+// need no `\s+` and no case folding; each is a bounded alternation of literals: linear in the text.
+const OVERRIDE =
+  /\b(?:ignore|disregard|forget|skip|override|bypass) (?:all |any |the |your |my |of )*(?:previous|prior|above|earlier|preceding|former|original|system|initial|these|those)(?: \w+)? (?:instructions?|prompts?|rules|directions?|guidelines|messages?|context|constraints)\b|\bdisregard (?:the |everything )?above\b|\bforget (?:everything|all)(?: you were told)? (?:above|before|so far)\b|\bnew instructions:|\bfrom now on,? you (?:will|must|are)\b/
+const PERSONA =
+  /\byou are now (?:dan|an? (?:unrestricted|unfiltered|uncensored|jailbroken|evil)\b)|\bdo anything now\b|\b(?:developer|god|jailbreak|dan) mode\b|\bact as (?:an? )?(?:unrestricted|unfiltered|uncensored|jailbroken)\b|\bpretend (?:that )?you (?:have no|are not bound by|don't have) (?:restrictions|rules|guidelines|filters)\b|\bwithout any (?:restrictions|filters|censorship)\b/
+const EXFILTRATE =
+  /\b(?:reveal|print|show|repeat|output|display|tell me|leak|dump|what (?:is|are)) (?:me )?(?:your|the) (?:full |entire |exact |original |initial |hidden |secret )?(?:system prompt|system message|initial prompt|hidden prompt|instructions you were given|developer message|prompt above)\b|\brepeat (?:the|everything) (?:words |text )?above\b/
+/** Chat-template and role markers of common model families; users have no reason to type them. */
+const ROLE_TOKENS = [
+  '<|im_start|>',
+  '<|im_end|>',
+  '<|system|>',
+  '<|user|>',
+  '<|assistant|>',
+  '<|endoftext|>',
+  '<|begin_of_text|>',
+  '<|start_header_id|>',
+  '<|end_header_id|>',
+  '<|eot_id|>',
+  '[inst]',
+  '[/inst]',
+  '<<sys>>',
+  '<</sys>>',
+  '### system:',
+  '### instruction:',
+  '### assistant:',
+  '<start_of_turn>',
+  '<end_of_turn>',
+]
+
+/** Runs of this many base64 characters (mixed case and digits) or hex digits count as encoded payloads. */
+export const BLOB_MIN_BASE64 = 120
+export const BLOB_MIN_HEX = 128
+
+/**
+ * The built-in rules, strongest first. Weights: a phrase that exists only to override instructions is
+ * strong evidence; an encoded blob or a stray zero-width space alone is weak (pasted data does that).
+ */
+export const INJECTION_RULES: readonly InjectionRule[] = [
+  { name: 'unicode_tags', weight: 0.9, test: (s) => s.tagChars > 0 },
+  { name: 'override_instructions', weight: 0.8, test: (s) => OVERRIDE.test(s.normalized) },
+  { name: 'persona_jailbreak', weight: 0.7, test: (s) => PERSONA.test(s.normalized) },
+  { name: 'role_token', weight: 0.6, test: (s) => ROLE_TOKENS.some((t) => s.normalized.includes(t)) },
+  { name: 'prompt_exfiltration', weight: 0.6, test: (s) => EXFILTRATE.test(s.normalized) },
+  { name: 'invisible_chars', weight: 0.4, test: (s) => s.invisibleChars > 0 },
+  { name: 'encoded_blob', weight: 0.3, test: (s) => s.longestBase64 >= BLOB_MIN_BASE64 || s.longestHex >= BLOB_MIN_HEX },
+]
+
+export interface InjectionResult {
+  /** 1 − Π(1 − weight) over the rules that fired, rounded to 3 decimals; 0 when none fired. */
+  score: number
+  rules: string[]
+}
+
+/**
+ * Scores one scanned text against `rules`.
+ *
+ * @example
+ * scoreInjection(scanText('Ignore previous instructions')).rules // ['override_instructions']
+ */
+export function scoreInjection(scan: TextScan, rules: readonly InjectionRule[] = INJECTION_RULES): InjectionResult {
+  let keep = 1
+  const fired: string[] = []
+  for (const rule of rules) {
+    if (!rule.test(scan)) continue
+    fired.push(rule.name)
+    keep *= 1 - rule.weight
+  }
+  return { score: Math.round((1 - keep) * 1000) / 1000, rules: fired }
+}

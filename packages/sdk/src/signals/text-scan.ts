@@ -1,0 +1,113 @@
+/**
+ * One pass over a text that prepares it for phrase matching and counts the character-level injection
+ * signals at the same time. Everything the signals need from the raw characters is gathered here so
+ * that no rule walks the text twice and no regular expression sees the raw (possibly huge) input.
+ */
+export interface TextScan {
+  /** Lower-cased, invisible characters removed, whitespace runs collapsed to one space, curly quotes straightened. */
+  normalized: string
+  /** Unicode tag characters (U+E0000–U+E007F): invisible to people, read by models. */
+  tagChars: number
+  /** Zero-width and bidirectional control characters (ZWJ/ZWNJ excluded: emoji and Persian use them). */
+  invisibleChars: number
+  /** Longest run that looks like base64 (mixed case and digits). */
+  longestBase64: number
+  /** Longest run of hex digits. */
+  longestHex: number
+}
+
+/** Zero-width spaces, word joiners, invisible operators, BOM, Mongolian vowel separator, bidi controls. */
+function isInvisible(c: number): boolean {
+  return (
+    c === 0x200b ||
+    c === 0x200e ||
+    c === 0x200f ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x2064) ||
+    (c >= 0x2066 && c <= 0x2069) ||
+    c === 0xfeff ||
+    c === 0x180e ||
+    c === 0x00ad
+  )
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a)
+}
+
+/**
+ * Scans `text` once. Linear in its length: a plain loop over UTF-16 code units with constant work per unit.
+ *
+ * @example
+ * scanText('Ignore\u200b  PREVIOUS instructions').normalized // 'ignore previous instructions'
+ */
+export function scanText(text: string): TextScan {
+  const out: string[] = []
+  let chunkStart = 0
+  let tagChars = 0
+  let invisibleChars = 0
+  let longestBase64 = 0
+  let longestHex = 0
+  // Current run of base64 / hex characters and which classes it has seen.
+  let b64Run = 0
+  let b64Mask = 0
+  let hexRun = 0
+  let hexDigit = false
+  let lastWasSpace = true
+  const closeB64 = () => {
+    // A real encoded blob of this length has all three classes; long words and numbers do not.
+    if (b64Mask === 7 && b64Run > longestBase64) longestBase64 = b64Run
+    b64Run = 0
+    b64Mask = 0
+  }
+  const closeHex = () => {
+    if (hexDigit && hexRun > longestHex) longestHex = hexRun
+    hexRun = 0
+    hexDigit = false
+  }
+  // Characters that change are flushed as chunks; untouched stretches are copied with one slice.
+  const replace = (i: number, width: number, by: string) => {
+    if (i > chunkStart) out.push(text.slice(chunkStart, i))
+    if (by) out.push(by)
+    chunkStart = i + width
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const isDigit = c >= 0x30 && c <= 0x39
+    const isUpper = c >= 0x41 && c <= 0x5a
+    const isLower = c >= 0x61 && c <= 0x7a
+    if (isDigit || isUpper || isLower || c === 0x2b || c === 0x2f) {
+      b64Run++
+      b64Mask |= isDigit ? 1 : isUpper ? 2 : isLower ? 4 : 0
+    } else if (c !== 0x3d) closeB64()
+    if (isDigit || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)) {
+      hexRun++
+      if (isDigit) hexDigit = true
+    } else closeHex()
+    if (c === 0xdb40 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1)
+      if (low >= 0xdc00 && low <= 0xdc7f) {
+        tagChars++
+        replace(i, 2, '')
+        i++
+        continue
+      }
+    }
+    if (isInvisible(c)) {
+      invisibleChars++
+      replace(i, 1, '')
+      continue
+    }
+    if (isSpace(c)) {
+      replace(i, 1, lastWasSpace ? '' : ' ')
+      lastWasSpace = true
+      continue
+    }
+    lastWasSpace = false
+    if (c === 0x2019 || c === 0x2018 || c === 0x02bc) replace(i, 1, "'")
+  }
+  closeB64()
+  closeHex()
+  if (chunkStart < text.length) out.push(text.slice(chunkStart))
+  return { normalized: out.join('').toLowerCase().trim(), tagChars, invisibleChars, longestBase64, longestHex }
+}

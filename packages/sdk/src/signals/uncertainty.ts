@@ -1,0 +1,66 @@
+import { scanText } from './text-scan.js'
+
+/**
+ * Phrases that mark an answer the model itself was unsure of, matched case-insensitively. The first two
+ * are the specification's; the rest are their common variants.
+ */
+export const DEFAULT_UNCERTAINTY_PHRASES: readonly string[] = [
+  "i'm not sure",
+  'as an ai',
+  'i am not sure',
+  "i'm not certain",
+  'i am not certain',
+  'as a language model',
+  'as an language model',
+  "i don't know",
+  'i do not know',
+  "i can't be sure",
+  'i cannot be sure',
+  'i cannot be certain',
+  "i can't be certain",
+  'i may be wrong',
+  'i might be wrong',
+  "i don't have enough information",
+  'i do not have enough information',
+  "i don't have access to real-time",
+  'i do not have access to real-time',
+  "i'm unable to verify",
+  'i am unable to verify',
+]
+
+/**
+ * Finds configured phrases in normalized text. Phrases are normalized once, at construction, the same
+ * way the text is (case, whitespace, curly quotes), so matching is a handful of `includes` calls.
+ *
+ * @example
+ * const m = new UncertaintyMatcher()
+ * m.match(scanText("I’m NOT sure, sorry").normalized) // ["i'm not sure"]
+ */
+export class UncertaintyMatcher {
+  readonly #phrases: Array<{ phrase: string; normalized: string }>
+
+  constructor(phrases: readonly string[] = DEFAULT_UNCERTAINTY_PHRASES) {
+    this.#phrases = phrases
+      .map((phrase) => ({ phrase, normalized: scanText(phrase).normalized }))
+      .filter((p) => p.normalized.length > 0)
+  }
+
+  /** The configured phrases found in `normalized`, in configuration order. */
+  match(normalized: string): string[] {
+    const found: string[] = []
+    for (const p of this.#phrases) if (containsWord(normalized, p.normalized)) found.push(p.phrase)
+    return found
+  }
+}
+
+/** `includes` that also requires the match to end at a word boundary ("as an ai" is not in "as an aide"). */
+function containsWord(text: string, phrase: string): boolean {
+  let at = text.indexOf(phrase)
+  while (at !== -1) {
+    const next = text.charCodeAt(at + phrase.length)
+    const letter = (next >= 0x61 && next <= 0x7a) || (next >= 0x30 && next <= 0x39)
+    if (!letter) return true
+    at = text.indexOf(phrase, at + 1)
+  }
+  return false
+}

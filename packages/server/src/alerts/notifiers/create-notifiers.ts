@@ -1,0 +1,30 @@
+import type { NotifierConfig } from '../alerts-config.js'
+import type { Notifier } from '../notifier.js'
+import { RetryingNotifier } from './retrying-notifier.js'
+import { SlackNotifier } from './slack-notifier.js'
+import { StdoutNotifier } from './stdout-notifier.js'
+import { WebhookNotifier } from './webhook-notifier.js'
+
+/**
+ * Builds the notifiers of the config file's `alerts.notifiers`, each HTTP one wrapped with its retries.
+ *
+ * @example
+ * const notifiers = createNotifiers([{ type: 'stdout' }])
+ */
+export function createNotifiers(configs: readonly NotifierConfig[]): Notifier[] {
+  return configs.map((c) => {
+    switch (c.type) {
+      case 'stdout':
+        return new StdoutNotifier()
+      case 'webhook': {
+        const inner = new WebhookNotifier({ url: c.url, timeoutMs: c.timeoutMs, ...(c.headers ? { headers: c.headers } : {}) })
+        return new RetryingNotifier(inner, { retries: c.retries, backoffMs: c.backoffMs })
+      }
+      case 'slack':
+        return new RetryingNotifier(new SlackNotifier({ url: c.url, timeoutMs: c.timeoutMs }), {
+          retries: c.retries,
+          backoffMs: c.backoffMs,
+        })
+    }
+  })
+}

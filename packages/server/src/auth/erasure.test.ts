@@ -1,0 +1,123 @@
+import { readFileSync, readdirSync, rmSync, statSync, mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../config.js'
+import { type RunningServer, startServer } from '../start-server.js'
+import { unsealed } from '../test-support/records.js'
+import { ApiKeyStore } from './api-key-store.js'
+
+// Distinctive words that no recognizer treats as personal data, so they reach the store as written.
+const ALICE = ['quokkamarmalade', 'zeppelinorchid', 'tangerinewombat', 'gooseberrycathedral', 'walrusconcerto']
+const BOB = 'pelicanharmonica'
+
+let dir: string
+let server: RunningServer
+let admin: string
+let ingest: string
+let auditor: string
+
+/** Every file under the data dir, recursively (SQLite file, WAL, SHM, keyring, archives, audit). */
+function allFiles(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? allFiles(path.join(root, e.name)) : [path.join(root, e.name)],
+  )
+}
+
+function findInDataDir(needles: string[]): string[] {
+  const hits: string[] = []
+  for (const file of allFiles(dir)) {
+    const bytes = readFileSync(file)
+    for (const needle of needles) {
+      // Both encodings SQLite or JSON could use: UTF-8 and UTF-16LE.
+      if (bytes.includes(Buffer.from(needle)) || bytes.includes(Buffer.from(needle, 'utf16le'))) {
+        hits.push(`${path.relative(dir, file)}: ${needle}`)
+      }
+    }
+  }
+  return hits
+}
+
+const api = async (method: string, url: string, key: string, body?: unknown) => {
+  const res = await fetch(`${server.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  })
+  return { status: res.status, json: (await res.json()) as Record<string, any> }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+  const keys = ApiKeyStore.open({ dir })
+  admin = keys.create({ role: 'admin', name: 'dpo' }).key
+  ingest = keys.create({ role: 'ingest', name: 'app' }).key
+  auditor = keys.create({ role: 'auditor', name: 'audit' }).key
+  keys.close()
+  server = await startServer(loadConfig({ flags: { port: 0, data: dir }, env: {} }))
+})
+
+afterAll(async () => {
+  await server?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('erasure by key deletion', () => {
+  it('leaves no trace of the erased user in the data dir; verify passes; others read normally', async () => {
+    const aliceRecord = (i: number) =>
+      unsealed({
+        user_id: 'alice',
+        request: { model: 'gpt-4o', messages: [{ role: 'user', content: `tell me about ${ALICE[0]} ${i}` }] },
+        response: {
+          model: 'gpt-4o',
+          output: `${ALICE[1]} is lovely`,
+          tool_calls: [{ id: 't', type: 'function', name: 'lookup', arguments: `{"q":"${ALICE[2]}"}` }],
+        },
+        status: 'error',
+        error: { type: 'x', message: `failed near ${ALICE[3]}`, http_status: 500 },
+        metadata: { note: ALICE[4], attempt: i },
+      })
+    const bobRecord = unsealed({ user_id: 'bob', response: { model: 'gpt-4o', output: `${BOB} sings` } })
+    const posted = await api('POST', '/v1/records', ingest, [aliceRecord(1), bobRecord, aliceRecord(2)])
+    expect(posted.json).toMatchObject({ accepted: 3 })
+
+    // Authorised readers see plaintext, and full-text search works over encrypted content.
+    const found = await api('GET', `/v1/records?q=${ALICE[0]}`, admin)
+    expect(found.json.records).toHaveLength(2)
+    expect(JSON.stringify(found.json.records)).toContain(ALICE[4])
+    expect(findInDataDir(ALICE).filter((hit) => !hit.startsWith('ledger.db'))).toEqual([])
+
+    const erased = await api('POST', '/v1/erasure', admin, { user_id: 'alice' })
+    expect(erased.json).toMatchObject({ user_id: 'alice', records: 2 })
+    expect(erased.json.key_id).toMatch(/^[0-9a-f]{24}$/)
+
+    expect(findInDataDir([...ALICE])).toEqual([])
+    expect(findInDataDir([BOB]).length).toBeGreaterThan(0)
+
+    const verify = await api('GET', '/v1/verify', auditor)
+    expect(verify.json.ok).toBe(true)
+
+    const list = await api('GET', '/v1/records?limit=10', auditor)
+    const alice = list.json.records.filter((r: { user_id: string }) => r.user_id === 'alice')
+    expect(alice).toHaveLength(2)
+    for (const r of alice) {
+      expect(r).toMatchObject({ erased: true, usage: { input_tokens: 10 }, cost_usd: 0.001, error: { message: '[erased]' } })
+      expect(r.request.messages).toBeUndefined()
+    }
+    const bob = list.json.records.find((r: { user_id: string }) => r.user_id === 'bob')
+    expect(bob.response.output).toBe(`${BOB} sings`)
+    expect((await api('GET', `/v1/records?q=${ALICE[0]}`, admin)).json.records).toEqual([])
+
+    const exported = await api('GET', '/v1/subjects/bob/export', auditor)
+    expect(exported.json).toMatchObject({ subject: 'bob', count: 1 })
+    expect(exported.json.records[0].response.output).toBe(`${BOB} sings`)
+
+    const trail = await api('GET', '/v1/audit', auditor)
+    const actions = trail.json.entries.map((e: { action: string; actor_name: string }) => `${e.action}:${e.actor_name}`)
+    expect(actions).toEqual(expect.arrayContaining(['read:dpo', 'erasure:dpo', 'read:audit', 'subject.export:audit']))
+    expect((await api('GET', '/v1/audit/verify', auditor)).json.ok).toBe(true)
+    for (const file of ['keyring.json', 'data-keys.json', 'auth.db', 'audit.db']) {
+      expect(statSync(path.join(dir, file)).mode & 0o777).toBe(0o600)
+    }
+  })
+})

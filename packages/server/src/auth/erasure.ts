@@ -1,0 +1,46 @@
+import { type DataKeyStore, subjectOf } from '@promptledger/sdk'
+import type { Storage } from '../storage/storage.js'
+import type { Actor, AuditTrail } from './audit-trail.js'
+
+export interface EraseSubjectOptions {
+  userId: string
+  keys: DataKeyStore
+  /** The store whose derived plaintext (search rows, caches) must go; absent for a file-ledger-only data dir. */
+  storage?: Storage
+  audit: AuditTrail
+  actor: Actor
+  /** The route or command, for the audit entry. */
+  route: string
+}
+
+export interface EraseSubjectResult {
+  userId: string
+  /** The destroyed data key's id, or null when the subject had none (nothing was ever encrypted for it). */
+  keyId: string | null
+  /** Records whose derived plaintext the store purged. */
+  records: number
+}
+
+/**
+ * Erases one person: destroys their data key (so every copy of their ciphertext, in every store,
+ * archive and backup, becomes unreadable), then has the store purge derived plaintext. Records keep
+ * their metadata (time, model, tokens, cost) and the chain stays intact, because the chain hashes
+ * ciphertext. The act is recorded in the audit trail, including when the purge fails.
+ *
+ * @example
+ * await eraseSubject({ userId: 'u-42', keys, storage, audit, actor, route: 'POST /v1/erasure' })
+ */
+export async function eraseSubject(options: EraseSubjectOptions): Promise<EraseSubjectResult> {
+  const { userId, keys, storage, audit, actor, route } = options
+  // The key goes first: once it is gone no reader can decrypt, whatever happens next.
+  const keyId = keys.destroy(subjectOf(userId))
+  let records = 0
+  try {
+    records = storage ? await storage.eraseSubject(userId) : 0
+  } catch (err) {
+    audit.append({ actor, action: 'erasure.failed', route, filter: { user_id: userId, key_id: keyId } })
+    throw err
+  }
+  audit.append({ actor, action: 'erasure', route, filter: { user_id: userId, key_id: keyId }, count: records })
+  return { userId, keyId, records }
+}

@@ -1,0 +1,63 @@
+import type { LedgerRecord } from '@promptledger/sdk'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { SecurityContext } from './security-context.js'
+import { LOCAL_ACTOR } from './audit-trail.js'
+
+const isRecord = (value: unknown): value is LedgerRecord =>
+  typeof value === 'object' && value !== null && 'id' in value && 'hash' in value && 'enc' in value
+
+/** Decrypts the records in a route's payload (one record, `{ records: [...] }` or an array) and collects their ids. */
+export function decryptPayload(security: SecurityContext, payload: unknown): { payload: unknown; ids: string[] } {
+  const ids: string[] = []
+  const view = (r: LedgerRecord) => {
+    ids.push(r.id)
+    return r.enc ? security.encryptor.readRecord(r) : r
+  }
+  if (Array.isArray(payload)) return { payload: payload.map((r) => (isRecord(r) ? view(r) : r)), ids }
+  if (isRecord(payload)) return { payload: view(payload), ids }
+  if (typeof payload === 'object' && payload !== null && Array.isArray((payload as { records?: unknown }).records)) {
+    const body = payload as { records: unknown[] }
+    return { payload: { ...body, records: body.records.map((r) => (isRecord(r) ? view(r) : r)) }, ids }
+  }
+  return { payload, ids }
+}
+
+const routeName = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? request.url}`
+
+function filterOf(request: FastifyRequest): Record<string, unknown> {
+  return { ...(request.query as object | undefined), ...(request.params as object | undefined) }
+}
+
+/**
+ * Audits every read of record content and decrypts it for the (authorised) reader. Routes declare
+ * `readsContent`; their payload is decrypted in `preSerialization`, where the ids are known. A
+ * streaming route (SSE, hijacked) is audited when it opens, since its records are not known yet.
+ *
+ * @example
+ * installReadAudit(app, security)
+ */
+export function installReadAudit(app: FastifyInstance, security: SecurityContext): void {
+  app.addHook('preHandler', async (request) => {
+    if (!request.routeOptions.config.readsContent) return
+    if (request.headers.accept?.includes('text/event-stream') || request.routeOptions.url?.endsWith('/stream')) {
+      security.audit.append({
+        actor: request.principal ?? LOCAL_ACTOR,
+        action: 'read.tail',
+        route: routeName(request),
+        filter: filterOf(request),
+      })
+    }
+  })
+  app.addHook('preSerialization', async (request, reply, payload: unknown) => {
+    if (!request.routeOptions.config.readsContent || reply.statusCode >= 400) return payload
+    const result = decryptPayload(security, payload)
+    security.audit.append({
+      actor: request.principal ?? LOCAL_ACTOR,
+      action: 'read',
+      route: routeName(request),
+      filter: filterOf(request),
+      ids: result.ids,
+    })
+    return result.payload
+  })
+}

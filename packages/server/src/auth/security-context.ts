@@ -1,0 +1,71 @@
+import path from 'node:path'
+import { DataKeyStore, Encryptor, EnvKeyProvider, type KeyProvider, LocalKeyringProvider } from '@promptledger/sdk'
+import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-storage.js'
+import { ApiKeyStore } from './api-key-store.js'
+import { AuditTrail } from './audit-trail.js'
+import type { SecurityConfig } from './security-config.js'
+
+/** Everything that guards a data dir: API keys, the audit trail, and the encryption keys. */
+export interface SecurityContext {
+  dataDir: string
+  keys: ApiKeyStore
+  audit: AuditTrail
+  dataKeys: DataKeyStore
+  /** Reads (and, when `encrypting`, writes) encrypted content. */
+  encryptor: Encryptor
+  /** Encrypt newly stored records. */
+  encrypting: boolean
+  close(): void
+}
+
+/** The master key provider named by the config: the env key when given, else the data dir's keyring. */
+export function keyProviderFor(dataDir: string, config: Pick<SecurityConfig, 'masterKey'>): KeyProvider {
+  return config.masterKey
+    ? new EnvKeyProvider({ masterKeyBase64: config.masterKey, source: 'PROMPTLEDGER_MASTER_KEY' })
+    : LocalKeyringProvider.open({ dir: dataDir })
+}
+
+/**
+ * Opens the security state of a data dir, shared by the server and the CLI (which may run at the
+ * same time: every file involved tolerates a second process).
+ *
+ * @example
+ * const security = openSecurityContext('./promptledger-data', { encrypt: true, tenant: 'default' })
+ */
+export function openSecurityContext(
+  dataDir: string,
+  config: Pick<SecurityConfig, 'encrypt' | 'masterKey' | 'tenant'>,
+): SecurityContext {
+  const keys = ApiKeyStore.open({ dir: dataDir })
+  const audit = AuditTrail.open({ dir: dataDir })
+  let dataKeys: DataKeyStore
+  try {
+    // Even with encryption off, existing encrypted records must stay readable and erasable.
+    dataKeys = DataKeyStore.open({ dir: dataDir, provider: keyProviderFor(dataDir, config) })
+  } catch (err) {
+    keys.close()
+    audit.close()
+    throw err
+  }
+  const encryptor = new Encryptor({ keys: dataKeys, tenant: config.tenant })
+  return {
+    dataDir,
+    keys,
+    audit,
+    dataKeys,
+    encryptor,
+    encrypting: config.encrypt,
+    close() {
+      keys.close()
+      audit.close()
+    },
+  }
+}
+
+/** The collector's SQLite store in a data dir (`<data>/ledger.db`), as the CLI opens it beside a running server. */
+export function openDataDirStorage(dataDir: string, security?: SecurityContext): SqliteStorage {
+  return openSqliteStorage({
+    path: path.join(dataDir, 'ledger.db'),
+    ...(security ? { plaintextView: security.encryptor.searchView } : {}),
+  })
+}

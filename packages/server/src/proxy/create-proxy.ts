@@ -1,0 +1,270 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { LogInput } from '@promptledger/sdk'
+import { Pool } from 'undici'
+import { ServerError } from '../errors.js'
+import { buildLogInput } from './build-log-input.js'
+import { type Exchange, newExchange, type ProviderName } from './exchange.js'
+import { forwardRequestHeaders, forwardResponseHeaders, readTags } from './headers.js'
+import { loadTokenizers } from './token-estimate.js'
+import { sendProviderError } from './upstream-error.js'
+
+export interface ProxyOptions {
+  /** Upstream origins (a base path is allowed); `/v1/...` is appended. Defaults: the public OpenAI and Anthropic APIs. */
+  upstreams?: { openai?: string; anthropic?: string }
+  /** Receives one record per call, after the response has ended; redaction and sealing happen there. */
+  onRecord(input: LogInput): void | Promise<void>
+  /** Told about failures that are not the caller's: upstream unreachable, a record that could not be built or taken. */
+  onError?(err: ServerError): void
+  /** Route prefix; default `/proxy`. */
+  prefix?: string
+  /** Response bytes kept for the record; the client always gets everything. Default 8 MiB. */
+  maxCaptureBytes?: number
+  /** Largest request body accepted (it is buffered to be forwarded and recorded). Default 32 MiB. */
+  maxRequestBytes?: number
+  /** Upstream headers / idle-body timeouts; long because models think. Default 10 minutes each. */
+  headersTimeoutMs?: number
+  bodyTimeoutMs?: number
+  /** Load the tokenizers at construction (see `ready`); default true. When false they load on first use. */
+  preloadTokenizers?: boolean
+}
+
+export interface ProxyStats {
+  forwarded: number
+  recorded: number
+  skipped: number
+  /** Records that could not be built or that `onRecord` rejected. */
+  recordErrors: number
+  upstreamErrors: number
+  clientAborts: number
+  truncated: number
+}
+
+/** A Node request handler with the proxy's counters and a `close()` that drains the upstream pools. */
+export interface ProxyHandler {
+  (req: IncomingMessage, res: ServerResponse): void
+  /** True when the URL belongs to the proxy, so a host app can route by it. */
+  matches(url: string): boolean
+  readonly stats: ProxyStats
+  /** Resolves once the tokenizers are loaded; await it before listening so no request waits behind that work. */
+  readonly ready: Promise<void>
+  close(): Promise<void>
+}
+
+export const DEFAULT_UPSTREAMS = { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' } as const
+
+interface Upstream {
+  pool: Pool
+  basePath: string
+}
+
+function openUpstream(base: string, opts: ProxyOptions): Upstream {
+  const u = new URL(base)
+  const pool = new Pool(u.origin, {
+    keepAliveTimeout: 30_000,
+    headersTimeout: opts.headersTimeoutMs ?? 600_000,
+    bodyTimeout: opts.bodyTimeoutMs ?? 600_000,
+  })
+  return { pool, basePath: u.pathname.replace(/\/+$/, '') }
+}
+
+/**
+ * The zero-code proxy: `/proxy/openai/v1/*` and `/proxy/anthropic/v1/*` are forwarded verbatim (method, path, query,
+ * headers, body, status) over kept-alive undici pools, SSE is written chunk by chunk as it arrives, and a record of
+ * the call goes to `onRecord` after the response has ended. `x-promptledger-user|session|app|tags` tag the record,
+ * `x-promptledger-skip: 1` skips it; `x-promptledger-*` headers are never forwarded, auth headers never recorded.
+ *
+ * @example
+ * const proxy = createProxy({ onRecord: (input) => ledger.log(input) })
+ * http.createServer((req, res) => proxy.matches(req.url ?? '') ? proxy(req, res) : other(req, res)).listen(7420)
+ * // new OpenAI({ baseURL: 'http://127.0.0.1:7420/proxy/openai/v1' })
+ */
+export function createProxy(opts: ProxyOptions): ProxyHandler {
+  const prefix = (opts.prefix ?? '/proxy').replace(/\/+$/, '')
+  const maxCapture = opts.maxCaptureBytes ?? 8 * 1024 * 1024
+  const maxRequest = opts.maxRequestBytes ?? 32 * 1024 * 1024
+  const upstreams: Record<ProviderName, Upstream> = {
+    openai: openUpstream(opts.upstreams?.openai ?? DEFAULT_UPSTREAMS.openai, opts),
+    anthropic: openUpstream(opts.upstreams?.anthropic ?? DEFAULT_UPSTREAMS.anthropic, opts),
+  }
+  const stats: ProxyStats = {
+    forwarded: 0,
+    recorded: 0,
+    skipped: 0,
+    recordErrors: 0,
+    upstreamErrors: 0,
+    clientAborts: 0,
+    truncated: 0,
+  }
+  const report = (err: ServerError): void => opts.onError?.(err)
+
+  function route(url: string): { provider: ProviderName; rest: string } | null {
+    if (!url.startsWith(prefix)) return null
+    const tail = url.slice(prefix.length)
+    for (const provider of ['openai', 'anthropic'] as const) {
+      const head = `/${provider}/v1/`
+      if (tail.startsWith(head)) return { provider, rest: tail.slice(provider.length + 1) }
+    }
+    return null
+  }
+
+  function record(ex: Exchange): void {
+    if (ex.tags.skip) {
+      stats.skipped++
+      return
+    }
+    if (ex.truncated) stats.truncated++
+    // Parsing, token counting and the record itself happen here, after the client has its last byte.
+    setImmediate(() => {
+      buildLogInput(ex)
+        .then((input) => opts.onRecord(input))
+        .then(
+          () => {
+            stats.recorded++
+          },
+          (cause: unknown) => {
+            stats.recordErrors++
+            report(new ServerError('INTERNAL', 'the proxy could not record a call', { cause }))
+          },
+        )
+    })
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange, up: Upstream, pathAndQuery: string): void {
+    let abort: ((err?: Error) => void) | null = null
+    let resume: (() => void) | null = null
+    let done = false
+    const finish = (): void => {
+      if (done) return
+      done = true
+      ex.endedAt = performance.now()
+      record(ex)
+    }
+    // A client that goes away takes the upstream request with it (tokens cost money).
+    res.on('close', () => {
+      if (done) return
+      if (!res.writableFinished) {
+        stats.clientAborts++
+        ex.failure = { type: 'client_aborted', message: 'the client closed the connection before the response ended' }
+      }
+      // finish() first: abort() calls onError synchronously, which must not relabel this as an upstream failure.
+      finish()
+      abort?.()
+    })
+    const onDrain = (): void => resume?.()
+    stats.forwarded++
+    up.pool.dispatch(
+      {
+        method: req.method as 'POST',
+        path: up.basePath + pathAndQuery,
+        headers: forwardRequestHeaders(req.rawHeaders),
+        body: ex.requestBody,
+      },
+      {
+        onConnect(a: (err?: Error) => void) {
+          abort = a
+          if (done) a()
+        },
+        onHeaders(status: number, raw: Buffer[], r: () => void, statusText: string) {
+          if (done) return false
+          resume = r
+          ex.status = status
+          const h = forwardResponseHeaders(raw)
+          ex.contentType = h.contentType
+          ex.encoding = h.encoding
+          res.writeHead(status, statusText, h.headers)
+          // Send the head now: an SSE client should see 200 before the first token is ready.
+          res.flushHeaders()
+          return true
+        },
+        onData(chunk: Buffer) {
+          if (ex.firstByteAt === null) ex.firstByteAt = performance.now()
+          // Keep a reference only (undici hands out a fresh slice per socket read); no copy on the hot path.
+          if (ex.capturedBytes + chunk.length <= maxCapture) {
+            ex.chunks.push(chunk)
+            ex.capturedBytes += chunk.length
+          } else ex.truncated = true
+          const ok = res.write(chunk)
+          if (!ok) res.once('drain', onDrain)
+          return ok
+        },
+        onComplete() {
+          if (done) return
+          res.end()
+          finish()
+        },
+        onError(err: Error) {
+          if (done) return
+          stats.upstreamErrors++
+          if (!res.headersSent) {
+            ex.status = 502
+            ex.failure = { type: 'upstream_unreachable', message: `upstream ${ex.provider} failed: ${err.message}` }
+            report(new ServerError('UPSTREAM_ERROR', ex.failure.message, { cause: err }))
+            sendProviderError(res, ex.provider, 502, 'upstream_error', ex.failure.message)
+          } else {
+            ex.failure = { type: 'stream_cut', message: `the upstream response ended early: ${err.message}` }
+            // The client must see the cut too, not a clean end of a truncated body.
+            res.destroy()
+          }
+          finish()
+        },
+      },
+    )
+  }
+
+  const handler = ((req: IncomingMessage, res: ServerResponse): void => {
+    const t0 = performance.now()
+    const url = req.url ?? '/'
+    const r = route(url)
+    if (!r) {
+      sendProviderError(
+        res,
+        null,
+        404,
+        'not_found',
+        `no proxy route for ${url.split('?')[0]}; use ${prefix}/openai/v1/... or ${prefix}/anthropic/v1/...`,
+      )
+      return
+    }
+    // Tokens go out as soon as they arrive, not when Nagle's timer allows.
+    req.socket.setNoDelay(true)
+    const q = r.rest.indexOf('?')
+    const ex = newExchange(
+      r.provider,
+      req.method ?? 'GET',
+      q < 0 ? r.rest : r.rest.slice(0, q),
+      readTags(req.headers),
+      t0,
+    )
+    const parts: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > maxRequest) {
+        sendProviderError(res, r.provider, 413, 'request_too_large', `request body exceeds ${maxRequest} bytes`)
+        req.destroy()
+        return
+      }
+      parts.push(c)
+    })
+    req.on('end', () => {
+      if (res.headersSent) return
+      ex.requestBody = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+      forward(req, res, ex, upstreams[r.provider], r.rest)
+    })
+  }) as ProxyHandler
+
+  const ready =
+    opts.preloadTokenizers === false
+      ? Promise.resolve()
+      : loadTokenizers().catch((cause: unknown) => {
+          report(new ServerError('INTERNAL', 'the proxy could not load its tokenizers', { cause }))
+        })
+  Object.defineProperty(handler, 'stats', { value: stats })
+  Object.defineProperty(handler, 'ready', { value: ready })
+  handler.matches = (url: string) => route(url) !== null
+  handler.close = async () => {
+    await Promise.all([upstreams.openai.pool.close(), upstreams.anthropic.pool.close()])
+  }
+  return handler
+}

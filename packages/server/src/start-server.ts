@@ -1,0 +1,97 @@
+import { chmodSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import * as sdk from '@promptledger/sdk'
+import type { FastifyInstance } from 'fastify'
+import { createApp, type AppOptions } from './app.js'
+import type { ServerConfig } from './config.js'
+import { createMetrics } from './metrics/registry.js'
+import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
+import { openSecureServer } from './auth/secure-app.js'
+import { openAlertsArea } from './alerts/alerts-area.js'
+
+export interface RunningServer {
+  app: FastifyInstance
+  /** e.g. http://127.0.0.1:7420 (the real port when 0 was asked). */
+  url: string
+  port: number
+  /** The SQLite file. */
+  databasePath: string
+  /** Whether ingested records pass the server's own redaction. */
+  redacting: boolean
+  /** Auth mode, to print at start: keys required, or loopback-only without keys. */
+  authNotice: string
+  close(): Promise<void>
+}
+
+/** The server's redaction policy, when the SDK provides the engine. */
+function serverRedactor(): sdk.Redactor | undefined {
+  const factory = (sdk as unknown as { createRedactor?: (o?: sdk.RedactorOptions) => sdk.Redactor }).createRedactor
+  return typeof factory === 'function' ? factory() : undefined
+}
+
+/**
+ * Opens the store under `config.data` and listens.
+ *
+ * @example
+ * const server = await startServer(loadConfig({ flags: { port: 0 } }))
+ * console.log(server.url)
+ */
+export async function startServer(
+  config: ServerConfig,
+  extra: Pick<AppOptions, 'plugins' | 'routes' | 'proxy' | 'logger'> = {},
+): Promise<RunningServer> {
+  // Keys, audit and encryption come first: a keyless non-loopback host is refused before anything opens.
+  const secure = openSecureServer(config)
+  const databasePath = join(config.data, 'ledger.db')
+  const created = !existsSync(databasePath)
+  const storage = openSqliteStorage({ path: databasePath, plaintextView: secure.security.encryptor.searchView })
+  if (created) chmodSync(databasePath, 0o600)
+  let redactor: sdk.Redactor | undefined
+  if (config.redact) {
+    redactor = serverRedactor()
+  }
+  const secured = secure.appOptions(storage)
+  let log: FastifyInstance['log'] | undefined
+  const alerts = openAlertsArea({
+    config: config.alerts,
+    storage,
+    dataDir: config.data,
+    onError: (what, err) => log?.error({ err }, `alerts: ${what} failed`),
+  }).appOptions()
+  const app = await createApp({
+    storage,
+    stream: config.stream,
+    bodyLimit: config.bodyLimit,
+    metrics: createMetrics({ defaultMetrics: true }),
+    ...(redactor ? { redactor } : {}),
+    ...extra,
+    ...secured,
+    plugins: [...(secured.plugins ?? []), ...(alerts.plugins ?? []), ...(extra.plugins ?? [])],
+    routes: [...(secured.routes ?? []), ...(alerts.routes ?? []), ...(extra.routes ?? [])],
+  })
+  log = app.log
+  const retention = secure.startRetention(storage, (err) => app.log.error({ err }, 'retention run failed'))
+  app.addHook('onClose', async () => {
+    await retention.stop()
+    await storage.close()
+    secure.security.close()
+  })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    port,
+    databasePath,
+    redacting: redactor !== undefined,
+    authNotice: secure.notice,
+    close: () => app.close(),
+  }
+}

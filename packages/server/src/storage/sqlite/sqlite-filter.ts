@@ -1,0 +1,80 @@
+import { ServerError } from '../../errors.js'
+import type { RecordFilter } from '../storage.js'
+import { ROWID_PER_MS } from './sqlite-schema.js'
+
+export interface SqlWhere {
+  /** Conditions over `r` (the records table), joined with AND; empty when unfiltered. */
+  clauses: string[]
+  params: unknown[]
+}
+
+function timeMs(value: string, field: string): number {
+  const ms = Date.parse(value)
+  if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', `${field} is not an ISO-8601 time`, { path: field })
+  return ms
+}
+
+/** The rowid of the first record at or after `ms` (rowids are time-ordered, see sqlite-schema.ts). */
+export function rowidAt(ms: number): number {
+  return ms * ROWID_PER_MS
+}
+
+/**
+ * Turns a filter into SQL conditions. Time bounds become rowid bounds so SQLite walks the primary key
+ * (or a filter index, whose entries end in rowid) instead of sorting.
+ */
+export function filterWhere(filter: RecordFilter): SqlWhere {
+  const clauses: string[] = []
+  const params: unknown[] = []
+  if (filter.from !== undefined) {
+    clauses.push('r.rowid >= ?')
+    params.push(rowidAt(timeMs(filter.from, 'from')))
+  }
+  if (filter.to !== undefined) {
+    clauses.push('r.rowid < ?')
+    params.push(rowidAt(timeMs(filter.to, 'to')))
+  }
+  const eq: Array<[keyof RecordFilter, string]> = [
+    ['model', 'model'],
+    ['provider', 'provider'],
+    ['userId', 'user_id'],
+    ['sessionId', 'session_id'],
+    ['status', 'status'],
+    ['app', 'app'],
+  ]
+  for (const [key, column] of eq) {
+    const value = filter[key]
+    if (value !== undefined) {
+      clauses.push(`r.${column} = ?`)
+      params.push(value)
+    }
+  }
+  if (filter.tag !== undefined) {
+    clauses.push('r.rowid IN (SELECT rid FROM record_tags WHERE tag = ?)')
+    params.push(filter.tag)
+  }
+  return { clauses, params }
+}
+
+/**
+ * A user's search words as an FTS5 query: each word quoted (so operators and syntax characters in the
+ * input are plain text), all words required. Returns null when there is nothing to search for.
+ */
+export function ftsQuery(q: string): string | null {
+  const words = q.match(/[\p{L}\p{N}_]+/gu)
+  if (!words || words.length === 0) return null
+  return words
+    .slice(0, 32)
+    .map((w) => `"${w}"`)
+    .join(' ')
+}
+
+export function encodeCursor(rowid: number): string {
+  return rowid.toString(36)
+}
+
+export function decodeCursor(cursor: string): number {
+  const rowid = /^-?[0-9a-z]{1,13}$/.test(cursor) ? Number.parseInt(cursor, 36) : Number.NaN
+  if (!Number.isSafeInteger(rowid)) throw new ServerError('BAD_REQUEST', 'cursor is not valid', { path: 'cursor' })
+  return rowid
+}

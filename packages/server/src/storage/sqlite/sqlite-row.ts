@@ -1,0 +1,93 @@
+import type { LedgerRecord } from '@promptledger/sdk'
+
+/** The extracted columns of one record, in the order of the insert statement. */
+export interface RecordColumns {
+  id: string
+  ts: number
+  stream: string
+  seq: number
+  model: string | null
+  provider: string | null
+  user_id: string | null
+  session_id: string | null
+  app: string | null
+  status: string
+  latency: number | null
+  ttft: number | null
+  input_tokens: number | null
+  output_tokens: number | null
+  cost: number | null
+  response_chars: number | null
+  uncertain: number
+  pii_in_response: number
+  injection_score: number | null
+}
+
+/** Text of a response output, whatever shape the provider gave it (string, messages, content parts). */
+export function outputText(output: unknown): string {
+  const parts: string[] = []
+  collectText(output, parts, 0)
+  return parts.join('\n')
+}
+
+/** Every string under a value, skipping structural keys; bounded depth so hostile nesting cannot recurse deep. */
+function collectText(value: unknown, out: string[], depth: number): void {
+  if (depth > 32 || value === null || value === undefined) return
+  if (typeof value === 'string') {
+    if (value.length > 0) out.push(value)
+    return
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) collectText(item, out, depth + 1)
+    return
+  }
+  if (typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'role' || key === 'type' || key === 'id') continue
+      collectText(item, out, depth + 1)
+    }
+  }
+}
+
+/** The full-text document of a record: redacted content only, none when the content is encrypted. */
+export function searchText(record: LedgerRecord): string {
+  if (record.enc) return ''
+  const out: string[] = []
+  collectText(record.request.messages, out, 0)
+  collectText(record.request.input, out, 0)
+  if (record.response) {
+    collectText(record.response.output, out, 0)
+    for (const call of record.response.tool_calls ?? []) out.push(call.name, call.arguments)
+  }
+  if (record.error) out.push(record.error.message)
+  return out.join('\n')
+}
+
+export function recordColumns(record: LedgerRecord): RecordColumns {
+  const signals = record.signals ?? undefined
+  let responseChars: number | null = signals?.response_chars ?? null
+  if (responseChars === null && record.response && !record.enc) responseChars = outputText(record.response.output).length
+  let pii = 0
+  for (const n of Object.values(signals?.pii_in_response ?? {})) pii += n
+  return {
+    id: record.id,
+    ts: Date.parse(record.ts),
+    stream: record.stream,
+    seq: record.seq,
+    model: record.request.model ?? record.response?.model ?? null,
+    provider: record.provider,
+    user_id: record.user_id,
+    session_id: record.session_id,
+    app: record.app,
+    status: record.status,
+    latency: record.latency_ms,
+    ttft: record.ttft_ms,
+    input_tokens: record.usage?.input_tokens ?? null,
+    output_tokens: record.usage?.output_tokens ?? null,
+    cost: record.cost_usd,
+    response_chars: responseChars,
+    uncertain: signals?.uncertainty ? 1 : 0,
+    pii_in_response: pii,
+    injection_score: signals?.injection_score ?? null,
+  }
+}

@@ -1,0 +1,291 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { LedgerRecord } from '@promptledger/sdk'
+import Database from 'better-sqlite3'
+import { ServerError } from '../../errors.js'
+import type {
+  AppendResult,
+  GroupBy,
+  Page,
+  QueryResult,
+  RecordFilter,
+  StatsRow,
+  Storage,
+  StreamHead,
+} from '../storage.js'
+import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
+import { recordColumns, searchText } from './sqlite-row.js'
+import { ROWID_PER_MS, migrate } from './sqlite-schema.js'
+import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
+
+export interface SqliteStorageOptions {
+  /** Database file; ':memory:' for a throwaway store. Its folder is created 0700. */
+  path: string
+  /**
+   * Plaintext of an encrypted record for the search index (the encryptor's `searchView`); null when
+   * its key is erased. Without it, encrypted content is not searchable.
+   */
+  plaintextView?: (record: LedgerRecord) => LedgerRecord | null
+}
+
+/** Keeps rowid = ts * ROWID_PER_MS inside JavaScript's safe integers (years 1691–2248). */
+const MAX_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_PER_MS) - 1
+const SCAN_CHUNK = 1000
+
+/**
+ * The default store: one SQLite file in WAL mode.
+ *
+ * @example
+ * const storage = openSqliteStorage({ path: './promptledger-data/ledger.db' })
+ * await storage.append(sealedRecords)
+ */
+export function openSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 })
+  const db = new Database(options.path)
+  migrate(db)
+  return new SqliteStorage(db, options.plaintextView)
+}
+
+export class SqliteStorage implements Storage {
+  readonly #db: Database.Database
+  // Prepared once: better-sqlite3 statements are reusable and preparing is the costly part.
+  readonly #insert: Database.Statement
+  readonly #insertBody: Database.Statement
+  readonly #insertTag: Database.Statement
+  readonly #insertFts: Database.Statement
+  readonly #idExists: Database.Statement
+  readonly #slotMax: Database.Statement
+  readonly #rowidExists: Database.Statement
+  readonly #upsertHead: Database.Statement
+  readonly #appendTx: (batch: readonly LedgerRecord[]) => AppendResult
+  /** Per-filter statements (query, stats) prepared on first use and reused. */
+  readonly #cache = new Map<string, Database.Statement>()
+  #maxRowid: number
+  readonly #plaintextView: ((record: LedgerRecord) => LedgerRecord | null) | undefined
+
+  constructor(db: Database.Database, plaintextView?: (record: LedgerRecord) => LedgerRecord | null) {
+    this.#db = db
+    this.#plaintextView = plaintextView
+    this.#insert = db.prepare(`INSERT INTO records (rowid, id, ts, stream, seq, model, provider, user_id, session_id,
+      app, status, latency, ttft, input_tokens, output_tokens, cost, response_chars, uncertain, pii_in_response,
+      injection_score) VALUES (@rowid, @id, @ts, @stream, @seq, @model, @provider, @user_id, @session_id, @app,
+      @status, @latency, @ttft, @input_tokens, @output_tokens, @cost, @response_chars, @uncertain,
+      @pii_in_response, @injection_score)`)
+    this.#insertBody = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
+    this.#insertTag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
+    this.#insertFts = db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
+    this.#idExists = db.prepare('SELECT 1 FROM records WHERE id = ?').pluck()
+    this.#slotMax = db.prepare('SELECT max(rowid) FROM records WHERE rowid >= ? AND rowid < ?').pluck()
+    this.#rowidExists = db.prepare('SELECT 1 FROM records WHERE rowid = ?').pluck()
+    this.#upsertHead = db.prepare(`INSERT INTO stream_heads (stream, seq, hash) VALUES (?, ?, ?)
+      ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > stream_heads.seq`)
+    this.#maxRowid = (db.prepare('SELECT max(rowid) FROM records').pluck().get() as number | null) ?? -Infinity
+    this.#appendTx = db.transaction((batch: readonly LedgerRecord[]) => this.#appendRows(batch))
+  }
+
+  #appendRows(batch: readonly LedgerRecord[]): AppendResult {
+    let inserted = 0
+    let duplicates = 0
+    const seen = new Set<string>()
+    const heads = new Map<string, { seq: number; hash: string }>()
+    for (const record of batch) {
+      if (seen.has(record.id) || this.#idExists.get(record.id) !== undefined) {
+        duplicates++
+        continue
+      }
+      seen.add(record.id)
+      const columns = recordColumns(record)
+      const rowid = this.#nextRowid(columns.ts)
+      this.#insert.run({ rowid, ...columns })
+      this.#insertBody.run(rowid, JSON.stringify(record))
+      for (const tag of record.tags) this.#insertTag.run(tag, rowid)
+      const text = searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
+      if (text) this.#insertFts.run(rowid, text)
+      const head = heads.get(record.stream)
+      if (!head || record.seq > head.seq) heads.set(record.stream, { seq: record.seq, hash: record.hash })
+      inserted++
+    }
+    for (const [stream, head] of heads) this.#upsertHead.run(stream, head.seq, head.hash)
+    return { inserted, duplicates }
+  }
+
+  /** Time-ordered rowid; the common case (a record newer than all stored) needs no lookup. */
+  #nextRowid(ts: number): number {
+    const ms = Number.isFinite(ts) ? Math.min(Math.max(ts, -MAX_MS), MAX_MS) : 0
+    const base = rowidAt(ms)
+    let rowid: number
+    if (base > this.#maxRowid) {
+      rowid = base
+    } else {
+      const max = this.#slotMax.get(base, base + ROWID_PER_MS) as number | null
+      rowid = max === null ? base : max + 1
+      while (rowid >= base + ROWID_PER_MS && this.#rowidExists.get(rowid) !== undefined) rowid++
+    }
+    if (rowid > this.#maxRowid) this.#maxRowid = rowid
+    return rowid
+  }
+
+  /** The database file (tests and tools open it directly). */
+  get path(): string {
+    return this.#db.name
+  }
+
+  async append(batch: readonly LedgerRecord[]): Promise<AppendResult> {
+    if (batch.length === 0) return { inserted: 0, duplicates: 0 }
+    const maxBefore = this.#maxRowid
+    try {
+      return this.#appendTx(batch)
+    } catch (cause) {
+      this.#maxRowid = maxBefore
+      const conflict = (cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+      throw new ServerError(conflict ? 'CONFLICT' : 'STORAGE_ERROR', 'could not store the batch', { cause })
+    }
+  }
+
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>()
+    for (const id of ids) if (this.#idExists.get(id) !== undefined) found.add(id)
+    return found
+  }
+
+  #statement(sql: string): Database.Statement {
+    let stmt = this.#cache.get(sql)
+    if (!stmt) {
+      stmt = this.#db.prepare(sql)
+      if (this.#cache.size > 256) this.#cache.clear()
+      this.#cache.set(sql, stmt)
+    }
+    return stmt
+  }
+
+  async query(filter: RecordFilter, page: Page): Promise<QueryResult> {
+    const limit = Math.max(1, Math.min(page.limit, 1000))
+    const { clauses, params } = filterWhere(filter)
+    if (page.cursor !== undefined) {
+      clauses.push('r.rowid < ?')
+      params.push(decodeCursor(page.cursor))
+    }
+    const match = filter.q !== undefined ? ftsQuery(filter.q) : null
+    if (filter.q !== undefined && match === null) return { records: [], nextCursor: null }
+    let sql: string
+    if (match !== null) {
+      // Driven by the FTS index in rowid order, newest first, so a common word stops after one page.
+      clauses.unshift('records_fts MATCH ?')
+      params.unshift(match)
+      sql = `SELECT r.rowid AS rowid, b.json AS json FROM records_fts JOIN records r ON r.rowid = records_fts.rowid
+        JOIN record_body b ON b.rowid = r.rowid WHERE ${clauses.join(' AND ')}
+        ORDER BY records_fts.rowid DESC LIMIT ?`
+    } else {
+      sql = `SELECT r.rowid AS rowid, b.json AS json FROM records r JOIN record_body b ON b.rowid = r.rowid
+        ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY r.rowid DESC LIMIT ?`
+    }
+    const rows = this.#statement(sql).all(...params, limit + 1) as Array<{ rowid: number; json: string }>
+    const more = rows.length > limit
+    if (more) rows.pop()
+    const last = rows[rows.length - 1]
+    return {
+      records: rows.map((row) => JSON.parse(row.json) as LedgerRecord),
+      nextCursor: more && last ? encodeCursor(last.rowid) : null,
+    }
+  }
+
+  async get(id: string): Promise<LedgerRecord | null> {
+    const json = this.#statement(
+      'SELECT b.json FROM records r JOIN record_body b ON b.rowid = r.rowid WHERE r.id = ?',
+    )
+      .pluck()
+      .get(id) as string | undefined
+    return json === undefined ? null : (JSON.parse(json) as LedgerRecord)
+  }
+
+  async stats(filter: RecordFilter, groupBy: GroupBy | null): Promise<StatsRow[]> {
+    const { clauses, params } = filterWhere(filter)
+    if (filter.q !== undefined) {
+      const match = ftsQuery(filter.q)
+      if (match === null) return []
+      clauses.push('r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)')
+      params.push(match)
+    }
+    const key = groupBy ? groupKeySql[groupBy] : 'NULL'
+    const timeKey = groupBy === 'hour' || groupBy === 'day'
+    const sql = `SELECT ${key} AS key, ${statsColumnsSql} FROM records r
+      ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+      ${groupBy ? `GROUP BY 1 ORDER BY ${timeKey ? '1 ASC' : 'count DESC, 1 ASC'}` : ''}`
+    const rows = this.#statement(sql).all(...params) as Array<Record<string, unknown>>
+    return rows.filter((row) => (row['count'] as number) > 0).map(toStatsRow)
+  }
+
+  async head(stream: string): Promise<StreamHead | null> {
+    const row = this.#statement('SELECT stream, seq, hash FROM stream_heads WHERE stream = ?').get(stream) as
+      | StreamHead
+      | undefined
+    return row ?? null
+  }
+
+  async *scanStream(stream: string, fromSeq = 0): AsyncIterable<LedgerRecord> {
+    // Chunked so no SQLite iterator stays open across an await (the connection is shared).
+    const stmt = this.#statement(`SELECT r.seq AS seq, b.json AS json FROM records r
+      JOIN record_body b ON b.rowid = r.rowid WHERE r.stream = ? AND r.seq >= ? ORDER BY r.seq LIMIT ${SCAN_CHUNK}`)
+    let next = fromSeq
+    for (;;) {
+      const rows = stmt.all(stream, next) as Array<{ seq: number; json: string }>
+      for (const row of rows) yield JSON.parse(row.json) as LedgerRecord
+      if (rows.length < SCAN_CHUNK) return
+      next = rows[rows.length - 1]!.seq + 1
+    }
+  }
+
+  async streams(): Promise<string[]> {
+    return this.#statement('SELECT stream FROM stream_heads ORDER BY stream').pluck().all() as string[]
+  }
+
+  async deleteBefore(ts: string): Promise<number> {
+    const ms = Date.parse(ts)
+    if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', 'ts is not an ISO-8601 time', { path: 'ts' })
+    const bound = rowidAt(Math.min(Math.max(ms, -MAX_MS), MAX_MS))
+    const run = this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM records_fts WHERE rowid < ?').run(bound)
+      this.#db.prepare('DELETE FROM record_tags WHERE rid < ?').run(bound)
+      this.#db.prepare('DELETE FROM record_body WHERE rowid < ?').run(bound)
+      return this.#db.prepare('DELETE FROM records WHERE rowid < ?').run(bound).changes
+    })
+    return run()
+  }
+
+  async eraseSubject(userId: string): Promise<number> {
+    const run = this.#db.transaction(() => {
+      const rowids = this.#db.prepare('SELECT rowid FROM records WHERE user_id = ?').pluck().all(userId) as number[]
+      const del = this.#db.prepare('DELETE FROM records_fts WHERE rowid = ?')
+      for (const rowid of rowids) del.run(rowid)
+      // A delete only marks FTS entries; 'optimize' rewrites the index so the terms are really gone.
+      if (rowids.length > 0) this.#db.prepare("INSERT INTO records_fts(records_fts) VALUES('optimize')").run()
+      return rowids.length
+    })
+    const erased = run()
+    this.#purgeFreedPages()
+    return erased
+  }
+
+  /**
+   * Erased plaintext may survive in freed pages and in the WAL: copy the WAL back, rebuild the file
+   * (VACUUM), then empty the WAL. A busy checkpoint (a reader in another process) is an error, not a
+   * silent partial purge.
+   */
+  #purgeFreedPages(): void {
+    if (this.#db.memory) return
+    this.#checkpoint()
+    this.#db.exec('VACUUM')
+    this.#checkpoint()
+  }
+
+  #checkpoint(): void {
+    const [row] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
+    if (row && row.busy !== 0) {
+      throw new ServerError('STORAGE_ERROR', 'could not checkpoint the WAL: another connection is reading; retry')
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close()
+  }
+}
