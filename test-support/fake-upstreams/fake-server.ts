@@ -97,6 +97,8 @@ export async function startFakeServer(route: FakeRoute): Promise<FakeUpstream> {
       route(record, res)
     })
   })
+  // Longer than any client's idle timeout, so the client always closes an idle connection first (no reset races).
+  server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

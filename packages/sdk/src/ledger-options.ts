@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Exporter } from './exporters/exporter.js'
 import { PromptLedgerError } from './errors.js'
 import type { RedactorOptions } from './redact/redactor.js'
+import type { SignalOptions } from './signals/compute-signals.js'
 
 const positiveInt = z.number().int().positive()
 
@@ -39,11 +40,24 @@ export const ledgerOptionsSchema = z.object({
     .default({ maxRecords: 512, maxDelayMs: 50 }),
   /** Redaction is on by default; `false` turns it off (records then say `redacted: false`). */
   redact: z.union([z.literal(false), z.custom<RedactorOptions>((v) => typeof v === 'object' && v !== null)]).default({}),
+  /** Signals (uncertainty, injection score, response length) are computed by default; `false` turns them off. */
+  signals: z.union([z.literal(false), z.custom<SignalOptions>((v) => typeof v === 'object' && v !== null)]).default({}),
   /** Extra exporters, after the file ledger. */
   exporters: z.array(z.custom<Exporter>((v) => typeof (v as Exporter)?.export === 'function')).default([]),
   // Collector options (`endpoint`, `apiKey`) go here; ledger.ts turns them into an HTTP exporter.
   /** Key of `prompt_hash`; default: a random key kept in the keyring. */
   hmacKey: z.instanceof(Buffer).optional(),
+  /**
+   * Encrypt content fields at rest with a data key per user (AES-256-GCM), so erasing a user is a key
+   * deletion. `true` keeps the master key in the data dir's keyring; pass `{ masterKey }` (base64, 32
+   * bytes, e.g. from an env var your config reads) for containers.
+   */
+  encrypt: z
+    .union([
+      z.boolean(),
+      z.object({ masterKey: z.string().min(1).optional(), tenant: z.string().min(1).max(200).optional() }),
+    ])
+    .default(false),
   /** Flush on beforeExit, SIGTERM and SIGINT (the signal's default action still happens). */
   handleExit: z.boolean().default(true),
 })

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { type WrapOptions, wrapFunction } from './capture/wrap.js'
+import { encryptStage, openEncryptor } from './crypto/encrypt-stage.js'
 import { openKeyring } from './crypto/keyring.js'
 import { PromptLedgerError } from './errors.js'
 import type { Exporter } from './exporters/exporter.js'
@@ -14,6 +15,7 @@ import { toRecord } from './record/from-input.js'
 import type { LogInput } from './record/log-input.js'
 import type { LedgerRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
+import { signalsStage } from './signals/signals-stage.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
 import { rememberLine } from './seal/line-cache.js'
@@ -84,6 +86,8 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     super()
     const o = resolveLedgerOptions(options)
     this.options = o
+    // Opened first: a wrong master key must fail construction before any ledger file is written.
+    const encryptor = o.encrypt === false ? null : openEncryptor({ dir: o.dir, ...(o.encrypt === true ? {} : o.encrypt) })
     const keyring = openKeyring(o.dir)
     this.#hmacKey =
       o.hmacKey ?? Buffer.from(keyring.getOrCreate(HMAC_KEY_NAME, () => randomBytes(32).toString('base64')), 'base64')
@@ -107,6 +111,8 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     // Extra exporters (and, later, the collector's HTTP exporter built from `endpoint`/`apiKey`).
     this.#exporters = [this.file, ...o.exporters]
     if (o.redact !== false) this.#stages.push(redactStage(o.redact))
+    if (o.signals !== false) this.#stages.push(signalsStage(o.signals))
+    if (encryptor) this.#stages.push(encryptStage(encryptor))
     this.#queue = new PendingQueue(o.queue.maxRecords, o.queue.maxBytes)
     if (o.handleExit) this.#unregister = registerExitFlush(this)
   }

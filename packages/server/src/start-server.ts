@@ -8,6 +8,7 @@ import { createMetrics } from './metrics/registry.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 import { openSecureServer } from './auth/secure-app.js'
 import { openAlertsArea } from './alerts/alerts-area.js'
+import { dashboardRoutes } from './api/routes/dashboard-routes.js'
 
 export interface RunningServer {
   app: FastifyInstance
@@ -67,7 +68,7 @@ export async function startServer(
     ...extra,
     ...secured,
     plugins: [...(secured.plugins ?? []), ...(alerts.plugins ?? []), ...(extra.plugins ?? [])],
-    routes: [...(secured.routes ?? []), ...(alerts.routes ?? []), ...(extra.routes ?? [])],
+    routes: [...(secured.routes ?? []), ...(alerts.routes ?? []), ...dashboardRoutes(), ...(extra.routes ?? [])],
   })
   log = app.log
   const retention = secure.startRetention(storage, (err) => app.log.error({ err }, 'retention run failed'))

@@ -43,10 +43,7 @@ export function register(program: Command): void {
       return
     }
     process.stdout.write(`${renderTable(recordColumns, page.records)}\n`)
-    process.stdout.write(
-      page.next_cursor
-        ? `${page.records.length} records; more with --cursor ${page.next_cursor}\n`
-        : `${page.records.length} records\n`,
-    )
+    const count = `${page.records.length} record${page.records.length === 1 ? '' : 's'}`
+    process.stdout.write(page.next_cursor ? `${count}; more with --cursor ${page.next_cursor}\n` : `${count}\n`)
   })
 }

@@ -29,6 +29,7 @@ export function register(program: Command): void {
       process.stdout.write(`promptledger collector listening on ${server.url}\n`)
       process.stdout.write(`  data: ${server.databasePath}\n  stream: ${config.stream}\n`)
       process.stdout.write(`  server-side redaction: ${server.redacting ? 'on' : 'off'}\n`)
+      process.stdout.write(`  auth: ${server.authNotice}\n`)
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop)

@@ -1,3 +1,3 @@
 export { costUsd } from './cost-usd.js'
-export { lookupPrice, priceTable } from './price-table.js'
 export type { ModelPrice, PriceTable, TokenPrices } from './price-table.js'
+export { lookupPrice, priceTable } from './price-table.js'

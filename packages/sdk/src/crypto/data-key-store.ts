@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { type KeyObject, createSecretKey, randomBytes } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
@@ -19,11 +19,17 @@ export interface DataKeyStoreOptions {
   /** Directory holding `data-keys.json` (0600). */
   dir: string
   provider: KeyProvider
+  /**
+   * How long `getOrCreate` (the encrypt hot path) trusts its cache before re-checking the file for
+   * changes by another process; default 1000 ms. Reads (`get`) always re-check.
+   */
+  recheckMs?: number
 }
 
 export interface DataKey {
   keyId: string
-  key: Buffer
+  /** The AES key, imported once (a KeyObject is cheaper per cipher than raw bytes). */
+  key: KeyObject
 }
 
 /**
@@ -46,17 +52,20 @@ export class DataKeyStore {
   #data: KeyFile
   #stamp = ''
   #bySubject = new Map<string, DataKey>()
-  #byKeyId = new Map<string, Buffer>()
+  #byKeyId = new Map<string, KeyObject>()
+  readonly #recheckMs: number
+  #checkedAt = 0
 
-  private constructor(file: string, provider: KeyProvider) {
+  private constructor(file: string, provider: KeyProvider, recheckMs: number) {
     this.file = file
     this.#provider = provider
+    this.#recheckMs = recheckMs
     this.#data = { v: 1, master_key_id: provider.masterKeyId, keys: {}, erased: [] }
   }
 
   /** Opens (or prepares) the store; throws `WRONG_MASTER_KEY` if the file was made under another master. */
   static open(options: DataKeyStoreOptions): DataKeyStore {
-    const store = new DataKeyStore(path.join(options.dir, 'data-keys.json'), options.provider)
+    const store = new DataKeyStore(path.join(options.dir, 'data-keys.json'), options.provider, options.recheckMs ?? 1000)
     store.#reloadIfChanged()
     return store
   }
@@ -68,16 +77,27 @@ export class DataKeyStore {
 
   /** The subject's data key, created (and persisted before use) on first need. */
   getOrCreate(subject: string): DataKey {
-    this.#reloadIfChanged()
+    // A stat per record cost more than the encryption itself; another process's erasure is picked up
+    // within `recheckMs` (records encrypted meanwhile under the erased key read as erased, as they should).
+    const now = Date.now()
+    if (now - this.#checkedAt >= this.#recheckMs) {
+      this.#reloadIfChanged()
+      this.#checkedAt = now
+    }
     const cached = this.#bySubject.get(subject)
     if (cached) return cached
+    this.#reloadIfChanged()
+    const again = this.#bySubject.get(subject)
+    if (again) return again
     const entry = this.#data.keys[subject]
     if (entry) return this.#remember(subject, entry.key_id, entry.wrapped)
-    const key = randomBytes(32)
+    const raw = randomBytes(32)
     const keyId = randomBytes(12).toString('hex')
-    const wrapped = Buffer.from(this.#provider.wrap(key) as Buffer).toString('base64')
+    const wrapped = Buffer.from(this.#provider.wrap(raw) as Buffer).toString('base64')
     this.#data.keys[subject] = { key_id: keyId, wrapped, created: new Date().toISOString() }
     this.#persist()
+    const key = createSecretKey(raw)
+    raw.fill(0)
     const dataKey = { keyId, key }
     this.#bySubject.set(subject, dataKey)
     this.#byKeyId.set(keyId, key)
@@ -85,7 +105,7 @@ export class DataKeyStore {
   }
 
   /** The key with this id; throws `KEY_ERASED` for a destroyed key, `KEY_NOT_FOUND` for an unknown one. */
-  get(keyId: string): Buffer {
+  get(keyId: string): KeyObject {
     this.#reloadIfChanged()
     const cached = this.#byKeyId.get(keyId)
     if (cached) return cached
@@ -116,8 +136,6 @@ export class DataKeyStore {
     delete this.#data.keys[subject]
     this.#data.erased.push(entry.key_id)
     this.#persist()
-    const key = this.#byKeyId.get(entry.key_id)
-    key?.fill(0)
     this.#byKeyId.delete(entry.key_id)
     this.#bySubject.delete(subject)
     return entry.key_id
@@ -141,7 +159,9 @@ export class DataKeyStore {
   }
 
   #remember(subject: string, keyId: string, wrapped: string): DataKey {
-    const dataKey = { keyId, key: this.#unwrap(wrapped) }
+    const raw = this.#unwrap(wrapped)
+    const dataKey = { keyId, key: createSecretKey(raw) }
+    raw.fill(0)
     this.#bySubject.set(subject, dataKey)
     this.#byKeyId.set(keyId, dataKey.key)
     return dataKey

@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
 import type { DataKeyStore } from './data-key-store.js'
+import { nextIv } from './iv-pool.js'
 import { ENCRYPTED_PLACEHOLDER, type RecordContent, markErased, restoreContent, takeContent } from './record-content.js'
 
 export interface EncryptorOptions {
@@ -50,7 +51,8 @@ export class Encryptor {
     const { keyId, key } = this.#keys.getOrCreate(subject)
     const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
     this.#taken.set(record, content)
-    const iv = randomBytes(12)
+    const iv = nextIv()
+    // `key` is a KeyObject made once per data key: importing raw bytes on every call doubled the cost.
     const cipher = createCipheriv('aes-256-gcm', key, iv)
     cipher.setAAD(Buffer.from(record.id))
     const ct = Buffer.concat([cipher.update(JSON.stringify(content), 'utf8'), cipher.final()])

@@ -1,6 +1,6 @@
 import type { ErrorInput, LogInput } from '../record/log-input.js'
 import type { Operation } from '../record/schema.js'
-import { type CaptureOptions, currentContext, resolveContext, type ResolvedContext } from './capture-context.js'
+import { type CaptureOptions, currentContext, type ResolvedContext, resolveContext } from './capture-context.js'
 import { type LedgerLike, reportCaptureError, safeLog } from './ledger-like.js'
 
 /** What one captured call contributes to its record, besides timing and identity. */
@@ -34,27 +34,28 @@ export class CallCapture {
     if (this.ttftMs === null) this.ttftMs = performance.now() - this.t0
   }
 
-  /** Logs the record once; later calls (a stream both cut and cancelled) are ignored. */
+  /**
+   * Logs the record once; later calls (a stream both cut and cancelled) are ignored. `fields` must be a fresh object
+   * owned by capture: it becomes the `LogInput` itself (assigning into it beats spreading it into a new literal).
+   */
   finish(fields: CallFields, status: 'ok' | 'error' = 'ok', error: ErrorInput | null = null): void {
     if (this.finished) return
     this.finished = true
     const c = this.context
-    const input: LogInput = {
-      ...fields,
-      provider: this.provider,
-      operation: this.operation,
-      status,
-      error,
-      startTime: this.startTime,
-      latencyMs: performance.now() - this.t0,
-      ttftMs: this.ttftMs,
-      userId: c.userId,
-      sessionId: c.sessionId,
-      app: c.app,
-      environment: c.environment,
-    }
-    if (c.tags) input.tags = fields.tags ? [...c.tags, ...fields.tags] : c.tags
-    if (c.metadata) input.metadata = fields.metadata ? { ...c.metadata, ...fields.metadata } : c.metadata
+    const input = fields as LogInput
+    input.provider = this.provider
+    input.operation = this.operation
+    input.status = status
+    input.error = error
+    input.startTime = this.startTime
+    input.latencyMs = performance.now() - this.t0
+    input.ttftMs = this.ttftMs
+    input.userId = c.userId
+    input.sessionId = c.sessionId
+    input.app = c.app
+    input.environment = c.environment
+    if (c.tags) input.tags = c.tags
+    if (c.metadata) input.metadata = c.metadata
     safeLog(this.ledger, input, this.options.onError)
   }
 

@@ -8,7 +8,9 @@ export function redactStage(options: RedactorOptions): NamedStage {
   return {
     name: 'redact',
     run(record) {
-      redactor.redactRecord(record)
+      const { responseCounts } = redactor.redactRecord(record)
+      // What the response held before redaction: the `pii_in_response` signal the PII-leak alert reads.
+      record.signals = { ...record.signals, pii_in_response: responseCounts }
       return record
     },
   }

@@ -37,7 +37,10 @@ const DEFAULT_MAX_SCAN_CHARS = 256 * 1024
  * record.signals = signals.compute(record, redactor.redactRecord(record))
  */
 export function createSignals(options: SignalOptions = {}): SignalComputer {
-  const phrases = [...(options.uncertaintyPhrases ?? DEFAULT_UNCERTAINTY_PHRASES), ...(options.extraUncertaintyPhrases ?? [])]
+  const phrases = [
+    ...(options.uncertaintyPhrases ?? DEFAULT_UNCERTAINTY_PHRASES),
+    ...(options.extraUncertaintyPhrases ?? []),
+  ]
   const matcher = new UncertaintyMatcher(phrases)
   const rules = options.injectionRules ?? INJECTION_RULES
   const maxChars = options.maxScanChars ?? DEFAULT_MAX_SCAN_CHARS

@@ -54,7 +54,11 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   { name: 'role_token', weight: 0.6, test: (s) => ROLE_TOKENS.some((t) => s.normalized.includes(t)) },
   { name: 'prompt_exfiltration', weight: 0.6, test: (s) => EXFILTRATE.test(s.normalized) },
   { name: 'invisible_chars', weight: 0.4, test: (s) => s.invisibleChars > 0 },
-  { name: 'encoded_blob', weight: 0.3, test: (s) => s.longestBase64 >= BLOB_MIN_BASE64 || s.longestHex >= BLOB_MIN_HEX },
+  {
+    name: 'encoded_blob',
+    weight: 0.3,
+    test: (s) => s.longestBase64 >= BLOB_MIN_BASE64 || s.longestHex >= BLOB_MIN_HEX,
+  },
 ]
 
 export interface InjectionResult {

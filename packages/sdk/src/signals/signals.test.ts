@@ -6,10 +6,7 @@ import { scanText } from './text-scan.js'
 import { UncertaintyMatcher } from './uncertainty.js'
 
 function record(prompt: string | unknown, output: unknown = 'ok', system?: string): UnsealedRecord {
-  const messages = [
-    ...(system ? [{ role: 'system', content: system }] : []),
-    { role: 'user', content: prompt },
-  ]
+  const messages = [...(system ? [{ role: 'system', content: system }] : []), { role: 'user', content: prompt }]
   return {
     v: 1,
     id: '01890000-0000-7000-8000-000000000000',

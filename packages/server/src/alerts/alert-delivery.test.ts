@@ -6,11 +6,11 @@ import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-
 import { sealAll, unsealed } from '../test-support/records.js'
 import { type Alerting, createAlerting } from './alerting.js'
 import { parseAlertsConfig } from './alerts-config.js'
-import type { AlertEvent, Notifier } from './notifier.js'
 import { NotificationDispatcher } from './notification-dispatcher.js'
+import type { AlertEvent, Notifier } from './notifier.js'
 import { createNotifiers } from './notifiers/create-notifiers.js'
 import { RetryingNotifier } from './notifiers/retrying-notifier.js'
-import { slackBody } from './notifiers/slack-notifier.js'
+import type { slackBody } from './notifiers/slack-notifier.js'
 import { StdoutNotifier } from './notifiers/stdout-notifier.js'
 import { WebhookNotifier } from './notifiers/webhook-notifier.js'
 import { WebhookReceiver } from './test-support/webhook-receiver.js'
@@ -158,7 +158,10 @@ describe('evaluation with real collectors state', () => {
     const b2 = collector(r.url, store, later)
     await Promise.all([b2.evaluator.runOnce(), a2.evaluator.runOnce()])
     await Promise.all([a2.dispatcher.idle(), b2.dispatcher.idle()])
-    expect((r.bodies as AlertEvent[]).map((e) => `${e.kind}:${e.rule}`)).toEqual(['firing:pii_leak', 'resolved:pii_leak'])
+    expect((r.bodies as AlertEvent[]).map((e) => `${e.kind}:${e.rule}`)).toEqual([
+      'firing:pii_leak',
+      'resolved:pii_leak',
+    ])
   })
 
   it('a hanging notifier does not slow the evaluator or the other notifiers', async () => {

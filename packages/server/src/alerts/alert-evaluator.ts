@@ -4,6 +4,7 @@ import type { NotificationDispatcher } from './notification-dispatcher.js'
 import type { AlertEvent } from './notifier.js'
 import { observe } from './rule-evaluation.js'
 import type { ResolvedRule } from './rules.js'
+import { WindowStats } from './window-stats.js'
 
 export interface AlertEvaluatorOptions {
   storage: Storage
@@ -57,11 +58,13 @@ export class AlertEvaluator {
   #cycles = 0
   #errors = 0
   #lastDurationMs = 0
+  readonly #windows: WindowStats
   #nudged: NodeJS.Timeout | null = null
   #lastNudgeAt = 0
 
   constructor(options: AlertEvaluatorOptions) {
     this.#o = options
+    this.#windows = new WindowStats(options.storage)
   }
 
   get rules(): readonly ResolvedRule[] {
@@ -126,10 +129,11 @@ export class AlertEvaluator {
     const now = (this.#o.now ?? (() => new Date()))()
     const at = now.toISOString()
     const result: CycleResult = { evaluated: 0, fired: [], resolved: [], errors: 0, durationMs: 0 }
+    this.#windows.beginCycle()
     for (const rule of this.#o.rules) {
       if (!rule.enabled) continue
       try {
-        const observations = await observe(rule, this.#o.storage, now)
+        const observations = await observe(rule, this.#o.storage, this.#windows, now)
         result.evaluated++
         const breaching = new Set<string>()
         const seen = new Map<string, { value: number | null; message: string }>()
@@ -157,6 +161,7 @@ export class AlertEvaluator {
         this.#o.onError?.(rule.name, err)
       }
     }
+    this.#windows.endCycle()
     this.#cycles++
     result.durationMs = performance.now() - started
     this.#lastDurationMs = result.durationMs

@@ -83,8 +83,14 @@ const cases: Array<{
   },
   {
     rule: 'error_rate_daily',
-    breaks: () => [...traffic(200, 20), ...traffic(100, 20 * 60, (i) => (i < 5 ? { status: 'error', ts: minutesAgo(60 * (i + 2)) } : {}))],
-    quiet: () => [...traffic(200, 20), ...traffic(100, 20 * 60, (i) => (i < 2 ? { status: 'error', ts: minutesAgo(60 * (i + 2)) } : {}))],
+    breaks: () => [
+      ...traffic(200, 20),
+      ...traffic(100, 20 * 60, (i) => (i < 5 ? { status: 'error', ts: minutesAgo(60 * (i + 2)) } : {})),
+    ],
+    quiet: () => [
+      ...traffic(200, 20),
+      ...traffic(100, 20 * 60, (i) => (i < 2 ? { status: 'error', ts: minutesAgo(60 * (i + 2)) } : {})),
+    ],
   },
   {
     rule: 'response_length',
@@ -115,7 +121,10 @@ const cases: Array<{
   {
     rule: 'cost_daily',
     config: { cost_daily: { threshold: 1 } },
-    breaks: () => [...traffic(10, 600, () => ({ cost_usd: 0.2, app: 'web' })), ...traffic(10, 600, () => ({ cost_usd: 0.01, app: 'api' }))],
+    breaks: () => [
+      ...traffic(10, 600, () => ({ cost_usd: 0.2, app: 'web' })),
+      ...traffic(10, 600, () => ({ cost_usd: 0.01, app: 'api' })),
+    ],
     quiet: () => traffic(10, 600, () => ({ cost_usd: 0.09, app: 'web' })),
     scope: { app: 'web' },
   },
@@ -138,12 +147,18 @@ describe('default rules, delivered to a webhook on loopback', () => {
   })
 
   it('injection and cost rules are off by default', async () => {
-    await setup({}, traffic(10, 4, () => ({ cost_usd: 100, signals: { injection_score: 1 } })))
+    await setup(
+      {},
+      traffic(10, 4, () => ({ cost_usd: 100, signals: { injection_score: 1 } })),
+    )
     expect(await cycle()).toEqual([])
   })
 
   it('keeps one open alert per rule and scope, then notifies the resolution', async () => {
-    await setup({}, traffic(20, 4, (i) => (i === 0 ? { signals: { pii_in_response: { PHONE_NUMBER: 2 } } } : {})))
+    await setup(
+      {},
+      traffic(20, 4, (i) => (i === 0 ? { signals: { pii_in_response: { PHONE_NUMBER: 2 } } } : {})),
+    )
     expect((await cycle()).map((e) => e.kind)).toEqual(['firing'])
     expect(await cycle()).toEqual([])
     expect(alerting.state.listOpen()).toHaveLength(1)

@@ -3,9 +3,9 @@ import type { Storage } from '../storage/storage.js'
 import { AlertEvaluator } from './alert-evaluator.js'
 import { AlertStateStore } from './alert-state-store.js'
 import type { AlertsConfig } from './alerts-config.js'
+import { NotificationDispatcher } from './notification-dispatcher.js'
 import type { AlertEvent, Notifier } from './notifier.js'
 import { createNotifiers } from './notifiers/create-notifiers.js'
-import { NotificationDispatcher } from './notification-dispatcher.js'
 import { type ResolvedRule, resolveRules } from './rules.js'
 
 export interface AlertingOptions {
@@ -45,7 +45,9 @@ export interface Alerting {
  */
 export function createAlerting(options: AlertingOptions): Alerting {
   const rules = resolveRules(options.config.rules)
-  const state = new AlertStateStore({ path: options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'alerts.db') })
+  const state = new AlertStateStore({
+    path: options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'alerts.db'),
+  })
   const onError = options.onError
   const dispatcher = new NotificationDispatcher({
     notifiers: options.notifiers ?? createNotifiers(options.config.notifiers),

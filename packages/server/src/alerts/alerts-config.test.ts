@@ -36,7 +36,11 @@ describe('alerts config', () => {
     })
     const rules = resolveRules(config.rules)
     expect(config.intervalSeconds).toBe(5)
-    expect(rules.find((r) => r.name === 'latency_p95')).toMatchObject({ threshold: 2000, scope: 'model', where: { app: 'web' } })
+    expect(rules.find((r) => r.name === 'latency_p95')).toMatchObject({
+      threshold: 2000,
+      scope: 'model',
+      where: { app: 'web' },
+    })
     expect(rules.find((r) => r.name === 'cost_daily')).toMatchObject({ enabled: true, threshold: 20 })
   })
 

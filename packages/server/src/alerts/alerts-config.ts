@@ -32,7 +32,12 @@ const ruleOverrideSchema = z.strictObject({
   enabled: z.boolean().optional(),
   /** In the rule's unit (fraction, ms, count, score or USD); the rule fires when the value exceeds it. */
   threshold: z.number().nonnegative().optional(),
-  windowSeconds: z.number().int().positive().max(31 * 86400).optional(),
+  windowSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(31 * 86400)
+    .optional(),
   scope: scopeSchema.optional(),
   where: whereSchema.optional(),
   /** Fewest records in the window (and, for `response_length`, in the baseline) before the rule judges. */
@@ -68,21 +73,31 @@ export type NotifierConfig = z.infer<typeof notifierConfigSchema>
  * { "intervalSeconds": 60, "notifiers": [{ "type": "webhook", "url": "http://127.0.0.1:9000/hook" }],
  *   "rules": { "latency_p95": { "threshold": 3000, "scope": "model" }, "cost_daily": { "threshold": 25 } } }
  */
-export const alertsConfigSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  intervalSeconds: z.number().positive().max(86400).default(60),
-  notifiers: z.array(notifierConfigSchema).default([]),
-  rules: z.strictObject(Object.fromEntries(RULE_NAMES.map((name) => [name, ruleOverrideSchema.optional()])) as {
-    [K in RuleName]: z.ZodOptional<typeof ruleOverrideSchema>
-  }).default({}),
-  /** Bounded queue of notifications per notifier; beyond it new ones are dropped and counted. */
-  queueSize: z.number().int().positive().max(100_000).default(1000),
-}).superRefine((config, ctx) => {
-  const cost = config.rules.cost_daily
-  if (cost?.enabled === true && cost.threshold === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['rules', 'cost_daily', 'threshold'], message: 'a budget in USD is required' })
-  }
-})
+export const alertsConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    intervalSeconds: z.number().positive().max(86400).default(60),
+    notifiers: z.array(notifierConfigSchema).default([]),
+    rules: z
+      .strictObject(
+        Object.fromEntries(RULE_NAMES.map((name) => [name, ruleOverrideSchema.optional()])) as {
+          [K in RuleName]: z.ZodOptional<typeof ruleOverrideSchema>
+        },
+      )
+      .default({}),
+    /** Bounded queue of notifications per notifier; beyond it new ones are dropped and counted. */
+    queueSize: z.number().int().positive().max(100_000).default(1000),
+  })
+  .superRefine((config, ctx) => {
+    const cost = config.rules.cost_daily
+    if (cost?.enabled === true && cost.threshold === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', 'cost_daily', 'threshold'],
+        message: 'a budget in USD is required',
+      })
+    }
+  })
 export type AlertsConfig = z.infer<typeof alertsConfigSchema>
 export type RuleOverride = z.infer<typeof ruleOverrideSchema>
 export type RuleWhere = z.infer<typeof whereSchema>
@@ -100,14 +115,18 @@ export function parseAlertsConfig(section: unknown, options: { envWebhook?: stri
   const config = parsed.data
   if (options.envWebhook) {
     const url = httpUrl.safeParse(options.envWebhook)
-    if (!url.success) throw configError({ path: [], message: 'expected an http(s) URL' }, ['PROMPTLEDGER_ALERT_WEBHOOK'])
+    if (!url.success)
+      throw configError({ path: [], message: 'expected an http(s) URL' }, ['PROMPTLEDGER_ALERT_WEBHOOK'])
     config.notifiers.push(notifierConfigSchema.parse({ type: 'webhook', url: url.data }))
   }
   return config
 }
 
 /** A config error naming the key, e.g. `alerts.rules.latency_p95.treshold`. */
-function configError(issue: { path: PropertyKey[]; message: string; code?: string; keys?: string[] }, prefix: string[]) {
+function configError(
+  issue: { path: PropertyKey[]; message: string; code?: string; keys?: string[] },
+  prefix: string[],
+) {
   const keys = issue.code === 'unrecognized_keys' && issue.keys ? issue.keys : []
   const path = [...prefix, ...issue.path.map(String), ...keys].join('.')
   return new ServerError('CONFIG_INVALID', `invalid config at ${path}: ${issue.message}`, { path })

@@ -24,8 +24,14 @@ export function decryptPayload(security: SecurityContext, payload: unknown): { p
 
 const routeName = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? request.url}`
 
-function filterOf(request: FastifyRequest): Record<string, unknown> {
-  return { ...(request.query as object | undefined), ...(request.params as object | undefined) }
+/** The request's filter for the audit entry; a full-text query is kept only as a keyed digest. */
+function filterOf(security: SecurityContext, request: FastifyRequest): Record<string, unknown> {
+  const filter: Record<string, unknown> = { ...(request.query as object | undefined), ...(request.params as object | undefined) }
+  if (typeof filter['q'] === 'string') {
+    filter['q_hmac'] = security.digestQuery(filter['q'])
+    delete filter['q']
+  }
+  return filter
 }
 
 /**
@@ -44,7 +50,7 @@ export function installReadAudit(app: FastifyInstance, security: SecurityContext
         actor: request.principal ?? LOCAL_ACTOR,
         action: 'read.tail',
         route: routeName(request),
-        filter: filterOf(request),
+        filter: filterOf(security, request),
       })
     }
   })
@@ -55,7 +61,7 @@ export function installReadAudit(app: FastifyInstance, security: SecurityContext
       actor: request.principal ?? LOCAL_ACTOR,
       action: 'read',
       route: routeName(request),
-      filter: filterOf(request),
+      filter: filterOf(security, request),
       ids: result.ids,
     })
     return result.payload

@@ -1,5 +1,13 @@
 import path from 'node:path'
-import { DataKeyStore, Encryptor, EnvKeyProvider, type KeyProvider, LocalKeyringProvider } from '@promptledger/sdk'
+import { createHmac, randomBytes } from 'node:crypto'
+import {
+  DataKeyStore,
+  Encryptor,
+  EnvKeyProvider,
+  type KeyProvider,
+  LocalKeyringProvider,
+  openKeyring,
+} from '@promptledger/sdk'
 import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-storage.js'
 import { ApiKeyStore } from './api-key-store.js'
 import { AuditTrail } from './audit-trail.js'
@@ -15,6 +23,11 @@ export interface SecurityContext {
   encryptor: Encryptor
   /** Encrypt newly stored records. */
   encrypting: boolean
+  /**
+   * Keyed digest of a search query for the audit trail: the trail must not become a plaintext copy
+   * of what was searched (it would survive an erasure); a plain hash of a short term is guessable.
+   */
+  digestQuery(q: string): string
   close(): void
 }
 
@@ -48,6 +61,10 @@ export function openSecurityContext(
     throw err
   }
   const encryptor = new Encryptor({ keys: dataKeys, tenant: config.tenant })
+  const queryKey = Buffer.from(
+    openKeyring(dataDir).getOrCreate('audit-query-hmac', () => randomBytes(32).toString('base64')),
+    'base64',
+  )
   return {
     dataDir,
     keys,
@@ -55,6 +72,7 @@ export function openSecurityContext(
     dataKeys,
     encryptor,
     encrypting: config.encrypt,
+    digestQuery: (q) => createHmac('sha256', queryKey).update(q).digest('hex'),
     close() {
       keys.close()
       audit.close()

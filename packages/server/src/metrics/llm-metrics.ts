@@ -19,8 +19,12 @@ const TOKEN_FIELDS = [
 export class LlmMetrics {
   readonly #requests: Counter<'provider' | 'model' | 'operation' | 'status' | 'app'>
   readonly #errors: Counter<'provider' | 'model' | 'error_type'>
-  readonly #duration: Histogram<'gen_ai_operation_name' | 'gen_ai_provider_name' | 'gen_ai_request_model' | 'error_type'>
-  readonly #tokenUsage: Histogram<'gen_ai_operation_name' | 'gen_ai_provider_name' | 'gen_ai_request_model' | 'gen_ai_token_type'>
+  readonly #duration: Histogram<
+    'gen_ai_operation_name' | 'gen_ai_provider_name' | 'gen_ai_request_model' | 'error_type'
+  >
+  readonly #tokenUsage: Histogram<
+    'gen_ai_operation_name' | 'gen_ai_provider_name' | 'gen_ai_request_model' | 'gen_ai_token_type'
+  >
   readonly #ttft: Histogram<'provider' | 'model'>
   readonly #tokens: Counter<'provider' | 'model' | 'type'>
   readonly #cost: Counter<'provider' | 'model' | 'app'>
@@ -133,8 +137,10 @@ export class LlmMetrics {
         if (type === 'input' || type === 'output') this.#tokenUsage.observe({ ...gen, gen_ai_token_type: type }, n)
       }
     }
-    if (r.cost_usd !== null && r.cost_usd > 0) this.#cost.inc({ provider, model, app: this.#app.value(r.app) }, r.cost_usd)
-    for (const [type, n] of Object.entries(r.redactions)) if (n > 0) this.#redactions.inc({ entity_type: this.#entity.value(type) }, n)
+    if (r.cost_usd !== null && r.cost_usd > 0)
+      this.#cost.inc({ provider, model, app: this.#app.value(r.app) }, r.cost_usd)
+    for (const [type, n] of Object.entries(r.redactions))
+      if (n > 0) this.#redactions.inc({ entity_type: this.#entity.value(type) }, n)
     const signals = r.signals
     if (!signals) return
     for (const [type, n] of Object.entries(signals.pii_in_response ?? {}))

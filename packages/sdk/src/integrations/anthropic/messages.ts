@@ -92,7 +92,11 @@ export class MessageStreamAccumulator implements StreamObserver<MessageStreamEve
       case 'content_block_delta': {
         this.capture.firstToken()
         const d = e.delta
-        const block = (this.blocks[i] ??= { type: 'text' })
+        let block = this.blocks[i]
+        if (!block) {
+          block = { type: 'text' }
+          this.blocks[i] = block
+        }
         if (d?.type === 'text_delta') block.text = (block.text ?? '') + (d.text ?? '')
         else if (d?.type === 'input_json_delta') this.toolArgs[i] = (this.toolArgs[i] ?? '') + (d.partial_json ?? '')
         break

@@ -105,7 +105,11 @@ export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk
       const i = choice.index ?? 0
       const d = choice.delta
       if (d) {
-        const m = (this.messages[i] ??= { role: 'assistant', content: null })
+        let m = this.messages[i]
+        if (!m) {
+          m = { role: 'assistant', content: null }
+          this.messages[i] = m
+        }
         if (d.role) m.role = d.role
         if (d.content) {
           this.capture.firstToken()

@@ -1,4 +1,4 @@
-import { CallCapture, type CallFields } from '../call-capture.js'
+import type { CallCapture, CallFields } from '../call-capture.js'
 import type { CaptureOptions } from '../capture-context.js'
 import type { LedgerLike } from '../ledger-like.js'
 import { type CallSpec, observeMethod } from '../observe-call.js'
@@ -12,7 +12,7 @@ const chatSpec: CallSpec = {
   provider: 'openai',
   operation: 'chat',
   request: chatRequestFields,
-  response: (c, req, value) => c.finish({ ...req, ...chatResponseFields(value as ChatCompletion) }),
+  response: (c, req, value) => c.finish(Object.assign(req, chatResponseFields(value as ChatCompletion))),
   stream: (c, req, signal) => new ChatStreamAccumulator(c, req, signal),
 }
 
@@ -29,7 +29,7 @@ const embeddingsSpec: CallSpec = {
   operation: 'embeddings',
   request: embeddingsRequestFields,
   response: (c: CallCapture, req: CallFields, value) =>
-    c.finish({ ...req, ...embeddingsResponseFields(value as EmbeddingResponse) }),
+    c.finish(Object.assign(req, embeddingsResponseFields(value as EmbeddingResponse))),
 }
 
 type Resource = Record<string, unknown>

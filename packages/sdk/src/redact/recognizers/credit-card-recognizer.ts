@@ -1,11 +1,13 @@
 import { contextWords, nearby } from '../context.js'
 import type { Finding, Recognizer } from '../recognizer.js'
 import { cardIssuer } from '../validators/card-issuer.js'
+import { profile } from '../text-profile.js'
 import { luhn } from '../validators/luhn.js'
 
 // 12–19 digits, optionally grouped by single spaces or dashes. Starts only at the start of a digit run (lookbehind),
 // and each attempt is bounded, so the scan is linear.
-const CANDIDATE = /(?<![\w.-])\d(?:[ -]?\d){11,18}(?![\w])/g
+// The boundary lookbehind sits after the first digit so V8 can skip to digits with its first-character check.
+const CANDIDATE = /\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/g
 const POSITIVE = contextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'cc', 'payment', 'pay', 'cvv', 'expir', 'billing', 'charge'])
 const NEGATIVE = contextWords(['tracking', 'order', 'invoice', 'shipment', 'ref', 'reference', 'serial', 'isbn', 'account id', 'request id', 'ticket', 'timestamp', 'phone', 'tel', 'call'])
 
@@ -22,6 +24,7 @@ export const creditCardRecognizer: Recognizer = {
   entities: ['CREDIT_CARD'],
   find(text: string): Finding[] {
     const out: Finding[] = []
+    if (profile(text).maxDigitRun < 12) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const raw = m[0]

@@ -1,4 +1,5 @@
 import type { Finding, Recognizer } from '../recognizer.js'
+import { profile } from '../text-profile.js'
 import { ibanLength, isValidIban } from '../validators/iban.js'
 
 // Country code, check digits, then the BBAN compact or in groups of four separated by single spaces.
@@ -16,6 +17,7 @@ export const ibanRecognizer: Recognizer = {
   entities: ['IBAN_CODE'],
   find(text: string): Finding[] {
     const out: Finding[] = []
+    if (profile(text).digits < 8) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const raw = m[0]

@@ -46,6 +46,10 @@ export function personLexicon(): Map<string, number> {
     map.set(w.toLowerCase(), BREAK)
     map.set(stripAccents(w.toLowerCase()), BREAK)
   }
+  // Title-case keys as well, so the common spelling ("Maria") is found without lower-casing the token first.
+  for (const [key, value] of [...map]) {
+    if (key.length > 0) map.set(key[0]!.toUpperCase() + key.slice(1), value)
+  }
   lexicon = map
   return map
 }

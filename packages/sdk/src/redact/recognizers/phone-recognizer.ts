@@ -1,5 +1,6 @@
 import { contextWords, nearby } from '../context.js'
 import type { Finding, Recognizer } from '../recognizer.js'
+import { profile } from '../text-profile.js'
 
 // Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
 // Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
@@ -25,6 +26,7 @@ export const phoneRecognizer: Recognizer = {
   entities: ['PHONE_NUMBER'],
   find(text: string): Finding[] {
     const out: Finding[] = []
+    if (profile(text).maxDigitRun < 7) return out
     GROUPED.lastIndex = 0
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
       const raw = m[0]

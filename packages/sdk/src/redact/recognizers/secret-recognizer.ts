@@ -26,6 +26,9 @@ const KEYS = new RegExp(
 )
 const BOUNDARY = /[A-Za-z0-9_-]/
 const PEM = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
+// Literal markers of the formats above, in one regex test: far cheaper than the alternation with its boundary
+// checks, and most texts fail it.
+const MARKERS = /sk-|_live_|_test_|A[KS]IA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|whsec_|AIza|hf_|npm_|eyJ/
 
 /**
  * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private
@@ -40,7 +43,7 @@ export const secretRecognizer: Recognizer = {
   entities: ['SECRET'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    KEYS.lastIndex = 0
+    KEYS.lastIndex = hasMarker(text) ? 0 : text.length + 1
     for (let m = KEYS.exec(text); m !== null; m = KEYS.exec(text)) {
       const start = m.index
       const end = start + m[0].length
@@ -65,4 +68,8 @@ export const secretRecognizer: Recognizer = {
     assignmentSecrets(text, out)
     return out
   },
+}
+
+function hasMarker(text: string): boolean {
+  return MARKERS.test(text)
 }

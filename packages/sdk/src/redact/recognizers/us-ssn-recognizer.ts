@@ -1,9 +1,10 @@
 import { contextWords, nearby } from '../context.js'
 import type { Finding, Recognizer } from '../recognizer.js'
+import { profile } from '../text-profile.js'
 import { isValidSsn } from '../validators/ssn.js'
 
 // 3-2-4 digits with one consistent separator (dash, space, dot) or none; only at the start of a digit run.
-const CANDIDATE = /(?<![\w.-])(\d{3})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/g
+const CANDIDATE = /(\d(?<![\w.-]\d)\d{2})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/g
 const CONTEXT = contextWords(['ssn', 'social security', 'social sec', 'ss#', 'ss #', 'ss no', 'taxpayer', 'tin', 'itin'])
 
 /**
@@ -18,6 +19,7 @@ export const usSsnRecognizer: Recognizer = {
   entities: ['US_SSN'],
   find(text: string): Finding[] {
     const out: Finding[] = []
+    if (profile(text).maxDigitRun < 9) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       if (!isValidSsn(m[1]! + m[3]! + m[4]!)) continue

@@ -5,6 +5,15 @@ import { SlackNotifier } from './slack-notifier.js'
 import { StdoutNotifier } from './stdout-notifier.js'
 import { WebhookNotifier } from './webhook-notifier.js'
 
+function createNotifier(c: NotifierConfig): Notifier {
+  if (c.type === 'stdout') return new StdoutNotifier()
+  const inner =
+    c.type === 'slack'
+      ? new SlackNotifier({ url: c.url, timeoutMs: c.timeoutMs })
+      : new WebhookNotifier({ url: c.url, timeoutMs: c.timeoutMs, ...(c.headers ? { headers: c.headers } : {}) })
+  return new RetryingNotifier(inner, { retries: c.retries, backoffMs: c.backoffMs })
+}
+
 /**
  * Builds the notifiers of the config file's `alerts.notifiers`, each HTTP one wrapped with its retries.
  *
@@ -12,19 +21,5 @@ import { WebhookNotifier } from './webhook-notifier.js'
  * const notifiers = createNotifiers([{ type: 'stdout' }])
  */
 export function createNotifiers(configs: readonly NotifierConfig[]): Notifier[] {
-  return configs.map((c) => {
-    switch (c.type) {
-      case 'stdout':
-        return new StdoutNotifier()
-      case 'webhook': {
-        const inner = new WebhookNotifier({ url: c.url, timeoutMs: c.timeoutMs, ...(c.headers ? { headers: c.headers } : {}) })
-        return new RetryingNotifier(inner, { retries: c.retries, backoffMs: c.backoffMs })
-      }
-      case 'slack':
-        return new RetryingNotifier(new SlackNotifier({ url: c.url, timeoutMs: c.timeoutMs }), {
-          retries: c.retries,
-          backoffMs: c.backoffMs,
-        })
-    }
-  })
+  return configs.map(createNotifier)
 }

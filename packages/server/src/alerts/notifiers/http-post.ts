@@ -23,7 +23,8 @@ export async function postJson(
       bodyTimeout: options.timeoutMs,
     })
   } catch (cause) {
-    const reason = cause instanceof Error && cause.name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : 'failed'
+    const reason =
+      cause instanceof Error && cause.name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : 'failed'
     throw new ServerError('UPSTREAM_ERROR', `notification to ${host} ${reason}`, { cause })
   }
   // Drain so the connection returns to the pool.

@@ -19,7 +19,9 @@ export function slackBody(event: AlertEvent): { text: string; blocks: unknown[] 
     .map(([k, v]) => `${k}=${v}`)
     .join(', ')
   const text = `${HEADLINE[event.kind]} promptledger ${event.rule}${scope ? ` (${scope})` : ''}: ${event.message}`
-  const when = event.resolvedAt ? `started ${event.startedAt}, resolved ${event.resolvedAt}` : `since ${event.startedAt}`
+  const when = event.resolvedAt
+    ? `started ${event.startedAt}, resolved ${event.resolvedAt}`
+    : `since ${event.startedAt}`
   return {
     text,
     blocks: [

@@ -24,7 +24,10 @@ export class WebhookNotifier implements Notifier {
   }
 
   async notify(event: AlertEvent): Promise<void> {
-    const opts = { timeoutMs: this.#options.timeoutMs ?? 5000, ...(this.#options.headers ? { headers: this.#options.headers } : {}) }
+    const opts = {
+      timeoutMs: this.#options.timeoutMs ?? 5000,
+      ...(this.#options.headers ? { headers: this.#options.headers } : {}),
+    }
     await postJson(this.#options.url, { source: 'promptledger', ...event }, opts)
   }
 }

@@ -1,7 +1,7 @@
 import type { LedgerRecord } from '@promptledger/sdk'
 import { ServerError } from '../../errors.js'
-import { decodeBatch, validateBatch } from '../../ingest/parse-batch.js'
 import type { IngestService } from '../../ingest/ingest-service.js'
+import { decodeBatch, validateBatch } from '../../ingest/parse-batch.js'
 import type { ServerMetrics } from '../../metrics/registry.js'
 import type { Storage } from '../../storage/storage.js'
 import { parseQuery, recordsQuerySchema, streamQuerySchema, toFilter } from '../query-schema.js'

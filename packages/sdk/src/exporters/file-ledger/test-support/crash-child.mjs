@@ -1,6 +1,6 @@
 // Child process of crash.test.ts: logs in a loop and prints each id once flush() has acknowledged it.
 // Imports the built package (npm test builds first) so that start-up stays fast.
-import { createLedger } from '../../../../dist/index.js'
+import { createLedger } from '../../../../dist/ledger.js'
 
 const [dir, mode] = process.argv.slice(2)
 const ledger = createLedger({ dir, stream: 'crash', redact: false, maxFileBytes: 16 * 1024, checkpointEvery: 7 })

@@ -1,0 +1,96 @@
+/**
+ * End-to-end records/s into the file ledger (log → record → [redact] → seal → NDJSON on disk, flushed
+ * and fsynced) versus pino writing the same objects to a file, in one process; plus the physical
+ * limit: JSON.stringify + SHA-256 + write of the same objects with nothing else.
+ * Bar: ledger with redaction off ≥ 0.8x pino to a file.
+ *
+ *   npx tsx bench/file-ledger.bench.ts [--records=20000] [--rounds=3]
+ */
+import { hash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import pino from 'pino'
+import { createLedger } from '../packages/sdk/src/index.js'
+import { BENCH_INPUT_BYTES, arg, benchInput, table } from './ledger-bench-input.js'
+
+const RECORDS = arg('records', 20_000)
+const ROUNDS = arg('rounds', 3)
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-bench-'))
+let runNo = 0
+const freshDir = () => path.join(root, `run-${runNo++}`)
+
+async function ledgerRun(redact: boolean): Promise<number> {
+  const dir = freshDir()
+  const ledger = createLedger({
+    dir,
+    stream: 'bench',
+    handleExit: false,
+    redact: redact ? {} : false,
+    queue: { maxRecords: RECORDS * 2, maxBytes: 2 ** 31 - 1, policy: 'drop' },
+  })
+  const t = performance.now()
+  for (let i = 0; i < RECORDS; i++) ledger.log(benchInput(i))
+  await ledger.flush()
+  const ms = performance.now() - t
+  if (ledger.stats().written !== RECORDS) throw new Error(`ledger wrote ${ledger.stats().written}/${RECORDS}`)
+  await ledger.close()
+  return (RECORDS / ms) * 1000
+}
+
+async function pinoRun(): Promise<number> {
+  const file = path.join(freshDir() + '.log')
+  const dest = pino.destination({ dest: file, sync: false, minLength: 4096 })
+  await new Promise((resolve) => dest.once('ready', resolve))
+  const logger = pino({ base: null }, dest)
+  const t = performance.now()
+  for (let i = 0; i < RECORDS; i++) logger.info(benchInput(i))
+  await new Promise<void>((resolve, reject) => dest.flush((err) => (err ? reject(err) : resolve())))
+  dest.flushSync()
+  fs.fsyncSync(dest.fd)
+  const ms = performance.now() - t
+  dest.end()
+  return (RECORDS / ms) * 1000
+}
+
+/** The least any hash-chained JSON writer must do: stringify, hash, write (batched), fsync. */
+function physicalRun(): number {
+  const file = freshDir() + '.ndjson'
+  const fd = fs.openSync(file, 'a', 0o600)
+  const t = performance.now()
+  let chunk = ''
+  for (let i = 0; i < RECORDS; i++) {
+    const line = JSON.stringify(benchInput(i))
+    chunk += `${hash('sha256', line)}${line}\n`
+    if ((i & 511) === 511) {
+      fs.writeSync(fd, chunk)
+      chunk = ''
+    }
+  }
+  fs.writeSync(fd, chunk)
+  fs.fsyncSync(fd)
+  const ms = performance.now() - t
+  fs.closeSync(fd)
+  return (RECORDS / ms) * 1000
+}
+
+const best = { pino: 0, off: 0, on: 0, physical: 0 }
+for (let r = 0; r < ROUNDS; r++) {
+  best.pino = Math.max(best.pino, await pinoRun())
+  best.off = Math.max(best.off, await ledgerRun(false))
+  best.on = Math.max(best.on, await ledgerRun(true))
+  best.physical = Math.max(best.physical, physicalRun())
+}
+const fmt = (n: number) => Math.round(n).toLocaleString('en')
+console.log(`\n## End to end to a file (${RECORDS} records of ${BENCH_INPUT_BYTES} bytes, best of ${ROUNDS} rounds)\n`)
+console.log(
+  table([
+    { subject: 'pino to a file (baseline)', 'records/s': fmt(best.pino), 'vs pino': '1.00', 'of physical limit': (best.pino / best.physical).toFixed(2) },
+    { subject: 'ledger, redaction off', 'records/s': fmt(best.off), 'vs pino': (best.off / best.pino).toFixed(2), 'of physical limit': (best.off / best.physical).toFixed(2) },
+    { subject: 'ledger, redaction on', 'records/s': fmt(best.on), 'vs pino': (best.on / best.pino).toFixed(2), 'of physical limit': (best.on / best.physical).toFixed(2) },
+    { subject: 'physical limit (stringify + SHA-256 + write)', 'records/s': fmt(best.physical), 'vs pino': (best.physical / best.pino).toFixed(2), 'of physical limit': '1.00' },
+  ]),
+)
+console.log(`\nbar: ledger (redaction off) ≥ 0.80x pino → ${best.off / best.pino >= 0.8 ? 'met' : 'NOT met'} (${(best.off / best.pino).toFixed(2)}x)`)
+fs.rmSync(root, { recursive: true, force: true })

@@ -1,0 +1,108 @@
+/**
+ * Collector ingest throughput: ~1.2 KB records (already redacted by the SDK) in NDJSON batches over HTTP
+ * into SQLite, client (this process) and collector (a `promptledger serve` child) on the same machine.
+ * Rows: the collector with its own redaction pass off and on, and a baseline measured in the same run:
+ * the same records appended straight into a SqliteStorage in-process (no HTTP, no validation, no seal).
+ *
+ *   npm run build && npx tsx bench/ingest.bench.ts [--records=100000] [--batch=1000] [--concurrency=4]
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { Pool } from 'undici'
+import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
+import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
+import { benchRecord, rng, vocabulary } from './bench-records.js'
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
+const arg = (name: string, dflt: number): number =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt)
+const RECORDS = arg('records', 100_000)
+const BATCH = arg('batch', 1000)
+const CONCURRENCY = arg('concurrency', 4)
+
+const random = rng(42)
+const words = vocabulary(random)
+const start = Date.parse('2026-01-01T00:00:00Z')
+const records = Array.from({ length: RECORDS }, (_, i) => benchRecord(random, words, start + i * 10))
+const bodies: string[] = []
+for (let i = 0; i < RECORDS; i += BATCH) {
+  bodies.push(records.slice(i, i + BATCH).map((r) => JSON.stringify(r)).join('\n'))
+}
+const avgBytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / RECORDS
+
+async function startCollector(dir: string, redact: boolean): Promise<{ proc: ChildProcess; url: string }> {
+  const config = join(dir, 'config.json')
+  writeFileSync(config, JSON.stringify({ redact, bodyLimit: 64 * 1024 * 1024 }))
+  const proc = spawn(
+    process.execPath,
+    [join(root, 'packages/cli/bin/promptledger.js'), 'serve', '--port', '0', '--data', dir, '--config', config],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const url = await new Promise<string>((ok, fail) => {
+    proc.once('exit', (code) => fail(new Error(`collector exited ${code}`)))
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      const m = line.match(/listening on (\S+)/)
+      if (m) ok(m[1]!)
+    })
+  })
+  return { proc, url }
+}
+
+async function overHttp(redact: boolean): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
+  const { proc, url } = await startCollector(dir, redact)
+  const pool = new Pool(url, { connections: CONCURRENCY })
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!
+        const res = await pool.request({
+          path: '/v1/records',
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body,
+        })
+        const text = await res.body.text()
+        if (res.statusCode !== 200) throw new Error(`ingest failed ${res.statusCode}: ${text.slice(0, 200)}`)
+      }
+    }),
+  )
+  const seconds = (performance.now() - t0) / 1000
+  await pool.close()
+  proc.kill('SIGTERM')
+  await new Promise((r) => proc.once('exit', r))
+  rmSync(dir, { recursive: true, force: true })
+  return RECORDS / seconds
+}
+
+async function baseline(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
+  const storage = openSqliteStorage({ path: join(dir, 'ledger.db') })
+  const chain = new Chain(genesis('baseline'))
+  const sealed = records.map((r) => chain.seal(structuredClone(r)))
+  const t0 = performance.now()
+  for (let i = 0; i < sealed.length; i += BATCH) await storage.append(sealed.slice(i, i + BATCH))
+  const seconds = (performance.now() - t0) / 1000
+  await storage.close()
+  rmSync(dir, { recursive: true, force: true })
+  return RECORDS / seconds
+}
+
+const base = await baseline()
+const off = await overHttp(false)
+const on = await overHttp(true)
+const row = (name: string, rate: number) =>
+  `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(rate / base).toFixed(2)}× |`
+console.log(`\n${RECORDS} records of ${Math.round(avgBytes)} B, batches of ${BATCH}, ${CONCURRENCY} connections\n`)
+console.log('| scenario | records/s | vs baseline |')
+console.log('|---|---:|---:|')
+console.log(row('baseline: SqliteStorage.append in-process (no HTTP, no validation, no seal)', base))
+console.log(row('HTTP ingest, server redaction off', off))
+console.log(row('HTTP ingest, server redaction on', on))

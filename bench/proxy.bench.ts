@@ -1,0 +1,297 @@
+/**
+ * Proxy overhead: direct to a fake OpenAI upstream vs through the promptledger proxy (logging and redaction on: every
+ * call goes through a real file ledger with the default redactor) vs through @portkey-ai/gateway, at concurrency
+ * 1, 16 and 64, JSON and SSE. Each server runs in its own process; this process only generates load.
+ *
+ *   npx tsx bench/proxy.bench.ts [--requests=2000] [--rounds=3]
+ *
+ * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
+ * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { Pool } from 'undici'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '..')
+const arg = (name: string, dflt: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt
+
+const BODY = {
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    {
+      role: 'user',
+      content: 'My email is ana.lopez@example.com and my card is 4111 1111 1111 1111. What is the weather?',
+    },
+  ],
+  temperature: 0.2,
+}
+const JSON_BODY = JSON.stringify(BODY)
+const SSE_BODY = JSON.stringify({ ...BODY, stream: true, stream_options: { include_usage: true } })
+
+// ---------------------------------------------------------------- child roles (servers)
+
+async function runFake(): Promise<void> {
+  const { startFakeOpenAI } = await import('../test-support/fake-upstreams/index.js')
+  const fake = await startFakeOpenAI()
+  // The fake keeps every request for tests; a long benchmark must not.
+  setInterval(() => fake.requests.splice(0), 1000).unref()
+  process.stdout.write(`READY ${fake.url}\n`)
+}
+
+async function runOurs(upstream: string, log: string): Promise<void> {
+  const { createServer } = await import('node:http')
+  const { createLedger } = await import('../packages/sdk/src/index.js')
+  const { createProxy } = await import('../packages/server/src/proxy/index.js')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+  const ledger = createLedger({ dir, handleExit: false })
+  // `--log=none` isolates the cost of the hop itself (a breakdown run); the default logs everything.
+  const onRecord = log === 'none' ? () => {} : (input: Parameters<typeof ledger.log>[0]) => void ledger.log(input)
+  const proxy = createProxy({ upstreams: { openai: upstream }, onRecord })
+  await proxy.ready
+  const cpu0 = process.cpuUsage()
+  const server = createServer({ noDelay: true }, proxy)
+  server.keepAliveTimeout = 65_000
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address() as { port: number }
+    process.stdout.write(`READY http://127.0.0.1:${addr.port}\n`)
+  })
+  process.on('SIGTERM', async () => {
+    await ledger.close()
+    const s = ledger.stats()
+    const cpu = process.cpuUsage(cpu0)
+    const perCall = (cpu.user + cpu.system) / Math.max(1, proxy.stats.forwarded)
+    process.stderr.write(
+      `promptledger proxy (log=${log}): ${proxy.stats.forwarded} calls, ${s.written} records written, ${s.dropped} dropped, ` +
+        `${s.errors} errors; CPU ${perCall.toFixed(0)} µs per call (proxy + logging, whole process)\n`,
+    )
+    fs.rmSync(dir, { recursive: true, force: true })
+    process.exit(0)
+  })
+}
+
+// ---------------------------------------------------------------- load generation
+
+interface Sample {
+  total: number
+  ttft: number
+  ok: boolean
+}
+
+interface Target {
+  name: string
+  origin: string
+  path: string
+  headers: Record<string, string>
+  streams: boolean
+}
+
+async function load(t: Target, stream: boolean, concurrency: number, n: number): Promise<Sample[]> {
+  const pool = new Pool(t.origin, {
+    connections: concurrency,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  })
+  const body = stream ? SSE_BODY : JSON_BODY
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench', ...t.headers }
+  const samples: Sample[] = []
+  let left = n
+  const worker = async (): Promise<void> => {
+    while (left-- > 0) {
+      const start = performance.now()
+      let ttft = 0
+      let ok = false
+      try {
+        const res = await pool.request({ origin: t.origin, path: t.path, method: 'POST', headers, body })
+        for await (const _chunk of res.body) {
+          if (ttft === 0) ttft = performance.now() - start
+        }
+        ok = res.statusCode === 200
+      } catch {
+        ok = false
+      }
+      samples.push({ total: performance.now() - start, ttft, ok })
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  await pool.close()
+  return samples
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+function spawnServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /READY (\S+)/.exec(out)
+      if (m) resolve({ child, url: m[1]! })
+    })
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out.slice(-500)}`)))
+  })
+}
+
+async function startPortkey(): Promise<{ child: ChildProcess; url: string }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000)
+  const entry = path.join(root, 'node_modules/@portkey-ai/gateway/build/start-server.js')
+  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  // It prints a banner after a fixed start-up delay; then the port answers.
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 100; i++) {
+    if (out.includes('Ready for connections')) return { child, url }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  child.kill()
+  throw new Error(`portkey did not start: ${out.slice(-500)}`)
+}
+
+async function main(): Promise<void> {
+  const requests = Number(arg('requests', '2000'))
+  const rounds = Number(arg('rounds', '3'))
+  const self = fileURLToPath(import.meta.url)
+  const node = ['--conditions=source', '--import', 'tsx', self]
+  const fake = await spawnServer([...node, '--role=fake'])
+  const ours = await spawnServer([...node, '--role=ours', `--upstream=${fake.url}`])
+  const portkey = await startPortkey()
+  const targets: Target[] = [
+    { name: 'direct', origin: fake.url, path: '/v1/chat/completions', headers: {}, streams: true },
+    { name: 'promptledger', origin: ours.url, path: '/proxy/openai/v1/chat/completions', headers: {}, streams: true },
+    {
+      name: 'portkey 1.15',
+      origin: portkey.url,
+      path: '/v1/chat/completions',
+      headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${fake.url}/v1` },
+      streams: false,
+    },
+  ]
+  // Portkey's stream handling fails on Node 20 (immutable headers); check once and say so rather than assume.
+  const probe = await load(targets[2]!, true, 1, 3)
+  const portkeyStreams = probe.every((s) => s.ok)
+  targets[2]!.streams = portkeyStreams
+
+  const lines: string[] = []
+  const row = (cells: Array<string | number>): void => {
+    lines.push(`| ${cells.join(' | ')} |`)
+  }
+  const f = (x: number): string => x.toFixed(2)
+  for (const stream of [false, true]) {
+    lines.push('')
+    lines.push(stream ? '### SSE stream (include_usage), ms' : '### JSON, ms')
+    lines.push('')
+    if (stream) {
+      row([
+        'c',
+        'target',
+        'TTFT p50',
+        'TTFT p99',
+        'total p50',
+        'total p99',
+        '+TTFT p50',
+        '+total p50',
+        '+total p99',
+        'req/s',
+        'errors',
+      ])
+      row(['--:', ':--', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '--:'])
+    } else {
+      row(['c', 'target', 'p50', 'p99', 'added p50', 'added p99', 'added p50 ratio vs portkey', 'req/s', 'errors'])
+      row(['--:', ':--', '--:', '--:', '--:', '--:', '--:', '--:', '--:'])
+    }
+    for (const c of [1, 16, 64]) {
+      const n = c === 1 ? requests : requests * 2
+      const active = targets.filter((t) => !stream || t.streams)
+      // Warm every connection and JIT path first.
+      for (const t of active) await load(t, stream, c, Math.max(200, c * 10))
+      const results = new Map<string, { samples: Sample[]; ms: number }>()
+      for (let r = 0; r < rounds; r++) {
+        for (const t of active) {
+          const t0 = performance.now()
+          const s = await load(t, stream, c, Math.ceil(n / rounds))
+          const cur = results.get(t.name) ?? { samples: [], ms: 0 }
+          cur.samples.push(...s)
+          cur.ms += performance.now() - t0
+          results.set(t.name, cur)
+        }
+      }
+      const stat = (name: string) => {
+        const r = results.get(name)
+        if (!r) return null
+        const total = r.samples.map((s) => s.total).sort((a, b) => a - b)
+        const ttft = r.samples.map((s) => s.ttft).sort((a, b) => a - b)
+        return {
+          p50: pct(total, 50),
+          p99: pct(total, 99),
+          t50: pct(ttft, 50),
+          t99: pct(ttft, 99),
+          rps: (r.samples.length / r.ms) * 1000,
+          errors: r.samples.filter((s) => !s.ok).length,
+        }
+      }
+      const base = stat('direct')!
+      const pk = stat('portkey 1.15')
+      for (const t of active) {
+        const s = stat(t.name)!
+        if (stream) {
+          row([
+            c,
+            t.name,
+            f(s.t50),
+            f(s.t99),
+            f(s.p50),
+            f(s.p99),
+            f(s.t50 - base.t50),
+            f(s.p50 - base.p50),
+            f(s.p99 - base.p99),
+            s.rps.toFixed(0),
+            s.errors,
+          ])
+        } else {
+          const added = s.p50 - base.p50
+          const ratio = pk && t.name === 'promptledger' ? `${((added / (pk.p50 - base.p50)) * 100).toFixed(0)}%` : ''
+          row([c, t.name, f(s.p50), f(s.p99), f(added), f(s.p99 - base.p99), ratio, s.rps.toFixed(0), s.errors])
+        }
+      }
+    }
+  }
+  if (!portkeyStreams)
+    lines.push(
+      '',
+      `Portkey streaming failed in this run (${probe.filter((s) => !s.ok).length}/3 probe requests); streams compare to direct.`,
+    )
+  process.stdout.write(
+    `## Proxy overhead (node ${process.version}, ${os.cpus().length} cores, ${requests} requests at c=1, ${requests * 2} at 16 and 64, ${rounds} interleaved rounds)\n${lines.join('\n')}\n`,
+  )
+  for (const s of [ours, portkey, fake]) s.child.kill('SIGTERM')
+  await new Promise((r) => ours.child.once('exit', r))
+}
+
+const role = arg('role', 'main')
+if (role === 'fake') await runFake()
+else if (role === 'ours') await runOurs(arg('upstream', ''), arg('log', 'ledger'))
+else await main()

@@ -1,0 +1,83 @@
+import { cliActor, eraseSubject, loadConfig, openDataDir } from '@promptledger/server'
+import type { Command } from 'commander'
+import { addServerOptions } from '../remote/index.js'
+import { CliError } from '../util/exit-codes.js'
+
+interface EraseFlags {
+  user: string
+  data?: string
+  server?: string
+  apiKey?: string
+  yes?: boolean
+  json?: boolean
+}
+
+/** POST/GET a collector's JSON API with the key from --api-key / PROMPTLEDGER_API_KEY. */
+export async function remoteJson<T>(flags: { server?: string; apiKey?: string }, method: string, path: string, body?: unknown): Promise<T> {
+  let base: URL
+  try {
+    base = new URL(flags.server ?? '')
+  } catch {
+    throw new CliError(`--server is not a URL: ${flags.server}`)
+  }
+  const res = await fetch(new URL(path, base), {
+    method,
+    headers: {
+      ...(flags.apiKey ? { authorization: `Bearer ${flags.apiKey}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  }).catch((cause: unknown) => {
+    throw new CliError(`cannot reach the collector at ${base.origin}: ${(cause as Error).message}`, 1)
+  })
+  const json = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined
+  if (!res.ok) throw new CliError(`collector answered ${res.status}: ${json?.error?.message ?? res.statusText}`, 1)
+  return json as T
+}
+
+/**
+ * `promptledger erase --user <id> --yes`: erasure by key deletion, on the data dir (also while the
+ * server runs) or through a collector with `--server` (admin key). Metadata and the chain stay.
+ *
+ * @example
+ * promptledger erase --user user_123 --yes --data ./promptledger-data
+ */
+export function register(program: Command): void {
+  const command = program
+    .command('erase')
+    .description("Erase one user's content: destroy their data key and purge derived plaintext")
+    .requiredOption('--user <id>', 'the user_id to erase')
+    .option('--data <dir>', 'data directory (PROMPTLEDGER_DATA; default ./promptledger-data)')
+    .option('--yes', 'confirm: erasure cannot be undone')
+    .option('--json', 'print the result as JSON')
+  addServerOptions(command)
+    .option('--remote', 'erase through the collector at --server instead of the data dir')
+    .action(async (flags: EraseFlags & { remote?: boolean }) => {
+      if (!flags.yes) throw new CliError('erasure cannot be undone: pass --yes to confirm')
+      let result: { user_id: string; key_id: string | null; records: number }
+      if (flags.remote) {
+        result = await remoteJson(flags, 'POST', '/v1/erasure', { user_id: flags.user })
+      } else {
+        const dir = openDataDir(loadConfig({ flags: flags.data ? { data: flags.data } : {}, env: process.env }))
+        try {
+          const r = await eraseSubject({
+            userId: flags.user,
+            keys: dir.security.dataKeys,
+            ...(dir.storage ? { storage: dir.storage } : {}),
+            audit: dir.security.audit,
+            actor: cliActor(),
+            route: 'cli: erase',
+          })
+          result = { user_id: r.userId, key_id: r.keyId, records: r.records }
+        } finally {
+          await dir.close()
+        }
+      }
+      if (flags.json) return void process.stdout.write(`${JSON.stringify(result)}\n`)
+      process.stdout.write(
+        result.key_id
+          ? `erased ${result.user_id}: data key ${result.key_id} destroyed; ${result.records} stored records now read as erased\n`
+          : `no data key for ${result.user_id}: nothing encrypted for this user (records stored in clear are not erased by key deletion)\n`,
+      )
+    })
+}

@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { PassThrough } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { createLedger } from '@promptledger/sdk'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exportLocal } from './export.js'
+import { tailLocal } from './tail.js'
+import { verifyLocal } from './verify.js'
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'promptledger.js')
+let dir: string
+// Two days ago at midnight UTC: recent enough for the default 30-day retention.
+const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000
+const iso = (h: number) => new Date(day + h * 3_600_000).toISOString()
+
+function sink() {
+  const out = new PassThrough()
+  let text = ''
+  out.on('data', (c: Buffer) => {
+    text += c.toString()
+  })
+  return { out, text: () => text }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+  const ledger = createLedger({ dir, stream: 'cli', handleExit: false, maxFileBytes: 4096 })
+  for (let i = 0; i < 20; i++) {
+    ledger.log({ prompt: `question ${i} ${'x'.repeat(200)}`, response: `answer ${i}`, userId: i % 2 ? 'odd' : 'even', model: 'm', startTime: day + i * 3_600_000, latencyMs: 5 })
+  }
+  await ledger.close()
+})
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+describe('verify', () => {
+  it('exits 0 on an intact ledger', async () => {
+    const s = sink()
+    expect(await verifyLocal(dir, {}, s.out)).toBe(0)
+    expect(s.text()).toContain('intact: 20 records in 1 stream(s)')
+  })
+
+  it('exits 1 naming stream, seq, file and line of an altered record (bin)', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+    fs.cpSync(dir, copy, { recursive: true })
+    const active = fs.readdirSync(path.join(copy, 'cli')).find((f) => /^\d{16}-.*\.ndjson$/.test(f))!
+    const file = path.join(copy, 'cli', active)
+    const lines = fs.readFileSync(file, 'utf8').split('\n')
+    const seq = JSON.parse(lines[0]!).seq
+    lines[0] = lines[0]!.replace('answer', 'ANSWER')
+    fs.writeFileSync(file, lines.join('\n'))
+    const run = spawnSync(process.execPath, [BIN, 'verify', copy], { encoding: 'utf8' })
+    fs.rmSync(copy, { recursive: true, force: true })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain(`NOT INTACT: altered — stream cli, seq ${seq}, file ${active}, line 1`)
+  })
+
+  it('names a missing directory', async () => {
+    await expect(verifyLocal(path.join(dir, 'nope'), {})).rejects.toThrow(/<dir>/)
+  })
+})
+
+describe('export', () => {
+  it('filters by user and time, NDJSON on stdout', async () => {
+    const s = sink()
+    const n = await exportLocal(dir, { user: 'odd', since: iso(5), until: iso(10) }, s.out)
+    const records = s.text().trim().split('\n').map((l) => JSON.parse(l))
+    expect(n).toBe(records.length)
+    expect(records.map((r) => r.seq)).toEqual([5, 7, 9])
+  })
+
+  it('rejects a bad date naming the flag', async () => {
+    await expect(exportLocal(dir, { since: 'yesterday-ish' })).rejects.toThrow(/--since/)
+  })
+})
+
+describe('tail', () => {
+  it('prints the last records in the readable form, or JSON', async () => {
+    const s = sink()
+    await tailLocal(dir, { lines: '3', follow: false }, s.out)
+    const lines = s.text().trim().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[2]!.startsWith(`${iso(19)} cli#19`)).toBe(true)
+    expect(lines[2]).toMatch(/ cli#19 ok m odd 5ms {2}question 19 x+… → answer 19$/)
+    const j = sink()
+    await tailLocal(dir, { lines: '1', follow: false, json: true }, j.out)
+    expect(JSON.parse(j.text()).seq).toBe(19)
+  })
+
+  it('follows new records', async () => {
+    const s = sink()
+    const stop = new AbortController()
+    const seen = (text: string) => new Promise<void>((resolve) => {
+      const check = () => s.text().includes(text) && resolve()
+      s.out.on('data', check)
+      check()
+    })
+    const done = tailLocal(dir, { lines: '1', follow: true }, s.out, stop.signal)
+    await seen('cli#19') // the tail has read the ledger once: what comes next is new
+    const ledger = createLedger({ dir, stream: 'cli', handleExit: false })
+    ledger.log({ prompt: 'live one' })
+    await ledger.close()
+    await seen('live one')
+    stop.abort()
+    await done
+    expect(s.text()).toContain('cli#20')
+  })
+})

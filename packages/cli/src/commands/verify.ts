@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { type LedgerVerification, verifyLedger } from '@promptledger/sdk'
+import type { Command } from 'commander'
+import { CliError, EXIT_OK, EXIT_PROBLEM } from '../util/exit-codes.js'
+import { progressBar } from '../util/progress.js'
+
+interface VerifyFlags {
+  publicKey?: string
+  json?: boolean
+}
+
+/** Verifies a local file ledger; prints the verdict and returns the exit status. */
+export async function verifyLocal(dir: string, flags: VerifyFlags, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
+  let publicKeyPem: string | undefined
+  if (flags.publicKey) {
+    if (!existsSync(flags.publicKey)) throw new CliError(`--public-key ${flags.publicKey} does not exist`)
+    publicKeyPem = readFileSync(flags.publicKey, 'utf8')
+  }
+  const bar = progressBar('verify', 'records')
+  let result: LedgerVerification
+  try {
+    result = await verifyLedger(dir, { ...(publicKeyPem ? { publicKeyPem } : {}), onProgress: (d, t) => bar.update(d, t) })
+  } finally {
+    bar.stop()
+  }
+  if (flags.json) {
+    out.write(`${JSON.stringify(result, null, 2)}\n`)
+  } else if (result.ok) {
+    const records = result.streams.reduce((n, s) => n + s.records, 0)
+    out.write(`intact: ${records} records in ${result.streams.length} stream(s)\n`)
+    for (const s of result.streams) out.write(`  ${s.stream}: ${s.records} records, head seq ${s.head.seq}, ${s.checkpoints} checkpoints\n`)
+  } else {
+    const p = result.problem
+    const where = [`stream ${p.stream}`, `seq ${p.seq}`, p.file ? `file ${p.file}` : '', p.line ? `line ${p.line}` : '']
+    out.write(`NOT INTACT: ${p.kind} — ${where.filter(Boolean).join(', ')}: ${p.message}\n`)
+  }
+  return result.ok ? EXIT_OK : EXIT_PROBLEM
+}
+
+/**
+ * `promptledger verify <dir>`: exit 0 when every stream is intact; else exit 1 naming the stream, seq,
+ * file and line of the first bad record and what is wrong (altered, missing, reordered, truncated,
+ * bad-signature).
+ *
+ * @example
+ * promptledger verify ./promptledger-data
+ */
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description('Prove a file ledger intact (hash chain, signed checkpoints, archives)')
+    .argument('<dir>', 'the ledger data directory')
+    .option('--public-key <file>', 'checkpoint public key (PEM); default: the one stored beside the ledger')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, flags: VerifyFlags) => {
+      process.exitCode = await verifyLocal(dir, flags)
+    })
+}

@@ -1,0 +1,34 @@
+import type { LedgerRecord } from '@promptledger/sdk'
+
+/** Writes to a stream and waits when it is full, so exporting a large ledger does not buffer it all. */
+export async function writeOut(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve))
+}
+
+function preview(value: unknown, max: number): string {
+  let text: string
+  if (typeof value === 'string') text = value
+  else if (value === undefined || value === null) text = ''
+  else text = JSON.stringify(value)
+  text = text.replace(/\s+/g, ' ').trim()
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+function promptOf(r: LedgerRecord): unknown {
+  const messages = r.request.messages
+  if (messages && messages.length > 0) return messages[messages.length - 1]!.content
+  return r.request.input
+}
+
+/**
+ * One readable line per record: time, stream#seq, status, model, user, latency, prompt → response.
+ *
+ * @example
+ * 2026-11-27T16:04:13.120Z app#41 ok gpt-4o user_123 812ms  "What is…" → "It is…"
+ */
+export function formatRecordLine(r: LedgerRecord): string {
+  const latency = r.latency_ms !== null ? `${Math.round(r.latency_ms)}ms` : '-'
+  const status = r.status === 'error' ? `error(${r.error?.type ?? '?'})` : 'ok'
+  const parts = [r.ts, `${r.stream}#${r.seq}`, status, r.request.model ?? '-', r.user_id ?? '-', latency]
+  return `${parts.join(' ')}  ${preview(promptOf(r), 60)} → ${preview(r.response?.output ?? r.error?.message, 60)}`
+}

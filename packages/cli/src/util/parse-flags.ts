@@ -1,0 +1,21 @@
+import { CliError } from './exit-codes.js'
+
+/** Parses an ISO-8601 date or a relative age (`15m`, `24h`, `7d`) given to `flag`. */
+export function parseTimeFlag(flag: string, value: string | undefined, now = Date.now()): Date | undefined {
+  if (value === undefined) return undefined
+  const rel = /^(\d+)([smhd])$/.exec(value)
+  if (rel) {
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 's' | 'm' | 'h' | 'd']
+    return new Date(now - Number(rel[1]) * unit)
+  }
+  const t = Date.parse(value)
+  if (Number.isNaN(t)) throw new CliError(`${flag} must be an ISO-8601 date or an age like 24h or 7d, got "${value}"`)
+  return new Date(t)
+}
+
+/** Parses a positive integer flag. */
+export function parseCountFlag(flag: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${flag} must be a non-negative integer, got "${value}"`)
+  return n
+}

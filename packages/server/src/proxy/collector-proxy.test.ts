@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Anthropic from '@anthropic-ai/sdk'
+import type { LedgerRecord } from '@promptledger/sdk'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type FakeUpstream,
+  startFakeAnthropic,
+  startFakeOpenAI,
+} from '../../../../test-support/fake-upstreams/index.js'
+import { loadConfig } from '../config.js'
+import type { IngestService } from '../ingest/ingest-service.js'
+import { type RunningServer, startServer } from '../start-server.js'
+import { type CollectorProxy, createCollectorProxy } from './collector-proxy.js'
+
+const SECRET = 'sk-test-secret-key-0123456789'
+const EMAIL = 'ana.lopez@example.com'
+
+let dir: string
+let oa: FakeUpstream
+let an: FakeUpstream
+let cp: CollectorProxy
+let server: RunningServer
+let ingest: IngestService | undefined
+const stored: LedgerRecord[] = []
+const waiters: Array<() => void> = []
+
+/** Resolves once `n` records have been sealed and stored by the collector. */
+function storedCount(n: number): Promise<void> {
+  if (stored.length >= n) return Promise.resolve()
+  return new Promise((resolve) => {
+    const check = () => (stored.length >= n ? resolve() : waiters.push(check))
+    waiters.push(check)
+  })
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pl-'))
+  oa = await startFakeOpenAI()
+  an = await startFakeAnthropic()
+  cp = createCollectorProxy({ openaiUpstream: oa.url, anthropicUpstream: an.url }, { ingest: () => ingest })
+  await cp.proxy.ready
+  server = await startServer(loadConfig({ flags: { port: 0, data: dir }, env: {} }), { proxy: cp.handlers })
+  ingest = server.app.ingest
+  ingest.on('records', (batch) => {
+    stored.push(...batch)
+    for (const w of waiters.splice(0)) w()
+  })
+})
+
+afterAll(async () => {
+  await server.close()
+  await cp.close()
+  await oa.close()
+  await an.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('proxy through the collector app', () => {
+  it('passes an OpenAI stream through unchanged and stores a sealed, redacted record', async () => {
+    const direct = new OpenAI({ apiKey: SECRET, baseURL: `${oa.url}/v1`, maxRetries: 0 })
+    const proxied = new OpenAI({
+      apiKey: SECRET,
+      baseURL: `${server.url}/proxy/openai/v1`,
+      maxRetries: 0,
+      defaultHeaders: { 'x-promptledger-user': 'user_42' },
+    })
+    const req = {
+      model: 'fake-echo',
+      messages: [{ role: 'user' as const, content: `Mail me at ${EMAIL}` }],
+      stream: true as const,
+      stream_options: { include_usage: true },
+    }
+    const a: unknown[] = []
+    for await (const c of await direct.chat.completions.create(req)) a.push(c)
+    const b: unknown[] = []
+    for await (const c of await proxied.chat.completions.create(req)) b.push(c)
+    expect(b).toEqual(a)
+    await storedCount(1)
+    const r = stored[0]!
+    expect(r).toMatchObject({ provider: 'openai', operation: 'chat', status: 'ok', user_id: 'user_42' })
+    expect(r.usage?.output_tokens).toBeGreaterThan(0)
+    expect(r.ttft_ms).toBeGreaterThan(0)
+    expect(r.hash).toMatch(/^[0-9a-f]{64}$/)
+    const text = JSON.stringify(r)
+    expect(text).not.toContain(SECRET)
+    if (server.redacting) {
+      expect(text).not.toContain(EMAIL)
+      expect(r.redactions['EMAIL_ADDRESS']).toBeGreaterThanOrEqual(1)
+    }
+  })
+
+  it('stores an Anthropic tool_use call and an upstream error', async () => {
+    const client = new Anthropic({ apiKey: SECRET, baseURL: `${server.url}/proxy/anthropic`, maxRetries: 0 })
+    const msg = await client.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'weather?' }],
+      tools: [{ name: 'get_weather', input_schema: { type: 'object' } }],
+    })
+    expect(msg.stop_reason).toBe('tool_use')
+    const err = await client.messages
+      .create({ model: 'fake-error-429', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(Anthropic.RateLimitError)
+    await storedCount(3)
+    const tool = stored.find((r) => r.provider === 'anthropic' && r.status === 'ok')
+    expect(tool?.response.tool_calls?.[0]).toMatchObject({ name: 'get_weather' })
+    const failed = stored.find((r) => r.provider === 'anthropic' && r.status === 'error')
+    expect(failed?.error).toMatchObject({ type: 'rate_limit_error', http_status: 429 })
+  })
+})

@@ -1,0 +1,122 @@
+import { type LogInput, toRecord, type UnsealedRecord, uuidv7 } from '@promptledger/sdk'
+import { z } from 'zod'
+import type { NodeHandler } from '../api/proxy-mount.js'
+import { ServerError } from '../errors.js'
+import { createProxy, type ProxyHandler } from './create-proxy.js'
+
+const upstreamUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+
+/** The `proxy` section of the collector's configuration (flags `--openai-upstream`, `--anthropic-upstream`). */
+export const proxyConfigSchema = z.strictObject({
+  /** Default https://api.openai.com */
+  openaiUpstream: upstreamUrl.optional(),
+  /** Default https://api.anthropic.com */
+  anthropicUpstream: upstreamUrl.optional(),
+  /** Response bytes kept per call for the record; default 8 MiB. */
+  maxCaptureBytes: z.number().int().positive().optional(),
+})
+export type ProxyConfig = z.infer<typeof proxyConfigSchema>
+
+/** The slice of the collector's `IngestService` the proxy needs. */
+export interface IngestSink {
+  ingest(batch: UnsealedRecord[]): Promise<unknown>
+}
+
+export interface CollectorProxyOptions {
+  /** The app's ingest path, known once the app is built (the proxy is created before it). */
+  ingest: () => IngestSink | undefined
+  /** Failures that are not the caller's: unreachable upstream, a batch the store refused, a full queue. */
+  onError?: (err: ServerError) => void
+  /** Calls waiting to be stored before new ones are dropped (and counted). Default 10,000. */
+  maxPending?: number
+}
+
+export interface CollectorProxy {
+  proxy: ProxyHandler
+  /** What `createApp({ proxy })` mounts. */
+  handlers: { openai: NodeHandler; anthropic: NodeHandler }
+  /** Calls dropped because the queue was full or no ingest path was attached. */
+  readonly dropped: number
+  /** Stores what is queued and closes the upstream pools. */
+  close(): Promise<void>
+}
+
+/**
+ * The proxy as the collector runs it: each call becomes an unsealed record and joins the collector's ingest path
+ * in batches, where server-side redaction, encryption and sealing happen like for any ingested record.
+ *
+ * @example
+ * let ingest: IngestService | undefined
+ * const cp = createCollectorProxy(config.proxy, { ingest: () => ingest })
+ * const app = await createApp({ storage, stream, proxy: cp.handlers })
+ * ingest = app.ingest
+ */
+export function createCollectorProxy(config: ProxyConfig | undefined, opts: CollectorProxyOptions): CollectorProxy {
+  const maxPending = opts.maxPending ?? 10_000
+  let pending: UnsealedRecord[] = []
+  let scheduled = false
+  let dropped = 0
+  let inFlight: Promise<void> = Promise.resolve()
+  const report = (err: ServerError): void => opts.onError?.(err)
+
+  const flush = (): Promise<void> => {
+    scheduled = false
+    if (pending.length === 0) return inFlight
+    const batch = pending
+    pending = []
+    const sink = opts.ingest()
+    if (!sink) {
+      dropped += batch.length
+      report(new ServerError('INTERNAL', `proxy: ${batch.length} calls dropped, no ingest path attached`))
+      return inFlight
+    }
+    // One batch at a time, in order: the collector seals into a single chain.
+    inFlight = inFlight.then(() =>
+      sink.ingest(batch).then(
+        () => undefined,
+        (cause: unknown) => {
+          dropped += batch.length
+          report(new ServerError('STORAGE_ERROR', `proxy: ${batch.length} calls could not be stored`, { cause }))
+        },
+      ),
+    )
+    return inFlight
+  }
+
+  const onRecord = (input: LogInput): void => {
+    if (pending.length >= maxPending) {
+      dropped++
+      if (dropped === 1 || dropped % 1000 === 0)
+        report(new ServerError('INTERNAL', `proxy: queue full, ${dropped} calls dropped`))
+      return
+    }
+    // `redacted: false` until the server's redaction pass runs in ingest and says otherwise.
+    pending.push(toRecord(input, { id: uuidv7(), loggedAt: Date.now(), hmacKey: null, redacted: false }))
+    if (!scheduled) {
+      scheduled = true
+      // Calls that end in the same turn share one batch (one transaction, one fsync).
+      setImmediate(flush)
+    }
+  }
+
+  const proxy = createProxy({
+    upstreams: {
+      ...(config?.openaiUpstream ? { openai: config.openaiUpstream } : {}),
+      ...(config?.anthropicUpstream ? { anthropic: config.anthropicUpstream } : {}),
+    },
+    ...(config?.maxCaptureBytes ? { maxCaptureBytes: config.maxCaptureBytes } : {}),
+    onRecord,
+    onError: report,
+  })
+  return {
+    proxy,
+    handlers: { openai: proxy, anthropic: proxy },
+    get dropped() {
+      return dropped
+    },
+    async close() {
+      await flush()
+      await proxy.close()
+    },
+  }
+}

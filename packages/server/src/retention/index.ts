@@ -1,0 +1,8 @@
+export { ArchiveWriter } from './archive-writer.js'
+export { verifyArchive } from './archive-manifest.js'
+export type { ArchiveManifest, ArchiveVerifyResult, StreamRange } from './archive-manifest.js'
+export { retentionCutoff, retentionPolicySchema } from './retention-policy.js'
+export type { RetentionPolicy } from './retention-policy.js'
+export { RetentionScheduler } from './retention-scheduler.js'
+export { runRetention } from './run-retention.js'
+export type { RetentionResult, RunRetentionOptions } from './run-retention.js'
