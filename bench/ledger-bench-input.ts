@@ -14,7 +14,13 @@ export function benchInput(i: number): LogInput {
     sessionId: `session_${i % 50}`,
     usage: { inputTokens: 412, outputTokens: 96 },
     latencyMs: 812,
-    metadata: { endpoint: '/chat', region: 'eu-west-1', feature: 'meeting-notes', attempt: 1, client: 'web-app/4.12.0 (build 2026.11.27)' },
+    metadata: {
+      endpoint: '/chat',
+      region: 'eu-west-1',
+      feature: 'meeting-notes',
+      attempt: 1,
+      client: 'web-app/4.12.0 (build 2026.11.27)',
+    },
     tags: ['notes', 'summary'],
   }
 }

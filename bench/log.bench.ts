@@ -14,7 +14,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pino from 'pino'
 import { createLedger } from '../packages/sdk/src/index.js'
-import { BENCH_INPUT_BYTES, arg, benchInput, table } from './ledger-bench-input.js'
+import { arg, BENCH_INPUT_BYTES, benchInput, table } from './ledger-bench-input.js'
 
 const CALLS = arg('calls', 20_000)
 const ROUNDS = arg('rounds', 7)
@@ -55,13 +55,27 @@ for (let r = 0; r < ROUNDS; r++) {
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const lm = median(l) * 1e6 // ns
 const pm = median(p) * 1e6
-console.log(`\n## log() on the caller's thread (${CALLS} calls x ${ROUNDS} rounds, ${BENCH_INPUT_BYTES}-byte object, median round)\n`)
+console.log(
+  `\n## log() on the caller's thread (${CALLS} calls x ${ROUNDS} rounds, ${BENCH_INPUT_BYTES}-byte object, median round)\n`,
+)
 console.log(
   table([
-    { subject: 'pino info() (baseline)', 'ns/call': pm.toFixed(0), 'calls/s': Math.round(1e9 / pm).toLocaleString('en'), ratio: '1.00' },
-    { subject: 'ledger.log()', 'ns/call': lm.toFixed(0), 'calls/s': Math.round(1e9 / lm).toLocaleString('en'), ratio: (lm / pm).toFixed(2) },
+    {
+      subject: 'pino info() (baseline)',
+      'ns/call': pm.toFixed(0),
+      'calls/s': Math.round(1e9 / pm).toLocaleString('en'),
+      ratio: '1.00',
+    },
+    {
+      subject: 'ledger.log()',
+      'ns/call': lm.toFixed(0),
+      'calls/s': Math.round(1e9 / lm).toLocaleString('en'),
+      ratio: (lm / pm).toFixed(2),
+    },
   ]),
 )
-console.log(`\nbar: ledger.log() ≤ 0.30x pino info() → ${lm / pm <= 0.3 ? 'met' : 'NOT met'} (${(lm / pm).toFixed(2)}x)`)
+console.log(
+  `\nbar: ledger.log() ≤ 0.30x pino info() → ${lm / pm <= 0.3 ? 'met' : 'NOT met'} (${(lm / pm).toFixed(2)}x)`,
+)
 await ledger.close()
 fs.rmSync(dir, { recursive: true, force: true })

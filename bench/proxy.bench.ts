@@ -1,12 +1,13 @@
 /**
- * Proxy overhead: direct to a fake OpenAI upstream vs through the promptledger proxy (logging and redaction on: every
- * call goes through a real file ledger with the default redactor) vs through @portkey-ai/gateway, at concurrency
- * 1, 16 and 64, JSON and SSE. Each server runs in its own process; this process only generates load.
+ * Proxy overhead: direct to a fake OpenAI upstream vs through the promptledger collector's proxy (the real
+ * `startServer` app: logging, server-side redaction, encryption and SQLite storage on) vs through @portkey-ai/gateway,
+ * at concurrency 1, 16 and 64, JSON and SSE. Each server runs in its own process; this process only generates load.
  *
- *   npx tsx bench/proxy.bench.ts [--requests=2000] [--rounds=3]
+ *   npx tsx bench/proxy.bench.ts [--requests=2000] [--rounds=3] [--breakdown]
  *
  * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
  * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
+ * `--breakdown` adds the bare proxy handler on node:http, without logging and with an SDK file ledger.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -45,34 +46,62 @@ async function runFake(): Promise<void> {
   process.stdout.write(`READY ${fake.url}\n`)
 }
 
-async function runOurs(upstream: string, log: string): Promise<void> {
+/** Prints what the server process spent per proxied call when the benchmark stops it. */
+function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Promise<void>): void {
+  const cpu0 = process.cpuUsage()
+  process.on('SIGTERM', async () => {
+    const cpu = process.cpuUsage(cpu0)
+    const n = calls()
+    await cleanup()
+    const perCall = (cpu.user + cpu.system) / Math.max(1, n)
+    process.stderr.write(`${label}: ${n} calls, CPU ${perCall.toFixed(0)} µs per call (whole server process)\n`)
+    process.exit(0)
+  })
+}
+
+/** The product path: `promptledger serve` (Fastify, auth hook, proxy, ingest with redaction, encryption, SQLite). */
+async function runCollector(upstream: string): Promise<void> {
+  const { loadConfig, startServer } = await import('../packages/server/src/index.js')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+  const server = await startServer(loadConfig({ flags: { port: 0, data: dir, openaiUpstream: upstream }, env: {} }))
+  let stored = 0
+  server.app.ingest.on('records', (batch) => {
+    stored += batch.length
+  })
+  reportCpuOnExit(
+    'promptledger collector',
+    () => stored,
+    async () => {
+      await server.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  )
+  process.stdout.write(`READY ${server.url}\n`)
+}
+
+/** The bare handler on node:http; `--log=ledger` hands every call to an SDK file ledger (redaction on), `none` to nothing. */
+async function runHandler(upstream: string, log: string): Promise<void> {
   const { createServer } = await import('node:http')
   const { createLedger } = await import('../packages/sdk/src/index.js')
   const { createProxy } = await import('../packages/server/src/proxy/index.js')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   const ledger = createLedger({ dir, handleExit: false })
-  // `--log=none` isolates the cost of the hop itself (a breakdown run); the default logs everything.
   const onRecord = log === 'none' ? () => {} : (input: Parameters<typeof ledger.log>[0]) => void ledger.log(input)
   const proxy = createProxy({ upstreams: { openai: upstream }, onRecord })
   await proxy.ready
-  const cpu0 = process.cpuUsage()
   const server = createServer({ noDelay: true }, proxy)
   server.keepAliveTimeout = 65_000
+  reportCpuOnExit(
+    `promptledger handler (log=${log})`,
+    () => proxy.stats.forwarded,
+    async () => {
+      await ledger.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  )
   server.listen(0, '127.0.0.1', () => {
     const addr = server.address() as { port: number }
     process.stdout.write(`READY http://127.0.0.1:${addr.port}\n`)
-  })
-  process.on('SIGTERM', async () => {
-    await ledger.close()
-    const s = ledger.stats()
-    const cpu = process.cpuUsage(cpu0)
-    const perCall = (cpu.user + cpu.system) / Math.max(1, proxy.stats.forwarded)
-    process.stderr.write(
-      `promptledger proxy (log=${log}): ${proxy.stats.forwarded} calls, ${s.written} records written, ${s.dropped} dropped, ` +
-        `${s.errors} errors; CPU ${perCall.toFixed(0)} µs per call (proxy + logging, whole process)\n`,
-    )
-    fs.rmSync(dir, { recursive: true, force: true })
-    process.exit(0)
   })
 }
 
@@ -174,14 +203,28 @@ async function startPortkey(): Promise<{ child: ChildProcess; url: string }> {
 async function main(): Promise<void> {
   const requests = Number(arg('requests', '2000'))
   const rounds = Number(arg('rounds', '3'))
+  const breakdown = process.argv.includes('--breakdown')
   const self = fileURLToPath(import.meta.url)
   const node = ['--conditions=source', '--import', 'tsx', self]
   const fake = await spawnServer([...node, '--role=fake'])
-  const ours = await spawnServer([...node, '--role=ours', `--upstream=${fake.url}`])
+  const ours = await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`])
+  const extra = breakdown
+    ? [
+        await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`]),
+        await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
+      ]
+    : []
   const portkey = await startPortkey()
+  const proxyPath = '/proxy/openai/v1/chat/completions'
   const targets: Target[] = [
     { name: 'direct', origin: fake.url, path: '/v1/chat/completions', headers: {}, streams: true },
-    { name: 'promptledger', origin: ours.url, path: '/proxy/openai/v1/chat/completions', headers: {}, streams: true },
+    { name: 'promptledger', origin: ours.url, path: proxyPath, headers: {}, streams: true },
+    ...(breakdown
+      ? [
+          { name: 'handler, no logging', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler + file ledger', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
+        ]
+      : []),
     {
       name: 'portkey 1.15',
       origin: portkey.url,
@@ -191,9 +234,10 @@ async function main(): Promise<void> {
     },
   ]
   // Portkey's stream handling fails on Node 20 (immutable headers); check once and say so rather than assume.
-  const probe = await load(targets[2]!, true, 1, 3)
+  const pkTarget = targets.find((t) => t.name.startsWith('portkey'))!
+  const probe = await load(pkTarget, true, 1, 3)
   const portkeyStreams = probe.every((s) => s.ok)
-  targets[2]!.streams = portkeyStreams
+  pkTarget.streams = portkeyStreams
 
   const lines: string[] = []
   const row = (cells: Array<string | number>): void => {
@@ -273,7 +317,10 @@ async function main(): Promise<void> {
           ])
         } else {
           const added = s.p50 - base.p50
-          const ratio = pk && t.name === 'promptledger' ? `${((added / (pk.p50 - base.p50)) * 100).toFixed(0)}%` : ''
+          const ratio =
+            pk && t.name !== 'direct' && !t.name.startsWith('portkey')
+              ? `${((added / (pk.p50 - base.p50)) * 100).toFixed(0)}%`
+              : ''
           row([c, t.name, f(s.p50), f(s.p99), f(added), f(s.p99 - base.p99), ratio, s.rps.toFixed(0), s.errors])
         }
       }
@@ -287,11 +334,14 @@ async function main(): Promise<void> {
   process.stdout.write(
     `## Proxy overhead (node ${process.version}, ${os.cpus().length} cores, ${requests} requests at c=1, ${requests * 2} at 16 and 64, ${rounds} interleaved rounds)\n${lines.join('\n')}\n`,
   )
-  for (const s of [ours, portkey, fake]) s.child.kill('SIGTERM')
-  await new Promise((r) => ours.child.once('exit', r))
+  const servers = [ours, ...extra]
+  const exited = servers.map((s) => new Promise((r) => s.child.once('exit', r)))
+  for (const s of [...servers, portkey, fake]) s.child.kill('SIGTERM')
+  await Promise.all(exited)
 }
 
 const role = arg('role', 'main')
 if (role === 'fake') await runFake()
-else if (role === 'ours') await runOurs(arg('upstream', ''), arg('log', 'ledger'))
+else if (role === 'collector') await runCollector(arg('upstream', ''))
+else if (role === 'handler') await runHandler(arg('upstream', ''), arg('log', 'ledger'))
 else await main()

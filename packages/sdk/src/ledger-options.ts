@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
-import type { Exporter } from './exporters/exporter.js'
 import { PromptLedgerError } from './errors.js'
+import type { Exporter } from './exporters/exporter.js'
 import type { RedactorOptions } from './redact/redactor.js'
 import type { SignalOptions } from './signals/compute-signals.js'
 
@@ -39,7 +39,9 @@ export const ledgerOptionsSchema = z.object({
     .object({ maxRecords: positiveInt.default(512), maxDelayMs: z.number().int().nonnegative().default(50) })
     .default({ maxRecords: 512, maxDelayMs: 50 }),
   /** Redaction is on by default; `false` turns it off (records then say `redacted: false`). */
-  redact: z.union([z.literal(false), z.custom<RedactorOptions>((v) => typeof v === 'object' && v !== null)]).default({}),
+  redact: z
+    .union([z.literal(false), z.custom<RedactorOptions>((v) => typeof v === 'object' && v !== null)])
+    .default({}),
   /** Signals (uncertainty, injection score, response length) are computed by default; `false` turns them off. */
   signals: z.union([z.literal(false), z.custom<SignalOptions>((v) => typeof v === 'object' && v !== null)]).default({}),
   /** Extra exporters, after the file ledger. */

@@ -3,9 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PromptLedgerError } from './errors.js'
-import { MemoryExporter } from './exporters/memory-exporter.js'
 import { verifyLedger } from './exporters/file-ledger/verify-ledger.js'
-import { type Ledger, createLedger } from './ledger.js'
+import { MemoryExporter } from './exporters/memory-exporter.js'
+import { createLedger, type Ledger } from './ledger.js'
 import type { LedgerOptions } from './ledger-options.js'
 
 const dirs: string[] = []
@@ -88,7 +88,10 @@ describe('createLedger', () => {
   })
 
   it('block policy returns a promise for the id and loses nothing', async () => {
-    const { ledger, memory } = open({ queue: { maxRecords: 2, policy: 'block' }, batch: { maxRecords: 100, maxDelayMs: 1000 } })
+    const { ledger, memory } = open({
+      queue: { maxRecords: 2, policy: 'block' },
+      batch: { maxRecords: 100, maxDelayMs: 1000 },
+    })
     const results = Array.from({ length: 6 }, (_, i) => ledger.log({ prompt: `p${i}` }))
     expect(typeof results[0]).toBe('string')
     expect(results[2]).toBeInstanceOf(Promise)
@@ -162,7 +165,7 @@ describe('wrap', () => {
 
   it('uses extractors', async () => {
     const { ledger, memory } = open()
-    const wrapped = ledger.wrap(async (req: { q: string }) => ({ text: 'a', tokens: 5 }), {
+    const wrapped = ledger.wrap(async (_req: { q: string }) => ({ text: 'a', tokens: 5 }), {
       prompt: ([req]) => req.q,
       response: (res) => res.text,
       extract: (_args, res) => ({ usage: { outputTokens: res?.tokens ?? null } }),

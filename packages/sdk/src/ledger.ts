@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { type WrapOptions, wrapFunction } from './capture/wrap.js'
 import { encryptStage, openEncryptor } from './crypto/encrypt-stage.js'
 import { openKeyring } from './crypto/keyring.js'
@@ -8,17 +8,17 @@ import type { Exporter } from './exporters/exporter.js'
 import { FileLedgerExporter } from './exporters/file-ledger/file-ledger.js'
 import { type LedgerOptions, type ResolvedLedgerOptions, resolveLedgerOptions } from './ledger-options.js'
 import { registerExitFlush } from './pipeline/exit-hooks.js'
-import { type Pending, PendingQueue, estimateBytes } from './pipeline/pending-queue.js'
+import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-queue.js'
 import { redactStage } from './pipeline/redact-stage.js'
 import { type NamedStage, runStages } from './pipeline/stage.js'
 import { toRecord } from './record/from-input.js'
 import type { LogInput } from './record/log-input.js'
 import type { LedgerRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
-import { signalsStage } from './signals/signals-stage.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
 import { rememberLine } from './seal/line-cache.js'
+import { signalsStage } from './signals/signals-stage.js'
 
 /** Counters of one ledger since it was created. */
 export interface LedgerStats {
@@ -87,10 +87,17 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     const o = resolveLedgerOptions(options)
     this.options = o
     // Opened first: a wrong master key must fail construction before any ledger file is written.
-    const encryptor = o.encrypt === false ? null : openEncryptor({ dir: o.dir, ...(o.encrypt === true ? {} : o.encrypt) })
+    const encryptor =
+      o.encrypt === false
+        ? null
+        : openEncryptor({ dir: o.dir, persist: 'batch', ...(o.encrypt === true ? {} : o.encrypt) })
     const keyring = openKeyring(o.dir)
     this.#hmacKey =
-      o.hmacKey ?? Buffer.from(keyring.getOrCreate(HMAC_KEY_NAME, () => randomBytes(32).toString('base64')), 'base64')
+      o.hmacKey ??
+      Buffer.from(
+        keyring.getOrCreate(HMAC_KEY_NAME, () => randomBytes(32).toString('base64')),
+        'base64',
+      )
     this.file = new FileLedgerExporter({
       dir: o.dir,
       stream: o.stream,
@@ -99,6 +106,11 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       checkpointEvery: o.checkpointEvery,
       retention: o.retention,
       signer: checkpointSigner(keyring),
+      onError: (err) =>
+        this.#report(
+          new PromptLedgerError('IO_ERROR', `sealing a segment failed: ${err.message}`, { cause: err }),
+          false,
+        ),
       onNote: (note) => {
         if (note.kind === 'torn-line' || note.kind === 'unfinished-seal' || note.kind === 'finished-seal') {
           this.#stats.recovered++
@@ -110,8 +122,9 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     this.#chain = new Chain(this.file.head)
     // Extra exporters (and, later, the collector's HTTP exporter built from `endpoint`/`apiKey`).
     this.#exporters = [this.file, ...o.exporters]
-    if (o.redact !== false) this.#stages.push(redactStage(o.redact))
+    // Signals read the raw text (placeholders would hide phrases); they hold no content, only flags and counts.
     if (o.signals !== false) this.#stages.push(signalsStage(o.signals))
+    if (o.redact !== false) this.#stages.push(redactStage(o.redact))
     if (encryptor) this.#stages.push(encryptStage(encryptor))
     this.#queue = new PendingQueue(o.queue.maxRecords, o.queue.maxBytes)
     if (o.handleExit) this.#unregister = registerExitFlush(this)
@@ -119,9 +132,9 @@ export class Ledger extends EventEmitter<LedgerEvents> {
 
   /**
    * Adds a record stage before sealing. `after` names the stage it follows (default: the last one), so
-   * signals go after `redact` and encryption after `signals`.
+   * encryption goes after `redact` (the order is signals → redact → encrypt → seal).
    *
-   * @example ledger.insertStage({ name: 'encrypt', run: (r) => encryptor.encrypt(r) }, 'signals')
+   * @example ledger.insertStage({ name: 'encrypt', run: (r) => encryptor.encrypt(r) }, 'redact')
    */
   insertStage(stage: NamedStage, after?: string): void {
     const at = after === undefined ? -1 : this.#stages.findIndex((s) => s.name === after)
@@ -227,14 +240,17 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       this.#inFlight = items.length
       this.#admitBlocked()
       const batch = this.#build(items)
-      if (batch.length > 0) await this.#export(batch)
+      if (batch.length > 0 && this.#commitStages(batch.length)) await this.#export(batch)
       this.#inFlight = 0
       this.#stats.batches++
     }
   }
 
   #admitBlocked(): void {
-    while (this.#blocked.length > 0 && (this.#queue.length === 0 || this.#queue.hasRoom(this.#blocked[0]!.item.bytes))) {
+    while (
+      this.#blocked.length > 0 &&
+      (this.#queue.length === 0 || this.#queue.hasRoom(this.#blocked[0]!.item.bytes))
+    ) {
       const { item, resolve } = this.#blocked.shift()!
       this.#queue.push(item)
       resolve(item.id)
@@ -256,11 +272,34 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         const e =
           err instanceof PromptLedgerError
             ? err
-            : new PromptLedgerError('INVALID_INPUT', `log(): record ${item.id} could not be built: ${(err as Error)?.message}`, { cause: err })
+            : new PromptLedgerError(
+                'INVALID_INPUT',
+                `log(): record ${item.id} could not be built: ${(err as Error)?.message}`,
+                { cause: err },
+              )
         this.#report(e, true)
       }
     }
     return out
+  }
+
+  /** Stage commits (new data keys) before the batch is written; on failure the batch is dropped, not written unreadable. */
+  #commitStages(records: number): boolean {
+    try {
+      for (const stage of this.#stages) stage.commit?.()
+      return true
+    } catch (err) {
+      this.#report(
+        new PromptLedgerError(
+          'EXPORT_FAILED',
+          `a batch of ${records} records was not written: ${(err as Error).message}`,
+          { cause: err },
+        ),
+        false,
+      )
+      this.#chain = new Chain(this.file.head) // the sealed batch never reached disk
+      return false
+    }
   }
 
   async #export(batch: LedgerRecord[]): Promise<void> {
@@ -270,7 +309,10 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         if (i === 0) this.#stats.written += batch.length
         return
       }
-      this.#report(new PromptLedgerError('EXPORT_FAILED', `exporter ${i} failed: ${r.error.message}`, { cause: r.error }), false)
+      this.#report(
+        new PromptLedgerError('EXPORT_FAILED', `exporter ${i} failed: ${r.error.message}`, { cause: r.error }),
+        false,
+      )
       if (i === 0) this.#chain = new Chain(this.file.head) // continue the chain from what is on disk
     })
   }

@@ -5,6 +5,7 @@ import { securityConfigSchema } from './auth/security-config.js'
 import { type AlertsConfig, alertsConfigSchema, parseAlertsConfig } from './alerts/alerts-config.js'
 import { ServerError } from './errors.js'
 import { retentionPolicySchema } from './retention/retention-policy.js'
+import { proxyConfigSchema } from './proxy/collector-proxy.js'
 
 /**
  * Sections owned by other areas (alerts, auth, retention, proxy) register their zod schema here.
@@ -15,7 +16,7 @@ export const sectionSchemas = {
   alerts: alertsConfigSchema,
   auth: securityConfigSchema,
   retention: retentionPolicySchema,
-  proxy: z.record(z.string(), z.unknown()),
+  proxy: proxyConfigSchema,
 }
 
 const port = z.coerce.number().int().min(0).max(65535)
@@ -41,7 +42,14 @@ export type ServerConfig = z.infer<typeof serverConfigSchema> & { stream: string
 
 /** Where configuration comes from; later sources win: file < env < flags. */
 export interface ConfigSources {
-  flags?: { port?: string | number; host?: string; data?: string; config?: string }
+  flags?: {
+    port?: string | number
+    host?: string
+    data?: string
+    config?: string
+    openaiUpstream?: string
+    anthropicUpstream?: string
+  }
   env?: Record<string, string | undefined>
   /** Reads the config file; injectable for tests. */
   readFile?: (path: string) => string
@@ -89,6 +97,14 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('port', flags.port)
   overlay('host', flags.host)
   overlay('data', flags.data)
+  // The proxy's upstreams: flags (`--openai-upstream`, `--anthropic-upstream`) over env over the file's `proxy` section.
+  const upstreams = {
+    openaiUpstream: flags.openaiUpstream || env['PROMPTLEDGER_OPENAI_UPSTREAM'],
+    anthropicUpstream: flags.anthropicUpstream || env['PROMPTLEDGER_ANTHROPIC_UPSTREAM'],
+  }
+  for (const [key, value] of Object.entries(upstreams)) {
+    if (value) merged['proxy'] = { ...(merged['proxy'] as object | undefined), [key]: value }
+  }
   const parsed = serverConfigSchema.safeParse(merged)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!

@@ -9,6 +9,7 @@ import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 import { openSecureServer } from './auth/secure-app.js'
 import { openAlertsArea } from './alerts/alerts-area.js'
 import { dashboardRoutes } from './api/routes/dashboard-routes.js'
+import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
 
 export interface RunningServer {
   app: FastifyInstance
@@ -59,23 +60,35 @@ export async function startServer(
     dataDir: config.data,
     onError: (what, err) => log?.error({ err }, `alerts: ${what} failed`),
   }).appOptions()
+  // The proxy exists before the app (it is mounted by it) and reaches the app's ingest path once built.
+  let proxyIngest: IngestSink | undefined
+  const proxy = createCollectorProxy(config.proxy, {
+    ingest: () => proxyIngest,
+    onError: (err) => log?.warn({ err }, err.message),
+  })
   const app = await createApp({
     storage,
     stream: config.stream,
     bodyLimit: config.bodyLimit,
     metrics: createMetrics({ defaultMetrics: true }),
     ...(redactor ? { redactor } : {}),
+    proxy: proxy.handlers,
     ...extra,
     ...secured,
     plugins: [...(secured.plugins ?? []), ...(alerts.plugins ?? []), ...(extra.plugins ?? [])],
     routes: [...(secured.routes ?? []), ...(alerts.routes ?? []), ...dashboardRoutes(), ...(extra.routes ?? [])],
   })
   log = app.log
+  proxyIngest = app.ingest
   const retention = secure.startRetention(storage, (err) => app.log.error({ err }, 'retention run failed'))
   app.addHook('onClose', async () => {
     await retention.stop()
     await storage.close()
     secure.security.close()
+  })
+  // Added after the storage hook on purpose: onClose runs last-in first-out, so queued proxy calls are stored first.
+  app.addHook('onClose', async () => {
+    await proxy.close()
   })
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--remote', 'erase through the collector at --server instead of the data dir')
     .action(async (flags: EraseFlags & { remote?: boolean }) => {
       if (!flags.yes) throw new CliError('erasure cannot be undone: pass --yes to confirm')
-      let result: { user_id: string; key_id: string | null; records: number }
+      let result: { user_id: string; key_ids: string[]; records: number }
       if (flags.remote) {
         result = await remoteJson(flags, 'POST', '/v1/erasure', { user_id: flags.user })
       } else {
@@ -68,15 +68,15 @@ export function register(program: Command): void {
             actor: cliActor(),
             route: 'cli: erase',
           })
-          result = { user_id: r.userId, key_id: r.keyId, records: r.records }
+          result = { user_id: r.userId, key_ids: r.keyIds, records: r.records }
         } finally {
           await dir.close()
         }
       }
       if (flags.json) return void process.stdout.write(`${JSON.stringify(result)}\n`)
       process.stdout.write(
-        result.key_id
-          ? `erased ${result.user_id}: data key ${result.key_id} destroyed; ${result.records} stored records now read as erased\n`
+        result.key_ids.length > 0
+          ? `erased ${result.user_id}: data key ${result.key_ids.join(', ')} destroyed; ${result.records} stored records now read as erased\n`
           : `no data key for ${result.user_id}: nothing encrypted for this user (records stored in clear are not erased by key deletion)\n`,
       )
     })

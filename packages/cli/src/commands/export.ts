@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { type ReadFilter, openEncryptor, readRecords } from '@promptledger/sdk'
+import { openEncryptor, type ReadFilter, readRecords } from '@promptledger/sdk'
 import { AuditTrail, cliActor, loadConfig, securityConfigSchema } from '@promptledger/server'
 import { type Command, Option } from 'commander'
 import { CliError } from '../util/exit-codes.js'
@@ -16,7 +16,11 @@ interface ExportFlags {
 }
 
 /** Writes a local ledger's matching records as NDJSON; returns how many were written. */
-export async function exportLocal(dir: string, flags: ExportFlags, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function exportLocal(
+  dir: string,
+  flags: ExportFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
   const filter: ReadFilter = {}
   const since = parseTimeFlag('--since', flags.since)
@@ -64,13 +68,16 @@ function openAccess(dir: string) {
 export function register(program: Command): void {
   program
     .command('export')
-    .description('Write a file ledger\'s records as NDJSON to stdout')
+    .description("Write a file ledger's records as NDJSON to stdout")
     .argument('[dir]', 'the ledger data directory (not with --server)')
     .option('--since <time>', 'records at or after this time (ISO-8601 or an age like 24h, 7d)')
     .option('--until <time>', 'records before this time (ISO-8601 or an age)')
     .option('--user <id>', 'only this user_id')
     .option('--stream <name>', 'only this stream')
-    .option('--server <url>', "with --user: the access export (everything about one user, decrypted, JSON) from a collector")
+    .option(
+      '--server <url>',
+      'with --user: the access export (everything about one user, decrypted, JSON) from a collector',
+    )
     .addOption(new Option('--api-key <key>', 'auditor API key for --server').env('PROMPTLEDGER_API_KEY'))
     .action(async (dir: string | undefined, flags: ExportFlags & { server?: string; apiKey?: string }) => {
       if (flags.server) {

@@ -29,7 +29,14 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   const ledger = createLedger({ dir, stream: 'cli', handleExit: false, maxFileBytes: 4096 })
   for (let i = 0; i < 20; i++) {
-    ledger.log({ prompt: `question ${i} ${'x'.repeat(200)}`, response: `answer ${i}`, userId: i % 2 ? 'odd' : 'even', model: 'm', startTime: day + i * 3_600_000, latencyMs: 5 })
+    ledger.log({
+      prompt: `question ${i} ${'x'.repeat(200)}`,
+      response: `answer ${i}`,
+      userId: i % 2 ? 'odd' : 'even',
+      model: 'm',
+      startTime: day + i * 3_600_000,
+      latencyMs: 5,
+    })
   }
   await ledger.close()
 })
@@ -66,7 +73,11 @@ describe('export', () => {
   it('filters by user and time, NDJSON on stdout', async () => {
     const s = sink()
     const n = await exportLocal(dir, { user: 'odd', since: iso(5), until: iso(10) }, s.out)
-    const records = s.text().trim().split('\n').map((l) => JSON.parse(l))
+    const records = s
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(n).toBe(records.length)
     expect(records.map((r) => r.seq)).toEqual([5, 7, 9])
   })
@@ -92,11 +103,12 @@ describe('tail', () => {
   it('follows new records', async () => {
     const s = sink()
     const stop = new AbortController()
-    const seen = (text: string) => new Promise<void>((resolve) => {
-      const check = () => s.text().includes(text) && resolve()
-      s.out.on('data', check)
-      check()
-    })
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => s.text().includes(text) && resolve()
+        s.out.on('data', check)
+        check()
+      })
     const done = tailLocal(dir, { lines: '1', follow: true }, s.out, stop.signal)
     await seen('cli#19') // the tail has read the ledger once: what comes next is new
     const ledger = createLedger({ dir, stream: 'cli', handleExit: false })

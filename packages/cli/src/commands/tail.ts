@@ -13,10 +13,20 @@ interface TailFlags {
 }
 
 /** Prints the last records of a local ledger and follows new ones until `signal` aborts. */
-export async function tailLocal(dir: string, flags: TailFlags, out: NodeJS.WritableStream = process.stdout, signal?: AbortSignal): Promise<void> {
+export async function tailLocal(
+  dir: string,
+  flags: TailFlags,
+  out: NodeJS.WritableStream = process.stdout,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
   const last = parseCountFlag('--lines', flags.lines)
-  const options = { last, follow: flags.follow, ...(flags.stream ? { stream: flags.stream } : {}), ...(signal ? { signal } : {}) }
+  const options = {
+    last,
+    follow: flags.follow,
+    ...(flags.stream ? { stream: flags.stream } : {}),
+    ...(signal ? { signal } : {}),
+  }
   for await (const record of followLedger(dir, options)) {
     await writeOut(out, flags.json ? `${JSON.stringify(record)}\n` : `${formatRecordLine(record)}\n`)
   }

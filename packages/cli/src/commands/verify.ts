@@ -10,7 +10,11 @@ interface VerifyFlags {
 }
 
 /** Verifies a local file ledger; prints the verdict and returns the exit status. */
-export async function verifyLocal(dir: string, flags: VerifyFlags, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function verifyLocal(
+  dir: string,
+  flags: VerifyFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
   let publicKeyPem: string | undefined
   if (flags.publicKey) {
@@ -20,7 +24,10 @@ export async function verifyLocal(dir: string, flags: VerifyFlags, out: NodeJS.W
   const bar = progressBar('verify', 'records')
   let result: LedgerVerification
   try {
-    result = await verifyLedger(dir, { ...(publicKeyPem ? { publicKeyPem } : {}), onProgress: (d, t) => bar.update(d, t) })
+    result = await verifyLedger(dir, {
+      ...(publicKeyPem ? { publicKeyPem } : {}),
+      onProgress: (d, t) => bar.update(d, t),
+    })
   } finally {
     bar.stop()
   }
@@ -29,7 +36,8 @@ export async function verifyLocal(dir: string, flags: VerifyFlags, out: NodeJS.W
   } else if (result.ok) {
     const records = result.streams.reduce((n, s) => n + s.records, 0)
     out.write(`intact: ${records} records in ${result.streams.length} stream(s)\n`)
-    for (const s of result.streams) out.write(`  ${s.stream}: ${s.records} records, head seq ${s.head.seq}, ${s.checkpoints} checkpoints\n`)
+    for (const s of result.streams)
+      out.write(`  ${s.stream}: ${s.records} records, head seq ${s.head.seq}, ${s.checkpoints} checkpoints\n`)
   } else {
     const p = result.problem
     const where = [`stream ${p.stream}`, `seq ${p.seq}`, p.file ? `file ${p.file}` : '', p.line ? `line ${p.line}` : '']

@@ -35,7 +35,8 @@ function parseLines(text: string): LedgerRecord[] {
 async function lastRecords(streamDir: string, n: number): Promise<LedgerRecord[]> {
   const segs = listSegments(streamDir).filter((s) => s.active || (s.gz && s.manifest))
   let out: LedgerRecord[] = []
-  for (let i = segs.length - 1; i >= 0 && out.length < n; i--) out = [...parseLines(await readSegmentText(streamDir, segs[i]!)), ...out]
+  for (let i = segs.length - 1; i >= 0 && out.length < n; i--)
+    out = [...parseLines(await readSegmentText(streamDir, segs[i]!)), ...out]
   return n === 0 ? [] : out.slice(-n)
 }
 
@@ -56,7 +57,10 @@ function readFrom(file: string, offset: number): { text: string; offset: number 
 
 async function newRecords(streamDir: string, cursor: StreamCursor): Promise<LedgerRecord[]> {
   const segs = listSegments(streamDir).filter((s) => s.active || (s.gz && s.manifest))
-  const from = Math.max(0, segs.findLastIndex((s) => s.firstSeq <= cursor.lastSeq + 1))
+  const from = Math.max(
+    0,
+    segs.findLastIndex((s) => s.firstSeq <= cursor.lastSeq + 1),
+  )
   const out: LedgerRecord[] = []
   for (const seg of segs.slice(from)) {
     if (seg.active) {
@@ -108,8 +112,8 @@ export async function* followLedger(dir: string, options: FollowOptions): AsyncG
   while (options.follow && !options.signal?.aborted) {
     await sleep(options.intervalMs ?? 500, options.signal)
     for (const s of streams()) {
-      let cursor = cursors.get(s)
-      if (!cursor) cursors.set(s, (cursor = { lastSeq: -1, base: '', offset: 0 }))
+      const cursor = cursors.get(s) ?? { lastSeq: -1, base: '', offset: 0 }
+      cursors.set(s, cursor)
       yield* await newRecords(path.join(dir, s), cursor)
     }
   }

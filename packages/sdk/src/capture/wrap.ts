@@ -37,9 +37,21 @@ export function wrapFunction<A extends unknown[], R, T>(
   const { name, prompt, response, extract, ...fields } = opts
   const fnName = name ?? fn.name ?? 'anonymous'
 
-  function record(args: A, start: number, startWall: number, result: Awaited<R> | undefined, error: unknown, failed: boolean) {
+  function record(
+    args: A,
+    start: number,
+    startWall: number,
+    result: Awaited<R> | undefined,
+    error: unknown,
+    failed: boolean,
+  ) {
     const latencyMs = performance.now() - start
-    const input: LogInput = { ...fields, startTime: startWall, latencyMs, metadata: { ...fields.metadata, function: fnName } }
+    const input: LogInput = {
+      ...fields,
+      startTime: startWall,
+      latencyMs,
+      metadata: { ...fields.metadata, function: fnName },
+    }
     try {
       const p = prompt ? prompt(args) : typeof args[0] === 'string' ? args[0] : undefined
       if (p !== undefined) input.prompt = p

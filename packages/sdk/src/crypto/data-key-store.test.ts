@@ -129,4 +129,32 @@ describe('DataKeyStore', () => {
     const keys = DataKeyStore.open({ dir, provider: envProvider() })
     expect(() => keys.get('nope')).toThrowError(expect.objectContaining({ code: 'KEY_NOT_FOUND' }))
   })
+
+  it('keeps both keys when two processes create one for the same subject, and erases both', () => {
+    const provider = envProvider()
+    // Both create before either writes (batch mode makes the race deterministic); the locked merge keeps both.
+    const a = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const b = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const ka = a.getOrCreate('user:x')
+    const kb = b.getOrCreate('user:x')
+    a.commit()
+    b.commit()
+    const reader = DataKeyStore.open({ dir, provider })
+    expect(reader.get(ka.keyId).export()).toEqual(ka.key.export())
+    expect(reader.get(kb.keyId).export()).toEqual(kb.key.export())
+    expect(reader.destroy('user:x').sort()).toEqual([ka.keyId, kb.keyId].sort())
+    expect(() => a.get(ka.keyId)).toThrowError(expect.objectContaining({ code: 'KEY_ERASED' }))
+    expect(existsSync(`${reader.file}.lock`)).toBe(false)
+  })
+
+  it('in batch mode writes new keys only at commit()', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const k = keys.getOrCreate('user:a')
+    keys.getOrCreate('user:b')
+    expect(existsSync(keys.file)).toBe(false)
+    keys.commit()
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b'])
+    expect(DataKeyStore.open({ dir, provider }).get(k.keyId).export()).toEqual(k.key.export())
+  })
 })

@@ -1,19 +1,8 @@
 import { type KeyObject, createSecretKey, randomBytes } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
 import { PromptLedgerError } from '../errors.js'
 import type { KeyProvider } from './key-provider.js'
-import { writeFileAtomic } from './secure-file.js'
-
-const fileSchema = z.object({
-  v: z.literal(1),
-  master_key_id: z.string(),
-  keys: z.record(z.string(), z.object({ key_id: z.string(), wrapped: z.string(), created: z.string() })),
-  /** Key ids destroyed by erasure, so their ciphertext reads as erased rather than as "key missing". */
-  erased: z.array(z.string()),
-})
-type KeyFile = z.infer<typeof fileSchema>
+import { type KeyEntry, type KeyFile, fileStamp, readKeyFile, updateKeyFile } from './key-file.js'
 
 export interface DataKeyStoreOptions {
   /** Directory holding `data-keys.json` (0600). */
@@ -24,6 +13,12 @@ export interface DataKeyStoreOptions {
    * changes by another process; default 1000 ms. Reads (`get`) always re-check.
    */
   recheckMs?: number
+  /**
+   * `immediate` (default) persists a new key before returning it; `batch` keeps new keys pending
+   * until `commit()`, which the caller must run before writing any record encrypted with them (the
+   * ledger does so once per batch: one fsync per batch instead of one per new user).
+   */
+  persist?: 'immediate' | 'batch'
 }
 
 export interface DataKey {
@@ -34,13 +29,11 @@ export interface DataKey {
 
 /**
  * Data keys per subject (a user, or the tenant for records without one), wrapped by the master key
- * and kept in `<dir>/data-keys.json`. `destroy()` rewrites the file without the key (temp file +
- * fsync + rename), so erasure leaves no copy of the key on disk.
+ * and kept in `<dir>/data-keys.json`. `destroy()` rewrites the file without the subject's keys (temp
+ * file + fsync + rename), so erasure leaves no copy of the key in the file.
  *
- * Other processes (the CLI while the server runs) may change the file; every lookup compares the
- * file's identity (inode, size, mtime) with what was loaded and reloads on change — a stat is a
- * few microseconds, cheap next to a record's encryption, and keeps an erased key from living on in
- * a cache.
+ * Several processes may share the file (an app's ledger, the server, the CLI): writes merge under a
+ * lock, and readers notice another process's change by the file's identity (inode, size, mtime).
  *
  * @example
  * const keys = DataKeyStore.open({ dir: './promptledger-data', provider })
@@ -51,21 +44,25 @@ export class DataKeyStore {
   #provider: KeyProvider
   #data: KeyFile
   #stamp = ''
+  readonly #recheckMs: number
+  readonly #batch: boolean
+  #checkedAt = 0
+  /** Created here but not yet in the file (batch mode). */
+  readonly #pending = new Map<string, KeyEntry>()
   #bySubject = new Map<string, DataKey>()
   #byKeyId = new Map<string, KeyObject>()
-  readonly #recheckMs: number
-  #checkedAt = 0
 
-  private constructor(file: string, provider: KeyProvider, recheckMs: number) {
-    this.file = file
-    this.#provider = provider
-    this.#recheckMs = recheckMs
-    this.#data = { v: 1, master_key_id: provider.masterKeyId, keys: {}, erased: [] }
+  private constructor(options: DataKeyStoreOptions) {
+    this.file = path.join(options.dir, 'data-keys.json')
+    this.#provider = options.provider
+    this.#recheckMs = options.recheckMs ?? 1000
+    this.#batch = options.persist === 'batch'
+    this.#data = this.#empty()
   }
 
-  /** Opens (or prepares) the store; throws `WRONG_MASTER_KEY` if the file was made under another master. */
+  /** Opens the store; throws `WRONG_MASTER_KEY` if the file was made under another master key. */
   static open(options: DataKeyStoreOptions): DataKeyStore {
-    const store = new DataKeyStore(path.join(options.dir, 'data-keys.json'), options.provider, options.recheckMs ?? 1000)
+    const store = new DataKeyStore(options)
     store.#reloadIfChanged()
     return store
   }
@@ -75,7 +72,7 @@ export class DataKeyStore {
     return this.#data.master_key_id
   }
 
-  /** The subject's data key, created (and persisted before use) on first need. */
+  /** The subject's current data key, created on first need (persisted now, or at `commit()` in batch mode). */
   getOrCreate(subject: string): DataKey {
     // A stat per record cost more than the encryption itself; another process's erasure is picked up
     // within `recheckMs` (records encrypted meanwhile under the erased key read as erased, as they should).
@@ -87,21 +84,33 @@ export class DataKeyStore {
     const cached = this.#bySubject.get(subject)
     if (cached) return cached
     this.#reloadIfChanged()
-    const again = this.#bySubject.get(subject)
-    if (again) return again
-    const entry = this.#data.keys[subject]
-    if (entry) return this.#remember(subject, entry.key_id, entry.wrapped)
+    const existing = this.#currentEntry(subject)
+    if (existing) return this.#remember(existing[0], existing[1])
     const raw = randomBytes(32)
     const keyId = randomBytes(12).toString('hex')
-    const wrapped = Buffer.from(this.#provider.wrap(raw) as Buffer).toString('base64')
-    this.#data.keys[subject] = { key_id: keyId, wrapped, created: new Date().toISOString() }
-    this.#persist()
-    const key = createSecretKey(raw)
+    const entry: KeyEntry = {
+      subject,
+      wrapped: Buffer.from(this.#provider.wrap(raw) as Buffer).toString('base64'),
+      created: new Date().toISOString(),
+    }
+    this.#pending.set(keyId, entry)
+    if (!this.#batch) this.commit()
+    const dataKey = { keyId, key: createSecretKey(raw) }
     raw.fill(0)
-    const dataKey = { keyId, key }
     this.#bySubject.set(subject, dataKey)
-    this.#byKeyId.set(keyId, key)
+    this.#byKeyId.set(keyId, dataKey.key)
     return dataKey
+  }
+
+  /** Persists keys created since the last commit (one locked, fsynced rewrite). */
+  commit(): void {
+    if (this.#pending.size === 0) return
+    this.#write((file) => {
+      const keys = { ...file.keys }
+      for (const [keyId, entry] of this.#pending) if (!file.erased.includes(keyId)) keys[keyId] = entry
+      return { ...file, keys }
+    })
+    this.#pending.clear()
   }
 
   /** The key with this id; throws `KEY_ERASED` for a destroyed key, `KEY_NOT_FOUND` for an unknown one. */
@@ -109,36 +118,35 @@ export class DataKeyStore {
     this.#reloadIfChanged()
     const cached = this.#byKeyId.get(keyId)
     if (cached) return cached
-    for (const [subject, entry] of Object.entries(this.#data.keys)) {
-      if (entry.key_id === keyId) return this.#remember(subject, entry.key_id, entry.wrapped).key
-    }
-    if (this.#data.erased.includes(keyId)) {
-      throw new PromptLedgerError('KEY_ERASED', `data key ${keyId} was erased`)
-    }
+    const entry = this.#data.keys[keyId] ?? this.#pending.get(keyId)
+    if (entry) return this.#remember(keyId, entry).key
+    if (this.#data.erased.includes(keyId)) throw new PromptLedgerError('KEY_ERASED', `data key ${keyId} was erased`)
     throw new PromptLedgerError('KEY_NOT_FOUND', `data key ${keyId} is not in ${this.file}`)
   }
 
   has(subject: string): boolean {
     this.#reloadIfChanged()
-    return subject in this.#data.keys
+    return this.#currentEntry(subject) !== undefined
   }
 
+  /** Subjects holding a key. */
   subjects(): string[] {
     this.#reloadIfChanged()
-    return Object.keys(this.#data.keys)
+    return [...new Set([...Object.values(this.#data.keys), ...this.#pending.values()].map((e) => e.subject))]
   }
 
-  /** Destroys the subject's key on disk and in memory; returns the erased key id, or null if none existed. */
-  destroy(subject: string): string | null {
-    this.#reloadIfChanged()
-    const entry = this.#data.keys[subject]
-    if (!entry) return null
-    delete this.#data.keys[subject]
-    this.#data.erased.push(entry.key_id)
-    this.#persist()
-    this.#byKeyId.delete(entry.key_id)
+  /** Destroys every key of the subject, on disk and in memory; returns the erased key ids (empty if none). */
+  destroy(subject: string): string[] {
+    for (const [keyId, entry] of this.#pending) if (entry.subject === subject) this.#pending.delete(keyId)
+    let erased: string[] = []
+    this.#write((file) => {
+      erased = Object.keys(file.keys).filter((id) => file.keys[id]!.subject === subject)
+      const keys = Object.fromEntries(Object.entries(file.keys).filter(([, e]) => e.subject !== subject))
+      return { ...file, keys, erased: [...file.erased, ...erased] }
+    })
     this.#bySubject.delete(subject)
-    return entry.key_id
+    for (const id of erased) this.#byKeyId.delete(id)
+    return erased
   }
 
   /**
@@ -146,23 +154,39 @@ export class DataKeyStore {
    * are unchanged. Nothing is written unless every key unwraps under the current master.
    */
   rotate(next: KeyProvider): number {
-    this.#reloadIfChanged()
-    const keys: KeyFile['keys'] = {}
-    for (const [subject, entry] of Object.entries(this.#data.keys)) {
-      const key = this.#unwrap(entry.wrapped)
-      keys[subject] = { ...entry, wrapped: Buffer.from(next.wrap(key) as Buffer).toString('base64') }
-    }
-    this.#data = { ...this.#data, master_key_id: next.masterKeyId, keys }
+    this.commit()
+    let count = 0
+    this.#write((file) => {
+      const keys: KeyFile['keys'] = {}
+      for (const [keyId, entry] of Object.entries(file.keys)) {
+        const raw = this.#unwrap(entry.wrapped)
+        keys[keyId] = { ...entry, wrapped: Buffer.from(next.wrap(raw) as Buffer).toString('base64') }
+        raw.fill(0)
+      }
+      count = Object.keys(keys).length
+      return { ...file, master_key_id: next.masterKeyId, keys }
+    })
     this.#provider = next
-    this.#persist()
-    return Object.keys(keys).length
+    this.#data.master_key_id = next.masterKeyId
+    return count
   }
 
-  #remember(subject: string, keyId: string, wrapped: string): DataKey {
-    const raw = this.#unwrap(wrapped)
+  /** The newest key of a subject, from the file or pending. */
+  #currentEntry(subject: string): [string, KeyEntry] | undefined {
+    let best: [string, KeyEntry] | undefined
+    for (const source of [Object.entries(this.#data.keys), this.#pending.entries()]) {
+      for (const [keyId, entry] of source) {
+        if (entry.subject === subject && (!best || entry.created > best[1].created)) best = [keyId, entry]
+      }
+    }
+    return best
+  }
+
+  #remember(keyId: string, entry: KeyEntry): DataKey {
+    const raw = this.#unwrap(entry.wrapped)
     const dataKey = { keyId, key: createSecretKey(raw) }
     raw.fill(0)
-    this.#bySubject.set(subject, dataKey)
+    this.#bySubject.set(entry.subject, dataKey)
     this.#byKeyId.set(keyId, dataKey.key)
     return dataKey
   }
@@ -175,45 +199,38 @@ export class DataKeyStore {
     return key
   }
 
-  #persist(): void {
-    writeFileAtomic(this.file, JSON.stringify(this.#data))
-    this.#stamp = this.#statStamp()
+  #empty(): KeyFile {
+    return { v: 1, master_key_id: this.#provider.masterKeyId, keys: {}, erased: [] }
   }
 
-  #statStamp(): string {
-    try {
-      const st = statSync(this.file, { bigint: true })
-      return `${st.ino}:${st.size}:${st.mtimeNs}`
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ''
-      throw new PromptLedgerError('IO_ERROR', `could not stat ${this.file}`, { cause: err })
-    }
-  }
-
-  #reloadIfChanged(): void {
-    const stamp = this.#statStamp()
-    if (stamp === this.#stamp) return
-    this.#stamp = stamp
-    this.#bySubject.clear()
-    this.#byKeyId.clear()
-    if (stamp === '') {
-      this.#data = { v: 1, master_key_id: this.#provider.masterKeyId, keys: {}, erased: [] }
-      return
-    }
-    let parsed: KeyFile
-    try {
-      parsed = fileSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')))
-    } catch (cause) {
-      throw new PromptLedgerError('LEDGER_CORRUPT', `${this.file} is not a valid data key file`, { cause })
-    }
-    if (parsed.master_key_id !== this.#provider.masterKeyId) {
-      this.#stamp = ''
+  #checkMaster(file: KeyFile): void {
+    if (file.master_key_id !== this.#provider.masterKeyId) {
       throw new PromptLedgerError(
         'WRONG_MASTER_KEY',
-        `data keys in ${this.file} are wrapped by master key ${parsed.master_key_id}, ` +
+        `data keys in ${this.file} are wrapped by master key ${file.master_key_id}, ` +
           `but the configured master key is ${this.#provider.masterKeyId}`,
       )
     }
+  }
+
+  #write(change: (file: KeyFile) => KeyFile): void {
+    this.#data = updateKeyFile(this.file, (current) => {
+      const file = current ?? this.#empty()
+      this.#checkMaster(file)
+      return change(file)
+    })
+    this.#stamp = fileStamp(this.file)
+  }
+
+  #reloadIfChanged(): void {
+    const stamp = fileStamp(this.file)
+    if (stamp === this.#stamp) return
+    const parsed = stamp === '' ? this.#empty() : readKeyFile(this.file) ?? this.#empty()
+    this.#checkMaster(parsed)
+    this.#stamp = stamp
     this.#data = parsed
+    // Another process changed the file (an erasure, a rotation): drop cached keys, keep pending ones.
+    this.#bySubject.clear()
+    this.#byKeyId.clear()
   }
 }

@@ -14,6 +14,8 @@ export interface OpenEncryptorOptions {
   tenant?: string
   /** A custom master key provider (a cloud KMS); wins over `masterKey`. */
   provider?: KeyProvider
+  /** See `DataKeyStoreOptions.persist`; the ledger uses `batch` and commits once per batch. */
+  persist?: 'immediate' | 'batch'
 }
 
 /**
@@ -30,7 +32,7 @@ export function openEncryptor(options: OpenEncryptorOptions): Encryptor {
     (options.masterKey
       ? new EnvKeyProvider({ masterKeyBase64: options.masterKey, source: 'encrypt.masterKey' })
       : LocalKeyringProvider.open({ dir: options.dir }))
-  const keys = DataKeyStore.open({ dir: options.dir, provider })
+  const keys = DataKeyStore.open({ dir: options.dir, provider, ...(options.persist ? { persist: options.persist } : {}) })
   return new Encryptor({ keys, ...(options.tenant ? { tenant: options.tenant } : {}) })
 }
 
@@ -40,8 +42,8 @@ export function openEncryptor(options: OpenEncryptorOptions): Encryptor {
  * stack; per record it costs one AES-GCM pass over the content (data keys are cached unwrapped).
  *
  * @example
- * ledger.insertStage(encryptStage(openEncryptor({ dir })), 'signals')
+ * ledger.insertStage(encryptStage(openEncryptor({ dir })), 'redact')
  */
 export function encryptStage(encryptor: Encryptor): NamedStage {
-  return { name: 'encrypt', run: (record) => encryptor.encryptRecord(record) }
+  return { name: 'encrypt', run: (record) => encryptor.encryptRecord(record), commit: () => encryptor.commitKeys() }
 }

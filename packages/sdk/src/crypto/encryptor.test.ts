@@ -61,7 +61,7 @@ describe('Encryptor', () => {
     const chain = new Chain(genesis('s'))
     const a = sealedEncrypted(enc, 'alice', 'ALICE-SECRET', chain)
     const b = sealedEncrypted(enc, 'bob', 'BOB-SECRET', chain)
-    expect(keys.destroy('user:alice')).toBe(a.enc?.key_id)
+    expect(keys.destroy('user:alice')).toEqual([a.enc?.key_id])
     expect(() => enc.decryptRecord(a)).toThrowError(expect.objectContaining({ code: 'KEY_ERASED' }))
     const read = enc.readRecord(a)
     expect(read.erased).toBe(true)

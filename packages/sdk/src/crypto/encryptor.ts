@@ -44,6 +44,11 @@ export class Encryptor {
     this.#tenant = options.tenant ?? 'default'
   }
 
+  /** Persists data keys created since the last commit (batch mode); call before writing the records. */
+  commitKeys(): void {
+    this.#keys.commit()
+  }
+
   /** Encrypts the content fields in place; a record that is already encrypted is left alone. */
   encryptRecord<T extends UnsealedRecord | LedgerRecord>(record: T): T {
     if (record.enc) return record

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { PromptLedgerError } from '../errors.js'
 import type { KeyProvider } from './key-provider.js'
-import { type Keyring, openKeyring } from './keyring.js'
+import { Keyring } from './keyring.js'
 import { assertMasterKey, masterKeyId, unwrapKey, wrapKey } from './master-key.js'
 import { writeFileAtomic } from './secure-file.js'
 
@@ -48,7 +48,7 @@ export class LocalKeyringProvider implements KeyProvider {
     recoverRotation(options.dir, slots)
     const existing = slots.read('current')
     if (existing !== undefined) return new LocalKeyringProvider(decode(existing))
-    const keyring = openKeyring(options.dir)
+    const keyring = freshKeyring(options.dir)
     return new LocalKeyringProvider(decode(keyring.getOrCreate(MASTER_ENTRY, () => randomBytes(32).toString('base64'))))
   }
 
@@ -86,6 +86,11 @@ export function rotateLocalMasterKey(dir: string, rewrap: (next: LocalKeyringPro
   return next
 }
 
+/** A keyring read from disk now: the shared `openKeyring` cache would miss a rotation made by another process. */
+function freshKeyring(dir: string): Keyring {
+  return new Keyring(path.resolve(dir))
+}
+
 function decode(base64: string): Buffer {
   const key = Buffer.from(base64.trim(), 'base64')
   assertMasterKey(key, 'local master key')
@@ -94,7 +99,7 @@ function decode(base64: string): Buffer {
 
 function slotsFor(dir: string): MasterSlots {
   const file = path.join(dir, 'master.key')
-  return existsSync(file) ? fileSlots(file) : keyringSlots(openKeyring(dir))
+  return existsSync(file) ? fileSlots(file) : keyringSlots(freshKeyring(dir))
 }
 
 function keyringSlots(keyring: Keyring): MasterSlots {

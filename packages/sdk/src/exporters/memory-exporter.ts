@@ -1,6 +1,6 @@
 import { PromptLedgerError } from '../errors.js'
 import type { LedgerRecord } from '../record/schema.js'
-import type { ExportResult, Exporter } from './exporter.js'
+import type { Exporter, ExportResult } from './exporter.js'
 
 /**
  * Keeps exported records in memory, for tests and examples.
@@ -15,7 +15,8 @@ export class MemoryExporter implements Exporter {
   #closed = false
 
   async export(batch: readonly LedgerRecord[]): Promise<ExportResult> {
-    if (this.#closed) return { ok: false, error: new PromptLedgerError('CLOSED', 'memory exporter is shut down'), retryable: false }
+    if (this.#closed)
+      return { ok: false, error: new PromptLedgerError('CLOSED', 'memory exporter is shut down'), retryable: false }
     // Copies: later stages (or the test) must not see each other's mutations.
     for (const r of batch) this.records.push(structuredClone(r))
     return { ok: true }

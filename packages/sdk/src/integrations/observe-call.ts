@@ -1,6 +1,6 @@
 import type { Operation } from '../record/schema.js'
 import { hookResult } from './api-promise-hook.js'
-import { CallCapture, type CallFields } from './call-capture.js'
+import { CallCapture, type RequestFields } from './call-capture.js'
 import type { CaptureOptions } from './capture-context.js'
 import { toErrorInput } from './error-info.js'
 import { type LedgerLike, reportCaptureError } from './ledger-like.js'
@@ -10,11 +10,11 @@ import { observeStream, type StreamObserver } from './observe-stream.js'
 export interface CallSpec {
   provider: string
   operation: Operation
-  request(body: unknown): CallFields
+  request(body: unknown): RequestFields
   /** Logs a complete (non-streamed) result. */
-  response(capture: CallCapture, request: CallFields, value: unknown): void
+  response(capture: CallCapture, request: RequestFields, value: unknown): void
   /** The observer that follows a streamed result; absent when the method never streams. */
-  stream?(capture: CallCapture, request: CallFields, signal: AbortSignal | undefined): StreamObserver<never>
+  stream?(capture: CallCapture, request: RequestFields, signal: AbortSignal | undefined): StreamObserver<never>
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK method's own signature is preserved by the caller's type.
@@ -34,7 +34,7 @@ export function observeMethod(
 ): AnyMethod {
   return function observed(body: unknown, ...rest: unknown[]) {
     let capture: CallCapture | undefined
-    let request: CallFields | undefined
+    let request: RequestFields | undefined
     try {
       capture = new CallCapture(ledger, options, spec.provider, spec.operation)
       request = spec.request(body)
@@ -53,13 +53,13 @@ export function observeMethod(
           try {
             if (streaming && spec.stream) {
               const signal = (value as { controller?: AbortController } | null)?.controller?.signal
-              if (!observeStream(value, spec.stream(c, req, signal), (e) => c.captureFailed(e))) c.finish(req)
+              if (!observeStream(value, spec.stream(c, req, signal), (e) => c.captureFailed(e))) c.finish(req, null)
             } else spec.response(c, req, value)
           } catch (e) {
             c.captureFailed(e)
           }
         },
-        (error) => c.finish(req, 'error', toErrorInput(error)),
+        (error) => c.finish(req, null, 'error', toErrorInput(error)),
       )
     } catch (e) {
       c.captureFailed(e)

@@ -5,14 +5,20 @@ import type { UnsealedRecord } from '../record/schema.js'
  * on each record of a batch; a stage mutates the record in place or returns a replacement.
  * A stage that throws drops that record only (counted as invalid, reported through `error`).
  *
- * The ledger's order is: redact → signals → encrypt → seal. `signals` and `encrypt` are inserted by
- * name with `insertStage` (see ledger.ts) so that they land between redaction and sealing.
+ * The ledger's order is: signals → redact → encrypt → seal. Signals read the raw text (they store
+ * only flags, scores and counts); the redact stage adds the response's findings as `pii_in_response`.
+ * Further stages are inserted by name with `insertStage` (see ledger.ts), e.g. after `redact`.
  */
 export type RecordStage = (record: UnsealedRecord) => UnsealedRecord | undefined
 
 export interface NamedStage {
   name: 'redact' | 'signals' | 'encrypt' | (string & {})
   run: RecordStage
+  /**
+   * Runs once per batch after every record passed the stages and before any is written; if it
+   * throws, the batch is not written (encryption persists the batch's new data keys here).
+   */
+  commit?: () => void
 }
 
 /** Runs the stages over one record; returns the record to seal. */

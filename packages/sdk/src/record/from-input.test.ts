@@ -9,7 +9,10 @@ const ctx = { id: '01936b2e-8f3a-7c21-9b1e-4f2d8a6c0e11', loggedAt: Date.UTC(202
 
 describe('toRecord', () => {
   it('maps the simple form of the specification', () => {
-    const r = toRecord({ prompt: 'Hi', response: 'Hello!', model: 'gpt-4o', userId: 'user_123', metadata: { endpoint: '/chat' } }, ctx)
+    const r = toRecord(
+      { prompt: 'Hi', response: 'Hello!', model: 'gpt-4o', userId: 'user_123', metadata: { endpoint: '/chat' } },
+      ctx,
+    )
     expect(r.request.messages).toEqual([{ role: 'user', content: 'Hi' }])
     expect(r.response?.output).toBe('Hello!')
     expect(r.user_id).toBe('user_123')
@@ -21,7 +24,10 @@ describe('toRecord', () => {
   it('maps the structured form', () => {
     const r = toRecord(
       {
-        messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'q' }],
+        messages: [
+          { role: 'system', content: 's' },
+          { role: 'user', content: 'q' },
+        ],
         params: { temperature: 0.2 },
         output: [{ role: 'assistant', content: 'a' }],
         finishReasons: ['stop'],

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
 import { canonicalize } from './canonical.js'
 import type { ErrorInput, LogInput } from './log-input.js'
-import { type Message, SCHEMA_VERSION, type UnsealedRecord, operationSchema } from './schema.js'
+import { type Message, operationSchema, SCHEMA_VERSION, type UnsealedRecord } from './schema.js'
 
 /** What the pipeline knows about a record besides the caller's input. */
 export interface RecordContext {
@@ -134,7 +134,12 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
           id: optText(input, 'responseId'),
           model: optText(input, 'responseModel') ?? optText(input, 'model'),
           output,
-          tool_calls: input.toolCalls?.map((t) => ({ arguments: t.arguments, id: t.id ?? null, name: t.name, type: t.type ?? null })),
+          tool_calls: input.toolCalls?.map((t) => ({
+            arguments: t.arguments,
+            id: t.id ?? null,
+            name: t.name,
+            type: t.type ?? null,
+          })),
         }
       : null,
     session_id: optText(input, 'sessionId'),

@@ -11,5 +11,6 @@ export function nearby(text: string, start: number, end: number, words: RegExp, 
 /** Builds a case-insensitive whole-word matcher for a list of context words or phrases. */
 export function contextWords(words: readonly string[]): RegExp {
   const alt = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s_-]?')).join('|')
-  return new RegExp(`(?<![A-Za-z])(?:${alt})(?![a-z])`, 'i')
+  // Not after `<` or `_`: the words inside our own tokens (`<PHONE_NUMBER>`, `<US_SSN>`) are not context.
+  return new RegExp(`(?<![A-Za-z<_])(?:${alt})(?![a-z])`, 'i')
 }

@@ -35,7 +35,9 @@ export interface VerifyChainOptions {
   onRecord?: () => void
 }
 
-export type ChainCheckResult = { ok: true; head: ChainHead; records: number } | { ok: false; problem: LedgerProblem; head: ChainHead; records: number }
+export type ChainCheckResult =
+  | { ok: true; head: ChainHead; records: number }
+  | { ok: false; problem: LedgerProblem; head: ChainHead; records: number }
 
 function parse(entry: ChainEntry): LedgerRecord | undefined {
   if (entry.record) return entry.record
@@ -55,6 +57,32 @@ function hashOk(entry: ChainEntry, r: LedgerRecord): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * The common case without JSON.parse: a canonical line whose text hashes to its `hash`, that holds the
+ * expected `"seq":N,` and `"prev_hash":"…"` members, and agrees with any signed checkpoint. Finding those
+ * members by text is as strong as parsing: the hash covers the whole line, so a line that carries them
+ * anywhere but at the top level was written by whoever computed its hash, and the next record's link
+ * or a signed checkpoint still decides. Returns the hash, or undefined to take the parsing path, which
+ * names the exact problem.
+ */
+function fastCheck(
+  line: string,
+  head: ChainHead,
+  checkpoints: ReadonlyMap<number, string> | undefined,
+): string | undefined {
+  // Top-level keys sort before "hash" only for app, cost_usd, enc, end_ts, environment and error, none of
+  // which can hold a "hash" key, so the first `"hash":"` is the record's own.
+  const at = line.indexOf('"hash":"')
+  if (at < 0) return undefined
+  const h = line.slice(at + 8, at + 72)
+  const seq = head.seq + 1
+  if (!line.includes(`"seq":${seq},"session_id"`) || !line.includes(`"prev_hash":"${head.hash}"`)) return undefined
+  if (!lineMatchesHash(line, h)) return undefined
+  const signed = checkpoints?.get(seq)
+  if (signed !== undefined && signed !== h) return undefined
+  return h
 }
 
 /**
@@ -81,9 +109,11 @@ export async function verifyChain(
     records,
   })
   let previous: ChainEntry | undefined
-  const it = (Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : (entries as Iterable<ChainEntry>)[Symbol.iterator]()) as
-    | AsyncIterator<ChainEntry>
-    | Iterator<ChainEntry>
+  const it = (
+    Symbol.asyncIterator in entries
+      ? entries[Symbol.asyncIterator]()
+      : (entries as Iterable<ChainEntry>)[Symbol.iterator]()
+  ) as AsyncIterator<ChainEntry> | Iterator<ChainEntry>
   const next = async (): Promise<ChainEntry | undefined> => {
     if (pending) {
       const p = pending
@@ -96,6 +126,14 @@ export async function verifyChain(
 
   for (let entry = await next(); entry; entry = await next()) {
     const expected = head ? head.seq + 1 : 0
+    const fast = head && entry.text !== undefined ? fastCheck(entry.text, head, checkpoints) : undefined
+    if (fast !== undefined) {
+      head = { stream, seq: expected, hash: fast }
+      records++
+      previous = entry
+      options.onRecord?.()
+      continue
+    }
     const r = parse(entry)
     if (!r) {
       if (entry.torn) return fail('truncated', expected, entry, 'the last line is cut short')
@@ -103,7 +141,12 @@ export async function verifyChain(
     }
     if (!hashOk(entry, r)) {
       // Name the record by position when a start is known: the seq field itself may be what was altered.
-      return fail('altered', head || typeof r.seq !== 'number' ? expected : r.seq, entry, 'the hash does not match the content')
+      return fail(
+        'altered',
+        head || typeof r.seq !== 'number' ? expected : r.seq,
+        entry,
+        'the hash does not match the content',
+      )
     }
     if (head === undefined && r.seq !== 0) head = { stream, seq: r.seq - 1, hash: r.prev_hash }
     const want = head ? head.seq + 1 : 0
@@ -112,17 +155,28 @@ export async function verifyChain(
       pending = await next()
       const p = pending ? parse(pending) : undefined
       if (p && p.seq === want) return fail('reordered', want, entry, `seq ${r.seq} appears before seq ${want}`)
-      return fail('missing', want, entry, `seq ${want}${r.seq - want > 1 ? `..${r.seq - 1}` : ''} missing before seq ${r.seq}`)
+      return fail(
+        'missing',
+        want,
+        entry,
+        `seq ${want}${r.seq - want > 1 ? `..${r.seq - 1}` : ''} missing before seq ${r.seq}`,
+      )
     }
     const prevHash = head ? head.hash : GENESIS_HASH
     if (r.prev_hash !== prevHash) {
       // The record's prev_hash says what the previous record's hash was: the previous one was changed.
-      if (previous) return fail('altered', want - 1, previous, `record was rewritten: seq ${want} links to another hash`)
+      if (previous)
+        return fail('altered', want - 1, previous, `record was rewritten: seq ${want} links to another hash`)
       return fail('altered', want, entry, 'prev_hash does not continue the chain')
     }
     const signed = checkpoints?.get(r.seq)
     if (signed !== undefined && signed !== r.hash) {
-      return fail('altered', r.seq, entry, 'the hash differs from the signed checkpoint: the chain was rewritten up to here')
+      return fail(
+        'altered',
+        r.seq,
+        entry,
+        'the hash differs from the signed checkpoint: the chain was rewritten up to here',
+      )
     }
     head = { stream, seq: r.seq, hash: r.hash }
     records++

@@ -2,11 +2,12 @@ import type { NamedStage } from '../pipeline/stage.js'
 import { createSignals, type SignalOptions } from './compute-signals.js'
 
 /**
- * The pipeline's `signals` stage (after `redact`, before `encrypt`): fills `record.signals`. The redact
- * stage has already put the engine's response findings into `signals.pii_in_response`; they are kept.
+ * The pipeline's `signals` stage, first (before `redact`): fills `record.signals` from the raw text,
+ * because redaction placeholders can hide phrases ("<PERSON> idea"). It stores no content: flags,
+ * scores, counts, rule names and configured phrases only. The redact stage then adds `pii_in_response`.
  *
  * @example
- * ledger.insertStage(signalsStage({ extraUncertaintyPhrases: ['no idea'] }), 'redact')
+ * createLedger({ signals: { extraUncertaintyPhrases: ['no idea'] } }) // the ledger adds this stage
  */
 export function signalsStage(options: SignalOptions = {}): NamedStage {
   const signals = createSignals(options)

@@ -15,8 +15,8 @@ export interface EraseSubjectOptions {
 
 export interface EraseSubjectResult {
   userId: string
-  /** The destroyed data key's id, or null when the subject had none (nothing was ever encrypted for it). */
-  keyId: string | null
+  /** The destroyed data keys' ids; empty when the subject had none (nothing was ever encrypted for it). */
+  keyIds: string[]
   /** Records whose derived plaintext the store purged. */
   records: number
 }
@@ -33,14 +33,14 @@ export interface EraseSubjectResult {
 export async function eraseSubject(options: EraseSubjectOptions): Promise<EraseSubjectResult> {
   const { userId, keys, storage, audit, actor, route } = options
   // The key goes first: once it is gone no reader can decrypt, whatever happens next.
-  const keyId = keys.destroy(subjectOf(userId))
+  const keyIds = keys.destroy(subjectOf(userId))
   let records = 0
   try {
     records = storage ? await storage.eraseSubject(userId) : 0
   } catch (err) {
-    audit.append({ actor, action: 'erasure.failed', route, filter: { user_id: userId, key_id: keyId } })
+    audit.append({ actor, action: 'erasure.failed', route, filter: { user_id: userId, key_ids: keyIds } })
     throw err
   }
-  audit.append({ actor, action: 'erasure', route, filter: { user_id: userId, key_id: keyId }, count: records })
-  return { userId, keyId, records }
+  audit.append({ actor, action: 'erasure', route, filter: { user_id: userId, key_ids: keyIds }, count: records })
+  return { userId, keyIds, records }
 }

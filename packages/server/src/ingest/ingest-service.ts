@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events'
-import { Chain, type LedgerRecord, type Redactor, type UnsealedRecord, genesis } from '@promptledger/sdk'
+import {
+  Chain,
+  type LedgerRecord,
+  type Redactor,
+  type UnsealedRecord,
+  computeSignals,
+  genesis,
+} from '@promptledger/sdk'
 import { ServerError } from '../errors.js'
 import type { ServerMetrics } from '../metrics/registry.js'
 import type { Storage } from '../storage/storage.js'
@@ -81,6 +88,8 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
     for (let i = 0; i < fresh.length; i++) {
       const record = fresh[i]!
       try {
+        // Records without signals (the proxy's, clients without the SDK) get them here, from the raw text.
+        if (!record.signals && !record.enc) record.signals = computeSignals(record)
         if (redactor) serverRedact(redactor, record)
         encrypt?.(record)
         sealed[i] = working.seal(record)
@@ -109,9 +118,15 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
 /** Runs the server's policy and keeps the client's counts: the record then says what both passes found. */
 function serverRedact(redactor: Redactor, record: UnsealedRecord): void {
   const client = record.redactions
-  redactor.redactRecord(record)
+  const { responseCounts } = redactor.redactRecord(record)
   const merged: Record<string, number> = { ...client }
   for (const [type, n] of Object.entries(record.redactions)) merged[type] = (merged[type] ?? 0) + n
   record.redactions = merged
   record.redacted = true
+  // What this pass found in the response adds to what the client's pass reported (the PII-leak alert reads it).
+  if (Object.keys(responseCounts).length > 0) {
+    const pii: Record<string, number> = { ...record.signals?.pii_in_response }
+    for (const [type, n] of Object.entries(responseCounts)) pii[type] = (pii[type] ?? 0) + n
+    record.signals = { ...record.signals, pii_in_response: pii }
+  }
 }

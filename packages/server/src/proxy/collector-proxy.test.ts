@@ -11,9 +11,7 @@ import {
   startFakeOpenAI,
 } from '../../../../test-support/fake-upstreams/index.js'
 import { loadConfig } from '../config.js'
-import type { IngestService } from '../ingest/ingest-service.js'
 import { type RunningServer, startServer } from '../start-server.js'
-import { type CollectorProxy, createCollectorProxy } from './collector-proxy.js'
 
 const SECRET = 'sk-test-secret-key-0123456789'
 const EMAIL = 'ana.lopez@example.com'
@@ -21,9 +19,7 @@ const EMAIL = 'ana.lopez@example.com'
 let dir: string
 let oa: FakeUpstream
 let an: FakeUpstream
-let cp: CollectorProxy
 let server: RunningServer
-let ingest: IngestService | undefined
 const stored: LedgerRecord[] = []
 const waiters: Array<() => void> = []
 
@@ -40,11 +36,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pl-'))
   oa = await startFakeOpenAI()
   an = await startFakeAnthropic()
-  cp = createCollectorProxy({ openaiUpstream: oa.url, anthropicUpstream: an.url }, { ingest: () => ingest })
-  await cp.proxy.ready
-  server = await startServer(loadConfig({ flags: { port: 0, data: dir }, env: {} }), { proxy: cp.handlers })
-  ingest = server.app.ingest
-  ingest.on('records', (batch) => {
+  // The real wiring: `--openai-upstream` / `--anthropic-upstream` flags, startServer mounts the proxy itself.
+  const flags = { port: 0, data: dir, openaiUpstream: oa.url, anthropicUpstream: an.url }
+  server = await startServer(loadConfig({ flags, env: {} }))
+  server.app.ingest.on('records', (batch) => {
     stored.push(...batch)
     for (const w of waiters.splice(0)) w()
   })
@@ -52,7 +47,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close()
-  await cp.close()
   await oa.close()
   await an.close()
   rmSync(dir, { recursive: true, force: true })
@@ -107,8 +101,21 @@ describe('proxy through the collector app', () => {
     expect(err).toBeInstanceOf(Anthropic.RateLimitError)
     await storedCount(3)
     const tool = stored.find((r) => r.provider === 'anthropic' && r.status === 'ok')
-    expect(tool?.response.tool_calls?.[0]).toMatchObject({ name: 'get_weather' })
+    expect(tool?.response.finish_reasons).toEqual(['tool_use'])
+    // The collector encrypts content by default; tool calls are then inside `enc`, otherwise in the clear.
+    if (!tool?.enc) expect(tool?.response.tool_calls?.[0]).toMatchObject({ name: 'get_weather' })
+    expect(tool?.usage?.output_tokens).toBe(msg.usage.output_tokens)
     const failed = stored.find((r) => r.provider === 'anthropic' && r.status === 'error')
     expect(failed?.error).toMatchObject({ type: 'rate_limit_error', http_status: 429 })
+  })
+})
+
+describe('proxy configuration', () => {
+  it('names the bad flag when an upstream is not an http(s) URL', () => {
+    expect(() => loadConfig({ flags: { openaiUpstream: 'ftp://example.com' }, env: {} })).toThrow(
+      /proxy\.openaiUpstream/,
+    )
+    const ok = loadConfig({ flags: {}, env: { PROMPTLEDGER_ANTHROPIC_UPSTREAM: 'http://127.0.0.1:9' } })
+    expect(ok.proxy).toEqual({ anthropicUpstream: 'http://127.0.0.1:9' })
   })
 })

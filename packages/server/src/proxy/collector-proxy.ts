@@ -107,6 +107,9 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
     ...(config?.maxCaptureBytes ? { maxCaptureBytes: config.maxCaptureBytes } : {}),
     onRecord,
     onError: report,
+    // Loaded on the first call that needs an estimate, so collectors (and their tests) that never proxy a stream
+    // without usage never pay the second of CPU the rank tables cost.
+    preloadTokenizers: false,
   })
   return {
     proxy,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createLedger } from '../../ledger.js'
 import { readManifest } from './manifest.js'
 import { readRecords } from './read-ledger.js'
-import { tempDir, streamFiles, writeRecords } from './test-support/ledger-fixture.js'
+import { streamFiles, tempDir, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
 
 const dirs: string[] = []
@@ -26,13 +26,17 @@ describe('file ledger', () => {
     expect(archives.length).toBeGreaterThanOrEqual(4)
     for (const a of archives) {
       const m = readManifest(path.join(d, 's', a.replace('.ndjson.gz', '.manifest.json')))
-      const lines = gunzipSync(fs.readFileSync(path.join(d, 's', a))).toString().trim().split('\n')
+      const lines = gunzipSync(fs.readFileSync(path.join(d, 's', a)))
+        .toString()
+        .trim()
+        .split('\n')
       expect(lines).toHaveLength(m.last_seq - m.first_seq + 1)
       expect(JSON.parse(lines.at(-1)!).hash).toBe(m.head_hash)
       expect(m.checkpoint.seq).toBe(m.last_seq)
       expect(fs.statSync(path.join(d, 's', a)).size).toBeLessThanOrEqual(8 * 1024)
     }
-    for (const f of streamFiles(d, '.ndjson')) expect(fs.statSync(path.join(d, 's', f)).size).toBeLessThanOrEqual(8 * 1024)
+    for (const f of streamFiles(d, '.ndjson'))
+      expect(fs.statSync(path.join(d, 's', f)).size).toBeLessThanOrEqual(8 * 1024)
     const seen: string[] = []
     for await (const r of readRecords(d)) seen.push(r.id)
     expect(seen).toEqual(ids)
@@ -74,7 +78,10 @@ describe('file ledger', () => {
   it('retention by total size keeps the folder bounded', async () => {
     const d = dir()
     await writeRecords(d, 200, { maxFileBytes: 8 * 1024, retention: { maxAgeDays: 30, maxTotalBytes: 20 * 1024 } })
-    const total = fs.readdirSync(path.join(d, 's')).filter((f) => f.includes('.ndjson')).reduce((n, f) => n + fs.statSync(path.join(d, 's', f)).size, 0)
+    const total = fs
+      .readdirSync(path.join(d, 's'))
+      .filter((f) => f.includes('.ndjson'))
+      .reduce((n, f) => n + fs.statSync(path.join(d, 's', f)).size, 0)
     expect(total).toBeLessThanOrEqual(20 * 1024 + 8 * 1024)
     const r = await verifyLedger(d)
     expect(r.ok).toBe(true)

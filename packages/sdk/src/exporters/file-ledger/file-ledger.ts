@@ -8,9 +8,9 @@ import type { ChainHead } from '../../seal/chain.js'
 import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../seal/checkpoint.js'
 import { encodeRecord } from '../../seal/encode-record.js'
 import { cachedLine } from '../../seal/line-cache.js'
-import type { ExportResult, Exporter } from '../exporter.js'
+import type { Exporter, ExportResult } from '../exporter.js'
 import { type RecoveryNote, recoverStream } from './recover.js'
-import { type RetentionPolicy, applyRetention } from './retention.js'
+import { applyRetention, type RetentionPolicy } from './retention.js'
 import { sealSegment } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
 
@@ -31,6 +31,8 @@ export interface FileLedgerOptions {
   signer: CheckpointSigner
   /** Repairs made on open, sealed segments, removed archives: reported, never silent. */
   onNote?: (note: RecoveryNote | { kind: 'sealed' | 'retention-removed'; file: string }) => void
+  /** A background seal or retention pass failed; the segment stays as `.ndjson` and is sealed on next open. */
+  onError?: (err: Error) => void
 }
 
 /**
@@ -54,6 +56,8 @@ export class FileLedgerExporter implements Exporter {
   #cpFd: number
   #lastCheckpoint: number
   #ops: Promise<unknown> = Promise.resolve()
+  /** Seals and retention run here, one after another, beside the write path (see #rotate). */
+  #background: Promise<void> = Promise.resolve()
   #closed = false
 
   constructor(options: FileLedgerOptions) {
@@ -66,14 +70,14 @@ export class FileLedgerExporter implements Exporter {
     this.#lastCheckpoint = r.lastCheckpointSeq
     this.#cpFd = openSync(path.join(this.streamDir, CHECKPOINTS_FILE), 'a', 0o600)
     writePublicKey(options.dir, options.signer.publicKeyPem)
-    for (const base of r.pendingSeal) this.#enqueue(() => this.#seal(base))
+    for (const base of r.pendingSeal) this.#inBackground(() => this.#seal(base))
     if (r.active) {
       this.#base = r.active.base
       this.#size = r.active.size
       this.#createdMs = r.active.createdMs
       this.#fd = openSync(path.join(this.streamDir, r.active.base + ACTIVE_EXT), 'a', 0o600)
     }
-    this.#enqueue(() => this.#retention())
+    this.#inBackground(() => this.#retention())
   }
 
   /** Head of the chain on disk: the next record must have seq `head.seq + 1` and prev_hash `head.hash`. */
@@ -82,10 +86,19 @@ export class FileLedgerExporter implements Exporter {
   }
 
   export(batch: readonly LedgerRecord[]): Promise<ExportResult> {
-    if (this.#closed) return Promise.resolve({ ok: false, error: new PromptLedgerError('CLOSED', 'file ledger is closed'), retryable: false })
+    if (this.#closed)
+      return Promise.resolve({
+        ok: false,
+        error: new PromptLedgerError('CLOSED', 'file ledger is closed'),
+        retryable: false,
+      })
     return this.#enqueue(() => this.#write(batch)).then(
       () => ({ ok: true }) as const,
-      (error: Error) => ({ ok: false, error, retryable: !(error instanceof PromptLedgerError && error.code === 'CHAIN_BROKEN') }),
+      (error: Error) => ({
+        ok: false,
+        error,
+        retryable: !(error instanceof PromptLedgerError && error.code === 'CHAIN_BROKEN'),
+      }),
     )
   }
 
@@ -98,6 +111,7 @@ export class FileLedgerExporter implements Exporter {
     this.#closed = true
     return this.#enqueue(async () => {
       await this.#sync()
+      await this.#background
       if (this.#head.seq > this.#lastCheckpoint) await this.#checkpoint()
       await fsyncAsync(this.#cpFd)
       if (this.#fd !== null) closeSync(this.#fd)
@@ -119,7 +133,10 @@ export class FileLedgerExporter implements Exporter {
     for (const record of batch) {
       if (record.seq !== head.seq + 1 || record.prev_hash !== head.hash) {
         if (chunk) await this.#append(chunk, head)
-        throw new PromptLedgerError('CHAIN_BROKEN', `record seq ${record.seq} does not continue stream ${head.stream} at seq ${head.seq}`)
+        throw new PromptLedgerError(
+          'CHAIN_BROKEN',
+          `record seq ${record.seq} does not continue stream ${head.stream} at seq ${head.seq}`,
+        )
       }
       const line = cachedLine(record) ?? encodeRecord(record).line
       const bytes = Buffer.byteLength(line) + 1
@@ -156,12 +173,24 @@ export class FileLedgerExporter implements Exporter {
     await fsyncAsync(this.#fd!)
     closeSync(this.#fd!)
     this.#fd = null
-    await this.#seal(this.#base)
-    await this.#retention()
+    // Sealing (gzip, fsyncs, manifest) takes far longer than appending; it runs in the background so
+    // the write path goes on at once in a new segment. The closed segment is already durable, and a
+    // crash mid-seal leaves a state that opening finishes (recover.ts).
+    const base = this.#base
+    this.#inBackground(async () => {
+      await this.#seal(base)
+      await this.#retention()
+    })
+  }
+
+  #inBackground(op: () => Promise<void>): void {
+    this.#background = this.#background.then(op).catch((err: Error) => this.#o.onError?.(err))
   }
 
   async #seal(base: string): Promise<void> {
-    const manifest = await sealSegment(this.streamDir, base, (head) => this.#o.signer.sign({ stream: this.#o.stream, ...head }))
+    const manifest = await sealSegment(this.streamDir, base, (head) =>
+      this.#o.signer.sign({ stream: this.#o.stream, ...head }),
+    )
     await this.#appendCheckpoint(manifest.checkpoint)
     this.#o.onNote?.({ kind: 'sealed', file: manifest.file })
   }

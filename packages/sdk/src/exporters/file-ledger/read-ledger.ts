@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { ChainEntry } from '../../seal/verify-chain.js'
-import { ACTIVE_EXT, CHECKPOINTS_FILE, SEALED_EXT, type SegmentFiles, listSegments } from './segment-files.js'
+import { ACTIVE_EXT, CHECKPOINTS_FILE, listSegments, SEALED_EXT, type SegmentFiles } from './segment-files.js'
 
 const gunzipAsync = promisify(gunzip)
 

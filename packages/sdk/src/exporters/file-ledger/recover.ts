@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
 import { type ChainHead, genesis } from '../../seal/chain.js'
 import type { Checkpoint } from '../../seal/checkpoint.js'
 import { readManifest } from './manifest.js'
-import { ACTIVE_EXT, ANCHOR_FILE, CHECKPOINTS_FILE, MANIFEST_EXT, SEALED_EXT, listSegments } from './segment-files.js'
+import { ACTIVE_EXT, ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 
 /** Something opening the ledger repaired; reported through the ledger's `warning` event. */
 export interface RecoveryNote {
@@ -46,7 +46,9 @@ function parseLast<T>(file: string): T | undefined {
   try {
     return JSON.parse(line) as T
   } catch (cause) {
-    throw new PromptLedgerError('LEDGER_CORRUPT', `last line of ${file} is not JSON; run promptledger verify`, { cause })
+    throw new PromptLedgerError('LEDGER_CORRUPT', `last line of ${file} is not JSON; run promptledger verify`, {
+      cause,
+    })
   }
 }
 

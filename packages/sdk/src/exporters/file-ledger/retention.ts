@@ -2,7 +2,7 @@ import { unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
 import { readManifest } from './manifest.js'
-import { ANCHOR_FILE, MANIFEST_EXT, SEALED_EXT, listSegments } from './segment-files.js'
+import { ANCHOR_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
   /** Sealed segments whose last record is older than this are removed. */
@@ -17,7 +17,12 @@ export interface RetentionPolicy {
  * oldest kept record: its `prev_hash` must equal the anchor's hash. The active segment is never removed.
  * Returns the removed archive names.
  */
-export function applyRetention(streamDir: string, policy: RetentionPolicy, activeBytes: number, now = Date.now()): string[] {
+export function applyRetention(
+  streamDir: string,
+  policy: RetentionPolicy,
+  activeBytes: number,
+  now = Date.now(),
+): string[] {
   const sealed = listSegments(streamDir).filter((s) => s.gz && s.manifest && !s.active)
   const manifests = sealed.map((s) => readManifest(path.join(streamDir, s.base + MANIFEST_EXT)))
   let total = activeBytes + manifests.reduce((n, m) => n + m.bytes, 0)

@@ -13,11 +13,21 @@ import { ACTIVE_EXT, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 // zlib's async gzip runs on the libuv thread pool, so sealing a 1 MiB segment never stalls the event loop.
 const gzipAsync = promisify(gzip)
 
-function firstAndLast(text: string): [LedgerRecord, LedgerRecord, number] {
-  const lines = text.split('\n')
-  if (lines[lines.length - 1] === '') lines.pop()
-  if (lines.length === 0) throw new PromptLedgerError('LEDGER_CORRUPT', 'cannot seal an empty segment')
-  return [JSON.parse(lines[0]!) as LedgerRecord, JSON.parse(lines[lines.length - 1]!) as LedgerRecord, lines.length]
+/** First and last record and line count, without decoding or splitting the whole segment. */
+function firstAndLast(buf: Buffer): [LedgerRecord, LedgerRecord, number] {
+  let lines = 0
+  let lastStart = 0
+  let firstEnd = -1
+  for (let at = buf.indexOf(0x0a); at >= 0; at = buf.indexOf(0x0a, at + 1)) {
+    if (firstEnd < 0) firstEnd = at
+    lines++
+    if (at + 1 < buf.length) lastStart = at + 1
+  }
+  if (lines === 0) throw new PromptLedgerError('LEDGER_CORRUPT', 'cannot seal an empty segment')
+  const end = buf[buf.length - 1] === 0x0a ? buf.length - 1 : buf.length
+  const first = JSON.parse(buf.toString('utf8', 0, firstEnd)) as LedgerRecord
+  const last = JSON.parse(buf.toString('utf8', lastStart, end)) as LedgerRecord
+  return [first, last, lines]
 }
 
 /**
@@ -31,9 +41,9 @@ export async function sealSegment(
   sign: (head: { seq: number; hash: string }) => Checkpoint,
 ): Promise<SegmentManifest> {
   const src = path.join(streamDir, base + ACTIVE_EXT)
-  const text = await readFile(src, 'utf8')
-  const [first, last, records] = firstAndLast(text)
-  const gz = await gzipAsync(Buffer.from(text, 'utf8'), { level: 6 })
+  const raw = await readFile(src)
+  const [first, last, records] = firstAndLast(raw)
+  const gz = await gzipAsync(raw, { level: 6 })
   const dest = path.join(streamDir, base + SEALED_EXT)
   const tmp = `${dest}.tmp`
   const fd = openSync(tmp, 'w', 0o600)

@@ -62,7 +62,21 @@ describe('tamper detection', () => {
         const bytes = Buffer.from(`${lines[k]}\n`)
         const at = b % bytes.length
         bytes[at]! ^= 1 << bit
-        const buf = Buffer.concat([Buffer.from(lines.slice(0, k).map((l) => `${l}\n`).join('')), bytes, Buffer.from(lines.slice(k + 1).map((l) => `${l}\n`).join(''))])
+        const buf = Buffer.concat([
+          Buffer.from(
+            lines
+              .slice(0, k)
+              .map((l) => `${l}\n`)
+              .join(''),
+          ),
+          bytes,
+          Buffer.from(
+            lines
+              .slice(k + 1)
+              .map((l) => `${l}\n`)
+              .join(''),
+          ),
+        ])
         fs.writeFileSync(active.file, buf)
         const r = await verifyLedger(d)
         expect(r.ok).toBe(false)

@@ -1,12 +1,12 @@
+import { hash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { hash } from 'node:crypto'
 import { type ChainHead, GENESIS_HASH } from '../../seal/chain.js'
 import { type Checkpoint, PUBLIC_KEY_FILE, verifyCheckpoint } from '../../seal/checkpoint.js'
 import { type LedgerProblem, verifyChain } from '../../seal/verify-chain.js'
-import { type SegmentManifest, readManifest } from './manifest.js'
+import { readManifest, type SegmentManifest } from './manifest.js'
 import { listStreams, readPublicKey, readSegmentText, segmentEntries } from './read-ledger.js'
-import { ANCHOR_FILE, CHECKPOINTS_FILE, MANIFEST_EXT, SEALED_EXT, listSegments } from './segment-files.js'
+import { ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 
 export interface StreamSummary {
   stream: string
@@ -16,7 +16,9 @@ export interface StreamSummary {
   head: ChainHead
 }
 
-export type LedgerVerification = { ok: true; streams: StreamSummary[] } | { ok: false; problem: LedgerProblem; streams: StreamSummary[] }
+export type LedgerVerification =
+  | { ok: true; streams: StreamSummary[] }
+  | { ok: false; problem: LedgerProblem; streams: StreamSummary[] }
 
 export interface VerifyLedgerOptions {
   /** PEM of the checkpoint public key; default: the `checkpoint-public-key.pem` beside the ledger. */
@@ -38,11 +40,31 @@ function loadCheckpoints(streamDir: string, stream: string, key: string | undefi
       cp = JSON.parse(entry.text!) as Checkpoint
     } catch {
       const kind = entry.torn ? 'truncated' : 'altered'
-      return { map, problem: { kind, stream, seq: -1, file: CHECKPOINTS_FILE, line, message: 'checkpoint line is not JSON' } as LedgerProblem }
+      return {
+        map,
+        problem: {
+          kind,
+          stream,
+          seq: -1,
+          file: CHECKPOINTS_FILE,
+          line,
+          message: 'checkpoint line is not JSON',
+        } as LedgerProblem,
+      }
     }
     if (!key || cp.stream !== stream || !verifyCheckpoint(cp, key)) {
       const why = key ? 'checkpoint signature is not valid' : 'no public key to check checkpoints'
-      return { map, problem: { kind: 'bad-signature', stream, seq: cp.seq, file: CHECKPOINTS_FILE, line, message: why } as LedgerProblem }
+      return {
+        map,
+        problem: {
+          kind: 'bad-signature',
+          stream,
+          seq: cp.seq,
+          file: CHECKPOINTS_FILE,
+          line,
+          message: why,
+        } as LedgerProblem,
+      }
     }
     map.set(cp.seq, cp.hash)
   }
@@ -91,25 +113,55 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
     if (existsSync(anchorFile)) {
       const anchor = JSON.parse(readFileSync(anchorFile, 'utf8')) as Checkpoint
       if (!key || !verifyCheckpoint(anchor, key)) {
-        return fail({ kind: 'bad-signature', stream, seq: anchor.seq, file: ANCHOR_FILE, message: 'anchor signature is not valid' })
+        return fail({
+          kind: 'bad-signature',
+          stream,
+          seq: anchor.seq,
+          file: ANCHOR_FILE,
+          message: 'anchor signature is not valid',
+        })
       }
       start = { stream, seq: anchor.seq, hash: anchor.hash }
     } else start = { stream, seq: -1, hash: GENESIS_HASH }
     const summary: StreamSummary = { stream, records: 0, segments: 0, checkpoints: cps.map.size, head: start }
     streams.push(summary)
-    for (const seg of listSegments(streamDir)) {
+    const segs = listSegments(streamDir)
+    // Read and gunzip (thread pool) the next segment while this one is hashed on the main thread.
+    const load = (i: number) =>
+      i < segs.length
+        ? readSegmentText(streamDir, segs[i]!).then(
+            (text) => ({ text }),
+            () => ({ text: undefined }),
+          )
+        : undefined
+    let nextLoad = load(0)
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i]!
+      const loading = nextLoad!
+      nextLoad = load(i + 1)
       const sealed = !seg.active
       const file = sealed ? seg.base + SEALED_EXT : `${seg.base}.ndjson`
       const manifest = manifests.get(path.join(streamDir, seg.base))
       if (sealed && (!seg.gz || !manifest)) {
-        return fail({ kind: 'missing', stream, seq: seg.firstSeq, file, message: 'sealed segment without its archive or manifest' })
+        return fail({
+          kind: 'missing',
+          stream,
+          seq: seg.firstSeq,
+          file,
+          message: 'sealed segment without its archive or manifest',
+        })
       }
       if (manifest && manifest.last_seq <= start.seq) continue // removed by retention after its anchor was written
-      let text: string
-      try {
-        text = await readSegmentText(streamDir, seg)
-      } catch {
-        return fail({ kind: 'altered', stream, seq: manifest?.first_seq ?? seg.firstSeq, file, line: 1, message: 'archive cannot be decompressed' })
+      const { text } = await loading
+      if (text === undefined) {
+        return fail({
+          kind: 'altered',
+          stream,
+          seq: manifest?.first_seq ?? seg.firstSeq,
+          file,
+          line: 1,
+          message: 'archive cannot be decompressed',
+        })
       }
       const result = await verifyChain(segmentEntries(text, file), { stream, start, checkpoints: cps.map, onRecord })
       summary.records += result.records
@@ -119,11 +171,26 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
       if (manifest) {
         const m = manifest
         const at = { stream, file: seg.base + MANIFEST_EXT }
-        if (!key || !verifyCheckpoint(m.checkpoint, key) || m.checkpoint.seq !== m.last_seq || m.checkpoint.hash !== m.head_hash) {
-          return fail({ ...at, kind: 'bad-signature', seq: m.last_seq, message: 'manifest checkpoint signature is not valid' })
+        if (
+          !key ||
+          !verifyCheckpoint(m.checkpoint, key) ||
+          m.checkpoint.seq !== m.last_seq ||
+          m.checkpoint.hash !== m.head_hash
+        ) {
+          return fail({
+            ...at,
+            kind: 'bad-signature',
+            seq: m.last_seq,
+            message: 'manifest checkpoint signature is not valid',
+          })
         }
         if (result.head.seq < m.last_seq) {
-          return fail({ ...at, kind: 'truncated', seq: result.head.seq + 1, message: `archive ends at seq ${result.head.seq}, manifest says ${m.last_seq}` })
+          return fail({
+            ...at,
+            kind: 'truncated',
+            seq: result.head.seq + 1,
+            message: `archive ends at seq ${result.head.seq}, manifest says ${m.last_seq}`,
+          })
         }
         if (result.head.hash !== m.head_hash || hash('sha256', readFileSync(path.join(streamDir, file))) !== m.sha256) {
           return fail({ ...at, kind: 'altered', seq: m.last_seq, message: 'archive does not match its manifest' })
@@ -133,7 +200,12 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
     summary.head = start
     const lastSigned = Math.max(-1, ...cps.map.keys())
     if (lastSigned > start.seq) {
-      return fail({ kind: 'truncated', stream, seq: start.seq + 1, message: `records after seq ${start.seq} are missing; a checkpoint signs seq ${lastSigned}` })
+      return fail({
+        kind: 'truncated',
+        stream,
+        seq: start.seq + 1,
+        message: `records after seq ${start.seq} are missing; a checkpoint signs seq ${lastSigned}`,
+      })
     }
   }
   return { ok: true, streams }

@@ -1,6 +1,6 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
-import type { CallCapture, CallFields } from '../call-capture.js'
+import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
 import { abortedError } from '../error-info.js'
 import type { StreamObserver } from '../observe-stream.js'
 import { streamFailure } from '../openai/chat-completions.js'
@@ -24,7 +24,7 @@ export function anthropicUsage(u: AnthropicUsage | null | undefined): Usage | nu
 }
 
 /** The request half of a messages record; `system` becomes the leading system message. */
-export function messagesRequestFields(body: unknown): CallFields {
+export function messagesRequestFields(body: unknown): RequestFields {
   const split = splitRequest(body, ['messages', 'system'])
   const list = split.content['messages']
   const messages: Message[] = Array.isArray(list) ? [...(list as Message[])] : []
@@ -33,7 +33,11 @@ export function messagesRequestFields(body: unknown): CallFields {
   return { model: split.model, messages, tools: split.tools, params: split.params }
 }
 
-function fieldsFrom(msg: AnthropicMessage, blocks: ContentBlock[], toolArgs: Array<string | undefined>): CallFields {
+function fieldsFrom(
+  msg: AnthropicMessage,
+  blocks: ContentBlock[],
+  toolArgs: Array<string | undefined>,
+): ResponseFields {
   let text = ''
   const toolCalls: ToolCallInput[] = []
   blocks.forEach((b, i) => {
@@ -57,7 +61,7 @@ function fieldsFrom(msg: AnthropicMessage, blocks: ContentBlock[], toolArgs: Arr
 }
 
 /** The response half from a complete message. */
-export function messagesResponseFields(msg: AnthropicMessage): CallFields {
+export function messagesResponseFields(msg: AnthropicMessage): ResponseFields {
   return fieldsFrom(msg, msg.content ?? [], [])
 }
 
@@ -74,7 +78,7 @@ export class MessageStreamAccumulator implements StreamObserver<MessageStreamEve
 
   constructor(
     private readonly capture: CallCapture,
-    private readonly request: CallFields,
+    private readonly request: RequestFields,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
@@ -113,22 +117,28 @@ export class MessageStreamAccumulator implements StreamObserver<MessageStreamEve
     }
   }
 
-  private fields(): CallFields {
-    return { ...this.request, ...fieldsFrom({ ...this.message, usage: this.usage }, this.blocks, this.toolArgs) }
+  private fields(): ResponseFields {
+    return fieldsFrom({ ...this.message, usage: this.usage }, this.blocks, this.toolArgs)
   }
 
   end(): void {
-    if (this.signal?.aborted) this.capture.finish(this.fields(), 'error', abortedError('stream aborted by the caller'))
+    if (this.signal?.aborted)
+      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream aborted by the caller'))
     else if (!this.stopped)
-      this.capture.finish(this.fields(), 'error', abortedError('stream ended before message_stop'))
-    else this.capture.finish(this.fields())
+      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream ended before message_stop'))
+    else this.capture.finish(this.request, this.fields())
   }
 
   fail(e: unknown): void {
-    this.capture.finish(this.fields(), 'error', streamFailure(e))
+    this.capture.finish(this.request, this.fields(), 'error', streamFailure(e))
   }
 
   cancel(): void {
-    this.capture.finish(this.fields(), 'error', abortedError('stream closed by the consumer before its end'))
+    this.capture.finish(
+      this.request,
+      this.fields(),
+      'error',
+      abortedError('stream closed by the consumer before its end'),
+    )
   }
 }

@@ -9,7 +9,7 @@ const messagesSpec: CallSpec = {
   provider: 'anthropic',
   operation: 'chat',
   request: messagesRequestFields,
-  response: (c, req, value) => c.finish(Object.assign(req, messagesResponseFields(value as AnthropicMessage))),
+  response: (c, req, value) => c.finish(req, messagesResponseFields(value as AnthropicMessage)),
   stream: (c, req, signal) => new MessageStreamAccumulator(c, req, signal),
 }
 

@@ -1,6 +1,6 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
-import type { CallCapture, CallFields } from '../call-capture.js'
+import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
 import { abortedError, toErrorInput } from '../error-info.js'
 import type { StreamObserver } from '../observe-stream.js'
 import { splitRequest } from '../request-split.js'
@@ -24,7 +24,7 @@ export function openAIUsage(u: OpenAIUsage | null | undefined): Usage | null {
 }
 
 /** The request half of a chat record. */
-export function chatRequestFields(body: unknown): CallFields {
+export function chatRequestFields(body: unknown): RequestFields {
   const split = splitRequest(body, ['messages'])
   const messages = split.content['messages']
   return {
@@ -51,7 +51,7 @@ function toolCall(tc: OpenAIToolCall): ToolCallInput {
 }
 
 /** The response half of a chat record from a complete `ChatCompletion`. */
-export function chatResponseFields(res: ChatCompletion): CallFields {
+export function chatResponseFields(res: ChatCompletion): ResponseFields {
   const choices = res.choices ?? []
   const toolCalls: ToolCallInput[] = []
   for (const c of choices) for (const tc of c.message?.tool_calls ?? []) toolCalls.push(toolCall(tc))
@@ -91,7 +91,7 @@ export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk
 
   constructor(
     private readonly capture: CallCapture,
-    private readonly request: CallFields,
+    private readonly request: RequestFields,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
@@ -140,12 +140,11 @@ export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk
     }
   }
 
-  private fields(): CallFields {
+  private fields(): ResponseFields {
     const toolCalls = [...this.toolCalls.values()].map(toolCall)
     const finish: string[] = []
     for (let i = 0; i < this.messages.length; i++) finish.push(this.finishReasons[i] ?? 'unknown')
     return {
-      ...this.request,
       responseId: this.id,
       responseModel: this.model,
       output: this.messages.map((m) => outputMessage(m)),
@@ -156,17 +155,23 @@ export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk
   }
 
   end(): void {
-    if (this.signal?.aborted) this.capture.finish(this.fields(), 'error', abortedError('stream aborted by the caller'))
+    if (this.signal?.aborted)
+      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream aborted by the caller'))
     else if (this.finishReasons.length === 0)
-      this.capture.finish(this.fields(), 'error', abortedError('stream ended before a finish_reason'))
-    else this.capture.finish(this.fields())
+      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream ended before a finish_reason'))
+    else this.capture.finish(this.request, this.fields())
   }
 
   fail(e: unknown): void {
-    this.capture.finish(this.fields(), 'error', streamFailure(e))
+    this.capture.finish(this.request, this.fields(), 'error', streamFailure(e))
   }
 
   cancel(): void {
-    this.capture.finish(this.fields(), 'error', abortedError('stream closed by the consumer before its end'))
+    this.capture.finish(
+      this.request,
+      this.fields(),
+      'error',
+      abortedError('stream closed by the consumer before its end'),
+    )
   }
 }

@@ -1,4 +1,4 @@
-import type { CallCapture, CallFields } from '../call-capture.js'
+import type { CallCapture, RequestFields } from '../call-capture.js'
 import type { CaptureOptions } from '../capture-context.js'
 import type { LedgerLike } from '../ledger-like.js'
 import { type CallSpec, observeMethod } from '../observe-call.js'
@@ -12,7 +12,7 @@ const chatSpec: CallSpec = {
   provider: 'openai',
   operation: 'chat',
   request: chatRequestFields,
-  response: (c, req, value) => c.finish(Object.assign(req, chatResponseFields(value as ChatCompletion))),
+  response: (c, req, value) => c.finish(req, chatResponseFields(value as ChatCompletion)),
   stream: (c, req, signal) => new ChatStreamAccumulator(c, req, signal),
 }
 
@@ -28,8 +28,8 @@ const embeddingsSpec: CallSpec = {
   provider: 'openai',
   operation: 'embeddings',
   request: embeddingsRequestFields,
-  response: (c: CallCapture, req: CallFields, value) =>
-    c.finish(Object.assign(req, embeddingsResponseFields(value as EmbeddingResponse))),
+  response: (c: CallCapture, req: RequestFields, value) =>
+    c.finish(req, embeddingsResponseFields(value as EmbeddingResponse)),
 }
 
 type Resource = Record<string, unknown>

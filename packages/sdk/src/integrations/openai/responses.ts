@@ -1,6 +1,6 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
-import type { CallCapture, CallFields } from '../call-capture.js'
+import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
 import { abortedError } from '../error-info.js'
 import type { StreamObserver } from '../observe-stream.js'
 import { splitRequest } from '../request-split.js'
@@ -25,11 +25,11 @@ function isMessageList(input: unknown): input is Message[] {
  * The request half of a Responses API record. A string input or a list of messages becomes `messages` (with
  * `instructions` as the leading system message); any other input (items with tool outputs, files) stays raw in `input`.
  */
-export function responsesRequestFields(body: unknown): CallFields {
+export function responsesRequestFields(body: unknown): RequestFields {
   const split = splitRequest(body, ['input', 'instructions'])
   const input = split.content['input']
   const instructions = split.content['instructions']
-  const fields: CallFields = { model: split.model, tools: split.tools, params: split.params }
+  const fields: RequestFields = { model: split.model, tools: split.tools, params: split.params }
   if (typeof input === 'string' || isMessageList(input)) {
     const messages: Message[] = typeof input === 'string' ? [{ role: 'user', content: input }] : [...input]
     if (typeof instructions === 'string') messages.unshift({ role: 'system', content: instructions })
@@ -42,7 +42,7 @@ export function responsesRequestFields(body: unknown): CallFields {
 }
 
 /** The response half from a complete `Response` object (non-streamed, or a stream's `response.completed`). */
-export function responsesResponseFields(res: ResponseObject, partialText?: string): CallFields {
+export function responsesResponseFields(res: ResponseObject, partialText?: string): ResponseFields {
   let text = ''
   const toolCalls: ToolCallInput[] = []
   for (const item of res.output ?? []) {
@@ -70,16 +70,21 @@ export function responsesResponseFields(res: ResponseObject, partialText?: strin
 }
 
 /** Logs a finished `Response`: a `failed` one is an error record with the provider's error code as its type. */
-export function finishResponse(capture: CallCapture, request: CallFields, res: ResponseObject, partialText?: string) {
-  const fields = { ...request, ...responsesResponseFields(res, partialText) }
+export function finishResponse(
+  capture: CallCapture,
+  request: RequestFields,
+  res: ResponseObject,
+  partialText?: string,
+) {
+  const fields = responsesResponseFields(res, partialText)
   if (res.status === 'failed') {
     const e = res.error
-    capture.finish(fields, 'error', {
+    capture.finish(request, fields, 'error', {
       type: e?.code ?? 'failed',
       message: e?.message ?? 'response failed',
       httpStatus: null,
     })
-  } else capture.finish(fields)
+  } else capture.finish(request, fields)
 }
 
 /** Follows Responses API stream events; the terminal event carries the whole `Response`, so that is what is logged. */
@@ -91,7 +96,7 @@ export class ResponsesStreamAccumulator implements StreamObserver<ResponseStream
 
   constructor(
     private readonly capture: CallCapture,
-    private readonly request: CallFields,
+    private readonly request: RequestFields,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
@@ -119,29 +124,36 @@ export class ResponsesStreamAccumulator implements StreamObserver<ResponseStream
     }
   }
 
-  private partial(): CallFields {
+  private partial(): ResponseFields {
     const base = this.started ? responsesResponseFields({ ...this.started, output: [] }, this.text) : {}
-    return { ...this.request, ...base, output: [{ role: 'assistant', content: this.text || null }] }
+    return { ...base, output: [{ role: 'assistant', content: this.text || null }] }
   }
 
   end(): void {
-    if (this.signal?.aborted) this.capture.finish(this.partial(), 'error', abortedError('stream aborted by the caller'))
+    if (this.signal?.aborted)
+      this.capture.finish(this.request, this.partial(), 'error', abortedError('stream aborted by the caller'))
     else if (this.final) finishResponse(this.capture, this.request, this.final, this.text)
     else if (this.errorEvent) {
       const e = this.errorEvent
-      this.capture.finish(this.partial(), 'error', {
+      this.capture.finish(this.request, this.partial(), 'error', {
         type: e.code ?? 'error',
         message: e.message ?? 'stream error',
         httpStatus: null,
       })
-    } else this.capture.finish(this.partial(), 'error', abortedError('stream ended before its terminal event'))
+    } else
+      this.capture.finish(this.request, this.partial(), 'error', abortedError('stream ended before its terminal event'))
   }
 
   fail(e: unknown): void {
-    this.capture.finish(this.partial(), 'error', streamFailure(e))
+    this.capture.finish(this.request, this.partial(), 'error', streamFailure(e))
   }
 
   cancel(): void {
-    this.capture.finish(this.partial(), 'error', abortedError('stream closed by the consumer before its end'))
+    this.capture.finish(
+      this.request,
+      this.partial(),
+      'error',
+      abortedError('stream closed by the consumer before its end'),
+    )
   }
 }

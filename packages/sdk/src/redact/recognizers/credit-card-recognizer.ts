@@ -34,7 +34,12 @@ export const creditCardRecognizer: Recognizer = {
       // An unknown issuer range still counts when the Luhn check holds and card words are nearby.
       if (end === 0) {
         end = checkCard(raw, false)
-        if (end === 0 || !nearby(text, start, start + end, POSITIVE)) continue
+        if (end === 0 || !nearby(text, start, start + end, POSITIVE)) {
+          // The run may start with digits that belong to something else ("… 32 4111 1111 …"): retry one group on.
+          const sep = raw.search(/[ -]/)
+          if (sep > 0) CANDIDATE.lastIndex = start + sep + 1
+          continue
+        }
         issuerKnown = false
       }
       let score = issuerKnown ? 0.9 : 0.8

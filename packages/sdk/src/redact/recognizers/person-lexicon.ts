@@ -46,12 +46,12 @@ export function personLexicon(): Map<string, number> {
     map.set(w.toLowerCase(), BREAK)
     map.set(stripAccents(w.toLowerCase()), BREAK)
   }
-  // Title-case keys as well, so the common spelling ("Maria") is found without lower-casing the token first.
-  for (const [key, value] of [...map]) {
-    if (key.length > 0) map.set(key[0]!.toUpperCase() + key.slice(1), value)
-  }
-  lexicon = map
-  return map
+  // Keys are stored title-cased ("Maria"), the spelling capitalised words have, so the hot path looks a token up
+  // without lower-casing it first.
+  const titled = new Map<string, number>()
+  for (const [key, value] of map) titled.set(titleCase(key), value)
+  lexicon = titled
+  return titled
 }
 
 /** Countries, months, weekdays and languages, single words only, from the runtime's Intl tables. */
@@ -83,6 +83,11 @@ function intlNames(): string[] {
   out.push('America', 'Americas', 'Africa', 'Europe', 'Asia', 'Oceania', 'Antarctica', 'Arctic', 'Atlantic', 'Pacific')
   out.push('Saint', 'Sankt', 'Santa', 'Santo', 'San', 'Sao', 'New', 'North', 'South', 'East', 'West', 'Port', 'Fort', 'Mount', 'Lake', 'City', 'Island', 'Islands', 'Republic', 'Kingdom', 'States')
   return out.filter((w) => w.length > 0)
+}
+
+/** "mcdonald" → "Mcdonald": the lexicon's key form. */
+export function titleCase(s: string): string {
+  return s.length === 0 ? s : s[0]!.toUpperCase() + s.slice(1).toLowerCase()
 }
 
 function stripAccents(s: string): string {

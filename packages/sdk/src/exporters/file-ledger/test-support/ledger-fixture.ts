@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type Ledger, createLedger } from '../../../ledger.js'
+import { createLedger, type Ledger } from '../../../ledger.js'
 import type { LedgerOptions } from '../../../ledger-options.js'
 
 export function tempDir(): string {
@@ -13,7 +13,13 @@ export async function writeRecords(dir: string, n: number, options: LedgerOption
   const ledger: Ledger = createLedger({ dir, stream: 's', handleExit: false, redact: false, ...options })
   const ids: string[] = []
   for (let i = 0; i < n; i++) {
-    ids.push(ledger.log({ prompt: `question ${i} ${'x'.repeat(400)}`, response: `answer ${i}`, userId: `u${i % 3}` }) as string)
+    ids.push(
+      ledger.log({
+        prompt: `question ${i} ${'x'.repeat(400)}`,
+        response: `answer ${i}`,
+        userId: `u${i % 3}`,
+      }) as string,
+    )
   }
   await ledger.close()
   return ids

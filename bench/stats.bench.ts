@@ -1,0 +1,85 @@
+/**
+ * Read side over 1M stored records (~1.2 KB each) in SQLite: stats grouped by model (count, error rate,
+ * latency p50/p95/p99, ttft p50/p95, tokens, cost, signals) and a full-text query (one page, newest first).
+ * Baseline measured in the same run: a plain `SELECT count(*), sum(latency) … GROUP BY model` over the same table,
+ * the cheapest possible grouped scan.
+ *
+ *   npx tsx bench/stats.bench.ts [--records=1000000] [--runs=20]
+ *
+ * The database is built once into the temp dir (pl-stats-bench-<records>.db) and reused by later runs.
+ */
+import { existsSync, renameSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import Database from 'better-sqlite3'
+import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
+import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
+import { RARE_WORDS, benchRecord, percentile, rng, vocabulary } from './bench-records.js'
+
+const arg = (name: string, dflt: number): number =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt)
+const RECORDS = arg('records', 1_000_000)
+const RUNS = arg('runs', 20)
+const path = join(tmpdir(), `pl-stats-bench-${RECORDS}.db`)
+
+if (!existsSync(path)) {
+  const building = `${path}.building`
+  rmSync(building, { force: true })
+  const storage = openSqliteStorage({ path: building })
+  const random = rng(7)
+  const words = vocabulary(random)
+  const chain = new Chain(genesis('bench'))
+  const start = Date.parse('2026-01-01T00:00:00Z')
+  const t0 = performance.now()
+  for (let i = 0; i < RECORDS; i += 5000) {
+    const batch = []
+    for (let j = i; j < Math.min(RECORDS, i + 5000); j++) batch.push(chain.seal(benchRecord(random, words, start + j * 1000)))
+    await storage.append(batch)
+    if (i % 100_000 === 0) process.stderr.write(`built ${i} records (${Math.round((performance.now() - t0) / 1000)} s)\n`)
+  }
+  await storage.close()
+  for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true })
+  renameSync(building, path)
+}
+
+const storage = openSqliteStorage({ path })
+const raw = new Database(path, { readonly: true })
+
+async function time(fn: () => Promise<unknown> | unknown): Promise<{ p50: number; p95: number }> {
+  await fn() // warm the page cache, as a running collector would be
+  const samples: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now()
+    await fn()
+    samples.push(performance.now() - t0)
+  }
+  samples.sort((a, b) => a - b)
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) }
+}
+
+const count = (raw.prepare('SELECT count(*) FROM records').pluck().get() as number).toLocaleString('en-US')
+const plain = raw.prepare('SELECT model, count(*), sum(latency) FROM records GROUP BY model')
+const base = await time(() => plain.all())
+const byModel = await time(() => storage.stats({}, 'model'))
+const lastDay = await time(() => storage.stats({ from: '2026-01-12T00:00:00Z', to: '2026-01-13T00:00:00Z' }, 'model'))
+let w = 0
+const fts = await time(() => storage.query({ q: RARE_WORDS[w++ % RARE_WORDS.length]! }, { limit: 50 }))
+const ftsFiltered = await time(() =>
+  storage.query({ q: RARE_WORDS[w++ % RARE_WORDS.length]!, model: 'gpt-4o', status: 'ok' }, { limit: 50 }),
+)
+const rows = (await storage.stats({}, 'model')).length
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`
+const row = (name: string, r: { p50: number; p95: number }, bar: string) =>
+  `| ${name} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${(r.p95 / base.p95).toFixed(2)}× | ${bar} |`
+console.log(`\n${count} records in ${path}, ${RUNS} timed runs each (after one warm-up)\n`)
+console.log('| query | p50 | p95 | p95 vs baseline | bar |')
+console.log('|---|---:|---:|---:|---|')
+console.log(row('baseline: SELECT model, count(*), sum(latency) GROUP BY model', base, ''))
+console.log(row(`stats group_by=model, all records (${rows} groups, exact percentiles)`, byModel, '≤ 250 ms p95'))
+console.log(row('stats group_by=model, one day window', lastDay, ''))
+console.log(row('full-text q=<rare word>, first page of 50', fts, '≤ 100 ms p95'))
+console.log(row('full-text q + model + status, first page of 50', ftsFiltered, ''))
+await storage.close()
+raw.close()

@@ -1,0 +1,88 @@
+import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { z } from 'zod'
+import { PromptLedgerError } from '../errors.js'
+import { writeFileAtomic } from './secure-file.js'
+
+const entrySchema = z.object({ subject: z.string(), wrapped: z.string(), created: z.string() })
+
+/** `data-keys.json`: wrapped data keys by key id (a subject may hold several after a concurrent create). */
+export const keyFileSchema = z.object({
+  v: z.literal(1),
+  master_key_id: z.string(),
+  keys: z.record(z.string(), entrySchema),
+  /** Key ids destroyed by erasure, so their ciphertext reads as erased rather than as "key missing". */
+  erased: z.array(z.string()),
+})
+export type KeyFile = z.infer<typeof keyFileSchema>
+export type KeyEntry = z.infer<typeof entrySchema>
+
+/** The file's identity; a change means another process wrote it. */
+export function fileStamp(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true })
+    return `${st.ino}:${st.size}:${st.mtimeNs}`
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ''
+    throw new PromptLedgerError('IO_ERROR', `could not stat ${file}`, { cause: err })
+  }
+}
+
+export function readKeyFile(file: string): KeyFile | null {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw new PromptLedgerError('IO_ERROR', `could not read ${file}`, { cause: err })
+  }
+  try {
+    return keyFileSchema.parse(JSON.parse(text))
+  } catch (cause) {
+    // Never quote the file: it holds wrapped keys.
+    throw new PromptLedgerError('LEDGER_CORRUPT', `${file} is not a valid data key file`, { cause })
+  }
+}
+
+const LOCK_STALE_MS = 30_000
+const LOCK_TIMEOUT_MS = 10_000
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * Read-modify-write of the key file under `<file>.lock` (O_EXCL), so processes sharing a data dir
+ * (an app's ledger, the server, the CLI) never lose each other's keys. Writes are rare (a new user,
+ * an erasure, a rotation), so a short synchronous wait for the lock is acceptable.
+ */
+export function updateKeyFile(file: string, update: (current: KeyFile | null) => KeyFile): KeyFile {
+  const lock = `${file}.lock`
+  const deadline = Date.now() + LOCK_TIMEOUT_MS
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600))
+      break
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new PromptLedgerError('IO_ERROR', `could not lock ${file}`, { cause: err })
+      }
+      // A lock left by a crashed process is taken over once it is clearly stale.
+      if (Date.now() - lockAge(lock) > LOCK_STALE_MS) rmSync(lock, { force: true })
+      else if (Date.now() > deadline) throw new PromptLedgerError('IO_ERROR', `timed out waiting for ${lock}`)
+      else Atomics.wait(pause, 0, 0, 5)
+    }
+  }
+  try {
+    const next = update(readKeyFile(file))
+    writeFileAtomic(file, JSON.stringify(next))
+    return next
+  } finally {
+    rmSync(lock, { force: true })
+  }
+}
+
+function lockAge(lock: string): number {
+  try {
+    return statSync(lock).mtimeMs
+  } catch {
+    // Gone between the failed open and this stat: the next attempt will take it.
+    return Date.now()
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import type { Recognizer } from '../recognizer.js'
+import { creditCardRecognizer } from './credit-card-recognizer.js'
+import { emailRecognizer } from './email-recognizer.js'
+import { ibanRecognizer } from './iban-recognizer.js'
+import { ipRecognizer } from './ip-recognizer.js'
+import { personRecognizer } from './person-recognizer.js'
+import { phoneRecognizer } from './phone-recognizer.js'
+import { secretRecognizer } from './secret-recognizer.js'
+import { streetAddressRecognizer } from './street-address-recognizer.js'
+import { usSsnRecognizer } from './us-ssn-recognizer.js'
+
+// Shared case table: every recognizer must find its positives (value, in context) and stay silent on look-alikes
+// (order numbers, hashes, versions, timestamps, UUIDs) at the engine's default threshold.
+const MIN = 0.5
+const LOOK_ALIKES = [
+  'Order #56413599 shipped on 2025-03-10. Total: $832.94',
+  'The commit 9fceb02d0ae598e95dc970b74767f19372d61af8 fixed the race in the scheduler.',
+  'Upgrade from v1.2.3 to v2.10.4 and rerun the migrations.',
+  'Log line: 2025-03-01T10:22:11Z started, took 1234 ms',
+  'Use request id 550e8400-e29b-41d4-a716-446655440000 when you contact support.',
+  'Tracking number 3750111009051279 is not yet scanned.',
+  'The meeting is at 10:30 in room 4.',
+  'Install scikit-learn (often written sk-learn) version 1.6.',
+  'Compute 4821 * 7382 and round to 2 decimals.',
+  'What is the capital of Papua New Guinea? Answer in one word.',
+]
+
+const cases: Array<[Recognizer, string, string[]]> = [
+  [emailRecognizer, 'EMAIL_ADDRESS', ['write to ana.lopez+news@mail.example.co.uk today', 'user=o\'brien@example.org']],
+  [creditCardRecognizer, 'CREDIT_CARD', ['card 4111 1111 1111 1111 declined', 'amex 3782-822463-10005', 'pay with 5555555555554444']],
+  [usSsnRecognizer, 'US_SSN', ['SSN 123-45-6780', 'my social security number is 123456780']],
+  [ibanRecognizer, 'IBAN_CODE', ['IBAN GB82 WEST 1234 5698 7654 32.', 'to DE89370400440532013000 now']],
+  [ipRecognizer, 'IP_ADDRESS', ['src=203.0.113.9 port', 'from 2001:db8::8a2e:370:7334 via']],
+  [phoneRecognizer, 'PHONE_NUMBER', ['call (415) 555-0132 now', 'mobile: +44 7700 900123', 'tel 020 7946 0958']],
+  [
+    secretRecognizer,
+    'SECRET',
+    [
+      'key sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6 here',
+      'AKIAIOSFODNN7EXAMPLE',
+      'token ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+      'export DB_PASSWORD=hT7#kq2Lm9xZ',
+      'Authorization: Bearer abcDEF123456ghiJKL789',
+      'postgres://admin:s3cr3tPa55@db.internal:5432/app',
+    ],
+  ],
+  [personRecognizer, 'PERSON', ['Dear Maria Lopez, your order is ready', 'my name is Oluwaseun', '{"customer":"Grace Hopper"}']],
+  [streetAddressRecognizer, 'STREET_ADDRESS', ['ship it to 221 Baker Street, London', 'office at Friedrichstrasse 43']],
+]
+
+describe.each(cases)('$name', (recognizer, type, positives) => {
+  it.each(positives)('finds %s', (text) => {
+    const found = recognizer.find(text).filter((f) => f.score >= MIN && f.type === type)
+    expect(found.length).toBeGreaterThan(0)
+  })
+  it('stays silent on look-alikes', () => {
+    for (const text of LOOK_ALIKES) {
+      const found = recognizer.find(text).filter((f) => f.score >= MIN)
+      expect(found.map((f) => `${f.type}:${text.slice(f.start, f.end)}`)).toEqual([])
+    }
+  })
+})
+
+describe('specific negatives', () => {
+  it('rejects cards that fail Luhn or issuer ranges, and phone-grouped digits', () => {
+    expect(creditCardRecognizer.find('card 4111 1111 1111 1112')).toEqual([])
+    expect(creditCardRecognizer.find('ref 9999 9999 9999 9995').filter((f) => f.score >= MIN)).toEqual([])
+  })
+  it('rejects SSNs in never-issued ranges', () => {
+    expect(usSsnRecognizer.find('SSN 666-12-3456')).toEqual([])
+    expect(usSsnRecognizer.find('SSN 123-00-4567')).toEqual([])
+  })
+  it('rejects IBANs with a bad check', () => {
+    expect(ibanRecognizer.find('GB82 WEST 1234 5698 7654 33')).toEqual([])
+  })
+  it('rejects JWT-shaped strings whose header does not decode', () => {
+    expect(secretRecognizer.find('abc.eyJzdWIiOiIxIn0.sig')).toEqual([])
+  })
+  it('rejects placeholder passwords', () => {
+    expect(secretRecognizer.find('password=changeme').filter((f) => f.score >= MIN)).toEqual([])
+  })
+  it('does not read sentence-initial words or places as names', () => {
+    expect(personRecognizer.find('What is the capital of Kenya?').filter((f) => f.score >= MIN)).toEqual([])
+  })
+})
