@@ -1,5 +1,5 @@
-import { uuidv7 } from '../packages/sdk/src/record/uuidv7.js'
 import type { UnsealedRecord } from '../packages/sdk/src/record/schema.js'
+import { uuidv7 } from '../packages/sdk/src/record/uuidv7.js'
 
 /** Deterministic pseudo-random numbers (mulberry32) so every run stores the same data. */
 export function rng(seed: number): () => number {
@@ -16,7 +16,16 @@ export function rng(seed: number): () => number {
 const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'te', 'su', 'no', 'vi', 'de', 'pa', 'or', 'el', 'an', 'is', 'ur', 'be']
 /** Rare words the full-text bench searches for, each in ~1 % of records. */
 export const RARE_WORDS = ['refund', 'invoice', 'chargeback', 'warranty']
-export const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'claude-haiku-4', 'gemini-2.5', 'llama-3.3', 'o3', 'mistral']
+export const MODELS = [
+  'gpt-4o',
+  'gpt-4o-mini',
+  'claude-sonnet-4',
+  'claude-haiku-4',
+  'gemini-2.5',
+  'llama-3.3',
+  'o3',
+  'mistral',
+]
 
 export function vocabulary(random: () => number, size = 3000): string[] {
   const words = new Set<string>()
@@ -60,12 +69,12 @@ export function benchRecord(random: () => number, words: string[], tsMs: number)
     request: {
       model: MODELS[Math.floor(random() * MODELS.length)]!,
       messages: [
-        { role: 'system', content: sentence(random, words, 160) },
-        { role: 'user', content: sentence(random, words, 380) + rare + ' reach me at <EMAIL_ADDRESS>' },
+        { role: 'system', content: sentence(random, words, 90) },
+        { role: 'user', content: sentence(random, words, 230) + rare + ' reach me at <EMAIL_ADDRESS>' },
       ],
       params: { temperature: 0.2, max_tokens: 512 },
     },
-    response: { model: null, id: 'chatcmpl-abc', output: sentence(random, words, 380), finish_reasons: ['stop'] },
+    response: { model: null, id: 'chatcmpl-abc', output: sentence(random, words, 230), finish_reasons: ['stop'] },
     usage: { input_tokens: 120, output_tokens: 95 },
     cost_usd: 0.00042,
     status: error ? 'error' : 'ok',

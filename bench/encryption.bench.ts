@@ -138,7 +138,9 @@ const row = (name: string, { off, on }: { off: number; on: number }) => {
   const cost = (1 - on / off) * 100
   return `| ${name} | ${off.toFixed(0)} | ${on.toFixed(0)} | ${(on / off).toFixed(3)} | ${cost.toFixed(1)} % | ${cost <= 25 ? 'yes' : 'NO'} |`
 }
-console.log(`\nEncryption cost, ${RECORDS} records through the ledger (${USERS} users), best of ${ROUNDS} rounds, node ${process.version}\n`)
+console.log(
+  `\nEncryption cost, ${RECORDS} records through the ledger (${USERS} users), best of ${ROUNDS} rounds, node ${process.version}\n`,
+)
 console.log('| path | records/s, encryption off (baseline) | records/s, on | ratio on/off | cost | ≤ 25 % |')
 console.log('|---|---:|---:|---:|---:|---|')
 console.log(row('SDK ledger: log() → file ledger, closed', ledger))

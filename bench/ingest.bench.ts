@@ -31,7 +31,12 @@ const start = Date.parse('2026-01-01T00:00:00Z')
 const records = Array.from({ length: RECORDS }, (_, i) => benchRecord(random, words, start + i * 10))
 const bodies: string[] = []
 for (let i = 0; i < RECORDS; i += BATCH) {
-  bodies.push(records.slice(i, i + BATCH).map((r) => JSON.stringify(r)).join('\n'))
+  bodies.push(
+    records
+      .slice(i, i + BATCH)
+      .map((r) => JSON.stringify(r))
+      .join('\n'),
+  )
 }
 const avgBytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / RECORDS
 

@@ -3,7 +3,7 @@
  * `startServer` app: logging, server-side redaction, encryption and SQLite storage on) vs through @portkey-ai/gateway,
  * at concurrency 1, 16 and 64, JSON and SSE. Each server runs in its own process; this process only generates load.
  *
- *   npx tsx bench/proxy.bench.ts [--requests=2000] [--rounds=3] [--breakdown]
+ *   npx tsx bench/proxy.bench.ts [--requests=2000] [--rounds=3] [--breakdown] [--concurrency=1,16,64] [--modes=json,sse]
  *
  * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
  * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
@@ -42,7 +42,17 @@ async function runFake(): Promise<void> {
   const { startFakeOpenAI } = await import('../test-support/fake-upstreams/index.js')
   const fake = await startFakeOpenAI()
   // The fake keeps every request for tests; a long benchmark must not.
-  setInterval(() => fake.requests.splice(0), 1000).unref()
+  let served = 0
+  setInterval(() => {
+    served += fake.requests.length
+    fake.requests.splice(0)
+  }, 1000).unref()
+  // The reference for the proxies' figures: what answering one call costs a plain node:http server here.
+  reportCpuOnExit(
+    'fake upstream',
+    () => served + fake.requests.length,
+    () => fake.close(),
+  )
   process.stdout.write(`READY ${fake.url}\n`)
 }
 
@@ -204,6 +214,8 @@ async function main(): Promise<void> {
   const requests = Number(arg('requests', '2000'))
   const rounds = Number(arg('rounds', '3'))
   const breakdown = process.argv.includes('--breakdown')
+  const levels = arg('concurrency', '1,16,64').split(',').map(Number)
+  const modes = arg('modes', 'json,sse').split(',')
   const self = fileURLToPath(import.meta.url)
   const node = ['--conditions=source', '--import', 'tsx', self]
   const fake = await spawnServer([...node, '--role=fake'])
@@ -245,6 +257,7 @@ async function main(): Promise<void> {
   }
   const f = (x: number): string => x.toFixed(2)
   for (const stream of [false, true]) {
+    if (!modes.includes(stream ? 'sse' : 'json')) continue
     lines.push('')
     lines.push(stream ? '### SSE stream (include_usage), ms' : '### JSON, ms')
     lines.push('')
@@ -267,7 +280,7 @@ async function main(): Promise<void> {
       row(['c', 'target', 'p50', 'p99', 'added p50', 'added p99', 'added p50 ratio vs portkey', 'req/s', 'errors'])
       row(['--:', ':--', '--:', '--:', '--:', '--:', '--:', '--:', '--:'])
     }
-    for (const c of [1, 16, 64]) {
+    for (const c of levels) {
       const n = c === 1 ? requests : requests * 2
       const active = targets.filter((t) => !stream || t.streams)
       // Warm every connection and JIT path first.
@@ -336,8 +349,12 @@ async function main(): Promise<void> {
   )
   const servers = [ours, ...extra]
   const exited = servers.map((s) => new Promise((r) => s.child.once('exit', r)))
-  for (const s of [...servers, portkey, fake]) s.child.kill('SIGTERM')
+  for (const s of [...servers, portkey]) s.child.kill('SIGTERM')
   await Promise.all(exited)
+  // Last, so that its CPU figure covers the whole run (direct, proxied and Portkey calls alike).
+  const fakeExit = new Promise((r) => fake.child.once('exit', r))
+  fake.child.kill('SIGTERM')
+  await fakeExit
 }
 
 const role = arg('role', 'main')

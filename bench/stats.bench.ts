@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
-import { RARE_WORDS, benchRecord, percentile, rng, vocabulary } from './bench-records.js'
+import { benchRecord, percentile, RARE_WORDS, rng, vocabulary } from './bench-records.js'
 
 const arg = (name: string, dflt: number): number =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt)
@@ -34,9 +34,11 @@ if (!existsSync(path)) {
   const t0 = performance.now()
   for (let i = 0; i < RECORDS; i += 5000) {
     const batch = []
-    for (let j = i; j < Math.min(RECORDS, i + 5000); j++) batch.push(chain.seal(benchRecord(random, words, start + j * 1000)))
+    for (let j = i; j < Math.min(RECORDS, i + 5000); j++)
+      batch.push(chain.seal(benchRecord(random, words, start + j * 1000)))
     await storage.append(batch)
-    if (i % 100_000 === 0) process.stderr.write(`built ${i} records (${Math.round((performance.now() - t0) / 1000)} s)\n`)
+    if (i % 100_000 === 0)
+      process.stderr.write(`built ${i} records (${Math.round((performance.now() - t0) / 1000)} s)\n`)
   }
   await storage.close()
   for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true })

@@ -46,7 +46,10 @@ export const ledgerOptionsSchema = z.object({
   signals: z.union([z.literal(false), z.custom<SignalOptions>((v) => typeof v === 'object' && v !== null)]).default({}),
   /** Extra exporters, after the file ledger. */
   exporters: z.array(z.custom<Exporter>((v) => typeof (v as Exporter)?.export === 'function')).default([]),
-  // Collector options (`endpoint`, `apiKey`) go here; ledger.ts turns them into an HTTP exporter.
+  /** Collector base URL (`http://127.0.0.1:7420`): records also go there, retried and spooled under `<dir>/spool/` while it is down. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /** API key for the collector, sent as a bearer token. */
+  apiKey: z.string().min(1).optional(),
   /** Key of `prompt_hash`; default: a random key kept in the keyring. */
   hmacKey: z.instanceof(Buffer).optional(),
   /**

@@ -6,6 +6,9 @@ import { openKeyring } from './crypto/keyring.js'
 import { PromptLedgerError } from './errors.js'
 import type { Exporter } from './exporters/exporter.js'
 import { FileLedgerExporter } from './exporters/file-ledger/file-ledger.js'
+import { HttpExporter } from './exporters/http/http-exporter.js'
+import { withRetry } from './exporters/http/retry-exporter.js'
+import { withSpool } from './exporters/http/spool-exporter.js'
 import { type LedgerOptions, type ResolvedLedgerOptions, resolveLedgerOptions } from './ledger-options.js'
 import { registerExitFlush } from './pipeline/exit-hooks.js'
 import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-queue.js'
@@ -121,7 +124,14 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     })
     this.#chain = new Chain(this.file.head)
     // Extra exporters (and, later, the collector's HTTP exporter built from `endpoint`/`apiKey`).
-    this.#exporters = [this.file, ...o.exporters]
+    const collector = o.endpoint
+      ? withSpool(withRetry(new HttpExporter({ endpoint: o.endpoint, ...(o.apiKey ? { apiKey: o.apiKey } : {}) })), {
+          dir: o.dir,
+          onDrop: (n) =>
+            this.#report(new PromptLedgerError('EXPORT_FAILED', `collector spool full: dropped ${n} records`), false),
+        })
+      : null
+    this.#exporters = [this.file, ...(collector ? [collector] : []), ...o.exporters]
     // Signals read the raw text (placeholders would hide phrases); they hold no content, only flags and counts.
     if (o.signals !== false) this.#stages.push(signalsStage(o.signals))
     if (o.redact !== false) this.#stages.push(redactStage(o.redact))

@@ -1,12 +1,12 @@
 import type { Redactor, UnsealedRecord } from '@promptledger/sdk'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { installErrorHandlers } from './api/error-handler.js'
-import { type ProxyHandlers, mountProxy } from './api/proxy-mount.js'
+import { mountProxy, type ProxyHandlers } from './api/proxy-mount.js'
 import type { RouteDef } from './api/route-table.js'
 import { recordsRoutes } from './api/routes/records-routes.js'
 import { systemRoutes } from './api/routes/system-routes.js'
 import { IngestService } from './ingest/ingest-service.js'
-import { type ServerMetrics, createMetrics } from './metrics/registry.js'
+import { createMetrics, type ServerMetrics } from './metrics/registry.js'
 import type { Storage } from './storage/storage.js'
 
 export interface AppOptions {
@@ -17,6 +17,8 @@ export interface AppOptions {
   redactor?: Redactor
   /** Encrypts ingested content before sealing (see auth/security-context.ts). */
   encrypt?: (record: UnsealedRecord) => void
+  /** Persists data keys created by `encrypt` before each batch is stored. */
+  commitKeys?: () => void
   /** Largest request body in bytes; default 16 MiB. */
   bodyLimit?: number
   metrics?: ServerMetrics
@@ -63,6 +65,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     metrics,
     ...(options.redactor ? { redactor: options.redactor } : {}),
     ...(options.encrypt ? { encrypt: options.encrypt } : {}),
+    ...(options.commitKeys ? { commitKeys: options.commitKeys } : {}),
   })
   // Record-derived metrics (requests, latency, tokens, cost, redactions) update once per stored batch.
   ingest.on('records', (batch) => metrics.llm.observe(batch))

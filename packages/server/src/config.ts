@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { z } from 'zod'
-import { securityConfigSchema } from './auth/security-config.js'
 import { type AlertsConfig, alertsConfigSchema, parseAlertsConfig } from './alerts/alerts-config.js'
+import { securityConfigSchema } from './auth/security-config.js'
 import { ServerError } from './errors.js'
-import { retentionPolicySchema } from './retention/retention-policy.js'
 import { proxyConfigSchema } from './proxy/collector-proxy.js'
+import { retentionPolicySchema } from './retention/retention-policy.js'
 
 /**
  * Sections owned by other areas (alerts, auth, retention, proxy) register their zod schema here.
@@ -29,7 +29,11 @@ export const serverConfigSchema = z.strictObject({
   /** Name of the collector's own sealed stream; defaults to `collector-<hostname>`. */
   stream: z.string().min(1).max(1024).optional(),
   /** Largest accepted request body in bytes (413 above it). */
-  bodyLimit: z.number().int().positive().default(16 * 1024 * 1024),
+  bodyLimit: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Redact ingested records again with the server's own policy (defence in depth). */
   redact: z.boolean().default(true),
   alerts: sectionSchemas.alerts.optional(),

@@ -35,7 +35,8 @@ async function getJson<T>(remote: RemoteOptions, path: string): Promise<T> {
     throw new CliError(`cannot reach the collector at ${target.origin}: ${(cause as Error).message}`, EXIT_PROBLEM)
   }
   const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined
-  if (!res.ok) throw new CliError(`collector answered ${res.status}: ${body?.error?.message ?? res.statusText}`, EXIT_PROBLEM)
+  if (!res.ok)
+    throw new CliError(`collector answered ${res.status}: ${body?.error?.message ?? res.statusText}`, EXIT_PROBLEM)
   return body as T
 }
 
@@ -69,13 +70,19 @@ export async function listAlerts(
   out: Out,
 ): Promise<void> {
   if (options.rules) {
-    const rules = await getJson<{ interval_seconds: number; rules: RuleJson[]; notifiers: string[] }>(remote, 'v1/alerts/rules')
+    const rules = await getJson<{ interval_seconds: number; rules: RuleJson[]; notifiers: string[] }>(
+      remote,
+      'v1/alerts/rules',
+    )
     if (options.json) return void out.write(`${JSON.stringify(rules, null, 2)}\n`)
     out.write(`${renderTable(ruleColumns, rules.rules)}\n`)
     out.write(`evaluated every ${rules.interval_seconds}s; notifiers: ${rules.notifiers.join(', ') || 'none'}\n`)
     return
   }
-  const alerts = await getJson<{ open: AlertJson[]; history: AlertJson[] }>(remote, `v1/alerts?limit=${options.limit ?? 20}`)
+  const alerts = await getJson<{ open: AlertJson[]; history: AlertJson[] }>(
+    remote,
+    `v1/alerts?limit=${options.limit ?? 20}`,
+  )
   if (options.json) return void out.write(`${JSON.stringify(alerts, null, 2)}\n`)
   out.write(`${alerts.open.length} open alert${alerts.open.length === 1 ? '' : 's'}\n`)
   const rows = [...alerts.open, ...alerts.history]
@@ -86,11 +93,17 @@ export async function listAlerts(
  * Sends a test notification to every notifier of the config (file, or PROMPTLEDGER_ALERT_WEBHOOK) and
  * reports each outcome; fails when none is configured or any delivery fails.
  */
-export async function sendTestNotification(configPath: string | undefined, env: NodeJS.ProcessEnv, out: Out): Promise<void> {
+export async function sendTestNotification(
+  configPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+  out: Out,
+): Promise<void> {
   const config = loadConfig({ flags: configPath ? { config: configPath } : {}, env })
   const notifiers = createNotifiers(config.alerts.notifiers)
   if (notifiers.length === 0) {
-    throw new CliError('no notifiers configured: add alerts.notifiers to the config file or set PROMPTLEDGER_ALERT_WEBHOOK')
+    throw new CliError(
+      'no notifiers configured: add alerts.notifiers to the config file or set PROMPTLEDGER_ALERT_WEBHOOK',
+    )
   }
   const now = new Date().toISOString()
   const event: AlertEvent = {
@@ -133,8 +146,13 @@ export function register(program: Command): void {
   addServerOptions(alerts).action(
     async (flags: { server?: string; apiKey?: string; rules?: boolean; json?: boolean; limit: string }) => {
       const limit = Number(flags.limit)
-      if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw new CliError('--limit must be an integer 0..1000')
-      await listAlerts(remoteFrom(flags), { limit, ...(flags.rules ? { rules: true } : {}), ...(flags.json ? { json: true } : {}) }, process.stdout)
+      if (!Number.isInteger(limit) || limit < 0 || limit > 1000)
+        throw new CliError('--limit must be an integer 0..1000')
+      await listAlerts(
+        remoteFrom(flags),
+        { limit, ...(flags.rules ? { rules: true } : {}), ...(flags.json ? { json: true } : {}) },
+        process.stdout,
+      )
     },
   )
   alerts

@@ -1,4 +1,4 @@
-import { AuditTrail, type AuditEntry, type AuditVerifyResult } from '@promptledger/server'
+import { type AuditEntry, AuditTrail, type AuditVerifyResult } from '@promptledger/server'
 import type { Command } from 'commander'
 import { addServerOptions } from '../remote/index.js'
 import { CliError, EXIT_PROBLEM } from '../util/exit-codes.js'
@@ -47,21 +47,31 @@ export function register(program: Command): void {
       if (flags.remote) {
         if (flags.verify) verified = await remoteJson<AuditVerifyResult>(flags, 'GET', '/v1/audit/verify')
         else {
-          const q = new URLSearchParams({ limit: String(limit), ...(after !== undefined ? { after: String(after) } : {}), ...(flags.action ? { action: flags.action } : {}) })
+          const q = new URLSearchParams({
+            limit: String(limit),
+            ...(after !== undefined ? { after: String(after) } : {}),
+            ...(flags.action ? { action: flags.action } : {}),
+          })
           entries = (await remoteJson<{ entries: AuditEntry[] }>(flags, 'GET', `/v1/audit?${q}`)).entries
         }
       } else {
         const trail = AuditTrail.open({ dir: dataDirOf(flags).data })
         try {
           if (flags.verify) verified = trail.verify()
-          else entries = trail.list({ limit, ...(after !== undefined ? { after } : {}), ...(flags.action ? { action: flags.action } : {}) })
+          else
+            entries = trail.list({
+              limit,
+              ...(after !== undefined ? { after } : {}),
+              ...(flags.action ? { action: flags.action } : {}),
+            })
         } finally {
           trail.close()
         }
       }
       if (verified) {
         if (flags.json) process.stdout.write(`${JSON.stringify(verified)}\n`)
-        else if (verified.ok) process.stdout.write(`audit trail OK: ${verified.entries} entries, head ${verified.head}\n`)
+        else if (verified.ok)
+          process.stdout.write(`audit trail OK: ${verified.entries} entries, head ${verified.head}\n`)
         else process.stdout.write(`audit trail BROKEN at seq ${verified.broken?.seq}: ${verified.broken?.reason}\n`)
         if (!verified.ok) process.exitCode = EXIT_PROBLEM
         return

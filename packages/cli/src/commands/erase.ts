@@ -13,7 +13,12 @@ interface EraseFlags {
 }
 
 /** POST/GET a collector's JSON API with the key from --api-key / PROMPTLEDGER_API_KEY. */
-export async function remoteJson<T>(flags: { server?: string; apiKey?: string }, method: string, path: string, body?: unknown): Promise<T> {
+export async function remoteJson<T>(
+  flags: { server?: string; apiKey?: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   let base: URL
   try {
     base = new URL(flags.server ?? '')

@@ -1,14 +1,14 @@
+import { DataKeyStore, EnvKeyProvider, type LocalKeyringProvider, rotateLocalMasterKey } from '@promptledger/sdk'
 import {
   ApiKeyStore,
   AuditTrail,
-  ROLES,
   cliActor,
   isRole,
   keyProviderFor,
   loadConfig,
+  ROLES,
   securityConfigSchema,
 } from '@promptledger/server'
-import { DataKeyStore, EnvKeyProvider, LocalKeyringProvider, rotateLocalMasterKey } from '@promptledger/sdk'
 import type { Command } from 'commander'
 import { CliError } from '../util/exit-codes.js'
 
@@ -57,7 +57,12 @@ export function register(program: Command): void {
       const role = flags.role
       withStores(flags, (store, audit) => {
         const { key, info } = store.create({ role, name: flags.name })
-        audit.append({ actor: cliActor(), action: 'key.create', route: 'cli: keys create', filter: { id: info.id, name: info.name, role } })
+        audit.append({
+          actor: cliActor(),
+          action: 'key.create',
+          route: 'cli: keys create',
+          filter: { id: info.id, name: info.name, role },
+        })
         if (flags.json) process.stdout.write(`${JSON.stringify({ key, ...info })}\n`)
         else {
           process.stdout.write(`${key}\n`)
@@ -74,9 +79,12 @@ export function register(program: Command): void {
       withStores(flags, (store) => {
         const list = store.list()
         if (flags.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`)
-        if (list.length === 0) return void process.stdout.write('no API keys: the server serves loopback clients only\n')
+        if (list.length === 0)
+          return void process.stdout.write('no API keys: the server serves loopback clients only\n')
         for (const k of list) {
-          process.stdout.write(`${k.id}  ${k.role.padEnd(7)}  ${k.created}  ${k.revoked ? `revoked ${k.revoked}` : 'active'}  ${k.name}\n`)
+          process.stdout.write(
+            `${k.id}  ${k.role.padEnd(7)}  ${k.created}  ${k.revoked ? `revoked ${k.revoked}` : 'active'}  ${k.name}\n`,
+          )
         }
       })
     })
@@ -89,7 +97,12 @@ export function register(program: Command): void {
       withStores(flags, (store, audit) => {
         const revoked = store.revoke(idOrName)
         if (!revoked) throw new CliError(`no active key with id or name ${idOrName}`, 1)
-        audit.append({ actor: cliActor(), action: 'key.revoke', route: 'cli: keys revoke', filter: { id: revoked.id, name: revoked.name } })
+        audit.append({
+          actor: cliActor(),
+          action: 'key.revoke',
+          route: 'cli: keys revoke',
+          filter: { id: revoked.id, name: revoked.name },
+        })
         process.stdout.write(`revoked ${revoked.id} (${revoked.name})\n`)
       })
     })
@@ -97,7 +110,10 @@ export function register(program: Command): void {
     .command('rotate')
     .description('Re-wrap every data key under a new master key; records stay readable (restart the server after)')
     .option(...dataOption)
-    .option('--new-master-key-env <var>', 'with PROMPTLEDGER_MASTER_KEY in use: the env var holding the new base64 master key')
+    .option(
+      '--new-master-key-env <var>',
+      'with PROMPTLEDGER_MASTER_KEY in use: the env var holding the new base64 master key',
+    )
     .action((flags: DataFlags & { newMasterKeyEnv?: string }) => {
       const config = dataDirOf(flags)
       const security = securityConfigSchema.parse(config.auth ?? {})
@@ -107,7 +123,8 @@ export function register(program: Command): void {
       if (security.masterKey) {
         const name = flags.newMasterKeyEnv
         const value = name ? process.env[name] : undefined
-        if (!name || !value) throw new CliError('--new-master-key-env <var> must name a set env var holding the new master key')
+        if (!name || !value)
+          throw new CliError('--new-master-key-env <var> must name a set env var holding the new master key')
         const next = new EnvKeyProvider({ masterKeyBase64: value, source: name })
         count = dataKeys.rotate(next)
         newId = next.masterKeyId
@@ -117,7 +134,13 @@ export function register(program: Command): void {
         }).masterKeyId
       }
       withStores(flags, (_store, audit) =>
-        audit.append({ actor: cliActor(), action: 'key.rotate', route: 'cli: keys rotate', filter: { master_key_id: newId }, count }),
+        audit.append({
+          actor: cliActor(),
+          action: 'key.rotate',
+          route: 'cli: keys rotate',
+          filter: { master_key_id: newId },
+          count,
+        }),
       )
       process.stdout.write(`re-wrapped ${count} data keys under master key ${newId}\n`)
     })

@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
 import {
-  type FilterFlags,
   addFilterOptions,
   addServerOptions,
+  type FilterFlags,
   fetchRecords,
   filterFrom,
   recordColumns,

@@ -1,4 +1,4 @@
-import { cliActor, loadConfig, openDataDir, runRetention } from '@promptledger/server'
+import { anchorsFileOf, cliActor, loadConfig, openDataDir, runRetention } from '@promptledger/server'
 import type { Command } from 'commander'
 import { CliError } from '../util/exit-codes.js'
 import { progressBar } from '../util/progress.js'
@@ -46,6 +46,7 @@ export function register(program: Command): void {
           storage: dir.storage,
           policy: { maxAgeDays, archive: flags.archive ?? dir.retention.archive },
           archiveDir: flags.archiveDir ?? dir.archiveDir,
+          anchorsFile: anchorsFileOf(config.data),
           audit: dir.security.audit,
           actor: cliActor(),
           route: 'cli: retention',
@@ -53,8 +54,12 @@ export function register(program: Command): void {
           onProgress: (n) => bar.update(n, Math.max(n, 1)),
         })
         bar.stop()
-        if (flags.json) return void process.stdout.write(`${JSON.stringify({ ...result, archive: result.archive?.manifest ?? null })}\n`)
-        if (result.dryRun) process.stdout.write(`dry run: ${result.due} records older than ${result.cutoff} would be deleted\n`)
+        if (flags.json)
+          return void process.stdout.write(
+            `${JSON.stringify({ ...result, archive: result.archive?.manifest ?? null })}\n`,
+          )
+        if (result.dryRun)
+          process.stdout.write(`dry run: ${result.due} records older than ${result.cutoff} would be deleted\n`)
         else {
           process.stdout.write(`deleted ${result.deleted} records older than ${result.cutoff}\n`)
           if (result.archive) process.stdout.write(`archived to ${result.archive.file} (+ .manifest.json)\n`)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,17 +27,42 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 const record = (user: string, text: string, ts = new Date().toISOString()) => ({
-  v: 1, id: crypto.randomUUID(), ts, end_ts: null, latency_ms: 5, ttft_ms: null, provider: 'openai', operation: 'chat',
-  request: { model: 'm', messages: [{ role: 'user', content: text }] }, response: { model: 'm', output: text },
-  usage: { input_tokens: 1, output_tokens: 1 }, cost_usd: 0, status: 'ok', error: null, user_id: user,
-  session_id: null, trace_id: null, span_id: null, parent_span_id: null, app: null, environment: null, tags: [],
-  metadata: {}, prompt_hash: null, redacted: true, redactions: {},
+  v: 1,
+  id: crypto.randomUUID(),
+  ts,
+  end_ts: null,
+  latency_ms: 5,
+  ttft_ms: null,
+  provider: 'openai',
+  operation: 'chat',
+  request: { model: 'm', messages: [{ role: 'user', content: text }] },
+  response: { model: 'm', output: text },
+  usage: { input_tokens: 1, output_tokens: 1 },
+  cost_usd: 0,
+  status: 'ok',
+  error: null,
+  user_id: user,
+  session_id: null,
+  trace_id: null,
+  span_id: null,
+  parent_span_id: null,
+  app: null,
+  environment: null,
+  tags: [],
+  metadata: {},
+  prompt_hash: null,
+  redacted: true,
+  redactions: {},
 })
 
 /** Fills a collector data dir through the real server (keyless loopback mode), then stops it. */
 async function seed(records: unknown[]) {
   const server = await startServer(loadConfig({ flags: { port: 0, data: dir }, env: {} }))
-  const res = await fetch(`${server.url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(records) })
+  const res = await fetch(`${server.url}/v1/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(records),
+  })
   expect(res.status).toBe(200)
   await server.close()
 }
@@ -55,7 +80,9 @@ describe('keys, audit, erase, retention commands', () => {
     expect(key).toMatch(/^pl_aud_/)
     expect((await cli('keys', 'list', '--data', dir)).stdout).toContain(`${id}  auditor`)
     expect((await cli('keys', 'list', '--data', dir)).stdout).not.toContain(key)
-    expect((await cli('keys', 'create', '--role', 'root', '--name', 'x', '--data', dir)).stderr).toMatch(/--role must be one of/)
+    expect((await cli('keys', 'create', '--role', 'root', '--name', 'x', '--data', dir)).stderr).toMatch(
+      /--role must be one of/,
+    )
     expect((await cli('keys', 'revoke', 'compliance', '--data', dir)).stdout).toContain(`revoked ${id}`)
     const trail = await cli('audit', '--data', dir, '--json')
     expect(JSON.parse(trail.stdout).map((e: { action: string }) => e.action)).toEqual(['key.create', 'key.revoke'])
@@ -64,7 +91,7 @@ describe('keys, audit, erase, retention commands', () => {
 
   it('erases a user on the data dir, rotates the master key, and applies retention', async () => {
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString()
-    await seed([record('alice', 'kiwiflamingo'), record('bob', 'bananaheron'), record('bob', 'oldbob', old)])
+    await seed([record('bob', 'oldbob', old), record('alice', 'kiwiflamingo'), record('bob', 'bananaheron')])
     expect(grep('kiwiflamingo').length).toBeGreaterThan(0) // the search index holds it until erasure
     expect((await cli('erase', '--user', 'alice', '--data', dir)).stderr).toMatch(/--yes/)
     const erased = await cli('erase', '--user', 'alice', '--yes', '--data', dir, '--json')
@@ -77,14 +104,19 @@ describe('keys, audit, erase, retention commands', () => {
 
     expect((await cli('retention', '--dry-run', '--data', dir)).stdout).toMatch(/dry run: 1 records older than/)
     expect((await cli('retention', '--archive', '--data', dir)).stdout).toMatch(/deleted 1 records/)
-    const actions = JSON.parse((await cli('audit', '--data', dir, '--json')).stdout).map((e: { action: string }) => e.action)
+    const actions = JSON.parse((await cli('audit', '--data', dir, '--json')).stdout).map(
+      (e: { action: string }) => e.action,
+    )
     // The first entry is the server's scheduled retention run at start (nothing was old yet).
     expect(actions).toEqual(['retention.run', 'erasure', 'key.rotate', 'retention.dry-run', 'retention.run'])
 
     // After rotation the server still reads bob in clear and alice as erased.
     const server = await startServer(loadConfig({ flags: { port: 0, data: dir }, env: {} }))
+    // biome-ignore lint/suspicious/noExplicitAny: records read field by field
     const page = (await (await fetch(`${server.url}/v1/records`)).json()) as { records: Array<Record<string, any>> }
+    const verify = (await (await fetch(`${server.url}/v1/verify`)).json()) as { ok: boolean }
     await server.close()
+    expect(verify.ok).toBe(true) // the chain resumes at the retention anchor
     expect(page.records.find((r) => r.user_id === 'bob')?.response.output).toBe('bananaheron')
     expect(page.records.find((r) => r.user_id === 'alice')?.erased).toBe(true)
   })

@@ -24,8 +24,14 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to bind (PROMPTLEDGER_HOST; default 127.0.0.1)')
     .option('--data <dir>', 'data directory (PROMPTLEDGER_DATA; default ./promptledger-data)')
     .option('--config <file>', 'JSON config file (PROMPTLEDGER_CONFIG)')
-    .option('--openai-upstream <url>', 'where /proxy/openai/v1/* goes (PROMPTLEDGER_OPENAI_UPSTREAM; default https://api.openai.com)')
-    .option('--anthropic-upstream <url>', 'where /proxy/anthropic/v1/* goes (PROMPTLEDGER_ANTHROPIC_UPSTREAM; default https://api.anthropic.com)')
+    .option(
+      '--openai-upstream <url>',
+      'where /proxy/openai/v1/* goes (PROMPTLEDGER_OPENAI_UPSTREAM; default https://api.openai.com)',
+    )
+    .option(
+      '--anthropic-upstream <url>',
+      'where /proxy/anthropic/v1/* goes (PROMPTLEDGER_ANTHROPIC_UPSTREAM; default https://api.anthropic.com)',
+    )
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({ flags, env: process.env })
       const server = await startServer(config)

@@ -1,15 +1,15 @@
 import { type Command, Option } from 'commander'
 import {
-  type Column,
-  type FilterFlags,
-  type StatsRowJson,
   addFilterOptions,
   addServerOptions,
+  type Column,
+  type FilterFlags,
   fetchStats,
   filterFrom,
   fmt,
   remoteFrom,
   renderTable,
+  type StatsRowJson,
 } from '../remote/index.js'
 
 interface StatsFlags extends FilterFlags {
@@ -44,7 +44,15 @@ export function register(program: Command): void {
     .command('stats')
     .description("Aggregate a collector's records")
     .addOption(
-      new Option('--group-by <key>', 'group rows by').choices(['model', 'provider', 'user_id', 'app', 'status', 'hour', 'day']),
+      new Option('--group-by <key>', 'group rows by').choices([
+        'model',
+        'provider',
+        'user_id',
+        'app',
+        'status',
+        'hour',
+        'day',
+      ]),
     )
     .option('--json', 'print the rows as JSON')
   addFilterOptions(addServerOptions(command)).action(async (flags: StatsFlags) => {

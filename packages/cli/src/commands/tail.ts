@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
-import type { Command } from 'commander'
+import type { LedgerRecord } from '@promptledger/sdk'
+import { type Command, Option } from 'commander'
+import { DEFAULT_SERVER, tailRemote } from '../remote/index.js'
 import { CliError } from '../util/exit-codes.js'
 import { followLedger } from '../util/follow-ledger.js'
 import { formatRecordLine, writeOut } from '../util/output.js'
@@ -10,6 +12,8 @@ interface TailFlags {
   lines: string
   follow: boolean
   stream?: string
+  server?: string
+  apiKey?: string
 }
 
 /** Prints the last records of a local ledger and follows new ones until `signal` aborts. */
@@ -42,18 +46,26 @@ export function register(program: Command): void {
   program
     .command('tail')
     .description('Print the newest records of a file ledger and follow new ones')
-    .argument('<dir>', 'the ledger data directory')
+    .argument('[dir]', 'the ledger data directory (or use --server)')
     .option('--json', 'one JSON record per line instead of the readable form')
     .option('-n, --lines <n>', 'records to print before following', '10')
     .option('--no-follow', 'print and exit')
     .option('--stream <name>', 'only this stream')
-    .action(async (dir: string, flags: TailFlags) => {
+    .option('--server <url>', `follow a collector instead of a local ledger (e.g. ${DEFAULT_SERVER})`)
+    .addOption(new Option('--api-key <key>', 'API key for the collector').env('PROMPTLEDGER_API_KEY'))
+    .action(async (dir: string | undefined, flags: TailFlags) => {
       const stop = new AbortController()
       const onSignal = () => stop.abort()
       process.once('SIGINT', onSignal)
       process.once('SIGTERM', onSignal)
       try {
-        await tailLocal(dir, flags, process.stdout, stop.signal)
+        if (flags.server) {
+          const remote = { server: flags.server, ...(flags.apiKey ? { apiKey: flags.apiKey } : {}) }
+          const format = flags.json ? (r: LedgerRecord) => JSON.stringify(r) : formatRecordLine
+          const options = { lines: parseCountFlag('--lines', flags.lines), follow: flags.follow, format }
+          await tailRemote(remote, {}, options, (line) => writeOut(process.stdout, line), stop.signal)
+        } else if (dir) await tailLocal(dir, flags, process.stdout, stop.signal)
+        else throw new CliError('give a ledger <dir> or --server <url>')
       } finally {
         process.off('SIGINT', onSignal)
         process.off('SIGTERM', onSignal)

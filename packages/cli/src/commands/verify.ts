@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { type LedgerVerification, verifyLedger } from '@promptledger/sdk'
-import type { Command } from 'commander'
+import { type Command, Option } from 'commander'
+import { verifyRemote } from '../remote/index.js'
 import { CliError, EXIT_OK, EXIT_PROBLEM } from '../util/exit-codes.js'
 import { progressBar } from '../util/progress.js'
 
 interface VerifyFlags {
   publicKey?: string
   json?: boolean
+  server?: string
+  apiKey?: string
 }
 
 /** Verifies a local file ledger; prints the verdict and returns the exit status. */
@@ -58,10 +61,18 @@ export function register(program: Command): void {
   program
     .command('verify')
     .description('Prove a file ledger intact (hash chain, signed checkpoints, archives)')
-    .argument('<dir>', 'the ledger data directory')
+    .argument('[dir]', 'the ledger data directory (or use --server)')
     .option('--public-key <file>', 'checkpoint public key (PEM); default: the one stored beside the ledger')
     .option('--json', 'print the result as JSON')
-    .action(async (dir: string, flags: VerifyFlags) => {
+    .option('--server <url>', "verify a collector's stored chains instead of a local ledger")
+    .addOption(new Option('--api-key <key>', 'API key for the collector').env('PROMPTLEDGER_API_KEY'))
+    .action(async (dir: string | undefined, flags: VerifyFlags) => {
+      if (flags.server) {
+        const remote = { server: flags.server, ...(flags.apiKey ? { apiKey: flags.apiKey } : {}) }
+        process.exitCode = await verifyRemote(remote, flags, (text) => process.stdout.write(text))
+        return
+      }
+      if (!dir) throw new CliError('give a ledger <dir> or --server <url>')
       process.exitCode = await verifyLocal(dir, flags)
     })
 }

@@ -1,4 +1,5 @@
+export * from './record-view.js'
 export * from './remote-client.js'
+export * from './remote-commands.js'
 export * from './remote-flags.js'
 export * from './table.js'
-export * from './record-view.js'

@@ -137,6 +137,7 @@ export async function streamRecords(
   filter: RemoteFilter,
   onRecord: (record: LedgerRecord) => void,
   signal?: AbortSignal,
+  onOpen?: () => void,
 ): Promise<void> {
   const target = url(remote, '/v1/records/stream', filter)
   let res: Response
@@ -147,6 +148,7 @@ export async function streamRecords(
     throw new RemoteError(`cannot reach the collector at ${target.origin}`, null, { cause })
   }
   if (!res.ok || !res.body) throw new RemoteError(`collector answered ${res.status} to the live stream`, res.status)
+  onOpen?.()
   const decoder = new TextDecoder()
   let buffer = ''
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -67,7 +67,9 @@ describe('LocalKeyringProvider', () => {
 
 describe('EnvKeyProvider', () => {
   it('rejects a key that is not 32 bytes, naming the source but not the value', () => {
-    expect(() => new EnvKeyProvider({ masterKeyBase64: 'c2hvcnQ=', source: 'PL_MASTER' })).toThrow(/PL_MASTER.*32 bytes/)
+    expect(() => new EnvKeyProvider({ masterKeyBase64: 'c2hvcnQ=', source: 'PL_MASTER' })).toThrow(
+      /PL_MASTER.*32 bytes/,
+    )
   })
 })
 
@@ -104,7 +106,9 @@ describe('DataKeyStore', () => {
     expect(reopened.masterKeyId).toBe(next.masterKeyId)
     const enc2 = new Encryptor({ keys: reopened })
     for (const r of recs) expect(JSON.stringify(enc2.decryptRecord(r))).toContain(`S-${r.user_id}`)
-    expect(() => DataKeyStore.open({ dir, provider })).toThrowError(expect.objectContaining({ code: 'WRONG_MASTER_KEY' }))
+    expect(() => DataKeyStore.open({ dir, provider })).toThrowError(
+      expect.objectContaining({ code: 'WRONG_MASTER_KEY' }),
+    )
   })
 
   it('rotates to an env-provided master', () => {
@@ -112,7 +116,9 @@ describe('DataKeyStore', () => {
     const { key } = keys.getOrCreate('user:z')
     const next = envProvider()
     expect(keys.rotate(next)).toBe(1)
-    expect(DataKeyStore.open({ dir, provider: next }).get(keys.getOrCreate('user:z').keyId).export()).toEqual(key.export())
+    expect(DataKeyStore.open({ dir, provider: next }).get(keys.getOrCreate('user:z').keyId).export()).toEqual(
+      key.export(),
+    )
   })
 
   it('sees a key destroyed by another process', () => {

@@ -1,8 +1,8 @@
-import { type KeyObject, createSecretKey, randomBytes } from 'node:crypto'
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { PromptLedgerError } from '../errors.js'
+import { fileStamp, type KeyEntry, type KeyFile, readKeyFile, updateKeyFile } from './key-file.js'
 import type { KeyProvider } from './key-provider.js'
-import { type KeyEntry, type KeyFile, fileStamp, readKeyFile, updateKeyFile } from './key-file.js'
 
 export interface DataKeyStoreOptions {
   /** Directory holding `data-keys.json` (0600). */
@@ -225,7 +225,7 @@ export class DataKeyStore {
   #reloadIfChanged(): void {
     const stamp = fileStamp(this.file)
     if (stamp === this.#stamp) return
-    const parsed = stamp === '' ? this.#empty() : readKeyFile(this.file) ?? this.#empty()
+    const parsed = stamp === '' ? this.#empty() : (readKeyFile(this.file) ?? this.#empty())
     this.#checkMaster(parsed)
     this.#stamp = stamp
     this.#data = parsed

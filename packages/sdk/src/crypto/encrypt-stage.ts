@@ -32,7 +32,11 @@ export function openEncryptor(options: OpenEncryptorOptions): Encryptor {
     (options.masterKey
       ? new EnvKeyProvider({ masterKeyBase64: options.masterKey, source: 'encrypt.masterKey' })
       : LocalKeyringProvider.open({ dir: options.dir }))
-  const keys = DataKeyStore.open({ dir: options.dir, provider, ...(options.persist ? { persist: options.persist } : {}) })
+  const keys = DataKeyStore.open({
+    dir: options.dir,
+    provider,
+    ...(options.persist ? { persist: options.persist } : {}),
+  })
   return new Encryptor({ keys, ...(options.tenant ? { tenant: options.tenant } : {}) })
 }
 

@@ -3,7 +3,7 @@ import { PromptLedgerError } from '../errors.js'
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
 import type { DataKeyStore } from './data-key-store.js'
 import { nextIv } from './iv-pool.js'
-import { ENCRYPTED_PLACEHOLDER, type RecordContent, markErased, restoreContent, takeContent } from './record-content.js'
+import { ENCRYPTED_PLACEHOLDER, markErased, type RecordContent, restoreContent, takeContent } from './record-content.js'
 
 export interface EncryptorOptions {
   keys: DataKeyStore

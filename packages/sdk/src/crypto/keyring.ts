@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { PromptLedgerError } from '../errors.js'
 import { writeFileAtomic } from './secure-file.js'
@@ -43,31 +43,69 @@ export class Keyring {
   getOrCreate(name: string, generate: () => string): string {
     const existing = this.get(name)
     if (existing !== undefined) return existing
-    this.#data = undefined
-    const data = this.#load()
-    const again = data.keys[name]
-    if (again) return again.value
-    data.keys[name] = { created: new Date().toISOString(), value: generate() }
-    this.#save(data)
-    return data.keys[name].value
+    return this.#locked(() => {
+      const data = this.#load()
+      const again = data.keys[name]
+      if (again) return again.value
+      data.keys[name] = { created: new Date().toISOString(), value: generate() }
+      this.#save(data)
+      return data.keys[name].value
+    })
   }
 
   /** Stores or replaces an entry. */
   set(name: string, value: string): void {
-    this.#data = undefined
-    const data = this.#load()
-    data.keys[name] = { created: new Date().toISOString(), value }
-    this.#save(data)
+    this.#locked(() => {
+      const data = this.#load()
+      data.keys[name] = { created: new Date().toISOString(), value }
+      this.#save(data)
+    })
   }
 
   /** Removes an entry (e.g. a destroyed key); returns whether it existed. */
   delete(name: string): boolean {
-    this.#data = undefined
-    const data = this.#load()
-    if (!(name in data.keys)) return false
-    delete data.keys[name]
-    this.#save(data)
-    return true
+    return this.#locked(() => {
+      const data = this.#load()
+      if (!(name in data.keys)) return false
+      delete data.keys[name]
+      this.#save(data)
+      return true
+    })
+  }
+
+  /**
+   * Runs a read-modify-write under `keyring.json.lock` (O_EXCL), re-reading the file first: processes
+   * sharing a data dir start at the same moment, and without the lock two of them could each create a
+   * different signing key. A lock older than 10 s is left over from a crash and is taken over.
+   */
+  #locked<T>(fn: () => T): T {
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 })
+    const lock = `${this.file}.lock`
+    const deadline = Date.now() + 5000
+    let fd: number | undefined
+    while (fd === undefined) {
+      try {
+        fd = openSync(lock, 'wx', 0o600)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new PromptLedgerError('IO_ERROR', `could not lock ${this.file}`, { cause: err })
+        try {
+          if (Date.now() - statSync(lock).mtimeMs > 10_000) unlinkSync(lock)
+        } catch {
+          // removed by its owner meanwhile: try again
+        }
+        if (Date.now() > deadline)
+          throw new PromptLedgerError('IO_ERROR', `keyring ${this.file} stays locked by ${lock}`)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5) // construction-time only: a short blocking wait
+      }
+    }
+    try {
+      this.#data = undefined
+      return fn()
+    } finally {
+      closeSync(fd)
+      unlinkSync(lock)
+    }
   }
 
   #load(): KeyringFile {

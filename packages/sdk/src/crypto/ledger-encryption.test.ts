@@ -28,7 +28,9 @@ function dataDirBytes(root: string): Array<[string, Buffer]> {
     if (!e.isFile()) return []
     const file = path.join(e.parentPath, e.name)
     const bytes = fs.readFileSync(file)
-    return file.endsWith('.gz') ? [[file, bytes] as [string, Buffer], [file, gunzipSync(bytes)] as [string, Buffer]] : [[file, bytes] as [string, Buffer]]
+    return file.endsWith('.gz')
+      ? [[file, bytes] as [string, Buffer], [file, gunzipSync(bytes)] as [string, Buffer]]
+      : [[file, bytes] as [string, Buffer]]
   })
 }
 const hits = (root: string, needle: string) =>
@@ -41,7 +43,12 @@ describe('file ledger with encryption', () => {
     const dir = tmp()
     const ledger = createLedger({ dir, stream: 's', handleExit: false, encrypt: true, maxFileBytes: 2048 })
     for (let i = 0; i < 10; i++) {
-      ledger.log({ prompt: `alice asks about marmaladequokka ${i}`, response: 'zeppelinorchid', userId: 'alice', model: 'm' })
+      ledger.log({
+        prompt: `alice asks about marmaladequokka ${i}`,
+        response: 'zeppelinorchid',
+        userId: 'alice',
+        model: 'm',
+      })
       ledger.log({ prompt: `bob asks ${i}`, response: 'pelicanharmonica', userId: 'bob', model: 'm' })
     }
     ledger.log({ prompt: 'anonymous tenantcontent', response: 'ok', model: 'm' })

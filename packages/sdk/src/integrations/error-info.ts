@@ -40,3 +40,16 @@ export function toErrorInput(err: unknown): ErrorInput {
 export function abortedError(reason: string): ErrorInput {
   return { type: 'aborted', message: reason, httpStatus: null }
 }
+
+function isApiError(e: unknown): boolean {
+  const x = e as { status?: unknown; error?: unknown } | null
+  return !!x && (typeof x.status === 'number' || (typeof x.error === 'object' && x.error !== null))
+}
+
+/**
+ * The record's error for a stream that threw midway: a provider error (an `error` event, an HTTP status) keeps its
+ * type; anything else (the connection cut, a parse failure of a truncated frame) is `aborted`.
+ */
+export function streamFailure(e: unknown): ErrorInput {
+  return isApiError(e) ? toErrorInput(e) : abortedError(e instanceof Error ? e.message : String(e))
+}

@@ -62,7 +62,8 @@ function observeIterator<T>(it: AsyncIterator<T>, observer: StreamObserver<T>, o
     throw e
   }
   const wrapped: AsyncIterableIterator<T> = {
-    next: (...args: [] | [undefined]) => it.next(...args).then(onResult, onFailure),
+    // No rest-argument spread per chunk: `for await` always calls next() without a value.
+    next: (value?: undefined) => (value === undefined ? it.next() : it.next(value)).then(onResult, onFailure),
     return: (value?: unknown) => {
       if (!finished) {
         finished = true

@@ -105,8 +105,10 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
   const err = input.error ? toError(input.error) : null
   const prompt = ctx.hmacKey ? rawPrompt(input) : null
 
-  // Keys below are listed in RFC 8785 order on purpose (see seal/encode-record.ts).
-  return {
+  // Keys below are listed in RFC 8785 order on purpose, with the seal's fields as placeholders in their
+  // sorted places: the sealed record is then canonical as built and one native stringify encodes it
+  // (see seal/encode-record.ts). The seal stage overwrites the placeholders.
+  const record = {
     app: optText(input, 'app'),
     cost_usd: optMs(input.costUsd, 'costUsd'),
     end_ts: end !== null ? new Date(end).toISOString() : null,
@@ -117,6 +119,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     metadata: input.metadata ?? {},
     operation: input.operation ?? 'chat',
     parent_span_id: optText(input, 'parentSpanId'),
+    prev_hash: '',
     prompt_hash: prompt !== null && ctx.hmacKey ? createHmac('sha256', ctx.hmacKey).update(prompt).digest('hex') : null,
     provider: optText(input, 'provider'),
     redacted: ctx.redacted,
@@ -142,10 +145,12 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
           })),
         }
       : null,
+    seq: -1,
     session_id: optText(input, 'sessionId'),
     signals: input.signals ?? undefined,
     span_id: optText(input, 'spanId'),
     status: input.status ?? (err ? 'error' : 'ok'),
+    stream: '',
     tags: input.tags ?? [],
     trace_id: optText(input, 'traceId'),
     ts: new Date(start).toISOString(),
@@ -163,4 +168,5 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     user_id: optText(input, 'userId'),
     v: SCHEMA_VERSION,
   }
+  return record as UnsealedRecord
 }

@@ -43,21 +43,55 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return resolve(found)
   }
 
+  // Length of each replacement written by the last apply(), for mapping output offsets back to the original.
+  const tokenLengths: number[] = []
+
   function apply(text: string, findings: Finding[]): string {
+    tokenLengths.length = 0
     if (findings.length === 0) return text
     let out = ''
     let pos = 0
     for (const f of findings) {
       out += text.slice(pos, f.start)
-      out += (operators.get(f.type) ?? replaceOperator)(text.slice(f.start, f.end), f.type)
+      const token = (operators.get(f.type) ?? replaceOperator)(text.slice(f.start, f.end), f.type)
+      tokenLengths.push(token.length)
+      out += token
       pos = f.end
     }
     return out + text.slice(pos)
   }
 
   function redact(text: string): RedactResult {
-    const findings = analyze(text)
-    return { text: apply(text, findings), findings }
+    let findings = analyze(text)
+    let out = apply(text, findings)
+    // Idempotence by construction: a replacement can change a neighbour's context (a name after an address
+    // token, a number next to a removed phone). Re-analyse the output; new findings never overlap our tokens, so
+    // they map back to the original by a shift, and the union is applied once more. Two rounds always sufficed in
+    // the property tests; the cap keeps the worst case bounded.
+    for (let round = 0; round < 3 && findings.length > 0; round++) {
+      const extra = analyze(out)
+      if (extra.length === 0) break
+      findings = mergeBack(findings, extra)
+      out = apply(text, findings)
+    }
+    return { text: out, findings }
+  }
+
+  /** Maps findings on the output back to original offsets (they lie between tokens) and merges them in. */
+  function mergeBack(applied: Finding[], extra: Finding[]): Finding[] {
+    const merged = applied.slice()
+    let shift = 0 // output offset minus original offset after the tokens passed so far
+    let k = 0
+    let tokenEnd = applied.length > 0 ? applied[0]!.start + tokenLengths[0]! : 0
+    for (const e of extra) {
+      while (k < applied.length && tokenEnd <= e.start) {
+        shift += tokenLengths[k]! - (applied[k]!.end - applied[k]!.start)
+        k++
+        if (k < applied.length) tokenEnd = applied[k]!.start + shift + tokenLengths[k]!
+      }
+      merged.push({ ...e, start: e.start - shift, end: e.end - shift })
+    }
+    return resolve(merged)
   }
 
   return {

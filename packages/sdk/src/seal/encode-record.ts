@@ -92,6 +92,17 @@ export interface EncodedRecord {
  * and the file, so the file ledger never serializes a record twice.
  */
 export function encodeRecord(record: Omit<LedgerRecord, 'hash'> & { hash?: string }): EncodedRecord {
+  // Fast path: records built by toRecord() already have every key in canonical order, so one native
+  // stringify is the canonical body. `hash` goes right before `"id"`: the keys sorting before it (app,
+  // cost_usd, enc, end_ts, environment, error) cannot hold an `"id"` member, and strings escape quotes.
+  if (record.hash === undefined && !('hash' in record) && isCanonicalAsIs(record)) {
+    const body = JSON.stringify(record)
+    const at = body.indexOf(`,"id":${JSON.stringify(record.id)}`)
+    if (at > 0) {
+      const h = hash('sha256', body)
+      return { hash: h, line: `${body.slice(0, at)},"hash":"${h}"${body.slice(at)}` }
+    }
+  }
   const parts: string[] = []
   let seen = 0
   let hashAt = -1

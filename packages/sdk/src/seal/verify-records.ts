@@ -40,9 +40,17 @@ export class ChainVerifier {
   #problemCount = 0
   readonly #problems: ChainProblem[] = []
 
-  constructor(stream: string, options: { maxProblems?: number } = {}) {
+  /**
+   * `start`: the last record before the first one checked, when older records were removed by
+   * retention (their archive manifest holds them); default: the genesis of the stream.
+   */
+  constructor(stream: string, options: { maxProblems?: number; start?: { seq: number; hash: string } } = {}) {
     this.#stream = stream
     this.#maxProblems = options.maxProblems ?? 100
+    if (options.start) {
+      this.#seq = options.start.seq
+      this.#hash = options.start.hash
+    }
   }
 
   check(record: LedgerRecord): void {

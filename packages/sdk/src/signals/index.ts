@@ -7,6 +7,6 @@ export {
   type InjectionRule,
   scoreInjection,
 } from './injection-rules.js'
+export { signalsStage } from './signals-stage.js'
 export { scanText, type TextScan } from './text-scan.js'
 export { DEFAULT_UNCERTAINTY_PHRASES, UncertaintyMatcher } from './uncertainty.js'
-export { signalsStage } from './signals-stage.js'

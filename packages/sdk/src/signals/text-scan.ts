@@ -99,7 +99,8 @@ export function scanText(text: string): TextScan {
       continue
     }
     if (isSpace(c)) {
-      replace(i, 1, lastWasSpace ? '' : ' ')
+      // A single plain space is already normalized: leave it in the current chunk (the common case).
+      if (c !== 0x20 || lastWasSpace) replace(i, 1, lastWasSpace ? '' : ' ')
       lastWasSpace = true
       continue
     }

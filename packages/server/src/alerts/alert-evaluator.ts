@@ -4,7 +4,7 @@ import type { NotificationDispatcher } from './notification-dispatcher.js'
 import type { AlertEvent } from './notifier.js'
 import { observe } from './rule-evaluation.js'
 import type { ResolvedRule } from './rules.js'
-import { WindowStats } from './window-stats.js'
+import { WindowStats, yieldToLoop } from './window-stats.js'
 
 export interface AlertEvaluatorOptions {
   storage: Storage
@@ -79,15 +79,19 @@ export class AlertEvaluator {
   start(): void {
     if (!this.#stopped) return
     this.#stopped = false
-    this.#schedule()
+    // The first cycle soon after start, not a whole interval later: alerts open while the collector was down are judged early.
+    this.#schedule(Math.min(this.#o.intervalMs, 5000))
   }
 
-  #schedule(): void {
+  #schedule(delayMs = this.#o.intervalMs): void {
     if (this.#stopped) return
     // Timer re-armed after each cycle (not setInterval): a slow cycle delays the next instead of piling up.
     this.#timer = setTimeout(() => {
-      this.runOnce().finally(() => this.#schedule())
-    }, this.#o.intervalMs)
+      // runOnce counts rule failures itself; nothing is expected here, but the loop must survive anything.
+      this.runOnce()
+        .catch((err) => this.#o.onError?.('cycle', err))
+        .finally(() => this.#schedule())
+    }, delayMs)
     this.#timer.unref()
   }
 
@@ -132,6 +136,7 @@ export class AlertEvaluator {
     this.#windows.beginCycle()
     for (const rule of this.#o.rules) {
       if (!rule.enabled) continue
+      await yieldToLoop()
       try {
         const observations = await observe(rule, this.#o.storage, this.#windows, now)
         result.evaluated++

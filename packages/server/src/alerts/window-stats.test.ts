@@ -51,7 +51,10 @@ describe('WindowStats', () => {
     const windows = new WindowStats(counted)
     windows.beginCycle()
     const got = await windows.totals({}, 'app', NOW - DAY, NOW, NOW)
-    const direct = await storage.stats({ from: new Date(NOW - DAY).toISOString(), to: new Date(NOW).toISOString() }, 'app')
+    const direct = await storage.stats(
+      { from: new Date(NOW - DAY).toISOString(), to: new Date(NOW).toISOString() },
+      'app',
+    )
     for (const row of direct) {
       const t = got.get(row.key)!
       expect(t.count).toBe(row.count)

@@ -31,6 +31,9 @@ interface Slice {
   usedInCycle: number
 }
 
+/** Resolves after pending I/O callbacks have run. */
+export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 function fromRow(row: StatsRow): WindowTotals {
   const hasChars = row.avgResponseChars !== null
   return {
@@ -60,7 +63,8 @@ function add(into: Map<string | null, WindowTotals>, rows: readonly WindowTotals
     t.piiLeaks += r.piiLeaks
     t.chars += r.chars
     t.charsCount += r.charsCount
-    if (r.injectionMax !== null && (t.injectionMax === null || r.injectionMax > t.injectionMax)) t.injectionMax = r.injectionMax
+    if (r.injectionMax !== null && (t.injectionMax === null || r.injectionMax > t.injectionMax))
+      t.injectionMax = r.injectionMax
   }
 }
 
@@ -112,7 +116,11 @@ export class WindowStats {
     let rows = this.#memo.get(key)
     if (!rows) {
       const filter = { ...where, from: new Date(from).toISOString(), to: new Date(to).toISOString() }
-      rows = this.#storage.stats(filter, groupBy).then((r) => r.map(fromRow))
+      // SQLite answers synchronously: yielding first lets ingest and proxy requests run between slices,
+      // so a cycle never holds the event loop for longer than one small query.
+      rows = yieldToLoop()
+        .then(() => this.#storage.stats(filter, groupBy))
+        .then((r) => r.map(fromRow))
       this.#memo.set(key, rows)
       // A failed read is not remembered: the next rule tries the store again.
       rows.catch(() => this.#memo.delete(key))
@@ -165,4 +173,3 @@ export class WindowStats {
     return out
   }
 }
-

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { unsealed } from '../test-support/records.js'
-import { type TestApp, postRecords, testApp } from '../test-support/test-app.js'
+import { postRecords, type TestApp, testApp } from '../test-support/test-app.js'
 
 let t: TestApp
 beforeAll(async () => {

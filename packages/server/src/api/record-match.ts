@@ -1,6 +1,6 @@
 import type { LedgerRecord } from '@promptledger/sdk'
-import type { RecordFilter } from '../storage/storage.js'
 import { searchText } from '../storage/sqlite/sqlite-row.js'
+import type { RecordFilter } from '../storage/storage.js'
 
 /** Whether a just-stored record passes a filter (live tail tests records in memory, not in the store). */
 export function matchesFilter(record: LedgerRecord, filter: RecordFilter): boolean {

@@ -1,7 +1,7 @@
 import { ChainVerifier } from '@promptledger/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { unsealed } from '../test-support/records.js'
-import { type TestApp, postRecords, testApp } from '../test-support/test-app.js'
+import { postRecords, type TestApp, testApp } from '../test-support/test-app.js'
 
 let t: TestApp
 beforeEach(async () => {
@@ -80,7 +80,10 @@ describe('POST /v1/records', () => {
     await t.close()
     const redactor = {
       redact: (text: string) => ({ text, findings: [] }),
-      redactRecord(record: { redactions: Record<string, number>; request: { messages?: Array<{ content?: unknown }> } }) {
+      redactRecord(record: {
+        redactions: Record<string, number>
+        request: { messages?: Array<{ content?: unknown }> }
+      }) {
         for (const m of record.request.messages ?? []) m.content = String(m.content).replace(/\d{4}/g, '<PIN>')
         record.redactions = { PIN: 1 }
         return { counts: { PIN: 1 }, responseCounts: {} }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { unsealed } from '../test-support/records.js'
-import { type TestApp, postRecords, testApp } from '../test-support/test-app.js'
+import { postRecords, type TestApp, testApp } from '../test-support/test-app.js'
 
 let t: TestApp
 beforeEach(async () => {
@@ -60,7 +60,11 @@ describe('health, metrics, verify', () => {
     // Tamper with the stored body behind the API's back.
     const { default: Database } = await import('better-sqlite3')
     const raw = new Database(t.storage.path)
-    raw.prepare(`UPDATE record_body SET json = replace(json, '"u1"', '"u2"') WHERE rowid = (SELECT min(rowid) FROM record_body)`).run()
+    raw
+      .prepare(
+        `UPDATE record_body SET json = replace(json, '"u1"', '"u2"') WHERE rowid = (SELECT min(rowid) FROM record_body)`,
+      )
+      .run()
     raw.close()
     const bad = await t.app.inject({ method: 'GET', url: '/v1/verify?stream=collector-test' })
     expect(bad.json().ok).toBe(false)

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { ServerError } from '../errors.js'
-import { ROLE_TAG, type Role, isRole } from './roles.js'
+import { isRole, ROLE_TAG, type Role } from './roles.js'
 
 /** A stored key, without its secret. */
 export interface ApiKeyInfo {

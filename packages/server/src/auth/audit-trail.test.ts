@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AuditTrail, LOCAL_ACTOR, digestIds } from './audit-trail.js'
+import { AuditTrail, digestIds, LOCAL_ACTOR } from './audit-trail.js'
 
 let dir: string
 beforeEach(() => {
@@ -17,7 +17,13 @@ describe('AuditTrail', () => {
   it('chains entries across writers and verifies', () => {
     const a = AuditTrail.open({ dir })
     const b = AuditTrail.open({ dir })
-    const e0 = a.append({ actor, action: 'records.list', route: 'GET /v1/records', filter: { model: 'x' }, ids: ['1', '2'] })
+    const e0 = a.append({
+      actor,
+      action: 'records.list',
+      route: 'GET /v1/records',
+      filter: { model: 'x' },
+      ids: ['1', '2'],
+    })
     const e1 = b.append({ actor: LOCAL_ACTOR, action: 'erasure', route: 'cli: erase', count: 3 })
     expect(e0.count).toBe(2)
     expect(e0.ids_sha256).toBe(digestIds(['1', '2']))
@@ -32,7 +38,8 @@ describe('AuditTrail', () => {
 
   it('detects an edited or removed entry', () => {
     const trail = AuditTrail.open({ dir })
-    for (let i = 0; i < 3; i++) trail.append({ actor, action: 'records.get', route: 'GET /v1/records/:id', ids: [`${i}`] })
+    for (let i = 0; i < 3; i++)
+      trail.append({ actor, action: 'records.get', route: 'GET /v1/records/:id', ids: [`${i}`] })
     const raw = new Database(path.join(dir, 'audit.db'))
     raw.prepare("UPDATE audit SET actor_name = 'someone else' WHERE seq = 1").run()
     expect(trail.verify()).toMatchObject({ ok: false, broken: { seq: 1, reason: 'hash does not match the entry' } })

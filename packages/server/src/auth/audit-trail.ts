@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { GENESIS_HASH, canonicalize } from '@promptledger/sdk'
+import { canonicalize, GENESIS_HASH } from '@promptledger/sdk'
 import Database from 'better-sqlite3'
 
 /** Who did something: a key, or `local` when the server runs without keys (loopback only). */
@@ -124,9 +124,7 @@ export class AuditTrail {
   /** Entries in seq order, from `after` (exclusive), at most `limit`. */
   list(options: { after?: number; limit?: number; action?: string } = {}): AuditEntry[] {
     const rows = this.#db
-      .prepare(
-        `SELECT * FROM audit WHERE seq > ? AND (? IS NULL OR action = ?) ORDER BY seq LIMIT ?`,
-      )
+      .prepare(`SELECT * FROM audit WHERE seq > ? AND (? IS NULL OR action = ?) ORDER BY seq LIMIT ?`)
       .all(options.after ?? -1, options.action ?? null, options.action ?? null, options.limit ?? 1000) as Array<
       Omit<AuditEntry, 'filter'> & { filter: string }
     >
@@ -142,7 +140,12 @@ export class AuditTrail {
       Omit<AuditEntry, 'filter'> & { filter: string }
     >) {
       const { hash, ...rest } = { ...row, filter: JSON.parse(row.filter) as Record<string, unknown> }
-      const fail = (reason: string): AuditVerifyResult => ({ ok: false, entries, head: prev, broken: { seq: row.seq, reason } })
+      const fail = (reason: string): AuditVerifyResult => ({
+        ok: false,
+        entries,
+        head: prev,
+        broken: { seq: row.seq, reason },
+      })
       if (row.seq !== expected) return fail(`expected seq ${expected}`)
       if (row.prev_hash !== prev) return fail('prev_hash does not match the previous entry')
       if (auditEntryHash(rest) !== hash) return fail('hash does not match the entry')

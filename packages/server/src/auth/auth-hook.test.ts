@@ -21,11 +21,17 @@ afterEach(() => {
 
 function app() {
   const server = Fastify()
-  server.addHook('onRequest', createAuthHook({ keys, accessOf: (req) => (req.routeOptions.config as { access?: RouteAccess }).access }))
+  server.addHook(
+    'onRequest',
+    createAuthHook({ keys, accessOf: (req) => (req.routeOptions.config as { access?: RouteAccess }).access }),
+  )
   const who = (req: { principal?: unknown }) => ({ principal: req.principal ?? null })
   server.get('/healthz', { config: { access: 'public' } }, async () => ({ ok: true }))
   server.get('/v1/records', { config: { access: 'viewer' } }, async (req) => who(req))
-  server.post('/proxy/x', { config: { access: 'ingest' } }, async (req) => ({ ...who(req), auth: req.headers.authorization }))
+  server.post('/proxy/x', { config: { access: 'ingest' } }, async (req) => ({
+    ...who(req),
+    auth: req.headers.authorization,
+  }))
   server.get('/undecided', async () => ({ open: true }))
   return server
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyStore } from './api-key-store.js'
 import { type Actor, LOCAL_ACTOR } from './audit-trail.js'
 import { isLoopback } from './loopback.js'
-import { type RouteAccess, allows } from './roles.js'
+import { allows, type RouteAccess } from './roles.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -6,7 +6,7 @@ import { dashboardRoutes } from '../api/routes/dashboard-routes.js'
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
 import { ApiKeyStore } from './api-key-store.js'
-import { ROLES, type Role, allows } from './roles.js'
+import { allows, ROLES, type Role } from './roles.js'
 
 // The matrix is generated from the routes the running server registered (route table and proxy
 // mounts alike), so a new route cannot ship without an access decision and a row here.
@@ -33,7 +33,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const sample = (url: string) => url.replace(/:[a-z_]+/g, '0190a0b0-0000-7000-8000-000000000000').replace('*', 'chat/completions')
+const sample = (url: string) =>
+  url.replace(/:[a-z_]+/g, '0190a0b0-0000-7000-8000-000000000000').replace('*', 'chat/completions')
 
 async function call(method: string, url: string, headers: Record<string, string>): Promise<number> {
   const controller = new AbortController()

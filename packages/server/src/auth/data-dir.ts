@@ -6,7 +6,7 @@ import { type RetentionPolicy, retentionPolicySchema } from '../retention/retent
 import type { SqliteStorage } from '../storage/sqlite/sqlite-storage.js'
 import type { Actor } from './audit-trail.js'
 import { securityConfigSchema } from './security-config.js'
-import { type SecurityContext, openDataDirStorage, openSecurityContext } from './security-context.js'
+import { openDataDirStorage, openSecurityContext, type SecurityContext } from './security-context.js'
 
 /** A data dir opened by a CLI command, possibly while the server runs on it. */
 export interface OpenDataDir {

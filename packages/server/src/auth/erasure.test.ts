@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync, rmSync, statSync, mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
@@ -27,7 +28,9 @@ function allFiles(root: string): string[] {
 function findInDataDir(needles: string[]): string[] {
   const hits: string[] = []
   for (const file of allFiles(dir)) {
-    const bytes = readFileSync(file)
+    const raw = readFileSync(file)
+    // Archives are searched inflated too: compression would hide plaintext from a byte search.
+    const bytes = file.endsWith('.gz') ? Buffer.concat([raw, gunzipSync(raw)]) : raw
     for (const needle of needles) {
       // Both encodings SQLite or JSON could use: UTF-8 and UTF-16LE.
       if (bytes.includes(Buffer.from(needle)) || bytes.includes(Buffer.from(needle, 'utf16le'))) {
@@ -44,6 +47,7 @@ const api = async (method: string, url: string, key: string, body?: unknown) => 
     headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   })
+  // biome-ignore lint/suspicious/noExplicitAny: API answers of several shapes, read field by field
   return { status: res.status, json: (await res.json()) as Record<string, any> }
 }
 
@@ -54,7 +58,13 @@ beforeAll(async () => {
   ingest = keys.create({ role: 'ingest', name: 'app' }).key
   auditor = keys.create({ role: 'auditor', name: 'audit' }).key
   keys.close()
-  server = await startServer(loadConfig({ flags: { port: 0, data: dir }, env: {} }))
+  server = await startServer(
+    loadConfig({
+      flags: { port: 0, data: dir, config: 'promptledger.json' },
+      env: {},
+      readFile: () => JSON.stringify({ retention: { maxAgeDays: 30, archive: true, intervalMinutes: 0 } }),
+    }),
+  )
 })
 
 afterAll(async () => {
@@ -64,8 +74,9 @@ afterAll(async () => {
 
 describe('erasure by key deletion', () => {
   it('leaves no trace of the erased user in the data dir; verify passes; others read normally', async () => {
-    const aliceRecord = (i: number) =>
+    const aliceRecord = (i: number, ts = new Date().toISOString()) =>
       unsealed({
+        ts,
         user_id: 'alice',
         request: { model: 'gpt-4o', messages: [{ role: 'user', content: `tell me about ${ALICE[0]} ${i}` }] },
         response: {
@@ -78,6 +89,12 @@ describe('erasure by key deletion', () => {
         metadata: { note: ALICE[4], attempt: i },
       })
     const bobRecord = unsealed({ user_id: 'bob', response: { model: 'gpt-4o', output: `${BOB} sings` } })
+
+    // Old records first: retention archives them (sealed gzip) and removes them from the store.
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString()
+    expect((await api('POST', '/v1/records', ingest, [aliceRecord(0, old)])).json).toMatchObject({ accepted: 1 })
+    const retention = await api('POST', '/v1/retention/run', admin)
+    expect(retention.json).toMatchObject({ deleted: 1, archive: { count: 1 } })
     const posted = await api('POST', '/v1/records', ingest, [aliceRecord(1), bobRecord, aliceRecord(2)])
     expect(posted.json).toMatchObject({ accepted: 3 })
 
@@ -85,7 +102,10 @@ describe('erasure by key deletion', () => {
     const found = await api('GET', `/v1/records?q=${ALICE[0]}`, admin)
     expect(found.json.records).toHaveLength(2)
     expect(JSON.stringify(found.json.records)).toContain(ALICE[4])
+    // Before erasure, only the search index holds plaintext (the archive holds ciphertext).
+    expect(findInDataDir(ALICE).length).toBeGreaterThan(0)
     expect(findInDataDir(ALICE).filter((hit) => !hit.startsWith('ledger.db'))).toEqual([])
+    expect(allFiles(dir).some((f) => f.endsWith('.ndjson.gz'))).toBe(true)
 
     const erased = await api('POST', '/v1/erasure', admin, { user_id: 'alice' })
     expect(erased.json).toMatchObject({ user_id: 'alice', records: 2 })
@@ -101,7 +121,12 @@ describe('erasure by key deletion', () => {
     const alice = list.json.records.filter((r: { user_id: string }) => r.user_id === 'alice')
     expect(alice).toHaveLength(2)
     for (const r of alice) {
-      expect(r).toMatchObject({ erased: true, usage: { input_tokens: 10 }, cost_usd: 0.001, error: { message: '[erased]' } })
+      expect(r).toMatchObject({
+        erased: true,
+        usage: { input_tokens: 10 },
+        cost_usd: 0.001,
+        error: { message: '[erased]' },
+      })
       expect(r.request.messages).toBeUndefined()
     }
     const bob = list.json.records.find((r: { user_id: string }) => r.user_id === 'bob')
@@ -114,7 +139,9 @@ describe('erasure by key deletion', () => {
 
     const trail = await api('GET', '/v1/audit', auditor)
     const actions = trail.json.entries.map((e: { action: string; actor_name: string }) => `${e.action}:${e.actor_name}`)
-    expect(actions).toEqual(expect.arrayContaining(['read:dpo', 'erasure:dpo', 'read:audit', 'subject.export:audit']))
+    expect(actions).toEqual(
+      expect.arrayContaining(['retention.run:dpo', 'read:dpo', 'erasure:dpo', 'read:audit', 'subject.export:audit']),
+    )
     expect((await api('GET', '/v1/audit/verify', auditor)).json.ok).toBe(true)
     for (const file of ['keyring.json', 'data-keys.json', 'auth.db', 'audit.db']) {
       expect(statSync(path.join(dir, file)).mode & 0o777).toBe(0o600)

@@ -1,7 +1,7 @@
 import type { LedgerRecord } from '@promptledger/sdk'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { SecurityContext } from './security-context.js'
 import { LOCAL_ACTOR } from './audit-trail.js'
+import type { SecurityContext } from './security-context.js'
 
 const isRecord = (value: unknown): value is LedgerRecord =>
   typeof value === 'object' && value !== null && 'id' in value && 'hash' in value && 'enc' in value
@@ -26,7 +26,10 @@ const routeName = (request: FastifyRequest) => `${request.method} ${request.rout
 
 /** The request's filter for the audit entry; a full-text query is kept only as a keyed digest. */
 function filterOf(security: SecurityContext, request: FastifyRequest): Record<string, unknown> {
-  const filter: Record<string, unknown> = { ...(request.query as object | undefined), ...(request.params as object | undefined) }
+  const filter: Record<string, unknown> = {
+    ...(request.query as object | undefined),
+    ...(request.params as object | undefined),
+  }
   if (typeof filter['q'] === 'string') {
     filter['q_hmac'] = security.digestQuery(filter['q'])
     delete filter['q']

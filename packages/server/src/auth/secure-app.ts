@@ -1,12 +1,13 @@
 import path from 'node:path'
 import type { AppOptions } from '../app.js'
 import type { ServerConfig } from '../config.js'
+import { anchorsFileOf } from '../retention/retention-anchors.js'
 import { type RetentionPolicy, retentionPolicySchema } from '../retention/retention-policy.js'
 import { RetentionScheduler } from '../retention/retention-scheduler.js'
 import type { Storage } from '../storage/storage.js'
 import { checkListenHost } from './loopback.js'
 import { securityConfigSchema } from './security-config.js'
-import { type SecurityContext, openSecurityContext } from './security-context.js'
+import { openSecurityContext, type SecurityContext } from './security-context.js'
 import { securityPlugin } from './security-plugin.js'
 import { securityRoutes } from './security-routes.js'
 
@@ -16,7 +17,7 @@ export interface SecureServer {
   notice: string
   retention: RetentionPolicy
   /** Options for `createApp`: the auth plugin, security routes and the encrypt stage. */
-  appOptions(storage: Storage): Pick<AppOptions, 'plugins' | 'routes' | 'encrypt'>
+  appOptions(storage: Storage): Pick<AppOptions, 'plugins' | 'routes' | 'encrypt' | 'commitKeys'>
   /** Starts the retention schedule (interval from config; 0 = off). */
   startRetention(storage: Storage, onError: (err: unknown) => void): RetentionScheduler
 }
@@ -47,13 +48,19 @@ export function openSecureServer(config: Pick<ServerConfig, 'data' | 'host' | 'a
     appOptions: (storage) => ({
       plugins: [securityPlugin(security)],
       routes: securityRoutes({ security, storage, retention, archiveDir }),
-      ...(security.encrypting ? { encrypt: (record) => void security.encryptor.encryptRecord(record) } : {}),
+      ...(security.encrypting
+        ? {
+            encrypt: (record) => void security.encryptor.encryptRecord(record),
+            commitKeys: () => security.encryptor.commitKeys(),
+          }
+        : {}),
     }),
     startRetention(storage, onError) {
       const scheduler = new RetentionScheduler({
         storage,
         policy: retention,
         archiveDir,
+        anchorsFile: anchorsFileOf(config.data),
         audit: security.audit,
         actor: { id: 'server', name: 'retention schedule', role: 'admin' },
         route: 'schedule: retention',

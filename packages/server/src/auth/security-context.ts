@@ -1,5 +1,5 @@
-import path from 'node:path'
 import { createHmac, randomBytes } from 'node:crypto'
+import path from 'node:path'
 import {
   DataKeyStore,
   Encryptor,
@@ -54,7 +54,8 @@ export function openSecurityContext(
   let dataKeys: DataKeyStore
   try {
     // Even with encryption off, existing encrypted records must stay readable and erasable.
-    dataKeys = DataKeyStore.open({ dir: dataDir, provider: keyProviderFor(dataDir, config) })
+    // Batch mode: ingest commits a batch's new keys once, before the batch is stored.
+    dataKeys = DataKeyStore.open({ dir: dataDir, provider: keyProviderFor(dataDir, config), persist: 'batch' })
   } catch (err) {
     keys.close()
     audit.close()

@@ -1,6 +1,7 @@
 import type { LedgerRecord } from '@promptledger/sdk'
 import type { FastifyInstance } from 'fastify'
 import type { RouteRole } from '../api/route-table.js'
+import { anchorsFileOf, readAnchors } from '../retention/retention-anchors.js'
 import { createAuthHook } from './auth-hook.js'
 import { installReadAudit } from './read-audit.js'
 import type { SecurityContext } from './security-context.js'
@@ -18,6 +19,8 @@ declare module 'fastify' {
     registeredRoutes: RegisteredRoute[]
     /** The record as an authorised reader sees it (decrypted, or marked erased). */
     recordView?: (record: LedgerRecord) => unknown
+    /** Where a stream's chain resumes after retention removed its oldest records (verify starts there). */
+    chainAnchor?: (stream: string) => { seq: number; hash: string } | undefined
   }
 }
 
@@ -32,6 +35,7 @@ export function securityPlugin(security: SecurityContext) {
   return (app: FastifyInstance): void => {
     const registered: RegisteredRoute[] = []
     app.decorate('registeredRoutes', registered)
+    app.decorate('chainAnchor', (stream: string) => readAnchors(anchorsFileOf(security.dataDir))[stream])
     app.decorate('recordView', (record: LedgerRecord) => (record.enc ? security.encryptor.readRecord(record) : record))
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method]

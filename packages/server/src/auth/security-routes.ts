@@ -1,14 +1,15 @@
 import { z } from 'zod'
 import type { RouteDef } from '../api/route-table.js'
 import { ServerError } from '../errors.js'
+import { anchorsFileOf } from '../retention/retention-anchors.js'
 import type { RetentionPolicy } from '../retention/retention-policy.js'
 import { runRetention } from '../retention/run-retention.js'
 import type { Storage } from '../storage/storage.js'
 import { LOCAL_ACTOR } from './audit-trail.js'
 import { eraseSubject } from './erasure.js'
+import { ROLES } from './roles.js'
 import type { SecurityContext } from './security-context.js'
 import { exportSubject, storageRecordsOf } from './subject-export.js'
-import { ROLES } from './roles.js'
 
 export interface SecurityRouteDeps {
   security: SecurityContext
@@ -55,7 +56,13 @@ export function securityRoutes({ security, storage, retention, archiveDir }: Sec
       summary: 'The audit trail (who read or changed what), oldest first, paged with ?after=<seq>',
       async handler(request) {
         const q = parse(auditQuery, request.query, 'query')
-        return { entries: audit.list({ limit: q.limit, ...(q.after !== undefined ? { after: q.after } : {}), ...(q.action ? { action: q.action } : {}) }) }
+        return {
+          entries: audit.list({
+            limit: q.limit,
+            ...(q.after !== undefined ? { after: q.after } : {}),
+            ...(q.action ? { action: q.action } : {}),
+          }),
+        }
       },
     },
     {
@@ -71,7 +78,7 @@ export function securityRoutes({ security, storage, retention, archiveDir }: Sec
       method: 'POST',
       url: '/v1/erasure',
       role: 'admin',
-      summary: "Erases one user: destroys their data key and purges derived plaintext; metadata and chain stay",
+      summary: 'Erases one user: destroys their data key and purges derived plaintext; metadata and chain stay',
       async handler(request) {
         const { user_id } = parse(erasureBody, jsonBody(request.body), 'body')
         const result = await eraseSubject({
@@ -113,6 +120,7 @@ export function securityRoutes({ security, storage, retention, archiveDir }: Sec
           storage,
           policy: retention,
           archiveDir,
+          anchorsFile: anchorsFileOf(security.dataDir),
           audit,
           actor: request.principal ?? LOCAL_ACTOR,
           route: 'POST /v1/retention/run',
@@ -138,8 +146,16 @@ export function securityRoutes({ security, storage, retention, archiveDir }: Sec
       async handler(request, reply) {
         const body = parse(keyBody, jsonBody(request.body), 'body')
         const { key, info } = keys.create(body)
-        audit.append({ actor: request.principal ?? LOCAL_ACTOR, action: 'key.create', route: 'POST /v1/keys', filter: { id: info.id, name: info.name, role: info.role } })
-        return reply.header('cache-control', 'no-store').status(201).send({ key, ...info })
+        audit.append({
+          actor: request.principal ?? LOCAL_ACTOR,
+          action: 'key.create',
+          route: 'POST /v1/keys',
+          filter: { id: info.id, name: info.name, role: info.role },
+        })
+        return reply
+          .header('cache-control', 'no-store')
+          .status(201)
+          .send({ key, ...info })
       },
     },
     {
@@ -151,7 +167,12 @@ export function securityRoutes({ security, storage, retention, archiveDir }: Sec
         const { id } = request.params as { id: string }
         const revoked = keys.revoke(id)
         if (!revoked) throw new ServerError('NOT_FOUND', 'no active key with this id', { path: 'id' })
-        audit.append({ actor: request.principal ?? LOCAL_ACTOR, action: 'key.revoke', route: 'DELETE /v1/keys/:id', filter: { id: revoked.id, name: revoked.name } })
+        audit.append({
+          actor: request.principal ?? LOCAL_ACTOR,
+          action: 'key.revoke',
+          route: 'DELETE /v1/keys/:id',
+          filter: { id: revoked.id, name: revoked.name },
+        })
         return revoked
       },
     },

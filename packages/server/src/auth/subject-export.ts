@@ -24,7 +24,10 @@ export interface ExportSubjectOptions {
 export async function* storageRecordsOf(storage: Storage, userId: string, pageSize = 500): AsyncIterable<LedgerRecord> {
   let cursor: string | undefined
   do {
-    const page = await storage.query({ userId }, cursor === undefined ? { limit: pageSize } : { limit: pageSize, cursor })
+    const page = await storage.query(
+      { userId },
+      cursor === undefined ? { limit: pageSize } : { limit: pageSize, cursor },
+    )
     yield* page.records
     cursor = page.nextCursor ?? undefined
   } while (cursor !== undefined)

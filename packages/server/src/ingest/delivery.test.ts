@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..')
 const bin = join(root, 'packages/cli/bin/promptledger.js')
 const child = join(root, 'packages/server/src/test-support/sdk-logger-child.mjs')
-const built = existsSync(join(root, 'packages/cli/dist/main.js')) && existsSync(join(root, 'packages/sdk/dist/index.js'))
+const built =
+  existsSync(join(root, 'packages/cli/dist/main.js')) && existsSync(join(root, 'packages/sdk/dist/index.js'))
 const dir = mkdtempSync(join(tmpdir(), 'pl-'))
 const running = new Set<ChildProcess>()
 afterAll(() => {

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events'
 import {
   Chain,
+  computeSignals,
+  genesis,
   type LedgerRecord,
   type Redactor,
   type UnsealedRecord,
-  computeSignals,
-  genesis,
 } from '@promptledger/sdk'
 import { ServerError } from '../errors.js'
 import type { ServerMetrics } from '../metrics/registry.js'
@@ -19,6 +19,8 @@ export interface IngestOptions {
   redactor?: Redactor
   /** Encrypts content fields in place (auth's encryptor); runs after redaction and before sealing, so the chain hashes ciphertext. */
   encrypt?: (record: UnsealedRecord) => void
+  /** Persists the data keys the batch created (one fsync per batch); runs before the batch is stored. */
+  commitKeys?: () => void
   metrics?: ServerMetrics
 }
 
@@ -102,6 +104,7 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
         })
       }
     }
+    this.#options.commitKeys?.()
     const result = await storage.append(sealed)
     this.#chain = working
     metrics?.ingestedRecords.inc(result.inserted)

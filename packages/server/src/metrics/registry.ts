@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import { LlmMetrics } from './llm-metrics.js'
 
 /** The collector's Prometheus metrics; one registry per app so tests and several apps never share counters. */

@@ -29,6 +29,9 @@ export interface CollectorProxyOptions {
   onError?: (err: ServerError) => void
   /** Calls waiting to be stored before new ones are dropped (and counted). Default 10,000. */
   maxPending?: number
+  /** A batch goes to the store after this long or at `maxBatch` calls, whichever comes first. Default 50 ms / 512. */
+  maxDelayMs?: number
+  maxBatch?: number
 }
 
 export interface CollectorProxy {
@@ -53,14 +56,17 @@ export interface CollectorProxy {
  */
 export function createCollectorProxy(config: ProxyConfig | undefined, opts: CollectorProxyOptions): CollectorProxy {
   const maxPending = opts.maxPending ?? 10_000
+  const maxDelayMs = opts.maxDelayMs ?? 50
+  const maxBatch = opts.maxBatch ?? 512
   let pending: UnsealedRecord[] = []
-  let scheduled = false
+  let timer: NodeJS.Timeout | null = null
   let dropped = 0
   let inFlight: Promise<void> = Promise.resolve()
   const report = (err: ServerError): void => opts.onError?.(err)
 
   const flush = (): Promise<void> => {
-    scheduled = false
+    if (timer) clearTimeout(timer)
+    timer = null
     if (pending.length === 0) return inFlight
     const batch = pending
     pending = []
@@ -92,10 +98,12 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
     }
     // `redacted: false` until the server's redaction pass runs in ingest and says otherwise.
     pending.push(toRecord(input, { id: uuidv7(), loggedAt: Date.now(), hmacKey: null, redacted: false }))
-    if (!scheduled) {
-      scheduled = true
-      // Calls that end in the same turn share one batch (one transaction, one fsync).
-      setImmediate(flush)
+    // Batched by time and size: the store commits (and syncs) once per batch, and a synchronous store would
+    // otherwise stall the event loop, and every call in flight, once per call.
+    if (pending.length >= maxBatch) void flush()
+    else if (!timer) {
+      timer = setTimeout(flush, maxDelayMs)
+      timer.unref()
     }
   }
 

@@ -244,10 +244,13 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     const parts: Buffer[] = []
     let size = 0
     req.on('data', (c: Buffer) => {
+      if (res.headersSent) return
       size += c.length
       if (size > maxRequest) {
+        parts.length = 0
+        // Answer at once and close after: the rest of the upload is read and dropped, never forwarded.
+        res.setHeader('connection', 'close')
         sendProviderError(res, r.provider, 413, 'request_too_large', `request body exceeds ${maxRequest} bytes`)
-        req.destroy()
         return
       }
       parts.push(c)

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
+import { once } from 'node:events'
 import { createWriteStream, mkdirSync, renameSync } from 'node:fs'
 import path from 'node:path'
-import { once } from 'node:events'
 import { createGzip } from 'node:zlib'
 import { canonicalize, type LedgerRecord } from '@promptledger/sdk'
-import { writeManifest } from './archive-manifest.js'
 import type { ArchiveManifest, StreamRange } from './archive-manifest.js'
+import { writeManifest } from './archive-manifest.js'
 
 /**
  * Writes records into `<dir>/records-<stamp>.ndjson.gz` and, on `finish()`, a manifest naming each

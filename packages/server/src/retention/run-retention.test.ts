@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
@@ -22,7 +22,13 @@ const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOStr
 async function seeded() {
   const storage = openSqliteStorage({ path: path.join(dir, 'ledger.db') })
   const ages = [90, 60, 45, 31, 29, 1]
-  const records = [...sealAll(ages.map((d) => unsealed({ ts: daysAgo(d) })), 'a'), ...sealAll([unsealed({ ts: daysAgo(40) })], 'b')]
+  const records = [
+    ...sealAll(
+      ages.map((d) => unsealed({ ts: daysAgo(d) })),
+      'a',
+    ),
+    ...sealAll([unsealed({ ts: daysAgo(40) })], 'b'),
+  ]
   await storage.append(records)
   return { storage, records, audit: AuditTrail.open({ dir }) }
 }
@@ -34,7 +40,9 @@ describe('runRetention', () => {
     const result = await runRetention({ ...base, policy: { maxAgeDays: 30, archive: false }, dryRun: true })
     expect(result).toMatchObject({ due: 5, deleted: 0, archive: null, dryRun: true })
     expect((await storage.stats({}, null))[0]?.count).toBe(7)
-    expect(audit.list()).toMatchObject([{ action: 'retention.dry-run', count: 0, filter: { due: 5, max_age_days: 30 } }])
+    expect(audit.list()).toMatchObject([
+      { action: 'retention.dry-run', count: 0, filter: { due: 5, max_age_days: 30 } },
+    ])
     await storage.close()
     audit.close()
   })
@@ -52,7 +60,10 @@ describe('runRetention', () => {
       policy: { maxAgeDays: 30, archive: true },
     })
     expect(result.deleted).toBe(5)
-    expect(result.archive?.manifest).toMatchObject({ count: 5, streams: { a: { count: 4, first_seq: 0, last_seq: 3 } } })
+    expect(result.archive?.manifest).toMatchObject({
+      count: 5,
+      streams: { a: { count: 4, first_seq: 0, last_seq: 3 } },
+    })
     expect((await storage.stats({}, null))[0]?.count).toBe(2)
     const manifestFile = `${result.archive!.file}.manifest.json`
     expect(await verifyArchive(manifestFile)).toEqual({ ok: true, count: 5, problems: [] })

@@ -1,7 +1,8 @@
 import type { Actor, AuditTrail } from '../auth/audit-trail.js'
 import type { Storage } from '../storage/storage.js'
-import { ArchiveWriter } from './archive-writer.js'
 import type { ArchiveManifest } from './archive-manifest.js'
+import { ArchiveWriter } from './archive-writer.js'
+import { type RetentionAnchors, writeAnchors } from './retention-anchors.js'
 import { type RetentionPolicy, retentionCutoff } from './retention-policy.js'
 
 export interface RunRetentionOptions {
@@ -9,12 +10,17 @@ export interface RunRetentionOptions {
   policy: Pick<RetentionPolicy, 'maxAgeDays' | 'archive'>
   /** Required when `policy.archive` is on. */
   archiveDir?: string
+  /**
+   * Where to record each stream's last removed record (`retention-anchors.json`), so `verify` can
+   * start the remaining chain there instead of at genesis.
+   */
+  anchorsFile?: string
   audit: AuditTrail
   actor: Actor
   route: string
   dryRun?: boolean
   now?: Date
-  /** Called per archived record, for a progress bar. */
+  /** Called per record past the cutoff as it is archived or noted, for a progress bar. */
   onProgress?: (archived: number) => void
 }
 
@@ -44,21 +50,24 @@ export async function runRetention(options: RunRetentionOptions): Promise<Retent
   let archive: RetentionResult['archive'] = null
   let deleted = 0
   if (!dryRun && due > 0) {
-    if (policy.archive) {
-      if (!options.archiveDir) throw new Error('retention.archiveDir is required when archive is on')
-      const writer = new ArchiveWriter(options.archiveDir, cutoff)
-      let cursor: string | undefined
-      let archived = 0
-      do {
-        const page = await storage.query({ to: cutoff }, cursor === undefined ? { limit: PAGE } : { limit: PAGE, cursor })
-        for (const record of page.records) {
-          await writer.write(record)
-          options.onProgress?.(++archived)
-        }
-        cursor = page.nextCursor ?? undefined
-      } while (cursor !== undefined)
-      archive = { file: writer.file, manifest: await writer.finish() }
-    }
+    if (policy.archive && !options.archiveDir) throw new Error('retention.archiveDir is required when archive is on')
+    const writer = policy.archive ? new ArchiveWriter(options.archiveDir!, cutoff) : null
+    const anchors: RetentionAnchors = {}
+    let cursor: string | undefined
+    let seen = 0
+    do {
+      const page = await storage.query({ to: cutoff }, cursor === undefined ? { limit: PAGE } : { limit: PAGE, cursor })
+      for (const record of page.records) {
+        const anchor = anchors[record.stream]
+        if (!anchor || record.seq > anchor.seq) anchors[record.stream] = { seq: record.seq, hash: record.hash }
+        if (writer) await writer.write(record)
+        options.onProgress?.(++seen)
+      }
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+    if (writer) archive = { file: writer.file, manifest: await writer.finish() }
+    // Anchors first: if the delete then fails, verify still starts at a record that exists.
+    if (options.anchorsFile) writeAnchors(options.anchorsFile, anchors)
     deleted = await storage.deleteBefore(cutoff)
   }
   audit.append({

@@ -113,7 +113,11 @@ export function runStorageCases(name: string, options: StorageCaseOptions): void
           usage: { input_tokens: 2, output_tokens: 3 },
           cost_usd: 0.5,
           response: { output: 'x'.repeat(10) },
-          signals: { uncertainty: i < 3, pii_in_response: i === 4 ? { EMAIL_ADDRESS: 1 } : {}, injection_score: i / 100 },
+          signals: {
+            uncertainty: i < 3,
+            pii_in_response: i === 4 ? { EMAIL_ADDRESS: 1 } : {},
+            injection_score: i / 100,
+          },
         }),
       )
       await storage.append(sealAll(rows))

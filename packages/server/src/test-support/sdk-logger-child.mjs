@@ -3,7 +3,7 @@
 // Prints `batch <i>` after each export resolves, `spooled <n>` for the spool's high-water mark, then `done`.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Chain, HttpExporter, genesis, uuidv7, withRetry, withSpool } from '@promptledger/sdk'
+import { Chain, genesis, HttpExporter, uuidv7, withRetry, withSpool } from '@promptledger/sdk'
 
 const [endpoint, dir, batches, size, pace] = process.argv.slice(2)
 const exporter = withSpool(withRetry(new HttpExporter({ endpoint }), { maxAttempts: 3, baseDelayMs: 20 }), {
@@ -22,11 +22,32 @@ for (let b = 0; b < Number(batches); b++) {
     const ts = new Date().toISOString()
     batch.push(
       chain.seal({
-        v: 1, id, ts, end_ts: ts, latency_ms: 10 + i, ttft_ms: null, provider: 'openai', operation: 'chat',
+        v: 1,
+        id,
+        ts,
+        end_ts: ts,
+        latency_ms: 10 + i,
+        ttft_ms: null,
+        provider: 'openai',
+        operation: 'chat',
         request: { model: 'gpt-4o', messages: [{ role: 'user', content: `batch ${b} item ${i}` }] },
-        response: { output: 'fine' }, usage: { input_tokens: 3, output_tokens: 1 }, cost_usd: null, status: 'ok',
-        error: null, user_id: 'u', session_id: null, trace_id: null, span_id: null, parent_span_id: null, app: 'child',
-        environment: null, tags: [], metadata: {}, prompt_hash: null, redacted: true, redactions: {},
+        response: { output: 'fine' },
+        usage: { input_tokens: 3, output_tokens: 1 },
+        cost_usd: null,
+        status: 'ok',
+        error: null,
+        user_id: 'u',
+        session_id: null,
+        trace_id: null,
+        span_id: null,
+        parent_span_id: null,
+        app: 'child',
+        environment: null,
+        tags: [],
+        metadata: {},
+        prompt_hash: null,
+        redacted: true,
+        redactions: {},
       }),
     )
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { type AppOptions, createApp } from '../app.js'
-import { type SqliteStorage, openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
+import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-storage.js'
 
 export interface TestApp {
   app: FastifyInstance

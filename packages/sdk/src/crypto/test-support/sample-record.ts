@@ -1,4 +1,4 @@
-import { type LedgerRecord, SCHEMA_VERSION, genesis, Chain, uuidv7 } from '../../index.js'
+import { Chain, genesis, type LedgerRecord, SCHEMA_VERSION, uuidv7 } from '../../index.js'
 
 /** A sealed record with every content field filled, for crypto tests. */
 export function sampleRecord(userId: string | null, secret: string, chain = new Chain(genesis('test'))): LedgerRecord {
@@ -11,7 +11,11 @@ export function sampleRecord(userId: string | null, secret: string, chain = new 
     ttft_ms: null,
     provider: 'openai',
     operation: 'chat',
-    request: { model: 'gpt-4o', messages: [{ role: 'user', content: `question ${secret}` }], params: { temperature: 0 } },
+    request: {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: `question ${secret}` }],
+      params: { temperature: 0 },
+    },
     response: {
       model: 'gpt-4o',
       output: `answer ${secret}`,

@@ -58,6 +58,8 @@ export class FileLedgerExporter implements Exporter {
   #ops: Promise<unknown> = Promise.resolve()
   /** Seals and retention run here, one after another, beside the write path (see #rotate). */
   #background: Promise<void> = Promise.resolve()
+  /** fsyncs of segments closed by rotation, not yet awaited by a flush. */
+  #rotatedSync: Promise<void> = Promise.resolve()
   #closed = false
 
   constructor(options: FileLedgerOptions) {
@@ -170,14 +172,17 @@ export class FileLedgerExporter implements Exporter {
   }
 
   async #rotate(): Promise<void> {
-    await fsyncAsync(this.#fd!)
-    closeSync(this.#fd!)
+    const fd = this.#fd!
     this.#fd = null
+    // The closed segment's fsync runs beside the next writes; flush() waits for it (see #sync).
+    const synced = fsyncAsync(fd).finally(() => closeSync(fd))
+    this.#rotatedSync = Promise.all([this.#rotatedSync, synced]).then(() => undefined)
     // Sealing (gzip, fsyncs, manifest) takes far longer than appending; it runs in the background so
     // the write path goes on at once in a new segment. The closed segment is already durable, and a
     // crash mid-seal leaves a state that opening finishes (recover.ts).
     const base = this.#base
     this.#inBackground(async () => {
+      await synced
       await this.#seal(base)
       await this.#retention()
     })
@@ -214,6 +219,7 @@ export class FileLedgerExporter implements Exporter {
   async #sync(): Promise<void> {
     // Records first, then checkpoints: a checkpoint never names a record that is not durable.
     if (this.#fd !== null) await fsyncAsync(this.#fd)
+    await this.#rotatedSync
     await fsyncAsync(this.#cpFd)
   }
 }

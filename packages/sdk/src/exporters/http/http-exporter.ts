@@ -1,7 +1,7 @@
 import { type Dispatcher, Pool } from 'undici'
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
-import type { ExportResult, Exporter } from '../exporter.js'
+import type { Exporter, ExportResult } from '../exporter.js'
 
 export interface HttpExporterOptions {
   /** The collector's base URL, e.g. `http://127.0.0.1:7420`. */
@@ -77,7 +77,8 @@ export class HttpExporter implements Exporter {
   }
 
   async export(batch: readonly LedgerRecord[]): Promise<ExportResult> {
-    if (this.#closed) return { ok: false, error: new PromptLedgerError('CLOSED', 'exporter is shut down'), retryable: false }
+    if (this.#closed)
+      return { ok: false, error: new PromptLedgerError('CLOSED', 'exporter is shut down'), retryable: false }
     if (batch.length === 0) return { ok: true }
     const body = this.#ndjson ? batch.map((r) => JSON.stringify(r)).join('\n') : JSON.stringify(batch)
     try {

@@ -1,6 +1,6 @@
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
-import type { ExportResult, Exporter } from '../exporter.js'
+import type { Exporter, ExportResult } from '../exporter.js'
 
 export interface RetryOptions {
   /** Attempts in total, including the first; default 5. */

@@ -1,8 +1,8 @@
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
-import type { ExportResult, Exporter } from '../exporter.js'
+import type { Exporter, ExportResult } from '../exporter.js'
 
 export interface SpoolOptions {
   /** Data folder; batches are kept in `<dir>/spool/`. */
@@ -92,7 +92,8 @@ export class SpoolExporter implements Exporter {
   }
 
   async export(batch: readonly LedgerRecord[]): Promise<ExportResult> {
-    if (this.#closed) return { ok: false, error: new PromptLedgerError('CLOSED', 'exporter is shut down'), retryable: false }
+    if (this.#closed)
+      return { ok: false, error: new PromptLedgerError('CLOSED', 'exporter is shut down'), retryable: false }
     await this.#ready
     if (this.#files.length === 0 && !this.#draining) {
       const result = await this.#inner.export(batch)
@@ -101,7 +102,11 @@ export class SpoolExporter implements Exporter {
     try {
       await this.#serial(() => this.#write(batch))
     } catch (cause) {
-      return { ok: false, retryable: true, error: new PromptLedgerError('IO_ERROR', 'could not spool a batch', { cause }) }
+      return {
+        ok: false,
+        retryable: true,
+        error: new PromptLedgerError('IO_ERROR', 'could not spool a batch', { cause }),
+      }
     }
     this.#kick(this.#delay)
     return { ok: true }

@@ -1,9 +1,8 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
 import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
-import { abortedError } from '../error-info.js'
+import { abortedError, streamFailure } from '../error-info.js'
 import type { StreamObserver } from '../observe-stream.js'
-import { streamFailure } from '../openai/chat-completions.js'
 import { splitRequest } from '../request-split.js'
 import type { AnthropicMessage, AnthropicUsage, ContentBlock, MessageStreamEvent } from './anthropic-shapes.js'
 

@@ -1,7 +1,7 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
 import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
-import { abortedError, toErrorInput } from '../error-info.js'
+import { abortedError, streamFailure } from '../error-info.js'
 import type { StreamObserver } from '../observe-stream.js'
 import { splitRequest } from '../request-split.js'
 import type {
@@ -29,7 +29,8 @@ export function chatRequestFields(body: unknown): RequestFields {
   const messages = split.content['messages']
   return {
     model: split.model,
-    messages: Array.isArray(messages) ? (messages as Message[]) : undefined,
+    // A shallow copy: apps push the reply onto the same array right after the call, before the ledger reads it.
+    messages: Array.isArray(messages) ? (messages.slice() as Message[]) : undefined,
     tools: split.tools,
     params: split.params,
   }
@@ -63,17 +64,6 @@ export function chatResponseFields(res: ChatCompletion): ResponseFields {
     toolCalls: toolCalls.length > 0 ? toolCalls : undefined,
     usage: openAIUsage(res.usage),
   }
-}
-
-/** The outcome of a streamed call that ended without its last event: cut by the network, aborted, or abandoned. */
-function isApiError(e: unknown): boolean {
-  const x = e as { status?: unknown; error?: unknown } | null
-  return !!x && (typeof x.status === 'number' || (typeof x.error === 'object' && x.error !== null))
-}
-
-/** Error info for a stream that failed midway: provider errors keep their type, everything else is `aborted`. */
-export function streamFailure(e: unknown) {
-  return isApiError(e) ? toErrorInput(e) : abortedError(e instanceof Error ? e.message : String(e))
 }
 
 /**

@@ -242,6 +242,14 @@ describe('observeOpenAI identity and safety', () => {
     expect(captureErrorCount()).toBe(before + 1)
   })
 
+  it('records the messages as they were at call time, not after the app appends the reply', async () => {
+    records = []
+    const convo: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }]
+    const res = await wrapped.chat.completions.create({ model: 'gpt-4o-mini', messages: convo })
+    convo.push(res.choices[0]!.message)
+    expect(records[0]?.messages).toEqual([{ role: 'user', content: 'Hi' }])
+  })
+
   it('leaves the rest of the client untouched', () => {
     expect(wrapped.baseURL).toBe(plain.baseURL)
     expect(typeof wrapped.models.list).toBe('function')

@@ -1,10 +1,9 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
 import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
-import { abortedError } from '../error-info.js'
+import { abortedError, streamFailure } from '../error-info.js'
 import type { StreamObserver } from '../observe-stream.js'
 import { splitRequest } from '../request-split.js'
-import { streamFailure } from './chat-completions.js'
 import type { ResponseObject, ResponseStreamEvent, ResponsesUsage } from './openai-shapes.js'
 
 function responsesUsage(u: ResponsesUsage | null | undefined): Usage | null {

@@ -8,6 +8,7 @@ import { luhn } from '../validators/luhn.js'
 // and each attempt is bounded, so the scan is linear.
 // The boundary lookbehind sits after the first digit so V8 can skip to digits with its first-character check.
 const CANDIDATE = /\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/g
+const GROUPING = /^(?:\d{4}(?:[ -]\d{4})*(?:[ -]\d{1,4})?|\d{4}[ -]\d{6}[ -]\d{4,5})$/
 const POSITIVE = contextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'cc', 'payment', 'pay', 'cvv', 'expir', 'billing', 'charge'])
 const NEGATIVE = contextWords(['tracking', 'order', 'invoice', 'shipment', 'ref', 'reference', 'serial', 'isbn', 'account id', 'request id', 'ticket', 'timestamp', 'phone', 'tel', 'call'])
 
@@ -29,56 +30,37 @@ export const creditCardRecognizer: Recognizer = {
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const raw = m[0]
       const start = m.index
-      let end = checkCard(raw, true)
-      let issuerKnown = end > 0
+      const { end, issuerKnown } = checkCard(raw)
       // An unknown issuer range still counts when the Luhn check holds and card words are nearby.
-      if (end === 0) {
-        end = checkCard(raw, false)
-        if (end === 0 || !nearby(text, start, start + end, POSITIVE)) {
-          // The run may start with digits that belong to something else ("… 32 4111 1111 …"): retry one group on.
-          const sep = raw.search(/[ -]/)
-          if (sep > 0) CANDIDATE.lastIndex = start + sep + 1
-          continue
-        }
-        issuerKnown = false
+      if (end === 0 || (!issuerKnown && !nearby(text, start, start + end, POSITIVE))) {
+        // The run may start with digits that belong to something else ("… 32 4111 1111 …"): retry one group on.
+        const sep = raw.search(/[ -]/)
+        if (sep > 0) CANDIDATE.lastIndex = start + sep + 1
+        continue
       }
       let score = issuerKnown ? 0.9 : 0.8
       if (issuerKnown && nearby(text, start, start + end, POSITIVE)) score = 1
-      else if (nearby(text, start, start + end, NEGATIVE, 32, 0)) score = 0.3
+      // Tracking and order numbers are written as bare runs; a run grouped like a card is treated as one.
+      else if (!/[ -]/.test(raw.slice(0, end)) && nearby(text, start, start + end, NEGATIVE, 20, 0)) score = 0.3
       out.push({ type: 'CREDIT_CARD', start, end: start + end, score, recognizer: 'credit-card' })
     }
     return out
   },
 }
 
-/** Returns the length of the valid card at the start of `raw` (trying shorter groupings), or 0. */
-function checkCard(raw: string, issuer: boolean): number {
+/** Length of the Luhn-valid card at the start of `raw` (trying shorter groupings) and whether its issuer is known. */
+function checkCard(raw: string): { end: number; issuerKnown: boolean } {
   let candidate = raw
   for (;;) {
-    if (isCard(candidate, issuer)) return candidate.length
+    // Cheap structural checks first: most candidates (phone-like or ragged groups) fail here without allocation.
+    if (GROUPING.test(candidate) || !/[ -]/.test(candidate)) {
+      const digits = candidate.replace(/[ -]/g, '')
+      if (digits.length >= 12 && digits.length <= 19 && luhn(digits)) {
+        return { end: candidate.length, issuerKnown: cardIssuer(digits) !== null }
+      }
+    }
     const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'))
-    if (cut <= 0) return 0
+    if (cut <= 0) return { end: 0, issuerKnown: false }
     candidate = candidate.slice(0, cut)
   }
-}
-
-function isCard(s: string, issuer: boolean): boolean {
-  let digits = ''
-  let sep = ''
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!
-    if (c === ' ' || c === '-') {
-      if (sep === '') sep = c
-      else if (sep !== c) return false
-    } else {
-      digits += c
-    }
-  }
-  if (digits.length < 12 || digits.length > 19) return false
-  if (sep !== '') {
-    // Card groupings start with a group of four (4-4-4-4, 4-6-5, 4-4-4-4-3); phone-style 3-3-4 is not a card.
-    const first = s.indexOf(sep)
-    if (first !== 4) return false
-  }
-  return (!issuer || cardIssuer(digits) !== null) && luhn(digits)
 }

@@ -8,6 +8,7 @@ const GROUPED =
   /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[ .-]\d{1,10}){0,5}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w\-/]|[.,:]\d)/g
 const CONTEXT = contextWords(['phone', 'tel', 'telephone', 'mobile', 'cell', 'call', 'called', 'calling', 'fax', 'contact', 'reach', 'whatsapp', 'sms', 'text me', 'dial', 'ring', 'hotline', 'landline', 'ph', 'mob', 'number is', 'extension', 'messages', 'message', 'answering', 'registered', 'office', 'desk', 'home', 'work', 'reach me', 'txt', 'voicemail', 'tel.', 'phone no'])
 const NEGATIVE = contextWords(['order', 'tracking', 'invoice', 'ticket', 'request id', 'account', 'ref', 'reference', 'serial', 'version', 'isbn', 'room', 'sku', 'zip', 'postcode', 'postal'])
+const EMBEDDED_DATE = /\d{4}[-./]\d{2}[-./]\d{2}|\d{2}[-./]\d{2}[-./]\d{4}/
 const DATE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$/
 // European 2-2-2-2-2 groups (`01.84.17.61.18`).
 const PAIRS = /^\d{2}(?:[ .-]\d{2}){4}$/
@@ -29,29 +30,48 @@ export const phoneRecognizer: Recognizer = {
     if (profile(text).maxDigitRun < 7) return out
     GROUPED.lastIndex = 0
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
-      const raw = m[0]
-      const digits = countDigits(raw)
-      if (digits < 7 || digits > 15) continue
-      if (DATE.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) continue
-      const start = m.index
-      const end = start + raw.length
-      const plus = raw.charCodeAt(0) === 43
-      const grouped = raw.length > digits
+      // Adjacent numbers can run together ("+44 7700 900123 123-45-6780"): score every prefix that ends at a
+      // group boundary (at most six) and keep the best, the longest on ties.
+      let raw = ''
       let score = 0
-      if (NANP.test(raw)) score = 0.75
-      else if (plus && digits >= 8) score = grouped ? 0.75 : 0.6
-      else if (grouped && digits >= 8 && separators(raw) >= 2 && !thousands(raw)) score = 0.55
-      if (score < 0.75 || !grouped) {
-        if (nearby(text, start, end, CONTEXT, 40, 16)) score = Math.max(score, grouped || plus ? 0.7 : 0.6)
+      for (let cut = m[0].length; cut > 0; cut = Math.max(m[0].lastIndexOf(' ', cut - 1), m[0].lastIndexOf('-', cut - 1))) {
+        const candidate = m[0].slice(0, cut)
+        const s = scoreCandidate(text, m.index, candidate)
+        if (s > score) {
+          score = s
+          raw = candidate
+        }
       }
-      if (score === 0) continue
-      if (nearby(text, start, end, NEGATIVE, 24, 0) && !nearby(text, start, end, CONTEXT, 24, 0)) score -= 0.4
-      // Dotted numbers look like versions and IPs; only the North American 3.3.4 form counts.
-      if (raw.includes('.') && !NANP.test(raw) && !PAIRS.test(raw)) continue
-      out.push({ type: 'PHONE_NUMBER', start, end, score, recognizer: 'phone' })
+      if (score <= 0) continue
+      const end = m.index + raw.length
+      if (end < m.index + m[0].length) GROUPED.lastIndex = end
+      out.push({ type: 'PHONE_NUMBER', start: m.index, end, score, recognizer: 'phone' })
     }
     return out
   },
+}
+
+/** Score of one candidate, or 0 when it is not a phone number. */
+function scoreCandidate(text: string, start: number, raw: string): number {
+  const digits = countDigits(raw)
+  if (digits < 7 || digits > 15) return 0
+  if (DATE.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) return 0
+  const end = start + raw.length
+  const plus = raw.charCodeAt(0) === 43
+  const grouped = raw.length > digits
+  const nanp = NANP.test(raw)
+  // Dotted numbers look like versions and IPs; only the North American 3.3.4 and European pair forms count.
+  if (raw.includes('.') && !nanp && !PAIRS.test(raw)) return 0
+  let score = 0
+  if (nanp) score = 0.75
+  else if (plus && digits >= 8) score = grouped ? 0.75 : 0.6
+  else if (grouped && digits >= 8 && separators(raw) >= 2 && plausibleGroups(raw)) score = 0.55
+  if (score < 0.75 || !grouped) {
+    if (nearby(text, start, end, CONTEXT, 40, 16)) score = Math.max(score, grouped || plus ? 0.7 : 0.6)
+  }
+  if (score === 0) return 0
+  if (nearby(text, start, end, NEGATIVE, 24, 0) && !nearby(text, start, end, CONTEXT, 24, 0)) score -= 0.4
+  return score
 }
 
 function separators(s: string): number {
@@ -61,6 +81,15 @@ function separators(s: string): number {
     if (c === 32 || c === 45 || c === 46) n++
   }
   return n
+}
+
+/** Local formats without a country code: 2–5 groups of 2–5 digits, no date inside, not thousands grouping. */
+function plausibleGroups(raw: string): boolean {
+  if (thousands(raw) || EMBEDDED_DATE.test(raw)) return false
+  const groups = raw.replace(/[()]/g, '').split(/[ .-]/)
+  if (groups.length > 5) return false
+  for (const g of groups) if (g.length < 2 || g.length > 5) return false
+  return true
 }
 
 /** `1 000 000` or `12.345.678`: thousands grouping, an amount rather than a phone. */

@@ -95,9 +95,11 @@ export const streetAddressRecognizer: Recognizer = {
 
 /** Extends every part over its line tail and continuation lines, then merges parts that touch into one address. */
 function merge(text: string, spans: Array<[number, number, number]>): Finding[] {
+  // The unextended parts go out too, at their own lower scores: if the merged address loses an overlap to a
+  // stronger finding (an IBAN on the next line), the street itself is still redacted.
+  const out: Finding[] = spans.map(([start, end, score]) => ({ type: 'STREET_ADDRESS', start, end, score, recognizer: 'street-address' }))
   const parts = spans.map(([s, e, score]) => [s, extend(text, extendLine(text, e)), score] as [number, number, number])
   parts.sort((a, b) => a[0] - b[0])
-  const out: Finding[] = []
   let [cs, ce, cscore] = parts[0]!
   let n = 1
   for (let i = 1; i <= parts.length; i++) {

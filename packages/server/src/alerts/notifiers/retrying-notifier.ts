@@ -9,7 +9,8 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
+// Not unref'd: a one-shot sender (`promptledger alerts test`) must stay alive through its retries.
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
  * Wraps any notifier with retries and exponential backoff; rejects with the last error.

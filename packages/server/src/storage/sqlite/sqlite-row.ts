@@ -66,7 +66,8 @@ export function searchText(record: LedgerRecord): string {
 export function recordColumns(record: LedgerRecord): RecordColumns {
   const signals = record.signals ?? undefined
   let responseChars: number | null = signals?.response_chars ?? null
-  if (responseChars === null && record.response && !record.enc) responseChars = outputText(record.response.output).length
+  if (responseChars === null && record.response && !record.enc)
+    responseChars = outputText(record.response.output).length
   let pii = 0
   for (const n of Object.values(signals?.pii_in_response ?? {})) pii += n
   return {

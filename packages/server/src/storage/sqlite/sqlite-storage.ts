@@ -15,7 +15,7 @@ import type {
 } from '../storage.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
 import { recordColumns, searchText } from './sqlite-row.js'
-import { ROWID_PER_MS, migrate } from './sqlite-schema.js'
+import { migrate, ROWID_PER_MS } from './sqlite-schema.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
 
 export interface SqliteStorageOptions {
@@ -190,9 +190,7 @@ export class SqliteStorage implements Storage {
   }
 
   async get(id: string): Promise<LedgerRecord | null> {
-    const json = this.#statement(
-      'SELECT b.json FROM records r JOIN record_body b ON b.rowid = r.rowid WHERE r.id = ?',
-    )
+    const json = this.#statement('SELECT b.json FROM records r JOIN record_body b ON b.rowid = r.rowid WHERE r.id = ?')
       .pluck()
       .get(id) as string | undefined
     return json === undefined ? null : (JSON.parse(json) as LedgerRecord)
