@@ -93,7 +93,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  console.log(`Texts: ${texts.length} (${(bytes / 1e6).toFixed(2)} MB), ${corpora.join(' + ')}; Node ${process.version}\n`)
+  console.log(
+    `Texts: ${texts.length} (${(bytes / 1e6).toFixed(2)} MB), ${corpora.join(' + ')}; Node ${process.version}\n`,
+  )
   console.log(`| library | MB/s (warm) | vs baseline | recall ${corpora.join(' | recall ')} |`)
   console.log('| --- | ---: | ---: | ---: | ---: |')
   for (const r of rows) console.log(r)

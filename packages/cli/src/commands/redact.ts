@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
-import { type Redactor, createRedactor } from '@promptledger/sdk/redact'
+import { createRedactor, type Redactor } from '@promptledger/sdk/redact'
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 
@@ -43,8 +43,15 @@ export async function redactText(redactor: Redactor, input: Readable, output: Wr
 }
 
 /** JSONL mode: every line is validated first; on a bad line nothing is written and the error names it. */
-export async function redactJsonl(redactor: Redactor, input: Readable, output: Writable, progress: boolean): Promise<void> {
-  const bar = progress ? new cliProgress.SingleBar({ format: 'redact {value} lines' }, cliProgress.Presets.shades_classic) : null
+export async function redactJsonl(
+  redactor: Redactor,
+  input: Readable,
+  output: Writable,
+  progress: boolean,
+): Promise<void> {
+  const bar = progress
+    ? new cliProgress.SingleBar({ format: 'redact {value} lines' }, cliProgress.Presets.shades_classic)
+    : null
   bar?.start(0, 0)
   const lines: string[] = []
   let n = 0

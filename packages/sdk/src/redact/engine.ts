@@ -2,8 +2,8 @@ import { createCustomRecognizer } from './custom-recognizer.js'
 import { defaultRecognizers } from './default-recognizers.js'
 import { type Operator, operatorFor, replaceOperator } from './operators.js'
 import type { Finding, Recognizer } from './recognizer.js'
-import type { RecordRedaction, RedactResult, Redactor, RedactorOptions } from './redactor.js'
 import { redactRecordFields } from './record-walker.js'
+import type { RecordRedaction, Redactor, RedactorOptions, RedactResult } from './redactor.js'
 import { resolve } from './resolver.js'
 import { createStreamRedactor } from './stream-redactor.js'
 
@@ -61,20 +61,24 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return out + text.slice(pos)
   }
 
-  function redact(text: string): RedactResult {
+  /** Findings whose application is stable: the output holds nothing the recognizers would find again. */
+  function analyzeStable(text: string): Finding[] {
     let findings = analyze(text)
-    let out = apply(text, findings)
+    if (findings.length === 0) return findings
     // Idempotence by construction: a replacement can change a neighbour's context (a name after an address
     // token, a number next to a removed phone). Re-analyse the output; new findings never overlap our tokens, so
-    // they map back to the original by a shift, and the union is applied once more. Two rounds always sufficed in
-    // the property tests; the cap keeps the worst case bounded.
-    for (let round = 0; round < 3 && findings.length > 0; round++) {
-      const extra = analyze(out)
+    // they map back to the original by a shift and merge in. The cap keeps the worst case bounded.
+    for (let round = 0; round < 3; round++) {
+      const extra = analyze(apply(text, findings))
       if (extra.length === 0) break
       findings = mergeBack(findings, extra)
-      out = apply(text, findings)
     }
-    return { text: out, findings }
+    return findings
+  }
+
+  function redact(text: string): RedactResult {
+    const findings = analyzeStable(text)
+    return { text: apply(text, findings), findings }
   }
 
   /** Maps findings on the output back to original offsets (they lie between tokens) and merges them in. */
@@ -100,7 +104,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       return redactRecordFields(record, redact)
     },
     createStream() {
-      return createStreamRedactor(analyze, apply)
+      return createStreamRedactor(analyzeStable, apply)
     },
   }
 }

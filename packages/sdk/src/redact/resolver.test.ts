@@ -18,6 +18,11 @@ describe('resolve', () => {
     expect(out.map((f) => f.type)).toEqual(['LONG', 'B'])
   })
   it('drops empty spans', () => {
-    expect(resolve([{ type: 'X', start: 3, end: 3, score: 1 }, { type: 'Y', start: 5, end: 6, score: 1 }])).toHaveLength(1)
+    expect(
+      resolve([
+        { type: 'X', start: 3, end: 3, score: 1 },
+        { type: 'Y', start: 5, end: 6, score: 1 },
+      ]),
+    ).toHaveLength(1)
   })
 })

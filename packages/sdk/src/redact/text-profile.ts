@@ -30,7 +30,11 @@ export function profile(text: string): TextProfile {
       run++
       gap = 0
       if (run > maxRun) maxRun = run
-    } else if (run > 0 && gap < 2 && (c === 32 || c === 45 || c === 46 || c === 40 || c === 41 || c === 47 || c === 43)) {
+    } else if (
+      run > 0 &&
+      gap < 2 &&
+      (c === 32 || c === 45 || c === 46 || c === 40 || c === 41 || c === 47 || c === 43)
+    ) {
       gap++
     } else {
       run = 0

@@ -1,3 +1,4 @@
+import { hash as digest } from 'node:crypto'
 import type { LedgerRecord } from '../record/schema.js'
 import { type ChainHead, GENESIS_HASH, recordHash } from './chain.js'
 import { lineMatchesHash } from './encode-record.js'
@@ -18,6 +19,8 @@ export interface LedgerProblem {
 /** One record to check: a raw NDJSON line (file ledger) or an already parsed record (collector store). */
 export interface ChainEntry {
   text?: string
+  /** The line as UTF-8 bytes (file ledger): checked without decoding when it is intact. */
+  bytes?: Buffer
   record?: LedgerRecord
   file?: string
   line?: number
@@ -41,6 +44,7 @@ export type ChainCheckResult =
 
 function parse(entry: ChainEntry): LedgerRecord | undefined {
   if (entry.record) return entry.record
+  if (entry.text === undefined && entry.bytes !== undefined) entry.text = entry.bytes.toString('utf8')
   try {
     return JSON.parse(entry.text!) as LedgerRecord
   } catch {
@@ -80,6 +84,23 @@ function fastCheck(
   const seq = head.seq + 1
   if (!line.includes(`"seq":${seq},"session_id"`) || !line.includes(`"prev_hash":"${head.hash}"`)) return undefined
   if (!lineMatchesHash(line, h)) return undefined
+  const signed = checkpoints?.get(seq)
+  if (signed !== undefined && signed !== h) return undefined
+  return h
+}
+
+/** `fastCheck` on the raw bytes of a line: no UTF-8 decoding of intact lines, the costliest step otherwise. */
+function fastCheckBytes(
+  line: Buffer,
+  head: ChainHead,
+  checkpoints: ReadonlyMap<number, string> | undefined,
+): string | undefined {
+  const at = line.indexOf('"hash":"')
+  if (at < 1 || line[at - 1] !== 44 /* , */ || line[at + 72] !== 34 /* " */) return undefined
+  const h = line.toString('latin1', at + 8, at + 72)
+  const seq = head.seq + 1
+  if (line.indexOf(`"seq":${seq},"session_id"`) < 0 || line.indexOf(`"prev_hash":"${head.hash}"`) < 0) return undefined
+  if (digest('sha256', Buffer.concat([line.subarray(0, at - 1), line.subarray(at + 73)])) !== h) return undefined
   const signed = checkpoints?.get(seq)
   if (signed !== undefined && signed !== h) return undefined
   return h
@@ -126,7 +147,15 @@ export async function verifyChain(
 
   for (let entry = await next(); entry; entry = await next()) {
     const expected = head ? head.seq + 1 : 0
-    const fast = head && entry.text !== undefined ? fastCheck(entry.text, head, checkpoints) : undefined
+    const fast = !head
+      ? undefined
+      : entry.bytes !== undefined
+        ? fastCheckBytes(entry.bytes, head, checkpoints)
+        : entry.text !== undefined
+          ? fastCheck(entry.text, head, checkpoints)
+          : undefined
+    if (fast === undefined && entry.bytes !== undefined && entry.text === undefined)
+      entry.text = entry.bytes.toString('utf8')
     if (fast !== undefined) {
       head = { stream, seq: expected, hash: fast }
       records++

@@ -153,11 +153,11 @@ export class AlertEvaluator {
         }
         for (const open of this.#o.state.openForRule(rule.name)) {
           if (breaching.has(open.scopeKey)) continue
-          const now = seen.get(open.scopeKey)
-          const closed = this.#o.state.resolve(rule.name, open.scopeKey, now?.value ?? null, at)
+          const latest = seen.get(open.scopeKey)
+          const closed = this.#o.state.resolve(rule.name, open.scopeKey, latest?.value ?? null, at)
           if (!closed) continue
           result.resolved.push(closed)
-          const message = now?.message ?? `${rule.name}: no matching records in the last ${rule.windowSeconds} s`
+          const message = latest?.message ?? `${rule.name}: no matching records in the last ${rule.windowSeconds} s`
           this.#o.dispatcher.send(toEvent(closed, 'resolved', message))
         }
       } catch (err) {

@@ -54,7 +54,6 @@ describe('auth matrix', () => {
   it('every registered route declares an access decision and the route table is all registered', () => {
     const routes = server.app.registeredRoutes
     expect(routes.length).toBeGreaterThan(10)
-    if (process.env['PL_PRINT_ROUTES']) console.log(routes.map((r) => `${r.method} ${r.url} ${r.role}`).join('\n'))
     expect(routes.filter((r) => r.role === undefined)).toEqual([])
     for (const def of server.app.routeTable) {
       expect(routes).toContainEqual({ method: def.method, url: def.url, role: def.role })

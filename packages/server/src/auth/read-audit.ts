@@ -4,7 +4,7 @@ import { LOCAL_ACTOR } from './audit-trail.js'
 import type { SecurityContext } from './security-context.js'
 
 const isRecord = (value: unknown): value is LedgerRecord =>
-  typeof value === 'object' && value !== null && 'id' in value && 'hash' in value && 'enc' in value
+  typeof value === 'object' && value !== null && 'id' in value && 'hash' in value && 'stream' in value
 
 /** Decrypts the records in a route's payload (one record, `{ records: [...] }` or an array) and collects their ids. */
 export function decryptPayload(security: SecurityContext, payload: unknown): { payload: unknown; ids: string[] } {

@@ -101,9 +101,9 @@ describe('proxy through the collector app', () => {
     expect(err).toBeInstanceOf(Anthropic.RateLimitError)
     await storedCount(3)
     const tool = stored.find((r) => r.provider === 'anthropic' && r.status === 'ok')
-    expect(tool?.response.finish_reasons).toEqual(['tool_use'])
+    expect(tool?.response?.finish_reasons).toEqual(['tool_use'])
     // The collector encrypts content by default; tool calls are then inside `enc`, otherwise in the clear.
-    if (!tool?.enc) expect(tool?.response.tool_calls?.[0]).toMatchObject({ name: 'get_weather' })
+    if (!tool?.enc) expect(tool?.response?.tool_calls?.[0]).toMatchObject({ name: 'get_weather' })
     expect(tool?.usage?.output_tokens).toBe(msg.usage.output_tokens)
     const failed = stored.find((r) => r.provider === 'anthropic' && r.status === 'error')
     expect(failed?.error).toMatchObject({ type: 'rate_limit_error', http_status: 429 })

@@ -174,9 +174,13 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
           ex.contentType = h.contentType
           ex.encoding = h.encoding
           res.writeHead(status, statusText, h.headers)
-          // A stream's head goes out now (the client sees 200 before the first token); a JSON head rides with the
-          // body in one write, which saves a syscall and a packet per call.
-          if (h.contentType.startsWith('text/event-stream')) res.flushHeaders()
+          // The head rides with the first body chunk in one write (one syscall, one packet). A stream whose first
+          // event is not in the same read gets its head flushed on the next turn, so the client sees 200 at once.
+          if (h.contentType.startsWith('text/event-stream')) {
+            setImmediate(() => {
+              if (ex.firstByteAt === null && !res.destroyed) res.flushHeaders()
+            })
+          }
           return true
         },
         onData(chunk: Buffer) {

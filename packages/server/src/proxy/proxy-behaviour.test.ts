@@ -169,3 +169,21 @@ describe('proxy · aborts, cuts and failures', () => {
     }
   })
 })
+
+describe('proxy · limits', () => {
+  it('answers 413 in the provider shape for a body over maxRequestBytes and forwards nothing', async () => {
+    const small = await startProxyHarness({ maxRequestBytes: 64 })
+    try {
+      const res = await fetch(`${small.url}/proxy/anthropic/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'x'.repeat(500) }] }),
+      })
+      expect(res.status).toBe(413)
+      expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } })
+      expect(small.anthropic.requests).toHaveLength(0)
+    } finally {
+      await small.close()
+    }
+  })
+})

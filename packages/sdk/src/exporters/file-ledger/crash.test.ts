@@ -82,4 +82,16 @@ describe('crash safety', () => {
     expect(present).toEqual(out.got.slice(0, 10))
     expect((await verifyLedger(dir)).ok).toBe(true)
   })
+
+  it('a process that ends on its own writes what it logged (beforeExit)', { timeout: 60_000 }, async () => {
+    const dir = tempDir()
+    dirs.push(dir)
+    const child = spawn(process.execPath, [CHILD, dir, 'exit'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const out = lines(child)
+    expect(await out.exited).toEqual({ code: 0, signal: null })
+    const present: string[] = []
+    for await (const r of readRecords(dir)) present.push(r.id)
+    expect(present).toEqual(out.got.filter(Boolean))
+    expect(present).toHaveLength(3)
+  })
 })

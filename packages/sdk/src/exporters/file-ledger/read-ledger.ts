@@ -27,6 +27,28 @@ export async function readSegmentText(streamDir: string, seg: SegmentFiles): Pro
   return (await gunzipAsync(await readFile(path.join(streamDir, seg.base + SEALED_EXT)))).toString('utf8')
 }
 
+/** The bytes of one segment, decompressed when sealed. */
+export async function readSegmentBytes(streamDir: string, seg: SegmentFiles): Promise<Buffer> {
+  if (seg.active) return readFile(path.join(streamDir, seg.base + ACTIVE_EXT))
+  return gunzipAsync(await readFile(path.join(streamDir, seg.base + SEALED_EXT)))
+}
+
+/** The lines of one segment's bytes as chain entries (verify decodes only the lines it must parse). */
+export function* segmentByteEntries(buf: Buffer, file: string): Generator<ChainEntry> {
+  let start = 0
+  let line = 0
+  while (start < buf.length) {
+    const nl = buf.indexOf(0x0a, start)
+    line++
+    if (nl < 0) {
+      yield { bytes: buf.subarray(start), file, line, torn: true }
+      return
+    }
+    yield { bytes: buf.subarray(start, nl), file, line }
+    start = nl + 1
+  }
+}
+
 /** The lines of one segment's text as chain entries (file name and 1-based line number attached). */
 export function* segmentEntries(text: string, file: string): Generator<ChainEntry> {
   let start = 0

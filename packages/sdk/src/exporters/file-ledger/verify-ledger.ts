@@ -5,7 +5,7 @@ import { type ChainHead, GENESIS_HASH } from '../../seal/chain.js'
 import { type Checkpoint, PUBLIC_KEY_FILE, verifyCheckpoint } from '../../seal/checkpoint.js'
 import { type LedgerProblem, verifyChain } from '../../seal/verify-chain.js'
 import { readManifest, type SegmentManifest } from './manifest.js'
-import { listStreams, readPublicKey, readSegmentText, segmentEntries } from './read-ledger.js'
+import { listStreams, readPublicKey, readSegmentBytes, segmentByteEntries, segmentEntries } from './read-ledger.js'
 import { ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 
 export interface StreamSummary {
@@ -129,7 +129,7 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
     // Read and gunzip (thread pool) the next segment while this one is hashed on the main thread.
     const load = (i: number) =>
       i < segs.length
-        ? readSegmentText(streamDir, segs[i]!).then(
+        ? readSegmentBytes(streamDir, segs[i]!).then(
             (text) => ({ text }),
             () => ({ text: undefined }),
           )
@@ -163,7 +163,12 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
           message: 'archive cannot be decompressed',
         })
       }
-      const result = await verifyChain(segmentEntries(text, file), { stream, start, checkpoints: cps.map, onRecord })
+      const result = await verifyChain(segmentByteEntries(text, file), {
+        stream,
+        start,
+        checkpoints: cps.map,
+        onRecord,
+      })
       summary.records += result.records
       if (!result.ok) return fail(result.problem)
       start = result.head

@@ -1,7 +1,7 @@
 import { contextWords, nearby } from '../context.js'
 import type { Finding, Recognizer } from '../recognizer.js'
-import { cardIssuer } from '../validators/card-issuer.js'
 import { profile } from '../text-profile.js'
+import { cardIssuer } from '../validators/card-issuer.js'
 import { luhn } from '../validators/luhn.js'
 
 // 12–19 digits, optionally grouped by single spaces or dashes. Starts only at the start of a digit run (lookbehind),
@@ -9,8 +9,40 @@ import { luhn } from '../validators/luhn.js'
 // The boundary lookbehind sits after the first digit so V8 can skip to digits with its first-character check.
 const CANDIDATE = /\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/g
 const GROUPING = /^(?:\d{4}(?:[ -]\d{4})*(?:[ -]\d{1,4})?|\d{4}[ -]\d{6}[ -]\d{4,5})$/
-const POSITIVE = contextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'cc', 'payment', 'pay', 'cvv', 'expir', 'billing', 'charge'])
-const NEGATIVE = contextWords(['tracking', 'order', 'invoice', 'shipment', 'ref', 'reference', 'serial', 'isbn', 'account id', 'request id', 'ticket', 'timestamp', 'phone', 'tel', 'call'])
+const POSITIVE = contextWords([
+  'card',
+  'credit',
+  'debit',
+  'visa',
+  'mastercard',
+  'amex',
+  'american express',
+  'discover',
+  'cc',
+  'payment',
+  'pay',
+  'cvv',
+  'expir',
+  'billing',
+  'charge',
+])
+const NEGATIVE = contextWords([
+  'tracking',
+  'order',
+  'invoice',
+  'shipment',
+  'ref',
+  'reference',
+  'serial',
+  'isbn',
+  'account id',
+  'request id',
+  'ticket',
+  'timestamp',
+  'phone',
+  'tel',
+  'call',
+])
 
 /**
  * CREDIT_CARD: a digit run is a card only when issuer prefix, length and Luhn agree and its grouping is a card's
@@ -50,6 +82,9 @@ export const creditCardRecognizer: Recognizer = {
 
 /** Length of the Luhn-valid card at the start of `raw` (trying shorter groupings) and whether its issuer is known. */
 function checkCard(raw: string): { end: number; issuerKnown: boolean } {
+  // Every card grouping opens with four digits: a run whose first group is not four long cannot hold one.
+  const firstSep = raw.search(/[ -]/)
+  if (firstSep !== -1 && firstSep !== 4 && firstSep < 12) return { end: 0, issuerKnown: false }
   let candidate = raw
   for (;;) {
     // Cheap structural checks first: most candidates (phone-like or ragged groups) fail here without allocation.

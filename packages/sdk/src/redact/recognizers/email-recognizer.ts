@@ -2,7 +2,8 @@ import type { Finding, Recognizer } from '../recognizer.js'
 
 // Characters allowed in the local part (RFC 5322 atext subset seen in practice, plus dots).
 const LOCAL = new Uint8Array(128)
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-") LOCAL[c.charCodeAt(0)] = 1
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
+  LOCAL[c.charCodeAt(0)] = 1
 // Sticky: anchored at the character after '@'. Labels are bounded and separated by a literal dot, so it is linear.
 const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y
 

@@ -3,7 +3,8 @@ import { profile } from '../text-profile.js'
 import { ibanLength, isValidIban } from '../validators/iban.js'
 
 // Country code, check digits, then the BBAN compact or in groups of four separated by single spaces.
-const CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{10,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?)(?![A-Za-z0-9])/g
+const CANDIDATE =
+  /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{10,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?)(?![A-Za-z0-9])/g
 
 /**
  * IBAN_CODE: the country's registered length and the mod-97 check must both hold, so a random code-like string is

@@ -30,7 +30,11 @@ export function personLexicon(): Map<string, number> {
     if (first >= 97 && first <= 122) map.set(word, count >= VERY_COMMON ? BREAK : -count)
     else map.set(word.toLowerCase(), PROPER)
   }
-  const namesPath = join(dirname(require.resolve('@cspell/dict-people-names/cspell-ext.json')), 'dict', 'people-names.txt')
+  const namesPath = join(
+    dirname(require.resolve('@cspell/dict-people-names/cspell-ext.json')),
+    'dict',
+    'people-names.txt',
+  )
   for (const line of readFileSync(namesPath, 'utf8').split('\n')) {
     if (line.length < 2 || line.startsWith('#')) continue
     const key = line.toLowerCase()
@@ -46,12 +50,9 @@ export function personLexicon(): Map<string, number> {
     map.set(w.toLowerCase(), BREAK)
     map.set(stripAccents(w.toLowerCase()), BREAK)
   }
-  // Keys are stored title-cased ("Maria"), the spelling capitalised words have, so the hot path looks a token up
-  // without lower-casing it first.
-  const titled = new Map<string, number>()
-  for (const [key, value] of map) titled.set(titleCase(key), value)
-  lexicon = titled
-  return titled
+  lexicon = map
+  buildTable(map)
+  return map
 }
 
 /** Countries, months, weekdays and languages, single words only, from the runtime's Intl tables. */
@@ -72,7 +73,31 @@ function intlNames(): string[] {
     }
   }
   const languages = new Intl.DisplayNames(['en'], { type: 'language' })
-  for (const code of ['en', 'fr', 'de', 'es', 'it', 'pt', 'nl', 'sv', 'da', 'fi', 'pl', 'cs', 'hu', 'el', 'ru', 'uk', 'ja', 'zh', 'ko', 'ar', 'he', 'hi', 'tr']) {
+  for (const code of [
+    'en',
+    'fr',
+    'de',
+    'es',
+    'it',
+    'pt',
+    'nl',
+    'sv',
+    'da',
+    'fi',
+    'pl',
+    'cs',
+    'hu',
+    'el',
+    'ru',
+    'uk',
+    'ja',
+    'zh',
+    'ko',
+    'ar',
+    'he',
+    'hi',
+    'tr',
+  ]) {
     out.push(languages.of(code) ?? '')
   }
   const month = new Intl.DateTimeFormat('en', { month: 'long', timeZone: 'UTC' })
@@ -81,13 +106,79 @@ function intlNames(): string[] {
   for (let d = 0; d < 7; d++) out.push(day.format(Date.UTC(2024, 0, 1 + d)))
   // Continents and the words that open place names ("San Marino", "Saint Lucia", "New Zealand").
   out.push('America', 'Americas', 'Africa', 'Europe', 'Asia', 'Oceania', 'Antarctica', 'Arctic', 'Atlantic', 'Pacific')
-  out.push('Saint', 'Sankt', 'Santa', 'Santo', 'San', 'Sao', 'New', 'North', 'South', 'East', 'West', 'Port', 'Fort', 'Mount', 'Lake', 'City', 'Island', 'Islands', 'Republic', 'Kingdom', 'States')
+  out.push(
+    'Saint',
+    'Sankt',
+    'Santa',
+    'Santo',
+    'San',
+    'Sao',
+    'New',
+    'North',
+    'South',
+    'East',
+    'West',
+    'Port',
+    'Fort',
+    'Mount',
+    'Lake',
+    'City',
+    'Island',
+    'Islands',
+    'Republic',
+    'Kingdom',
+    'States',
+  )
   return out.filter((w) => w.length > 0)
 }
 
-/** "mcdonald" → "Mcdonald": the lexicon's key form. */
-export function titleCase(s: string): string {
-  return s.length === 0 ? s : s[0]!.toUpperCase() + s.slice(1).toLowerCase()
+// The hot path never builds a string: words are hashed (FNV-1a over lower-cased UTF-16 units) while they are read
+// and looked up in an open-addressing table of hashes. A 32-bit collision can only misclassify a word, at odds of
+// about 107k / 2^32 per unknown word.
+const TABLE_BITS = 19
+const TABLE_MASK = (1 << TABLE_BITS) - 1
+let keys = new Int32Array(0)
+let values = new Uint8Array(0)
+/** Lower-case mapping for the first 0x2000 code units (Latin, Greek, Cyrillic), built once. */
+export const LOWER = new Uint16Array(0x2000)
+for (let c = 0; c < 0x2000; c++) {
+  const l = String.fromCharCode(c).toLowerCase()
+  LOWER[c] = l.length === 1 ? l.charCodeAt(0) : c
+}
+
+/** FNV-1a of text[start, end) lower-cased. */
+export function hashWord(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i)
+    h ^= c < 0x2000 ? LOWER[c]! : c
+    h = Math.imul(h, 0x01000193)
+  }
+  return h | 1 // never 0: 0 marks an empty slot
+}
+
+function buildTable(map: Map<string, number>): void {
+  keys = new Int32Array(1 << TABLE_BITS)
+  values = new Uint8Array(1 << TABLE_BITS)
+  for (const [word, cls] of map) {
+    const h = hashWord(word, 0, word.length)
+    let slot = h & TABLE_MASK
+    while (keys[slot] !== 0 && keys[slot] !== h) slot = (slot + 1) & TABLE_MASK
+    keys[slot] = h
+    values[slot] = cls
+  }
+}
+
+/** Class of the word text[start, end) (NAME, AMBIGUOUS, BREAK), or 0 when unknown. Allocation-free. */
+export function classify(text: string, start: number, end: number): number {
+  const h = hashWord(text, start, end)
+  let slot = h & TABLE_MASK
+  for (;;) {
+    const k = keys[slot]!
+    if (k === 0) return 0
+    if (k === h) return values[slot]!
+    slot = (slot + 1) & TABLE_MASK
+  }
 }
 
 function stripAccents(s: string): string {

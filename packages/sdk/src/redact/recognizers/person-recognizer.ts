@@ -1,14 +1,120 @@
 import type { Finding, Recognizer } from '../recognizer.js'
 import { profile } from '../text-profile.js'
-import { AMBIGUOUS, BREAK, NAME, personLexicon, titleCase } from './person-lexicon.js'
+import { AMBIGUOUS, BREAK, classify, NAME, personLexicon } from './person-lexicon.js'
 
 // Words that announce a name right after them. Looked up by walking back over the previous one or two words
 // (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
-const STRONG = new Set(['dear', 'mr', 'mrs', 'ms', 'mx', 'miss', 'dr', 'prof', 'sir', 'madam', 'regards', 'sincerely', 'signed', 'name', 'fullname', 'full_name', 'first_name', 'last_name', 'firstname', 'lastname', 'surname', 'username', 'customer', 'user', 'patient', 'client', 'author', "i'm", 'im'])
+const STRONG = new Set([
+  'dear',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'miss',
+  'dr',
+  'prof',
+  'sir',
+  'madam',
+  'regards',
+  'sincerely',
+  'signed',
+  'name',
+  'fullname',
+  'full_name',
+  'first_name',
+  'last_name',
+  'firstname',
+  'lastname',
+  'surname',
+  'username',
+  'customer',
+  'user',
+  'patient',
+  'client',
+  'author',
+  "i'm",
+  'im',
+])
 const STRONG_PAIRS = new Set(['name is', 'i am', 'names are', 'called me', 'directed by', 'written by', 'signed by'])
-const WEAK = new Set(['hi', 'hello', 'hey', 'thanks', 'cheers', 'best', 'called', 'named', 'employee', 'agent', 'attn', 'contact', 'manager', 'colleague', 'friend', 'wife', 'husband', 'son', 'daughter', 'mother', 'father', 'brother', 'sister', 'boss', 'by', 'from', 'to', 'cc', 'ask', 'tell', 'met', 'with', 'and', 'is', 'owner', 'holder', 'recipient', 'sender', 'says', 'said', 'under', 'for', 'at', 'of'])
+const WEAK = new Set([
+  'hi',
+  'hello',
+  'hey',
+  'thanks',
+  'cheers',
+  'best',
+  'called',
+  'named',
+  'employee',
+  'agent',
+  'attn',
+  'contact',
+  'manager',
+  'colleague',
+  'friend',
+  'wife',
+  'husband',
+  'son',
+  'daughter',
+  'mother',
+  'father',
+  'brother',
+  'sister',
+  'boss',
+  'by',
+  'from',
+  'to',
+  'cc',
+  'ask',
+  'tell',
+  'met',
+  'with',
+  'and',
+  'is',
+  'owner',
+  'holder',
+  'recipient',
+  'sender',
+  'says',
+  'said',
+  'under',
+  'for',
+  'at',
+  'of',
+])
 // The same words when they are capitalised inside a run ("Dear", "Mr."): stripped from the run, counted as context.
-const LEADERS = new Set(['dear', 'hi', 'hello', 'hey', 'mr', 'mrs', 'ms', 'mx', 'miss', 'dr', 'prof', 'sir', 'madam', 'thanks', 'regards', 'sincerely', 'cheers', 'best', 'customer', 'user', 'patient', 'client', 'agent', 'by', 'from', 'to', 'cc', 'attn', 'name', 'contact'])
+const LEADERS = new Set([
+  'dear',
+  'hi',
+  'hello',
+  'hey',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'miss',
+  'dr',
+  'prof',
+  'sir',
+  'madam',
+  'thanks',
+  'regards',
+  'sincerely',
+  'cheers',
+  'best',
+  'customer',
+  'user',
+  'patient',
+  'client',
+  'agent',
+  'by',
+  'from',
+  'to',
+  'cc',
+  'attn',
+  'name',
+  'contact',
+])
 const NONE = 0
 const WEAK_CONTEXT = 1
 const STRONG_CONTEXT = 2
@@ -34,7 +140,9 @@ function contextBefore(text: string, pos: number): number {
 }
 
 function isFiller(c: number): boolean {
-  return c === 32 || c === 34 || c === 39 || c === 58 || c === 61 || c === 10 || c === 13 || c === 9 || c === 44 || c === 46
+  return (
+    c === 32 || c === 34 || c === 39 || c === 58 || c === 61 || c === 10 || c === 13 || c === 9 || c === 44 || c === 46
+  )
 }
 
 function isWordChar(c: number): boolean {
@@ -62,7 +170,7 @@ export const personRecognizer: Recognizer = {
   find(text: string): Finding[] {
     const out: Finding[] = []
     if (profile(text).upper === 0) return out
-    const lex = personLexicon()
+    personLexicon() // builds the tables on first use
     let run: Word[] = []
     const n = text.length
     // Hot loop: a hand-written tokenizer over char codes; only capitalised words cost a slice and one Map lookup.
@@ -86,18 +194,17 @@ export const personRecognizer: Recognizer = {
       }
       const start = i
       i = j - 1
-      if (!isUpper(text, start, c) || isLetter(text.charCodeAt(start - 1)) || attached(text.charCodeAt(start - 1))) continue
+      if (!isUpper(text, start, c) || isLetter(text.charCodeAt(start - 1)) || attached(text.charCodeAt(start - 1)))
+        continue
       let end = j
       let initial = end - start === 1
       if (initial && text.charCodeAt(end) === 46) end++
       if (text.charCodeAt(end - 2) === 39 && text.charCodeAt(end - 1) === 115) end -= 2 // possessive 's
       let cls: number
       if (initial) cls = 0
-      else if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end)) cls = BREAK // an acronym: SSN, NASA
-      else {
-        const word = text.slice(start, end)
-        cls = (upper > 0 ? lex.get(titleCase(word)) : lex.get(word)) ?? 0
-      }
+      else if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end))
+        cls = BREAK // an acronym: SSN, NASA
+      else cls = classify(text, start, end)
       if (!initial && text.charCodeAt(end) === 46 && LEADERS.has(text.slice(start, end).toLowerCase())) end++
       initial = initial && cls === 0
       const w: Word = { start, end, cls, initial }
@@ -211,7 +318,11 @@ function hasNonAscii(text: string, start: number, end: number): boolean {
 /** At the start of the text, a line or a sentence, where any word is capitalised. */
 function sentenceStart(text: string, at: number): boolean {
   let i = at - 1
-  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39 || text.charCodeAt(i) === 40)) i--
+  while (
+    i >= 0 &&
+    (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39 || text.charCodeAt(i) === 40)
+  )
+    i--
   if (i < 0) return true
   const c = text.charCodeAt(i)
   return c === 46 || c === 33 || c === 63 || c === 10 || c === 13 || c === 58 || c === 9

@@ -6,13 +6,67 @@ import { profile } from '../text-profile.js'
 // Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
 const GROUPED =
   /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[ .-]\d{1,10}){0,5}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w\-/]|[.,:]\d)/g
-const CONTEXT = contextWords(['phone', 'tel', 'telephone', 'mobile', 'cell', 'call', 'called', 'calling', 'fax', 'contact', 'reach', 'whatsapp', 'sms', 'text me', 'dial', 'ring', 'hotline', 'landline', 'ph', 'mob', 'number is', 'extension', 'messages', 'message', 'answering', 'registered', 'office', 'desk', 'home', 'work', 'reach me', 'txt', 'voicemail', 'tel.', 'phone no'])
-const NEGATIVE = contextWords(['order', 'tracking', 'invoice', 'ticket', 'request id', 'account', 'ref', 'reference', 'serial', 'version', 'isbn', 'room', 'sku', 'zip', 'postcode', 'postal'])
+const CONTEXT = contextWords([
+  'phone',
+  'tel',
+  'telephone',
+  'mobile',
+  'cell',
+  'call',
+  'called',
+  'calling',
+  'fax',
+  'contact',
+  'reach',
+  'whatsapp',
+  'sms',
+  'text me',
+  'dial',
+  'ring',
+  'hotline',
+  'landline',
+  'ph',
+  'mob',
+  'number is',
+  'extension',
+  'messages',
+  'message',
+  'answering',
+  'registered',
+  'office',
+  'desk',
+  'home',
+  'work',
+  'reach me',
+  'txt',
+  'voicemail',
+  'tel.',
+  'phone no',
+])
+const NEGATIVE = contextWords([
+  'order',
+  'tracking',
+  'invoice',
+  'ticket',
+  'request id',
+  'account',
+  'ref',
+  'reference',
+  'serial',
+  'version',
+  'isbn',
+  'room',
+  'sku',
+  'zip',
+  'postcode',
+  'postal',
+])
 const EMBEDDED_DATE = /\d{4}[-./]\d{2}[-./]\d{2}|\d{2}[-./]\d{2}[-./]\d{4}/
 const DATE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$/
 // European 2-2-2-2-2 groups (`01.84.17.61.18`).
 const PAIRS = /^\d{2}(?:[ .-]\d{2}){4}$/
-const NANP = /^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?$/
+const NANP =
+  /^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?$/
 
 /**
  * PHONE_NUMBER: North American numbers (`(555) 201-3344`, `555-201-3344`, `+1 555 201 3344`), international
@@ -34,7 +88,11 @@ export const phoneRecognizer: Recognizer = {
       // group boundary (at most six) and keep the best, the longest on ties.
       let raw = ''
       let score = 0
-      for (let cut = m[0].length; cut > 0; cut = Math.max(m[0].lastIndexOf(' ', cut - 1), m[0].lastIndexOf('-', cut - 1))) {
+      for (
+        let cut = m[0].length;
+        cut > 0;
+        cut = Math.max(m[0].lastIndexOf(' ', cut - 1), m[0].lastIndexOf('-', cut - 1))
+      ) {
         const candidate = m[0].slice(0, cut)
         const s = scoreCandidate(text, m.index, candidate)
         if (s > score) {

@@ -27,8 +27,12 @@ const LOOK_ALIKES = [
 ]
 
 const cases: Array<[Recognizer, string, string[]]> = [
-  [emailRecognizer, 'EMAIL_ADDRESS', ['write to ana.lopez+news@mail.example.co.uk today', 'user=o\'brien@example.org']],
-  [creditCardRecognizer, 'CREDIT_CARD', ['card 4111 1111 1111 1111 declined', 'amex 3782-822463-10005', 'pay with 5555555555554444']],
+  [emailRecognizer, 'EMAIL_ADDRESS', ['write to ana.lopez+news@mail.example.co.uk today', "user=o'brien@example.org"]],
+  [
+    creditCardRecognizer,
+    'CREDIT_CARD',
+    ['card 4111 1111 1111 1111 declined', 'amex 3782-822463-10005', 'pay with 5555555555554444'],
+  ],
   [usSsnRecognizer, 'US_SSN', ['SSN 123-45-6780', 'my social security number is 123456780']],
   [ibanRecognizer, 'IBAN_CODE', ['IBAN GB82 WEST 1234 5698 7654 32.', 'to DE89370400440532013000 now']],
   [ipRecognizer, 'IP_ADDRESS', ['src=203.0.113.9 port', 'from 2001:db8::8a2e:370:7334 via']],
@@ -45,7 +49,11 @@ const cases: Array<[Recognizer, string, string[]]> = [
       'postgres://admin:s3cr3tPa55@db.internal:5432/app',
     ],
   ],
-  [personRecognizer, 'PERSON', ['Dear Maria Lopez, your order is ready', 'my name is Oluwaseun', '{"customer":"Grace Hopper"}']],
+  [
+    personRecognizer,
+    'PERSON',
+    ['Dear Maria Lopez, your order is ready', 'my name is Oluwaseun', '{"customer":"Grace Hopper"}'],
+  ],
   [streetAddressRecognizer, 'STREET_ADDRESS', ['ship it to 221 Baker Street, London', 'office at Friedrichstrasse 43']],
 ]
 

@@ -52,7 +52,12 @@ function pushGroup(m: RegExpExecArray, out: Finding[], score: number): void {
  */
 function looksSecret(value: string): boolean {
   if (value.startsWith('$') || value.startsWith('<') || value.startsWith('{') || value.startsWith('%')) return false
-  if (/^(?:x+|\*+|\.+|null|none|true|false|undefined|changeme|password|secret|redacted|example|your[_-]?\w*)$/i.test(value)) return false
+  if (
+    /^(?:x+|\*+|\.+|null|none|true|false|undefined|changeme|password|secret|redacted|example|your[_-]?\w*)$/i.test(
+      value,
+    )
+  )
+    return false
   const h = shannonEntropy(value)
   if (value.length >= 16) return h >= 3
   return value.length >= 6 && h >= 2.3 && characterClasses(value) >= 2

@@ -25,10 +25,12 @@ const KEYS = new RegExp(
   'g',
 )
 const BOUNDARY = /[A-Za-z0-9_-]/
-const PEM = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
+const PEM =
+  /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
 // Literal markers of the formats above, in one regex test: far cheaper than the alternation with its boundary
 // checks, and most texts fail it.
-const MARKERS = /sk-|_live_|_test_|A[KS]IA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|whsec_|AIza|hf_|npm_|eyJ/
+const MARKERS =
+  /sk-|_live_|_test_|A[KS]IA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|whsec_|AIza|hf_|npm_|eyJ/
 
 /**
  * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private

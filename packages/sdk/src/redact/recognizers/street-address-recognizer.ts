@@ -43,12 +43,27 @@ const CONTEXT = new RegExp(
   'gi',
 )
 
-// Cheap gate before six Unicode patterns: a street word, unit or address phrase as a whole word, or a compound
+const TYPE_HINT = new RegExp(`\\b(?:${TYPES})\\b`, 'i')
+const PREFIX_HINT = new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')
+const WORD_THEN_NUMBER_HINT = new RegExp(`(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d`, 'i')
+const UNIT_HINT = /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po/i
+const CONTEXT_HINT = /address|live|living|located|reside|moved|ship|deliver|mail|send|return|meet/i
+
+// Cheap gate before six patterns: a street word, unit or address phrase as a whole word, or a compound
 // street name ending right before a number. Non-Unicode, so V8 scans it fast.
 const GATE = new RegExp(
   `\\b(?:${TYPES}|${PREFIXES}|apt|apartment|suite|unit|flat|p\\.?\\s?o\\.?\\s?box|postbox|psc|cmr|usn[sv]|[afd]po|address|lives?|living|located|resides?|moved|shipped|deliver(?:ed)?|mail(?:ed)?|send|return(?:ed)?|meet)\\b|(?:${SUFFIXES})\\s{1,3}\\d`,
   'i',
 )
+
+// Pattern, base score, literal hint (null: the shared word-then-number hint).
+const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null]> = [
+  [NUMBER_FIRST, 0.7, TYPE_HINT],
+  [PREFIX_FIRST, 0.65, PREFIX_HINT],
+  [TYPE_THEN_NUMBER, 0.65, null],
+  [COMPOUND, 0.65, null],
+  [UNIT, 0.6, UNIT_HINT],
+]
 
 /**
  * STREET_ADDRESS: street lines in several conventions (number first, street-type prefix, compound names such as
@@ -67,13 +82,10 @@ export const streetAddressRecognizer: Recognizer = {
     // One cheap non-Unicode test for any address keyword before six Unicode patterns run.
     if (!GATE.test(text)) return []
     const spans: Array<[number, number, number]> = []
-    for (const [re, score] of [
-      [NUMBER_FIRST, 0.7],
-      [PREFIX_FIRST, 0.65],
-      [TYPE_THEN_NUMBER, 0.65],
-      [COMPOUND, 0.65],
-      [UNIT, 0.6],
-    ] as const) {
+    // Each pattern runs only when its cheap literal hint is present (non-Unicode tests, most texts fail them).
+    const wordThenNumber = WORD_THEN_NUMBER_HINT.test(text)
+    for (const [re, score, hint] of PATTERNS) {
+      if (hint === null ? !wordThenNumber : !hint.test(text)) continue
       re.lastIndex = 0
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
@@ -81,6 +93,7 @@ export const streetAddressRecognizer: Recognizer = {
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
+    if (!CONTEXT_HINT.test(text)) return spans.length === 0 ? [] : merge(text, spans)
     CONTEXT.lastIndex = 0
     for (let m = CONTEXT.exec(text); m !== null; m = CONTEXT.exec(text)) {
       const value = trimValue(m[1]!)
@@ -97,7 +110,13 @@ export const streetAddressRecognizer: Recognizer = {
 function merge(text: string, spans: Array<[number, number, number]>): Finding[] {
   // The unextended parts go out too, at their own lower scores: if the merged address loses an overlap to a
   // stronger finding (an IBAN on the next line), the street itself is still redacted.
-  const out: Finding[] = spans.map(([start, end, score]) => ({ type: 'STREET_ADDRESS', start, end, score, recognizer: 'street-address' }))
+  const out: Finding[] = spans.map(([start, end, score]) => ({
+    type: 'STREET_ADDRESS',
+    start,
+    end,
+    score,
+    recognizer: 'street-address',
+  }))
   const parts = spans.map(([s, e, score]) => [s, extend(text, extendLine(text, e)), score] as [number, number, number])
   parts.sort((a, b) => a[0] - b[0])
   let [cs, ce, cscore] = parts[0]!
@@ -146,15 +165,18 @@ const CONTINUATION = /^[ \t>]{0,8}[,]?[ \t]{0,4}[\p{Lu}\p{N}(][^\n.?!@:]{0,48}$/
 /** Extends an address over up to four following lines that read like city, region, postcode or country. */
 function extend(text: string, end: number): number {
   let pos = end
-  // The rest of the current line when it is only a comma-separated tail (", CO 80301").
   for (let lines = 0; lines < 4; lines++) {
-    const nl = text.indexOf('\n', pos)
-    if (nl === -1 || nl - pos > 2) {
-      if (lines === 0) break
-      break
+    // The line must end right here (at most two characters on): a bounded look, never a scan to the next newline.
+    let nl = -1
+    for (let i = pos; i < pos + 3 && i < text.length; i++) {
+      if (text.charCodeAt(i) === 10) {
+        nl = i
+        break
+      }
     }
-    const next = text.indexOf('\n', nl + 1)
-    const lineEnd = next === -1 ? text.length : next
+    if (nl === -1) break
+    let lineEnd = nl + 1
+    while (lineEnd < text.length && lineEnd - nl <= 64 && text.charCodeAt(lineEnd) !== 10) lineEnd++
     const line = text.slice(nl + 1, lineEnd)
     if (line.trim().length === 0 || !CONTINUATION.test(line) || line.split(' ').length > 7) break
     pos = lineEnd

@@ -5,7 +5,17 @@ import { isValidSsn } from '../validators/ssn.js'
 
 // 3-2-4 digits with one consistent separator (dash, space, dot) or none; only at the start of a digit run.
 const CANDIDATE = /(\d(?<![\w.-]\d)\d{2})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/g
-const CONTEXT = contextWords(['ssn', 'social security', 'social sec', 'ss#', 'ss #', 'ss no', 'taxpayer', 'tin', 'itin'])
+const CONTEXT = contextWords([
+  'ssn',
+  'social security',
+  'social sec',
+  'ss#',
+  'ss #',
+  'ss no',
+  'taxpayer',
+  'tin',
+  'itin',
+])
 
 /**
  * US_SSN: 3-2-4 digits in the issued ranges (area not 000, 666 or 9xx; group not 00; serial not 0000). Dashed

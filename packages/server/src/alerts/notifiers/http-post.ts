@@ -23,8 +23,12 @@ export async function postJson(
       bodyTimeout: options.timeoutMs,
     })
   } catch (cause) {
+    // The error code (ECONNREFUSED, ENOTFOUND…) helps the operator and carries no secret.
+    const code = (cause as { code?: unknown }).code ?? (cause as { cause?: { code?: unknown } }).cause?.code
     const reason =
-      cause instanceof Error && cause.name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : 'failed'
+      cause instanceof Error && cause.name === 'TimeoutError'
+        ? `timed out after ${options.timeoutMs} ms`
+        : `failed${typeof code === 'string' ? ` (${code})` : ''}`
     throw new ServerError('UPSTREAM_ERROR', `notification to ${host} ${reason}`, { cause })
   }
   // Drain so the connection returns to the pool.

@@ -76,11 +76,9 @@ export function recordsRoutes({ storage, ingest, metrics }: RecordsRouteDeps): R
         res.write(': connected\n\n')
         const onRecords = (records: LedgerRecord[]) => {
           for (const record of records) {
-            if (matchesFilter(record, filter)) {
-              // Auth decorates `recordView` to decrypt for the authorised reader.
-              const view = request.server.recordView ? request.server.recordView(record) : record
-              res.write(`event: record\ndata: ${JSON.stringify(view)}\n\n`)
-            }
+            // Auth decorates `recordView` to decrypt for the authorised reader (and so `q` matches content).
+            const view = request.server.recordView ? (request.server.recordView(record) as LedgerRecord) : record
+            if (matchesFilter(view, filter)) res.write(`event: record\ndata: ${JSON.stringify(view)}\n\n`)
           }
         }
         ingest.on('records', onRecords)

@@ -20,4 +20,9 @@ if (mode === 'crash') {
   for (let i = 0; i < 10; i++) ids.push(ledger.log({ prompt: `s${i}` }))
   setInterval(() => {}, 1000)
   process.stdout.write(`${ids.join('\n')}\nready\n`)
+} else if (mode === 'exit') {
+  // Logged, never flushed or closed: the beforeExit hook writes them as the process ends on its own.
+  const ids = []
+  for (let i = 0; i < 3; i++) ids.push(ledger.log({ prompt: `e${i}` }))
+  process.stdout.write(`${ids.join('\n')}\n`)
 }

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type LedgerRecord, uuidv7 } from '@promptledger/sdk'
+import { createApp, openSqliteStorage } from '@promptledger/server'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { fetchRecords, fetchStats, postRecords } from './remote-client.js'
+import { tailRemote, verifyRemote } from './remote-commands.js'
+
+let app: FastifyInstance
+let dir: string
+let server: string
+
+function record(content: string, model = 'gpt-4o'): Record<string, unknown> {
+  const ts = new Date().toISOString()
+  return {
+    v: 1,
+    id: uuidv7(),
+    ts,
+    end_ts: ts,
+    latency_ms: 5,
+    ttft_ms: null,
+    provider: 'openai',
+    operation: 'chat',
+    request: { model, messages: [{ role: 'user', content }] },
+    response: { output: 'ok' },
+    usage: null,
+    cost_usd: null,
+    status: 'ok',
+    error: null,
+    user_id: null,
+    session_id: null,
+    trace_id: null,
+    span_id: null,
+    parent_span_id: null,
+    app: null,
+    environment: null,
+    tags: [],
+    metadata: {},
+    prompt_hash: null,
+    redacted: true,
+    redactions: {},
+  }
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pl-'))
+  const storage = openSqliteStorage({ path: join(dir, 'ledger.db') })
+  app = await createApp({ storage, stream: 'collector-cli' })
+  app.addHook('onClose', () => storage.close())
+  server = await app.listen({ port: 0, host: '127.0.0.1' })
+})
+afterEach(async () => {
+  await app.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+it('posts, queries and aggregates through the collector API', async () => {
+  const answer = await postRecords({ server }, [record('first'), record('second', 'claude')])
+  expect(answer).toMatchObject({ accepted: 2, duplicates: 0 })
+  const page = await fetchRecords({ server }, { model: 'claude' }, { limit: 10 })
+  expect(page.records.map((r) => r.request.model)).toEqual(['claude'])
+  const stats = await fetchStats({ server }, {}, 'model')
+  expect(stats.rows.map((r) => r.key).sort()).toEqual(['claude', 'gpt-4o'])
+  await expect(fetchRecords({ server }, { status: 'maybe' })).rejects.toThrow(/400/)
+  await expect(fetchRecords({ server: 'http://127.0.0.1:1' }, {})).rejects.toThrow(/cannot reach/)
+})
+
+it('tails history then live records from the stream, each once', async () => {
+  await postRecords({ server }, [record('old one'), record('old two')])
+  const lines: string[] = []
+  const stop = new AbortController()
+  let seen: () => void = () => {}
+  const gotLive = new Promise<void>((resolve) => {
+    seen = resolve
+  })
+  let historyDone: () => void = () => {}
+  const gotHistory = new Promise<void>((resolve) => {
+    historyDone = resolve
+  })
+  const tail = tailRemote(
+    { server },
+    {},
+    { lines: 5, follow: true, format: (r: LedgerRecord) => String(r.request.messages?.[0]?.content) },
+    (line) => {
+      lines.push(line.trim())
+      if (lines.length === 2) historyDone()
+      if (line.includes('live')) seen()
+    },
+    stop.signal,
+  )
+  // Wait for the history to be printed (the stream is open by then), then store a new record.
+  await gotHistory
+  await postRecords({ server }, [record('live one')])
+  await gotLive
+  stop.abort()
+  await tail
+  expect(lines).toEqual(['old one', 'old two', 'live one'])
+})
+
+it('verifies the collector chain', async () => {
+  await postRecords({ server }, [record('a'), record('b')])
+  const out: string[] = []
+  expect(await verifyRemote({ server }, {}, (t) => out.push(t))).toBe(0)
+  expect(out.join('')).toContain('intact: 2 records in 1 stream(s)')
+})

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from './config.js'
+
+const file = (json: unknown) => ({ flags: { config: 'c.json' }, readFile: () => JSON.stringify(json) })
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig()
+    expect(c).toMatchObject({ port: 7420, host: '127.0.0.1', data: './promptledger-data', redact: true })
+    expect(c.stream).toMatch(/^collector-/)
+  })
+
+  it('lets env override the file and flags override env', () => {
+    const c = loadConfig({
+      ...file({ port: 1, host: 'h-file', data: 'd-file', stream: 's' }),
+      env: { PROMPTLEDGER_PORT: '2', PROMPTLEDGER_HOST: 'h-env' },
+    })
+    expect(c).toMatchObject({ port: 2, host: 'h-env', data: 'd-file', stream: 's' })
+    const f = loadConfig({ flags: { port: '3', data: 'd-flag' }, env: { PROMPTLEDGER_PORT: '2' } })
+    expect(f).toMatchObject({ port: 3, data: 'd-flag' })
+  })
+
+  it('reads the config file path from PROMPTLEDGER_CONFIG', () => {
+    const c = loadConfig({ env: { PROMPTLEDGER_CONFIG: 'x.json' }, readFile: () => '{"port": 9}' })
+    expect(c.port).toBe(9)
+  })
+
+  it('validates the sections other areas own with their schemas', () => {
+    expect(() => loadConfig(file({ alerts: 5 }))).toThrow(/alerts/)
+  })
+
+  it('names an unknown key, a bad value, and a bad file', () => {
+    expect(() => loadConfig(file({ prot: 1 }))).toThrow(/prot/)
+    expect(() => loadConfig({ flags: { port: '99999' } })).toThrow(/port/)
+    expect(() => loadConfig({ flags: { config: 'c.json' }, readFile: () => '{oops' })).toThrow(/not valid JSON/)
+    expect(() =>
+      loadConfig({
+        flags: { config: 'missing.json' },
+        readFile: () => {
+          throw new Error('ENOENT')
+        },
+      }),
+    ).toThrow(/cannot read config file missing.json/)
+  })
+})
