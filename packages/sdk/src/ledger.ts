@@ -244,16 +244,23 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   }
 
   async #drainLoop(): Promise<void> {
+    let writing: Promise<void> | null = null
     while (this.#queue.length > 0 || this.#blocked.length > 0) {
       this.#admitBlocked()
       const items = this.#queue.take(this.options.batch.maxRecords)
-      this.#inFlight = items.length
+      this.#inFlight += items.length
       this.#admitBlocked()
+      // Batch N+1 is built and sealed while batch N is being written: the CPU work overlaps the I/O,
+      // which otherwise waits for a thread-pool slot behind background gzips. Exports stay in order.
       const batch = this.#build(items)
-      if (batch.length > 0 && this.#commitStages(batch.length)) await this.#export(batch)
-      this.#inFlight = 0
-      this.#stats.batches++
+      if (writing) await writing
+      const ready = batch.length > 0 && this.#commitStages(batch.length)
+      writing = (ready ? this.#export(batch) : Promise.resolve()).then(() => {
+        this.#inFlight -= items.length
+        this.#stats.batches++
+      })
     }
+    if (writing) await writing
   }
 
   #admitBlocked(): void {
@@ -313,7 +320,16 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   }
 
   async #export(batch: LedgerRecord[]): Promise<void> {
-    const results = await Promise.all(this.#exporters.map((e) => e.export(batch)))
+    // Exporters must resolve, but a third-party one that rejects is reported like a failed export.
+    const results = await Promise.all(
+      this.#exporters.map((e) =>
+        e.export(batch).catch((error: unknown) => ({
+          ok: false as const,
+          error: error instanceof Error ? error : new Error(String(error)),
+          retryable: false,
+        })),
+      ),
+    )
     results.forEach((r, i) => {
       if (r.ok) {
         if (i === 0) this.#stats.written += batch.length

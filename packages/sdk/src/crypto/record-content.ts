@@ -26,23 +26,19 @@ type AnyRecord = UnsealedRecord | LedgerRecord
 export function takeContent(record: AnyRecord, placeholder: string): RecordContent {
   const content: RecordContent = {}
   const req = record.request
-  if (req.messages !== undefined) {
-    content.messages = req.messages
-    delete req.messages
-  }
-  if (req.input !== undefined) {
-    content.input = req.input
-    delete req.input
+  if (req.messages !== undefined) content.messages = req.messages
+  if (req.input !== undefined) content.input = req.input
+  // Copies without the content keys instead of `delete`: deleting turns an object into a slow
+  // dictionary, which made every later stringify and canonical check of the record slower.
+  if (content.messages !== undefined || content.input !== undefined) {
+    record.request = without(req, 'messages', 'input') as typeof req
   }
   const res = record.response
   if (res) {
-    if (res.output !== undefined) {
-      content.output = res.output
-      delete res.output
-    }
-    if (res.tool_calls !== undefined) {
-      content.tool_calls = res.tool_calls
-      delete res.tool_calls
+    if (res.output !== undefined) content.output = res.output
+    if (res.tool_calls !== undefined) content.tool_calls = res.tool_calls
+    if (content.output !== undefined || content.tool_calls !== undefined) {
+      record.response = without(res, 'output', 'tool_calls') as typeof res
     }
   }
   if (record.error) {
@@ -79,4 +75,13 @@ export function markErased(record: AnyRecord): void {
   for (const key in record.metadata) {
     if (record.metadata[key] === ENCRYPTED_PLACEHOLDER) record.metadata[key] = ERASED_PLACEHOLDER
   }
+}
+
+/** A shallow copy of `source` without two keys, keeping the others in their order. */
+function without(source: object, a: string, b: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key in source) {
+    if (key !== a && key !== b) out[key] = (source as Record<string, unknown>)[key]
+  }
+  return out
 }

@@ -121,6 +121,17 @@ describe('dispatcher', () => {
   })
 })
 
+describe('dispatcher names', () => {
+  it('keeps counts apart for two notifiers of the same name', async () => {
+    const ok: Notifier = { name: 'webhook:h', notify: async () => undefined }
+    const d = new NotificationDispatcher({ notifiers: [ok, { ...ok }] })
+    d.send(event)
+    await d.idle()
+    expect(d.notifierNames).toEqual(['webhook:h', 'webhook:h#2'])
+    expect(Object.keys(d.counts())).toEqual(['webhook:h', 'webhook:h#2'])
+  })
+})
+
 describe('evaluation with real collectors state', () => {
   const NOW = new Date('2026-03-10T12:30:00.000Z')
   async function leakyStore(): Promise<SqliteStorage> {

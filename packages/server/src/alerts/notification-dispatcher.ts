@@ -24,6 +24,8 @@ class Lane {
   #running: Promise<void> | null = null
 
   constructor(
+    /** Unique among the dispatcher's notifiers (two webhooks on one host become `webhook:h` and `webhook:h#2`). */
+    readonly name: string,
     readonly notifier: Notifier,
     readonly size: number,
     readonly onFailure: NotificationDispatcherOptions['onFailure'],
@@ -33,7 +35,7 @@ class Lane {
   push(event: AlertEvent): void {
     if (this.#queue.length >= this.size) {
       this.counts.dropped++
-      this.onDrop?.(this.notifier.name)
+      this.onDrop?.(this.name)
       return
     }
     this.#queue.push(event)
@@ -48,7 +50,7 @@ class Lane {
         this.counts.sent++
       } catch (err) {
         this.counts.failed++
-        this.onFailure?.(this.notifier.name, event, err)
+        this.onFailure?.(this.name, event, err)
       }
     }
     this.#running = null
@@ -78,11 +80,17 @@ export class NotificationDispatcher {
 
   constructor(options: NotificationDispatcherOptions) {
     const size = options.queueSize ?? 1000
-    this.#lanes = options.notifiers.map((n) => new Lane(n, size, options.onFailure, options.onDrop))
+    const seen = new Map<string, number>()
+    this.#lanes = options.notifiers.map((n) => {
+      const count = (seen.get(n.name) ?? 0) + 1
+      seen.set(n.name, count)
+      const name = count === 1 ? n.name : `${n.name}#${count}`
+      return new Lane(name, n, size, options.onFailure, options.onDrop)
+    })
   }
 
   get notifierNames(): string[] {
-    return this.#lanes.map((l) => l.notifier.name)
+    return this.#lanes.map((l) => l.name)
   }
 
   send(event: AlertEvent): void {
@@ -91,7 +99,7 @@ export class NotificationDispatcher {
 
   /** Per notifier: sent, failed, dropped. */
   counts(): Record<string, DeliveryCounts> {
-    return Object.fromEntries(this.#lanes.map((l) => [l.notifier.name, { ...l.counts }]))
+    return Object.fromEntries(this.#lanes.map((l) => [l.name, { ...l.counts }]))
   }
 
   /** Totals over every notifier. */

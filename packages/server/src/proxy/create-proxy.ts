@@ -178,7 +178,7 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
           // event is not in the same read gets its head flushed on the next turn, so the client sees 200 at once.
           if (h.contentType.startsWith('text/event-stream')) {
             setImmediate(() => {
-              if (ex.firstByteAt === null && !res.destroyed) res.flushHeaders()
+              if (ex.firstByteAt === null && !res.writableEnded && !res.destroyed) res.flushHeaders()
             })
           }
           return true

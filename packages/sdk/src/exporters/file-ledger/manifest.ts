@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { open, rename } from 'node:fs/promises'
+import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
 import type { Checkpoint } from '../../seal/checkpoint.js'
 
@@ -26,4 +28,33 @@ export function readManifest(file: string): SegmentManifest {
 
 export function writeManifest(file: string, manifest: SegmentManifest): void {
   writeFileAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`)
+}
+
+/**
+ * Writes a file atomically without blocking the event loop: 0600 temp file, fsync, rename, fsync of
+ * the folder. Sealing runs beside the write path, so its fsyncs must not stall it.
+ */
+export async function writeFileAtomicAsync(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.tmp`
+  const fh = await open(tmp, 'w', 0o600)
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await rename(tmp, file)
+  let dir: Awaited<ReturnType<typeof open>> | undefined
+  try {
+    dir = await open(path.dirname(file), 'r')
+    await dir.sync()
+  } catch {
+    // Directory fsync is not supported everywhere; the rename itself stands.
+  } finally {
+    await dir?.close()
+  }
+}
+
+export async function writeManifestAsync(file: string, manifest: SegmentManifest): Promise<void> {
+  await writeFileAtomicAsync(file, `${JSON.stringify(manifest, null, 2)}\n`)
 }

@@ -1,13 +1,12 @@
 import { hash } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { Checkpoint } from '../../seal/checkpoint.js'
-import { type SegmentManifest, writeManifest } from './manifest.js'
+import { type SegmentManifest, writeFileAtomicAsync, writeManifestAsync } from './manifest.js'
 import { ACTIVE_EXT, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 
 // zlib's async gzip runs on the libuv thread pool, so sealing a 1 MiB segment never stalls the event loop.
@@ -45,15 +44,7 @@ export async function sealSegment(
   const [first, last, records] = firstAndLast(raw)
   const gz = await gzipAsync(raw, { level: 6 })
   const dest = path.join(streamDir, base + SEALED_EXT)
-  const tmp = `${dest}.tmp`
-  const fd = openSync(tmp, 'w', 0o600)
-  try {
-    writeSync(fd, gz)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, dest)
+  await writeFileAtomicAsync(dest, gz)
   const manifest: SegmentManifest = {
     stream: last.stream,
     file: base + SEALED_EXT,
@@ -68,7 +59,7 @@ export async function sealSegment(
     sha256: hash('sha256', gz),
     checkpoint: sign({ seq: last.seq, hash: last.hash }),
   }
-  writeManifest(path.join(streamDir, base + MANIFEST_EXT), manifest)
-  unlinkSync(src)
+  await writeManifestAsync(path.join(streamDir, base + MANIFEST_EXT), manifest)
+  await unlink(src)
   return manifest
 }

@@ -7,18 +7,28 @@
  */
 export function shannonEntropy(s: string): number {
   if (s.length === 0) return 0
-  const counts = new Map<number, number>()
+  // Candidates are short and mostly ASCII: counts in a reused typed array, a Map only for other characters.
+  ASCII.fill(0)
+  let others: Map<number, number> | null = null
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
-    counts.set(c, (counts.get(c) ?? 0) + 1)
+    if (c < 128) ASCII[c]!++
+    else {
+      others ??= new Map()
+      others.set(c, (others.get(c) ?? 0) + 1)
+    }
   }
   let h = 0
-  for (const n of counts.values()) {
+  const add = (n: number): void => {
     const p = n / s.length
     h -= p * Math.log2(p)
   }
+  for (let c = 0; c < 128; c++) if (ASCII[c]! > 0) add(ASCII[c]!)
+  if (others) for (const n of others.values()) add(n)
   return h
 }
+
+const ASCII = new Uint32Array(128)
 
 /** Counts the character classes (lower, upper, digit, other) present in `s`. */
 export function characterClasses(s: string): number {
