@@ -9,6 +9,12 @@ export interface EncryptorOptions {
   keys: DataKeyStore
   /** Names the tenant key used for records without a `user_id`; default `default`. */
   tenant?: string
+  /**
+   * Keep each encrypted record's plaintext (weakly, until the record is collected) so a store can
+   * index it via `searchView` without decrypting. The collector turns it on; the file ledger does not
+   * need it, and the weak map's upkeep showed in GC time.
+   */
+  keepPlaintextForIndex?: boolean
 }
 
 /** A record as a reader sees it: decrypted, or marked `erased` when its subject's key was destroyed. */
@@ -37,11 +43,12 @@ export class Encryptor {
   readonly #keys: DataKeyStore
   readonly #tenant: string
   /** Plaintext taken at encryption, so a store can index it without decrypting again; dies with the record. */
-  readonly #taken = new WeakMap<object, RecordContent>()
+  readonly #taken: WeakMap<object, RecordContent> | null
 
   constructor(options: EncryptorOptions) {
     this.#keys = options.keys
     this.#tenant = options.tenant ?? 'default'
+    this.#taken = options.keepPlaintextForIndex ? new WeakMap() : null
   }
 
   /** Persists data keys created since the last commit (batch mode); call before writing the records. */
@@ -55,7 +62,7 @@ export class Encryptor {
     const subject = subjectOf(record.user_id, this.#tenant)
     const { keyId, key } = this.#keys.getOrCreate(subject)
     const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
-    this.#taken.set(record, content)
+    this.#taken?.set(record, content)
     const iv = nextIv()
     // `key` is a KeyObject made once per data key: importing raw bytes on every call doubled the cost.
     const cipher = createCipheriv('aes-256-gcm', key, iv)
@@ -105,7 +112,7 @@ export class Encryptor {
    */
   readonly searchView = (record: LedgerRecord): LedgerRecord | null => {
     if (!record.enc) return record
-    const content = this.#taken.get(record)
+    const content = this.#taken?.get(record)
     if (!content) {
       const read = this.readRecord(record)
       return read.erased ? null : read

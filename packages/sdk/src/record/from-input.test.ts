@@ -8,6 +8,16 @@ const key = Buffer.alloc(32, 7)
 const ctx = { id: '01936b2e-8f3a-7c21-9b1e-4f2d8a6c0e11', loggedAt: Date.UTC(2026, 0, 1), hmacKey: key, redacted: true }
 
 describe('toRecord', () => {
+  it('prices known models from the price table and leaves unknown models null', () => {
+    const ctx = { id: '0193a1b2-0000-7000-8000-000000000000', loggedAt: 0, hmacKey: null, redacted: true }
+    const usage = { inputTokens: 1_000_000, outputTokens: 0 }
+    const known = toRecord({ model: 'gpt-4o', usage }, ctx)
+    expect(known.cost_usd).toBeGreaterThan(0)
+    expect(toRecord({ model: 'no-such-model-x', usage }, ctx).cost_usd).toBeNull()
+    expect(toRecord({ model: 'gpt-4o', usage, costUsd: 1.5 }, ctx).cost_usd).toBe(1.5)
+    expect(toRecord({ model: 'gpt-4o' }, ctx).cost_usd).toBeNull()
+  })
+
   it('maps the simple form of the specification', () => {
     const r = toRecord(
       { prompt: 'Hi', response: 'Hello!', model: 'gpt-4o', userId: 'user_123', metadata: { endpoint: '/chat' } },

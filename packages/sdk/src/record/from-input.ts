@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { costUsd } from '../cost/cost-usd.js'
 import { PromptLedgerError } from '../errors.js'
 import { canonicalize } from './canonical.js'
 import type { ErrorInput, LogInput } from './log-input.js'
@@ -110,7 +111,9 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
   // (see seal/encode-record.ts). The seal stage overwrites the placeholders.
   const record = {
     app: optText(input, 'app'),
-    cost_usd: optMs(input.costUsd, 'costUsd'),
+    // From the versioned price table unless the caller set it; null for an unknown model, never a guess.
+    cost_usd:
+      input.costUsd !== undefined ? optMs(input.costUsd, 'costUsd') : costUsd(input.responseModel ?? input.model, u),
     end_ts: end !== null ? new Date(end).toISOString() : null,
     environment: optText(input, 'environment'),
     error: err,

@@ -61,7 +61,7 @@ export function openSecurityContext(
     audit.close()
     throw err
   }
-  const encryptor = new Encryptor({ keys: dataKeys, tenant: config.tenant })
+  const encryptor = new Encryptor({ keys: dataKeys, tenant: config.tenant, keepPlaintextForIndex: true })
   const queryKey = Buffer.from(
     openKeyring(dataDir).getOrCreate('audit-query-hmac', () => randomBytes(32).toString('base64')),
     'base64',

@@ -25,7 +25,8 @@ export const ipRecognizer: Recognizer = {
       for (let m = V4.exec(text); m !== null; m = V4.exec(text)) {
         const slash = m[0].indexOf('/')
         const addr = slash === -1 ? m[0] : m[0].slice(0, slash)
-        if (!isValidIpv4(addr)) continue
+        // Loopback and the unspecified address identify no one.
+        if (!isValidIpv4(addr) || addr.startsWith('127.') || addr === '0.0.0.0') continue
         const start = m.index
         const end = start + m[0].length
         const score = nearby(text, start, end, VERSION, 12, 0) ? 0.3 : 0.9

@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE UNIQUE INDEX IF NOT EXISTS records_id ON records(id);
 CREATE UNIQUE INDEX IF NOT EXISTS records_stream_seq ON records(stream, seq);
 CREATE INDEX IF NOT EXISTS records_model ON records(model);
+-- Covering index for stats by model: the aggregate scan reads it in model order and never visits the table.
+CREATE INDEX IF NOT EXISTS records_model_stats ON records(model, status, latency, ttft, input_tokens, output_tokens,
+  cost, response_chars, uncertain, pii_in_response, injection_score);
 CREATE INDEX IF NOT EXISTS records_provider ON records(provider);
 CREATE INDEX IF NOT EXISTS records_user ON records(user_id);
 CREATE INDEX IF NOT EXISTS records_session ON records(session_id);
