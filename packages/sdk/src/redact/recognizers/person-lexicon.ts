@@ -40,7 +40,7 @@ export function personLexicon(): Map<string, number> {
     const key = line.toLowerCase()
     const prev = map.get(key)
     if (prev === undefined || prev === PROPER) map.set(key, NAME)
-    else if (prev < 0) map.set(key, -prev >= 400 ? AMBIGUOUS : NAME)
+    else if (prev < 0) map.set(key, -prev >= 50 ? AMBIGUOUS : NAME)
   }
   for (const [key, value] of map) {
     if (value === PROPER) map.set(key, BREAK)

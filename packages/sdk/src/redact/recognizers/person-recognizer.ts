@@ -294,7 +294,7 @@ function candidate(text: string, words: Word[], out: Finding[], leader: boolean)
   if (parts >= 2 && (names >= 1 || initials >= 1 || strong)) s = 0.85
   else if (parts >= 2) s = weak ? 0.6 : atStart && !hasNonAscii(text, start, end) ? 0.4 : ambiguous > 0 ? 0.5 : 0.55
   // A lone known name needs some support: context before it, a dialogue label, or a name-like neighbour list.
-  else if (names === 1) s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : atStart ? 0.4 : 0.45
+  else if (names === 1) s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : atStart ? 0.5 : 0.55
   else if (unknown === 1) s = strong ? 0.8 : 0.2
   else if (ambiguous === 1) s = strong ? 0.7 : 0.2
   if (s === 0) return
