@@ -20,7 +20,6 @@ import type { LedgerRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
-import { rememberLine } from './seal/line-cache.js'
 import { signalsStage } from './signals/signals-stage.js'
 
 /** Counters of one ledger since it was created. */
@@ -48,6 +47,12 @@ export interface LedgerEvents {
   error: [PromptLedgerError]
   drop: [{ id: string; reason: 'queue-full' | 'closed' }]
   warning: [LedgerWarning]
+}
+
+/** One batch after the seal stage: the records and their canonical NDJSON lines, index for index. */
+interface SealedBatch {
+  records: LedgerRecord[]
+  lines: string[]
 }
 
 export const HMAC_KEY_NAME = 'prompt-hash-hmac'
@@ -254,7 +259,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       // which otherwise waits for a thread-pool slot behind background gzips. Exports stay in order.
       const batch = this.#build(items)
       if (writing) await writing
-      const ready = batch.length > 0 && this.#commitStages(batch.length)
+      const ready = batch.records.length > 0 && this.#commitStages(batch.records.length)
       writing = (ready ? this.#export(batch) : Promise.resolve()).then(() => {
         this.#inFlight -= items.length
         this.#stats.batches++
@@ -275,16 +280,18 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   }
 
   /** toRecord → stages (redact, signals, encrypt) → seal, synchronously over one batch. */
-  #build(items: Pending[]): LedgerRecord[] {
+  #build(items: Pending[]): SealedBatch {
     const out: LedgerRecord[] = []
+    // The canonical lines travel beside the records to the file ledger, which writes them as they are.
+    const lines: string[] = []
     const redacted = this.options.redact !== false
     for (const item of items) {
       try {
         const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: this.#hmacKey, redacted }
         const record = runStages(this.#stages, toRecord(item.input, ctx))
         const { record: sealed, line } = this.#chain.sealEncoded(record)
-        rememberLine(sealed, line)
         out.push(sealed)
+        lines.push(line)
       } catch (err) {
         const e =
           err instanceof PromptLedgerError
@@ -297,7 +304,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         this.#report(e, true)
       }
     }
-    return out
+    return { records: out, lines }
   }
 
   /** Stage commits (new data keys) before the batch is written; on failure the batch is dropped, not written unreadable. */
@@ -319,11 +326,11 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     }
   }
 
-  async #export(batch: LedgerRecord[]): Promise<void> {
+  async #export({ records: batch, lines }: SealedBatch): Promise<void> {
     // Exporters must resolve, but a third-party one that rejects is reported like a failed export.
     const results = await Promise.all(
       this.#exporters.map((e) =>
-        e.export(batch).catch((error: unknown) => ({
+        (e === this.file ? this.file.exportLines(batch, lines) : e.export(batch)).catch((error: unknown) => ({
           ok: false as const,
           error: error instanceof Error ? error : new Error(String(error)),
           retryable: false,

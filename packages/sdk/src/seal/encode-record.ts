@@ -75,6 +75,68 @@ function isCanonicalAsIs(value: unknown): boolean {
   return true
 }
 
+/** Marks a value `JSON.stringify` cannot encode canonically even after sorting keys (bigint, symbol, NaN, …). */
+const NOT_SHAPABLE = Symbol('not-shapable')
+
+/**
+ * The value itself when it already is canonical as-is, else a copy in which every object's keys are in
+ * code-unit order, so that one native `JSON.stringify` of the result is the RFC 8785 encoding. Only the
+ * unsorted subtrees and their parents are copied (user metadata and params usually are small and
+ * unsorted); copies have no prototype, so a `__proto__` key stays a plain member.
+ */
+function canonicalShape(value: unknown): unknown {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? value : NOT_SHAPABLE
+    case 'bigint':
+    case 'symbol':
+      return NOT_SHAPABLE
+    case 'object':
+      break
+    default:
+      return value
+  }
+  if (value === null) return value
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      const shaped = canonicalShape(item)
+      if (shaped === NOT_SHAPABLE) return NOT_SHAPABLE
+      if (shaped !== item) {
+        copy ??= value.slice(0, i)
+      }
+      if (copy) copy.push(shaped)
+    }
+    return copy ?? value
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_SHAPABLE
+  const obj = value as Record<string, unknown>
+  let sorted = true
+  let changed = false
+  let prev: string | undefined
+  for (const key in obj) {
+    if (prev !== undefined && !(prev < key)) sorted = false
+    const item = obj[key]
+    const shaped = canonicalShape(item)
+    if (shaped === NOT_SHAPABLE) return NOT_SHAPABLE
+    if (shaped !== item) changed = true
+    prev = key
+  }
+  if (sorted && !changed) return value
+  const keys = Object.keys(obj).sort()
+  const out = Object.create(null) as Record<string, unknown>
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    out[key] = canonicalShape(obj[key])
+  }
+  // Integer-like keys ("9", "10") enumerate in numeric order whatever the insertion order: leave such
+  // objects to the general encoder.
+  const order = Object.keys(out)
+  for (let i = 0; i < order.length; i++) if (order[i] !== keys[i]) return NOT_SHAPABLE
+  return out
+}
+
 /** RFC 8785 encoding of one value, through the native stringify when the value allows it. */
 export function encodeValue(value: unknown): string {
   return isCanonicalAsIs(value) ? JSON.stringify(value) : canonicalize(value)
@@ -95,8 +157,11 @@ export function encodeRecord(record: Omit<LedgerRecord, 'hash'> & { hash?: strin
   // Fast path: records built by toRecord() already have every key in canonical order, so one native
   // stringify is the canonical body. `hash` goes right before `"id"`: the keys sorting before it (app,
   // cost_usd, enc, end_ts, environment, error) cannot hold an `"id"` member, and strings escape quotes.
-  if (record.hash === undefined && !('hash' in record) && isCanonicalAsIs(record)) {
-    const body = JSON.stringify(record)
+  // Unsorted user objects (metadata, params) are copied in sorted order first: a copy plus one native
+  // stringify is several times cheaper than encoding the record key by key in JavaScript.
+  const shaped = record.hash === undefined && !('hash' in record) ? canonicalShape(record) : NOT_SHAPABLE
+  if (shaped !== NOT_SHAPABLE) {
+    const body = JSON.stringify(shaped)
     const at = body.indexOf(`,"id":${JSON.stringify(record.id)}`)
     if (at > 0) {
       const h = hash('sha256', body)
