@@ -1,7 +1,8 @@
 /**
  * Collector ingest throughput: ~1.2 KB records (already redacted by the SDK) in NDJSON batches over HTTP
  * into SQLite, client (this process) and collector (a `promptledger serve` child) on the same machine.
- * Rows: the collector with its own redaction pass off and on, and a baseline measured in the same run:
+ * Rows: the collector with its own redaction pass off and on (encryption at rest off: the bar is about ingest), the
+ * collector with its defaults (redaction and per-user encryption on), and a baseline measured in the same run:
  * the same records appended straight into a SqliteStorage in-process (no HTTP, no validation, no seal).
  *
  *   npm run build && npx tsx bench/ingest.bench.ts [--records=100000] [--batch=1000] [--concurrency=4]
@@ -40,14 +41,26 @@ for (let i = 0; i < RECORDS; i += BATCH) {
 }
 const avgBytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / RECORDS
 
-async function startCollector(dir: string, redact: boolean): Promise<{ proc: ChildProcess; url: string }> {
+const children = new Set<ChildProcess>()
+// A failed run must not leave a collector behind.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL')
+})
+
+async function startCollector(
+  dir: string,
+  redact: boolean,
+  encrypt: boolean,
+): Promise<{ proc: ChildProcess; url: string }> {
   const config = join(dir, 'config.json')
-  writeFileSync(config, JSON.stringify({ redact, bodyLimit: 64 * 1024 * 1024 }))
+  writeFileSync(config, JSON.stringify({ redact, bodyLimit: 64 * 1024 * 1024, auth: { encrypt } }))
   const proc = spawn(
     process.execPath,
     [join(root, 'packages/cli/bin/promptledger.js'), 'serve', '--port', '0', '--data', dir, '--config', config],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
+  children.add(proc)
+  proc.once('exit', () => children.delete(proc))
   const url = await new Promise<string>((ok, fail) => {
     proc.once('exit', (code) => fail(new Error(`collector exited ${code}`)))
     createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -58,9 +71,9 @@ async function startCollector(dir: string, redact: boolean): Promise<{ proc: Chi
   return { proc, url }
 }
 
-async function overHttp(redact: boolean): Promise<number> {
+async function overHttp(redact: boolean, encrypt = false): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
-  const { proc, url } = await startCollector(dir, redact)
+  const { proc, url } = await startCollector(dir, redact, encrypt)
   const pool = new Pool(url, { connections: CONCURRENCY })
   let next = 0
   const t0 = performance.now()
@@ -103,6 +116,7 @@ async function baseline(): Promise<number> {
 const base = await baseline()
 const off = await overHttp(false)
 const on = await overHttp(true)
+const full = await overHttp(true, true)
 const row = (name: string, rate: number) =>
   `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(rate / base).toFixed(2)}× |`
 console.log(`\n${RECORDS} records of ${Math.round(avgBytes)} B, batches of ${BATCH}, ${CONCURRENCY} connections\n`)
@@ -111,3 +125,4 @@ console.log('|---|---:|---:|')
 console.log(row('baseline: SqliteStorage.append in-process (no HTTP, no validation, no seal)', base))
 console.log(row('HTTP ingest, server redaction off', off))
 console.log(row('HTTP ingest, server redaction on', on))
+console.log(row('HTTP ingest, server defaults (redaction on, per-user encryption at rest on)', full))

@@ -19,6 +19,7 @@ import type { LogInput } from './record/log-input.js'
 import type { LedgerRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
+import type { EncodedParts } from './seal/encode-record.js'
 import { checkpointSigner } from './seal/checkpoint.js'
 import { signalsStage } from './signals/signals-stage.js'
 
@@ -52,7 +53,7 @@ export interface LedgerEvents {
 /** One batch after the seal stage: the records and their canonical NDJSON lines, index for index. */
 interface SealedBatch {
   records: LedgerRecord[]
-  lines: string[]
+  lines: EncodedParts[]
 }
 
 export const HMAC_KEY_NAME = 'prompt-hash-hmac'
@@ -283,15 +284,15 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   #build(items: Pending[]): SealedBatch {
     const out: LedgerRecord[] = []
     // The canonical lines travel beside the records to the file ledger, which writes them as they are.
-    const lines: string[] = []
+    const lines: EncodedParts[] = []
     const redacted = this.options.redact !== false
     for (const item of items) {
       try {
         const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: this.#hmacKey, redacted }
         const record = runStages(this.#stages, toRecord(item.input, ctx))
-        const { record: sealed, line } = this.#chain.sealEncoded(record)
+        const { record: sealed, parts } = this.#chain.sealParts(record)
         out.push(sealed)
-        lines.push(line)
+        lines.push(parts)
       } catch (err) {
         const e =
           err instanceof PromptLedgerError

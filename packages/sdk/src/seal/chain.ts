@@ -1,5 +1,5 @@
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
-import { type EncodedRecord, encodeRecord } from './encode-record.js'
+import { type EncodedParts, encodeRecord, encodeRecordParts, partsLine } from './encode-record.js'
 
 /** `prev_hash` of the first record of every stream. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -50,15 +50,21 @@ export class Chain {
    * serialize the record a second time.
    */
   sealEncoded(record: UnsealedRecord): { record: LedgerRecord; line: string } {
+    const { record: sealed, parts } = this.sealParts(record)
+    return { record: sealed, line: partsLine(parts) }
+  }
+
+  /** `sealEncoded` with the line left in pieces, for writers that copy it into a buffer (see `EncodedParts`). */
+  sealParts(record: UnsealedRecord): { record: LedgerRecord; parts: EncodedParts } {
     const sealed = record as LedgerRecord
     sealed.stream = this.#stream
     sealed.seq = this.#seq + 1
     sealed.prev_hash = this.#hash
-    const encoded: EncodedRecord = encodeRecord(sealed)
-    sealed.hash = encoded.hash
+    const parts = encodeRecordParts(sealed)
+    sealed.hash = parts.hash
     this.#seq = sealed.seq
     this.#hash = sealed.hash
-    return { record: sealed, line: encoded.line }
+    return { record: sealed, parts }
   }
 }
 

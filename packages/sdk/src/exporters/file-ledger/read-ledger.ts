@@ -29,14 +29,22 @@ export async function readSegmentText(streamDir: string, seg: SegmentFiles): Pro
 
 /** The bytes of one segment, decompressed when sealed. */
 export async function readSegmentBytes(streamDir: string, seg: SegmentFiles): Promise<Buffer> {
-  if (seg.active) return readFile(path.join(streamDir, seg.base + ACTIVE_EXT))
-  return gunzipAsync(await readFile(path.join(streamDir, seg.base + SEALED_EXT)))
+  return (await readSegmentFile(streamDir, seg)).bytes
 }
 
-/** The lines of one segment's bytes as chain entries (verify decodes only the lines it must parse). */
-export function* segmentByteEntries(buf: Buffer, file: string): Generator<ChainEntry> {
-  let start = 0
-  let line = 0
+/** One segment's NDJSON bytes, plus the archive as stored when sealed (its SHA-256 is in the manifest). */
+export async function readSegmentFile(streamDir: string, seg: SegmentFiles): Promise<{ bytes: Buffer; raw?: Buffer }> {
+  if (seg.active) return { bytes: await readFile(path.join(streamDir, seg.base + ACTIVE_EXT)) }
+  const raw = await readFile(path.join(streamDir, seg.base + SEALED_EXT))
+  return { bytes: await gunzipAsync(raw), raw }
+}
+
+/**
+ * The lines of one segment's bytes as chain entries (verify decodes only the lines it must parse),
+ * from byte `start`, which is the beginning of 0-based line `firstLine`.
+ */
+export function* segmentByteEntries(buf: Buffer, file: string, start = 0, firstLine = 0): Generator<ChainEntry> {
+  let line = firstLine
   while (start < buf.length) {
     const nl = buf.indexOf(0x0a, start)
     line++

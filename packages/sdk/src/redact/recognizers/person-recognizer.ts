@@ -1,5 +1,4 @@
 import type { Finding, Recognizer } from '../recognizer.js'
-import { profile } from '../text-profile.js'
 import { AMBIGUOUS, BREAK, classify, NAME, personLexicon } from './person-lexicon.js'
 
 // Words that announce a name right after them. Looked up by walking back over the previous one or two words
@@ -169,7 +168,6 @@ export const personRecognizer: Recognizer = {
   entities: ['PERSON'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    if (profile(text).upper === 0) return out
     personLexicon() // builds the tables on first use
     let run: Word[] = []
     const n = text.length

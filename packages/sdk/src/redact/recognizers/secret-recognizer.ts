@@ -1,4 +1,5 @@
 import type { Finding, Recognizer } from '../recognizer.js'
+import { trieSource } from '../regex-trie.js'
 import { checkJwt } from '../validators/jwt.js'
 import { assignmentSecrets } from './secret-assignments.js'
 
@@ -28,9 +29,16 @@ const BOUNDARY = /[A-Za-z0-9_-]/
 const PEM =
   /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
 // Literal markers of the formats above, in one regex test: far cheaper than the alternation with its boundary
-// checks, and most texts fail it.
-const MARKERS =
-  /sk-|_live_|_test_|A[KS]IA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|whsec_|AIza|hf_|npm_|eyJ/
+// checks, and most texts fail it. Keys start after a non-token character (see BOUNDARY), so the marker test opens
+// on one: V8's first-character check then skips every letter and digit, most of a text.
+const MARKER_WORDS = `(?:${trieSource([
+  'sk-',
+  ...['sk', 'rk', 'pk'].flatMap((p) => [`${p}_live_`, `${p}_test_`]),
+  ...['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', 'AIza'],
+  ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'whsec_', 'hf_', 'npm_', 'eyJ'],
+])})`
+const MARKERS = new RegExp(`[^A-Za-z0-9_-]${MARKER_WORDS}`)
+const MARKERS_AT_START = new RegExp(`^${MARKER_WORDS}`)
 
 /**
  * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private
@@ -73,5 +81,5 @@ export const secretRecognizer: Recognizer = {
 }
 
 function hasMarker(text: string): boolean {
-  return MARKERS.test(text)
+  return MARKERS.test(text) || MARKERS_AT_START.test(text)
 }

@@ -1,6 +1,5 @@
 import { contextWords, nearby } from '../context.js'
 import type { Finding, Recognizer } from '../recognizer.js'
-import { profile } from '../text-profile.js'
 import { isValidSsn } from '../validators/ssn.js'
 
 // 3-2-4 digits with one consistent separator (dash, space, dot) or none; only at the start of a digit run.
@@ -29,7 +28,7 @@ export const usSsnRecognizer: Recognizer = {
   entities: ['US_SSN'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    if (profile(text).maxDigitRun < 9) return out
+    // No separate gate: CANDIDATE opens with a digit, so V8 skips non-digit positions with its first-character check.
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       if (!isValidSsn(m[1]! + m[3]! + m[4]!)) continue
