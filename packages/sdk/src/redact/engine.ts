@@ -61,24 +61,31 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return out + text.slice(pos)
   }
 
+  // Output of the last analyzeStable() for its findings, so redact() does not apply them a second time.
+  let stableOutput = ''
+
   /** Findings whose application is stable: the output holds nothing the recognizers would find again. */
   function analyzeStable(text: string): Finding[] {
     let findings = analyze(text)
+    stableOutput = text
     if (findings.length === 0) return findings
     // Idempotence by construction: a replacement can change a neighbour's context (a name after an address
     // token, a number next to a removed phone). Re-analyse the output; new findings never overlap our tokens, so
     // they map back to the original by a shift and merge in. The cap keeps the worst case bounded.
     for (let round = 0; round < 3; round++) {
-      const extra = analyze(apply(text, findings))
-      if (extra.length === 0) break
+      stableOutput = apply(text, findings)
+      const extra = analyze(stableOutput)
+      if (extra.length === 0) return findings
       findings = mergeBack(findings, extra)
     }
+    stableOutput = apply(text, findings)
     return findings
   }
 
   function redact(text: string): RedactResult {
     const findings = analyzeStable(text)
-    return { text: apply(text, findings), findings }
+    // Nothing found: the input string itself goes back, no copy.
+    return { text: stableOutput, findings }
   }
 
   /** Maps findings on the output back to original offsets (they lie between tokens) and merges them in. */

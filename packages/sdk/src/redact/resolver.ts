@@ -10,6 +10,8 @@ import type { Finding } from './recognizer.js'
  */
 export function resolve(findings: Finding[]): Finding[] {
   if (findings.length <= 1) return findings.slice()
+  // Fast path, the common case: findings already in order and disjoint (one per recognizer, far apart).
+  if (sortedDisjoint(findings)) return findings.slice()
   // Greedy by rank: O(n log n) sort, then O(n·k) overlap checks against the kept set (k is tiny in practice).
   const ranked = findings.slice().sort(byRank)
   const kept: Finding[] = []
@@ -25,6 +27,15 @@ export function resolve(findings: Finding[]): Finding[] {
     if (!clash) kept.push(f)
   }
   return kept.sort((a, b) => a.start - b.start)
+}
+
+function sortedDisjoint(findings: Finding[]): boolean {
+  for (let i = 1; i < findings.length; i++) {
+    const a = findings[i - 1]!
+    const b = findings[i]!
+    if (b.start < a.end || a.end <= a.start || b.end <= b.start) return false
+  }
+  return true
 }
 
 function byRank(a: Finding, b: Finding): number {

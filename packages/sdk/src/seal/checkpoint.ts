@@ -52,10 +52,23 @@ export function checkpointSigner(keyring: Keyring): CheckpointSigner {
   }
 }
 
+// verify checks one checkpoint per segment and every N records with the same PEM: parsing it once
+// instead of per checkpoint was a visible share of verifying a large ledger.
+let lastPem: string | undefined
+let lastKey: KeyObject | undefined
+
+function publicKeyOf(pem: string): KeyObject {
+  if (pem !== lastPem || lastKey === undefined) {
+    lastKey = createPublicKey(pem)
+    lastPem = pem
+  }
+  return lastKey
+}
+
 /** Whether a checkpoint's signature is valid under `publicKey` (PEM or KeyObject). */
 export function verifyCheckpoint(cp: Checkpoint, publicKey: KeyObject | string): boolean {
   try {
-    const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey
+    const key = typeof publicKey === 'string' ? publicKeyOf(publicKey) : publicKey
     return verify(null, payload(cp), key, Buffer.from(cp.sig, 'base64'))
   } catch {
     // A malformed signature or key is an invalid signature, reported by the caller as bad-signature.

@@ -16,6 +16,9 @@ export interface FastLinesResult {
 }
 
 const HASH_MEMBER = Buffer.from('"hash":"')
+const SEQ_MEMBER = Buffer.from(',"seq":')
+const SESSION_NEXT = ',"session_id"'
+const PREV_MEMBER = Buffer.from('"prev_hash":"')
 const NL = 0x0a
 const COMMA = 0x2c
 const QUOTE = 0x22
@@ -54,10 +57,16 @@ export function verifyLinesFast(
     const at = buf.indexOf(HASH_MEMBER, pos)
     if (at < pos + 1 || at + 73 >= nl || buf[at - 1] !== COMMA || buf[at + 72] !== QUOTE) break
     const seq = head.seq + 1
-    const seqAt = buf.indexOf(`"seq":${seq},"session_id"`, pos, 'latin1')
-    if (seqAt < 0 || seqAt > nl) break
-    const prevAt = buf.indexOf(`"prev_hash":"${head.hash}"`, pos, 'latin1')
-    if (prevAt < 0 || prevAt > nl) break
+    // Members are found with constant needles and compared in place: a needle built per record
+    // (`"seq":N`) is re-encoded by every indexOf. The top-level seq is the line's last `,"seq":`
+    // (only session_id, signals, span_id, status, stream, tags, trace_id, ts, ttft_ms, usage, user_id and v follow).
+    const seqText = String(seq)
+    const seqAt = buf.lastIndexOf(SEQ_MEMBER, nl)
+    if (seqAt < pos) break
+    const digits = seqAt + 7
+    if (buf.toString('latin1', digits, digits + seqText.length + SESSION_NEXT.length) !== seqText + SESSION_NEXT) break
+    const prevAt = buf.indexOf(PREV_MEMBER, pos)
+    if (prevAt < 0 || prevAt > nl || buf.toString('latin1', prevAt + 13, prevAt + 78) !== `${head.hash}"`) break
     // The hashed text is the line without `,"hash":"<64 hex>"` (74 bytes from the comma).
     const len = nl - pos - 74
     if (scratch.length < len) scratch = Buffer.allocUnsafe(len * 2)
