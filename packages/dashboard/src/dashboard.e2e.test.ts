@@ -5,10 +5,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type LedgerRecord, type UnsealedRecord, uuidv7 } from '@promptledger/sdk'
+import type { LedgerRecord, UnsealedRecord } from '@promptledger/sdk'
 import { ApiKeyStore, loadConfig, type RunningServer, startServer } from '@promptledger/server'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { unsealed } from '../../server/src/test-support/records.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -26,40 +27,6 @@ describe.runIf(!haveChromium && inCi)('dashboard e2e prerequisites', () => {
     throw new Error(`${CHROMIUM} is missing under CI=true: the dashboard end-to-end test cannot run`)
   })
 })
-
-/** A valid record as an SDK would send it; override any field. */
-function unsealed(overrides: Partial<UnsealedRecord> = {}): UnsealedRecord {
-  const ts = overrides.ts ?? new Date().toISOString()
-  return {
-    v: 1,
-    id: uuidv7(),
-    ts,
-    end_ts: ts,
-    latency_ms: 100,
-    ttft_ms: 20,
-    provider: 'openai',
-    operation: 'chat',
-    request: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello there' }] },
-    response: { model: 'gpt-4o', output: 'general kenobi', finish_reasons: ['stop'] },
-    usage: { input_tokens: 10, output_tokens: 5 },
-    cost_usd: 0.001,
-    status: 'ok',
-    error: null,
-    user_id: 'u1',
-    session_id: 's1',
-    trace_id: null,
-    span_id: null,
-    parent_span_id: null,
-    app: 'web',
-    environment: 'test',
-    tags: [],
-    metadata: {},
-    prompt_hash: null,
-    redacted: true,
-    redactions: {},
-    ...overrides,
-  }
-}
 
 function seed(): UnsealedRecord[] {
   const base = Date.now() - 90 * 60_000

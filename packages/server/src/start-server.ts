@@ -9,6 +9,7 @@ import { openSecureServer } from './auth/secure-app.js'
 import type { ServerConfig } from './config.js'
 import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
+import { createProxyAuthorizer } from './proxy/proxy-auth.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 
 export interface RunningServer {
@@ -72,7 +73,7 @@ export async function startServer(
     bodyLimit: config.bodyLimit,
     metrics: createMetrics({ defaultMetrics: true }),
     ...(redactor ? { redactor } : {}),
-    proxy: proxy.handlers,
+    proxy: { ...proxy.handlers, authorize: createProxyAuthorizer(secure.security.keys) },
     ...extra,
     ...secured,
     plugins: [...(secured.plugins ?? []), ...(alerts.plugins ?? []), ...(extra.plugins ?? [])],

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { loadConfig, startServer } from '@promptledger/server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { unsealedRecord } from '../../../sdk/src/test-support/records.js'
 
 // Runs the built bin (`npm run build` first), as a user would, against real data dirs.
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/promptledger.js')
@@ -26,34 +27,16 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-const record = (user: string, text: string, ts = new Date().toISOString()) => ({
-  v: 1,
-  id: crypto.randomUUID(),
-  ts,
-  end_ts: null,
-  latency_ms: 5,
-  ttft_ms: null,
-  provider: 'openai',
-  operation: 'chat',
-  request: { model: 'm', messages: [{ role: 'user', content: text }] },
-  response: { model: 'm', output: text },
-  usage: { input_tokens: 1, output_tokens: 1 },
-  cost_usd: 0,
-  status: 'ok',
-  error: null,
-  user_id: user,
-  session_id: null,
-  trace_id: null,
-  span_id: null,
-  parent_span_id: null,
-  app: null,
-  environment: null,
-  tags: [],
-  metadata: {},
-  prompt_hash: null,
-  redacted: true,
-  redactions: {},
-})
+const record = (user: string, text: string, ts = new Date().toISOString()) =>
+  unsealedRecord({
+    ts,
+    latency_ms: 5,
+    request: { model: 'm', messages: [{ role: 'user', content: text }] },
+    response: { model: 'm', output: text },
+    usage: { input_tokens: 1, output_tokens: 1 },
+    cost_usd: 0,
+    user_id: user,
+  })
 
 /** Fills a collector data dir through the real server (keyless loopback mode), then stops it. */
 async function seed(records: unknown[]) {

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type LedgerRecord, uuidv7 } from '@promptledger/sdk'
+import type { LedgerRecord } from '@promptledger/sdk'
 import { createApp, openSqliteStorage } from '@promptledger/server'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { unsealedRecord } from '../../../sdk/src/test-support/records.js'
 import { fetchRecords, fetchStats, postRecords } from './remote-client.js'
 import { tailRemote, verifyRemote } from './remote-commands.js'
 
@@ -14,34 +15,13 @@ let server: string
 
 function record(content: string, model = 'gpt-4o'): Record<string, unknown> {
   const ts = new Date().toISOString()
-  return {
-    v: 1,
-    id: uuidv7(),
+  return unsealedRecord({
     ts,
     end_ts: ts,
     latency_ms: 5,
-    ttft_ms: null,
-    provider: 'openai',
-    operation: 'chat',
     request: { model, messages: [{ role: 'user', content }] },
     response: { output: 'ok' },
-    usage: null,
-    cost_usd: null,
-    status: 'ok',
-    error: null,
-    user_id: null,
-    session_id: null,
-    trace_id: null,
-    span_id: null,
-    parent_span_id: null,
-    app: null,
-    environment: null,
-    tags: [],
-    metadata: {},
-    prompt_hash: null,
-    redacted: true,
-    redactions: {},
-  }
+  })
 }
 
 beforeEach(async () => {

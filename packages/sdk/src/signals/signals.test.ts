@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { UnsealedRecord } from '../record/schema.js'
+import { unsealedRecord } from '../test-support/records.js'
 import { computeSignals, createSignals } from './compute-signals.js'
 import { scoreInjection } from './injection-rules.js'
 import { scanText } from './text-scan.js'
@@ -7,34 +8,7 @@ import { UncertaintyMatcher } from './uncertainty.js'
 
 function record(prompt: string | unknown, output: unknown = 'ok', system?: string): UnsealedRecord {
   const messages = [...(system ? [{ role: 'system', content: system }] : []), { role: 'user', content: prompt }]
-  return {
-    v: 1,
-    id: '01890000-0000-7000-8000-000000000000',
-    ts: '2026-01-01T00:00:00.000Z',
-    end_ts: null,
-    latency_ms: 10,
-    ttft_ms: null,
-    provider: 'openai',
-    operation: 'chat',
-    request: { model: 'gpt-4o', messages },
-    response: { output },
-    usage: null,
-    cost_usd: null,
-    status: 'ok',
-    error: null,
-    user_id: null,
-    session_id: null,
-    trace_id: null,
-    span_id: null,
-    parent_span_id: null,
-    app: null,
-    environment: null,
-    tags: [],
-    metadata: {},
-    prompt_hash: null,
-    redacted: true,
-    redactions: {},
-  }
+  return unsealedRecord({ latency_ms: 10, request: { model: 'gpt-4o', messages }, response: { output } })
 }
 
 const rulesOf = (text: string) => scoreInjection(scanText(text)).rules

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsync, openSync, readFileSync, write } from 'node:fs'
+import { closeSync, existsSync, fsync, openSync, readFileSync, write, writeSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
@@ -173,10 +173,13 @@ export class FileLedgerExporter implements Exporter {
 
   async #append(lines: EncodedParts[], bytes: number, head: ChainHead): Promise<void> {
     // One write per batch: a crash tears at most the batch's last line, which opening cuts off.
+    // The write is synchronous (as pino's default destination): it is a copy into the page cache, while
+    // an async write waited in the 4-thread pool behind background gzips and fsyncs. Durability comes
+    // from the async fsync in flush(), which stays off this thread.
     const buf = Buffer.allocUnsafe(bytes)
     let o = 0
     for (let i = 0; i < lines.length; i++) o = writeParts(lines[i]!, buf, o)
-    await writeAsync(this.#fd!, o === bytes ? buf : buf.subarray(0, o))
+    for (let done = 0; done < o; ) done += writeSync(this.#fd!, buf, done, o - done)
     this.#head = head
   }
 

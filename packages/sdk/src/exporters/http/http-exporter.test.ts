@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LedgerRecord } from '../../record/schema.js'
-import { uuidv7 } from '../../record/uuidv7.js'
 import { Chain, genesis } from '../../seal/chain.js'
+import { unsealedRecord } from '../../test-support/records.js'
 import { HttpExporter, parseRetryAfter } from './http-exporter.js'
 import { withRetry } from './retry-exporter.js'
 import { withSpool } from './spool-exporter.js'
@@ -57,36 +57,7 @@ class FakeCollector {
 
 function records(n: number): LedgerRecord[] {
   const chain = new Chain(genesis('sdk'))
-  return Array.from({ length: n }, () =>
-    chain.seal({
-      v: 1,
-      id: uuidv7(),
-      ts: new Date().toISOString(),
-      end_ts: null,
-      latency_ms: 1,
-      ttft_ms: null,
-      provider: 'openai',
-      operation: 'chat',
-      request: { model: 'm' },
-      response: null,
-      usage: null,
-      cost_usd: null,
-      status: 'ok',
-      error: null,
-      user_id: null,
-      session_id: null,
-      trace_id: null,
-      span_id: null,
-      parent_span_id: null,
-      app: null,
-      environment: null,
-      tags: [],
-      metadata: {},
-      prompt_hash: null,
-      redacted: true,
-      redactions: {},
-    }),
-  )
+  return Array.from({ length: n }, () => chain.seal(unsealedRecord({ request: { model: 'm' } })))
 }
 
 let collector: FakeCollector

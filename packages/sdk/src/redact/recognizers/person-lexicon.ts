@@ -171,7 +171,11 @@ function buildTable(map: Map<string, number>): void {
 
 /** Class of the word text[start, end) (NAME, AMBIGUOUS, BREAK), or 0 when unknown. Allocation-free. */
 export function classify(text: string, start: number, end: number): number {
-  const h = hashWord(text, start, end)
+  return classifyHash(hashWord(text, start, end))
+}
+
+/** Class of a word by its hashWord() value. */
+export function classifyHash(h: number): number {
   let slot = h & TABLE_MASK
   for (;;) {
     const k = keys[slot]!

@@ -1,5 +1,5 @@
 import type { Finding, Recognizer } from '../recognizer.js'
-import { AMBIGUOUS, BREAK, classify, NAME, personLexicon } from './person-lexicon.js'
+import { AMBIGUOUS, BREAK, classifyHash, hashWord, NAME, personLexicon } from './person-lexicon.js'
 
 // Words that announce a name right after them. Looked up by walking back over the previous one or two words
 // (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
@@ -114,6 +114,13 @@ const LEADERS = new Set([
   'name',
   'contact',
 ])
+/** Hashes (person-lexicon's hashWord, lower-cased) of the sets above: lookups straight from the text, no slices. */
+const hashes = (words: Iterable<string>): Set<number> => new Set([...words].map((w) => hashWord(w, 0, w.length)))
+const STRONG_H = hashes(STRONG)
+const WEAK_H = hashes(WEAK)
+const LEADERS_H = hashes(LEADERS)
+// Last words of STRONG_PAIRS: only these make the two-word lookup worth its slices.
+const PAIR_TAILS_H = hashes([...STRONG_PAIRS].map((p) => p.slice(p.lastIndexOf(' ') + 1)))
 const NONE = 0
 const WEAK_CONTEXT = 1
 const STRONG_CONTEXT = 2
@@ -129,13 +136,16 @@ function contextBefore(text: string, pos: number): number {
   const end1 = i + 1
   while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
   if (end1 - (i + 1) === 0 || end1 - (i + 1) > 12) return NONE
-  const w1 = text.slice(i + 1, end1).toLowerCase()
-  if (STRONG.has(w1)) return STRONG_CONTEXT
-  while (i >= 0 && text.charCodeAt(i) === 32) i--
-  const end2 = i + 1
-  while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
-  if (end2 > i + 1 && STRONG_PAIRS.has(text.slice(i + 1, end2).toLowerCase() + ' ' + w1)) return STRONG_CONTEXT
-  return WEAK.has(w1) ? WEAK_CONTEXT : NONE
+  const h1 = hashWord(text, i + 1, end1)
+  if (STRONG_H.has(h1)) return STRONG_CONTEXT
+  if (PAIR_TAILS_H.has(h1)) {
+    const w1 = text.slice(i + 1, end1).toLowerCase()
+    while (i >= 0 && text.charCodeAt(i) === 32) i--
+    const end2 = i + 1
+    while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
+    if (end2 > i + 1 && STRONG_PAIRS.has(text.slice(i + 1, end2).toLowerCase() + ' ' + w1)) return STRONG_CONTEXT
+  }
+  return WEAK_H.has(h1) ? WEAK_CONTEXT : NONE
 }
 
 function isFiller(c: number): boolean {
@@ -148,12 +158,20 @@ function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 39
 }
 
-interface Word {
-  start: number
-  end: number
-  cls: number // NAME, AMBIGUOUS, BREAK, or 0 for unknown
-  initial: boolean
-}
+// The current run of capitalised words, in parallel typed arrays reused across calls (no object per word):
+// start, end, class (NAME, AMBIGUOUS, BREAK, or 0 for unknown) and flags. A run longer than MAX_RUN is scored in
+// pieces; only a run of 64+ capitalised words, which holds no name (candidates stop at four words), sees a difference.
+const MAX_RUN = 64
+const wStart = new Int32Array(MAX_RUN)
+const wEnd = new Int32Array(MAX_RUN)
+const wCls = new Uint8Array(MAX_RUN)
+const wFlags = new Uint8Array(MAX_RUN)
+const INITIAL = 1
+const LEADER = 2 // a greeting or title word ("Dear", "Mr."): context, not part of the name
+
+// Jumps to the next character that may open a capitalised word; native scanning instead of a JS loop over every
+// character (most characters are lower case, digits or punctuation).
+const CAPITAL = /[A-Z\u00C0-\uFFFF]/g
 
 /**
  * PERSON without a model: capitalised words are tokenised once and looked up in one Map (name parts, ordinary
@@ -169,13 +187,15 @@ export const personRecognizer: Recognizer = {
   find(text: string): Finding[] {
     const out: Finding[] = []
     personLexicon() // builds the tables on first use
-    let run: Word[] = []
+    let len = 0 // words in the current run
     const n = text.length
-    // Hot loop: a hand-written tokenizer over char codes; only capitalised words cost a slice and one Map lookup.
-    for (let i = 0; i < n; i++) {
+    // Hot loop: a native jump to each capital, then a hand-written tokenizer over char codes; words are hashed
+    // while read and looked up in a typed-array table, so no word costs a slice.
+    CAPITAL.lastIndex = 0
+    while (CAPITAL.test(text)) {
+      let i = CAPITAL.lastIndex - 1
       const c = text.charCodeAt(i)
-      // Most characters are lower case, digits or punctuation: one comparison each, no allocation.
-      if (c < 65 || (c > 90 && c < 0xc0)) continue
+      if (c > 90 && c < 0xc0) continue
       let j = i + 1
       let lower = 0
       let upper = 0
@@ -191,7 +211,7 @@ export const personRecognizer: Recognizer = {
         break
       }
       const start = i
-      i = j - 1
+      CAPITAL.lastIndex = j
       if (!isUpper(text, start, c) || isLetter(text.charCodeAt(start - 1)) || attached(text.charCodeAt(start - 1)))
         continue
       let end = j
@@ -199,21 +219,28 @@ export const personRecognizer: Recognizer = {
       if (initial && text.charCodeAt(end) === 46) end++
       if (text.charCodeAt(end - 2) === 39 && text.charCodeAt(end - 1) === 115) end -= 2 // possessive 's
       let cls: number
+      let leader = false
       if (initial) cls = 0
-      else if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end))
-        cls = BREAK // an acronym: SSN, NASA
-      else cls = classify(text, start, end)
-      if (!initial && text.charCodeAt(end) === 46 && LEADERS.has(text.slice(start, end).toLowerCase())) end++
-      initial = initial && cls === 0
-      const w: Word = { start, end, cls, initial }
-      const prev = run[run.length - 1]
-      if (prev && !(w.start - prev.end <= 2 && isJoin(text, prev.end, w.start))) {
-        score(text, run, out)
-        run = []
+      else {
+        const h = hashWord(text, start, end)
+        leader = end - start <= 9 && LEADERS_H.has(h)
+        if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end)) cls = BREAK // an acronym: SSN, NASA
+        else cls = classifyHash(h)
+        if (leader && text.charCodeAt(end) === 46) end++
       }
-      run.push(w)
+      initial = initial && cls === 0
+      if (len > 0 && (len === MAX_RUN || !(start - wEnd[len - 1]! <= 2 && isJoin(text, wEnd[len - 1]!, start)))) {
+        // A lone word that can be neither a name nor context ("The", "What") needs no scoring.
+        if (len > 1 || wCls[0] !== BREAK || wFlags[0]! & LEADER) score(text, len, out)
+        len = 0
+      }
+      wStart[len] = start
+      wEnd[len] = end
+      wCls[len] = cls
+      wFlags[len] = (initial ? INITIAL : 0) | (leader ? LEADER : 0)
+      len++
     }
-    if (run.length > 0) score(text, run, out)
+    if (len > 0) score(text, len, out)
     return out
   },
 }
@@ -250,37 +277,41 @@ function isJoin(text: string, from: number, to: number): boolean {
   return to > from
 }
 
-function score(text: string, words: Word[], out: Finding[]): void {
+/** Scores the run of `len` words held in the w* arrays. */
+function score(text: string, len: number, out: Finding[]): void {
   // Leading greeting or title words are context, not part of the name.
   let i = 0
   let leader = false
-  while (i < words.length && isLeader(text, words[i]!)) {
+  while (i < len && wFlags[i]! & LEADER) {
     leader = true
     i++
   }
   // Split the rest on words that cannot be part of a name.
   let from = i
-  for (let j = i; j <= words.length; j++) {
-    if (j === words.length || words[j]!.cls === BREAK) {
-      if (j > from) candidate(text, words.slice(from, j), out, leader && from === i)
+  for (let j = i; j <= len; j++) {
+    if (j === len || wCls[j] === BREAK) {
+      if (j > from) candidate(text, from, j, out, leader && from === i)
       from = j + 1
     }
   }
 }
 
-function candidate(text: string, words: Word[], out: Finding[], leader: boolean): void {
-  while (words.length > 0 && words[words.length - 1]!.initial) words = words.slice(0, -1)
-  if (words.length === 0 || words.length > 4 || (words.length === 1 && words[0]!.initial)) return
-  const start = words[0]!.start
-  const end = words[words.length - 1]!.end
+/** Scores words [from, to) of the current run as one candidate name. */
+function candidate(text: string, from: number, to: number, out: Finding[], leader: boolean): void {
+  while (to > from && wFlags[to - 1]! & INITIAL) to--
+  const count = to - from
+  if (count === 0 || count > 4 || (count === 1 && wFlags[from]! & INITIAL)) return
+  const start = wStart[from]!
+  const end = wEnd[to - 1]!
   let names = 0
   let ambiguous = 0
   let unknown = 0
   let initials = 0
-  for (const w of words) {
-    if (w.cls === NAME) names++
-    else if (w.cls === AMBIGUOUS) ambiguous++
-    else if (w.initial) initials++
+  for (let k = from; k < to; k++) {
+    const cls = wCls[k]
+    if (cls === NAME) names++
+    else if (cls === AMBIGUOUS) ambiguous++
+    else if (wFlags[k]! & INITIAL) initials++
     else unknown++
   }
   const ctx = contextBefore(text, start)
@@ -297,11 +328,6 @@ function candidate(text: string, words: Word[], out: Finding[], leader: boolean)
   else if (ambiguous === 1) s = strong ? 0.7 : 0.2
   if (s === 0) return
   out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
-}
-
-function isLeader(text: string, w: Word): boolean {
-  const end = text.charCodeAt(w.end - 1) === 46 ? w.end - 1 : w.end
-  return end - w.start <= 9 && LEADERS.has(text.slice(w.start, end).toLowerCase())
 }
 
 /** A dialogue or chat label: `Name:` at the start of a line. */

@@ -43,9 +43,8 @@ const CONTEXT = new RegExp(
   'gi',
 )
 
-// Hints and gate open on a non-word character or a digit (never on a letter), so V8's first-character check skips
-// the letters that make up most of a text instead of trying the whole alternation at each of them.
-const TYPE_HINT = new RegExp(`(?:^|[^A-Za-z0-9_])(?:${trieSource(TYPES.split('|'))})\\b`, 'i')
+// Word lists compiled as prefix trees (regex-trie.ts): a position is rejected after a character or two.
+const TYPE_HINT = new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')
 const PREFIX_HINT = new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')
 const WORD_THEN_NUMBER_HINT = new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')
 const UNIT_HINT = /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po/i
@@ -63,8 +62,8 @@ const GATE_LITERALS = [
   ...['delivered', 'mail', 'mailed', 'send', 'return', 'returned', 'meet'],
 ]
 const GATE_WORDS = `(?:${trieSource(GATE_LITERALS)}|p\\.?\\s?o\\.?\\s?box)\\b`
-const GATE = new RegExp(`[^A-Za-z0-9_]${GATE_WORDS}|\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')
-const GATE_AT_START = new RegExp(`^${GATE_WORDS}`, 'i')
+// The suffix branch opens on a digit and looks back, so it is only tried at digits.
+const GATE = new RegExp(`\\b${GATE_WORDS}|\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')
 
 const DIGIT = /\d/
 
@@ -92,7 +91,7 @@ export const streetAddressRecognizer: Recognizer = {
     // Addresses without a single digit are rare enough that skipping them buys most of this recognizer's speed.
     if (!DIGIT.test(text)) return []
     // One cheap non-Unicode test for any address keyword before six Unicode patterns run.
-    if (!GATE.test(text) && !GATE_AT_START.test(text)) return []
+    if (!GATE.test(text)) return []
     const spans: Array<[number, number, number]> = []
     // Each pattern runs only when its cheap literal hint is present (non-Unicode tests, most texts fail them).
     const wordThenNumber = WORD_THEN_NUMBER_HINT.test(text)
