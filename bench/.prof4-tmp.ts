@@ -4,5 +4,5 @@ const texts = ['dev.jsonl','presidio-synth.jsonl'].flatMap(f=>readFileSync('/wor
 const r = createRedactor()
 for (const t of texts) r.redact(t)
 const t0=performance.now(); let p=0
-while (performance.now()-t0 < 4000) { for (const t of texts) r.redact(t); p++ }
+while (performance.now()-t0 < 5000) { for (const t of texts) r.redact(t); p++ }
 console.log('ms/pass', ((performance.now()-t0)/p).toFixed(1))

@@ -7,7 +7,8 @@
  *
  * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
  * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
- * `--breakdown` adds the bare proxy handler on node:http, without logging and with an SDK file ledger.
+ * `--breakdown` adds the collector with its ingest call stubbed out (the proxy's own share) and the bare proxy handler
+ * on node:http, without logging and with an SDK file ledger.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -63,14 +64,21 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
     const cpu = process.cpuUsage(cpu0)
     const n = calls()
     await cleanup()
-    const perCall = (cpu.user + cpu.system) / Math.max(1, n)
-    process.stderr.write(`${label}: ${n} calls, CPU ${perCall.toFixed(0)} µs per call (whole server process)\n`)
+    const per = (us: number): string => (us / Math.max(1, n)).toFixed(0)
+    // User vs system: at c=1 most of a hop's CPU is the kernel's (loopback TCP, epoll, wake-ups), not JavaScript.
+    process.stderr.write(
+      `${label}: ${n} calls, CPU ${per(cpu.user + cpu.system)} µs per call (user ${per(cpu.user)}, system ${per(cpu.system)}; whole server process)\n`,
+    )
     process.exit(0)
   })
 }
 
-/** The product path: `promptledger serve` (Fastify, auth hook, proxy, ingest with redaction, encryption, SQLite). */
-async function runCollector(upstream: string): Promise<void> {
+/**
+ * The product path: `promptledger serve` (auth, proxy, ingest with redaction, encryption, SQLite). `ingest=stub`
+ * replaces the app's ingest call with a no-op, to split the collector's figure into the proxy's share and the
+ * ingest path's (redaction, signals, encryption, sealing, SQLite).
+ */
+async function runCollector(upstream: string, ingestMode: string): Promise<void> {
   const { loadConfig, startServer } = await import('../packages/server/src/index.js')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   const server = await startServer(loadConfig({ flags: { port: 0, data: dir, openaiUpstream: upstream }, env: {} }))
@@ -78,8 +86,15 @@ async function runCollector(upstream: string): Promise<void> {
   server.app.ingest.on('records', (batch) => {
     stored += batch.length
   })
+  if (ingestMode === 'stub') {
+    // Bench only: the proxy reaches ingest through the app's instance, so this stubs it for proxied calls alone.
+    server.app.ingest.ingest = async (batch) => {
+      stored += batch.length
+      return { accepted: batch.length, duplicates: 0, firstSeq: null, lastSeq: null }
+    }
+  }
   reportCpuOnExit(
-    'promptledger collector',
+    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}`,
     () => stored,
     async () => {
       await server.close()
@@ -222,6 +237,7 @@ async function main(): Promise<void> {
   const ours = await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`])
   const extra = breakdown
     ? [
+        await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
       ]
@@ -233,8 +249,9 @@ async function main(): Promise<void> {
     { name: 'promptledger', origin: ours.url, path: proxyPath, headers: {}, streams: true },
     ...(breakdown
       ? [
-          { name: 'handler, no logging', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
-          { name: 'handler + file ledger', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'collector, ingest stubbed', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler, no logging', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler + file ledger', origin: extra[2]!.url, path: proxyPath, headers: {}, streams: true },
         ]
       : []),
     {
@@ -359,6 +376,6 @@ async function main(): Promise<void> {
 
 const role = arg('role', 'main')
 if (role === 'fake') await runFake()
-else if (role === 'collector') await runCollector(arg('upstream', ''))
+else if (role === 'collector') await runCollector(arg('upstream', ''), arg('ingest', 'real'))
 else if (role === 'handler') await runHandler(arg('upstream', ''), arg('log', 'ledger'))
 else await main()

@@ -5,6 +5,8 @@
  *   npx tsx bench/redaction.bench.ts [corpus-dir]     (default ../shared/pii next to the repository)
  *
  * Recall is computed by the corpus's own scorer (score-redaction.py) on each library's output.
+ * Speed: the libraries take turns (five rounds of about 400 ms each) and each keeps its best round, so a burst of load
+ * from other processes on a shared machine cannot fall on one library only.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -24,6 +26,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const corpusDir = resolve(process.argv[2] ?? join(here, '..', '..', 'shared', 'pii'))
 const corpora = ['dev.jsonl', 'presidio-synth.jsonl']
 const require = createRequire(import.meta.url)
+const ROUNDS = 5
+const ROUND_MS = 400
 
 async function peers(): Promise<Array<[string, Redact]>> {
   const ours = createRedactor()
@@ -50,9 +54,8 @@ function load(file: string): Line[] {
     .map((l) => JSON.parse(l) as Line)
 }
 
-/** MB/s over whole passes of the texts, at least `minMs` of work after one warm-up pass. */
+/** MB/s over whole passes of the texts, at least `minMs` of work. */
 function speed(redact: Redact, texts: string[], bytes: number, minMs: number): number {
-  for (const t of texts) redact(t) // warm-up
   let passes = 0
   const t0 = performance.now()
   let elapsed = 0
@@ -84,8 +87,18 @@ async function main(): Promise<void> {
   const rows: string[] = []
   let baseline = 0
   try {
-    for (const [name, redact] of await peers()) {
-      const mbs = speed(redact, texts, bytes, name.startsWith('@openredaction') ? 1 : 2000)
+    const libs = await peers()
+    for (const [, redact] of libs) for (const t of texts) redact(t) // warm-up pass each
+    const best = libs.map(() => 0)
+    for (let round = 0; round < ROUNDS; round++) {
+      libs.forEach(([name, redact], i) => {
+        // openredaction takes seconds per pass: one pass in the first round only.
+        if (name.startsWith('@openredaction') && round > 0) return
+        best[i] = Math.max(best[i]!, speed(redact, texts, bytes, name.startsWith('@openredaction') ? 1 : ROUND_MS))
+      })
+    }
+    for (const [i, [name, redact]] of libs.entries()) {
+      const mbs = best[i]!
       if (baseline === 0) baseline = mbs
       const recalls = data.map(([file, lines]) => recall(redact, file, lines, dir))
       rows.push(`| ${name} | ${mbs.toFixed(2)} | ${(mbs / baseline).toFixed(2)}× | ${recalls.join(' | ')} |`)

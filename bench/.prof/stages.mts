@@ -7,6 +7,7 @@ import { computeSignals } from '../../packages/sdk/src/index.js'
 import * as sdk from '../../packages/sdk/src/index.js'
 import { openSqliteStorage } from '../../packages/server/src/storage/sqlite/sqlite-storage.js'
 import { decodeBatch, validateBatch } from '../../packages/server/src/ingest/parse-batch.js'
+import { canonicalLines } from '../../packages/server/src/storage/storage.js'
 import { createMetrics } from '../../packages/server/src/metrics/registry.js'
 import { benchRecord, rng, vocabulary } from '../../bench/bench-records.js'
 const N = Number(process.argv[2] ?? 20000), B = 1000
@@ -20,17 +21,16 @@ const storage = openSqliteStorage({ path: join(dir, 'l.db') })
 const metrics = createMetrics()
 const redactor = (sdk as any).createRedactor?.()
 const t: Record<string, number> = {}
-const time = <T>(k: string, f: () => T): T => { const t0 = performance.now(); const r = f(); t[k] = (t[k] ?? 0) + performance.now() - t0; return r }
+const time = <T>(k: string, f: () => T): T => { const c0 = process.cpuUsage(); const r = f(); const c = process.cpuUsage(c0); t[k] = (t[k] ?? 0) + (c.user + c.system) / 1000; return r }
 const chain = new Chain(genesis('x'))
 for (const body of bodies) {
-  const text = time('utf8', () => new TextDecoder('utf-8', { fatal: true }).decode(body))
-  const items = time('json', () => text.split('\n').map((l) => JSON.parse(l)))
+  const items = time('utf8+json', () => decodeBatch(body, true))
   const batch = time('zod', () => validateBatch(items))
   const ex = time('dedupe', () => { const s = new Set(); for (const r of batch) (storage as any).existingIds; return s })
   await time('dedupeReal', () => storage.existingIds(batch.map((r) => r.id)))
   time('signals', () => { for (const r of batch) if (!r.signals) r.signals = computeSignals(r) })
   if (process.env.REDACT && redactor) time('redact', () => { for (const r of batch) redactor.redactRecord(r) })
-  const sealed = time('seal', () => batch.map((r) => chain.seal(r)))
+  const sealed = time('seal', () => batch.map((r) => { const { record, line } = chain.sealEncoded(r); canonicalLines.set(record, line); return record }))
   await time('append', () => storage.append(sealed))
   time('metrics', () => metrics.llm.observe(sealed))
 }

@@ -19,8 +19,8 @@ import type { LogInput } from './record/log-input.js'
 import type { LedgerRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
-import type { EncodedParts } from './seal/encode-record.js'
 import { checkpointSigner } from './seal/checkpoint.js'
+import type { EncodedParts } from './seal/encode-record.js'
 import { signalsStage } from './signals/signals-stage.js'
 
 /** Counters of one ledger since it was created. */

@@ -26,7 +26,7 @@ export function trieSource(words: readonly string[]): string {
     n.end = true
   }
   const emit = (n: Node): string => {
-    const branches = [...n.next].map(([ch, child]) => escape(ch) + emit(child))
+    const branches = [...n.next].map(([ch, child]) => escapeChar(ch) + emit(child))
     if (branches.length === 0) return ''
     const body = branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`
     if (!n.end) return body
@@ -35,6 +35,6 @@ export function trieSource(words: readonly string[]): string {
   return emit(root)
 }
 
-function escape(ch: string): string {
+function escapeChar(ch: string): string {
   return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

@@ -9,7 +9,7 @@ import {
 } from '@promptledger/sdk'
 import { ServerError } from '../errors.js'
 import type { ServerMetrics } from '../metrics/registry.js'
-import type { Storage } from '../storage/storage.js'
+import { canonicalLines, type Storage } from '../storage/storage.js'
 
 export interface IngestOptions {
   storage: Storage
@@ -94,7 +94,10 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
         if (!record.signals && !record.enc) record.signals = computeSignals(record)
         if (redactor) serverRedact(redactor, record)
         encrypt?.(record)
-        sealed[i] = working.seal(record)
+        // The seal encodes the record canonically to hash it; the store reuses that line as the body.
+        const { record: done, line } = working.sealEncoded(record)
+        canonicalLines.set(done, line)
+        sealed[i] = done
       } catch (cause) {
         metrics?.rejectedBatches.inc({ reason: 'unsealable' })
         const index = batch.indexOf(record)

@@ -1,20 +1,17 @@
+import { isUtf8 } from 'node:buffer'
 import { type UnsealedRecord, unsealedRecordSchema } from '@promptledger/sdk'
 import { ServerError } from '../errors.js'
-
-// fatal: invalid UTF-8 is rejected instead of silently becoming U+FFFD inside stored, sealed content.
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** The most records one request may carry (bodies are also bounded in bytes). */
 export const MAX_BATCH_RECORDS = 10_000
 
 /** Decodes a request body (a JSON array, one JSON object, or NDJSON) into raw items. */
 export function decodeBatch(body: Buffer, ndjson: boolean): unknown[] {
-  let text: string
-  try {
-    text = utf8.decode(body)
-  } catch {
-    throw new ServerError('BAD_REQUEST', 'body is not valid UTF-8')
-  }
+  // Invalid UTF-8 is rejected instead of silently becoming U+FFFD inside stored, sealed content. Fast:
+  // `isUtf8` is a native SIMD check and `toString` a native decode, several times cheaper than a fatal TextDecoder.
+  if (!isUtf8(body)) throw new ServerError('BAD_REQUEST', 'body is not valid UTF-8')
+  let text = body.toString('utf8')
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a BOM, as TextDecoder dropped it
   let items: unknown[]
   if (ndjson) {
     items = []

@@ -61,8 +61,21 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   let pending: UnsealedRecord[] = []
   let timer: NodeJS.Timeout | null = null
   let dropped = 0
+  // Records handed to ingest and not yet stored: they count against `maxPending` too.
+  let ingesting = 0
   let inFlight: Promise<void> = Promise.resolve()
   const report = (err: ServerError): void => opts.onError?.(err)
+
+  async function ingestBatch(sink: IngestSink, batch: UnsealedRecord[]): Promise<void> {
+    try {
+      await sink.ingest(batch)
+    } catch (cause) {
+      dropped += batch.length
+      report(new ServerError('STORAGE_ERROR', `proxy: ${batch.length} calls could not be stored`, { cause }))
+    } finally {
+      ingesting -= batch.length
+    }
+  }
 
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer)
@@ -76,21 +89,16 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
       report(new ServerError('INTERNAL', `proxy: ${batch.length} calls dropped, no ingest path attached`))
       return inFlight
     }
-    // One batch at a time, in order: the collector seals into a single chain.
-    inFlight = inFlight.then(() =>
-      sink.ingest(batch).then(
-        () => undefined,
-        (cause: unknown) => {
-          dropped += batch.length
-          report(new ServerError('STORAGE_ERROR', `proxy: ${batch.length} calls could not be stored`, { cause }))
-        },
-      ),
-    )
+    ingesting += batch.length
+    // One batch at a time, in order: the collector seals into a single chain. Whole batches, not slices: each
+    // ingest call costs a SQLite commit, and in slices small enough to keep a stall under a millisecond that
+    // fixed cost cut the stored throughput by two thirds at concurrency 16 (measured with the proxy bench).
+    inFlight = inFlight.then(() => ingestBatch(sink, batch))
     return inFlight
   }
 
   const onRecord = (input: LogInput): void => {
-    if (pending.length >= maxPending) {
+    if (pending.length + ingesting >= maxPending) {
       dropped++
       if (dropped === 1 || dropped % 1000 === 0)
         report(new ServerError('INTERNAL', `proxy: queue full, ${dropped} calls dropped`))

@@ -109,26 +109,41 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     return null
   }
 
+  // Finished exchanges wait here; one is turned into a record per event-loop turn, so that parsing never sits
+  // between a request that has arrived (or an upstream answer) and its forwarding: I/O is polled between two.
+  const finished: Exchange[] = []
+  let draining = false
+  const recorded = (): void => {
+    stats.recorded++
+  }
+  const failed = (cause: unknown): void => {
+    stats.recordErrors++
+    report(new ServerError('INTERNAL', 'the proxy could not record a call', { cause }))
+  }
+  function drainOne(): void {
+    const ex = finished.shift()
+    if (!ex) {
+      draining = false
+      return
+    }
+    // Parsing, token counting and the record itself happen here, after the client has its last byte.
+    buildLogInput(ex)
+      .then((input) => opts.onRecord(input))
+      .then(recorded, failed)
+    setImmediate(drainOne)
+  }
+
   function record(ex: Exchange): void {
     if (ex.tags.skip) {
       stats.skipped++
       return
     }
     if (ex.truncated) stats.truncated++
-    // Parsing, token counting and the record itself happen here, after the client has its last byte.
-    setImmediate(() => {
-      buildLogInput(ex)
-        .then((input) => opts.onRecord(input))
-        .then(
-          () => {
-            stats.recorded++
-          },
-          (cause: unknown) => {
-            stats.recordErrors++
-            report(new ServerError('INTERNAL', 'the proxy could not record a call', { cause }))
-          },
-        )
-    })
+    finished.push(ex)
+    if (!draining) {
+      draining = true
+      setImmediate(drainOne)
+    }
   }
 
   function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange, up: Upstream, pathAndQuery: string): void {

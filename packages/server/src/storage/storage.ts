@@ -89,3 +89,14 @@ export interface Storage {
   eraseSubject(userId: string): Promise<number>
   close(): Promise<void>
 }
+
+/**
+ * The canonical JSON line of a sealed record, kept by the ingest path that sealed it (the seal already
+ * encoded the whole record to hash it). A store writes it as the record body instead of serializing the
+ * record again; absent means the store serializes. Weak: entries go with their records.
+ *
+ * @example
+ * const { record, line } = chain.sealEncoded(unsealed)
+ * canonicalLines.set(record, line)
+ */
+export const canonicalLines = new WeakMap<LedgerRecord, string>()

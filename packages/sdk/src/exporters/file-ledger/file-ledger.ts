@@ -60,6 +60,7 @@ export class FileLedgerExporter implements Exporter {
   /** fsyncs of segments closed by rotation, not yet awaited by a flush. */
   #rotatedSync: Promise<void> = Promise.resolve()
   #closed = false
+  #scratch = Buffer.alloc(0)
 
   constructor(options: FileLedgerOptions) {
     this.#o = options
@@ -176,7 +177,10 @@ export class FileLedgerExporter implements Exporter {
     // The write is synchronous (as pino's default destination): it is a copy into the page cache, while
     // an async write waited in the 4-thread pool behind background gzips and fsyncs. Durability comes
     // from the async fsync in flush(), which stays off this thread.
-    const buf = Buffer.allocUnsafe(bytes)
+    // One buffer reused for every batch (the write below is synchronous): a fresh 1 MB buffer per batch
+    // is external memory that only a full GC returns.
+    if (this.#scratch.length < bytes) this.#scratch = Buffer.allocUnsafe(Math.max(bytes, this.#scratch.length * 2))
+    const buf = this.#scratch
     let o = 0
     for (let i = 0; i < lines.length; i++) o = writeParts(lines[i]!, buf, o)
     for (let done = 0; done < o; ) done += writeSync(this.#fd!, buf, done, o - done)

@@ -4,8 +4,8 @@ import path from 'node:path'
 import { type ChainHead, GENESIS_HASH } from '../../seal/chain.js'
 import { type Checkpoint, PUBLIC_KEY_FILE, verifyCheckpoint } from '../../seal/checkpoint.js'
 import { type LedgerProblem, verifyChain } from '../../seal/verify-chain.js'
-import { readManifest, type SegmentManifest } from './manifest.js'
 import { verifyLinesFast } from '../../seal/verify-lines.js'
+import { readManifest, type SegmentManifest } from './manifest.js'
 import { listStreams, readPublicKey, readSegmentFile, segmentByteEntries, segmentEntries } from './read-ledger.js'
 import { ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 
@@ -216,7 +216,10 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
             message: `archive ends at seq ${result.head.seq}, manifest says ${m.last_seq}`,
           })
         }
-        if (result.head.hash !== m.head_hash || hash('sha256', raw ?? readFileSync(path.join(streamDir, file))) !== m.sha256) {
+        if (
+          result.head.hash !== m.head_hash ||
+          hash('sha256', raw ?? readFileSync(path.join(streamDir, file))) !== m.sha256
+        ) {
           return fail({ ...at, kind: 'altered', seq: m.last_seq, message: 'archive does not match its manifest' })
         }
       }

@@ -1,4 +1,5 @@
 import { contextWords, nearby } from '../context.js'
+import { hasSevenDigitRun } from '../digit-gate.js'
 import type { Finding, Recognizer } from '../recognizer.js'
 import { cardIssuer } from '../validators/card-issuer.js'
 import { luhn } from '../validators/luhn.js'
@@ -56,7 +57,8 @@ export const creditCardRecognizer: Recognizer = {
   entities: ['CREDIT_CARD'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    // No separate gate: CANDIDATE opens with a digit, so V8 skips non-digit positions with its first-character check.
+    // Shared gate (one native scan per text for phone, SSN and card): most texts fail it.
+    if (!hasSevenDigitRun(text)) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const raw = m[0]

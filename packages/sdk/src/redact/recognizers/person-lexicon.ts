@@ -28,7 +28,9 @@ export function personLexicon(): Map<string, number> {
   for (const { word, count } of words) {
     const first = word.charCodeAt(0)
     if (first >= 97 && first <= 122) map.set(word, count >= VERY_COMMON ? BREAK : -count)
-    else map.set(word.toLowerCase(), PROPER)
+    // A capitalised entry this frequent opens sentences ("No", "Oh", "Well", "I'm"): never a name, even when a
+    // name list holds it. The most frequent real first names in SUBTLEX stay far below (Jack 12,831).
+    else map.set(word.toLowerCase(), count >= VERY_COMMON ? BREAK : PROPER)
   }
   const namesPath = join(
     dirname(require.resolve('@cspell/dict-people-names/cspell-ext.json')),
@@ -50,9 +52,28 @@ export function personLexicon(): Map<string, number> {
     map.set(w.toLowerCase(), BREAK)
     map.set(stripAccents(w.toLowerCase()), BREAK)
   }
+  // Cities from the runtime's time-zone names ("Europe/Paris"). Many are also given names (Paris, Sofia,
+  // Victoria): those become ambiguous (a lone one needs strong context), the rest are places.
+  for (const w of cityNames()) {
+    const key = w.toLowerCase()
+    const prev = map.get(key)
+    map.set(key, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
+  }
+  // Contractions ("I'm", "I'll", "You're") are never names.
+  for (const key of map.keys()) if (/'(?:m|ll|ve|re|d)$/.test(key)) map.set(key, BREAK)
   lexicon = map
   buildTable(map)
   return map
+}
+
+/** Single-word city names (longer than three letters) from the runtime's time-zone identifiers. */
+function cityNames(): string[] {
+  const out: string[] = []
+  for (const zone of Intl.supportedValuesOf('timeZone')) {
+    const city = zone.slice(zone.lastIndexOf('/') + 1)
+    for (const w of city.split('_')) if (w.length > 3 && !/^(?:GMT|UTC)/.test(w)) out.push(w)
+  }
+  return out
 }
 
 /** Countries, months, weekdays and languages, single words only, from the runtime's Intl tables. */
@@ -146,9 +167,12 @@ for (let c = 0; c < 0x2000; c++) {
   LOWER[c] = l.length === 1 ? l.charCodeAt(0) : c
 }
 
+/** FNV-1a offset basis (as a signed 32-bit value). */
+export const FNV_BASIS = 0x811c9dc5 | 0
+
 /** FNV-1a of text[start, end) lower-cased. */
 export function hashWord(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5
+  let h = FNV_BASIS
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i)
     h ^= c < 0x2000 ? LOWER[c]! : c

@@ -1,5 +1,5 @@
 import type { Finding, Recognizer } from '../recognizer.js'
-import { AMBIGUOUS, BREAK, classifyHash, hashWord, NAME, personLexicon } from './person-lexicon.js'
+import { AMBIGUOUS, BREAK, classifyHash, FNV_BASIS, hashWord, LOWER, NAME, personLexicon } from './person-lexicon.js'
 
 // Words that announce a name right after them. Looked up by walking back over the previous one or two words
 // (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
@@ -193,38 +193,46 @@ export const personRecognizer: Recognizer = {
     // while read and looked up in a typed-array table, so no word costs a slice.
     CAPITAL.lastIndex = 0
     while (CAPITAL.test(text)) {
-      let i = CAPITAL.lastIndex - 1
-      const c = text.charCodeAt(i)
-      if (c > 90 && c < 0xc0) continue
-      let j = i + 1
+      const start = CAPITAL.lastIndex - 1
+      const c = text.charCodeAt(start)
+      let j = start + 1
       let lower = 0
       let upper = 0
+      // The word's hash (hashWord) is computed while it is read; h1 and h2 are the hashes one and two characters
+      // short, for a possessive 's cut off below.
+      let h2 = FNV_BASIS
+      let h1 = FNV_BASIS
+      let h = Math.imul(FNV_BASIS ^ (c < 0x2000 ? LOWER[c]! : c), 0x01000193)
       for (; j < n; j++) {
         const d = text.charCodeAt(j)
         if (isLetter(d)) {
           if (d >= 97 && d <= 122) lower++
           else if (d >= 65 && d <= 90) upper++
-          continue
+        } else if (!((d === 39 || d === 0x2019 || d === 45) && j + 1 < n && isLetter(text.charCodeAt(j + 1)))) {
+          break // O'Neil, Jean-Luc: an apostrophe or hyphen inside a word does not end it
         }
-        // O'Neil, Jean-Luc: an apostrophe or hyphen inside a word.
-        if ((d === 39 || d === 0x2019 || d === 45) && j + 1 < n && isLetter(text.charCodeAt(j + 1))) continue
-        break
+        h2 = h1
+        h1 = h
+        h = Math.imul(h ^ (d < 0x2000 ? LOWER[d]! : d), 0x01000193)
       }
-      const start = i
       CAPITAL.lastIndex = j
       if (!isUpper(text, start, c) || isLetter(text.charCodeAt(start - 1)) || attached(text.charCodeAt(start - 1)))
         continue
       let end = j
       let initial = end - start === 1
       if (initial && text.charCodeAt(end) === 46) end++
-      if (text.charCodeAt(end - 2) === 39 && text.charCodeAt(end - 1) === 115) end -= 2 // possessive 's
+      if (text.charCodeAt(end - 2) === 39 && text.charCodeAt(end - 1) === 115) {
+        end -= 2 // possessive 's
+        h = h2
+      }
+      h |= 1 // as hashWord: never 0
       let cls: number
       let leader = false
       if (initial) cls = 0
       else {
-        const h = hashWord(text, start, end)
         leader = end - start <= 9 && LEADERS_H.has(h)
-        if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end)) cls = BREAK // an acronym: SSN, NASA
+        if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end))
+          cls = BREAK // an acronym: SSN, NASA
         else cls = classifyHash(h)
         if (leader && text.charCodeAt(end) === 46) end++
       }

@@ -1,11 +1,11 @@
 import { contextWords, nearby } from '../context.js'
+import { hasSevenDigitRun } from '../digit-gate.js'
 import type { Finding, Recognizer } from '../recognizer.js'
 
 // Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
 // Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
 const GROUPED =
   /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,15}(?:[ .-]\d{1,10}){0,5}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w\-/]|[.,:]\d)/g
-const SEVEN_DIGITS = /\d(?:[ \-.()/+]{0,2}\d){6}/
 const CONTEXT = contextWords([
   'phone',
   'tel',
@@ -81,9 +81,8 @@ export const phoneRecognizer: Recognizer = {
   entities: ['PHONE_NUMBER'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    // Gate: seven digits joined by at most two separators. Opens with a digit (V8's first-character check skips
-    // everything else), and most texts fail it before the heavier GROUPED pattern runs.
-    if (!SEVEN_DIGITS.test(text)) return out
+    // Shared gate (one native scan per text for phone, SSN and card): most texts fail it.
+    if (!hasSevenDigitRun(text)) return out
     GROUPED.lastIndex = 0
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
       // Adjacent numbers can run together ("+44 7700 900123 123-45-6780"): score every prefix that ends at a

@@ -91,4 +91,18 @@ describe('specific negatives', () => {
   it('does not read sentence-initial words or places as names', () => {
     expect(personRecognizer.find('What is the capital of Kenya?').filter((f) => f.score >= MIN)).toEqual([])
   })
+  it('does not read contractions, sentence openers or cities in tool arguments as names', () => {
+    for (const text of [
+      "I'm fine, thanks",
+      'No, I do not think so.',
+      '{"city":"Paris","units":"metric"}',
+      'weather in Paris',
+    ]) {
+      expect(
+        personRecognizer.find(text).filter((f) => f.score >= MIN),
+        text,
+      ).toEqual([])
+    }
+    expect(personRecognizer.find("I'm Tom").filter((f) => f.score >= MIN)).toHaveLength(1)
+  })
 })

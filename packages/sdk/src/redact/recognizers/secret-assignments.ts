@@ -5,7 +5,9 @@ import { characterClasses, shannonEntropy } from '../validators/entropy.js'
 // The key is matched as a suffix of an identifier so `OPENAI_API_KEY` and `db_password` both count.
 const ASSIGNMENT =
   /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret)["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
-const KEY_HINT = /pass|pwd|secret|key|token|credential/i
+// Gate for ASSIGNMENT: an assignment operator with a secret-like key right before it. It opens on ':' or '=' and
+// looks back, so V8's first-character check skips everything but those two characters.
+const KEY_HINT = /[:=](?<=(?:pass|passwd|password|passphrase|pwd|secret|key|token|credentials?)["']?[ \t]{0,8}[:=])/i
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]{1,4}([A-Za-z0-9._~+/=-]{12,4096})/g
 // scheme://user:password@host — the password part.
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,128}:([^\s/@'"]{1,256})@/gi
@@ -16,7 +18,7 @@ const URL_TOKEN =
 export function assignmentSecrets(text: string, out: Finding[]): void {
   const hasAssign = text.indexOf('=') !== -1 || text.indexOf(':') !== -1
   if (!hasAssign) return
-  // A literal pre-test is much cheaper than the case-insensitive key alternation on every position.
+  // The operator-led pre-test is much cheaper than the case-insensitive key alternation on every position.
   ASSIGNMENT.lastIndex = KEY_HINT.test(text) ? 0 : text.length + 1
   for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
     const value = m[1]!

@@ -48,7 +48,15 @@ const TYPE_HINT = new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')
 const PREFIX_HINT = new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')
 const WORD_THEN_NUMBER_HINT = new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')
 const UNIT_HINT = /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po/i
-const CONTEXT_HINT = /address|live|living|located|reside|moved|ship|deliver|mail|send|return|meet/i
+// The phrases CONTEXT needs, not their bare words: "mail" alone is in every "@mail." domain and "send" in most
+// requests, and would send those texts through every pattern.
+const CONTEXT_PHRASES = [
+  ...['address', 'lives at', 'live at', 'living at', 'live in', 'located at', 'reside at', 'resides at'],
+  ...['moved to', 'ship to', 'shipped to', 'deliver to', 'delivered to', 'mail to', 'mailed to', 'send to'],
+  ...['send it to', 'send this to', 'send them to', 'send a new one to', 'return to', 'returned to'],
+  ...['return it to', 'returned it to', 'meet at', 'meet me at'],
+]
+const CONTEXT_HINT = new RegExp(trieSource(CONTEXT_PHRASES), 'i')
 
 // Cheap gate before six patterns: a street word, unit or address phrase as a whole word, or a compound
 // street name ending right before a number. Non-Unicode, so V8 scans it fast.
@@ -58,8 +66,7 @@ const GATE_LITERALS = [
   ...PREFIXES.split('|').filter((w) => !w.includes('\\')),
   ...['avda', 'avda.', 'av.', 'bd', 'bd.', 'ul.', 'al.', 'nám.', 'str.', 'λ.'],
   ...['apt', 'apartment', 'suite', 'unit', 'flat', 'postbox', 'psc', 'cmr', 'usns', 'usnv', 'apo', 'fpo', 'dpo'],
-  ...['address', 'live', 'lives', 'living', 'located', 'reside', 'resides', 'moved', 'shipped', 'deliver'],
-  ...['delivered', 'mail', 'mailed', 'send', 'return', 'returned', 'meet'],
+  ...CONTEXT_PHRASES,
 ]
 const GATE_WORDS = `(?:${trieSource(GATE_LITERALS)}|p\\.?\\s?o\\.?\\s?box)\\b`
 // The suffix branch opens on a digit and looks back, so it is only tried at digits.

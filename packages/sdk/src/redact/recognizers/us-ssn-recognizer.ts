@@ -1,4 +1,5 @@
 import { contextWords, nearby } from '../context.js'
+import { hasSevenDigitRun } from '../digit-gate.js'
 import type { Finding, Recognizer } from '../recognizer.js'
 import { isValidSsn } from '../validators/ssn.js'
 
@@ -28,7 +29,8 @@ export const usSsnRecognizer: Recognizer = {
   entities: ['US_SSN'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    // No separate gate: CANDIDATE opens with a digit, so V8 skips non-digit positions with its first-character check.
+    // Shared gate (one native scan per text for phone, SSN and card): most texts fail it.
+    if (!hasSevenDigitRun(text)) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       if (!isValidSsn(m[1]! + m[3]! + m[4]!)) continue

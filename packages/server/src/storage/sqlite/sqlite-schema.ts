@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { ROLLUP_DDL, Rollups } from './sqlite-rollup.js'
 
 /**
  * Layout (schema version 1):
@@ -8,8 +9,11 @@ import type Database from 'better-sqlite3'
  * - `record_body` holds the whole record JSON, read only for the page being returned.
  * - `records_fts` is a contentless FTS5 index over redacted text (no second plaintext copy kept).
  * - `stream_heads` keeps each sealed stream's head so a restarted collector continues its chain in O(1).
+ * - `stats_hourly` (version 2) holds hourly rollups for stats over large selections (sqlite-rollup.ts).
+ *   Version 2 also dropped two indexes that cost every insert: the wide covering index for stats by model
+ *   (rollups replace it) and the index on `status` (two values: a newest-first walk finds them at once).
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** Records per millisecond before rowids spill into the next slot (order then is off by < 1 ms). */
 export const ROWID_PER_MS = 1024
@@ -40,14 +44,12 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE UNIQUE INDEX IF NOT EXISTS records_id ON records(id);
 CREATE UNIQUE INDEX IF NOT EXISTS records_stream_seq ON records(stream, seq);
 CREATE INDEX IF NOT EXISTS records_model ON records(model);
--- Covering index for stats by model: the aggregate scan reads it in model order and never visits the table.
-CREATE INDEX IF NOT EXISTS records_model_stats ON records(model, status, latency, ttft, input_tokens, output_tokens,
-  cost, response_chars, uncertain, pii_in_response, injection_score);
+DROP INDEX IF EXISTS records_model_stats;
 CREATE INDEX IF NOT EXISTS records_provider ON records(provider);
 CREATE INDEX IF NOT EXISTS records_user ON records(user_id);
 CREATE INDEX IF NOT EXISTS records_session ON records(session_id);
 CREATE INDEX IF NOT EXISTS records_app ON records(app);
-CREATE INDEX IF NOT EXISTS records_status ON records(status);
+DROP INDEX IF EXISTS records_status;
 CREATE TABLE IF NOT EXISTS record_body (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS record_tags (tag TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (tag, rid)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(text, content='', contentless_delete=1);
@@ -58,6 +60,9 @@ CREATE TABLE IF NOT EXISTS stream_heads (stream TEXT PRIMARY KEY, seq INTEGER NO
 export function migrate(db: Database.Database): void {
   // WAL lets readers run while a batch commits; NORMAL sync is durable across process crashes (the
   // failure the delivery tests exercise) and only risks the last commits on power loss.
+  // 16 KiB pages for a new file (ignored once it has content): a 1.3 KB body row then costs a quarter of the
+  // page writes and WAL frames of 4 KiB pages; on the ingest bench that cut the kernel time of a body insert by ~30 %.
+  db.pragma('page_size = 16384')
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('temp_store = MEMORY')
@@ -69,5 +74,16 @@ export function migrate(db: Database.Database): void {
     throw new Error(`database schema version ${version} is newer than this collector (${SCHEMA_VERSION})`)
   }
   db.exec(DDL)
+  db.exec(ROLLUP_DDL)
+  if (version < 2) {
+    // Rollups of the records stored before version 2 (one pass; an empty store costs nothing).
+    const range = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM records').get() as {
+      lo: number | null
+      hi: number | null
+    }
+    if (range.lo !== null && range.hi !== null) {
+      db.transaction(() => new Rollups(db).rebuild(range.lo!, range.hi! + 1, (ms) => ms * ROWID_PER_MS))()
+    }
+  }
   db.pragma(`user_version = ${SCHEMA_VERSION}`)
 }

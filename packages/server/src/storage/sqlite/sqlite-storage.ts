@@ -13,9 +13,11 @@ import type {
   Storage,
   StreamHead,
 } from '../storage.js'
+import { canonicalLines } from '../storage.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
 import { recordColumns, searchText } from './sqlite-row.js'
 import { migrate, ROWID_PER_MS } from './sqlite-schema.js'
+import { RollupBatch, Rollups, rollupCount, rollupStats } from './sqlite-rollup.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
 
 export interface SqliteStorageOptions {
@@ -26,6 +28,11 @@ export interface SqliteStorageOptions {
    * its key is erased. Without it, encrypted content is not searchable.
    */
   plaintextView?: (record: LedgerRecord) => LedgerRecord | null
+  /**
+   * Stats over at most this many records scan them for exact percentiles; larger selections add up
+   * hourly rollups (percentiles within 1 %, see sqlite-rollup.ts). Default 100,000.
+   */
+  exactStatsLimit?: number
 }
 
 /** Keeps rowid = ts * ROWID_PER_MS inside JavaScript's safe integers (years 1691–2248). */
@@ -43,7 +50,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): SqliteStorage 
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 })
   const db = new Database(options.path)
   migrate(db)
-  return new SqliteStorage(db, options.plaintextView)
+  return new SqliteStorage(db, options.plaintextView, options.exactStatsLimit)
 }
 
 export class SqliteStorage implements Storage {
@@ -62,19 +69,31 @@ export class SqliteStorage implements Storage {
   readonly #cache = new Map<string, Database.Statement>()
   #maxRowid: number
   readonly #plaintextView: ((record: LedgerRecord) => LedgerRecord | null) | undefined
+  readonly #rollups: Rollups
+  readonly #exactStatsLimit: number
 
-  constructor(db: Database.Database, plaintextView?: (record: LedgerRecord) => LedgerRecord | null) {
+  constructor(
+    db: Database.Database,
+    plaintextView?: (record: LedgerRecord) => LedgerRecord | null,
+    exactStatsLimit = 100_000,
+  ) {
     this.#db = db
     this.#plaintextView = plaintextView
+    this.#rollups = new Rollups(db)
+    this.#exactStatsLimit = exactStatsLimit
+    // Positional parameters (binding an array is cheaper than looking up named keys); a stored id is
+    // skipped by the conflict clause (changes = 0) instead of a lookup before every insert, while a
+    // (stream, seq) conflict still fails the batch.
     this.#insert = db.prepare(`INSERT INTO records (rowid, id, ts, stream, seq, model, provider, user_id, session_id,
       app, status, latency, ttft, input_tokens, output_tokens, cost, response_chars, uncertain, pii_in_response,
-      injection_score) VALUES (@rowid, @id, @ts, @stream, @seq, @model, @provider, @user_id, @session_id, @app,
-      @status, @latency, @ttft, @input_tokens, @output_tokens, @cost, @response_chars, @uncertain,
-      @pii_in_response, @injection_score)`)
+      injection_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO NOTHING`)
     this.#insertBody = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
     this.#insertTag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
     this.#insertFts = db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
-    this.#idExists = db.prepare('SELECT 1 FROM records WHERE id = ?').pluck()
+    this.#idExists = db.prepare(
+      'SELECT r.id FROM json_each(?) j JOIN records r INDEXED BY records_id ON r.id = j.value',
+    ).pluck()
     this.#slotMax = db.prepare('SELECT max(rowid) FROM records WHERE rowid >= ? AND rowid < ?').pluck()
     this.#rowidExists = db.prepare('SELECT 1 FROM records WHERE rowid = ?').pluck()
     this.#upsertHead = db.prepare(`INSERT INTO stream_heads (stream, seq, hash) VALUES (?, ?, ?)
@@ -86,18 +105,21 @@ export class SqliteStorage implements Storage {
   #appendRows(batch: readonly LedgerRecord[]): AppendResult {
     let inserted = 0
     let duplicates = 0
-    const seen = new Set<string>()
     const heads = new Map<string, { seq: number; hash: string }>()
+    const rollup = new RollupBatch()
     for (const record of batch) {
-      if (seen.has(record.id) || this.#idExists.get(record.id) !== undefined) {
+      const c = recordColumns(record)
+      const rowid = this.#nextRowid(c.ts)
+      const { changes } = this.#insert.run(rowid, c.id, c.ts, c.stream, c.seq, c.model, c.provider, c.user_id,
+        c.session_id, c.app, c.status, c.latency, c.ttft, c.input_tokens, c.output_tokens, c.cost,
+        c.response_chars, c.uncertain, c.pii_in_response, c.injection_score)
+      if (changes === 0) {
         duplicates++
         continue
       }
-      seen.add(record.id)
-      const columns = recordColumns(record)
-      const rowid = this.#nextRowid(columns.ts)
-      this.#insert.run({ rowid, ...columns })
-      this.#insertBody.run(rowid, JSON.stringify(record))
+      rollup.add(c)
+      // The seal's canonical line when ingest kept it: no second serialization of a 1 KB+ record.
+      this.#insertBody.run(rowid, canonicalLines.get(record) ?? JSON.stringify(record))
       for (const tag of record.tags) this.#insertTag.run(tag, rowid)
       const text = searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
       if (text) this.#insertFts.run(rowid, text)
@@ -106,6 +128,7 @@ export class SqliteStorage implements Storage {
       inserted++
     }
     for (const [stream, head] of heads) this.#upsertHead.run(stream, head.seq, head.hash)
+    this.#rollups.flush(rollup)
     return { inserted, duplicates }
   }
 
@@ -143,9 +166,9 @@ export class SqliteStorage implements Storage {
   }
 
   async existingIds(ids: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>()
-    for (const id of ids) if (this.#idExists.get(id) !== undefined) found.add(id)
-    return found
+    // One statement for the whole batch (json_each joins the id index) instead of one call per id.
+    if (ids.length === 0) return new Set()
+    return new Set(this.#idExists.all(JSON.stringify(ids)) as string[])
   }
 
   #statement(sql: string): Database.Statement {
@@ -197,6 +220,10 @@ export class SqliteStorage implements Storage {
   }
 
   async stats(filter: RecordFilter, groupBy: GroupBy | null): Promise<StatsRow[]> {
+    // Large selections the rollups can answer (no user/session/tag/q filter, hour-aligned windows) add up
+    // hourly rollup rows; small ones and everything else scan the records for exact percentiles.
+    const rollupRows = groupBy === 'user_id' ? null : this.#rollups.select(filter)
+    if (rollupRows !== null && rollupCount(rollupRows) > this.#exactStatsLimit) return rollupStats(rollupRows, groupBy)
     const { clauses, params } = filterWhere(filter)
     if (filter.q !== undefined) {
       const match = ftsQuery(filter.q)
@@ -247,7 +274,13 @@ export class SqliteStorage implements Storage {
       this.#db.prepare('DELETE FROM records_fts WHERE rowid < ?').run(bound)
       this.#db.prepare('DELETE FROM record_tags WHERE rid < ?').run(bound)
       this.#db.prepare('DELETE FROM record_body WHERE rowid < ?').run(bound)
-      return this.#db.prepare('DELETE FROM records WHERE rowid < ?').run(bound).changes
+      const deleted = this.#db.prepare('DELETE FROM records WHERE rowid < ?').run(bound).changes
+      // Rollups of wholly deleted hours go; the hour holding the bound is recomputed from what is left.
+      if (deleted > 0) {
+        this.#db.prepare('DELETE FROM stats_hourly WHERE hour < ?').run(Math.floor(ms / 3_600_000) * 3_600_000)
+        this.#rollups.rebuild(ms, ms + 1, rowidAt)
+      }
+      return deleted
     })
     return run()
   }

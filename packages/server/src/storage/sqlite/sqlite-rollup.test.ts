@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { sealAll, unsealed } from '../../test-support/records.js'
+import type { GroupBy, StatsRow } from '../storage.js'
+import { bucketOf } from './sqlite-rollup.js'
+import { openSqliteStorage } from './sqlite-storage.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'pl-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const T0 = Date.parse('2026-03-01T00:00:00.000Z')
+const MODELS = ['a', 'b', null, 'c']
+
+/** Deterministic records over five hours: varied latency, ttft, tokens, cost, status and signals. */
+function dataset(n: number) {
+  return sealAll(
+    Array.from({ length: n }, (_, i) =>
+      unsealed({
+        ts: new Date(T0 + i * 61_000).toISOString(),
+        request: { model: MODELS[i % 4]! },
+        response: i % 7 === 0 ? null : { model: null, output: 'y'.repeat(i % 13) },
+        provider: i % 3 ? 'openai' : 'anthropic',
+        app: i % 5 ? 'web' : null,
+        latency_ms: 1 + ((i * 37) % 997),
+        ttft_ms: i % 2 ? null : 0.5 + (i % 50),
+        status: i % 9 === 0 ? 'error' : 'ok',
+        usage: { input_tokens: i % 11, output_tokens: i % 17 },
+        cost_usd: (i % 10) / 1000,
+        signals: { uncertainty: i % 8 === 0, pii_in_response: i % 12 === 0 ? { EMAIL: 1 } : {}, injection_score: i / n },
+      }),
+    ),
+  )
+}
+
+/** Rollup answers equal the exact scan's, percentiles within the documented 1 %. */
+function expectClose(rolled: StatsRow[], exact: StatsRow[]): void {
+  expect(rolled.map((r) => [r.key, r.count, r.errors])).toEqual(exact.map((r) => [r.key, r.count, r.errors]))
+  for (let i = 0; i < exact.length; i++) {
+    const [a, b] = [rolled[i]!, exact[i]!]
+    expect(a.inputTokens).toBe(b.inputTokens)
+    expect(a.outputTokens).toBe(b.outputTokens)
+    expect(a.costUsd).toBeCloseTo(b.costUsd, 9)
+    expect(a.avgResponseChars ?? -1).toBeCloseTo(b.avgResponseChars ?? -1, 9)
+    expect([a.uncertain, a.piiLeaks, a.injectionMax]).toEqual([b.uncertain, b.piiLeaks, b.injectionMax])
+    for (const k of ['latencyP50', 'latencyP95', 'latencyP99', 'ttftP50', 'ttftP95'] as const) {
+      if (b[k] === null) expect(a[k]).toBeNull()
+      // Both interpolate between the two values around the rank; the rollup's are bucket midpoints (within 1 %).
+      else expect(Math.abs(a[k]! - b[k]!) / b[k]!).toBeLessThanOrEqual(0.0101)
+    }
+  }
+}
+
+describe('SQLite hourly rollups', () => {
+  it('put a value within 1 % of its bucket midpoint', () => {
+    for (const v of [0.001, 0.5, 1, 10, 99.9, 1234.5, 60_000]) {
+      const b = bucketOf(v)
+      const mid = (1.02 ** (b - 350) * (1 + 1 / 1.02)) / 2
+      expect(Math.abs(mid - v) / v).toBeLessThanOrEqual(0.01)
+    }
+    expect(bucketOf(0)).toBe(0)
+    expect(bucketOf(-3)).toBe(0)
+  })
+
+  it('answer stats like the exact scan, for every rollup grouping and filter, across batches', async () => {
+    const records = dataset(300)
+    const rolled = openSqliteStorage({ path: join(dir, 'rolled', 'ledger.db'), exactStatsLimit: 0 })
+    const exact = openSqliteStorage({ path: join(dir, 'exact', 'ledger.db') })
+    for (let i = 0; i < records.length; i += 70) {
+      await rolled.append(records.slice(i, i + 70))
+      await exact.append(records.slice(i, i + 70))
+    }
+    const groups: Array<GroupBy | null> = [null, 'model', 'provider', 'app', 'status', 'hour', 'day']
+    const filters = [{}, { model: 'a' }, { from: '2026-03-01T01:00:00.000Z', to: '2026-03-01T03:00:00.000Z' }]
+    for (const g of groups)
+      for (const f of filters) expectClose(await rolled.stats(f, g), await exact.stats(f, g))
+    // Retention keeps rollups in step, also for the hour the bound falls in.
+    await rolled.deleteBefore('2026-03-01T01:30:00.000Z')
+    await exact.deleteBefore('2026-03-01T01:30:00.000Z')
+    expectClose(await rolled.stats({}, 'hour'), await exact.stats({}, 'hour'))
+    await rolled.close()
+    await exact.close()
+  })
+
+  it('are built for records stored before the rollup table existed', async () => {
+    const path = join(dir, 'v1', 'ledger.db')
+    const first = openSqliteStorage({ path })
+    await first.append(dataset(120))
+    const expected = await first.stats({}, 'model')
+    await first.close()
+    const raw = new Database(path)
+    raw.exec('DROP TABLE stats_hourly')
+    raw.pragma('user_version = 1')
+    raw.close()
+    const reopened = openSqliteStorage({ path, exactStatsLimit: 0 })
+    expectClose(await reopened.stats({}, 'model'), expected)
+    await reopened.close()
+  })
+})

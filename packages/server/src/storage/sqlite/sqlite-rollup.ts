@@ -1,0 +1,351 @@
+import type Database from 'better-sqlite3'
+import type { GroupBy, RecordFilter, StatsRow } from '../storage.js'
+import type { RecordColumns } from './sqlite-row.js'
+
+/**
+ * Hourly rollups: one `stats_hourly` row per (hour, model, provider, app, status) with the counts and sums
+ * stats report plus log-scale histograms of latency and ttft. Stats over large selections add up a few
+ * thousand rollup rows instead of scanning a million records (the sums were the cost of the scan).
+ *
+ * Precision: counts, errors, tokens, cost, response chars, uncertain, PII leaks and the injection maximum
+ * are exact. Percentiles from histograms have buckets growing by 2 %, and report the bucket's midpoint:
+ * a relative error of at most 1 % (values ≤ 0 are exact 0; values under 0.001 ms count as 0.001).
+ * Selections of at most `exactLimit` records (the storage option) use the exact scan instead.
+ */
+const GROWTH = 1.02
+const LOG_GROWTH = Math.log(GROWTH)
+/** Bucket 0 holds values ≤ 0; buckets 1… start at 0.001 (log base 1.02 of 0.001 ≈ -349). */
+const OFFSET = 350
+const BUCKETS = 2048
+const HOUR_MS = 3_600_000
+
+export function bucketOf(value: number): number {
+  if (!(value > 0)) return 0
+  const i = Math.ceil(Math.log(value) / LOG_GROWTH) + OFFSET
+  return i < 1 ? 1 : i >= BUCKETS ? BUCKETS - 1 : i
+}
+
+/** The midpoint of a bucket: every value in it is within 1 % of it. */
+function bucketValue(i: number): number {
+  if (i === 0) return 0
+  const upper = GROWTH ** (i - OFFSET)
+  return (upper * (1 + 1 / GROWTH)) / 2
+}
+
+export const ROLLUP_DDL = `
+CREATE TABLE IF NOT EXISTS stats_hourly (
+  k TEXT PRIMARY KEY,
+  hour INTEGER NOT NULL,
+  model TEXT,
+  provider TEXT,
+  app TEXT,
+  status TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  input_tokens REAL NOT NULL,
+  output_tokens REAL NOT NULL,
+  cost REAL NOT NULL,
+  rc_sum REAL NOT NULL,
+  rc_n INTEGER NOT NULL,
+  uncertain INTEGER NOT NULL,
+  pii_leaks INTEGER NOT NULL,
+  injection_max REAL,
+  latency_hist TEXT NOT NULL,
+  ttft_hist TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stats_hourly_hour ON stats_hourly(hour);
+`
+
+interface Rollup {
+  hour: number
+  model: string | null
+  provider: string | null
+  app: string | null
+  status: string
+  count: number
+  inputTokens: number
+  outputTokens: number
+  cost: number
+  rcSum: number
+  rcN: number
+  uncertain: number
+  piiLeaks: number
+  injectionMax: number | null
+  latency: Map<number, number>
+  ttft: Map<number, number>
+}
+
+/** Histogram text: flat [bucket, count, …] JSON (parsing number arrays is fast). */
+function histText(h: Map<number, number>): string {
+  const out: number[] = []
+  for (const [b, n] of h) out.push(b, n)
+  return JSON.stringify(out)
+}
+
+function addHist(into: Map<number, number>, text: string): void {
+  const flat = JSON.parse(text) as number[]
+  for (let i = 0; i < flat.length; i += 2) into.set(flat[i]!, (into.get(flat[i]!) ?? 0) + flat[i + 1]!)
+}
+
+/** Collects one batch's rollups in memory; `Rollups.flush` merges them into `stats_hourly`. */
+export class RollupBatch {
+  readonly rows = new Map<string, Rollup>()
+
+  add(c: RecordColumns): void {
+    const hour = Math.floor(c.ts / HOUR_MS) * HOUR_MS
+    const k = JSON.stringify([hour, c.model, c.provider, c.app, c.status])
+    let r = this.rows.get(k)
+    if (!r) {
+      r = emptyRollup(hour, c.model, c.provider, c.app, c.status)
+      this.rows.set(k, r)
+    }
+    r.count++
+    r.inputTokens += c.input_tokens ?? 0
+    r.outputTokens += c.output_tokens ?? 0
+    r.cost += c.cost ?? 0
+    if (c.response_chars !== null) {
+      r.rcSum += c.response_chars
+      r.rcN++
+    }
+    r.uncertain += c.uncertain
+    if (c.pii_in_response > 0) r.piiLeaks++
+    if (c.injection_score !== null && (r.injectionMax === null || c.injection_score > r.injectionMax))
+      r.injectionMax = c.injection_score
+    if (c.latency !== null) {
+      const b = bucketOf(c.latency)
+      r.latency.set(b, (r.latency.get(b) ?? 0) + 1)
+    }
+    if (c.ttft !== null) {
+      const b = bucketOf(c.ttft)
+      r.ttft.set(b, (r.ttft.get(b) ?? 0) + 1)
+    }
+  }
+}
+
+function emptyRollup(
+  hour: number,
+  model: string | null,
+  provider: string | null,
+  app: string | null,
+  status: string,
+): Rollup {
+  return {
+    hour,
+    model,
+    provider,
+    app,
+    status,
+    count: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cost: 0,
+    rcSum: 0,
+    rcN: 0,
+    uncertain: 0,
+    piiLeaks: 0,
+    injectionMax: null,
+    latency: new Map(),
+    ttft: new Map(),
+  }
+}
+
+/** Merges a stored rollup row into an in-memory one. */
+function mergeRow(r: Rollup, old: Record<string, unknown>): void {
+  r.count += old['count'] as number
+  r.inputTokens += old['input_tokens'] as number
+  r.outputTokens += old['output_tokens'] as number
+  r.cost += old['cost'] as number
+  r.rcSum += old['rc_sum'] as number
+  r.rcN += old['rc_n'] as number
+  r.uncertain += old['uncertain'] as number
+  r.piiLeaks += old['pii_leaks'] as number
+  const max = old['injection_max'] as number | null
+  if (max !== null && (r.injectionMax === null || max > r.injectionMax)) r.injectionMax = max
+  addHist(r.latency, old['latency_hist'] as string)
+  addHist(r.ttft, old['ttft_hist'] as string)
+}
+
+/** The records columns a rollup needs, for rebuilding rollups from stored rows. */
+const REBUILD_COLUMNS = `ts, model, provider, app, status, latency, ttft, input_tokens, output_tokens, cost,
+  response_chars, uncertain, pii_in_response, injection_score`
+
+/**
+ * The `stats_hourly` table: merged at each append (inside its transaction), rebuilt for the hours a
+ * retention delete touches, and read by stats over large selections.
+ */
+export class Rollups {
+  readonly #db: Database.Database
+  readonly #read: Database.Statement
+  readonly #write: Database.Statement
+  readonly #selects = new Map<string, Database.Statement>()
+
+  constructor(db: Database.Database) {
+    this.#db = db
+    this.#read = db.prepare('SELECT * FROM stats_hourly WHERE k = ?')
+    this.#write = db.prepare(`INSERT OR REPLACE INTO stats_hourly (k, hour, model, provider, app, status, count,
+      input_tokens, output_tokens, cost, rc_sum, rc_n, uncertain, pii_leaks, injection_max, latency_hist, ttft_hist)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  }
+
+  /** A read and a write per touched key (a few dozen per batch), inside the caller's transaction. */
+  flush(batch: RollupBatch): void {
+    for (const [k, r] of batch.rows) {
+      const old = this.#read.get(k) as Record<string, unknown> | undefined
+      if (old) mergeRow(r, old)
+      this.#write.run(
+        k,
+        r.hour,
+        r.model,
+        r.provider,
+        r.app,
+        r.status,
+        r.count,
+        r.inputTokens,
+        r.outputTokens,
+        r.cost,
+        r.rcSum,
+        r.rcN,
+        r.uncertain,
+        r.piiLeaks,
+        r.injectionMax,
+        histText(r.latency),
+        histText(r.ttft),
+      )
+    }
+    batch.rows.clear()
+  }
+
+  /** Recomputes the rollups of hours in [fromMs, toMs) from the stored records (retention, migration). */
+  rebuild(fromMs: number, toMs: number, rowidAt: (ms: number) => number): void {
+    const lo = Math.floor(fromMs / HOUR_MS) * HOUR_MS
+    const hi = Math.ceil(toMs / HOUR_MS) * HOUR_MS
+    this.#db.prepare('DELETE FROM stats_hourly WHERE hour >= ? AND hour < ?').run(lo, hi)
+    const rows = this.#db
+      .prepare(`SELECT ${REBUILD_COLUMNS} FROM records WHERE rowid >= ? AND rowid < ?`)
+      .iterate(rowidAt(lo), rowidAt(hi)) as IterableIterator<RecordColumns>
+    // One in-memory batch: its size is bounded by the number of (hour, model, provider, app, status) keys,
+    // not by records; writes wait until the iterator is done (the connection cannot write while reading).
+    const batch = new RollupBatch()
+    for (const row of rows) batch.add(row)
+    this.flush(batch)
+  }
+
+  /** Rollup rows matching a filter, or null when the filter needs record columns rollups do not keep. */
+  select(filter: RecordFilter): Record<string, unknown>[] | null {
+    const clauses: string[] = []
+    const params: unknown[] = []
+    for (const key of Object.keys(filter) as Array<keyof RecordFilter>) {
+      const value = filter[key]
+      if (value === undefined) continue
+      if (key === 'from' || key === 'to') {
+        const ms = Date.parse(value)
+        // Rollups hold whole hours: a window must start and end on an hour boundary.
+        if (Number.isNaN(ms) || ms % HOUR_MS !== 0) return null
+        clauses.push(key === 'from' ? 'hour >= ?' : 'hour < ?')
+        params.push(ms)
+      } else if (key === 'model' || key === 'provider' || key === 'app' || key === 'status') {
+        clauses.push(`${key} = ?`)
+        params.push(value)
+      } else {
+        return null
+      }
+    }
+    const sql = `SELECT * FROM stats_hourly${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}`
+    let stmt = this.#selects.get(sql)
+    if (!stmt) {
+      stmt = this.#db.prepare(sql)
+      this.#selects.set(sql, stmt) // at most 2^6 shapes (which of six filters are set)
+    }
+    return stmt.all(...params) as Record<string, unknown>[]
+  }
+}
+
+const dayKey = (ms: number) => `${new Date(Math.floor(ms / 86_400_000) * 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`
+
+/** The group key of a rollup row, as the exact path's SQL would give it. */
+function groupKey(row: Record<string, unknown>, groupBy: GroupBy | null): string | null {
+  if (groupBy === null) return null
+  if (groupBy === 'hour') return new Date(row['hour'] as number).toISOString()
+  if (groupBy === 'day') return dayKey(row['hour'] as number)
+  if (groupBy === 'user_id') throw new Error('user_id is not a rollup dimension')
+  const v = row[groupBy]
+  return v === null || v === undefined ? null : String(v)
+}
+
+/**
+ * Percentile over a histogram the way SQLite's percentile() computes it over values: the value at rank
+ * (n - 1) · p / 100, interpolated between its two neighbours; each neighbour is its bucket's midpoint
+ * (within 1 %), so the result is within 1 % of the exact one.
+ */
+function histPercentile(sorted: Array<[number, number]>, total: number, p: number): number | null {
+  if (total === 0) return null
+  const rank = ((total - 1) * p) / 100
+  const lo = Math.floor(rank)
+  let loValue: number | null = null
+  let seen = 0
+  for (const [b, n] of sorted) {
+    seen += n
+    if (loValue === null && seen > lo) loValue = bucketValue(b)
+    if (seen > lo + 1 || (seen > lo && rank === lo)) {
+      const hiValue = bucketValue(b)
+      return loValue! + (hiValue - loValue!) * (rank - lo)
+    }
+  }
+  return loValue
+}
+
+const sortedHist = (h: Map<number, number>): [Array<[number, number]>, number] => {
+  const sorted = [...h].sort((x, y) => x[0] - y[0])
+  let n = 0
+  for (const [, c] of sorted) n += c
+  return [sorted, n]
+}
+
+/** Stats rows from rollup rows, in the exact path's order (time keys ascending, else count desc, key asc). */
+export function rollupStats(rows: Record<string, unknown>[], groupBy: GroupBy | null): StatsRow[] {
+  const groups = new Map<string | null, { r: Rollup; errors: number }>()
+  for (const row of rows) {
+    const key = groupKey(row, groupBy)
+    let g = groups.get(key)
+    if (!g) {
+      g = { r: emptyRollup(0, null, null, null, ''), errors: 0 }
+      groups.set(key, g)
+    }
+    mergeRow(g.r, row)
+    if (row['status'] === 'error') g.errors += row['count'] as number
+  }
+  const out: StatsRow[] = []
+  for (const [key, { r, errors }] of groups) {
+    if (r.count === 0) continue
+    const [latency, latencyN] = sortedHist(r.latency)
+    const [ttft, ttftN] = sortedHist(r.ttft)
+    out.push({
+      key,
+      count: r.count,
+      errors,
+      errorRate: errors / r.count,
+      latencyP50: histPercentile(latency, latencyN, 50),
+      latencyP95: histPercentile(latency, latencyN, 95),
+      latencyP99: histPercentile(latency, latencyN, 99),
+      ttftP50: histPercentile(ttft, ttftN, 50),
+      ttftP95: histPercentile(ttft, ttftN, 95),
+      inputTokens: r.inputTokens,
+      outputTokens: r.outputTokens,
+      costUsd: r.cost,
+      avgResponseChars: r.rcN === 0 ? null : r.rcSum / r.rcN,
+      uncertain: r.uncertain,
+      piiLeaks: r.piiLeaks,
+      injectionMax: r.injectionMax,
+    })
+  }
+  const timeKey = groupBy === 'hour' || groupBy === 'day'
+  const cmpKey = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1)
+  out.sort((a, b) => (timeKey ? cmpKey(a.key, b.key) : b.count - a.count || cmpKey(a.key, b.key)))
+  return out
+}
+
+/** Total records in rollup rows (decides between the exact scan and the rollup answer). */
+export function rollupCount(rows: Record<string, unknown>[]): number {
+  let n = 0
+  for (const row of rows) n += row['count'] as number
+  return n
+}
