@@ -39,6 +39,13 @@ const ROLE_TOKENS = [
   '<end_of_turn>',
 ]
 
+// Cheap native prefilters: every phrase of a pattern above contains one of these words, and every role
+// token one of these characters, so most prompts skip the longer alternations altogether.
+const OVERRIDE_HINT = /ignore|disregard|forget|skip|override|bypass|new instructions|from now on/
+const PERSONA_HINT = /you are now|anything now| mode\b|act as|pretend|without any/
+const EXFILTRATE_HINT = /prompt|system message|instructions you|developer message|above/
+const ROLE_HINT = /[<[#]/
+
 /** Runs of this many base64 characters (mixed case and digits) or hex digits count as encoded payloads. */
 export const BLOB_MIN_BASE64 = 120
 export const BLOB_MIN_HEX = 128
@@ -49,10 +56,26 @@ export const BLOB_MIN_HEX = 128
  */
 export const INJECTION_RULES: readonly InjectionRule[] = [
   { name: 'unicode_tags', weight: 0.9, test: (s) => s.tagChars > 0 },
-  { name: 'override_instructions', weight: 0.8, test: (s) => OVERRIDE.test(s.normalized) },
-  { name: 'persona_jailbreak', weight: 0.7, test: (s) => PERSONA.test(s.normalized) },
-  { name: 'role_token', weight: 0.6, test: (s) => ROLE_TOKENS.some((t) => s.normalized.includes(t)) },
-  { name: 'prompt_exfiltration', weight: 0.6, test: (s) => EXFILTRATE.test(s.normalized) },
+  {
+    name: 'override_instructions',
+    weight: 0.8,
+    test: (s) => OVERRIDE_HINT.test(s.normalized) && OVERRIDE.test(s.normalized),
+  },
+  {
+    name: 'persona_jailbreak',
+    weight: 0.7,
+    test: (s) => PERSONA_HINT.test(s.normalized) && PERSONA.test(s.normalized),
+  },
+  {
+    name: 'role_token',
+    weight: 0.6,
+    test: (s) => ROLE_HINT.test(s.normalized) && ROLE_TOKENS.some((t) => s.normalized.includes(t)),
+  },
+  {
+    name: 'prompt_exfiltration',
+    weight: 0.6,
+    test: (s) => EXFILTRATE_HINT.test(s.normalized) && EXFILTRATE.test(s.normalized),
+  },
   { name: 'invisible_chars', weight: 0.4, test: (s) => s.invisibleChars > 0 },
   {
     name: 'encoded_blob',

@@ -10,10 +10,56 @@ export interface TextScan {
   tagChars: number
   /** Zero-width and bidirectional control characters (ZWJ/ZWNJ excluded: emoji and Persian use them). */
   invisibleChars: number
-  /** Longest run that looks like base64 (mixed case and digits). */
+  /** Longest run that looks like base64 (mixed case and digits); runs under {@link MIN_RUN} count as 0. */
   longestBase64: number
-  /** Longest run of hex digits. */
+  /** Longest run of hex digits; runs under {@link MIN_RUN} count as 0. */
   longestHex: number
+}
+
+/** Shorter runs are ordinary words, numbers and ids; only long ones can be encoded payloads. */
+export const MIN_RUN = 24
+
+// ASCII fast path (the common case): native regular expressions instead of a per-character loop, which
+// cost 2–3× a JSON.stringify of the record. Pure ASCII holds no tag, invisible or curly-quote characters.
+const NON_ASCII = /[^\x00-\x7f]/
+const ASCII_SPACE_FIX = /[\t-\r ]{2,}|[\t-\r]/g
+/**
+ * Longest base64-like and hex runs in one tight loop (about a JSON.stringify of the text; a regular
+ * expression such as /[A-Za-z0-9+/=]{24,}/ retries at every position of every word and costs ~8×).
+ */
+function longestRuns(text: string): { longestBase64: number; longestHex: number } {
+  let b64 = 0
+  let mask = 0
+  let hex = 0
+  let hexDigit = false
+  let longestBase64 = 0
+  let longestHex = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const digit = c >= 0x30 && c <= 0x39
+    const lower = c >= 0x61 && c <= 0x7a
+    const upper = c >= 0x41 && c <= 0x5a
+    if (digit || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) {
+      hex++
+      if (digit) hexDigit = true
+    } else {
+      if (hexDigit && hex >= MIN_RUN && hex > longestHex) longestHex = hex
+      hex = 0
+      hexDigit = false
+    }
+    if (digit || lower || upper || c === 0x2b || c === 0x2f) {
+      b64++
+      mask |= digit ? 1 : upper ? 2 : lower ? 4 : 0
+    } else if (c !== 0x3d) {
+      // '=' is padding: it neither ends a run nor counts toward it.
+      if (mask === 7 && b64 >= MIN_RUN && b64 > longestBase64) longestBase64 = b64
+      b64 = 0
+      mask = 0
+    }
+  }
+  if (mask === 7 && b64 >= MIN_RUN && b64 > longestBase64) longestBase64 = b64
+  if (hexDigit && hex >= MIN_RUN && hex > longestHex) longestHex = hex
+  return { longestBase64, longestHex }
 }
 
 /** Zero-width spaces, word joiners, invisible operators, BOM, Mongolian vowel separator, bidi controls. */
@@ -42,6 +88,10 @@ function isSpace(c: number): boolean {
  * scanText('Ignore\u200b  PREVIOUS instructions').normalized // 'ignore previous instructions'
  */
 export function scanText(text: string): TextScan {
+  if (!NON_ASCII.test(text)) {
+    const normalized = text.replace(ASCII_SPACE_FIX, ' ').toLowerCase().trim()
+    return { normalized, tagChars: 0, invisibleChars: 0, ...longestRuns(text) }
+  }
   const out: string[] = []
   let chunkStart = 0
   let tagChars = 0
@@ -56,12 +106,12 @@ export function scanText(text: string): TextScan {
   let lastWasSpace = true
   const closeB64 = () => {
     // A real encoded blob of this length has all three classes; long words and numbers do not.
-    if (b64Mask === 7 && b64Run > longestBase64) longestBase64 = b64Run
+    if (b64Mask === 7 && b64Run >= MIN_RUN && b64Run > longestBase64) longestBase64 = b64Run
     b64Run = 0
     b64Mask = 0
   }
   const closeHex = () => {
-    if (hexDigit && hexRun > longestHex) longestHex = hexRun
+    if (hexDigit && hexRun >= MIN_RUN && hexRun > longestHex) longestHex = hexRun
     hexRun = 0
     hexDigit = false
   }

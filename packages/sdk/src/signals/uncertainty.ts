@@ -38,15 +38,20 @@ export const DEFAULT_UNCERTAINTY_PHRASES: readonly string[] = [
  */
 export class UncertaintyMatcher {
   readonly #phrases: Array<{ phrase: string; normalized: string }>
+  /** All phrases in one alternation: one native pass over the answer instead of one `indexOf` per phrase. */
+  readonly #any: RegExp | null
 
   constructor(phrases: readonly string[] = DEFAULT_UNCERTAINTY_PHRASES) {
     this.#phrases = phrases
       .map((phrase) => ({ phrase, normalized: scanText(phrase).normalized }))
       .filter((p) => p.normalized.length > 0)
+    const escaped = this.#phrases.map((p) => p.normalized.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    this.#any = escaped.length > 0 ? new RegExp(escaped.join('|')) : null
   }
 
   /** The configured phrases found in `normalized`, in configuration order. */
   match(normalized: string): string[] {
+    if (this.#any === null || !this.#any.test(normalized)) return []
     const found: string[] = []
     for (const p of this.#phrases) if (containsWord(normalized, p.normalized)) found.push(p.phrase)
     return found
