@@ -8,7 +8,7 @@
  *   npm run build && npx tsx bench/ingest.bench.ts [--records=100000] [--batch=1000] [--concurrency=4]
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -71,11 +71,31 @@ async function startCollector(
   return { proc, url }
 }
 
-async function overHttp(redact: boolean, encrypt = false): Promise<number> {
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux); null elsewhere. On a shared machine
+ * wall-clock throughput swings with the load, while the collector's CPU per record does not.
+ */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return null
+  }
+}
+
+interface HttpRun {
+  rate: number
+  /** Collector CPU µs per record (null without /proc). */
+  cpuUs: number | null
+}
+
+async function overHttp(redact: boolean, encrypt = false): Promise<HttpRun> {
   const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
   const { proc, url } = await startCollector(dir, redact, encrypt)
   const pool = new Pool(url, { connections: CONCURRENCY })
   let next = 0
+  const cpu0 = cpuSeconds(proc.pid!)
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -93,11 +113,12 @@ async function overHttp(redact: boolean, encrypt = false): Promise<number> {
     }),
   )
   const seconds = (performance.now() - t0) / 1000
+  const cpu1 = cpuSeconds(proc.pid!)
   await pool.close()
   proc.kill('SIGTERM')
   await new Promise((r) => proc.once('exit', r))
   rmSync(dir, { recursive: true, force: true })
-  return RECORDS / seconds
+  return { rate: RECORDS / seconds, cpuUs: cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1e6) / RECORDS }
 }
 
 async function baseline(): Promise<number> {
@@ -117,11 +138,16 @@ const base = await baseline()
 const off = await overHttp(false)
 const on = await overHttp(true)
 const full = await overHttp(true, true)
-const row = (name: string, rate: number) =>
-  `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(rate / base).toFixed(2)}× |`
+const row = (name: string, run: HttpRun | number) => {
+  const rate = typeof run === 'number' ? run : run.rate
+  const cpu = typeof run === 'number' || run.cpuUs === null ? '' : `${Math.round(run.cpuUs)} µs`
+  const perCore =
+    typeof run === 'number' || run.cpuUs === null ? '' : Math.round(1e6 / run.cpuUs).toLocaleString('en-US')
+  return `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(rate / base).toFixed(2)}× | ${cpu} | ${perCore} |`
+}
 console.log(`\n${RECORDS} records of ${Math.round(avgBytes)} B, batches of ${BATCH}, ${CONCURRENCY} connections\n`)
-console.log('| scenario | records/s | vs baseline |')
-console.log('|---|---:|---:|')
+console.log('| scenario | records/s | vs baseline | collector CPU / record | records/s per collector core |')
+console.log('|---|---:|---:|---:|---:|')
 console.log(row('baseline: SqliteStorage.append in-process (no HTTP, no validation, no seal)', base))
 console.log(row('HTTP ingest, server redaction off', off))
 console.log(row('HTTP ingest, server redaction on', on))

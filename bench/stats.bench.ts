@@ -87,7 +87,9 @@ console.log(`\n${count} records in ${path}, ${RUNS} timed runs each (after one w
 console.log('| query | p50 | p95 | p95 vs baseline | bar |')
 console.log('|---|---:|---:|---:|---|')
 console.log(row('baseline: SELECT model, count(*), sum(latency) GROUP BY model', base, ''))
-console.log(row(`stats group_by=model, all records (${rows} groups, rollups, percentiles ±1 %)`, byModel, '≤ 250 ms p95'))
+console.log(
+  row(`stats group_by=model, all records (${rows} groups, rollups, percentiles ±1 %)`, byModel, '≤ 250 ms p95'),
+)
 console.log(row('stats group_by=model, all records, exact scan (forced; ≤ 3 runs)', byModelExact, ''))
 console.log(row('stats group_by=model, one day window', lastDay, ''))
 console.log(row('full-text q=<rare word>, first page of 50', fts, '≤ 100 ms p95'))

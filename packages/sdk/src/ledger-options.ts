@@ -53,7 +53,7 @@ export const ledgerOptionsSchema = z.object({
   /** Key of `prompt_hash`; default: a random key kept in the keyring. */
   hmacKey: z.instanceof(Buffer).optional(),
   /**
-   * Encrypt content fields at rest with a data key per user (AES-256-GCM), so erasing a user is a key
+   * Encrypt content fields at rest (on by default) with a data key per user (AES-256-GCM), so erasing a user is a key
    * deletion. `true` keeps the master key in the data dir's keyring; pass `{ masterKey }` (base64, 32
    * bytes, e.g. from an env var your config reads) for containers.
    */
@@ -62,7 +62,7 @@ export const ledgerOptionsSchema = z.object({
       z.boolean(),
       z.object({ masterKey: z.string().min(1).optional(), tenant: z.string().min(1).max(200).optional() }),
     ])
-    .default(false),
+    .default(true),
   /** Flush on beforeExit, SIGTERM and SIGINT (the signal's default action still happens). */
   handleExit: z.boolean().default(true),
 })

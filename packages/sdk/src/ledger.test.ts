@@ -10,11 +10,12 @@ import type { LedgerOptions } from './ledger-options.js'
 
 const dirs: string[] = []
 const ledgers: Ledger[] = []
+/** Content stays in plaintext here so tests can read what redaction and wrap stored; encryption has its own test. */
 function open(options: LedgerOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   dirs.push(dir)
   const memory = new MemoryExporter()
-  const ledger = createLedger({ dir, stream: 'test', handleExit: false, ...options, exporters: [memory] })
+  const ledger = createLedger({ dir, stream: 'test', handleExit: false, encrypt: false, ...options, exporters: [memory] })
   ledgers.push(ledger)
   return { dir, ledger, memory }
 }
@@ -25,6 +26,16 @@ afterEach(async () => {
 })
 
 describe('createLedger', () => {
+  it('encrypts content at rest by default, per user, and keeps metadata readable', async () => {
+    const { ledger, memory } = open({ encrypt: undefined })
+    ledger.log({ prompt: 'where is parcel 7781?', response: 'at the depot', model: 'gpt-4o', userId: 'u-9' })
+    await ledger.flush()
+    const [record] = memory.records
+    expect(record?.enc?.alg).toBe('aes-256-gcm')
+    expect(record?.enc?.subject).toBe('user:u-9')
+    expect(JSON.stringify(record)).not.toContain('parcel 7781')
+    expect(record?.request.model).toBe('gpt-4o')
+  })
   it('log() returns the id synchronously and flush() writes it', async () => {
     const { ledger, memory, dir } = open()
     const id = ledger.log({ prompt: 'Hi', response: 'Hello!', model: 'gpt-4o', userId: 'user_123' })

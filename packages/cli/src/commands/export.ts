@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs'
-import path from 'node:path'
-import { openEncryptor, type ReadFilter, readRecords } from '@promptledger/sdk'
-import { AuditTrail, cliActor, loadConfig, securityConfigSchema } from '@promptledger/server'
+import { type ReadFilter, readRecords } from '@promptledger/sdk'
 import { type Command, Option } from 'commander'
 import { CliError } from '../util/exit-codes.js'
+import { openLedgerAccess } from '../util/ledger-access.js'
 import { writeOut } from '../util/output.js'
 import { parseTimeFlag } from '../util/parse-flags.js'
 import { remoteJson } from './erase.js'
@@ -30,33 +29,20 @@ export async function exportLocal(
   if (flags.user !== undefined) filter.userId = flags.user
   if (flags.stream !== undefined) filter.stream = flags.stream
   // With encryption in use (a data key file in the dir), records are decrypted for the reader and the read is audited.
-  const access = existsSync(path.join(dir, 'data-keys.json')) ? openAccess(dir) : null
+  const access = openLedgerAccess(dir)
   const ids: string[] = []
   let n = 0
   try {
     for await (const record of readRecords(dir, filter)) {
-      await writeOut(out, `${JSON.stringify(access ? access.encryptor.readRecord(record) : record)}\n`)
+      await writeOut(out, `${JSON.stringify(access ? access.read(record) : record)}\n`)
       if (access) ids.push(record.id)
       n++
     }
-    access?.audit.append({
-      actor: cliActor(),
-      action: flags.user !== undefined ? 'subject.export' : 'read.export',
-      route: 'cli: export',
-      filter: { ...flags },
-      ids,
-    })
+    access?.audit(flags.user !== undefined ? 'subject.export' : 'read.export', 'cli: export', { ...flags }, ids)
   } finally {
-    access?.audit.close()
+    access?.close()
   }
   return n
-}
-
-/** The encryptor (master key from PROMPTLEDGER_MASTER_KEY or the dir's keyring) and audit trail of a ledger dir. */
-function openAccess(dir: string) {
-  const config = loadConfig({ flags: { data: dir }, env: process.env })
-  const masterKey = securityConfigSchema.parse(config.auth ?? {}).masterKey
-  return { encryptor: openEncryptor({ dir, ...(masterKey ? { masterKey } : {}) }), audit: AuditTrail.open({ dir }) }
 }
 
 /**

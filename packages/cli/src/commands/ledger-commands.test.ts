@@ -56,7 +56,7 @@ describe('verify', () => {
     const file = path.join(copy, 'cli', active)
     const lines = fs.readFileSync(file, 'utf8').split('\n')
     const seq = JSON.parse(lines[0]!).seq
-    lines[0] = lines[0]!.replace('answer', 'ANSWER')
+    lines[0] = lines[0]!.replace('"status":"ok"', '"status":"OK"')
     fs.writeFileSync(file, lines.join('\n'))
     const run = spawnSync(process.execPath, [BIN, 'verify', copy], { encoding: 'utf8' })
     fs.rmSync(copy, { recursive: true, force: true })

@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander'
 import { DEFAULT_SERVER, tailRemote } from '../remote/index.js'
 import { CliError } from '../util/exit-codes.js'
 import { followLedger } from '../util/follow-ledger.js'
+import { openLedgerAccess } from '../util/ledger-access.js'
 import { formatRecordLine, writeOut } from '../util/output.js'
 import { parseCountFlag } from '../util/parse-flags.js'
 
@@ -31,8 +32,25 @@ export async function tailLocal(
     ...(flags.stream ? { stream: flags.stream } : {}),
     ...(signal ? { signal } : {}),
   }
-  for await (const record of followLedger(dir, options)) {
-    await writeOut(out, flags.json ? `${JSON.stringify(record)}\n` : `${formatRecordLine(record)}\n`)
+  // An encrypted ledger is shown decrypted, and the read is audited: what was printed, once a second.
+  const access = openLedgerAccess(dir)
+  let ids: string[] = []
+  const audit = () => {
+    if (access && ids.length > 0) access.audit('read.tail', 'cli: tail', { ...flags }, ids)
+    ids = []
+  }
+  const timer = access ? setInterval(audit, 1000) : null
+  timer?.unref()
+  try {
+    for await (const sealed of followLedger(dir, options)) {
+      const record = access ? (access.read(sealed) as LedgerRecord) : sealed
+      if (access) ids.push(sealed.id)
+      await writeOut(out, flags.json ? `${JSON.stringify(record)}\n` : `${formatRecordLine(record)}\n`)
+    }
+  } finally {
+    if (timer) clearInterval(timer)
+    audit()
+    access?.close()
   }
 }
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   an = await startFakeAnthropic()
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   memory = new MemoryExporter()
-  ledger = createLedger({ dir, stream: 'wrappers', handleExit: false, exporters: [memory] })
+  ledger = createLedger({ dir, stream: 'wrappers', handleExit: false, encrypt: false, exporters: [memory] })
 })
 afterAll(async () => {
   await ledger.close()

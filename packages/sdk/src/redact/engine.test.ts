@@ -65,6 +65,23 @@ describe('createRedactor', () => {
     )
   })
 
+  it('is idempotent when entities are glued by punctuation (the fast path without a second analysis)', () => {
+    const sep = fc.constantFrom(' ', '', '.', ',', ':', '-', '=', '\n', '"', "'", '(', ')', '_', '@', '/', ': ')
+    const glued = fc.array(fc.tuple(piece, sep), { maxLength: 20 }).map((ps) => ps.map(([p, s]) => p + s).join(''))
+    fc.assert(
+      fc.property(glued, (t) => {
+        const once = r.redact(t).text
+        expect(r.redact(once).text).toBe(once)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('does not read the words inside its own tokens as address phrases', () => {
+    const out = r.redact('from 203.0.113.9 v1.2.3 lives at Paris').text
+    expect(out).toBe('from <IP_ADDRESS> v1.2.3 lives at Paris')
+  })
+
   it('never leaves or creates a valid card number', () => {
     const masked = createRedactor({ operators: { CREDIT_CARD: 'mask' } })
     fc.assert(

@@ -5,6 +5,7 @@ import type { Finding, Recognizer } from './recognizer.js'
 import { redactRecordFields } from './record-walker.js'
 import type { RecordRedaction, Redactor, RedactorOptions, RedactResult } from './redactor.js'
 import { resolve } from './resolver.js'
+import { replacementsAreStable } from './stable-check.js'
 import { createStreamRedactor } from './stream-redactor.js'
 
 // A token the engine wrote earlier (`<EMAIL_ADDRESS>`, `<PERSON_0123456789ab>`): never re-detected, so output is stable.
@@ -31,11 +32,23 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (name) operators.set(type, operatorFor(name, options.hmacKey))
   }
 
+  // Built-in recognizers and `<TYPE>` tokens only: the case replacementsAreStable() can reason about.
+  const builtInOnly =
+    options.recognizers === undefined &&
+    custom === null &&
+    Object.values(options.operators ?? {}).every((name) => name === undefined || name === 'replace')
+  // Every candidate of the last analyze() call, below minScore too (what replacementsAreStable() reads).
+  let candidates: Finding[] = []
+
   function analyze(text: string): Finding[] {
+    candidates = []
     if (text.length === 0) return []
     let found: Finding[] = []
     for (const r of recognizers) {
-      for (const f of r.find(text)) if (f.score >= minScore) found.push(f)
+      for (const f of r.find(text)) {
+        candidates.push(f)
+        if (f.score >= minScore) found.push(f)
+      }
     }
     if (found.length === 0) return found
     if (allow.size > 0) found = found.filter((f) => !allow.has(text.slice(f.start, f.end).toLowerCase()))
@@ -74,6 +87,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     // they map back to the original by a shift and merge in. The cap keeps the worst case bounded.
     for (let round = 0; round < 3; round++) {
       stableOutput = apply(text, findings)
+      // Fast path: most texts provably need no second analysis (see stable-check.ts for the argument).
+      if (round === 0 && builtInOnly && replacementsAreStable(text, stableOutput, candidates, findings, minScore)) {
+        return findings
+      }
       const extra = analyze(stableOutput)
       if (extra.length === 0) return findings
       findings = mergeBack(findings, extra)

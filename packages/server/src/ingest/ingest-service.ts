@@ -11,6 +11,9 @@ import { ServerError } from '../errors.js'
 import type { ServerMetrics } from '../metrics/registry.js'
 import { canonicalLines, type Storage } from '../storage/storage.js'
 
+/** Records sealed between two yields to the event loop (about a few ms of work). */
+const YIELD_EVERY = 100
+
 export interface IngestOptions {
   storage: Storage
   /** The collector's own stream; every ingested record is sealed into it. */
@@ -88,6 +91,10 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
     const working = new Chain(committed.head)
     const sealed: LedgerRecord[] = new Array(fresh.length)
     for (let i = 0; i < fresh.length; i++) {
+      // Yield to the event loop every YIELD_EVERY records: the other connections' request bodies (and the proxy,
+      // which shares this loop) are read while a large batch is being sealed, instead of after it. Batches stay
+      // in order: the next one waits on #tail.
+      if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve))
       const record = fresh[i]!
       try {
         // Records without signals (the proxy's, clients without the SDK) get them here, from the raw text.

@@ -37,9 +37,10 @@ const UNIT = new RegExp(
   String.raw`(?<![${L}0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d{1,6}[A-Za-z]?(?:,?[ ]{1,2}box[ ]{1,2}\d{1,6})?|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d{1,6}|postbox[ ]{1,2}\d{1,6}|(?:psc|cmr)[ ]{1,2}\d{1,6},?[ ]{1,2}box[ ]{1,2}\d{1,6}|usn[sv][ ]{1,2}[A-Z][a-z]{1,20}|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d{5})(?![${L}0-9])`,
   'gi',
 )
-// "lives at …", "address: …": the rest of the line after an address phrase.
+// "lives at …", "address: …": the rest of the line after an address phrase. Not inside our own tokens: the
+// "ADDRESS>" of `<IP_ADDRESS>` is no address phrase.
 const CONTEXT = new RegExp(
-  String.raw`(?<![${L}])(?:address(?:[ ]is)?|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)[ \t]{0,4}:?[ \t\n]{0,8}(?:>[ ]?)?([^\n]{4,120})`,
+  String.raw`(?<![${L}])(?<!<[A-Z0-9_]{0,40})(?:address(?:[ ]is)?|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)[ \t]{0,4}:?[ \t\n]{0,8}(?:>[ ]?)?([^\n]{4,120})`,
   'gi',
 )
 

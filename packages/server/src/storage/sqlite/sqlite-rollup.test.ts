@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import type { GroupBy, StatsRow } from '../storage.js'
-import { bucketOf } from './sqlite-rollup.js'
+import { addHist, bucketOf, histBlob } from './sqlite-rollup.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-'))
@@ -29,7 +29,11 @@ function dataset(n: number) {
         status: i % 9 === 0 ? 'error' : 'ok',
         usage: { input_tokens: i % 11, output_tokens: i % 17 },
         cost_usd: (i % 10) / 1000,
-        signals: { uncertainty: i % 8 === 0, pii_in_response: i % 12 === 0 ? { EMAIL: 1 } : {}, injection_score: i / n },
+        signals: {
+          uncertainty: i % 8 === 0,
+          pii_in_response: i % 12 === 0 ? { EMAIL: 1 } : {},
+          injection_score: i / n,
+        },
       }),
     ),
   )
@@ -64,6 +68,18 @@ describe('SQLite hourly rollups', () => {
     expect(bucketOf(-3)).toBe(0)
   })
 
+  it('round-trip histograms, counts past the packed width included', () => {
+    const h = new Float64Array(2048)
+    h[0] = 3
+    h[500] = 0x1fffff
+    h[2047] = 5_000_000
+    h[900] = 1
+    const back = new Float64Array(2048)
+    addHist(back, histBlob(h))
+    addHist(back, histBlob(h))
+    expect([back[0], back[500], back[900], back[2047]]).toEqual([6, 2 * 0x1fffff, 2, 10_000_000])
+  })
+
   it('answer stats like the exact scan, for every rollup grouping and filter, across batches', async () => {
     const records = dataset(300)
     const rolled = openSqliteStorage({ path: join(dir, 'rolled', 'ledger.db'), exactStatsLimit: 0 })
@@ -74,8 +90,7 @@ describe('SQLite hourly rollups', () => {
     }
     const groups: Array<GroupBy | null> = [null, 'model', 'provider', 'app', 'status', 'hour', 'day']
     const filters = [{}, { model: 'a' }, { from: '2026-03-01T01:00:00.000Z', to: '2026-03-01T03:00:00.000Z' }]
-    for (const g of groups)
-      for (const f of filters) expectClose(await rolled.stats(f, g), await exact.stats(f, g))
+    for (const g of groups) for (const f of filters) expectClose(await rolled.stats(f, g), await exact.stats(f, g))
     // Retention keeps rollups in step, also for the hour the bound falls in.
     await rolled.deleteBefore('2026-03-01T01:30:00.000Z')
     await exact.deleteBefore('2026-03-01T01:30:00.000Z')

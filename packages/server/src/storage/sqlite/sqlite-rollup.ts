@@ -34,7 +34,7 @@ function bucketValue(i: number): number {
 
 export const ROLLUP_DDL = `
 CREATE TABLE IF NOT EXISTS stats_hourly (
-  k TEXT PRIMARY KEY,
+  k TEXT NOT NULL UNIQUE,
   hour INTEGER NOT NULL,
   model TEXT,
   provider TEXT,
@@ -49,9 +49,9 @@ CREATE TABLE IF NOT EXISTS stats_hourly (
   uncertain INTEGER NOT NULL,
   pii_leaks INTEGER NOT NULL,
   injection_max REAL,
-  latency_hist TEXT NOT NULL,
-  ttft_hist TEXT NOT NULL
-) WITHOUT ROWID;
+  latency_hist BLOB NOT NULL,
+  ttft_hist BLOB NOT NULL
+);
 CREATE INDEX IF NOT EXISTS stats_hourly_hour ON stats_hourly(hour);
 `
 
@@ -70,20 +70,42 @@ interface Rollup {
   uncertain: number
   piiLeaks: number
   injectionMax: number | null
-  latency: Map<number, number>
-  ttft: Map<number, number>
+  /** Dense bucket counts: merging thousands of rollup rows is typed-array adds, no hashing. */
+  latency: Float64Array
+  ttft: Float64Array
 }
 
-/** Histogram text: flat [bucket, count, …] JSON (parsing number arrays is fast). */
-function histText(h: Map<number, number>): string {
+/**
+ * Histogram blob: one little-endian uint32 per non-empty bucket, `bucket << 21 | count`; a count of 2^21 - 1
+ * or more is written as `bucket << 21 | 0x1fffff` followed by the count. Small rows keep the stats read to
+ * a few pages per thousand rollups.
+ */
+const COUNT_BITS = 21
+const COUNT_MASK = 0x1fffff
+
+export function histBlob(h: Float64Array): Buffer {
   const out: number[] = []
-  for (const [b, n] of h) out.push(b, n)
-  return JSON.stringify(out)
+  for (let b = 0; b < BUCKETS; b++) {
+    const n = h[b]!
+    if (n === 0) continue
+    if (n < COUNT_MASK) out.push(((b << COUNT_BITS) | n) >>> 0)
+    else out.push(((b << COUNT_BITS) | COUNT_MASK) >>> 0, n)
+  }
+  const words = Uint32Array.from(out)
+  return Buffer.from(words.buffer, words.byteOffset, words.byteLength)
 }
 
-function addHist(into: Map<number, number>, text: string): void {
-  const flat = JSON.parse(text) as number[]
-  for (let i = 0; i < flat.length; i += 2) into.set(flat[i]!, (into.get(flat[i]!) ?? 0) + flat[i + 1]!)
+export function addHist(into: Float64Array, blob: Buffer): void {
+  // Aligned blobs are read in place; one at an odd offset is copied first.
+  const w =
+    blob.byteOffset % 4 === 0
+      ? new Uint32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4)
+      : new Uint32Array(new Uint8Array(blob).buffer)
+  for (let i = 0; i < w.length; i++) {
+    const b = w[i]! >>> COUNT_BITS
+    const n = w[i]! & COUNT_MASK
+    into[b]! += n === COUNT_MASK ? w[++i]! : n
+  }
 }
 
 /** Collects one batch's rollups in memory; `Rollups.flush` merges them into `stats_hourly`. */
@@ -110,14 +132,8 @@ export class RollupBatch {
     if (c.pii_in_response > 0) r.piiLeaks++
     if (c.injection_score !== null && (r.injectionMax === null || c.injection_score > r.injectionMax))
       r.injectionMax = c.injection_score
-    if (c.latency !== null) {
-      const b = bucketOf(c.latency)
-      r.latency.set(b, (r.latency.get(b) ?? 0) + 1)
-    }
-    if (c.ttft !== null) {
-      const b = bucketOf(c.ttft)
-      r.ttft.set(b, (r.ttft.get(b) ?? 0) + 1)
-    }
+    if (c.latency !== null) r.latency[bucketOf(c.latency)]!++
+    if (c.ttft !== null) r.ttft[bucketOf(c.ttft)]!++
   }
 }
 
@@ -143,8 +159,8 @@ function emptyRollup(
     uncertain: 0,
     piiLeaks: 0,
     injectionMax: null,
-    latency: new Map(),
-    ttft: new Map(),
+    latency: new Float64Array(BUCKETS),
+    ttft: new Float64Array(BUCKETS),
   }
 }
 
@@ -160,8 +176,8 @@ function mergeRow(r: Rollup, old: Record<string, unknown>): void {
   r.piiLeaks += old['pii_leaks'] as number
   const max = old['injection_max'] as number | null
   if (max !== null && (r.injectionMax === null || max > r.injectionMax)) r.injectionMax = max
-  addHist(r.latency, old['latency_hist'] as string)
-  addHist(r.ttft, old['ttft_hist'] as string)
+  addHist(r.latency, old['latency_hist'] as Buffer)
+  addHist(r.ttft, old['ttft_hist'] as Buffer)
 }
 
 /** The records columns a rollup needs, for rebuilding rollups from stored rows. */
@@ -207,8 +223,8 @@ export class Rollups {
         r.uncertain,
         r.piiLeaks,
         r.injectionMax,
-        histText(r.latency),
-        histText(r.ttft),
+        histBlob(r.latency),
+        histBlob(r.ttft),
       )
     }
     batch.rows.clear()
@@ -259,7 +275,8 @@ export class Rollups {
   }
 }
 
-const dayKey = (ms: number) => `${new Date(Math.floor(ms / 86_400_000) * 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`
+const dayKey = (ms: number) =>
+  `${new Date(Math.floor(ms / 86_400_000) * 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`
 
 /** The group key of a rollup row, as the exact path's SQL would give it. */
 function groupKey(row: Record<string, unknown>, groupBy: GroupBy | null): string | null {
@@ -276,28 +293,26 @@ function groupKey(row: Record<string, unknown>, groupBy: GroupBy | null): string
  * (n - 1) · p / 100, interpolated between its two neighbours; each neighbour is its bucket's midpoint
  * (within 1 %), so the result is within 1 % of the exact one.
  */
-function histPercentile(sorted: Array<[number, number]>, total: number, p: number): number | null {
+function histPercentile(h: Float64Array, total: number, p: number): number | null {
   if (total === 0) return null
   const rank = ((total - 1) * p) / 100
   const lo = Math.floor(rank)
   let loValue: number | null = null
   let seen = 0
-  for (const [b, n] of sorted) {
+  for (let b = 0; b < BUCKETS; b++) {
+    const n = h[b]!
+    if (n === 0) continue
     seen += n
     if (loValue === null && seen > lo) loValue = bucketValue(b)
-    if (seen > lo + 1 || (seen > lo && rank === lo)) {
-      const hiValue = bucketValue(b)
-      return loValue! + (hiValue - loValue!) * (rank - lo)
-    }
+    if (seen > lo + 1 || (seen > lo && rank === lo)) return loValue! + (bucketValue(b) - loValue!) * (rank - lo)
   }
   return loValue
 }
 
-const sortedHist = (h: Map<number, number>): [Array<[number, number]>, number] => {
-  const sorted = [...h].sort((x, y) => x[0] - y[0])
+function histTotal(h: Float64Array): number {
   let n = 0
-  for (const [, c] of sorted) n += c
-  return [sorted, n]
+  for (let b = 0; b < BUCKETS; b++) n += h[b]!
+  return n
 }
 
 /** Stats rows from rollup rows, in the exact path's order (time keys ascending, else count desc, key asc). */
@@ -316,8 +331,8 @@ export function rollupStats(rows: Record<string, unknown>[], groupBy: GroupBy | 
   const out: StatsRow[] = []
   for (const [key, { r, errors }] of groups) {
     if (r.count === 0) continue
-    const [latency, latencyN] = sortedHist(r.latency)
-    const [ttft, ttftN] = sortedHist(r.ttft)
+    const [latency, latencyN] = [r.latency, histTotal(r.latency)]
+    const [ttft, ttftN] = [r.ttft, histTotal(r.ttft)]
     out.push({
       key,
       count: r.count,
@@ -338,7 +353,8 @@ export function rollupStats(rows: Record<string, unknown>[], groupBy: GroupBy | 
     })
   }
   const timeKey = groupBy === 'hour' || groupBy === 'day'
-  const cmpKey = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1)
+  const cmpKey = (a: string | null, b: string | null) =>
+    a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1
   out.sort((a, b) => (timeKey ? cmpKey(a.key, b.key) : b.count - a.count || cmpKey(a.key, b.key)))
   return out
 }

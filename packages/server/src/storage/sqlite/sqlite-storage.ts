@@ -3,21 +3,21 @@ import { dirname } from 'node:path'
 import type { LedgerRecord } from '@promptledger/sdk'
 import Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
-import type {
-  AppendResult,
-  GroupBy,
-  Page,
-  QueryResult,
-  RecordFilter,
-  StatsRow,
-  Storage,
-  StreamHead,
+import {
+  type AppendResult,
+  canonicalLines,
+  type GroupBy,
+  type Page,
+  type QueryResult,
+  type RecordFilter,
+  type StatsRow,
+  type Storage,
+  type StreamHead,
 } from '../storage.js'
-import { canonicalLines } from '../storage.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
+import { RollupBatch, Rollups, rollupCount, rollupStats } from './sqlite-rollup.js'
 import { recordColumns, searchText } from './sqlite-row.js'
 import { migrate, ROWID_PER_MS } from './sqlite-schema.js'
-import { RollupBatch, Rollups, rollupCount, rollupStats } from './sqlite-rollup.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
 
 export interface SqliteStorageOptions {
@@ -91,9 +91,9 @@ export class SqliteStorage implements Storage {
     this.#insertBody = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
     this.#insertTag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
     this.#insertFts = db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
-    this.#idExists = db.prepare(
-      'SELECT r.id FROM json_each(?) j JOIN records r INDEXED BY records_id ON r.id = j.value',
-    ).pluck()
+    this.#idExists = db
+      .prepare('SELECT r.id FROM json_each(?) j JOIN records r INDEXED BY records_id ON r.id = j.value')
+      .pluck()
     this.#slotMax = db.prepare('SELECT max(rowid) FROM records WHERE rowid >= ? AND rowid < ?').pluck()
     this.#rowidExists = db.prepare('SELECT 1 FROM records WHERE rowid = ?').pluck()
     this.#upsertHead = db.prepare(`INSERT INTO stream_heads (stream, seq, hash) VALUES (?, ?, ?)
@@ -110,9 +110,28 @@ export class SqliteStorage implements Storage {
     for (const record of batch) {
       const c = recordColumns(record)
       const rowid = this.#nextRowid(c.ts)
-      const { changes } = this.#insert.run(rowid, c.id, c.ts, c.stream, c.seq, c.model, c.provider, c.user_id,
-        c.session_id, c.app, c.status, c.latency, c.ttft, c.input_tokens, c.output_tokens, c.cost,
-        c.response_chars, c.uncertain, c.pii_in_response, c.injection_score)
+      const { changes } = this.#insert.run(
+        rowid,
+        c.id,
+        c.ts,
+        c.stream,
+        c.seq,
+        c.model,
+        c.provider,
+        c.user_id,
+        c.session_id,
+        c.app,
+        c.status,
+        c.latency,
+        c.ttft,
+        c.input_tokens,
+        c.output_tokens,
+        c.cost,
+        c.response_chars,
+        c.uncertain,
+        c.pii_in_response,
+        c.injection_score,
+      )
       if (changes === 0) {
         duplicates++
         continue

@@ -1,0 +1,113 @@
+import { hasSevenDigitRun } from './digit-gate.js'
+import type { Finding } from './recognizer.js'
+
+/**
+ * Decides, without running the recognizers again, that replacing `kept` with `<TYPE>` tokens cannot make any
+ * built-in recognizer find something new in the output. When it says no, the engine re-analyses the output (the
+ * slow, always-correct path). The argument, condition by condition:
+ *
+ * - A new finding in the output that touches a token is dropped anyway, so it would lie in unchanged text; a
+ *   built-in recognizer decides from that text, one character around it (lookarounds, run joins, sentence starts)
+ *   and distance-based context words (phone, card, SSN, IP windows).
+ * - Neighbours: no replaced span is preceded by a word character or by `. , : - + & ? #` (the first characters of
+ *   the neighbours' 2-character lookaheads, and characters that continue a number, address or URL into it); each
+ *   is followed by whitespace, a quote, closing punctuation or a colon and a space (no neighbour starts on it and
+ *   reads its last character), and does not end in sentence punctuation (sentence starts stay where they were).
+ * - Name runs: a span ending in a letter right before a capitalised word, or (unless it is a PERSON, which the
+ *   person recognizer already cut at words that cannot be names) starting with a capital right after one, may
+ *   have been part of a longer run of capitalised words; those go the slow way.
+ * - Overlaps: a candidate that only partly overlaps a replaced span leaves a remnant that was never analysed alone.
+ * - Context: a candidate below `minScore` (other than PERSON, whose context is adjacency-based and covered above)
+ *   may rise when a replacement brings or removes context words; so may a digit run that phone, card or SSN
+ *   rejected without a score, which is why any seven-digit run left in the output sends it the slow way.
+ */
+export function replacementsAreStable(
+  text: string,
+  output: string,
+  candidates: readonly Finding[],
+  kept: readonly Finding[],
+  minScore: number,
+): boolean {
+  for (const k of kept) {
+    if (k.start > 0 && !safeBefore(text.charCodeAt(k.start - 1))) return false
+    if (k.end < text.length && !safeAfter(text.charCodeAt(k.end))) return false
+    if (k.end < text.length && text.charCodeAt(k.end) === 58 && !isSpaceOrEnd(text, k.end + 1)) return false
+    const first = text.charCodeAt(k.start)
+    const last = text.charCodeAt(k.end - 1)
+    if (last === 46 || last === 33 || last === 63 || last === 58 || last === 10 || last === 13 || last === 9)
+      return false
+    if (k.type !== 'PERSON' && isUpper(first) && capitalisedWordBefore(text, k.start)) return false
+    if (isLetter(last) && isUpper(charAfter(text, k.end))) return false
+  }
+  for (const c of candidates) {
+    if (c.score < minScore && c.type !== 'PERSON') return false
+    for (const k of kept) {
+      if (c.start < k.end && k.start < c.end && (c.start < k.start || c.end > k.end)) return false
+    }
+  }
+  return !hasSevenDigitRun(output)
+}
+
+function safeBefore(c: number): boolean {
+  if (isAlnum(c) || c === 95) return false
+  // . , : - + & ? #
+  return c !== 46 && c !== 44 && c !== 58 && c !== 45 && c !== 43 && c !== 38 && c !== 63 && c !== 35
+}
+
+function isSpaceOrEnd(text: string, i: number): boolean {
+  if (i >= text.length) return true
+  const c = text.charCodeAt(i)
+  return c === 32 || c === 9 || c === 10 || c === 13
+}
+
+function safeAfter(c: number): boolean {
+  return (
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    c === 34 ||
+    c === 39 ||
+    c === 41 ||
+    c === 93 ||
+    c === 125 ||
+    c === 58 ||
+    c === 44 ||
+    c === 59 ||
+    c === 46 ||
+    c === 33 ||
+    c === 63
+  )
+}
+
+/** Whether a word starting with a capital ends at most two spaces before `at`. */
+function capitalisedWordBefore(text: string, at: number): boolean {
+  let i = at - 1
+  if (text.charCodeAt(i) === 32) i--
+  if (text.charCodeAt(i) === 32) i--
+  if (i < 0 || !isLetter(text.charCodeAt(i))) return false
+  while (i > 0 && (isLetter(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 39 || text.charCodeAt(i - 1) === 45))
+    i--
+  return isUpper(text.charCodeAt(i))
+}
+
+/** The first character from `at` that is not a space (at most two skipped), or -1. */
+function charAfter(text: string, at: number): number {
+  let i = at
+  if (text.charCodeAt(i) === 32) i++
+  if (text.charCodeAt(i) === 32) i++
+  return i < text.length ? text.charCodeAt(i) : -1
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || isLetter(c)
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0
+}
+
+/** ASCII capitals, and any non-ASCII letter (which may be one): the safe side. */
+function isUpper(c: number): boolean {
+  return (c >= 65 && c <= 90) || c >= 0xc0
+}
