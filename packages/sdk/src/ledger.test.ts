@@ -15,7 +15,14 @@ function open(options: LedgerOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   dirs.push(dir)
   const memory = new MemoryExporter()
-  const ledger = createLedger({ dir, stream: 'test', handleExit: false, encrypt: false, ...options, exporters: [memory] })
+  const ledger = createLedger({
+    dir,
+    stream: 'test',
+    handleExit: false,
+    encrypt: false,
+    ...options,
+    exporters: [memory],
+  })
   ledgers.push(ledger)
   return { dir, ledger, memory }
 }

@@ -6,7 +6,9 @@ export const SCHEMA_VERSION = 1 as const
 export const operationSchema = z.enum(['chat', 'completion', 'responses', 'embeddings', 'tool', 'custom'])
 export type Operation = z.infer<typeof operationSchema>
 
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'expected an ISO-8601 timestamp')
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'expected an ISO-8601 timestamp')
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a UUID')
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters')
 const count = z.number().int().nonnegative()

@@ -21,8 +21,8 @@ export const MIN_RUN = 24
 
 // ASCII fast path (the common case): native regular expressions instead of a per-character loop, which
 // cost 2–3× a JSON.stringify of the record. Pure ASCII holds no tag, invisible or curly-quote characters.
-const NON_ASCII = /[^\x00-\x7f]/
-const ASCII_SPACE_FIX = /[\t-\r ]{2,}|[\t-\r]/g
+const NON_ASCII = /[\u0080-\uffff]/
+const ASCII_SPACE_FIX = /[\t\n\v\f\r ]{2,}|[\t\n\v\f\r]/g
 /**
  * Longest base64-like and hex runs in one tight loop (about a JSON.stringify of the text; a regular
  * expression such as /[A-Za-z0-9+/=]{24,}/ retries at every position of every word and costs ~8×).
