@@ -1,5 +1,16 @@
 import type { Finding, Recognizer } from '../recognizer.js'
-import { AMBIGUOUS, BREAK, classifyHash, FNV_BASIS, hashWord, LOWER, NAME, personLexicon } from './person-lexicon.js'
+import { extendPersons } from './person-extend.js'
+import {
+  AMBIGUOUS,
+  BREAK,
+  classifyHash,
+  FNV_BASIS,
+  hashWord,
+  isPlaceName,
+  LOWER,
+  NAME,
+  personLexicon,
+} from './person-lexicon.js'
 
 // Words that announce a name right after them. Looked up by walking back over the previous one or two words
 // (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
@@ -33,8 +44,43 @@ const STRONG = new Set([
   'author',
   "i'm",
   'im',
+  'kid',
 ])
-const STRONG_PAIRS = new Set(['name is', 'i am', 'names are', 'called me', 'directed by', 'written by', 'signed by'])
+const STRONG_PAIRS = new Set([
+  'name is',
+  'i am',
+  'names are',
+  'called me',
+  'call me',
+  'calls me',
+  'directed by',
+  'written by',
+  'signed by',
+])
+// Verbs that, right after a lone unknown capitalised word, say it is a person ("Ciset lives on …").
+const HUMAN_VERBS = new Set([
+  'lives',
+  'lived',
+  'said',
+  'says',
+  'spent',
+  'began',
+  'shouted',
+  'told',
+  'asked',
+  'replied',
+  'answered',
+  'whispered',
+  'smiled',
+  'laughed',
+  'married',
+  'died',
+  'wrote',
+  'thinks',
+  'thought',
+  'feels',
+  'felt',
+])
 const WEAK = new Set([
   'hi',
   'hello',
@@ -124,6 +170,8 @@ const PAIR_TAILS_H = hashes([...STRONG_PAIRS].map((p) => p.slice(p.lastIndexOf('
 const NONE = 0
 const WEAK_CONTEXT = 1
 const STRONG_CONTEXT = 2
+const FUNCTION_CONTEXT = 3 // a WEAK function word ("and", "with", "to"): no support for a lower-case word
+const FUNCTION_H = hashes(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'])
 
 /** Reads the one or two words before `pos`, skipping spaces, quotes, colons and equals signs (`"name": "`). */
 function contextBefore(text: string, pos: number): number {
@@ -145,7 +193,7 @@ function contextBefore(text: string, pos: number): number {
     while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
     if (end2 > i + 1 && STRONG_PAIRS.has(text.slice(i + 1, end2).toLowerCase() + ' ' + w1)) return STRONG_CONTEXT
   }
-  return WEAK_H.has(h1) ? WEAK_CONTEXT : NONE
+  return WEAK_H.has(h1) ? (FUNCTION_H.has(h1) ? FUNCTION_CONTEXT : WEAK_CONTEXT) : NONE
 }
 
 function isFiller(c: number): boolean {
@@ -168,10 +216,16 @@ const wCls = new Uint8Array(MAX_RUN)
 const wFlags = new Uint8Array(MAX_RUN)
 const INITIAL = 1
 const LEADER = 2 // a greeting or title word ("Dear", "Mr."): context, not part of the name
+const LOWERCASE = 4 // read in lowerMode and not capitalised
 
 // Jumps to the next character that may open a capitalised word; native scanning instead of a JS loop over every
 // character (most characters are lower case, digits or punctuation).
 const CAPITAL = /[A-Z\u00C0-\uFFFF]/g
+// Text written without capitals ("follow up with patricia desrosiers"): every word is read, and candidates need a
+// known name part (lowerMode in candidate()).
+const ANY_LETTER = /[A-Za-z\u00C0-\uFFFF]/g
+const FIRST_LETTER = /[A-Za-z\u00C0-\u024F]/
+let lowerMode = false
 
 /**
  * PERSON without a model: capitalised words are tokenised once and looked up in one Map (name parts, ordinary
@@ -189,11 +243,14 @@ export const personRecognizer: Recognizer = {
     personLexicon() // builds the tables on first use
     let len = 0 // words in the current run
     const n = text.length
+    const first = FIRST_LETTER.exec(text)
+    lowerMode = first !== null && first[0] === first[0].toLowerCase() && first[0] !== first[0].toUpperCase()
+    const JUMP = lowerMode ? ANY_LETTER : CAPITAL
     // Hot loop: a native jump to each capital, then a hand-written tokenizer over char codes; words are hashed
     // while read and looked up in a typed-array table, so no word costs a slice.
-    CAPITAL.lastIndex = 0
-    while (CAPITAL.test(text)) {
-      const start = CAPITAL.lastIndex - 1
+    JUMP.lastIndex = 0
+    while (JUMP.test(text)) {
+      const start = JUMP.lastIndex - 1
       const c = text.charCodeAt(start)
       let j = start + 1
       let lower = 0
@@ -215,8 +272,12 @@ export const personRecognizer: Recognizer = {
         h1 = h
         h = Math.imul(h ^ (d < 0x2000 ? LOWER[d]! : d), 0x01000193)
       }
-      CAPITAL.lastIndex = j
-      if (!isUpper(text, start, c) || isLetter(text.charCodeAt(start - 1)) || attached(text.charCodeAt(start - 1)))
+      JUMP.lastIndex = j
+      if (
+        (!lowerMode && !isUpper(text, start, c)) ||
+        isLetter(text.charCodeAt(start - 1)) ||
+        attached(text.charCodeAt(start - 1))
+      )
         continue
       let end = j
       let initial = end - start === 1
@@ -237,7 +298,13 @@ export const personRecognizer: Recognizer = {
         if (leader && text.charCodeAt(end) === 46) end++
       }
       initial = initial && cls === 0
-      if (len > 0 && (len === MAX_RUN || !(start - wEnd[len - 1]! <= 2 && isJoin(text, wEnd[len - 1]!, start)))) {
+      const caseFlag = lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0
+      if (
+        len > 0 &&
+        (len === MAX_RUN ||
+          !(start - wEnd[len - 1]! <= 2 && isJoin(text, wEnd[len - 1]!, start)) ||
+          (wFlags[len - 1]! & LOWERCASE) !== caseFlag) // lower-case and capitalised words never share a run
+      ) {
         // A lone word that can be neither a name nor context ("The", "What") needs no scoring.
         if (len > 1 || wCls[0] !== BREAK || wFlags[0]! & LEADER) score(text, len, out)
         len = 0
@@ -245,10 +312,12 @@ export const personRecognizer: Recognizer = {
       wStart[len] = start
       wEnd[len] = end
       wCls[len] = cls
-      wFlags[len] = (initial ? INITIAL : 0) | (leader ? LEADER : 0)
+      wFlags[len] =
+        (initial ? INITIAL : 0) | (leader ? LEADER : 0) | (lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0)
       len++
     }
     if (len > 0) score(text, len, out)
+    extendPersons(text, out, lowerMode)
     return out
   },
 }
@@ -315,27 +384,76 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   let ambiguous = 0
   let unknown = 0
   let initials = 0
+  let lowercase = 0
   for (let k = from; k < to; k++) {
     const cls = wCls[k]
+    if (wFlags[k]! & LOWERCASE) lowercase++
     if (cls === NAME) names++
     else if (cls === AMBIGUOUS) ambiguous++
     else if (wFlags[k]! & INITIAL) initials++
     else unknown++
   }
+  if (names === 0 && count >= 2 && isPlaceName(text, start, end)) return
   const ctx = contextBefore(text, start)
   const strong = leader || ctx === STRONG_CONTEXT
-  const weak = strong || ctx === WEAK_CONTEXT
+  const weak = strong || ctx === WEAK_CONTEXT || ctx === FUNCTION_CONTEXT
   const atStart = sentenceStart(text, start)
   const parts = names + ambiguous + unknown
   let s = 0
+  if (lowercase > 0) {
+    // Without capitals, only known name parts count: a pair with one, or a lone one with context.
+    if (parts >= 2 && names >= 1 && unknown + ambiguous <= 1) s = 0.85
+    else if (parts === 1 && names === 1) s = strong || ctx === WEAK_CONTEXT || speaker(text, end) ? 0.6 : 0
+    else if (parts === 1 && unknown === 1 && strong) s = 0.8
+    if (s > 0) out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
+    return
+  }
   if (parts >= 2 && (names >= 1 || initials >= 1 || strong)) s = 0.85
-  else if (parts >= 2) s = weak ? 0.6 : atStart && !hasNonAscii(text, start, end) ? 0.4 : ambiguous > 0 ? 0.5 : 0.55
+  else if (parts >= 2)
+    s =
+      weak || humanVerbAfter(text, end) || possessive(text, end) || wholeLine(text, start, end)
+        ? 0.6
+        : atStart && !hasNonAscii(text, start, end)
+          ? 0.4
+          : ambiguous > 0
+            ? 0.5
+            : 0.55
   // A lone known name needs some support: context before it, a dialogue label, or a name-like neighbour list.
   else if (names === 1) s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : atStart ? 0.5 : 0.55
-  else if (unknown === 1) s = strong ? 0.8 : 0.2
+  else if (unknown === 1)
+    s = strong ? 0.8 : (atStart && speaker(text, end) && dialogue(text)) || humanVerbAfter(text, end) ? 0.6 : 0.2
   else if (ambiguous === 1) s = strong ? 0.7 : 0.2
   if (s === 0) return
   out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
+}
+
+// Two or more lines opening with a label ("Anna: …\nTom: …"): a dialogue, where an unknown label is a speaker.
+const LABEL_LINE = /(?:^|\n)[^\n:]{1,40}: ?\S[^\n]*\n(?:[^\n]*\n)?[^\n:]{1,40}: ?\S/
+
+/** The text reads as a dialogue: two labelled lines close together. */
+function dialogue(text: string): boolean {
+  return LABEL_LINE.test(text)
+}
+
+/** A possessive follows ("Maite Lemmens's"). */
+function possessive(text: string, end: number): boolean {
+  const q = text.charCodeAt(end)
+  return (q === 39 || q === 0x2019) && text.charCodeAt(end + 1) === 115 && !isWordChar(text.charCodeAt(end + 2))
+}
+
+/** The words fill their line and a blank line or the text's end follows: a letterhead or signature block. */
+function wholeLine(text: string, start: number, end: number): boolean {
+  const before = start === 0 || text.charCodeAt(start - 1) === 10
+  const n = text.length
+  return before && (end === n || (text.charCodeAt(end) === 10 && (end + 1 === n || text.charCodeAt(end + 1) === 10)))
+}
+
+/** The next word is one of HUMAN_VERBS. */
+function humanVerbAfter(text: string, end: number): boolean {
+  if (text.charCodeAt(end) !== 32) return false
+  let e = end + 1
+  while (e < text.length && e - end <= 10 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
+  return e - end > 3 && e - end <= 10 && HUMAN_VERBS.has(text.slice(end + 1, e))
 }
 
 /** A dialogue or chat label: `Name:` at the start of a line. */

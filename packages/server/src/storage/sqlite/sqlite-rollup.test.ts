@@ -14,12 +14,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const T0 = Date.parse('2026-03-01T00:00:00.000Z')
 const MODELS = ['a', 'b', null, 'c']
 
-/** Deterministic records over five hours: varied latency, ttft, tokens, cost, status and signals. */
+/** Deterministic records over four days: varied latency, ttft, tokens, cost, status and signals. */
 function dataset(n: number) {
   return sealAll(
     Array.from({ length: n }, (_, i) =>
       unsealed({
-        ts: new Date(T0 + i * 61_000).toISOString(),
+        ts: new Date(T0 + i * 1_218_000).toISOString(),
         request: { model: MODELS[i % 4]! },
         response: i % 7 === 0 ? null : { model: null, output: 'y'.repeat(i % 13) },
         provider: i % 3 ? 'openai' : 'anthropic',
@@ -89,12 +89,20 @@ describe('SQLite hourly rollups', () => {
       await exact.append(records.slice(i, i + 70))
     }
     const groups: Array<GroupBy | null> = [null, 'model', 'provider', 'app', 'status', 'hour', 'day']
-    const filters = [{}, { model: 'a' }, { from: '2026-03-01T01:00:00.000Z', to: '2026-03-01T03:00:00.000Z' }]
+    const filters = [
+      {},
+      { model: 'a' },
+      { from: '2026-03-01T01:00:00.000Z', to: '2026-03-01T03:00:00.000Z' },
+      { from: '2026-03-02T00:00:00.000Z', to: '2026-03-04T00:00:00.000Z', status: 'ok' as const },
+      { from: '2026-03-01T13:00:00.000Z', to: '2026-03-03T05:00:00.000Z' },
+    ]
     for (const g of groups) for (const f of filters) expectClose(await rolled.stats(f, g), await exact.stats(f, g))
     // Retention keeps rollups in step, also for the hour the bound falls in.
-    await rolled.deleteBefore('2026-03-01T01:30:00.000Z')
-    await exact.deleteBefore('2026-03-01T01:30:00.000Z')
+    await rolled.deleteBefore('2026-03-02T01:30:00.000Z')
+    await exact.deleteBefore('2026-03-02T01:30:00.000Z')
     expectClose(await rolled.stats({}, 'hour'), await exact.stats({}, 'hour'))
+    expectClose(await rolled.stats({}, 'day'), await exact.stats({}, 'day'))
+    expectClose(await rolled.stats({}, 'model'), await exact.stats({}, 'model'))
     await rolled.close()
     await exact.close()
   })

