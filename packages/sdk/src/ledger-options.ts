@@ -53,22 +53,28 @@ export const ledgerOptionsSchema = z.object({
   /** Key of `prompt_hash`; default: a random key kept in the keyring. */
   hmacKey: z.instanceof(Buffer).optional(),
   /**
-   * Encrypt content fields at rest (on by default) with a data key per user (AES-256-GCM), so erasing a user is a key
+   * Encrypt content fields at rest with a data key per user (AES-256-GCM), so erasing a user is a key
    * deletion. `true` keeps the master key in the data dir's keyring; pass `{ masterKey }` (base64, 32
-   * bytes, e.g. from an env var your config reads) for containers.
+   * bytes, e.g. from an env var your config reads) for containers. Default: on, unless an `endpoint` is
+   * set — the collector then encrypts at ingest with its own keys, and needs the (redacted) text to
+   * redact again and to index it for search.
    */
   encrypt: z
     .union([
       z.boolean(),
       z.object({ masterKey: z.string().min(1).optional(), tenant: z.string().min(1).max(200).optional() }),
     ])
-    .default(true),
+    .optional(),
   /** Flush on beforeExit, SIGTERM and SIGINT (the signal's default action still happens). */
   handleExit: z.boolean().default(true),
 })
 
 export type LedgerOptions = z.input<typeof ledgerOptionsSchema>
-export type ResolvedLedgerOptions = z.output<typeof ledgerOptionsSchema> & { stream: string }
+type ParsedLedgerOptions = z.output<typeof ledgerOptionsSchema>
+export type ResolvedLedgerOptions = Omit<ParsedLedgerOptions, 'encrypt'> & {
+  stream: string
+  encrypt: NonNullable<ParsedLedgerOptions['encrypt']>
+}
 
 /** Validates options once; throws `CONFIG_INVALID` naming the first bad field. */
 export function resolveLedgerOptions(options: LedgerOptions = {}): ResolvedLedgerOptions {
@@ -82,5 +88,5 @@ export function resolveLedgerOptions(options: LedgerOptions = {}): ResolvedLedge
   if (!checked.success) {
     throw new PromptLedgerError('CONFIG_INVALID', `createLedger: option "stream" ${checked.error.issues[0]!.message}`)
   }
-  return { ...parsed.data, stream }
+  return { ...parsed.data, encrypt: parsed.data.encrypt ?? parsed.data.endpoint === undefined, stream }
 }

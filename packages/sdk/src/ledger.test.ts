@@ -6,7 +6,7 @@ import type { PromptLedgerError } from './errors.js'
 import { verifyLedger } from './exporters/file-ledger/verify-ledger.js'
 import { MemoryExporter } from './exporters/memory-exporter.js'
 import { createLedger, type Ledger } from './ledger.js'
-import type { LedgerOptions } from './ledger-options.js'
+import { type LedgerOptions, resolveLedgerOptions } from './ledger-options.js'
 
 const dirs: string[] = []
 const ledgers: Ledger[] = []
@@ -33,6 +33,12 @@ afterEach(async () => {
 })
 
 describe('createLedger', () => {
+  it('encrypts by default, except when records go to a collector (it encrypts at ingest and must index them)', () => {
+    expect(resolveLedgerOptions({}).encrypt).toBe(true)
+    expect(resolveLedgerOptions({ endpoint: 'http://127.0.0.1:7420' }).encrypt).toBe(false)
+    expect(resolveLedgerOptions({ endpoint: 'http://127.0.0.1:7420', encrypt: true }).encrypt).toBe(true)
+  })
+
   it('encrypts content at rest by default, per user, and keeps metadata readable', async () => {
     const { ledger, memory } = open({ encrypt: undefined })
     ledger.log({ prompt: 'where is parcel 7781?', response: 'at the depot', model: 'gpt-4o', userId: 'u-9' })

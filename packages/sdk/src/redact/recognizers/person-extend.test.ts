@@ -33,6 +33,14 @@ describe('PERSON across runs of words', () => {
     expect(names('Okonkwo said the meeting moved.')).toEqual(['Okonkwo'])
     expect(names('Okonkwo: Are you there?\nHannah: Yes.')).toContain('Okonkwo')
   })
+  it('takes two unknown capitalised words as a name from a possessive, a verb or a line of their own', () => {
+    expect(names("Okonkwo Zubrovka's lawyers appealed.")).toEqual(['Okonkwo Zubrovka'])
+    expect(names('Okonkwo Zubrovka lives near the station.')).toEqual(['Okonkwo Zubrovka'])
+    expect(names('Okonkwo Zubrovka\n\nnurse, night shift')).toEqual(['Okonkwo Zubrovka'])
+  })
+  it('reads parts of multi-word region names as names, but not the region itself', () => {
+    expect(names('Please add Tristan Dennis and Martin Karlsen.')).toEqual(['Martin Karlsen', 'Tristan Dennis'])
+  })
   it('leaves common words, products, places and lower-case lists alone', () => {
     for (const text of [
       'Compare Python, Java and Rust for this.',
@@ -46,6 +54,9 @@ describe('PERSON across runs of words', () => {
       'the function returns null and the caller panics.',
       'Flights to Costa Rica, Sierra Leone and the Marshall Islands.',
       'What is the capital of South Georgia and the South Sandwich Islands?',
+      'Release Notes\n\nFixed bugs.',
+      "Google Cloud's pricing changed.",
+      'Kubernetes Operators\n\ntext',
     ]) {
       expect(names(text), text).toEqual([])
     }
