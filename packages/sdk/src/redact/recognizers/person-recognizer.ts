@@ -1,210 +1,20 @@
 import type { Finding, Recognizer } from '../recognizer.js'
-import { extendPersons } from './person-extend.js'
 import {
-  AMBIGUOUS,
-  BREAK,
-  classifyHash,
-  FNV_BASIS,
-  hashWord,
-  isPlaceName,
-  LOWER,
-  NAME,
-  personLexicon,
-} from './person-lexicon.js'
-
-// Words that announce a name right after them. Looked up by walking back over the previous one or two words
-// (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
-const STRONG = new Set([
-  'dear',
-  'mr',
-  'mrs',
-  'ms',
-  'mx',
-  'miss',
-  'dr',
-  'prof',
-  'sir',
-  'madam',
-  'regards',
-  'sincerely',
-  'signed',
-  'name',
-  'fullname',
-  'full_name',
-  'first_name',
-  'last_name',
-  'firstname',
-  'lastname',
-  'surname',
-  'username',
-  'customer',
-  'user',
-  'patient',
-  'client',
-  'author',
-  "i'm",
-  'im',
-  'kid',
-])
-const STRONG_PAIRS = new Set([
-  'name is',
-  'i am',
-  'names are',
-  'called me',
-  'call me',
-  'calls me',
-  'directed by',
-  'written by',
-  'signed by',
-])
-// Verbs that, right after a lone unknown capitalised word, say it is a person ("Ciset lives on …").
-const HUMAN_VERBS = new Set([
-  'lives',
-  'lived',
-  'said',
-  'says',
-  'spent',
-  'began',
-  'shouted',
-  'told',
-  'asked',
-  'replied',
-  'answered',
-  'whispered',
-  'smiled',
-  'laughed',
-  'married',
-  'died',
-  'wrote',
-  'thinks',
-  'thought',
-  'feels',
-  'felt',
-])
-const WEAK = new Set([
-  'hi',
-  'hello',
-  'hey',
-  'thanks',
-  'cheers',
-  'best',
-  'called',
-  'named',
-  'employee',
-  'agent',
-  'attn',
-  'contact',
-  'manager',
-  'colleague',
-  'friend',
-  'wife',
-  'husband',
-  'son',
-  'daughter',
-  'mother',
-  'father',
-  'brother',
-  'sister',
-  'boss',
-  'by',
-  'from',
-  'to',
-  'cc',
-  'ask',
-  'tell',
-  'met',
-  'with',
-  'and',
-  'is',
-  'owner',
-  'holder',
-  'recipient',
-  'sender',
-  'says',
-  'said',
-  'under',
-  'for',
-  'at',
-  'of',
-])
-// The same words when they are capitalised inside a run ("Dear", "Mr."): stripped from the run, counted as context.
-const LEADERS = new Set([
-  'dear',
-  'hi',
-  'hello',
-  'hey',
-  'mr',
-  'mrs',
-  'ms',
-  'mx',
-  'miss',
-  'dr',
-  'prof',
-  'sir',
-  'madam',
-  'thanks',
-  'regards',
-  'sincerely',
-  'cheers',
-  'best',
-  'customer',
-  'user',
-  'patient',
-  'client',
-  'agent',
-  'by',
-  'from',
-  'to',
-  'cc',
-  'attn',
-  'name',
-  'contact',
-])
-/** Hashes (person-lexicon's hashWord, lower-cased) of the sets above: lookups straight from the text, no slices. */
-const hashes = (words: Iterable<string>): Set<number> => new Set([...words].map((w) => hashWord(w, 0, w.length)))
-const STRONG_H = hashes(STRONG)
-const WEAK_H = hashes(WEAK)
-const LEADERS_H = hashes(LEADERS)
-// Last words of STRONG_PAIRS: only these make the two-word lookup worth its slices.
-const PAIR_TAILS_H = hashes([...STRONG_PAIRS].map((p) => p.slice(p.lastIndexOf(' ') + 1)))
-const NONE = 0
-const WEAK_CONTEXT = 1
-const STRONG_CONTEXT = 2
-const FUNCTION_CONTEXT = 3 // a WEAK function word ("and", "with", "to"): no support for a lower-case word
-const FUNCTION_H = hashes(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'])
-
-/** Reads the one or two words before `pos`, skipping spaces, quotes, colons and equals signs (`"name": "`). */
-function contextBefore(text: string, pos: number): number {
-  let i = pos - 1
-  let skipped = 0
-  while (i >= 0 && skipped < 8 && isFiller(text.charCodeAt(i))) {
-    i--
-    skipped++
-  }
-  const end1 = i + 1
-  while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
-  if (end1 - (i + 1) === 0 || end1 - (i + 1) > 12) return NONE
-  const h1 = hashWord(text, i + 1, end1)
-  if (STRONG_H.has(h1)) return STRONG_CONTEXT
-  if (PAIR_TAILS_H.has(h1)) {
-    const w1 = text.slice(i + 1, end1).toLowerCase()
-    while (i >= 0 && text.charCodeAt(i) === 32) i--
-    const end2 = i + 1
-    while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
-    if (end2 > i + 1 && STRONG_PAIRS.has(text.slice(i + 1, end2).toLowerCase() + ' ' + w1)) return STRONG_CONTEXT
-  }
-  return WEAK_H.has(h1) ? (FUNCTION_H.has(h1) ? FUNCTION_CONTEXT : WEAK_CONTEXT) : NONE
-}
-
-function isFiller(c: number): boolean {
-  return (
-    c === 32 || c === 34 || c === 39 || c === 58 || c === 61 || c === 10 || c === 13 || c === 9 || c === 44 || c === 46
-  )
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 39
-}
+  contextBefore,
+  dialogue,
+  FUNCTION_CONTEXT,
+  hasNonAscii,
+  humanVerbAfter,
+  LEADERS_H,
+  possessive,
+  STRONG_CONTEXT,
+  sentenceStart,
+  speaker,
+  WEAK_CONTEXT,
+  wholeLine,
+} from './person-context.js'
+import { extendPersons } from './person-extend.js'
+import { AMBIGUOUS, BREAK, classifyHash, FNV_BASIS, isPlaceName, LOWER, NAME, personLexicon } from './person-lexicon.js'
 
 // The current run of capitalised words, in parallel typed arrays reused across calls (no object per word):
 // start, end, class (NAME, AMBIGUOUS, BREAK, or 0 for unknown) and flags. A run longer than MAX_RUN is scored in
@@ -226,6 +36,8 @@ const CAPITAL = /[A-Z\u00C0-\uFFFF]/g
 const ANY_LETTER = /[A-Za-z\u00C0-\uFFFF]/g
 const FIRST_LETTER = /[A-Za-z\u00C0-\u024F]/
 let lowerMode = false
+// A capital other than the pronoun "I" (alone or in "I'm", "I'll").
+const SOME_CAPITAL = /[A-HJ-Z]|I[A-Za-z]|[A-Za-z]I/
 
 /**
  * PERSON without a model: capitalised words are tokenised once and looked up in one Map (name parts, ordinary
@@ -243,8 +55,13 @@ export const personRecognizer: Recognizer = {
     personLexicon() // builds the tables on first use
     let len = 0 // words in the current run
     const n = text.length
+    // Written without capitals: the first letter is lower case and no capital stands anywhere but in "I".
     const first = FIRST_LETTER.exec(text)
-    lowerMode = first !== null && first[0] === first[0].toLowerCase() && first[0] !== first[0].toUpperCase()
+    lowerMode =
+      first !== null &&
+      first[0] === first[0].toLowerCase() &&
+      first[0] !== first[0].toUpperCase() &&
+      !SOME_CAPITAL.test(text)
     const JUMP = lowerMode ? ANY_LETTER : CAPITAL
     // Hot loop: a native jump to each capital, then a hand-written tokenizer over char codes; words are hashed
     // while read and looked up in a typed-array table, so no word costs a slice.
@@ -260,14 +77,27 @@ export const personRecognizer: Recognizer = {
       let h2 = FNV_BASIS
       let h1 = FNV_BASIS
       let h = Math.imul(FNV_BASIS ^ (c < 0x2000 ? LOWER[c]! : c), 0x01000193)
+      // camel: a capital after four letters of one segment or a second capital after lower case (OpenTelemetry,
+      // GenAI, JavaScript) marks a product or identifier; McDonald, MacArthur, Jean-Luc stay names.
+      let seg = 1
+      let prevUp = true
+      let camel = false
       for (; j < n; j++) {
         const d = text.charCodeAt(j)
         if (isLetter(d)) {
-          if (d >= 97 && d <= 122) lower++
-          else if (d >= 65 && d <= 90) upper++
-        } else if (!((d === 39 || d === 0x2019 || d === 45) && j + 1 < n && isLetter(text.charCodeAt(j + 1)))) {
-          break // O'Neil, Jean-Luc: an apostrophe or hyphen inside a word does not end it
-        }
+          if (d >= 97 && d <= 122) {
+            lower++
+            prevUp = false
+          } else if (d >= 65 && d <= 90) {
+            upper++
+            if (seg >= 4 || (prevUp && lower > 0)) camel = true
+            prevUp = true
+          } else prevUp = false
+          seg++
+        } else if ((d === 39 || d === 0x2019 || d === 45) && j + 1 < n && isLetter(text.charCodeAt(j + 1))) {
+          seg = 0 // O'Neil, Jean-Luc: an apostrophe or hyphen inside a word does not end it
+          prevUp = false
+        } else break
         h2 = h1
         h1 = h
         h = Math.imul(h ^ (d < 0x2000 ? LOWER[d]! : d), 0x01000193)
@@ -294,6 +124,8 @@ export const personRecognizer: Recognizer = {
         leader = end - start <= 9 && LEADERS_H.has(h)
         if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end))
           cls = BREAK // an acronym: SSN, NASA
+        else if (camel || (seg === j - start && gluedAfter(text.charCodeAt(j))))
+          cls = BREAK // a product or identifier: OpenTelemetry, Ed25519, Windows_NT
         else cls = classifyHash(h)
         if (leader && text.charCodeAt(end) === 46) end++
       }
@@ -346,6 +178,11 @@ function hasNonAsciiLower(text: string, start: number, end: number): boolean {
 /** A word glued to an identifier, address or path (`user_Name`, `@Name`, `a.Name`) is not a name. */
 function attached(p: number): boolean {
   return (p >= 48 && p <= 57) || p === 95 || p === 64 || p === 43 || p === 45 || p === 46 || p === 47 || p === 92
+}
+
+/** A digit or underscore right after a plain word (no apostrophe or hyphen inside) makes it part of an identifier. */
+function gluedAfter(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 95
 }
 
 /** Two words belong to one name when only a space (or an initial's dot and a space) separates them. */
@@ -401,8 +238,9 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   const parts = names + ambiguous + unknown
   let s = 0
   if (lowercase > 0) {
-    // Without capitals, only known name parts count: a pair with one, or a lone one with context.
-    if (parts >= 2 && names >= 1 && unknown + ambiguous <= 1) s = 0.85
+    // Without capitals, only known name parts count: a known given name and a name-like word, or a lone one with
+    // context.
+    if (parts === 2 && wCls[from] === NAME && wCls[from + 1] !== AMBIGUOUS) s = 0.85
     else if (parts === 1 && names === 1) s = strong || ctx === WEAK_CONTEXT || speaker(text, end) ? 0.6 : 0
     else if (parts === 1 && unknown === 1 && strong) s = 0.8
     if (s > 0) out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
@@ -425,56 +263,4 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   else if (ambiguous === 1) s = strong ? 0.7 : 0.2
   if (s === 0) return
   out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
-}
-
-// Two or more lines opening with a label ("Anna: …\nTom: …"): a dialogue, where an unknown label is a speaker.
-const LABEL_LINE = /(?:^|\n)[^\n:]{1,40}: ?\S[^\n]*\n(?:[^\n]*\n)?[^\n:]{1,40}: ?\S/
-
-/** The text reads as a dialogue: two labelled lines close together. */
-function dialogue(text: string): boolean {
-  return LABEL_LINE.test(text)
-}
-
-/** A possessive follows ("Maite Lemmens's"). */
-function possessive(text: string, end: number): boolean {
-  const q = text.charCodeAt(end)
-  return (q === 39 || q === 0x2019) && text.charCodeAt(end + 1) === 115 && !isWordChar(text.charCodeAt(end + 2))
-}
-
-/** The words fill their line and a blank line or the text's end follows: a letterhead or signature block. */
-function wholeLine(text: string, start: number, end: number): boolean {
-  const before = start === 0 || text.charCodeAt(start - 1) === 10
-  const n = text.length
-  return before && (end === n || (text.charCodeAt(end) === 10 && (end + 1 === n || text.charCodeAt(end + 1) === 10)))
-}
-
-/** The next word is one of HUMAN_VERBS. */
-function humanVerbAfter(text: string, end: number): boolean {
-  if (text.charCodeAt(end) !== 32) return false
-  let e = end + 1
-  while (e < text.length && e - end <= 10 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
-  return e - end > 3 && e - end <= 10 && HUMAN_VERBS.has(text.slice(end + 1, e))
-}
-
-/** A dialogue or chat label: `Name:` at the start of a line. */
-function speaker(text: string, end: number): boolean {
-  return text.charCodeAt(end) === 58 && (text.charCodeAt(end + 1) === 32 || text.charCodeAt(end + 1) === 34)
-}
-
-function hasNonAscii(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) > 127) return true
-  return false
-}
-
-/** At the start of the text, a line or a sentence, where any word is capitalised. */
-function sentenceStart(text: string, at: number): boolean {
-  let i = at - 1
-  while (
-    i >= 0 &&
-    (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39 || text.charCodeAt(i) === 40)
-  )
-    i--
-  if (i < 0) return true
-  const c = text.charCodeAt(i)
-  return c === 46 || c === 33 || c === 63 || c === 10 || c === 13 || c === 58 || c === 9
 }

@@ -1,0 +1,250 @@
+import { hashWord } from './person-lexicon.js'
+
+// Context for PERSON candidates, read from the text around a run of words without building strings (hashes of the
+// words before it, a few character tests after it).
+
+// Words that announce a name right after them. Looked up by walking back over the previous one or two words
+// (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
+const STRONG = new Set([
+  'dear',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'miss',
+  'dr',
+  'prof',
+  'sir',
+  'madam',
+  'regards',
+  'sincerely',
+  'signed',
+  'name',
+  'fullname',
+  'full_name',
+  'first_name',
+  'last_name',
+  'firstname',
+  'lastname',
+  'surname',
+  'username',
+  'customer',
+  'user',
+  'patient',
+  'client',
+  'author',
+  "i'm",
+  'im',
+  'kid',
+])
+const STRONG_PAIRS = new Set([
+  'name is',
+  'i am',
+  'names are',
+  'called me',
+  'call me',
+  'calls me',
+  'directed by',
+  'written by',
+  'signed by',
+])
+// Verbs that, right after a lone unknown capitalised word, say it is a person ("Ciset lives on …").
+const HUMAN_VERBS = new Set([
+  'lives',
+  'lived',
+  'said',
+  'says',
+  'spent',
+  'began',
+  'shouted',
+  'told',
+  'asked',
+  'replied',
+  'answered',
+  'whispered',
+  'smiled',
+  'laughed',
+  'married',
+  'died',
+  'wrote',
+  'thinks',
+  'thought',
+  'feels',
+  'felt',
+])
+const WEAK = new Set([
+  'hi',
+  'hello',
+  'hey',
+  'thanks',
+  'cheers',
+  'best',
+  'called',
+  'named',
+  'employee',
+  'agent',
+  'attn',
+  'contact',
+  'manager',
+  'colleague',
+  'friend',
+  'wife',
+  'husband',
+  'son',
+  'daughter',
+  'mother',
+  'father',
+  'brother',
+  'sister',
+  'boss',
+  'by',
+  'from',
+  'to',
+  'cc',
+  'ask',
+  'tell',
+  'met',
+  'with',
+  'and',
+  'is',
+  'owner',
+  'holder',
+  'recipient',
+  'sender',
+  'says',
+  'said',
+  'under',
+  'for',
+  'at',
+  'of',
+])
+// The same words when they are capitalised inside a run ("Dear", "Mr."): stripped from the run, counted as context.
+const LEADERS = new Set([
+  'dear',
+  'hi',
+  'hello',
+  'hey',
+  'mr',
+  'mrs',
+  'ms',
+  'mx',
+  'miss',
+  'dr',
+  'prof',
+  'sir',
+  'madam',
+  'thanks',
+  'regards',
+  'sincerely',
+  'cheers',
+  'best',
+  'customer',
+  'user',
+  'patient',
+  'client',
+  'agent',
+  'by',
+  'from',
+  'to',
+  'cc',
+  'attn',
+  'name',
+  'contact',
+])
+/** Hashes (person-lexicon's hashWord, lower-cased) of the sets above: lookups straight from the text, no slices. */
+const hashes = (words: Iterable<string>): Set<number> => new Set([...words].map((w) => hashWord(w, 0, w.length)))
+const STRONG_H = hashes(STRONG)
+const WEAK_H = hashes(WEAK)
+export const LEADERS_H = hashes(LEADERS)
+// Last words of STRONG_PAIRS: only these make the two-word lookup worth its slices.
+const PAIR_TAILS_H = hashes([...STRONG_PAIRS].map((p) => p.slice(p.lastIndexOf(' ') + 1)))
+const NONE = 0
+export const WEAK_CONTEXT = 1
+export const STRONG_CONTEXT = 2
+export const FUNCTION_CONTEXT = 3 // a WEAK function word ("and", "with", "to"): no support for a lower-case word
+const FUNCTION_H = hashes(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'])
+
+/** Reads the one or two words before `pos`, skipping spaces, quotes, colons and equals signs (`"name": "`). */
+export function contextBefore(text: string, pos: number): number {
+  let i = pos - 1
+  let skipped = 0
+  while (i >= 0 && skipped < 8 && isFiller(text.charCodeAt(i))) {
+    i--
+    skipped++
+  }
+  const end1 = i + 1
+  while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
+  if (end1 - (i + 1) === 0 || end1 - (i + 1) > 12) return NONE
+  const h1 = hashWord(text, i + 1, end1)
+  if (STRONG_H.has(h1)) return STRONG_CONTEXT
+  if (PAIR_TAILS_H.has(h1)) {
+    const w1 = text.slice(i + 1, end1).toLowerCase()
+    while (i >= 0 && text.charCodeAt(i) === 32) i--
+    const end2 = i + 1
+    while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
+    if (end2 > i + 1 && STRONG_PAIRS.has(text.slice(i + 1, end2).toLowerCase() + ' ' + w1)) return STRONG_CONTEXT
+  }
+  return WEAK_H.has(h1) ? (FUNCTION_H.has(h1) ? FUNCTION_CONTEXT : WEAK_CONTEXT) : NONE
+}
+
+function isFiller(c: number): boolean {
+  return (
+    c === 32 || c === 34 || c === 39 || c === 58 || c === 61 || c === 10 || c === 13 || c === 9 || c === 44 || c === 46
+  )
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 39
+}
+
+// Two or more lines opening with a label ("Anna: …\nTom: …"): a dialogue, where an unknown label is a speaker.
+const LABEL_LINE = /(?:^|\n)[^\n:]{1,40}: ?\S[^\n]*\n(?:[^\n]*\n)?[^\n:]{1,40}: ?\S/
+
+/** The text reads as a dialogue: two labelled lines close together. */
+export function dialogue(text: string): boolean {
+  return LABEL_LINE.test(text)
+}
+
+/** A possessive follows ("Maite Lemmens's"). */
+export function possessive(text: string, end: number): boolean {
+  const q = text.charCodeAt(end)
+  return (q === 39 || q === 0x2019) && text.charCodeAt(end + 1) === 115 && !isWordChar(text.charCodeAt(end + 2))
+}
+
+/** The words fill their line and a blank line or the text's end follows: a letterhead or signature block. */
+export function wholeLine(text: string, start: number, end: number): boolean {
+  const before = start === 0 || text.charCodeAt(start - 1) === 10
+  const n = text.length
+  return before && (end === n || (text.charCodeAt(end) === 10 && (end + 1 === n || text.charCodeAt(end + 1) === 10)))
+}
+
+/** The next word is one of HUMAN_VERBS. */
+export function humanVerbAfter(text: string, end: number): boolean {
+  if (text.charCodeAt(end) !== 32) return false
+  let e = end + 1
+  while (e < text.length && e - end <= 10 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
+  return e - end > 3 && e - end <= 10 && HUMAN_VERBS.has(text.slice(end + 1, e))
+}
+
+/** A dialogue or chat label: `Name:` at the start of a line. */
+export function speaker(text: string, end: number): boolean {
+  return text.charCodeAt(end) === 58 && (text.charCodeAt(end + 1) === 32 || text.charCodeAt(end + 1) === 34)
+}
+
+export function hasNonAscii(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) > 127) return true
+  return false
+}
+
+/** At the start of the text, a line or a sentence, where any word is capitalised. */
+export function sentenceStart(text: string, at: number): boolean {
+  let i = at - 1
+  while (
+    i >= 0 &&
+    (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39 || text.charCodeAt(i) === 40)
+  )
+    i--
+  if (i < 0) return true
+  const c = text.charCodeAt(i)
+  return c === 46 || c === 33 || c === 63 || c === 10 || c === 13 || c === 58 || c === 9
+}
