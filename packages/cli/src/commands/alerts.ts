@@ -1,18 +1,11 @@
+import type { AlertRecord } from '@promptledger/server'
 import { type AlertEvent, createNotifiers, loadConfig } from '@promptledger/server'
 import type { Command } from 'commander'
 import { addServerOptions, type Column, type RemoteOptions, remoteFrom, renderTable } from '../remote/index.js'
 import { CliError, EXIT_PROBLEM } from '../util/exit-codes.js'
 
-interface AlertJson {
-  rule: string
-  scope: Record<string, string>
-  state: 'open' | 'resolved'
-  value: number | null
-  threshold: number | null
-  message: string
-  startedAt: string
-  resolvedAt: string | null
-}
+/** An alert as `GET /v1/alerts` returns it. */
+type AlertJson = Omit<AlertRecord, 'id' | 'resolvedValue'>
 
 interface RuleJson {
   name: string

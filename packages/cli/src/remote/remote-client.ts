@@ -1,4 +1,5 @@
 import type { LedgerRecord } from '@promptledger/sdk'
+import type { StatsRow } from '@promptledger/server'
 
 /** Where a command talks to: the collector's base URL and an optional API key. */
 export interface RemoteOptions {
@@ -72,20 +73,8 @@ export function fetchRecords(
   return call(remote, url(remote, '/v1/records', { ...filter, limit: page.limit, cursor: page.cursor }))
 }
 
-export interface StatsRowJson {
-  key: string | null
-  count: number
-  errors: number
-  errorRate: number
-  latencyP50: number | null
-  latencyP95: number | null
-  latencyP99: number | null
-  ttftP50: number | null
-  ttftP95: number | null
-  inputTokens: number
-  outputTokens: number
-  costUsd: number
-}
+/** A row of `GET /v1/stats`: the store's `StatsRow`, as JSON. */
+export type StatsRowJson = StatsRow
 
 /** `GET /v1/stats`. */
 export function fetchStats(
