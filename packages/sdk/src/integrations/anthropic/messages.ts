@@ -1,9 +1,9 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
 import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
-import { abortedError, streamFailure } from '../error-info.js'
-import type { StreamObserver } from '../observe-stream.js'
+import { abortedError } from '../error-info.js'
 import { splitRequest } from '../request-split.js'
+import { StreamAccumulator } from '../stream-accumulator.js'
 import type { AnthropicMessage, AnthropicUsage, ContentBlock, MessageStreamEvent } from './anthropic-shapes.js'
 
 /**
@@ -68,18 +68,12 @@ export function messagesResponseFields(msg: AnthropicMessage): ResponseFields {
  * Follows Anthropic's named stream events: text and tool-input JSON per content block, the stop reason and usage
  * from `message_delta`, completion at `message_stop`.
  */
-export class MessageStreamAccumulator implements StreamObserver<MessageStreamEvent> {
+export class MessageStreamAccumulator extends StreamAccumulator<MessageStreamEvent> {
   private message: AnthropicMessage = {}
   private readonly blocks: ContentBlock[] = []
   private readonly toolArgs: Array<string | undefined> = []
   private usage: AnthropicUsage = {}
   private stopped = false
-
-  constructor(
-    private readonly capture: CallCapture,
-    private readonly request: RequestFields,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
 
   chunk(e: MessageStreamEvent): void {
     const i = e.index ?? 0
@@ -116,28 +110,12 @@ export class MessageStreamAccumulator implements StreamObserver<MessageStreamEve
     }
   }
 
-  private fields(): ResponseFields {
+  protected fields(): ResponseFields {
     return fieldsFrom({ ...this.message, usage: this.usage }, this.blocks, this.toolArgs)
   }
 
-  end(): void {
-    if (this.signal?.aborted)
-      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream aborted by the caller'))
-    else if (!this.stopped)
-      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream ended before message_stop'))
+  protected complete(): void {
+    if (!this.stopped) this.finishError(abortedError('stream ended before message_stop'))
     else this.capture.finish(this.request, this.fields())
-  }
-
-  fail(e: unknown): void {
-    this.capture.finish(this.request, this.fields(), 'error', streamFailure(e))
-  }
-
-  cancel(): void {
-    this.capture.finish(
-      this.request,
-      this.fields(),
-      'error',
-      abortedError('stream closed by the consumer before its end'),
-    )
   }
 }

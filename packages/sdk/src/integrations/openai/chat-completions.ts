@@ -1,9 +1,9 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
 import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
-import { abortedError, streamFailure } from '../error-info.js'
-import type { StreamObserver } from '../observe-stream.js'
+import { abortedError } from '../error-info.js'
 import { splitRequest } from '../request-split.js'
+import { StreamAccumulator } from '../stream-accumulator.js'
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -71,19 +71,13 @@ export function chatResponseFields(res: ChatCompletion): ResponseFields {
  * (keyed by choice and tool index), finish reasons and the usage chunk. Produces the same record fields as the
  * non-streamed response.
  */
-export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk> {
+export class ChatStreamAccumulator extends StreamAccumulator<ChatCompletionChunk> {
   private id: string | null = null
   private model: string | null = null
   private usage: OpenAIUsage | null = null
   private readonly messages: ChatMessageOut[] = []
   private readonly finishReasons: Array<string | undefined> = []
   private readonly toolCalls = new Map<string, OpenAIToolCall & { function: { name: string; arguments: string } }>()
-
-  constructor(
-    private readonly capture: CallCapture,
-    private readonly request: RequestFields,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
 
   chunk(c: ChatCompletionChunk): void {
     if (this.id === null) {
@@ -130,7 +124,7 @@ export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk
     }
   }
 
-  private fields(): ResponseFields {
+  protected fields(): ResponseFields {
     const toolCalls = [...this.toolCalls.values()].map(toolCall)
     const finish: string[] = []
     for (let i = 0; i < this.messages.length; i++) finish.push(this.finishReasons[i] ?? 'unknown')
@@ -144,24 +138,8 @@ export class ChatStreamAccumulator implements StreamObserver<ChatCompletionChunk
     }
   }
 
-  end(): void {
-    if (this.signal?.aborted)
-      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream aborted by the caller'))
-    else if (this.finishReasons.length === 0)
-      this.capture.finish(this.request, this.fields(), 'error', abortedError('stream ended before a finish_reason'))
+  protected complete(): void {
+    if (this.finishReasons.length === 0) this.finishError(abortedError('stream ended before a finish_reason'))
     else this.capture.finish(this.request, this.fields())
-  }
-
-  fail(e: unknown): void {
-    this.capture.finish(this.request, this.fields(), 'error', streamFailure(e))
-  }
-
-  cancel(): void {
-    this.capture.finish(
-      this.request,
-      this.fields(),
-      'error',
-      abortedError('stream closed by the consumer before its end'),
-    )
   }
 }

@@ -1,9 +1,9 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
 import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
-import { abortedError, streamFailure } from '../error-info.js'
-import type { StreamObserver } from '../observe-stream.js'
+import { abortedError } from '../error-info.js'
 import { splitRequest } from '../request-split.js'
+import { StreamAccumulator } from '../stream-accumulator.js'
 import type { ResponseObject, ResponseStreamEvent, ResponsesUsage } from './openai-shapes.js'
 
 function responsesUsage(u: ResponsesUsage | null | undefined): Usage | null {
@@ -87,17 +87,11 @@ export function finishResponse(
 }
 
 /** Follows Responses API stream events; the terminal event carries the whole `Response`, so that is what is logged. */
-export class ResponsesStreamAccumulator implements StreamObserver<ResponseStreamEvent> {
+export class ResponsesStreamAccumulator extends StreamAccumulator<ResponseStreamEvent> {
   private text = ''
   private started: ResponseObject | null = null
   private final: ResponseObject | null = null
   private errorEvent: ResponseStreamEvent | null = null
-
-  constructor(
-    private readonly capture: CallCapture,
-    private readonly request: RequestFields,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
 
   chunk(e: ResponseStreamEvent): void {
     switch (e.type) {
@@ -123,36 +117,16 @@ export class ResponsesStreamAccumulator implements StreamObserver<ResponseStream
     }
   }
 
-  private partial(): ResponseFields {
+  protected fields(): ResponseFields {
     const base = this.started ? responsesResponseFields({ ...this.started, output: [] }, this.text) : {}
     return { ...base, output: [{ role: 'assistant', content: this.text || null }] }
   }
 
-  end(): void {
-    if (this.signal?.aborted)
-      this.capture.finish(this.request, this.partial(), 'error', abortedError('stream aborted by the caller'))
-    else if (this.final) finishResponse(this.capture, this.request, this.final, this.text)
+  protected complete(): void {
+    if (this.final) finishResponse(this.capture, this.request, this.final, this.text)
     else if (this.errorEvent) {
       const e = this.errorEvent
-      this.capture.finish(this.request, this.partial(), 'error', {
-        type: e.code ?? 'error',
-        message: e.message ?? 'stream error',
-        httpStatus: null,
-      })
-    } else
-      this.capture.finish(this.request, this.partial(), 'error', abortedError('stream ended before its terminal event'))
-  }
-
-  fail(e: unknown): void {
-    this.capture.finish(this.request, this.partial(), 'error', streamFailure(e))
-  }
-
-  cancel(): void {
-    this.capture.finish(
-      this.request,
-      this.partial(),
-      'error',
-      abortedError('stream closed by the consumer before its end'),
-    )
+      this.finishError({ type: e.code ?? 'error', message: e.message ?? 'stream error', httpStatus: null })
+    } else this.finishError(abortedError('stream ended before its terminal event'))
   }
 }
