@@ -1,5 +1,5 @@
 import type { Message, ToolCallInput, Usage } from '@promptledger/sdk'
-import { arr, errorOf, type Json, num, obj, type ParsedCall, paramsOf, str } from './parsed-call.js'
+import { arr, errorOf, type Json, num, obj, type ParsedCall, paramsOf, responseObject, str } from './parsed-call.js'
 import { parseSse, tryJson } from './sse-parse.js'
 
 /**
@@ -116,12 +116,7 @@ export function parseAnthropic(
     fromStream(call, responseText)
     return call
   }
-  const body = tryJson(responseText)
-  if (status >= 400) {
-    call.error = errorOf(body) ?? { type: `http_${status}`, message: responseText.slice(0, 1000) }
-    return call
-  }
-  const r = obj(body)
+  const r = responseObject(call, status, responseText)
   if (!r) return call
   call.responseId = str(r.id)
   call.responseModel = str(r.model)

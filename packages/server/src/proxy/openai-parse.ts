@@ -1,5 +1,5 @@
 import type { Message, Operation, ToolCallInput, Usage } from '@promptledger/sdk'
-import { arr, errorOf, type Json, num, obj, type ParsedCall, paramsOf, str } from './parsed-call.js'
+import { arr, errorOf, type Json, num, obj, type ParsedCall, paramsOf, responseObject, str } from './parsed-call.js'
 import { parseSse, tryJson } from './sse-parse.js'
 
 function operationOf(path: string): Operation {
@@ -191,12 +191,7 @@ export function parseOpenAI(
     else chatStream(call, datas)
     return call
   }
-  const body = tryJson(responseText)
-  if (status >= 400) {
-    call.error = errorOf(body) ?? { type: `http_${status}`, message: responseText.slice(0, 1000) }
-    return call
-  }
-  const r = obj(body)
+  const r = responseObject(call, status, responseText)
   if (!r) return call
   if (call.operation === 'chat' || call.operation === 'completion') chatResult(call, r)
   else if (call.operation === 'responses') responsesResult(call, r)

@@ -1,4 +1,5 @@
 import type { LogInput, Message, Operation, ToolCallInput, Usage } from '@promptledger/sdk'
+import { tryJson } from './sse-parse.js'
 
 /** What a provider parser reads out of one request / response pair. */
 export interface ParsedCall {
@@ -55,3 +56,16 @@ export function errorOf(body: unknown): { type: string; message: string } | null
 }
 
 export type LogInputParts = Pick<LogInput, 'operation' | 'model'>
+
+/**
+ * The JSON object of a non-streamed response. On an HTTP error status the provider's error (or the start of
+ * the body) is recorded on `call` instead, and undefined is returned.
+ */
+export function responseObject(call: ParsedCall, status: number, responseText: string): Json | undefined {
+  const body = tryJson(responseText)
+  if (status >= 400) {
+    call.error = errorOf(body) ?? { type: `http_${status}`, message: responseText.slice(0, 1000) }
+    return undefined
+  }
+  return obj(body)
+}
