@@ -9,6 +9,14 @@ import { secretRecognizer } from './recognizers/secret-recognizer.js'
 import { streetAddressRecognizer } from './recognizers/street-address-recognizer.js'
 import { usSsnRecognizer } from './recognizers/us-ssn-recognizer.js'
 
+/**
+ * The built-in recognizers whose verdict on a digit run depends on context words nearby (phone, card, SSN): after a
+ * replacement changes a neighbour's context, these are the ones that must read the output again.
+ */
+export function contextDigitRecognizers(): Recognizer[] {
+  return [creditCardRecognizer, usSsnRecognizer, phoneRecognizer]
+}
+
 /** Every built-in recognizer. A fresh array each call so callers may filter it. */
 export function defaultRecognizers(): Recognizer[] {
   return [

@@ -1,11 +1,11 @@
 import { createCustomRecognizer } from './custom-recognizer.js'
-import { defaultRecognizers } from './default-recognizers.js'
+import { contextDigitRecognizers, defaultRecognizers } from './default-recognizers.js'
 import { type Operator, operatorFor, replaceOperator } from './operators.js'
 import type { Finding, Recognizer } from './recognizer.js'
 import { redactRecordFields } from './record-walker.js'
 import type { RecordRedaction, Redactor, RedactorOptions, RedactResult } from './redactor.js'
 import { resolve } from './resolver.js'
-import { replacementsAreStable } from './stable-check.js'
+import { DIGIT_RUNS_ONLY, replacementsAreStable, STABLE } from './stable-check.js'
 import { createStreamRedactor } from './stream-redactor.js'
 
 // A token the engine wrote earlier (`<EMAIL_ADDRESS>`, `<PERSON_0123456789ab>`): never re-detected, so output is stable.
@@ -22,9 +22,9 @@ export const DEFAULT_MIN_SCORE = 0.5
  * r.redact('card 4111 1111 1111 1111').text // 'card **** **** **** 1111'
  */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
-  const recognizers: Recognizer[] = [...(options.recognizers ?? defaultRecognizers())]
+  const allRecognizers: Recognizer[] = [...(options.recognizers ?? defaultRecognizers())]
   const custom = createCustomRecognizer(options)
-  if (custom) recognizers.push(custom)
+  if (custom) allRecognizers.push(custom)
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE
   const allow = new Set((options.allow ?? []).map((a) => a.toLowerCase()))
   const operators = new Map<string, Operator>()
@@ -40,12 +40,17 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   // Every candidate of the last analyze() call, below minScore too (what replacementsAreStable() reads).
   let candidates: Finding[] = []
 
-  function analyze(text: string): Finding[] {
+  const digitRecognizers = contextDigitRecognizers()
+
+  function analyze(text: string, recognizers: readonly Recognizer[] = allRecognizers): Finding[] {
     candidates = []
     if (text.length === 0) return []
     let found: Finding[] = []
-    for (const r of recognizers) {
-      for (const f of r.find(text)) {
+    // Indexed loops: this runs once per recognizer per text, and most recognizers find nothing.
+    for (let i = 0; i < recognizers.length; i++) {
+      const hits = recognizers[i]!.find(text)
+      for (let k = 0; k < hits.length; k++) {
+        const f = hits[k]!
         candidates.push(f)
         if (f.score >= minScore) found.push(f)
       }
@@ -66,7 +71,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     let pos = 0
     for (const f of findings) {
       out += text.slice(pos, f.start)
-      const token = (operators.get(f.type) ?? replaceOperator)(text.slice(f.start, f.end), f.type)
+      const op = operators.get(f.type)
+      const token = op === undefined ? replaceToken(f.type) : op(text.slice(f.start, f.end), f.type)
       tokenLengths.push(token.length)
       out += token
       pos = f.end
@@ -87,11 +93,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     // they map back to the original by a shift and merge in. The cap keeps the worst case bounded.
     for (let round = 0; round < 3; round++) {
       stableOutput = apply(text, findings)
-      // Fast path: most texts provably need no second analysis (see stable-check.ts for the argument).
-      if (round === 0 && builtInOnly && replacementsAreStable(text, stableOutput, candidates, findings, minScore)) {
-        return findings
-      }
-      const extra = analyze(stableOutput)
+      // Fast path: most texts provably need no second analysis, or only the digit recognizers' (see
+      // stable-check.ts for the argument).
+      const stability =
+        round === 0 && builtInOnly ? replacementsAreStable(text, stableOutput, candidates, findings, minScore) : -1
+      if (stability === STABLE) return findings
+      const extra = analyze(stableOutput, stability === DIGIT_RUNS_ONLY ? digitRecognizers : allRecognizers)
       if (extra.length === 0) return findings
       findings = mergeBack(findings, extra)
     }
@@ -131,6 +138,18 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       return createStreamRedactor(analyzeStable, apply)
     },
   }
+}
+
+// `<TYPE>` per entity type, built once: the default operator writes the same few strings for every text.
+const tokens = new Map<string, string>()
+
+function replaceToken(type: string): string {
+  let token = tokens.get(type)
+  if (token === undefined) {
+    token = replaceOperator('', type)
+    tokens.set(type, token)
+  }
+  return token
 }
 
 function dropInsideTokens(text: string, findings: Finding[]): Finding[] {

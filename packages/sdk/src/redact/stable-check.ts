@@ -1,5 +1,19 @@
-import { hasSevenDigitRun } from './digit-gate.js'
 import type { Finding } from './recognizer.js'
+
+// Seven digits joined by at most two separators (the text profile's SEVEN_DIGITS), led by a digit so V8 skips to
+// digits.
+const SEVEN_DIGITS = /\d(?:[ \-.()/+]{0,2}\d){6}/
+
+/** The output holds nothing any built-in recognizer would find again. */
+export const STABLE = 0
+/**
+ * Every condition below holds but the last: only the phone, card and SSN recognizers (the context-dependent digit
+ * recognizers) can find something new in the output, so only they need to read it again.
+ */
+export const DIGIT_RUNS_ONLY = 1
+/** No proof: the whole output must be analysed again. */
+export const UNSTABLE = 2
+export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
 
 /**
  * Decides, without running the recognizers again, that replacing `kept` with `<TYPE>` tokens cannot make any
@@ -19,7 +33,8 @@ import type { Finding } from './recognizer.js'
  * - Overlaps: a candidate that only partly overlaps a replaced span leaves a remnant that was never analysed alone.
  * - Context: a candidate below `minScore` (other than PERSON, whose context is adjacency-based and covered above)
  *   may rise when a replacement brings or removes context words; so may a digit run that phone, card or SSN
- *   rejected without a score, which is why any seven-digit run left in the output sends it the slow way.
+ *   rejected without a score, which is why a seven-digit run left in the output (when every other condition
+ *   holds) sends the output back to those three recognizers alone (DIGIT_RUNS_ONLY).
  */
 export function replacementsAreStable(
   text: string,
@@ -27,25 +42,27 @@ export function replacementsAreStable(
   candidates: readonly Finding[],
   kept: readonly Finding[],
   minScore: number,
-): boolean {
+): Stability {
   for (const k of kept) {
-    if (k.start > 0 && !safeBefore(text.charCodeAt(k.start - 1))) return false
-    if (k.end < text.length && !safeAfter(text.charCodeAt(k.end))) return false
-    if (k.end < text.length && text.charCodeAt(k.end) === 58 && !isSpaceOrEnd(text, k.end + 1)) return false
+    if (k.start > 0 && !safeBefore(text.charCodeAt(k.start - 1))) return UNSTABLE
+    if (k.end < text.length && !safeAfter(text.charCodeAt(k.end))) return UNSTABLE
+    if (k.end < text.length && text.charCodeAt(k.end) === 58 && !isSpaceOrEnd(text, k.end + 1)) return UNSTABLE
     const first = text.charCodeAt(k.start)
     const last = text.charCodeAt(k.end - 1)
     if (last === 46 || last === 33 || last === 63 || last === 58 || last === 10 || last === 13 || last === 9)
-      return false
-    if (k.type !== 'PERSON' && isUpper(first) && capitalisedWordBefore(text, k.start)) return false
-    if (isLetter(last) && isUpper(charAfter(text, k.end))) return false
+      return UNSTABLE
+    if (k.type !== 'PERSON' && isUpper(first) && capitalisedWordBefore(text, k.start)) return UNSTABLE
+    if (isLetter(last) && isUpper(charAfter(text, k.end))) return UNSTABLE
   }
   for (const c of candidates) {
-    if (c.score < minScore && c.type !== 'PERSON') return false
+    if (c.score < minScore && c.type !== 'PERSON') return UNSTABLE
     for (const k of kept) {
-      if (c.start < k.end && k.start < c.end && (c.start < k.start || c.end > k.end)) return false
+      if (c.start < k.end && k.start < c.end && (c.start < k.start || c.end > k.end)) return UNSTABLE
     }
   }
-  return !hasSevenDigitRun(output)
+  // Its own regex rather than the text profile: one native scan of the output is cheaper than profiling it, and
+  // most outputs are never analysed.
+  return SEVEN_DIGITS.test(output) ? DIGIT_RUNS_ONLY : STABLE
 }
 
 function safeBefore(c: number): boolean {

@@ -1,5 +1,6 @@
 import type { LedgerRecord } from '@promptledger/sdk'
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
+import { BucketHistogram } from './bucket-histogram.js'
 import { LabelCap } from './label-cap.js'
 
 /** OpenTelemetry GenAI bucket boundaries (semantic conventions, `gen_ai.client.operation.duration`). */
@@ -19,13 +20,9 @@ const TOKEN_FIELDS = [
 export class LlmMetrics {
   readonly #requests: Counter<'provider' | 'model' | 'operation' | 'status' | 'app'>
   readonly #errors: Counter<'provider' | 'model' | 'error_type'>
-  readonly #duration: Histogram<
-    'gen_ai_operation_name' | 'gen_ai_provider_name' | 'gen_ai_request_model' | 'error_type'
-  >
-  readonly #tokenUsage: Histogram<
-    'gen_ai_operation_name' | 'gen_ai_provider_name' | 'gen_ai_request_model' | 'gen_ai_token_type'
-  >
-  readonly #ttft: Histogram<'provider' | 'model'>
+  readonly #duration: BucketHistogram
+  readonly #tokenUsage: BucketHistogram
+  readonly #ttft: BucketHistogram
   readonly #tokens: Counter<'provider' | 'model' | 'type'>
   readonly #cost: Counter<'provider' | 'model' | 'app'>
   readonly #redactions: Counter<'entity_type'>
@@ -53,27 +50,24 @@ export class LlmMetrics {
       labelNames: ['provider', 'model', 'error_type'],
       registers,
     })
-    this.#duration = new Histogram({
-      name: 'gen_ai_client_operation_duration_seconds',
-      help: 'GenAI operation duration (OpenTelemetry gen_ai.client.operation.duration)',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    })
-    this.#tokenUsage = new Histogram({
-      name: 'gen_ai_client_token_usage',
-      help: 'Tokens used per call (OpenTelemetry gen_ai.client.token.usage)',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type'],
-      buckets: TOKEN_BUCKETS,
-      registers,
-    })
-    this.#ttft = new Histogram({
-      name: 'promptledger_llm_ttft_seconds',
-      help: 'Time to first token of streamed calls',
-      labelNames: ['provider', 'model'],
-      buckets: TTFT_BUCKETS,
-      registers,
-    })
+    this.#duration = new BucketHistogram(
+      registry,
+      'gen_ai_client_operation_duration_seconds',
+      'GenAI operation duration (OpenTelemetry gen_ai.client.operation.duration)',
+      DURATION_BUCKETS,
+    )
+    this.#tokenUsage = new BucketHistogram(
+      registry,
+      'gen_ai_client_token_usage',
+      'Tokens used per call (OpenTelemetry gen_ai.client.token.usage)',
+      TOKEN_BUCKETS,
+    )
+    this.#ttft = new BucketHistogram(
+      registry,
+      'promptledger_llm_ttft_seconds',
+      'Time to first token of streamed calls',
+      TTFT_BUCKETS,
+    )
     this.#tokens = new Counter({
       name: 'promptledger_llm_tokens_total',
       help: 'Tokens by type (input, output, cache_read, cache_write, reasoning)',
@@ -113,12 +107,13 @@ export class LlmMetrics {
   }
 
   /**
-   * Updates every metric from one stored batch. It runs on the ingest path, so counter increments are
-   * summed per label set in plain maps first and handed to prom-client once per set and batch (its
-   * `inc` validates and hashes labels on every call: ~2 µs each, a dozen per record otherwise).
-   * Histograms need each value, so they get 4 observations per record.
+   * Updates every metric from one stored batch. It runs on the ingest path, so records are grouped by
+   * their label values first (one map lookup per record) and each counter gets one `inc` per label set and
+   * batch: prom-client validates and hashes labels on every call (~2 µs each, a dozen per record otherwise).
+   * Histograms are `BucketHistogram`s whose series are looked up once per group.
    */
   observe(batch: readonly LedgerRecord[]): void {
+    const groups = new Map<string, Group>()
     const sums = new Map<string, { counter: Counter<string>; labels: Record<string, string>; n: number }>()
     const add = (counter: Counter<string>, labels: Record<string, string>, n = 1) => {
       let key = (counter as unknown as { name: string }).name
@@ -127,31 +122,80 @@ export class LlmMetrics {
       if (entry) entry.n += n
       else sums.set(key, { counter, labels, n })
     }
-    for (const r of batch) this.#observeOne(r, add)
+    for (const r of batch) {
+      const model = r.request.model ?? r.response?.model
+      const errorType = r.status === 'error' ? (r.error?.type ?? 'error') : ''
+      const key = `${r.provider}\u0000${model}\u0000${r.app}\u0000${r.operation}\u0000${r.status}\u0000${errorType}`
+      let g = groups.get(key)
+      if (!g) {
+        g = this.#group(r.provider, model, r.app, r.operation, r.status, errorType)
+        groups.set(key, g)
+      }
+      g.n++
+      if (r.latency_ms !== null) this.#duration.observe(g.duration, r.latency_ms / 1000)
+      if (r.ttft_ms !== null) this.#ttft.observe(g.ttft, r.ttft_ms / 1000)
+      if (r.usage) {
+        for (let i = 0; i < TOKEN_FIELDS.length; i++) {
+          const n = r.usage[TOKEN_FIELDS[i]![0]]
+          if (n === null || n === undefined) continue
+          g.tokens[i]! += n
+          g.tokenSeen[i] = true
+          if (i === 0) this.#tokenUsage.observe(g.tokenIn, n)
+          else if (i === 1) this.#tokenUsage.observe(g.tokenOut, n)
+        }
+      }
+      if (r.cost_usd !== null && r.cost_usd > 0) g.cost += r.cost_usd
+      this.#observeSignals(r, g.labels.model, add)
+    }
+    for (const g of groups.values()) this.#flushGroup(g, add)
     for (const { counter, labels, n } of sums.values()) counter.inc(labels, n)
   }
 
-  #observeOne(r: LedgerRecord, add: (c: Counter<string>, labels: Record<string, string>, n?: number) => void): void {
-    const provider = this.#provider.value(r.provider)
-    const model = this.#model.value(r.request.model ?? r.response?.model)
-    const app = this.#app.value(r.app)
-    const errorType = r.status === 'error' ? this.#errorType.value(r.error?.type ?? 'error') : ''
-    add(this.#requests, { provider, model, operation: r.operation, status: r.status, app })
-    if (r.status === 'error') add(this.#errors, { provider, model, error_type: errorType })
-    const gen = { gen_ai_operation_name: r.operation, gen_ai_provider_name: provider, gen_ai_request_model: model }
-    if (r.latency_ms !== null) this.#duration.observe({ ...gen, error_type: errorType }, r.latency_ms / 1000)
-    if (r.ttft_ms !== null) this.#ttft.observe({ provider, model }, r.ttft_ms / 1000)
-    if (r.usage) {
-      for (const [field, type] of TOKEN_FIELDS) {
-        const n = r.usage[field]
-        if (n === null || n === undefined) continue
-        add(this.#tokens, { provider, model, type }, n)
-        if (type === 'input' || type === 'output') this.#tokenUsage.observe({ ...gen, gen_ai_token_type: type }, n)
-      }
+  #group(
+    rawProvider: string | null,
+    rawModel: string | null | undefined,
+    rawApp: string | null,
+    operation: string,
+    status: string,
+    rawErrorType: string,
+  ): Group {
+    const provider = this.#provider.value(rawProvider)
+    const model = this.#model.value(rawModel)
+    const app = this.#app.value(rawApp)
+    const errorType = status === 'error' ? this.#errorType.value(rawErrorType) : ''
+    const gen = { gen_ai_operation_name: operation, gen_ai_provider_name: provider, gen_ai_request_model: model }
+    return {
+      labels: { provider, model, app, operation, status, errorType },
+      n: 0,
+      duration: this.#duration.series({ ...gen, error_type: errorType }),
+      ttft: this.#ttft.series({ provider, model }),
+      tokenIn: this.#tokenUsage.series({ ...gen, gen_ai_token_type: 'input' }),
+      tokenOut: this.#tokenUsage.series({ ...gen, gen_ai_token_type: 'output' }),
+      tokens: new Array(TOKEN_FIELDS.length).fill(0),
+      tokenSeen: new Array(TOKEN_FIELDS.length).fill(false),
+      cost: 0,
     }
-    if (r.cost_usd !== null && r.cost_usd > 0) add(this.#cost, { provider, model, app }, r.cost_usd)
-    for (const [type, n] of Object.entries(r.redactions))
+  }
+
+  #flushGroup(g: Group, add: (c: Counter<string>, labels: Record<string, string>, n?: number) => void): void {
+    const { provider, model, app, operation, status, errorType } = g.labels
+    add(this.#requests, { provider, model, operation, status, app }, g.n)
+    if (status === 'error') add(this.#errors, { provider, model, error_type: errorType }, g.n)
+    for (let i = 0; i < TOKEN_FIELDS.length; i++) {
+      if (g.tokenSeen[i]) add(this.#tokens, { provider, model, type: TOKEN_FIELDS[i]![1] }, g.tokens[i]!)
+    }
+    if (g.cost > 0) add(this.#cost, { provider, model, app }, g.cost)
+  }
+
+  #observeSignals(
+    r: LedgerRecord,
+    model: string,
+    add: (c: Counter<string>, labels: Record<string, string>, n?: number) => void,
+  ): void {
+    for (const type in r.redactions) {
+      const n = r.redactions[type]!
       if (n > 0) add(this.#redactions, { entity_type: this.#entity.value(type) }, n)
+    }
     const signals = r.signals
     if (!signals) return
     for (const [type, n] of Object.entries(signals.pii_in_response ?? {}))
@@ -159,4 +203,18 @@ export class LlmMetrics {
     if (signals.uncertainty) add(this.#uncertain, { model })
     for (const rule of signals.injection_rules ?? []) add(this.#injection, { rule: this.#rule.value(rule) })
   }
+}
+
+/** One batch's records that share every label value. */
+interface Group {
+  labels: { provider: string; model: string; app: string; operation: string; status: string; errorType: string }
+  n: number
+  duration: ReturnType<BucketHistogram['series']>
+  ttft: ReturnType<BucketHistogram['series']>
+  tokenIn: ReturnType<BucketHistogram['series']>
+  tokenOut: ReturnType<BucketHistogram['series']>
+  /** Sums per TOKEN_FIELDS entry, and whether any record reported it. */
+  tokens: number[]
+  tokenSeen: boolean[]
+  cost: number
 }

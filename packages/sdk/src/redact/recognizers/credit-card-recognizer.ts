@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
-import { hasSevenDigitRun } from '../digit-gate.js'
 import type { Finding, Recognizer } from '../recognizer.js'
+import { CARD_RUN, textProfile } from '../text-profile.js'
 import { cardIssuer } from '../validators/card-issuer.js'
 import { luhn } from '../validators/luhn.js'
 
@@ -57,8 +57,8 @@ export const creditCardRecognizer: Recognizer = {
   entities: ['CREDIT_CARD'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    // Shared gate (one native scan per text for phone, SSN and card): most texts fail it.
-    if (!hasSevenDigitRun(text)) return out
+    // Shared profile: twelve digits joined by single spaces or dashes, or no candidate at all.
+    if ((textProfile(text) & CARD_RUN) === 0) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const raw = m[0]

@@ -1,4 +1,5 @@
 import type { Finding, Recognizer } from '../recognizer.js'
+import { IBAN_HEAD, textProfile } from '../text-profile.js'
 import { ibanLength, isValidIban } from '../validators/iban.js'
 
 // Country code, check digits, then the BBAN compact or in groups of four separated by single spaces. The match
@@ -19,6 +20,8 @@ export const ibanRecognizer: Recognizer = {
   entities: ['IBAN_CODE'],
   find(text: string): Finding[] {
     const out: Finding[] = []
+    // Shared profile: two letters and two digits at a word start, or no candidate at all.
+    if ((textProfile(text) & IBAN_HEAD) === 0) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const start = m.index - 2

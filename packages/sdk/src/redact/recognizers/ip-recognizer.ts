@@ -1,11 +1,11 @@
 import { contextWords, nearby } from '../context.js'
 import type { Finding, Recognizer } from '../recognizer.js'
+import { DOTTED_QUAD, HEX_COLONS, textProfile } from '../text-profile.js'
 import { isValidIpv4, isValidIpv6 } from '../validators/ip.js'
 
 const V4 = /\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\/\d{1,2})?(?![\w]|\.\d)/g
 // Hex groups and colons, at most 8 groups with an optional trailing dotted quad; the parser decides.
 const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}(?:%[\w]{1,16})?(?![\w:.])/g
-const V6_GATE = /:[0-9A-Fa-f]{0,4}:/
 const VERSION = contextWords(['version', 'ver', 'release', 'v'])
 
 /**
@@ -20,8 +20,9 @@ export const ipRecognizer: Recognizer = {
   entities: ['IP_ADDRESS'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    // V4 opens with a digit, so V8's first-character check skips most positions; '.' is a one-call pre-test.
-    if (text.indexOf('.') !== -1) {
+    // The shared profile says whether `d.d.d.d` or `:hex:` stands anywhere; most texts have neither.
+    const profile = textProfile(text)
+    if (profile & DOTTED_QUAD) {
       V4.lastIndex = 0
       for (let m = V4.exec(text); m !== null; m = V4.exec(text)) {
         const slash = m[0].indexOf('/')
@@ -34,8 +35,8 @@ export const ipRecognizer: Recognizer = {
         out.push({ type: 'IP_ADDRESS', start, end, score, recognizer: 'ip' })
       }
     }
-    // Two colons with at most four hex digits between them: a literal-led test, far cheaper than V6 itself.
-    if (text.indexOf(':') !== -1 && V6_GATE.test(text)) {
+    // Two colons with at most four hex digits between them.
+    if (profile & HEX_COLONS) {
       V6.lastIndex = 0
       for (let m = V6.exec(text); m !== null; m = V6.exec(text)) {
         const pct = m[0].indexOf('%')

@@ -7,15 +7,16 @@ import { AMBIGUOUS, BREAK, classify, NAME } from './person-lexicon.js'
  *   Poutiainen … everyone calls me Antti");
  * - coordinated lists: "Eklund, Michael and Hodge", "silvana, adam, chad and caleb": when the items look like
  *   names as a group (known names among them, no ordinary word), every item is one.
- * Both only add findings; each costs an indexOf per name word or per " and " in the text.
+ * Both only add findings; each costs an indexOf per name word or per " and " in the text (`conjunction`: the text
+ * holds " and " or " & ", from the text profile).
  *
  * @example
- * extendPersons('founders: Monjeau, Graves and Reed', []) // adds Monjeau, Graves, Reed
+ * extendPersons('founders: Monjeau, Graves and Reed', [], false, true) // adds Monjeau, Graves, Reed
  */
-export function extendPersons(text: string, out: Finding[], lowerMode: boolean): void {
+export function extendPersons(text: string, out: Finding[], lowerMode: boolean, conjunction: boolean): void {
   const found = out.length
   if (found > 0) repeatedMentions(text, out, found)
-  coordinatedLists(text, out, lowerMode)
+  if (conjunction) coordinatedLists(text, out, lowerMode)
 }
 
 const LIST_SCORE = 0.6

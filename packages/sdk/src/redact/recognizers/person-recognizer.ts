@@ -1,4 +1,5 @@
 import type { Finding, Recognizer } from '../recognizer.js'
+import { CAPITAL_NOT_I, CONJUNCTION, capitalPositions, firstLetterIndex, textProfile } from '../text-profile.js'
 import {
   contextBefore,
   dialogue,
@@ -28,16 +29,9 @@ const INITIAL = 1
 const LEADER = 2 // a greeting or title word ("Dear", "Mr."): context, not part of the name
 const LOWERCASE = 4 // read in lowerMode and not capitalised
 
-// Jumps to the next character that may open a capitalised word; native scanning instead of a JS loop over every
-// character (most characters are lower case, digits or punctuation).
-const CAPITAL = /[A-Z\u00C0-\uFFFF]/g
 // Text written without capitals ("follow up with patricia desrosiers"): every word is read, and candidates need a
 // known name part (lowerMode in candidate()).
-const ANY_LETTER = /[A-Za-z\u00C0-\uFFFF]/g
-const FIRST_LETTER = /[A-Za-z\u00C0-\u024F]/
 let lowerMode = false
-// A capital other than the pronoun "I" (alone or in "I'm", "I'll").
-const SOME_CAPITAL = /[A-HJ-Z]|I[A-Za-z]|[A-Za-z]I/
 
 /**
  * PERSON without a model: capitalised words are tokenised once and looked up in one Map (name parts, ordinary
@@ -55,20 +49,38 @@ export const personRecognizer: Recognizer = {
     personLexicon() // builds the tables on first use
     let len = 0 // words in the current run
     const n = text.length
-    // Written without capitals: the first letter is lower case and no capital stands anywhere but in "I".
-    const first = FIRST_LETTER.exec(text)
-    lowerMode =
-      first !== null &&
-      first[0] === first[0].toLowerCase() &&
-      first[0] !== first[0].toUpperCase() &&
-      !SOME_CAPITAL.test(text)
-    const JUMP = lowerMode ? ANY_LETTER : CAPITAL
-    // Hot loop: a native jump to each capital, then a hand-written tokenizer over char codes; words are hashed
-    // while read and looked up in a typed-array table, so no word costs a slice.
-    JUMP.lastIndex = 0
-    while (JUMP.test(text)) {
-      const start = JUMP.lastIndex - 1
-      const c = text.charCodeAt(start)
+    // Written without capitals: the first letter is lower case and no capital stands anywhere but in "I" (both read
+    // from the shared text profile).
+    const profile = textProfile(text)
+    const firstAt = firstLetterIndex()
+    if (firstAt < 0) lowerMode = false
+    else {
+      const first = text[firstAt]!
+      lowerMode = first === first.toLowerCase() && first !== first.toUpperCase() && (profile & CAPITAL_NOT_I) === 0
+    }
+    // Hot loop: skip to the next character that may open a capitalised word (a JS loop: cheaper than a regex call
+    // per word), then a hand-written tokenizer over char codes; words are hashed while read and looked up in a
+    // typed-array table, so no word costs a slice.
+    // Capitals come from the profile's list; text written without capitals (or with too many) is walked here.
+    const { positions, count } = capitalPositions()
+    const walk = lowerMode || count < 0
+    let ci = 0
+    let at = 0
+    for (;;) {
+      let c = 0
+      if (walk) {
+        while (at < n) {
+          c = text.charCodeAt(at)
+          if (c >= 0xc0 || (c >= 65 && c <= 90) || (lowerMode && c >= 97 && c <= 122)) break
+          at++
+        }
+      } else {
+        while (ci < count && positions[ci]! < at) ci++
+        at = ci < count ? positions[ci]! : n
+        if (at < n) c = text.charCodeAt(at)
+      }
+      if (at >= n) break
+      const start = at
       let j = start + 1
       let lower = 0
       let upper = 0
@@ -102,7 +114,7 @@ export const personRecognizer: Recognizer = {
         h1 = h
         h = Math.imul(h ^ (d < 0x2000 ? LOWER[d]! : d), 0x01000193)
       }
-      JUMP.lastIndex = j
+      at = j
       if (
         (!lowerMode && !isUpper(text, start, c)) ||
         isLetter(text.charCodeAt(start - 1)) ||
@@ -149,7 +161,7 @@ export const personRecognizer: Recognizer = {
       len++
     }
     if (len > 0) score(text, len, out)
-    extendPersons(text, out, lowerMode)
+    extendPersons(text, out, lowerMode, (profile & CONJUNCTION) !== 0)
     return out
   },
 }

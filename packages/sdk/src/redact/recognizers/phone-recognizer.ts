@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
-import { hasSevenDigitRun } from '../digit-gate.js'
 import type { Finding, Recognizer } from '../recognizer.js'
+import { SEVEN_DIGITS, textProfile } from '../text-profile.js'
 
 // Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
 // Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
@@ -81,8 +81,8 @@ export const phoneRecognizer: Recognizer = {
   entities: ['PHONE_NUMBER'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    // Shared gate (one native scan per text for phone, SSN and card): most texts fail it.
-    if (!hasSevenDigitRun(text)) return out
+    // Shared profile (one pass per text for every recognizer): most texts fail it.
+    if ((textProfile(text) & SEVEN_DIGITS) === 0) return out
     GROUPED.lastIndex = 0
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
       // Adjacent numbers can run together ("+44 7700 900123 123-45-6780"): score every prefix that ends at a

@@ -1,4 +1,5 @@
 import type { Finding } from '../recognizer.js'
+import { AUTH_WORD, COLON, EQUALS, QUERY, URL_SCHEME } from '../text-profile.js'
 import { characterClasses, shannonEntropy } from '../validators/entropy.js'
 
 // `password = "…"`, `API_KEY: …`, `"client_secret": "…"`: the value (group 1) after a secret-like key.
@@ -14,10 +15,9 @@ const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,128}:([^\s/@'
 const URL_TOKEN =
   /[?&](?:token|access_token|id_token|refresh_token|api_key|apikey|key|sig|signature|secret|password|passwd|auth|client_secret|x-amz-signature|x-amz-credential|x-goog-signature)=([^&\s#"'<>]{6,2048})/gi
 
-/** Adds the value spans of secret assignments, bearer tokens and credential-bearing URLs to `out`. */
-export function assignmentSecrets(text: string, out: Finding[]): void {
-  const hasAssign = text.indexOf('=') !== -1 || text.indexOf(':') !== -1
-  if (!hasAssign) return
+/** Adds the value spans (`profile`: the text's textProfile() bits) of secret assignments, bearer tokens and credential-bearing URLs to `out`. */
+export function assignmentSecrets(text: string, profile: number, out: Finding[]): void {
+  if ((profile & (COLON | EQUALS)) === 0) return
   // The operator-led pre-test is much cheaper than the case-insensitive key alternation on every position.
   ASSIGNMENT.lastIndex = KEY_HINT.test(text) ? 0 : text.length + 1
   for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
@@ -26,15 +26,15 @@ export function assignmentSecrets(text: string, out: Finding[]): void {
     const end = m.index + m[0].length
     out.push({ type: 'SECRET', start: end - value.length, end, score: 0.8, recognizer: 'secret-assignment' })
   }
-  if (text.indexOf('earer') !== -1 || text.indexOf('asic ') !== -1 || text.indexOf('oken ') !== -1) {
+  if (profile & AUTH_WORD) {
     BEARER.lastIndex = 0
     for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) pushGroup(m, out, 0.85)
   }
-  if (text.indexOf('://') !== -1) {
+  if (profile & URL_SCHEME) {
     URL_CREDENTIALS.lastIndex = 0
     for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) pushGroup(m, out, 0.9)
   }
-  if (text.indexOf('=') !== -1 && (text.indexOf('?') !== -1 || text.indexOf('&') !== -1)) {
+  if (profile & EQUALS && profile & QUERY) {
     URL_TOKEN.lastIndex = 0
     for (let m = URL_TOKEN.exec(text); m !== null; m = URL_TOKEN.exec(text)) {
       if (looksSecret(m[1]!)) pushGroup(m, out, 0.8)

@@ -1,5 +1,5 @@
 import type { Finding, Recognizer } from '../recognizer.js'
-import { trieSource } from '../regex-trie.js'
+import { DASHES, KEY_MARKER, textProfile } from '../text-profile.js'
 import { checkJwt } from '../validators/jwt.js'
 import { assignmentSecrets } from './secret-assignments.js'
 
@@ -28,17 +28,6 @@ const KEYS = new RegExp(
 const BOUNDARY = /[A-Za-z0-9_-]/
 const PEM =
   /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
-// Literal markers of the formats above, in one regex test: far cheaper than the alternation with its boundary
-// checks, and most texts fail it. Compiled as a prefix tree at word starts (keys start after a non-token character,
-// see BOUNDARY), so a position is rejected after a character or two.
-const MARKER_WORDS = `(?:${trieSource([
-  'sk-',
-  ...['sk', 'rk', 'pk'].flatMap((p) => [`${p}_live_`, `${p}_test_`]),
-  ...['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', 'AIza'],
-  ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'whsec_', 'hf_', 'npm_', 'eyJ'],
-])})`
-const MARKERS = new RegExp(`\\b${MARKER_WORDS}`)
-
 /**
  * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private
  * key blocks, and (see secret-assignments.ts) `password=`/`api_key:` assignments, bearer tokens and URLs that carry
@@ -52,8 +41,10 @@ export const secretRecognizer: Recognizer = {
   entities: ['SECRET'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    KEYS.lastIndex = hasMarker(text) ? 0 : text.length + 1
-    for (let m = KEYS.exec(text); m !== null; m = KEYS.exec(text)) {
+    const profile = textProfile(text)
+    // The profile has seen a word that opens a key format (its marker words are those of the alternation).
+    KEYS.lastIndex = 0
+    for (let m = profile & KEY_MARKER ? KEYS.exec(text) : null; m !== null; m = KEYS.exec(text)) {
       const start = m.index
       const end = start + m[0].length
       // Keys sit between non-token characters: `task-runner` or `disk-usage-monitor-…` are not keys.
@@ -68,17 +59,13 @@ export const secretRecognizer: Recognizer = {
       }
       out.push({ type: 'SECRET', start, end, score, recognizer: 'secret' })
     }
-    if (text.indexOf('-----BEGIN') !== -1) {
+    if (profile & DASHES && text.indexOf('-----BEGIN') !== -1) {
       PEM.lastIndex = 0
       for (let m = PEM.exec(text); m !== null; m = PEM.exec(text)) {
         out.push({ type: 'SECRET', start: m.index, end: m.index + m[0].length, score: 1, recognizer: 'secret' })
       }
     }
-    assignmentSecrets(text, out)
+    assignmentSecrets(text, profile, out)
     return out
   },
-}
-
-function hasMarker(text: string): boolean {
-  return MARKERS.test(text)
 }

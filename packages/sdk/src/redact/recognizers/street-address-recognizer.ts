@@ -1,13 +1,15 @@
 import type { Finding, Recognizer } from '../recognizer.js'
 import { trieSource } from '../regex-trie.js'
+import {
+  DIGIT,
+  NON_ASCII,
+  STREET_WORD,
+  SUFFIX_THEN_NUMBER,
+  TYPE_TAIL_THEN_NUMBER,
+  textProfile,
+} from '../text-profile.js'
+import { CONTEXT_PHRASES, GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
 
-// Street-type words in the languages most addresses are written in. Suffix forms are matched as word endings.
-const TYPES =
-  'street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|crescent|circle|cir|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens|grove|hill|alley|trail|plaza|path|loop|mews|quay|wharf|esplanade'
-const PREFIXES =
-  'rua|avenida|avda\\.?|av\\.|via|viale|piazza|corso|calle|carrer|paseo|plaza|praça|rue|boulevard|bd\\.?|chemin|allée|place|ul\\.|ulica|aleja|al\\.|trg|náměstí|nám\\.|utca|út|tér|str\\.|λ\\.|οδός|πλατεία'
-const SUFFIXES =
-  'straße|strasse|str\\.|gasse|weg|platz|allee|ring|damm|ufer|laan|straat|gracht|plein|kade|vej|gade|gate|gata|gatan|vägen|veien|väg|katu|tie|kuja|polku|tori|braut|gränd|stræde|utca|út'
 // Letters of the Latin, Greek and Cyrillic scripts as explicit ranges: non-Unicode regexes run much faster in V8.
 const L = 'A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF'
 const LU = 'A-Z\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u024F\\u0391-\\u03A9\\u0400-\\u042F'
@@ -49,31 +51,22 @@ const TYPE_HINT = new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')
 const PREFIX_HINT = new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')
 const WORD_THEN_NUMBER_HINT = new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')
 const UNIT_HINT = /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po/i
-// The phrases CONTEXT needs, not their bare words: "mail" alone is in every "@mail." domain and "send" in most
-// requests, and would send those texts through every pattern.
-const CONTEXT_PHRASES = [
-  ...['address', 'lives at', 'live at', 'living at', 'live in', 'located at', 'reside at', 'resides at'],
-  ...['moved to', 'ship to', 'shipped to', 'deliver to', 'delivered to', 'mail to', 'mailed to', 'send to'],
-  ...['send it to', 'send this to', 'send them to', 'send a new one to', 'return to', 'returned to'],
-  ...['return it to', 'returned it to', 'meet at', 'meet me at'],
-]
 const CONTEXT_HINT = new RegExp(trieSource(CONTEXT_PHRASES), 'i')
 
-// Cheap gate before six patterns: a street word, unit or address phrase as a whole word, or a compound
-// street name ending right before a number. Non-Unicode, so V8 scans it fast.
-// The same words as literals, compiled as a prefix tree (see regex-trie.ts).
-const GATE_LITERALS = [
-  ...TYPES.split('|'),
-  ...PREFIXES.split('|').filter((w) => !w.includes('\\')),
-  ...['avda', 'avda.', 'av.', 'bd', 'bd.', 'ul.', 'al.', 'nám.', 'str.', 'λ.'],
-  ...['apt', 'apartment', 'suite', 'unit', 'flat', 'postbox', 'psc', 'cmr', 'usns', 'usnv', 'apo', 'fpo', 'dpo'],
-  ...CONTEXT_PHRASES,
-]
+// Cheap gate before six patterns: a street word, unit or address phrase as a whole word, or a compound street
+// name ending right before a number. Non-Unicode, compiled as a prefix tree (see regex-trie.ts). Texts in ASCII
+// take the text profile's word gate instead (the same words, hashed in its one pass).
 const GATE_WORDS = `(?:${trieSource(GATE_LITERALS)}|p\\.?\\s?o\\.?\\s?box)\\b`
 // The suffix branch opens on a digit and looks back, so it is only tried at digits.
 const GATE = new RegExp(`\\b${GATE_WORDS}|\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')
 
-const DIGIT = /\d/
+/** Whether a street pattern can match: the profile's word gate for ASCII texts, GATE for the rest. */
+function mayHoldAddress(text: string): boolean {
+  const p = textProfile(text)
+  if ((p & DIGIT) === 0) return false // addresses without a single digit are rare enough to skip
+  if (p & NON_ASCII) return GATE.test(text)
+  return (p & (STREET_WORD | SUFFIX_THEN_NUMBER)) !== 0
+}
 
 // Pattern, base score, literal hint (null: the shared word-then-number hint).
 const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null]> = [
@@ -96,13 +89,13 @@ export const streetAddressRecognizer: Recognizer = {
   name: 'street-address',
   entities: ['STREET_ADDRESS'],
   find(text: string): Finding[] {
-    // Addresses without a single digit are rare enough that skipping them buys most of this recognizer's speed.
-    if (!DIGIT.test(text)) return []
-    // One cheap non-Unicode test for any address keyword before six Unicode patterns run.
-    if (!GATE.test(text)) return []
+    // One cheap test for any address keyword before six Unicode patterns run.
+    if (!mayHoldAddress(text)) return []
     const spans: Array<[number, number, number]> = []
     // Each pattern runs only when its cheap literal hint is present (non-Unicode tests, most texts fail them).
-    const wordThenNumber = WORD_THEN_NUMBER_HINT.test(text)
+    const profile = textProfile(text)
+    const wordThenNumber =
+      profile & NON_ASCII ? WORD_THEN_NUMBER_HINT.test(text) : (profile & TYPE_TAIL_THEN_NUMBER) !== 0
     for (const [re, score, hint] of PATTERNS) {
       if (hint === null ? !wordThenNumber : !hint.test(text)) continue
       re.lastIndex = 0

@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
-import { hasSevenDigitRun } from '../digit-gate.js'
 import type { Finding, Recognizer } from '../recognizer.js'
+import { SSN_RUN, textProfile } from '../text-profile.js'
 import { isValidSsn } from '../validators/ssn.js'
 
 // 3-2-4 digits with one consistent separator (dash, space, dot) or none; only at the start of a digit run.
@@ -29,8 +29,8 @@ export const usSsnRecognizer: Recognizer = {
   entities: ['US_SSN'],
   find(text: string): Finding[] {
     const out: Finding[] = []
-    // Shared gate (one native scan per text for phone, SSN and card): most texts fail it.
-    if (!hasSevenDigitRun(text)) return out
+    // Shared profile: nine digits joined by single separators, or no candidate at all.
+    if ((textProfile(text) & SSN_RUN) === 0) return out
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       if (!isValidSsn(m[1]! + m[3]! + m[4]!)) continue

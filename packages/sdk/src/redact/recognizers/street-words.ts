@@ -1,0 +1,29 @@
+// Word lists of the street-address recognizer, shared with the text profile's keyword gate (text-profile.ts).
+
+/** Street-type words in the languages most addresses are written in. Suffix forms are matched as word endings. */
+export const TYPES =
+  'street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|crescent|circle|cir|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens|grove|hill|alley|trail|plaza|path|loop|mews|quay|wharf|esplanade'
+export const PREFIXES =
+  'rua|avenida|avda\\.?|av\\.|via|viale|piazza|corso|calle|carrer|paseo|plaza|praça|rue|boulevard|bd\\.?|chemin|allée|place|ul\\.|ulica|aleja|al\\.|trg|náměstí|nám\\.|utca|út|tér|str\\.|λ\\.|οδός|πλατεία'
+export const SUFFIXES =
+  'straße|strasse|str\\.|gasse|weg|platz|allee|ring|damm|ufer|laan|straat|gracht|plein|kade|vej|gade|gate|gata|gatan|vägen|veien|väg|katu|tie|kuja|polku|tori|braut|gränd|stræde|utca|út'
+
+/**
+ * The phrases the address-context pattern needs, not their bare words: "mail" alone is in every "@mail." domain and
+ * "send" in most requests, and would send those texts through every pattern.
+ */
+export const CONTEXT_PHRASES = [
+  ...['address', 'lives at', 'live at', 'living at', 'live in', 'located at', 'reside at', 'resides at'],
+  ...['moved to', 'ship to', 'shipped to', 'deliver to', 'delivered to', 'mail to', 'mailed to', 'send to'],
+  ...['send it to', 'send this to', 'send them to', 'send a new one to', 'return to', 'returned to'],
+  ...['return it to', 'returned it to', 'meet at', 'meet me at'],
+]
+
+/** Every literal of the keyword gate: street types, prefixes, unit words and address phrases. */
+export const GATE_LITERALS = [
+  ...TYPES.split('|'),
+  ...PREFIXES.split('|').filter((w) => !w.includes('\\')),
+  ...['avda', 'avda.', 'av.', 'bd', 'bd.', 'ul.', 'al.', 'nám.', 'str.', 'λ.'],
+  ...['apt', 'apartment', 'suite', 'unit', 'flat', 'postbox', 'psc', 'cmr', 'usns', 'usnv', 'apo', 'fpo', 'dpo'],
+  ...CONTEXT_PHRASES,
+]
