@@ -44,7 +44,7 @@ describe('createLedger', () => {
     ledger.log({ prompt: 'where is parcel 7781?', response: 'at the depot', model: 'gpt-4o', userId: 'u-9' })
     await ledger.flush()
     const [record] = memory.records
-    expect(record?.enc?.alg).toBe('aes-256-gcm')
+    expect(record?.enc?.alg).toBe('aes-256-ctr-hmac-sha256')
     expect(record?.enc?.subject).toBe('user:u-9')
     expect(JSON.stringify(record)).not.toContain('parcel 7781')
     expect(record?.request.model).toBe('gpt-4o')

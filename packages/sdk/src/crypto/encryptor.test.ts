@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Chain, genesis, type LedgerRecord, ledgerRecordSchema, type PromptLedgerError, recordHash } from '../index.js'
 import { DataKeyStore } from './data-key-store.js'
 import { Encryptor } from './encryptor.js'
+import { EnvKeyProvider } from './env-key-provider.js'
 import { LocalKeyringProvider } from './local-keyring-provider.js'
 import { sampleRecord } from './test-support/sample-record.js'
 
@@ -17,6 +18,15 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
 function setup() {
   const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
   return { keys, enc: new Encryptor({ keys }) }
+}
+
+function code(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    return (err as PromptLedgerError).code
+  }
+  return 'no error'
 }
 
 /** Encrypt before sealing, as the pipeline does. */
@@ -83,20 +93,93 @@ describe('Encryptor', () => {
     const ct = Buffer.from(flipped.enc!.ct, 'base64')
     ct[0] = (ct[0] ?? 0) ^ 1
     flipped.enc!.ct = ct.toString('base64')
-    const code = (fn: () => unknown) => {
-      try {
-        fn()
-      } catch (err) {
-        return (err as PromptLedgerError).code
-      }
-      return 'no error'
-    }
     expect(code(() => enc.decryptRecord(flipped))).toBe('DECRYPT_FAILED')
     const moved = { ...structuredClone(b), enc: a.enc }
     expect(code(() => enc.decryptRecord(moved))).toBe('DECRYPT_FAILED')
     const badTag = structuredClone(a)
     badTag.enc!.tag = Buffer.alloc(16).toString('base64')
     expect(code(() => enc.decryptRecord(badTag))).toBe('DECRYPT_FAILED')
+  })
+
+  it('writes aes-256-ctr-hmac-sha256 with a 16-byte counter-block IV and a 16-byte tag', () => {
+    const { enc } = setup()
+    const a = enc.encryptRecord(sampleRecord('u', 'one'))
+    const b = enc.encryptRecord(sampleRecord('u', 'one'))
+    expect(a.enc?.alg).toBe('aes-256-ctr-hmac-sha256')
+    expect(Buffer.from(a.enc!.iv, 'base64')).toHaveLength(16)
+    expect(Buffer.from(a.enc!.tag, 'base64')).toHaveLength(16)
+    // Same subject, same content: a fresh counter range, so neither the IV nor the ciphertext repeats.
+    expect(a.enc?.iv).not.toBe(b.enc?.iv)
+    expect(a.enc?.ct).not.toBe(b.enc?.ct)
+  })
+
+  it('fails with DECRYPT_FAILED on a flipped byte of any ciphertext, IV or tag, and on edited envelope fields', () => {
+    const { enc, keys } = setup()
+    const chain = new Chain(genesis('s'))
+    const rec = sealedEncrypted(enc, 'u', 'secret', chain)
+    const other = keys.getOrCreate('user:v').keyId
+    const variants: Array<(r: LedgerRecord) => void> = []
+    for (const field of ['ct', 'iv', 'tag'] as const) {
+      const bytes = Buffer.from(rec.enc![field], 'base64').length
+      for (let i = 0; i < bytes; i++) {
+        variants.push((r) => {
+          const buf = Buffer.from(r.enc![field], 'base64')
+          buf[i] = (buf[i] ?? 0) ^ 0x80
+          r.enc![field] = buf.toString('base64')
+        })
+      }
+    }
+    variants.push((r) => {
+      r.enc!.subject = 'user:v'
+    })
+    variants.push((r) => {
+      r.enc!.key_id = other
+    })
+    variants.push((r) => {
+      r.enc!.alg = 'aes-256-gcm'
+    })
+    variants.push((r) => {
+      r.id = '0193a0c0-0000-7000-8000-0000000000ff'
+    })
+    for (const change of variants) {
+      const tampered = structuredClone(rec)
+      change(tampered)
+      expect(code(() => enc.decryptRecord(tampered))).toBe('DECRYPT_FAILED')
+    }
+    expect(() => enc.decryptRecord({ ...rec, enc: { ...rec.enc!, tag: 'AAAA' } })).toThrow(/failed authentication/)
+    expect(JSON.stringify(enc.decryptRecord(rec))).toContain('secret')
+  })
+
+  it('still reads records written in the aes-256-gcm envelope, and erases them by key deletion', () => {
+    const fixture = JSON.parse(readFileSync(new URL('./test-support/legacy-gcm-fixture.json', import.meta.url), 'utf8'))
+    writeFileSync(path.join(dir, 'data-keys.json'), JSON.stringify(fixture.dataKeys), { mode: 0o600 })
+    const keys = DataKeyStore.open({ dir, provider: new EnvKeyProvider({ masterKeyBase64: fixture.masterKey }) })
+    const enc = new Encryptor({ keys })
+    const [alice, tenant] = fixture.records as LedgerRecord[]
+    expect(alice!.enc?.alg).toBe('aes-256-gcm')
+    expect(ledgerRecordSchema.safeParse(alice).success).toBe(true)
+    const clear = enc.decryptRecord(alice!)
+    expect(clear.request.messages).toEqual([{ role: 'user', content: 'question LEGACY-ALICE — ünïcödé ✓' }])
+    expect(clear.metadata).toEqual({
+      note: 'meta LEGACY-ALICE',
+      attempt: 2,
+      ok: true,
+      nested: { deep: 'LEGACY-ALICE' },
+    })
+    expect(recordHash(alice!)).toBe(alice!.hash)
+    const flipped = structuredClone(alice!)
+    flipped.enc!.tag = Buffer.alloc(16).toString('base64')
+    expect(code(() => enc.decryptRecord(flipped))).toBe('DECRYPT_FAILED')
+    keys.destroy('user:alice')
+    expect(enc.readRecord(alice!).erased).toBe(true)
+    expect(JSON.stringify(enc.readRecord(tenant!))).toContain('LEGACY-TENANT')
+  })
+
+  it('refuses an unknown algorithm by name', () => {
+    const { enc } = setup()
+    const rec = enc.encryptRecord(sampleRecord('u', 's'))
+    const odd = { ...rec, enc: { ...rec.enc!, alg: 'rot13' } } as unknown as LedgerRecord
+    expect(() => enc.decryptRecord(odd)).toThrow(/unknown encryption algorithm rot13/)
   })
 
   it('is idempotent on an encrypted record', () => {

@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
+import { createHash, type KeyObject } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+import { CTR_HMAC_ALG, CtrHmacAead } from './ctr-hmac-aead.js'
 import type { DataKeyStore } from './data-key-store.js'
-import { nextIv } from './iv-pool.js'
+import { GCM_ALG, openGcm } from './gcm-envelope.js'
 import { ENCRYPTED_PLACEHOLDER, markErased, type RecordContent, restoreContent, takeContent } from './record-content.js'
 
 export interface EncryptorOptions {
@@ -30,9 +31,19 @@ export function subjectOf(userId: string | null, tenant = 'default'): string {
 }
 
 /**
- * Envelope encryption of record content: AES-256-GCM under the subject's data key, with the record
- * id as additional data so a ciphertext cannot be moved onto another record. Run it before the seal
- * stage so the chain hashes the ciphertext and erasure never breaks it.
+ * The additional data of an envelope: the record id and the envelope's own fields, so a ciphertext
+ * moved onto another record, or an envelope whose algorithm, key id or subject was edited, fails to
+ * open. A JSON array: unambiguous whatever the fields contain.
+ */
+function envelopeAad(recordId: string, alg: string, keyId: string, subject: string): string {
+  return JSON.stringify([recordId, alg, keyId, subject])
+}
+
+/**
+ * Envelope encryption of record content under the subject's data key: `aes-256-ctr-hmac-sha256`
+ * (see `CtrHmacAead`) with the record id and the envelope fields as additional data. Records in the
+ * earlier `aes-256-gcm` envelope still decrypt. Run it before the seal stage so the chain hashes the
+ * ciphertext and erasure never breaks it.
  *
  * @example
  * const enc = new Encryptor({ keys })
@@ -44,6 +55,11 @@ export class Encryptor {
   readonly #tenant: string
   /** Plaintext taken at encryption, so a store can index it without decrypting again; dies with the record. */
   readonly #taken: WeakMap<object, RecordContent> | null
+  /**
+   * Derived keys and the long-lived CTR context of each data key, keyed by the store's key object:
+   * when the store drops a key (erasure, another process's change), its derived keys go with it.
+   */
+  readonly #aeads = new WeakMap<KeyObject, CtrHmacAead>()
 
   constructor(options: EncryptorOptions) {
     this.#keys = options.keys
@@ -63,21 +79,9 @@ export class Encryptor {
     const { keyId, key } = this.#keys.getOrCreate(subject)
     const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
     this.#taken?.set(record, content)
-    const iv = nextIv()
-    // `key` is a KeyObject made once per data key: importing raw bytes on every call doubled the cost.
-    const cipher = createCipheriv('aes-256-gcm', key, iv)
-    cipher.setAAD(Buffer.from(record.id))
-    // Straight to base64: no intermediate concat and re-encode (GCM's final() adds no bytes).
-    const ct = cipher.update(JSON.stringify(content), 'utf8', 'base64') + cipher.final('base64')
+    const sealed = this.#aead(key).seal(JSON.stringify(content), envelopeAad(record.id, CTR_HMAC_ALG, keyId, subject))
     // Keys in RFC 8785 order: the seal's encoder then takes its native-stringify fast path.
-    record.enc = {
-      alg: 'aes-256-gcm',
-      ct,
-      iv: iv.toString('base64'),
-      key_id: keyId,
-      subject,
-      tag: cipher.getAuthTag().toString('base64'),
-    }
+    record.enc = { alg: CTR_HMAC_ALG, ct: sealed.ct, iv: sealed.iv, key_id: keyId, subject, tag: sealed.tag }
     return record
   }
 
@@ -89,17 +93,28 @@ export class Encryptor {
   decryptRecord(record: LedgerRecord): LedgerRecord {
     const copy = structuredClone(record)
     if (!copy.enc) return copy
-    const { key_id, iv, tag, ct } = copy.enc
+    const { alg, key_id, subject, iv, tag, ct } = copy.enc
     const key = this.#keys.get(key_id)
+    const ivBytes = Buffer.from(iv, 'base64')
+    const tagBytes = Buffer.from(tag, 'base64')
+    const ctBytes = Buffer.from(ct, 'base64')
+    let clear: Buffer | null
+    if (alg === CTR_HMAC_ALG) {
+      clear = this.#aead(key).open(ivBytes, ctBytes, tagBytes, envelopeAad(copy.id, alg, key_id, subject))
+    } else if (alg === GCM_ALG) {
+      clear = openGcm(key, ivBytes, tagBytes, ctBytes, copy.id)
+    } else {
+      throw new PromptLedgerError('DECRYPT_FAILED', `record ${copy.id}: unknown encryption algorithm ${String(alg)}`)
+    }
+    if (clear === null) {
+      throw new PromptLedgerError('DECRYPT_FAILED', `record ${copy.id}: ciphertext failed authentication (${alg})`)
+    }
     let content: RecordContent
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
-      decipher.setAAD(Buffer.from(copy.id))
-      decipher.setAuthTag(Buffer.from(tag, 'base64'))
-      const clear = Buffer.concat([decipher.update(Buffer.from(ct, 'base64')), decipher.final()])
       content = JSON.parse(clear.toString('utf8')) as RecordContent
     } catch (cause) {
-      throw new PromptLedgerError('DECRYPT_FAILED', `record ${copy.id}: ciphertext failed authentication`, { cause })
+      // Authentic but unreadable: written by something that is not this encryptor.
+      throw new PromptLedgerError('DECRYPT_FAILED', `record ${copy.id}: decrypted content is not JSON`, { cause })
     }
     restoreContent(copy, content)
     delete copy.enc
@@ -123,6 +138,15 @@ export class Encryptor {
     view.metadata = { ...record.metadata }
     restoreContent(view, content)
     return view
+  }
+
+  #aead(key: KeyObject): CtrHmacAead {
+    let aead = this.#aeads.get(key)
+    if (!aead) {
+      aead = CtrHmacAead.derive(key)
+      this.#aeads.set(key, aead)
+    }
+    return aead
   }
 
   /** Like `decryptRecord`, but an erased subject yields the record marked `erased: true` instead of an error. */

@@ -61,9 +61,12 @@ export const errorSchema = z.object({
   http_status: z.number().int().min(100).max(599).nullish(),
 })
 
-/** Present when content fields are encrypted; they then live in `ct` and are absent from the record body. */
+/**
+ * Present when content fields are encrypted; they then live in `ct` and are absent from the record body.
+ * `aes-256-ctr-hmac-sha256` is written today; `aes-256-gcm` records (written before) stay readable.
+ */
 export const encSchema = z.object({
-  alg: z.literal('aes-256-gcm'),
+  alg: z.enum(['aes-256-gcm', 'aes-256-ctr-hmac-sha256']),
   key_id: shortText,
   subject: shortText,
   iv: z.string(),

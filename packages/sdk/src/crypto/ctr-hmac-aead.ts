@@ -1,0 +1,134 @@
+import { createDecipheriv, createSecretKey, hkdfSync, type KeyObject, timingSafeEqual } from 'node:crypto'
+import { BLOCK_BYTES, CtrKeystream, type CtrKeystreamOptions } from './ctr-keystream.js'
+import { HMAC_DIGEST_BYTES, HMAC_PAD_BYTES, HmacSha256 } from './hmac-sha256.js'
+
+/** The `enc.alg` of records sealed by `CtrHmacAead`. */
+export const CTR_HMAC_ALG = 'aes-256-ctr-hmac-sha256'
+/** HKDF `info`: binds the derived keys to this construction and version. */
+const HKDF_INFO = 'promptledger/record-enc/aes-256-ctr-hmac-sha256/v1'
+const AES_KEY_BYTES = 32
+const MAC_KEY_BYTES = 32
+/** HMAC-SHA-256 truncated to 128 bits (RFC 4868's HMAC-SHA-256-128; Tink's tag size 16), as strong as GCM's tag. */
+export const TAG_BYTES = 16
+/** The AAD's length in bits, 64-bit big-endian, closes the MAC input (as in Tink's encrypt-then-MAC). */
+const AAD_LENGTH_BYTES = 8
+/** Scratch buffers up to this size are kept for the next record; larger records get a one-off buffer. */
+const KEEP_SCRATCH_BYTES = 1 << 20
+
+export interface SealedContent {
+  /** base64 of the AES-256-CTR ciphertext (as long as the plaintext). */
+  ct: string
+  /** base64 of the 16-byte initial counter block. */
+  iv: string
+  /** base64 of the 16-byte tag. */
+  tag: string
+}
+
+/**
+ * An AEAD built as AES-256-CTR then HMAC-SHA-256 (encrypt-then-MAC, the construction of Google Tink's
+ * `AesCtrHmacAead`), with both keys derived from one data key by HKDF-SHA-256 (RFC 5869):
+ *
+ * - `aesKey ‖ macKey = HKDF-SHA-256(ikm = data key, salt = "", info = HKDF_INFO, L = 64)`
+ * - `ct = AES-256-CTR(aesKey, iv, plaintext)`, `iv` a fresh 16-byte counter block (see `CtrKeystream`)
+ * - `tag = HMAC-SHA-256(macKey, aad ‖ iv ‖ ct ‖ uint64be(bit length of aad))[0, 16)`
+ *
+ * `open` checks the tag (constant time) before decrypting. Why not AES-GCM: Node offers no way to
+ * reuse a GCM context under a new IV, and creating one per record cost more than all the record's
+ * other crypto work; CTR keeps one context per key, and HMAC is two one-shot hashes.
+ *
+ * @example
+ * const aead = CtrHmacAead.derive(dataKey)
+ * const sealed = aead.seal(JSON.stringify(content), aad)
+ * const clear = aead.open(Buffer.from(sealed.iv, 'base64'), Buffer.from(sealed.ct, 'base64'), Buffer.from(sealed.tag, 'base64'), aad)
+ */
+export class CtrHmacAead {
+  readonly #aesKey: KeyObject
+  readonly #mac: HmacSha256
+  readonly #streamOptions: CtrKeystreamOptions
+  /** Created on the first `seal`: a key that only decrypts never holds a context. */
+  #stream: CtrKeystream | null = null
+
+  private constructor(aesKey: KeyObject, macKey: Uint8Array, streamOptions: CtrKeystreamOptions) {
+    this.#aesKey = aesKey
+    this.#mac = new HmacSha256(macKey)
+    this.#streamOptions = streamOptions
+  }
+
+  /** Derives the AES and MAC keys from a 32-byte data key (once per data key; callers cache the result). */
+  static derive(dataKey: KeyObject, streamOptions: CtrKeystreamOptions = {}): CtrHmacAead {
+    const okm = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), HKDF_INFO, AES_KEY_BYTES + MAC_KEY_BYTES))
+    try {
+      const aesKey = createSecretKey(okm.subarray(0, AES_KEY_BYTES))
+      return new CtrHmacAead(aesKey, okm.subarray(AES_KEY_BYTES), streamOptions)
+    } finally {
+      okm.fill(0)
+    }
+  }
+
+  /** Encrypts and authenticates `plaintext` (UTF-8) with `aad` bound to it. */
+  seal(plaintext: string, aad: string): SealedContent {
+    // An upper bound on the UTF-8 length avoids measuring the string when the scratch is big enough.
+    const bound = plaintext.length * 3 + BLOCK_BYTES
+    const data = scratch('data', bound <= dataScratch.length ? bound : Buffer.byteLength(plaintext) + BLOCK_BYTES)
+    const length = data.write(plaintext, 0)
+    const mac = scratch('mac', macInputBound(aad, length))
+    const ivAt = HMAC_PAD_BYTES + mac.write(aad, HMAC_PAD_BYTES)
+    this.#stream ??= new CtrKeystream(this.#aesKey, this.#streamOptions)
+    // In place: `data` holds ciphertext from here on, so no plaintext stays in the scratch.
+    this.#stream.encrypt(data, length, mac, ivAt)
+    data.copy(mac, ivAt + BLOCK_BYTES, 0, length)
+    this.#tag(mac, ivAt, length)
+    return {
+      ct: data.toString('base64', 0, length),
+      iv: mac.toString('base64', ivAt, ivAt + BLOCK_BYTES),
+      tag: tagScratch.toString('base64', 0, TAG_BYTES),
+    }
+  }
+
+  /** The plaintext, or null when the tag does not match (altered ciphertext, IV, tag or AAD, or another key). */
+  open(iv: Buffer, ct: Buffer, tag: Buffer, aad: string): Buffer | null {
+    if (iv.length !== BLOCK_BYTES || tag.length !== TAG_BYTES) return null
+    const mac = scratch('mac', macInputBound(aad, ct.length))
+    const ivAt = HMAC_PAD_BYTES + mac.write(aad, HMAC_PAD_BYTES)
+    iv.copy(mac, ivAt)
+    ct.copy(mac, ivAt + BLOCK_BYTES)
+    this.#tag(mac, ivAt, ct.length)
+    if (!timingSafeEqual(tagScratch.subarray(0, TAG_BYTES), tag)) return null
+    const decipher = createDecipheriv('aes-256-ctr', this.#aesKey, iv)
+    return Buffer.concat([decipher.update(ct), decipher.final()])
+  }
+
+  /**
+   * MACs `aad ‖ iv ‖ ct ‖ uint64be(aad bits)` into `tagScratch`; `mac` holds the AAD from byte 64 up
+   * to `ivAt`, then the IV and `ctLength` bytes of ciphertext.
+   */
+  #tag(mac: Buffer, ivAt: number, ctLength: number): void {
+    const bits = (ivAt - HMAC_PAD_BYTES) * 8
+    const at = ivAt + BLOCK_BYTES + ctLength
+    mac.writeUInt32BE(Math.floor(bits / 2 ** 32), at)
+    mac.writeUInt32BE(bits % 2 ** 32, at + 4)
+    this.#mac.digestInto(mac, at + AAD_LENGTH_BYTES, tagScratch)
+  }
+}
+
+/** Room for the MAC input: pad slot, AAD (UTF-8 bound), IV, ciphertext, AAD length. */
+function macInputBound(aad: string, ctLength: number): number {
+  return HMAC_PAD_BYTES + aad.length * 3 + BLOCK_BYTES + ctLength + AAD_LENGTH_BYTES
+}
+
+// Per-process scratch buffers, reused by every record: sealing is synchronous, so two calls never
+// share them, and a record costs no allocation besides its base64 strings. `Buffer.alloc` gives each
+// its own 4-byte-aligned memory, as the keystream's word-wise XOR needs.
+let dataScratch = Buffer.alloc(64 * 1024)
+let macScratch = Buffer.alloc(64 * 1024)
+const tagScratch = Buffer.alloc(HMAC_DIGEST_BYTES)
+
+function scratch(which: 'data' | 'mac', bytes: number): Buffer {
+  const current = which === 'data' ? dataScratch : macScratch
+  if (bytes <= current.length) return current
+  const grown = Buffer.alloc(bytes <= KEEP_SCRATCH_BYTES ? 2 ** Math.ceil(Math.log2(bytes)) : bytes)
+  if (bytes > KEEP_SCRATCH_BYTES) return grown
+  if (which === 'data') dataScratch = grown
+  else macScratch = grown
+  return grown
+}
