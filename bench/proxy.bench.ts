@@ -94,7 +94,7 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
     }
   }
   reportCpuOnExit(
-    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}`,
+    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}${process.env['PL_INLINE'] ? ' TEMP inline' : ''}`,
     () => stored,
     async () => {
       await server.close()
@@ -146,14 +146,18 @@ interface Target {
   streams: boolean
 }
 
-async function load(t: Target, stream: boolean, concurrency: number, n: number): Promise<Sample[]> {
-  const pool = new Pool(t.origin, {
+/** One client per target and concurrency, kept across warm-up and rounds: every target is measured on warm connections. */
+function clientFor(t: Target, concurrency: number): Pool {
+  return new Pool(t.origin, {
     connections: concurrency,
     pipelining: 1,
     keepAliveTimeout: 60_000,
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   })
+}
+
+async function load(t: Target, stream: boolean, concurrency: number, n: number, pool: Pool): Promise<Sample[]> {
   const body = stream ? SSE_BODY : JSON_BODY
   const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench', ...t.headers }
   const samples: Sample[] = []
@@ -176,7 +180,6 @@ async function load(t: Target, stream: boolean, concurrency: number, n: number):
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
-  await pool.close()
   return samples
 }
 
@@ -238,6 +241,7 @@ async function main(): Promise<void> {
   const extra = breakdown
     ? [
         await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`]),
+        await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`], { ...process.env, PL_INLINE: '1' }),
         await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
       ]
@@ -250,8 +254,9 @@ async function main(): Promise<void> {
     ...(breakdown
       ? [
           { name: 'collector, ingest stubbed', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
-          { name: 'handler, no logging', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
-          { name: 'handler + file ledger', origin: extra[2]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'TEMP collector inline', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler, no logging', origin: extra[2]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler + file ledger', origin: extra[3]!.url, path: proxyPath, headers: {}, streams: true },
         ]
       : []),
     {
@@ -264,7 +269,9 @@ async function main(): Promise<void> {
   ]
   // Portkey's stream handling fails on Node 20 (immutable headers); check once and say so rather than assume.
   const pkTarget = targets.find((t) => t.name.startsWith('portkey'))!
-  const probe = await load(pkTarget, true, 1, 3)
+  const probePool = clientFor(pkTarget, 1)
+  const probe = await load(pkTarget, true, 1, 3, probePool)
+  await probePool.close()
   const portkeyStreams = probe.every((s) => s.ok)
   pkTarget.streams = portkeyStreams
 
@@ -300,19 +307,21 @@ async function main(): Promise<void> {
     for (const c of levels) {
       const n = c === 1 ? requests : requests * 2
       const active = targets.filter((t) => !stream || t.streams)
-      // Warm every connection and JIT path first.
-      for (const t of active) await load(t, stream, c, Math.max(200, c * 10))
+      // Warm every connection and JIT path first, on the clients the rounds then use.
+      const clients = new Map(active.map((t) => [t.name, clientFor(t, c)]))
+      for (const t of active) await load(t, stream, c, Math.max(200, c * 10), clients.get(t.name)!)
       const results = new Map<string, { samples: Sample[]; ms: number }>()
       for (let r = 0; r < rounds; r++) {
         for (const t of active) {
           const t0 = performance.now()
-          const s = await load(t, stream, c, Math.ceil(n / rounds))
+          const s = await load(t, stream, c, Math.ceil(n / rounds), clients.get(t.name)!)
           const cur = results.get(t.name) ?? { samples: [], ms: 0 }
           cur.samples.push(...s)
           cur.ms += performance.now() - t0
           results.set(t.name, cur)
         }
       }
+      await Promise.all([...clients.values()].map((client) => client.close()))
       const stat = (name: string) => {
         const r = results.get(name)
         if (!r) return null

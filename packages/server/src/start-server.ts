@@ -65,6 +65,8 @@ export async function startServer(
   let proxyIngest: IngestSink | undefined
   const proxy = createCollectorProxy(config.proxy, {
     ingest: () => proxyIngest,
+    // Records are built and redacted in the proxy's worker with the server's policy; ingest seals and stores them.
+    prepare: { redact: redactor !== undefined },
     onError: (err) => log?.warn({ err }, err.message),
   })
   const app = await createApp({

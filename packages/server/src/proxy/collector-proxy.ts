@@ -1,8 +1,10 @@
-import { type LogInput, toRecord, type UnsealedRecord, uuidv7 } from '@promptledger/sdk'
+import type { UnsealedRecord } from '@promptledger/sdk'
 import { z } from 'zod'
 import type { NodeHandler } from '../api/proxy-mount.js'
 import { ServerError } from '../errors.js'
-import { createProxy, type ProxyHandler } from './create-proxy.js'
+import { createProxy, type ProxyHandler, type ProxyOptions } from './create-proxy.js'
+import type { PrepareOptions } from './record-prepare.js'
+import { openInlineRecordThread, openRecordThread } from './record-thread.js'
 
 const upstreamUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
 
@@ -25,6 +27,11 @@ export interface IngestSink {
 export interface CollectorProxyOptions {
   /** The app's ingest path, known once the app is built (the proxy is created before it). */
   ingest: () => IngestSink | undefined
+  /**
+   * Whether the ingest path redacts: records are then redacted in the record worker with the same policy, and
+   * ingest's own pass finds nothing left to do. Default: not redacted here (ingest still redacts if it is set to).
+   */
+  prepare?: PrepareOptions
   /** Failures that are not the caller's: unreachable upstream, a batch the store refused, a full queue. */
   onError?: (err: ServerError) => void
   /** Calls waiting to be stored before new ones are dropped (and counted). Default 10,000. */
@@ -40,29 +47,27 @@ export interface CollectorProxy {
   handlers: { openai: NodeHandler; anthropic: NodeHandler }
   /** Calls dropped because the queue was full or no ingest path was attached. */
   readonly dropped: number
-  /** Stores what is queued and closes the upstream pools. */
+  /** Lets calls in flight end, closes the upstream pools, then records and stores every call answered. */
   close(): Promise<void>
 }
 
 /**
- * The proxy as the collector runs it: each call becomes an unsealed record and joins the collector's ingest path
- * in batches, where server-side redaction, encryption and sealing happen like for any ingested record.
+ * The proxy as the collector runs it. The serving thread only forwards bytes: each finished call goes, as raw
+ * bytes, to a worker thread that builds its record and runs the ingest path's per-record stages on it (signals,
+ * server-side redaction); the prepared records come back in batches and join the collector's ingest path, which
+ * encrypts, seals and stores them like any ingested record, in the collector's one chain.
  *
  * @example
  * let ingest: IngestService | undefined
- * const cp = createCollectorProxy(config.proxy, { ingest: () => ingest })
+ * const cp = createCollectorProxy(config.proxy, { ingest: () => ingest, prepare: { redact: true } })
  * const app = await createApp({ storage, stream, proxy: cp.handlers })
  * ingest = app.ingest
  */
 export function createCollectorProxy(config: ProxyConfig | undefined, opts: CollectorProxyOptions): CollectorProxy {
   const maxPending = opts.maxPending ?? 10_000
-  const maxDelayMs = opts.maxDelayMs ?? 50
-  const maxBatch = opts.maxBatch ?? 512
-  let pending: UnsealedRecord[] = []
-  let timer: NodeJS.Timeout | null = null
   let dropped = 0
-  // Records handed to ingest and not yet stored: they count against `maxPending` too.
-  let ingesting = 0
+  // Calls handed to the record worker or to ingest and not yet stored: they count against `maxPending`.
+  let pending = 0
   let inFlight: Promise<void> = Promise.resolve()
   const report = (err: ServerError): void => opts.onError?.(err)
 
@@ -73,46 +78,45 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
       dropped += batch.length
       report(new ServerError('STORAGE_ERROR', `proxy: ${batch.length} calls could not be stored`, { cause }))
     } finally {
-      ingesting -= batch.length
+      pending -= batch.length
     }
   }
 
-  const flush = (): Promise<void> => {
-    if (timer) clearTimeout(timer)
-    timer = null
-    if (pending.length === 0) return inFlight
-    const batch = pending
-    pending = []
+  const onRecords = (batch: UnsealedRecord[]): void => {
     const sink = opts.ingest()
     if (!sink) {
+      pending -= batch.length
       dropped += batch.length
       report(new ServerError('INTERNAL', `proxy: ${batch.length} calls dropped, no ingest path attached`))
-      return inFlight
+      return
     }
-    ingesting += batch.length
-    // One batch at a time, in order: the collector seals into a single chain. Whole batches, not slices: each
-    // ingest call costs a SQLite commit, and in slices small enough to keep a stall under a millisecond that
-    // fixed cost cut the stored throughput by two thirds at concurrency 16 (measured with the proxy bench).
+    // One batch at a time, in order: the collector seals into a single chain. The worker batches by time and size
+    // (50 ms / 512 by default): each ingest call costs a SQLite commit, and in slices small enough to keep a stall
+    // under a millisecond that fixed cost cut the stored throughput by two thirds at concurrency 16 (proxy bench).
     inFlight = inFlight.then(() => ingestBatch(sink, batch))
-    return inFlight
   }
 
-  const onRecord = (input: LogInput): void => {
-    if (pending.length + ingesting >= maxPending) {
+  const thread = (process.env['PL_INLINE'] ? openInlineRecordThread : openRecordThread)({
+    prepare: process.env['PL_INLINE'] ? { redact: false } : (opts.prepare ?? { redact: false }),
+    maxDelayMs: opts.maxDelayMs ?? 50,
+    maxBatch: opts.maxBatch ?? 512,
+    onRecords,
+    onFailed(count, message) {
+      pending -= count
+      dropped += count
+      report(new ServerError('INTERNAL', `proxy: ${count} calls could not be recorded: ${message}`))
+    },
+  })
+
+  const onExchange: NonNullable<ProxyOptions['onExchange']> = (ex) => {
+    if (pending >= maxPending) {
       dropped++
       if (dropped === 1 || dropped % 1000 === 0)
         report(new ServerError('INTERNAL', `proxy: queue full, ${dropped} calls dropped`))
       return
     }
-    // `redacted: false` until the server's redaction pass runs in ingest and says otherwise.
-    pending.push(toRecord(input, { id: uuidv7(), loggedAt: Date.now(), hmacKey: null, redacted: false }))
-    // Batched by time and size: the store commits (and syncs) once per batch, and a synchronous store would
-    // otherwise stall the event loop, and every call in flight, once per call.
-    if (pending.length >= maxBatch) void flush()
-    else if (!timer) {
-      timer = setTimeout(flush, maxDelayMs)
-      timer.unref()
-    }
+    pending++
+    thread.submit(ex)
   }
 
   const proxy = createProxy({
@@ -121,10 +125,9 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
       ...(config?.anthropicUpstream ? { anthropic: config.anthropicUpstream } : {}),
     },
     ...(config?.maxCaptureBytes ? { maxCaptureBytes: config.maxCaptureBytes } : {}),
-    onRecord,
+    onExchange,
     onError: report,
-    // Loaded on the first call that needs an estimate, so collectors (and their tests) that never proxy a stream
-    // without usage never pay the second of CPU the rank tables cost.
+    // The record worker counts tokens itself, on the first call that needs an estimate.
     preloadTokenizers: false,
   })
   return {
@@ -134,8 +137,11 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
       return dropped
     },
     async close() {
-      await flush()
+      // Calls still in flight end first (the pools close once they have); then every answered call is recorded:
+      // the worker hands back what it holds, and ingest stores it.
       await proxy.close()
+      await thread.close()
+      await inFlight
     },
   }
 }

@@ -12,8 +12,13 @@ import { sendProviderError } from './upstream-error.js'
 export interface ProxyOptions {
   /** Upstream origins (a base path is allowed); `/v1/...` is appended. Defaults: the public OpenAI and Anthropic APIs. */
   upstreams?: { openai?: string; anthropic?: string }
-  /** Receives one record per call, after the response has ended; redaction and sealing happen there. */
-  onRecord(input: LogInput): void | Promise<void>
+  /** Receives one record per call, built on this thread after the response has ended; redaction and sealing happen there. */
+  onRecord?(input: LogInput): void | Promise<void>
+  /**
+   * Receives each finished exchange instead, as soon as the response has ended, to build its record elsewhere (the
+   * collector hands it to a worker thread). Takes precedence over `onRecord`.
+   */
+  onExchange?(ex: Exchange): void
   /** Told about failures that are not the caller's: upstream unreachable, a record that could not be built or taken. */
   onError?(err: ServerError): void
   /** Route prefix; default `/proxy`. */
@@ -128,7 +133,7 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
     }
     // Parsing, token counting and the record itself happen here, after the client has its last byte.
     buildLogInput(ex)
-      .then((input) => opts.onRecord(input))
+      .then((input) => opts.onRecord?.(input))
       .then(recorded, failed)
     setImmediate(drainOne)
   }
@@ -139,6 +144,15 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
       return
     }
     if (ex.truncated) stats.truncated++
+    if (opts.onExchange) {
+      try {
+        opts.onExchange(ex)
+        stats.recorded++
+      } catch (cause) {
+        failed(cause)
+      }
+      return
+    }
     finished.push(ex)
     if (!draining) {
       draining = true

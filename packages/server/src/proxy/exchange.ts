@@ -57,3 +57,38 @@ export function newExchange(
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** An exchange as it crosses to another thread: its fields, with the request and captured response in one buffer. */
+export interface PackedExchange {
+  fields: Omit<Exchange, 'requestBody' | 'chunks'>
+  /** Request body bytes, then the captured response bytes. */
+  bytes: ArrayBuffer
+  requestLength: number
+}
+
+/**
+ * Copies the exchange's bytes into one fresh ArrayBuffer, to be transferred (not cloned) to a worker. The chunks are
+ * views into buffers the HTTP stack reuses or pools, and cloning a view clones its whole backing store.
+ */
+export function packExchange(ex: Exchange): PackedExchange {
+  const { requestBody, chunks, ...fields } = ex
+  const bytes = new ArrayBuffer(requestBody.length + ex.capturedBytes)
+  const view = new Uint8Array(bytes)
+  view.set(requestBody, 0)
+  let at = requestBody.length
+  for (const c of chunks) {
+    view.set(c, at)
+    at += c.length
+  }
+  return { fields, bytes, requestLength: requestBody.length }
+}
+
+export function unpackExchange(packed: PackedExchange): Exchange {
+  const all = Buffer.from(packed.bytes)
+  const response = all.subarray(packed.requestLength)
+  return {
+    ...packed.fields,
+    requestBody: all.subarray(0, packed.requestLength),
+    chunks: response.length > 0 ? [response] : [],
+  }
+}
