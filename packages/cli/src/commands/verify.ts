@@ -8,6 +8,7 @@ import { progressBar } from '../util/progress.js'
 interface VerifyFlags {
   publicKey?: string
   json?: boolean
+  deep?: boolean
   server?: string
   apiKey?: string
 }
@@ -29,6 +30,7 @@ export async function verifyLocal(
   try {
     result = await verifyLedger(dir, {
       ...(publicKeyPem ? { publicKeyPem } : {}),
+      ...(flags.deep ? { deep: true } : {}),
       onProgress: (d, t) => bar.update(d, t),
     })
   } finally {
@@ -64,6 +66,7 @@ export function register(program: Command): void {
     .argument('[dir]', 'the ledger data directory (or use --server)')
     .option('--public-key <file>', 'checkpoint public key (PEM); default: the one stored beside the ledger')
     .option('--json', 'print the result as JSON')
+    .option('--deep', 're-hash every record of sealed archives too, not only their signed digests')
     .option('--server <url>', "verify a collector's stored chains instead of a local ledger")
     .addOption(new Option('--api-key <key>', 'API key for the collector').env('PROMPTLEDGER_API_KEY'))
     .action(async (dir: string | undefined, flags: VerifyFlags) => {

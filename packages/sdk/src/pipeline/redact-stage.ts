@@ -1,3 +1,4 @@
+import { canonicalOrSame } from '../record/canonical.js'
 import { createRedactor } from '../redact/index.js'
 import type { RedactorOptions } from '../redact/redactor.js'
 import type { NamedStage } from './stage.js'
@@ -10,7 +11,8 @@ export function redactStage(options: RedactorOptions): NamedStage {
     run(record) {
       const { responseCounts } = redactor.redactRecord(record)
       // What the response held before redaction: the `pii_in_response` signal the PII-leak alert reads.
-      record.signals = { ...record.signals, pii_in_response: responseCounts }
+      // Sorted so that the record stays canonical as built (see seal/encode-record.ts).
+      record.signals = canonicalOrSame({ ...record.signals, pii_in_response: responseCounts })
       return record
     },
   }

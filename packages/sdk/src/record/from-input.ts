@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto'
 import { costUsd } from '../cost/cost-usd.js'
 import { PromptLedgerError } from '../errors.js'
-import { canonicalize } from './canonical.js'
+import { canonicalize, canonicalOrSame } from './canonical.js'
+import { hmacSha256Hex } from './hmac-sha256.js'
 import type { ErrorInput, LogInput } from './log-input.js'
 import { type Message, operationSchema, SCHEMA_VERSION, type UnsealedRecord } from './schema.js'
 
@@ -107,7 +107,8 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
   const prompt = ctx.hmacKey ? rawPrompt(input) : null
 
   // Keys below are listed in RFC 8785 order on purpose, with the seal's fields as placeholders in their
-  // sorted places: the sealed record is then canonical as built and one native stringify encodes it
+  // sorted places, and the caller's objects (metadata, messages, params, …) are copied in sorted order
+  // when they are not: the sealed record is then canonical as built and one native stringify encodes it
   // (see seal/encode-record.ts). The seal stage overwrites the placeholders.
   const record = {
     app: optText(input, 'app'),
@@ -119,27 +120,27 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     error: err,
     id: ctx.id,
     latency_ms: latencyMs,
-    metadata: input.metadata ?? {},
+    metadata: input.metadata ? canonicalOrSame(input.metadata) : {},
     operation: input.operation ?? 'chat',
     parent_span_id: optText(input, 'parentSpanId'),
     prev_hash: '',
-    prompt_hash: prompt !== null && ctx.hmacKey ? createHmac('sha256', ctx.hmacKey).update(prompt).digest('hex') : null,
+    prompt_hash: prompt !== null && ctx.hmacKey ? hmacSha256Hex(ctx.hmacKey, prompt) : null,
     provider: optText(input, 'provider'),
     redacted: ctx.redacted,
     redactions: {},
     request: {
-      input: input.input,
-      messages,
+      input: canonicalOrSame(input.input),
+      messages: canonicalOrSame(messages),
       model: optText(input, 'model'),
-      params: input.params,
-      tools: input.tools,
+      params: canonicalOrSame(input.params),
+      tools: canonicalOrSame(input.tools),
     },
     response: hasResponse
       ? {
           finish_reasons: input.finishReasons,
           id: optText(input, 'responseId'),
           model: optText(input, 'responseModel') ?? optText(input, 'model'),
-          output,
+          output: canonicalOrSame(output),
           tool_calls: input.toolCalls?.map((t) => ({
             arguments: t.arguments,
             id: t.id ?? null,

@@ -37,15 +37,17 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     options.recognizers === undefined &&
     custom === null &&
     Object.values(options.operators ?? {}).every((name) => name === undefined || name === 'replace')
-  // Every candidate of the last analyze() call, below minScore too (what replacementsAreStable() reads).
-  let candidates: Finding[] = []
+  // Every candidate of the last analyze() call, below minScore too (what replacementsAreStable() reads), and those at
+  // minScore or above. Both are reused from call to call (cleared, not reallocated).
+  const candidates: Finding[] = []
+  const found: Finding[] = []
 
   const digitRecognizers = contextDigitRecognizers()
 
   function analyze(text: string, recognizers: readonly Recognizer[] = allRecognizers): Finding[] {
-    candidates = []
+    candidates.length = 0
     if (text.length === 0) return []
-    let found: Finding[] = []
+    found.length = 0
     // Indexed loops: this runs once per recognizer per text, and most recognizers find nothing.
     for (let i = 0; i < recognizers.length; i++) {
       const hits = recognizers[i]!.find(text)
@@ -55,10 +57,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         if (f.score >= minScore) found.push(f)
       }
     }
-    if (found.length === 0) return found
-    if (allow.size > 0) found = found.filter((f) => !allow.has(text.slice(f.start, f.end).toLowerCase()))
-    if (text.indexOf('<') !== -1) found = dropInsideTokens(text, found)
-    return resolve(found)
+    if (found.length === 0) return []
+    let kept = found
+    if (allow.size > 0) kept = kept.filter((f) => !allow.has(text.slice(f.start, f.end).toLowerCase()))
+    if (text.indexOf('<') !== -1) kept = dropInsideTokens(text, kept)
+    return resolve(kept) // a new array: `found` is reused by the next call
   }
 
   // Length of each replacement written by the last apply(), for mapping output offsets back to the original.

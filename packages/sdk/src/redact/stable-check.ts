@@ -29,7 +29,10 @@ export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
  *   reads its last character), and does not end in sentence punctuation (sentence starts stay where they were).
  * - Name runs: a span ending in a letter right before a capitalised word, or (unless it is a PERSON, which the
  *   person recognizer already cut at words that cannot be names) starting with a capital right after one, may
- *   have been part of a longer run of capitalised words; those go the slow way.
+ *   have been part of a longer run of capitalised words; those go the slow way. Except a span that opens with two
+ *   or more capitals and a digit (`DE63…`, `AKIA…7`): the person recognizer reads that opening as an acronym, a
+ *   word that cuts the run exactly where the token's `<` cuts it, and the words before it are judged by the same
+ *   characters after them (a space, then no lower-case letter, quote, colon or line break).
  * - Overlaps: a candidate that only partly overlaps a replaced span leaves a remnant that was never analysed alone.
  * - Context: a candidate below `minScore` (other than PERSON, whose context is adjacency-based and covered above)
  *   may rise when a replacement brings or removes context words; so may a digit run that phone, card or SSN
@@ -51,7 +54,13 @@ export function replacementsAreStable(
     const last = text.charCodeAt(k.end - 1)
     if (last === 46 || last === 33 || last === 63 || last === 58 || last === 10 || last === 13 || last === 9)
       return UNSTABLE
-    if (k.type !== 'PERSON' && isUpper(first) && capitalisedWordBefore(text, k.start)) return UNSTABLE
+    if (
+      k.type !== 'PERSON' &&
+      isUpper(first) &&
+      capitalisedWordBefore(text, k.start) &&
+      !acronymThenDigit(text, k.start)
+    )
+      return UNSTABLE
     if (isLetter(last) && isUpper(charAfter(text, k.end))) return UNSTABLE
   }
   for (const c of candidates) {
@@ -106,6 +115,14 @@ function capitalisedWordBefore(text: string, at: number): boolean {
   while (i > 0 && (isLetter(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 39 || text.charCodeAt(i - 1) === 45))
     i--
   return isUpper(text.charCodeAt(i))
+}
+
+/** Two or more ASCII capitals from `at`, then a digit: what the person recognizer reads as an acronym. */
+function acronymThenDigit(text: string, at: number): boolean {
+  let i = at
+  while (i < text.length && text.charCodeAt(i) >= 65 && text.charCodeAt(i) <= 90) i++
+  const c = text.charCodeAt(i)
+  return i - at >= 2 && c >= 48 && c <= 57
 }
 
 /** The first character from `at` that is not a space (at most two skipped), or -1. */

@@ -1,4 +1,4 @@
-import { GATE_LITERALS, SUFFIXES, TYPES } from './recognizers/street-words.js'
+import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
 
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
@@ -49,6 +49,10 @@ export const NON_ASCII = 1 << 19
 export const DOT = 1 << 20
 /** A word ending like a street type or compound street name (or `u.`), one to three spaces, a digit; ASCII texts. */
 export const TYPE_TAIL_THEN_NUMBER = 1 << 21
+/** A street type as a whole word (`road`, `st`); ASCII texts. */
+export const STREET_TYPE_WORD = 1 << 22
+/** A street prefix as a whole word (`rua`, `via`, `ul.`); ASCII texts. */
+export const STREET_PREFIX_WORD = 1 << 23
 
 // Word tables: FNV-1a hashes of lower-cased ASCII letter runs in a small open-addressing table (no string per word).
 const WORD_BITS = 10
@@ -60,6 +64,8 @@ const W_HEAD = 2 // the first word of an address phrase ("lives", "ship")
 const W_TAIL = 4 // the second word of an address phrase ("at", "to")
 const W_KEY = 8 // a whole word that opens a provider key ("sk", "ghp")
 const W_AUTH = 16
+const W_TYPE = 32 // a street type ("road")
+const W_PREFIX = 64 // a street prefix ("rua")
 
 function fnv(word: string): number {
   let h = FNV
@@ -145,6 +151,8 @@ for (const s of SUFFIXES.replace(/\\/g, '').split('|')) addTail(s, T_SUFFIX | T_
 for (const t of [...TYPES.split('|'), 'u.']) addTail(t, T_TYPE)
 // `p.o. box`, `p o box`, `p.obox`, `pobox`: the letter run that ends the post-box form.
 for (const w of ['box', 'obox', 'pobox']) addWord(w, W_STREET)
+for (const w of TYPES.split('|')) addWord(w, W_TYPE)
+for (const w of PREFIXES.split('|')) if (!/[^ -~]/.test(w)) addWord(w.replace(/[^A-Za-z]/g, ''), W_PREFIX)
 
 // Provider key openers as ASCII letter runs (the run before `-`/`_`), and the 3- and 4-letter prefixes of runs.
 for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm'])
@@ -267,12 +275,17 @@ function scan(text: string): number {
         if (f & W_STREET) bits |= STREET_WORD
         if (f & W_KEY) bits |= KEY_MARKER
         if (f & W_AUTH) bits |= AUTH_WORD
+        if (f & W_TYPE) bits |= STREET_TYPE_WORD
+        if (f & W_PREFIX) bits |= STREET_PREFIX_WORD
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
       }
       if (h === HASH_AND && start > 0 && i < n && text.charCodeAt(start - 1) === 32 && text.charCodeAt(i) === 32)
         bits |= CONJUNCTION
-      if (len >= 3 && keyPrefix(text, start, len)) bits |= KEY_MARKER
+      // Only runs opening with x, e or A can open a key without a separator (`xox`, `eyJ`, `AKIA`).
+      const first = text.charCodeAt(start)
+      if (len >= 3 && (first === 120 || first === 101 || first === 65) && keyPrefix(text, start, len))
+        bits |= KEY_MARKER
       prevFlags = f
       prevEnd = i
       continue

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto'
-import { canonicalize } from '../record/canonical.js'
+import { canonicalize, canonicalShape, NOT_SHAPABLE } from '../record/canonical.js'
 import type { LedgerRecord } from '../record/schema.js'
 
 // Every top-level field of schema v1 in RFC 8785 order (UTF-16 code-unit sort), with its JSON-quoted key
@@ -73,68 +73,6 @@ function isCanonicalAsIs(value: unknown): boolean {
     prev = key
   }
   return true
-}
-
-/** Marks a value `JSON.stringify` cannot encode canonically even after sorting keys (bigint, symbol, NaN, …). */
-const NOT_SHAPABLE = Symbol('not-shapable')
-
-/**
- * The value itself when it already is canonical as-is, else a copy in which every object's keys are in
- * code-unit order, so that one native `JSON.stringify` of the result is the RFC 8785 encoding. Only the
- * unsorted subtrees and their parents are copied (user metadata and params usually are small and
- * unsorted); copies have no prototype, so a `__proto__` key stays a plain member.
- */
-function canonicalShape(value: unknown): unknown {
-  switch (typeof value) {
-    case 'number':
-      return Number.isFinite(value) ? value : NOT_SHAPABLE
-    case 'bigint':
-    case 'symbol':
-      return NOT_SHAPABLE
-    case 'object':
-      break
-    default:
-      return value
-  }
-  if (value === null) return value
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i]
-      const shaped = canonicalShape(item)
-      if (shaped === NOT_SHAPABLE) return NOT_SHAPABLE
-      if (shaped !== item) {
-        copy ??= value.slice(0, i)
-      }
-      if (copy) copy.push(shaped)
-    }
-    return copy ?? value
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_SHAPABLE
-  const obj = value as Record<string, unknown>
-  let sorted = true
-  let changed = false
-  let prev: string | undefined
-  for (const key in obj) {
-    if (prev !== undefined && !(prev < key)) sorted = false
-    const item = obj[key]
-    const shaped = canonicalShape(item)
-    if (shaped === NOT_SHAPABLE) return NOT_SHAPABLE
-    if (shaped !== item) changed = true
-    prev = key
-  }
-  if (sorted && !changed) return value
-  const keys = Object.keys(obj).sort()
-  const out = Object.create(null) as Record<string, unknown>
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!
-    out[key] = canonicalShape(obj[key])
-  }
-  // Integer-like keys ("9", "10") enumerate in numeric order whatever the insertion order: leave such
-  // objects to the general encoder.
-  const order = Object.keys(out)
-  for (let i = 0; i < order.length; i++) if (order[i] !== keys[i]) return NOT_SHAPABLE
-  return out
 }
 
 /** RFC 8785 encoding of one value, through the native stringify when the value allows it. */

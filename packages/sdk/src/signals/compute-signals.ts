@@ -1,8 +1,9 @@
+import { canonicalOrSame } from '../record/canonical.js'
 import type { LedgerRecord, RecordSignals, UnsealedRecord } from '../record/schema.js'
 import type { RecordRedaction } from '../redact/redactor.js'
-import { INJECTION_RULES, type InjectionRule, scoreInjection } from './injection-rules.js'
+import { INJECTION_RULES, type InjectionResult, type InjectionRule, scoreInjection } from './injection-rules.js'
 import { promptText, responseChars, responseText } from './record-text.js'
-import { scanText } from './text-scan.js'
+import { normalizeText, scanText } from './text-scan.js'
 import { DEFAULT_UNCERTAINTY_PHRASES, UncertaintyMatcher } from './uncertainty.js'
 
 export interface SignalOptions {
@@ -46,20 +47,24 @@ export function createSignals(options: SignalOptions = {}): SignalComputer {
   const maxChars = options.maxScanChars ?? DEFAULT_MAX_SCAN_CHARS
   return {
     compute(record, redaction) {
-      const signals: RecordSignals = { ...(record.signals ?? {}) }
-      signals.response_chars = responseChars(record)
       const answer = responseText(record, maxChars)
-      const found = answer ? matcher.match(scanText(answer).normalized) : []
-      signals.uncertainty = found.length > 0
-      if (found.length > 0) signals.uncertainty_phrases = found
+      const found = answer ? matcher.match(normalizeText(answer)) : []
+      let injection: InjectionResult | undefined
       if (rules.length > 0) {
         const prompt = promptText(record, maxChars)
-        const injection = prompt ? scoreInjection(scanText(prompt), rules) : { score: 0, rules: [] }
-        signals.injection_score = injection.score
-        if (injection.rules.length > 0) signals.injection_rules = injection.rules
+        injection = prompt ? scoreInjection(scanText(prompt), rules) : { score: 0, rules: [] }
       }
+      // Keys are added in code-unit order so the record stays canonical as built and sealing needs no
+      // sorted copy (see seal/encode-record.ts); the tests compare with the sorted encoding.
+      const signals: RecordSignals = {}
+      if (injection && injection.rules.length > 0) signals.injection_rules = injection.rules
+      if (injection) signals.injection_score = injection.score
       if (redaction) signals.pii_in_response = { ...redaction.responseCounts }
-      return signals
+      signals.response_chars = responseChars(record)
+      signals.uncertainty = found.length > 0
+      if (found.length > 0) signals.uncertainty_phrases = found
+      // Signals given by the caller are kept unless computed here, as before; rare, so a sorted copy is fine.
+      return record.signals ? canonicalOrSame({ ...record.signals, ...signals }) : signals
     },
   }
 }

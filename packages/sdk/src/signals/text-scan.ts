@@ -82,6 +82,18 @@ function isSpace(c: number): boolean {
 }
 
 /**
+ * `scanText(text).normalized` alone, for texts only matched against phrases (the response): ASCII text
+ * skips the run counting, a character loop as long as the normalization itself.
+ *
+ * @example
+ * normalizeText("I'm  NOT sure") // "i'm not sure"
+ */
+export function normalizeText(text: string): string {
+  if (!NON_ASCII.test(text)) return text.replace(ASCII_SPACE_FIX, ' ').toLowerCase().trim()
+  return scanText(text).normalized
+}
+
+/**
  * Scans `text` once. Linear in its length: a plain loop over UTF-16 code units with constant work per unit.
  *
  * @example

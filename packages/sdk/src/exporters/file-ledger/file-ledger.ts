@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsync, openSync, readFileSync, write, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsync, openSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
@@ -13,8 +13,9 @@ import { applyRetention, type RetentionPolicy } from './retention.js'
 import { sealSegment } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
 
-const writeAsync = promisify(write) as (fd: number, data: string | Buffer) => Promise<unknown>
 const fsyncAsync = promisify(fsync)
+/** Segments up to this size are kept in memory while active, for the seal (see `#written`). */
+const MAX_KEPT_SEGMENT_BYTES = 16 * 1024 * 1024
 
 export interface FileLedgerOptions {
   /** Data dir; the stream's segments go to `<dir>/<stream>/`. */
@@ -61,6 +62,14 @@ export class FileLedgerExporter implements Exporter {
   #rotatedSync: Promise<void> = Promise.resolve()
   #closed = false
   #scratch = Buffer.alloc(0)
+  /**
+   * The active segment's bytes as appended by this process (null when it was continued after a restart,
+   * or outgrew the buffer): the seal compresses these, not the file, and signs the archive's digest.
+   */
+  #written: Buffer | null = null
+  #writtenLength = 0
+  /** Segment buffers whose seal finished, reused for the next segments (no 1 MiB allocation per segment). */
+  #spare: Buffer[] = []
 
   constructor(options: FileLedgerOptions) {
     this.#o = options
@@ -177,13 +186,28 @@ export class FileLedgerExporter implements Exporter {
     // The write is synchronous (as pino's default destination): it is a copy into the page cache, while
     // an async write waited in the 4-thread pool behind background gzips and fsyncs. Durability comes
     // from the async fsync in flush(), which stays off this thread.
-    // One buffer reused for every batch (the write below is synchronous): a fresh 1 MB buffer per batch
-    // is external memory that only a full GC returns.
-    if (this.#scratch.length < bytes) this.#scratch = Buffer.allocUnsafe(Math.max(bytes, this.#scratch.length * 2))
-    const buf = this.#scratch
-    let o = 0
+    // Lines go into the segment's buffer (kept for the seal) or else into one scratch buffer reused for
+    // every batch: a fresh 1 MB buffer per batch is external memory that only a full GC returns.
+    let buf: Buffer
+    let start: number
+    if (this.#written !== null && this.#writtenLength + bytes <= this.#written.length) {
+      buf = this.#written
+      start = this.#writtenLength
+    } else {
+      this.#written = null // outgrown: this segment is sealed from the file, without an archive claim
+      if (this.#scratch.length < bytes) this.#scratch = Buffer.allocUnsafe(Math.max(bytes, this.#scratch.length * 2))
+      buf = this.#scratch
+      start = 0
+    }
+    let o = start
     for (let i = 0; i < lines.length; i++) o = writeParts(lines[i]!, buf, o)
-    for (let done = 0; done < o; ) done += writeSync(this.#fd!, buf, done, o - done)
+    try {
+      for (let done = start; done < o; ) done += writeSync(this.#fd!, buf, done, o - done)
+    } catch (err) {
+      this.#written = null // the file may now differ from the buffer: never sign the buffer for it
+      throw err
+    }
+    if (buf === this.#written) this.#writtenLength = o
     this.#head = head
   }
 
@@ -192,6 +216,11 @@ export class FileLedgerExporter implements Exporter {
     this.#createdMs = now
     this.#size = 0
     this.#fd = openSync(path.join(this.streamDir, this.#base + ACTIVE_EXT), 'a', 0o600)
+    // Kept up to a bound: past it a segment costs its size in memory, and is sealed from the file instead.
+    if (this.#o.maxFileBytes <= MAX_KEPT_SEGMENT_BYTES) {
+      this.#written = this.#spare.pop() ?? Buffer.allocUnsafe(this.#o.maxFileBytes)
+      this.#writtenLength = 0
+    }
   }
 
   async #rotate(): Promise<void> {
@@ -204,9 +233,13 @@ export class FileLedgerExporter implements Exporter {
     // the write path goes on at once in a new segment. The closed segment is already durable, and a
     // crash mid-seal leaves a state that opening finishes (recover.ts).
     const base = this.#base
+    const kept = this.#written
+    const written = kept?.subarray(0, this.#writtenLength)
+    this.#written = null
     this.#inBackground(async () => {
       await synced
-      await this.#seal(base)
+      await this.#seal(base, written)
+      if (kept && this.#spare.length < 2) this.#spare.push(kept)
       await this.#retention()
     })
   }
@@ -215,11 +248,16 @@ export class FileLedgerExporter implements Exporter {
     this.#background = this.#background.then(op).catch((err: Error) => this.#o.onError?.(err))
   }
 
-  async #seal(base: string): Promise<void> {
-    const manifest = await sealSegment(this.streamDir, base, (head) =>
-      this.#o.signer.sign({ stream: this.#o.stream, ...head }),
+  async #seal(base: string, written?: Buffer): Promise<void> {
+    const manifest = await sealSegment(
+      this.streamDir,
+      base,
+      (head) => this.#o.signer.sign({ stream: this.#o.stream, ...head }),
+      written,
     )
-    await this.#appendCheckpoint(manifest.checkpoint)
+    // The checkpoint log keeps its plain form (seq and head): the archive claim lives in the manifest.
+    const { archive, ...plain } = manifest.checkpoint
+    await this.#appendCheckpoint(archive ? this.#o.signer.sign(plain, plain.ts) : manifest.checkpoint)
     this.#o.onNote?.({ kind: 'sealed', file: manifest.file })
   }
 
@@ -235,7 +273,9 @@ export class FileLedgerExporter implements Exporter {
 
   async #appendCheckpoint(cp: Checkpoint): Promise<void> {
     if (cp.seq <= this.#lastCheckpoint) return
-    await writeAsync(this.#cpFd, `${JSON.stringify(cp)}\n`)
+    // Synchronous, like the record appends: a copy into the page cache. An async write waited in the
+    // thread pool behind gzips and fsyncs and left the write path idle; #sync makes it durable.
+    writeSync(this.#cpFd, `${JSON.stringify(cp)}\n`)
     this.#lastCheckpoint = cp.seq
   }
 

@@ -1,5 +1,5 @@
 import { contextWords, nearby } from '../context.js'
-import type { Finding, Recognizer } from '../recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { CARD_RUN, textProfile } from '../text-profile.js'
 import { cardIssuer } from '../validators/card-issuer.js'
 import { luhn } from '../validators/luhn.js'
@@ -55,10 +55,10 @@ const NEGATIVE = contextWords([
 export const creditCardRecognizer: Recognizer = {
   name: 'credit-card',
   entities: ['CREDIT_CARD'],
-  find(text: string): Finding[] {
-    const out: Finding[] = []
+  find(text: string): readonly Finding[] {
     // Shared profile: twelve digits joined by single spaces or dashes, or no candidate at all.
-    if ((textProfile(text) & CARD_RUN) === 0) return out
+    if ((textProfile(text) & CARD_RUN) === 0) return NO_FINDINGS
+    const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const raw = m[0]

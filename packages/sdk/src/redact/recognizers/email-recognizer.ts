@@ -1,4 +1,5 @@
-import type { Finding, Recognizer } from '../recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
+import { AT, textProfile } from '../text-profile.js'
 
 // Characters allowed in the local part (RFC 5322 atext subset seen in practice, plus dots).
 const LOCAL = new Uint8Array(128)
@@ -17,7 +18,8 @@ const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,8}[A-Za-z]{2,24}(?![A-
 export const emailRecognizer: Recognizer = {
   name: 'email',
   entities: ['EMAIL_ADDRESS'],
-  find(text: string): Finding[] {
+  find(text: string): readonly Finding[] {
+    if ((textProfile(text) & AT) === 0) return NO_FINDINGS
     const out: Finding[] = []
     let lastEnd = 0
     for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
@@ -33,9 +35,9 @@ export const emailRecognizer: Recognizer = {
       while (start < at && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39)) start++
       if (start === at) continue
       DOMAIN.lastIndex = at + 1
-      const m = DOMAIN.exec(text)
-      if (m === null) continue
-      const end = at + 1 + m[0].length
+      // test(), not exec(): a sticky match leaves its end in lastIndex, and no match array is allocated.
+      if (!DOMAIN.test(text)) continue
+      const end = DOMAIN.lastIndex
       out.push({ type: 'EMAIL_ADDRESS', start, end, score: 1, recognizer: 'email' })
       lastEnd = end
     }

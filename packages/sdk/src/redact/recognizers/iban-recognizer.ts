@@ -1,4 +1,4 @@
-import type { Finding, Recognizer } from '../recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { IBAN_HEAD, textProfile } from '../text-profile.js'
 import { ibanLength, isValidIban } from '../validators/iban.js'
 
@@ -18,10 +18,10 @@ const CANDIDATE =
 export const ibanRecognizer: Recognizer = {
   name: 'iban',
   entities: ['IBAN_CODE'],
-  find(text: string): Finding[] {
-    const out: Finding[] = []
+  find(text: string): readonly Finding[] {
     // Shared profile: two letters and two digits at a word start, or no candidate at all.
-    if ((textProfile(text) & IBAN_HEAD) === 0) return out
+    if ((textProfile(text) & IBAN_HEAD) === 0) return NO_FINDINGS
+    const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const start = m.index - 2

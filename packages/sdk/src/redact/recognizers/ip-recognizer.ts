@@ -1,5 +1,5 @@
 import { contextWords, nearby } from '../context.js'
-import type { Finding, Recognizer } from '../recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { DOTTED_QUAD, HEX_COLONS, textProfile } from '../text-profile.js'
 import { isValidIpv4, isValidIpv6 } from '../validators/ip.js'
 
@@ -18,10 +18,11 @@ const VERSION = contextWords(['version', 'ver', 'release', 'v'])
 export const ipRecognizer: Recognizer = {
   name: 'ip',
   entities: ['IP_ADDRESS'],
-  find(text: string): Finding[] {
-    const out: Finding[] = []
+  find(text: string): readonly Finding[] {
     // The shared profile says whether `d.d.d.d` or `:hex:` stands anywhere; most texts have neither.
     const profile = textProfile(text)
+    if ((profile & (DOTTED_QUAD | HEX_COLONS)) === 0) return NO_FINDINGS
+    const out: Finding[] = []
     if (profile & DOTTED_QUAD) {
       V4.lastIndex = 0
       for (let m = V4.exec(text); m !== null; m = V4.exec(text)) {

@@ -42,8 +42,11 @@ function isWordPart(text: string, i: number): boolean {
   return isLetter(c) || ((c === 39 || c === 0x2019 || c === 45) && isLetter(text.charCodeAt(i + 1)))
 }
 
+// Words already followed in repeatedMentions(): a handful per text, so a reused array beats a Set per call.
+const seen: string[] = []
+
 function repeatedMentions(text: string, out: Finding[], found: number): void {
-  const seen = new Set<string>()
+  seen.length = 0
   for (let f = 0; f < found; f++) {
     const hit = out[f]!
     if (hit.score < 0.5) continue
@@ -55,8 +58,8 @@ function repeatedMentions(text: string, out: Finding[], found: number): void {
       // Initials and short particles ("de", "van") are too common to follow alone.
       if (i - s >= 3 && text.charCodeAt(s) !== 0x3c) {
         const word = text.slice(s, i)
-        if (!seen.has(word)) {
-          seen.add(word)
+        if (!seen.includes(word)) {
+          seen.push(word)
           let at = text.indexOf(word)
           while (at >= 0) {
             const e = at + word.length
@@ -67,6 +70,15 @@ function repeatedMentions(text: string, out: Finding[], found: number): void {
       }
     }
   }
+}
+
+/** Whether text[start, end) holds a letter in `a`–`z` or `à`–`ÿ` (read in place, no slice). */
+function hasLowerCase(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i)
+    if ((c >= 97 && c <= 122) || (c >= 0xe0 && c <= 0xff)) return true
+  }
+  return false
 }
 
 const CONJUNCTIONS = [' and ', ' & ']
@@ -119,7 +131,7 @@ function judgeList(text: string, at: number, conjLen: number, out: Finding[], lo
     const st = itemStart[k]!
     const c = text[st]!
     if (c !== c.toLowerCase()) upper++
-    if (/^[^a-z\u00e0-\u00ff]+$/.test(text.slice(st, itemEnd[k]!))) return // acronyms: SQL, AWS
+    if (!hasLowerCase(text, st, itemEnd[k]!)) return // acronyms: SQL, AWS
     const cls = classify(text, st, itemEnd[k]!)
     if (cls === BREAK) return
     if (cls === NAME) names++

@@ -1,5 +1,5 @@
 import { contextWords, nearby } from '../context.js'
-import type { Finding, Recognizer } from '../recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { SEVEN_DIGITS, textProfile } from '../text-profile.js'
 
 // Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
@@ -79,27 +79,29 @@ const NANP =
 export const phoneRecognizer: Recognizer = {
   name: 'phone',
   entities: ['PHONE_NUMBER'],
-  find(text: string): Finding[] {
-    const out: Finding[] = []
+  find(text: string): readonly Finding[] {
     // Shared profile (one pass per text for every recognizer): most texts fail it.
-    if ((textProfile(text) & SEVEN_DIGITS) === 0) return out
+    if ((textProfile(text) & SEVEN_DIGITS) === 0) return NO_FINDINGS
+    const out: Finding[] = []
     GROUPED.lastIndex = 0
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
       // Adjacent numbers can run together ("+44 7700 900123 123-45-6780"): score every prefix that ends at a
       // group boundary (at most six) and keep the best, the longest on ties.
       let raw = ''
       let score = 0
-      for (
-        let cut = m[0].length;
-        cut > 0;
-        cut = Math.max(m[0].lastIndexOf(' ', cut - 1), m[0].lastIndexOf('-', cut - 1))
-      ) {
-        const candidate = m[0].slice(0, cut)
+      const match = m[0]
+      // Digits in match[0, cut): a prefix with fewer than seven is no phone, and is rejected before it is sliced.
+      let digits = countDigits(match)
+      for (let cut = match.length; cut > 0 && digits >= 7; ) {
+        const candidate = match.slice(0, cut)
         const s = scoreCandidate(text, m.index, candidate)
         if (s > score) {
           score = s
           raw = candidate
         }
+        const next = Math.max(match.lastIndexOf(' ', cut - 1), match.lastIndexOf('-', cut - 1))
+        digits -= countDigitsIn(match, next, cut)
+        cut = next
       }
       if (score <= 0) continue
       const end = m.index + raw.length
@@ -157,8 +159,12 @@ function thousands(s: string): boolean {
 }
 
 function countDigits(s: string): number {
+  return countDigitsIn(s, 0, s.length)
+}
+
+function countDigitsIn(s: string, from: number, to: number): number {
   let n = 0
-  for (let i = 0; i < s.length; i++) {
+  for (let i = Math.max(0, from); i < to; i++) {
     const c = s.charCodeAt(i)
     if (c >= 48 && c <= 57) n++
   }

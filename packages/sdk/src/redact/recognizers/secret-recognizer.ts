@@ -1,5 +1,5 @@
-import type { Finding, Recognizer } from '../recognizer.js'
-import { DASHES, KEY_MARKER, textProfile } from '../text-profile.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
+import { COLON, DASHES, EQUALS, KEY_MARKER, textProfile } from '../text-profile.js'
 import { checkJwt } from '../validators/jwt.js'
 import { assignmentSecrets } from './secret-assignments.js'
 
@@ -39,9 +39,11 @@ const PEM =
 export const secretRecognizer: Recognizer = {
   name: 'secret',
   entities: ['SECRET'],
-  find(text: string): Finding[] {
-    const out: Finding[] = []
+  find(text: string): readonly Finding[] {
     const profile = textProfile(text)
+    // No key opener, no PEM armour, no `:` or `=`: nothing below can match.
+    if ((profile & (KEY_MARKER | DASHES | COLON | EQUALS)) === 0) return NO_FINDINGS
+    const out: Finding[] = []
     // The profile has seen a word that opens a key format (its marker words are those of the alternation).
     KEYS.lastIndex = 0
     for (let m = profile & KEY_MARKER ? KEYS.exec(text) : null; m !== null; m = KEYS.exec(text)) {

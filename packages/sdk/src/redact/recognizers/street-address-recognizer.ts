@@ -1,8 +1,11 @@
-import type { Finding, Recognizer } from '../recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { trieSource } from '../regex-trie.js'
+import { sortSmall } from '../resolver.js'
 import {
   DIGIT,
   NON_ASCII,
+  STREET_PREFIX_WORD,
+  STREET_TYPE_WORD,
   STREET_WORD,
   SUFFIX_THEN_NUMBER,
   TYPE_TAIL_THEN_NUMBER,
@@ -60,6 +63,20 @@ const GATE_WORDS = `(?:${trieSource(GATE_LITERALS)}|p\\.?\\s?o\\.?\\s?box)\\b`
 // The suffix branch opens on a digit and looks back, so it is only tried at digits.
 const GATE = new RegExp(`\\b${GATE_WORDS}|\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')
 
+/** Whether a pattern's hint holds: from the profile for ASCII texts where it has the bit, else the hint regex. */
+function hintHolds(
+  text: string,
+  profile: number,
+  ascii: boolean,
+  hint: RegExp | null,
+  wordThenNumber: boolean,
+): boolean {
+  if (hint === null) return wordThenNumber
+  if (ascii && hint === TYPE_HINT) return (profile & STREET_TYPE_WORD) !== 0
+  if (ascii && hint === PREFIX_HINT) return (profile & STREET_PREFIX_WORD) !== 0
+  return hint.test(text)
+}
+
 /** Whether a street pattern can match: the profile's word gate for ASCII texts, GATE for the rest. */
 function mayHoldAddress(text: string): boolean {
   const p = textProfile(text)
@@ -88,16 +105,16 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null]> = [
 export const streetAddressRecognizer: Recognizer = {
   name: 'street-address',
   entities: ['STREET_ADDRESS'],
-  find(text: string): Finding[] {
+  find(text: string): readonly Finding[] {
     // One cheap test for any address keyword before six Unicode patterns run.
-    if (!mayHoldAddress(text)) return []
+    if (!mayHoldAddress(text)) return NO_FINDINGS
     const spans: Array<[number, number, number]> = []
     // Each pattern runs only when its cheap literal hint is present (non-Unicode tests, most texts fail them).
     const profile = textProfile(text)
-    const wordThenNumber =
-      profile & NON_ASCII ? WORD_THEN_NUMBER_HINT.test(text) : (profile & TYPE_TAIL_THEN_NUMBER) !== 0
+    const ascii = (profile & NON_ASCII) === 0
+    const wordThenNumber = ascii ? (profile & TYPE_TAIL_THEN_NUMBER) !== 0 : WORD_THEN_NUMBER_HINT.test(text)
     for (const [re, score, hint] of PATTERNS) {
-      if (hint === null ? !wordThenNumber : !hint.test(text)) continue
+      if (!hintHolds(text, profile, ascii, hint, wordThenNumber)) continue
       re.lastIndex = 0
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
@@ -105,7 +122,7 @@ export const streetAddressRecognizer: Recognizer = {
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
-    if (!CONTEXT_HINT.test(text)) return spans.length === 0 ? [] : merge(text, spans)
+    if (!CONTEXT_HINT.test(text)) return spans.length === 0 ? NO_FINDINGS : merge(text, spans)
     CONTEXT.lastIndex = 0
     for (let m = CONTEXT.exec(text); m !== null; m = CONTEXT.exec(text)) {
       const value = trimValue(m[1]!)
@@ -113,7 +130,7 @@ export const streetAddressRecognizer: Recognizer = {
       const end = m.index + m[0].length - m[1]!.length + value.length
       spans.push([end - value.length, end, 0.6])
     }
-    if (spans.length === 0) return []
+    if (spans.length === 0) return NO_FINDINGS
     return merge(text, spans)
   },
 }
@@ -130,7 +147,7 @@ function merge(text: string, spans: Array<[number, number, number]>): Finding[] 
     recognizer: 'street-address',
   }))
   const parts = spans.map(([s, e, score]) => [s, extend(text, extendLine(text, e)), score] as [number, number, number])
-  parts.sort((a, b) => a[0] - b[0])
+  sortSmall(parts, (a, b) => a[0] - b[0])
   let [cs, ce, cscore] = parts[0]!
   let n = 1
   for (let i = 1; i <= parts.length; i++) {

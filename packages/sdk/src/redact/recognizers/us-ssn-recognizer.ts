@@ -1,5 +1,5 @@
 import { contextWords, nearby } from '../context.js'
-import type { Finding, Recognizer } from '../recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { SSN_RUN, textProfile } from '../text-profile.js'
 import { isValidSsn } from '../validators/ssn.js'
 
@@ -27,10 +27,10 @@ const CONTEXT = contextWords([
 export const usSsnRecognizer: Recognizer = {
   name: 'us-ssn',
   entities: ['US_SSN'],
-  find(text: string): Finding[] {
-    const out: Finding[] = []
+  find(text: string): readonly Finding[] {
     // Shared profile: nine digits joined by single separators, or no candidate at all.
-    if ((textProfile(text) & SSN_RUN) === 0) return out
+    if ((textProfile(text) & SSN_RUN) === 0) return NO_FINDINGS
+    const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       if (!isValidSsn(m[1]! + m[3]! + m[4]!)) continue
