@@ -1,7 +1,7 @@
 import { createCustomRecognizer } from './custom-recognizer.js'
 import { contextDigitRecognizers, defaultRecognizers } from './default-recognizers.js'
 import { type Operator, operatorFor, replaceOperator } from './operators.js'
-import type { Finding, Recognizer } from './recognizer.js'
+import { type Finding, NO_FINDINGS, type Recognizer } from './recognizer.js'
 import { redactRecordFields } from './record-walker.js'
 import type { RecordRedaction, Redactor, RedactorOptions, RedactResult } from './redactor.js'
 import { resolve } from './resolver.js'
@@ -37,38 +37,42 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     options.recognizers === undefined &&
     custom === null &&
     Object.values(options.operators ?? {}).every((name) => name === undefined || name === 'replace')
-  // Every candidate of the last analyze() call, below minScore too (what replacementsAreStable() reads), and those at
-  // minScore or above. Both are reused from call to call (cleared, not reallocated).
-  const candidates: Finding[] = []
-  const found: Finding[] = []
+  // Every candidate of the last analyze() call, below minScore too (what replacementsAreStable() reads): the first
+  // `candidateLists` entries are the recognizers' own result arrays, kept without copying.
+  const candidates: Array<readonly Finding[]> = allRecognizers.map(() => NO_FINDINGS)
+  let candidateLists = 0
 
   const digitRecognizers = contextDigitRecognizers()
 
   function analyze(text: string, recognizers: readonly Recognizer[] = allRecognizers): Finding[] {
-    candidates.length = 0
+    candidateLists = 0
     if (text.length === 0) return []
-    found.length = 0
-    // Indexed loops: this runs once per recognizer per text, and most recognizers find nothing.
+    // Indexed loops: this runs once per recognizer per text, and most recognizers find nothing. Each result is kept
+    // as it came (no copy into a list of candidates); only findings at minScore or above are gathered.
+    let found: Finding[] | null = null
     for (let i = 0; i < recognizers.length; i++) {
       const hits = recognizers[i]!.find(text)
+      candidates[i] = hits
       for (let k = 0; k < hits.length; k++) {
         const f = hits[k]!
-        candidates.push(f)
-        if (f.score >= minScore) found.push(f)
+        if (f.score >= minScore) {
+          if (found === null) found = []
+          found.push(f)
+        }
       }
     }
-    if (found.length === 0) return []
-    let kept = found
-    if (allow.size > 0) kept = kept.filter((f) => !allow.has(text.slice(f.start, f.end).toLowerCase()))
-    if (text.indexOf('<') !== -1) kept = dropInsideTokens(text, kept)
-    return resolve(kept) // a new array: `found` is reused by the next call
+    candidateLists = recognizers.length
+    if (found === null) return []
+    if (allow.size > 0) found = found.filter((f) => !allow.has(text.slice(f.start, f.end).toLowerCase()))
+    if (text.indexOf('<') !== -1) found = dropInsideTokens(text, found)
+    return resolve(found)
   }
 
   // Length of each replacement written by the last apply(), for mapping output offsets back to the original.
   const tokenLengths: number[] = []
 
   function apply(text: string, findings: Finding[]): string {
-    tokenLengths.length = 0
+    if (tokenLengths.length > 0) tokenLengths.length = 0
     if (findings.length === 0) return text
     let out = ''
     let pos = 0
@@ -99,7 +103,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       // Fast path: most texts provably need no second analysis, or only the digit recognizers' (see
       // stable-check.ts for the argument).
       const stability =
-        round === 0 && builtInOnly ? replacementsAreStable(text, stableOutput, candidates, findings, minScore) : -1
+        round === 0 && builtInOnly ? replacementsAreStable(text, candidates, candidateLists, findings, minScore) : -1
       if (stability === STABLE) return findings
       const extra = analyze(stableOutput, stability === DIGIT_RUNS_ONLY ? digitRecognizers : allRecognizers)
       if (extra.length === 0) return findings

@@ -1,8 +1,9 @@
 import type { Finding } from './recognizer.js'
+import { SEVEN_DIGITS, textProfile } from './text-profile.js'
 
 // Seven digits joined by at most two separators (the text profile's SEVEN_DIGITS), led by a digit so V8 skips to
 // digits.
-const SEVEN_DIGITS = /\d(?:[ \-.()/+]{0,2}\d){6}/
+const SEVEN_DIGIT_RUN = /\d(?:[ \-.()/+]{0,2}\d){6}/
 
 /** The output holds nothing any built-in recognizer would find again. */
 export const STABLE = 0
@@ -39,10 +40,11 @@ export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
  *   rejected without a score, which is why a seven-digit run left in the output (when every other condition
  *   holds) sends the output back to those three recognizers alone (DIGIT_RUNS_ONLY).
  */
+// `candidates`: the recognizers' result lists of the analysis (the first `lists`), below minScore too.
 export function replacementsAreStable(
   text: string,
-  output: string,
-  candidates: readonly Finding[],
+  candidates: ReadonlyArray<readonly Finding[]>,
+  lists: number,
   kept: readonly Finding[],
   minScore: number,
 ): Stability {
@@ -63,15 +65,32 @@ export function replacementsAreStable(
       return UNSTABLE
     if (isLetter(last) && isUpper(charAfter(text, k.end))) return UNSTABLE
   }
-  for (const c of candidates) {
-    if (c.score < minScore && c.type !== 'PERSON') return UNSTABLE
-    for (const k of kept) {
-      if (c.start < k.end && k.start < c.end && (c.start < k.start || c.end > k.end)) return UNSTABLE
+  for (let l = 0; l < lists; l++) {
+    for (const c of candidates[l]!) {
+      if (c.score < minScore && c.type !== 'PERSON') return UNSTABLE
+      for (const k of kept) {
+        if (c.start < k.end && k.start < c.end && (c.start < k.start || c.end > k.end)) return UNSTABLE
+      }
     }
   }
-  // Its own regex rather than the text profile: one native scan of the output is cheaper than profiling it, and
-  // most outputs are never analysed.
-  return SEVEN_DIGITS.test(output) ? DIGIT_RUNS_ONLY : STABLE
+  return sevenDigitRunKept(text, kept) ? DIGIT_RUNS_ONLY : STABLE
+}
+
+/**
+ * Whether the output holds a seven-digit run, read from the original: a `<TYPE>` token holds no digit or separator,
+ * so a run in the output lies within the text between two replaced spans. Most texts with a run have it replaced
+ * (a phone, a card); the output string itself is never scanned, so it stays unflattened until the caller reads it.
+ */
+function sevenDigitRunKept(text: string, kept: readonly Finding[]): boolean {
+  if ((textProfile(text) & SEVEN_DIGITS) === 0) return false
+  let from = 0
+  for (let i = 0; i <= kept.length; i++) {
+    const to = i < kept.length ? kept[i]!.start : text.length
+    // A slice of seven or more characters is a view of the text, not a copy.
+    if (to - from >= 7 && SEVEN_DIGIT_RUN.test(text.slice(from, to))) return true
+    if (i < kept.length) from = kept[i]!.end
+  }
+  return false
 }
 
 function safeBefore(c: number): boolean {

@@ -192,6 +192,21 @@ export function capitalPositions(): { positions: Int32Array; count: number } {
   return { positions: caps, count: capCount }
 }
 
+// Where ` and ` and ` & ` stand (the index of their leading space), in text order; -1 when more than fit.
+const MAX_CONJUNCTIONS = 64
+const ands = new Int32Array(MAX_CONJUNCTIONS)
+const amps = new Int32Array(MAX_CONJUNCTIONS)
+let andCount = 0
+let ampCount = 0
+
+/**
+ * Where the last profiled text holds ` and ` (case as written) and ` & `: the index of the leading space, in order
+ * (`count` -1 when the text held more than fit). Coordinated lists of names are looked for around these.
+ */
+export function conjunctionPositions(): { ands: Int32Array; andCount: number; amps: Int32Array; ampCount: number } {
+  return { ands, andCount, amps, ampCount }
+}
+
 /** Index of the first letter in `[A-Za-z\u00C0-\u024F]` of the last profiled text, or -1 (read after textProfile). */
 export function firstLetterIndex(): number {
   return lastFirstLetter
@@ -243,6 +258,8 @@ function scan(text: string): number {
   let prevFlags = 0
   let prevEnd = -2
   let nCaps = 0
+  let nAnds = 0
+  let nAmps = 0
   let i = 0
   while (i < n) {
     let c = text.charCodeAt(i)
@@ -280,8 +297,13 @@ function scan(text: string): number {
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
       }
-      if (h === HASH_AND && start > 0 && i < n && text.charCodeAt(start - 1) === 32 && text.charCodeAt(i) === 32)
+      if (h === HASH_AND && start > 0 && i < n && text.charCodeAt(start - 1) === 32 && text.charCodeAt(i) === 32) {
         bits |= CONJUNCTION
+        if (text.charCodeAt(start) === 97 && text.charCodeAt(start + 1) === 110 && text.charCodeAt(start + 2) === 100) {
+          if (nAnds < MAX_CONJUNCTIONS) ands[nAnds] = start - 1
+          nAnds++
+        }
+      }
       // Only runs opening with x, e or A can open a key without a separator (`xox`, `eyJ`, `AKIA`).
       const first = text.charCodeAt(start)
       if (len >= 3 && (first === 120 || first === 101 || first === 65) && keyPrefix(text, start, len))
@@ -322,7 +344,14 @@ function scan(text: string): number {
       continue
     }
     if (c < 128) {
-      if (SPECIAL[c] !== 0) bits |= special(text, i, c)
+      if (SPECIAL[c] !== 0) {
+        const b = special(text, i, c)
+        if (b & CONJUNCTION) {
+          if (nAmps < MAX_CONJUNCTIONS) amps[nAmps] = i - 1
+          nAmps++
+        }
+        bits |= b
+      }
     } else {
       bits |= NON_ASCII
       if (c >= 0xc0) {
@@ -335,6 +364,8 @@ function scan(text: string): number {
   }
   lastFirstLetter = firstLetter
   capCount = nCaps <= MAX_CAPS ? nCaps : -1
+  andCount = nAnds <= MAX_CONJUNCTIONS ? nAnds : -1
+  ampCount = nAmps <= MAX_CONJUNCTIONS ? nAmps : -1
   return bits
 }
 

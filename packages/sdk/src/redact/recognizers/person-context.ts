@@ -1,3 +1,4 @@
+import { IntHashTable } from '../int-hash-table.js'
 import { hashWord } from './person-lexicon.js'
 
 // Context for PERSON candidates, read from the text around a run of words without building strings (hashes of the
@@ -151,18 +152,36 @@ const LEADERS = new Set([
   'name',
   'contact',
 ])
-/** Hashes (person-lexicon's hashWord, lower-cased) of the sets above: lookups straight from the text, no slices. */
-const hashes = (words: Iterable<string>): Set<number> => new Set([...words].map((w) => hashWord(w, 0, w.length)))
-const STRONG_H = hashes(STRONG)
-const WEAK_H = hashes(WEAK)
-export const LEADERS_H = hashes(LEADERS)
-// Last words of STRONG_PAIRS: only these make the two-word lookup worth its slices.
-const PAIR_TAILS_H = hashes([...STRONG_PAIRS].map((p) => p.slice(p.lastIndexOf(' ') + 1)))
+/**
+ * Hashes (person-lexicon's hashWord, lower-cased) of the sets above in one table of flags: lookups straight from the
+ * text, no slices, no boxed numbers.
+ */
+const CONTEXT_WORDS = new IntHashTable(10)
+const C_STRONG = 1
+const C_WEAK = 2
+const C_LEADER = 4
+const C_PAIR_TAIL = 8 // the last word of a STRONG_PAIRS phrase: only these make the two-word lookup worth its slices
+const C_FUNCTION = 16
+const addAll = (words: Iterable<string>, flag: number): void => {
+  for (const w of words) CONTEXT_WORDS.add(hashWord(w, 0, w.length), flag)
+}
+addAll(STRONG, C_STRONG)
+addAll(WEAK, C_WEAK)
+addAll(LEADERS, C_LEADER)
+addAll(
+  [...STRONG_PAIRS].map((p) => p.slice(p.lastIndexOf(' ') + 1)),
+  C_PAIR_TAIL,
+)
+
+/** Whether the word with this hashWord() value is a greeting or title that leads a name ("Dear", "Mr"). */
+export function isLeader(hash: number): boolean {
+  return (CONTEXT_WORDS.get(hash) & C_LEADER) !== 0
+}
 const NONE = 0
 export const WEAK_CONTEXT = 1
 export const STRONG_CONTEXT = 2
 export const FUNCTION_CONTEXT = 3 // a WEAK function word ("and", "with", "to"): no support for a lower-case word
-const FUNCTION_H = hashes(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'])
+addAll(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'], C_FUNCTION)
 
 /** Reads the one or two words before `pos`, skipping spaces, quotes, colons and equals signs (`"name": "`). */
 export function contextBefore(text: string, pos: number): number {
@@ -175,16 +194,16 @@ export function contextBefore(text: string, pos: number): number {
   const end1 = i + 1
   while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
   if (end1 - (i + 1) === 0 || end1 - (i + 1) > 12) return NONE
-  const h1 = hashWord(text, i + 1, end1)
-  if (STRONG_H.has(h1)) return STRONG_CONTEXT
-  if (PAIR_TAILS_H.has(h1)) {
+  const flags = CONTEXT_WORDS.get(hashWord(text, i + 1, end1))
+  if (flags & C_STRONG) return STRONG_CONTEXT
+  if (flags & C_PAIR_TAIL) {
     const w1 = text.slice(i + 1, end1).toLowerCase()
     while (i >= 0 && text.charCodeAt(i) === 32) i--
     const end2 = i + 1
     while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
     if (end2 > i + 1 && STRONG_PAIRS.has(text.slice(i + 1, end2).toLowerCase() + ' ' + w1)) return STRONG_CONTEXT
   }
-  return WEAK_H.has(h1) ? (FUNCTION_H.has(h1) ? FUNCTION_CONTEXT : WEAK_CONTEXT) : NONE
+  return flags & C_WEAK ? (flags & C_FUNCTION ? FUNCTION_CONTEXT : WEAK_CONTEXT) : NONE
 }
 
 function isFiller(c: number): boolean {

@@ -1,4 +1,5 @@
 import type { Finding } from '../recognizer.js'
+import { capitalPositions, conjunctionPositions, textProfile } from '../text-profile.js'
 import { AMBIGUOUS, BREAK, classify, NAME } from './person-lexicon.js'
 
 /**
@@ -45,8 +46,39 @@ function isWordPart(text: string, i: number): boolean {
 // Words already followed in repeatedMentions(): a handful per text, so a reused array beats a Set per call.
 const seen: string[] = []
 
+/**
+ * Adds a finding at every whole-word occurrence of text[s, e), as successive indexOf calls would find them. A word
+ * that opens with a capital (or any character from U+00C0) can only occur where the text profile listed one, so only
+ * those positions are compared, character by character; other words take indexOf.
+ */
+function mentions(text: string, s: number, e: number, out: Finding[]): void {
+  const len = e - s
+  const c0 = text.charCodeAt(s)
+  textProfile(text)
+  const { positions, count } = capitalPositions()
+  if (count < 0 || !((c0 >= 65 && c0 <= 90) || c0 >= 0xc0)) {
+    const word = text.slice(s, e)
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + len)) mention(text, at, at + len, out)
+    return
+  }
+  let from = 0
+  for (let k = 0; k < count; k++) {
+    const at = positions[k]!
+    if (at < from || at + len > text.length) continue
+    let same = true
+    for (let j = 0; j < len && same; j++) same = text.charCodeAt(at + j) === text.charCodeAt(s + j)
+    if (!same) continue
+    mention(text, at, at + len, out)
+    from = at + len
+  }
+}
+
+function mention(text: string, at: number, e: number, out: Finding[]): void {
+  if (!isLetter(text.charCodeAt(at - 1)) && !isWordPart(text, e)) add(out, at, e, 0.6)
+}
+
 function repeatedMentions(text: string, out: Finding[], found: number): void {
-  seen.length = 0
+  if (seen.length > 0) seen.length = 0
   for (let f = 0; f < found; f++) {
     const hit = out[f]!
     if (hit.score < 0.5) continue
@@ -60,12 +92,7 @@ function repeatedMentions(text: string, out: Finding[], found: number): void {
         const word = text.slice(s, i)
         if (!seen.includes(word)) {
           seen.push(word)
-          let at = text.indexOf(word)
-          while (at >= 0) {
-            const e = at + word.length
-            if (!isLetter(text.charCodeAt(at - 1)) && !isWordPart(text, e)) add(out, at, e, 0.6)
-            at = text.indexOf(word, e)
-          }
+          mentions(text, s, i, out)
         }
       }
     }
@@ -85,11 +112,25 @@ const CONJUNCTIONS = [' and ', ' & ']
 
 /** Finds "A, B and C" around each conjunction and judges the items as a group. */
 function coordinatedLists(text: string, out: Finding[], lowerMode: boolean): void {
+  // The text profile lists where each conjunction stands (one pass for the whole text instead of an indexOf each;
+  // the profile is memoised, so asking again for the text being scanned costs nothing).
+  textProfile(text)
+  const { ands, andCount, amps, ampCount } = conjunctionPositions()
   for (const conj of CONJUNCTIONS) {
-    let at = text.indexOf(conj)
-    while (at >= 0) {
+    const positions = conj === ' & ' ? amps : ands
+    const count = conj === ' & ' ? ampCount : andCount
+    if (count < 0) {
+      for (let at = text.indexOf(conj); at >= 0; at = text.indexOf(conj, at + conj.length))
+        judgeList(text, at, conj.length, out, lowerMode)
+      continue
+    }
+    // As successive indexOf calls would: the next occurrence starts after this one ends.
+    let from = 0
+    for (let k = 0; k < count; k++) {
+      const at = positions[k]!
+      if (at < from) continue
       judgeList(text, at, conj.length, out, lowerMode)
-      at = text.indexOf(conj, at + conj.length)
+      from = at + conj.length
     }
   }
 }
@@ -98,8 +139,8 @@ const itemStart: number[] = []
 const itemEnd: number[] = []
 
 function judgeList(text: string, at: number, conjLen: number, out: Finding[], lowerMode: boolean): void {
-  itemStart.length = 0
-  itemEnd.length = 0
+  if (itemStart.length > 0) itemStart.length = 0
+  if (itemEnd.length > 0) itemEnd.length = 0
   // The item after the conjunction.
   let e = at + conjLen
   const s = e

@@ -6,7 +6,7 @@ import {
   FUNCTION_CONTEXT,
   hasNonAscii,
   humanVerbAfter,
-  LEADERS_H,
+  isLeader,
   possessive,
   STRONG_CONTEXT,
   sentenceStart,
@@ -96,23 +96,29 @@ export const personRecognizer: Recognizer = {
       let camel = false
       for (; j < n; j++) {
         const d = text.charCodeAt(j)
-        if (isLetter(d)) {
-          if (d >= 97 && d <= 122) {
-            lower++
-            prevUp = false
-          } else if (d >= 65 && d <= 90) {
-            upper++
-            if (seg >= 4 || (prevUp && lower > 0)) camel = true
-            prevUp = true
-          } else prevUp = false
+        let folded = d // the character as hashWord() reads it (lower-cased)
+        if (d >= 97 && d <= 122) {
+          // Lower-case ASCII first: most letters of a capitalised word are.
+          lower++
+          prevUp = false
           seg++
+        } else if (d >= 65 && d <= 90) {
+          upper++
+          if (seg >= 4 || (prevUp && lower > 0)) camel = true
+          prevUp = true
+          seg++
+          folded = d | 32
+        } else if (d >= 0xc0 && d < 0x2000 && d !== 0xd7 && d !== 0xf7) {
+          prevUp = false
+          seg++
+          folded = LOWER[d]!
         } else if ((d === 39 || d === 0x2019 || d === 45) && j + 1 < n && isLetter(text.charCodeAt(j + 1))) {
           seg = 0 // O'Neil, Jean-Luc: an apostrophe or hyphen inside a word does not end it
           prevUp = false
         } else break
         h2 = h1
         h1 = h
-        h = Math.imul(h ^ (d < 0x2000 ? LOWER[d]! : d), 0x01000193)
+        h = Math.imul(h ^ folded, 0x01000193)
       }
       at = j
       if (
@@ -133,7 +139,7 @@ export const personRecognizer: Recognizer = {
       let leader = false
       if (initial) cls = 0
       else {
-        leader = end - start <= 9 && LEADERS_H.has(h)
+        leader = end - start <= 9 && isLeader(h)
         if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end))
           cls = BREAK // an acronym: SSN, NASA
         else if (camel || (seg === j - start && gluedAfter(text.charCodeAt(j))))

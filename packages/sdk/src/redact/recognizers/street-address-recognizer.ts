@@ -139,10 +139,12 @@ export const streetAddressRecognizer: Recognizer = {
 function merge(text: string, spans: Array<[number, number, number]>): Finding[] {
   // The unextended parts go out too, at their own lower scores: if the merged address loses an overlap to a
   // stronger finding (an IBAN on the next line), the street itself is still redacted.
+  // `| 0` on offsets read from these tuples: they hold a score too, so V8 stores them as doubles, and one Finding
+  // with a double offset would turn the offsets of every Finding in the process into boxed numbers.
   const out: Finding[] = spans.map(([start, end, score]) => ({
     type: 'STREET_ADDRESS',
-    start,
-    end,
+    start: start | 0,
+    end: end | 0,
     score,
     recognizer: 'street-address',
   }))
@@ -160,7 +162,7 @@ function merge(text: string, spans: Array<[number, number, number]>): Finding[] 
     }
     // Several address parts together (street + unit + city line) are stronger evidence than any one of them.
     const score = n > 1 || /\d/.test(text.slice(cs, ce)) ? Math.min(0.9, cscore + 0.2) : cscore
-    out.push({ type: 'STREET_ADDRESS', start: cs, end: ce, score, recognizer: 'street-address' })
+    out.push({ type: 'STREET_ADDRESS', start: cs | 0, end: ce | 0, score, recognizer: 'street-address' })
     if (p) {
       ;[cs, ce, cscore] = p
       n = 1

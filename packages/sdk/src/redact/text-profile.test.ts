@@ -1,0 +1,140 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { CONTEXT_PHRASES, GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
+import { trieSource } from './regex-trie.js'
+import {
+  AT,
+  AUTH_WORD,
+  CAPITAL_NOT_I,
+  CARD_RUN,
+  CONJUNCTION,
+  capitalPositions,
+  DASHES,
+  DIGIT,
+  DOTTED_QUAD,
+  firstLetterIndex,
+  HEX_COLONS,
+  IBAN_HEAD,
+  KEY_MARKER,
+  NON_ASCII,
+  SEVEN_DIGITS,
+  SSN_RUN,
+  STREET_PREFIX_WORD,
+  STREET_TYPE_WORD,
+  STREET_WORD,
+  SUFFIX_THEN_NUMBER,
+  TYPE_TAIL_THEN_NUMBER,
+  textProfile,
+  URL_SCHEME,
+} from './text-profile.js'
+
+// Each bit is a gate: a recognizer skips its pattern when the bit is off. These are the patterns (or the regex gates
+// they replaced) that a set bit must cover: whenever one matches, its bit must be on.
+const STREET_GATE = new RegExp(
+  `\\b(?:${trieSource(GATE_LITERALS)}|p\\.?\\s?o\\.?\\s?box)\\b|\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`,
+  'i',
+)
+const ASCII_ONLY: Array<[number, RegExp]> = [
+  [STREET_WORD | SUFFIX_THEN_NUMBER, STREET_GATE],
+  [STREET_TYPE_WORD, new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')],
+  [STREET_PREFIX_WORD, new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')],
+  [TYPE_TAIL_THEN_NUMBER, new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')],
+]
+const ALL_TEXTS: Array<[number, RegExp]> = [
+  [SEVEN_DIGITS, /\d(?:[ \-.()/+]{0,2}\d){6}/],
+  [CARD_RUN, /\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/],
+  [SSN_RUN, /(\d(?<![\w.-]\d)\d{2})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/],
+  [DOTTED_QUAD, /\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}/],
+  [HEX_COLONS, /:[0-9A-Fa-f]{0,4}:/],
+  [IBAN_HEAD, /\d\d(?<=(?<![A-Za-z0-9])[A-Za-z]{2}\d\d)/],
+  [
+    KEY_MARKER,
+    new RegExp(
+      `\\b(?:${trieSource([
+        'sk-',
+        ...['sk', 'rk', 'pk'].flatMap((p) => [`${p}_live_`, `${p}_test_`]),
+        ...['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', 'AIza'],
+        ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'whsec_', 'hf_', 'npm_', 'eyJ'],
+      ])})`,
+    ),
+  ],
+  [AUTH_WORD, /\b(?:Bearer|Basic|Token)[ \t]/],
+  [DASHES, /-----BEGIN/],
+  [URL_SCHEME, /:\/\//],
+  [CONJUNCTION, / and | & /],
+  [CAPITAL_NOT_I, /[A-HJ-Z]|I[A-Za-z]|[A-Za-z]I/],
+  [AT, /@/],
+  [DIGIT, /\d/],
+]
+
+// Pieces that sit near the edges of every gate: digit groups and separators, street words and suffixes, key
+// openers, colons and hex, conjunctions, capitals, and letters outside ASCII.
+const piece = fc.constantFrom(
+  ...['1', '12', '123', '4111', '45', '6780', '0', '555', '2025'],
+  ...[' ', '  ', '-', '.', '(', ')', '/', '+', ':', '::', '@', '=', '&', '?', '_', '\n', '\t', ','],
+  ...['Street', 'st', 'Rd', 'ave', 'Way', 'road', 'rua', 'via', 'ul.', 'Str.', 'Platz', 'strasse', 'katu', 'vej', 'u.'],
+  ...['Hauptstr.', 'Ringvej', 'Kiannonkatu', 'Broadway', 'first', 'apt', 'p.o. box', 'pobox', 'Box'],
+  ...CONTEXT_PHRASES.slice(0, 8),
+  ...['lives', 'at', 'ship', 'to', 'send', 'a', 'me'],
+  ...['sk-', 'sk_live_', 'ghp_', 'github_pat_', 'AKIA', 'AIza', 'xoxb-', 'eyJ', 'hf_', 'npm_', 'glpat-', 'ask-'],
+  ...['Bearer', 'Basic', 'Token', 'token', '-----', '-----BEGIN', '://', 'https'],
+  ...['and', 'And', 'I', "I'm", 'Anna', 'GB', 'DE', 'fe80', 'abcd', 'x', 'é', 'É', 'ß', 'λ', '’', 'Ż'],
+)
+const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''))
+
+describe('text profile', () => {
+  it('sets every bit whose pattern matches (all texts)', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const bits = textProfile(t)
+        for (const [bit, re] of ALL_TEXTS) if (re.test(t)) expect(bits & bit, `${re} on ${JSON.stringify(t)}`).toBe(bit)
+      }),
+      { numRuns: 4000 },
+    )
+  })
+
+  it('sets the street bits whose patterns match (texts in ASCII; others take the regex gates)', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const bits = textProfile(t)
+        if (bits & NON_ASCII) return
+        for (const [bit, re] of ASCII_ONLY)
+          if (re.test(t)) expect(bits & bit, `${re} on ${JSON.stringify(t)}`).not.toBe(0)
+      }),
+      { numRuns: 4000 },
+    )
+  })
+
+  it('reads typical texts', () => {
+    const has = (t: string, bit: number): boolean => (textProfile(t) & bit) !== 0
+    expect(has('call (415) 555-0132', SEVEN_DIGITS)).toBe(true)
+    expect(has('order 12 34 56', SEVEN_DIGITS)).toBe(false)
+    expect(has('card 4111-1111-1111-1111', CARD_RUN)).toBe(true)
+    expect(has('SSN 123 45 6780', SSN_RUN)).toBe(true)
+    expect(has('from 203.0.113.9', DOTTED_QUAD)).toBe(true)
+    expect(has('version 1.2.3', DOTTED_QUAD)).toBe(false)
+    expect(has('host fe80::1', HEX_COLONS)).toBe(true)
+    expect(has('at 10:30:15', HEX_COLONS)).toBe(true) // a gate, not a verdict: the IPv6 parser decides
+    expect(has('IBAN GB82 WEST', IBAN_HEAD)).toBe(true)
+    expect(has('ABC12', IBAN_HEAD)).toBe(false)
+    expect(has('key ghp_abc', KEY_MARKER)).toBe(true)
+    expect(has('the task-runner', KEY_MARKER)).toBe(false)
+    expect(has('Tom and Ann', CONJUNCTION)).toBe(true)
+    expect(has('Tom, Ann', CONJUNCTION)).toBe(false)
+    expect(has('ship to 216 Menzies Street', STREET_WORD)).toBe(true)
+    expect(has('please send the report', STREET_WORD)).toBe(false)
+    expect(has('Friedhofstrasse 33', SUFFIX_THEN_NUMBER)).toBe(true)
+    expect(has('I think so', CAPITAL_NOT_I)).toBe(false)
+    expect(has("I'm here", CAPITAL_NOT_I)).toBe(false) // the pronoun, also in "I'm"
+    expect(has('In the box', CAPITAL_NOT_I)).toBe(true)
+  })
+
+  it('lists where capitalised words may open, and the first letter', () => {
+    textProfile('say Hi to McDonald’s crew')
+    const { positions, count } = capitalPositions()
+    expect([...positions.subarray(0, count)]).toEqual([4, 10, 12, 18])
+    expect(firstLetterIndex()).toBe(0)
+    textProfile('42 — élan')
+    expect(firstLetterIndex()).toBe(5)
+  })
+})
