@@ -57,17 +57,26 @@ async function runFake(): Promise<void> {
   process.stdout.write(`READY ${fake.url}\n`)
 }
 
-/** Prints what the server process spent per proxied call when the benchmark stops it. */
+/**
+ * Prints what the server process spent per proxied call when the benchmark stops it. The count starts again at
+ * SIGUSR2, which the load generator sends once every target is warm: start-up (module loading, the record worker's
+ * start, JIT) is not a per-call cost.
+ */
 function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Promise<void>): void {
-  const cpu0 = process.cpuUsage()
+  let cpu0 = process.cpuUsage()
+  let calls0 = 0
+  process.on('SIGUSR2', () => {
+    cpu0 = process.cpuUsage()
+    calls0 = calls()
+  })
   process.on('SIGTERM', async () => {
     const cpu = process.cpuUsage(cpu0)
-    const n = calls()
+    const n = calls() - calls0
     await cleanup()
     const per = (us: number): string => (us / Math.max(1, n)).toFixed(0)
     // User vs system: at c=1 most of a hop's CPU is the kernel's (loopback TCP, epoll, wake-ups), not JavaScript.
     process.stderr.write(
-      `${label}: ${n} calls, CPU ${per(cpu.user + cpu.system)} µs per call (user ${per(cpu.user)}, system ${per(cpu.system)}; whole server process)\n`,
+      `${label}: ${n} calls after warm-up, CPU ${per(cpu.user + cpu.system)} µs per call (user ${per(cpu.user)}, system ${per(cpu.system)}; whole server process, all threads)\n`,
     )
     process.exit(0)
   })
@@ -94,7 +103,7 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
     }
   }
   reportCpuOnExit(
-    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}${process.env['PL_INLINE'] ? ' TEMP inline' : ''}`,
+    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}`,
     () => stored,
     async () => {
       await server.close()
@@ -104,15 +113,21 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
   process.stdout.write(`READY ${server.url}\n`)
 }
 
-/** The bare handler on node:http; `--log=ledger` hands every call to an SDK file ledger (redaction on), `none` to nothing. */
+/**
+ * The bare handler on node:http; `--log=ledger` hands every call to an SDK file ledger (redaction on), `none` records
+ * nothing (the finished exchange is dropped): the floor of the serving path.
+ */
 async function runHandler(upstream: string, log: string): Promise<void> {
   const { createServer } = await import('node:http')
   const { createLedger } = await import('../packages/sdk/src/index.js')
   const { createProxy } = await import('../packages/server/src/proxy/index.js')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   const ledger = createLedger({ dir, handleExit: false })
-  const onRecord = log === 'none' ? () => {} : (input: Parameters<typeof ledger.log>[0]) => void ledger.log(input)
-  const proxy = createProxy({ upstreams: { openai: upstream }, onRecord })
+  const proxy = createProxy(
+    log === 'none'
+      ? { upstreams: { openai: upstream }, onExchange: () => {}, preloadTokenizers: false }
+      : { upstreams: { openai: upstream }, onRecord: (input) => void ledger.log(input) },
+  )
   await proxy.ready
   const server = createServer({ noDelay: true }, proxy)
   server.keepAliveTimeout = 65_000
@@ -241,7 +256,6 @@ async function main(): Promise<void> {
   const extra = breakdown
     ? [
         await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`]),
-        await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`], { ...process.env, PL_INLINE: '1' }),
         await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
       ]
@@ -254,9 +268,8 @@ async function main(): Promise<void> {
     ...(breakdown
       ? [
           { name: 'collector, ingest stubbed', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
-          { name: 'TEMP collector inline', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
-          { name: 'handler, no logging', origin: extra[2]!.url, path: proxyPath, headers: {}, streams: true },
-          { name: 'handler + file ledger', origin: extra[3]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler, no logging', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler + file ledger', origin: extra[2]!.url, path: proxyPath, headers: {}, streams: true },
         ]
       : []),
     {
@@ -280,6 +293,7 @@ async function main(): Promise<void> {
     lines.push(`| ${cells.join(' | ')} |`)
   }
   const f = (x: number): string => x.toFixed(2)
+  let cpuCounting = false
   for (const stream of [false, true]) {
     if (!modes.includes(stream ? 'sse' : 'json')) continue
     lines.push('')
@@ -310,6 +324,10 @@ async function main(): Promise<void> {
       // Warm every connection and JIT path first, on the clients the rounds then use.
       const clients = new Map(active.map((t) => [t.name, clientFor(t, c)]))
       for (const t of active) await load(t, stream, c, Math.max(200, c * 10), clients.get(t.name)!)
+      if (!cpuCounting) {
+        for (const s of [fake, ours, ...extra]) s.child.kill('SIGUSR2')
+        cpuCounting = true
+      }
       const results = new Map<string, { samples: Sample[]; ms: number }>()
       for (let r = 0; r < rounds; r++) {
         for (const t of active) {

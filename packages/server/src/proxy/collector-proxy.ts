@@ -4,7 +4,7 @@ import type { NodeHandler } from '../api/proxy-mount.js'
 import { ServerError } from '../errors.js'
 import { createProxy, type ProxyHandler, type ProxyOptions } from './create-proxy.js'
 import type { PrepareOptions } from './record-prepare.js'
-import { openInlineRecordThread, openRecordThread } from './record-thread.js'
+import { openRecordThread } from './record-thread.js'
 
 const upstreamUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
 
@@ -96,8 +96,8 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
     inFlight = inFlight.then(() => ingestBatch(sink, batch))
   }
 
-  const thread = (process.env['PL_INLINE'] ? openInlineRecordThread : openRecordThread)({
-    prepare: process.env['PL_INLINE'] ? { redact: false } : (opts.prepare ?? { redact: false }),
+  const thread = openRecordThread({
+    prepare: opts.prepare ?? { redact: false },
     maxDelayMs: opts.maxDelayMs ?? 50,
     maxBatch: opts.maxBatch ?? 512,
     onRecords,
