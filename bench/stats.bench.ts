@@ -29,6 +29,7 @@ const path = join(tmpdir(), `pl-stats-bench-${RECORDS}.db`)
 if (!existsSync(path)) {
   const building = `${path}.building`
   rmSync(building, { force: true })
+  rmSync(`${building}-search`, { force: true })
   const storage = openSqliteStorage({ path: building })
   const random = rng(7)
   const words = vocabulary(random)
@@ -45,6 +46,8 @@ if (!existsSync(path)) {
   }
   await storage.close()
   for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true })
+  // The full-text index lives beside the ledger file (sqlite-search.ts); it moves with it (closed: no WAL left).
+  if (existsSync(`${building}-search`)) renameSync(`${building}-search`, `${path}-search`)
   renameSync(building, path)
 }
 

@@ -6,8 +6,10 @@ import type { UnsealedRecord } from '@promptledger/sdk'
  * output zod would give" or "not sure": on null the caller runs zod, which also names the failing field, so
  * error messages come from one place. Rule: accept nothing zod rejects, and build the value zod builds
  * (strict objects lose unknown keys, loose objects keep them) — record-check.test.ts compares both on
- * generated records. Objects are built with their keys in code-unit order, so the seal's canonical
- * encoding is one native stringify without re-sorting.
+ * generated records. Objects are built with their keys in code-unit order, and the chain fields the seal
+ * assigns (`prev_hash`, `seq`, `stream`) are placed, undefined, where they sort: the sealed record is then
+ * in canonical order as it stands, and the seal encodes it with one native stringify, no sorted copy
+ * (about 20 µs a record on the ingest bench's machine).
  */
 
 type Obj = Record<string, unknown>
@@ -81,10 +83,9 @@ function shortArray(v: unknown, max = Number.POSITIVE_INFINITY): string[] {
 }
 
 function counts(v: unknown): Record<string, number> {
-  const o = plain(v)
-  const out: Record<string, number> = {}
-  for (const key in o) out[key] = count(o[key])
-  return out
+  const out = sortedCopy(v)
+  for (const key in out) count(out[key])
+  return out as Record<string, number>
 }
 
 /**
@@ -107,12 +108,23 @@ function anything(v: unknown): unknown {
   return v
 }
 
-/** Loose objects (messages, tool calls, signals): zod keeps unknown members, so the copy holds every key. */
-function looseCopy(v: unknown): Obj {
+/**
+ * A copy with the keys in code-unit order (the seal then encodes it without copying it again). Loose objects
+ * (messages, tool calls, signals) and records: zod keeps every member of those, so the copy holds every key.
+ */
+function sortedCopy(v: unknown): Obj {
   const o = plain(v)
+  const keys = Object.keys(o)
+  let sorted = true
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!
+  if (!sorted) keys.sort()
   const out: Obj = {}
-  for (const key in o) out[key] = o[key]
+  for (let i = 0; i < keys.length; i++) out[keys[i]!] = o[keys[i]!]
   return out
+}
+
+function looseCopy(v: unknown): Obj {
+  return sortedCopy(v)
 }
 
 function message(v: unknown): Obj {
@@ -138,10 +150,7 @@ function list<T>(v: unknown, item: (v: unknown) => T): T[] {
 }
 
 function anyRecord(v: unknown): Obj {
-  const o = plain(v)
-  const out: Obj = {}
-  for (const key in o) out[key] = o[key]
-  return out
+  return sortedCopy(v)
 }
 
 function request(v: unknown): Obj {
@@ -239,17 +248,20 @@ function walk(r: Obj): UnsealedRecord {
   if (typeof operation !== 'string' || !OPERATIONS.has(operation)) fail()
   out['operation'] = operation
   out['parent_span_id'] = shortOrNull(r['parent_span_id'])
+  out['prev_hash'] = undefined
   out['prompt_hash'] = r['prompt_hash'] === null ? null : matches(r['prompt_hash'], HEX64)
   out['provider'] = shortOrNull(r['provider'])
   out['redacted'] = bool(r['redacted'])
   out['redactions'] = counts(r['redactions'])
   out['request'] = request(r['request'])
   out['response'] = response(r['response'])
+  out['seq'] = undefined
   out['session_id'] = shortOrNull(r['session_id'])
   optional(out, r, 'signals', signals)
   out['span_id'] = shortOrNull(r['span_id'])
   if (r['status'] !== 'ok' && r['status'] !== 'error') fail()
   out['status'] = r['status']
+  out['stream'] = undefined
   out['tags'] = shortArray(r['tags'], 64)
   out['trace_id'] = shortOrNull(r['trace_id'])
   out['ts'] = matches(r['ts'], ISO_TIME)

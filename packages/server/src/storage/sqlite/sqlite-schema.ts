@@ -7,13 +7,16 @@ import { ROLLUP_DDL, Rollups } from './sqlite-rollup.js'
  *   Its rowid is `ts_ms * ROWID_PER_MS + n`, so rowid order is time order: newest-first pages, time
  *   windows and full-text results all walk the primary key (or an index ending in rowid) without a sort.
  * - `record_body` holds the whole record JSON, read only for the page being returned.
- * - `records_fts` is a contentless FTS5 index over redacted text (no second plaintext copy kept).
+ * - `records_fts` is a contentless FTS5 index over redacted text (no second plaintext copy kept). A file store
+ *   from version 3 on keeps it in its own database file, written by a worker (sqlite-search.ts); `search_queue`
+ *   holds each appended batch's rowids until that index has them. In-memory stores, and files from before
+ *   version 3, keep it in this database, written inside the append.
  * - `stream_heads` keeps each sealed stream's head so a restarted collector continues its chain in O(1).
  * - `stats_hourly` (version 2) holds hourly rollups for stats over large selections (sqlite-rollup.ts).
  *   Version 2 also dropped two indexes that cost every insert: the wide covering index for stats by model
  *   (rollups replace it) and the index on `status` (two values: a newest-first walk finds them at once).
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** Records per millisecond before rowids spill into the next slot (order then is off by < 1 ms). */
 export const ROWID_PER_MS = 1024
@@ -52,12 +55,17 @@ CREATE INDEX IF NOT EXISTS records_app ON records(app);
 DROP INDEX IF EXISTS records_status;
 CREATE TABLE IF NOT EXISTS record_body (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS record_tags (tag TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (tag, rid)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(text, content='', contentless_delete=1);
+CREATE TABLE IF NOT EXISTS search_queue (n INTEGER PRIMARY KEY AUTOINCREMENT, rowids TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stream_heads (stream TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
 `
 
-/** Opens the database in WAL mode and creates the schema if needed. */
-export function migrate(db: Database.Database): void {
+const INLINE_FTS = "CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(text, content='', contentless_delete=1)"
+
+/**
+ * Opens the database in WAL mode and creates the schema if needed. Returns where the full-text index lives:
+ * 'inline' (in this database: in-memory stores and files created before version 3) or 'separate'.
+ */
+export function migrate(db: Database.Database): 'inline' | 'separate' {
   // WAL lets readers run while a batch commits; NORMAL sync is durable across process crashes (the
   // failure the delivery tests exercise) and only risks the last commits on power loss.
   // 16 KiB pages for a new file (ignored once it has content): a 1.3 KB body row then costs a quarter of the
@@ -73,8 +81,11 @@ export function migrate(db: Database.Database): void {
   if (version > SCHEMA_VERSION) {
     throw new Error(`database schema version ${version} is newer than this collector (${SCHEMA_VERSION})`)
   }
+  const hasInlineIndex = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'records_fts'").get() !== undefined
+  const search = db.memory || hasInlineIndex ? 'inline' : 'separate'
   db.exec(DDL)
   db.exec(ROLLUP_DDL)
+  if (search === 'inline') db.exec(INLINE_FTS)
   if (version < 2) {
     // Rollups of the records stored before version 2 (one pass; an empty store costs nothing).
     const range = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM records').get() as {
@@ -86,4 +97,5 @@ export function migrate(db: Database.Database): void {
     }
   }
   db.pragma(`user_version = ${SCHEMA_VERSION}`)
+  return search
 }

@@ -19,6 +19,7 @@ import { RollupBatch, Rollups } from './sqlite-rollup.js'
 import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
 import { recordColumns, searchText } from './sqlite-row.js'
 import { migrate, ROWID_PER_MS } from './sqlite-schema.js'
+import { SearchIndex } from './sqlite-search.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
 
 export interface SqliteStorageOptions {
@@ -36,6 +37,13 @@ export interface SqliteStorageOptions {
   exactStatsLimit?: number
 }
 
+/** An append's result, and what the search index gets once it commits. */
+interface Appended extends AppendResult {
+  /** The batch's `search_queue` number; null when the index is inline or nothing was new. */
+  queued: number | null
+  docs: Array<[number, string]>
+}
+
 /** Keeps rowid = ts * ROWID_PER_MS inside JavaScript's safe integers (years 1691–2248). */
 const MAX_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_PER_MS) - 1
 const SCAN_CHUNK = 1000
@@ -50,8 +58,8 @@ const SCAN_CHUNK = 1000
 export function openSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 })
   const db = new Database(options.path)
-  migrate(db)
-  return new SqliteStorage(db, options.plaintextView, options.exactStatsLimit)
+  const search = migrate(db) === 'separate' ? new SearchIndex(db, `${options.path}-search`) : null
+  return new SqliteStorage(db, options.plaintextView, options.exactStatsLimit, search)
 }
 
 export class SqliteStorage implements Storage {
@@ -60,12 +68,19 @@ export class SqliteStorage implements Storage {
   readonly #insert: Database.Statement
   readonly #insertBody: Database.Statement
   readonly #insertTag: Database.Statement
-  readonly #insertFts: Database.Statement
+  readonly #insertFts: Database.Statement | null
+  readonly #enqueue: Database.Statement
+  readonly #dequeue: Database.Statement
+  /** The full-text index in its own file (null: `records_fts` in this database, written inside the append). */
+  readonly #search: SearchIndex | null
+  /** The FTS table as queries name it. */
+  readonly #fts: string
+  #dequeued = 0
   readonly #idExists: Database.Statement
   readonly #slotMax: Database.Statement
   readonly #rowidExists: Database.Statement
   readonly #upsertHead: Database.Statement
-  readonly #appendTx: (batch: readonly LedgerRecord[]) => AppendResult
+  readonly #appendTx: (batch: readonly LedgerRecord[]) => Appended
   /** Per-filter statements (query, stats) prepared on first use and reused. */
   readonly #cache = new Map<string, Database.Statement>()
   #maxRowid: number
@@ -77,8 +92,11 @@ export class SqliteStorage implements Storage {
     db: Database.Database,
     plaintextView?: (record: LedgerRecord) => LedgerRecord | null,
     exactStatsLimit = 100_000,
+    search: SearchIndex | null = null,
   ) {
     this.#db = db
+    this.#search = search
+    this.#fts = search ? 'search.records_fts' : 'records_fts'
     this.#plaintextView = plaintextView
     this.#rollups = new Rollups(db)
     this.#exactStatsLimit = exactStatsLimit
@@ -91,7 +109,9 @@ export class SqliteStorage implements Storage {
       ON CONFLICT(id) DO NOTHING`)
     this.#insertBody = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
     this.#insertTag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
-    this.#insertFts = db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
+    this.#insertFts = search ? null : db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
+    this.#enqueue = db.prepare('INSERT INTO search_queue (rowids) VALUES (?)')
+    this.#dequeue = db.prepare('DELETE FROM search_queue WHERE n <= ?')
     this.#idExists = db
       .prepare('SELECT r.id FROM json_each(?) j JOIN records r INDEXED BY records_id ON r.id = j.value')
       .pluck()
@@ -101,9 +121,34 @@ export class SqliteStorage implements Storage {
       ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > stream_heads.seq`)
     this.#maxRowid = (db.prepare('SELECT max(rowid) FROM records').pluck().get() as number | null) ?? -Infinity
     this.#appendTx = db.transaction((batch: readonly LedgerRecord[]) => this.#appendRows(batch))
+    if (search) this.#recoverSearch(search)
   }
 
-  #appendRows(batch: readonly LedgerRecord[]): AppendResult {
+  /** Batches committed but not yet in the search index (a crash, or a process that exited first) go to it again. */
+  #recoverSearch(search: SearchIndex): void {
+    const queued = this.#db
+      .prepare('SELECT n, rowids FROM search_queue WHERE n > ? ORDER BY n')
+      .all(search.indexed) as Array<{ n: number; rowids: string }>
+    const bodies = this.#db.prepare(
+      'SELECT b.rowid AS rowid, b.json AS json FROM json_each(?) j JOIN record_body b ON b.rowid = j.value',
+    )
+    for (const { n, rowids } of queued) {
+      const rows: Array<[number, string]> = []
+      for (const { rowid, json } of bodies.all(rowids) as Array<{ rowid: number; json: string }>) {
+        const text = this.#searchText(JSON.parse(json) as LedgerRecord)
+        if (text) rows.push([rowid, text])
+      }
+      search.index(n, rows)
+    }
+  }
+
+  /** The full-text document of a record: its plaintext view when its content is encrypted. */
+  #searchText(record: LedgerRecord): string {
+    return searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
+  }
+
+  #appendRows(batch: readonly LedgerRecord[]): Appended {
+    const docs: Array<[number, string]> = []
     let inserted = 0
     let duplicates = 0
     const heads = new Map<string, { seq: number; hash: string }>()
@@ -141,15 +186,27 @@ export class SqliteStorage implements Storage {
       // The seal's canonical line when ingest kept it: no second serialization of a 1 KB+ record.
       this.#insertBody.run(rowid, canonicalLines.get(record) ?? JSON.stringify(record))
       for (const tag of record.tags) this.#insertTag.run(tag, rowid)
-      const text = searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
-      if (text) this.#insertFts.run(rowid, text)
+      const text = this.#searchText(record)
+      if (text) {
+        if (this.#insertFts) this.#insertFts.run(rowid, text)
+        else docs.push([rowid, text])
+      }
       const head = heads.get(record.stream)
       if (!head || record.seq > head.seq) heads.set(record.stream, { seq: record.seq, hash: record.hash })
       inserted++
     }
     for (const [stream, head] of heads) this.#upsertHead.run(stream, head.seq, head.hash)
     this.#rollups.flush(rollup)
-    return { inserted, duplicates }
+    let queued: number | null = null
+    if (this.#search && inserted > 0) {
+      // The batch's rowids, in the same transaction: the search index catches up from here after a crash.
+      queued = Number(this.#enqueue.run(JSON.stringify(docs.map((d) => d[0]))).lastInsertRowid)
+      if (this.#search.indexed > this.#dequeued) {
+        this.#dequeue.run(this.#search.indexed)
+        this.#dequeued = this.#search.indexed
+      }
+    }
+    return { inserted, duplicates, queued, docs }
   }
 
   /** Time-ordered rowid; the common case (a record newer than all stored) needs no lookup. */
@@ -177,7 +234,10 @@ export class SqliteStorage implements Storage {
     if (batch.length === 0) return { inserted: 0, duplicates: 0 }
     const maxBefore = this.#maxRowid
     try {
-      return this.#appendTx(batch)
+      const { inserted, duplicates, queued, docs } = this.#appendTx(batch)
+      // Committed: the worker indexes the batch while the next one is read and sealed.
+      if (queued !== null) this.#search!.index(queued, docs)
+      return { inserted, duplicates }
     } catch (cause) {
       this.#maxRowid = maxBefore
       const conflict = (cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
@@ -210,12 +270,14 @@ export class SqliteStorage implements Storage {
     }
     const match = filter.q !== undefined ? ftsQuery(filter.q) : null
     if (filter.q !== undefined && match === null) return { records: [], nextCursor: null }
+    // Search sees every batch acknowledged before it (the index is written right after each commit).
+    if (match !== null) await this.#search?.caughtUp()
     let sql: string
     if (match !== null) {
       // Driven by the FTS index in rowid order, newest first, so a common word stops after one page.
       clauses.unshift('records_fts MATCH ?')
       params.unshift(match)
-      sql = `SELECT r.rowid AS rowid, b.json AS json FROM records_fts JOIN records r ON r.rowid = records_fts.rowid
+      sql = `SELECT r.rowid AS rowid, b.json AS json FROM ${this.#fts} JOIN records r ON r.rowid = records_fts.rowid
         JOIN record_body b ON b.rowid = r.rowid WHERE ${clauses.join(' AND ')}
         ORDER BY records_fts.rowid DESC LIMIT ?`
     } else {
@@ -248,7 +310,8 @@ export class SqliteStorage implements Storage {
     if (filter.q !== undefined) {
       const match = ftsQuery(filter.q)
       if (match === null) return []
-      clauses.push('r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)')
+      await this.#search?.caughtUp()
+      clauses.push(`r.rowid IN (SELECT rowid FROM ${this.#fts} WHERE records_fts MATCH ?)`)
       params.push(match)
     }
     const key = groupBy ? groupKeySql[groupBy] : 'NULL'
@@ -291,7 +354,7 @@ export class SqliteStorage implements Storage {
     if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', 'ts is not an ISO-8601 time', { path: 'ts' })
     const bound = rowidAt(Math.min(Math.max(ms, -MAX_MS), MAX_MS))
     const run = this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM records_fts WHERE rowid < ?').run(bound)
+      if (!this.#search) this.#db.prepare('DELETE FROM records_fts WHERE rowid < ?').run(bound)
       this.#db.prepare('DELETE FROM record_tags WHERE rid < ?').run(bound)
       this.#db.prepare('DELETE FROM record_body WHERE rowid < ?').run(bound)
       const deleted = this.#db.prepare('DELETE FROM records WHERE rowid < ?').run(bound).changes
@@ -302,10 +365,21 @@ export class SqliteStorage implements Storage {
       }
       return deleted
     })
-    return run()
+    const deleted = run()
+    // After the batches handed over before it, so no deleted record is indexed later.
+    if (this.#search) await this.#search.deleteBelow(bound)
+    return deleted
   }
 
   async eraseSubject(userId: string): Promise<number> {
+    if (this.#search) {
+      const rowids = this.#db.prepare('SELECT rowid FROM records WHERE user_id = ?').pluck().all(userId) as number[]
+      // Queued behind every batch handed over before it: none of this subject's text is indexed afterwards.
+      await this.#search.erase(rowids)
+      this.#purgeFreedPages()
+      await this.#search.purge()
+      return rowids.length
+    }
     const run = this.#db.transaction(() => {
       const rowids = this.#db.prepare('SELECT rowid FROM records WHERE user_id = ?').pluck().all(userId) as number[]
       const del = this.#db.prepare('DELETE FROM records_fts WHERE rowid = ?')
@@ -339,6 +413,8 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close()
+    if (!this.#db.open) return
+    await this.#search?.close()
+    this.#db.close()
   }
 }

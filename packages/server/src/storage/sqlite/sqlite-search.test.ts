@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { sealAll, unsealed } from '../../test-support/records.js'
+import { runStorageCases } from '../storage.case.js'
+import { openSqliteStorage } from './sqlite-storage.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'pl-search-'))
+let n = 0
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+// The inline layout (index written inside the append) serves in-memory stores and files from before version 3.
+runStorageCases('sqlite in memory', { create: async () => openSqliteStorage({ path: ':memory:' }) })
+
+const said = (word: string) =>
+  unsealed({ request: { model: 'gpt-4o', messages: [{ role: 'user', content: `please ${word} now` }] } })
+
+describe('the search index of a file store', () => {
+  it('lives in its own file, and a record is searchable as soon as its append is acknowledged', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const storage = openSqliteStorage({ path })
+    for (let i = 0; i < 5; i++) {
+      const [record] = sealAll([said(`word${i}`)], `s${i}`)
+      await storage.append([record!])
+      // No wait in between: the query itself waits for the batches acknowledged before it.
+      const found = await storage.query({ q: `word${i}` }, { limit: 10 })
+      expect(found.records.map((r) => r.id)).toEqual([record!.id])
+      expect(await storage.stats({ q: `word${i}` }, null)).toMatchObject([{ count: 1 }])
+    }
+    await storage.close()
+    expect(existsSync(`${path}-search`)).toBe(true)
+    const raw = new Database(path, { readonly: true })
+    expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'records_fts'").pluck().get()).toBe(0)
+    raw.close()
+  })
+
+  it('indexes again, on open, the batches a stopped process had committed but not indexed', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const first = openSqliteStorage({ path })
+    const records = sealAll([said('alpha'), said('bravo')])
+    await first.append(records)
+    await first.close()
+    // What a crash right after the commit leaves: the batch stored and queued, the index without it.
+    const search = new Database(`${path}-search`)
+    search.exec('DELETE FROM records_fts; DELETE FROM search_state')
+    search.close()
+    const second = openSqliteStorage({ path })
+    expect((await second.query({ q: 'bravo' }, { limit: 10 })).records.map((r) => r.id)).toEqual([records[1]!.id])
+    await second.close()
+  })
+
+  it('keeps the index of a file from before version 3 inside that file', async () => {
+    const folder = join(dir, `db-${n++}`)
+    mkdirSync(folder)
+    const path = join(folder, 'ledger.db')
+    const old = new Database(path)
+    old.exec("CREATE VIRTUAL TABLE records_fts USING fts5(text, content='', contentless_delete=1)")
+    old.pragma('user_version = 2')
+    old.close()
+    const storage = openSqliteStorage({ path })
+    await storage.append(sealAll([said('charlie')]))
+    expect((await storage.query({ q: 'charlie' }, { limit: 10 })).records).toHaveLength(1)
+    await storage.close()
+    expect(existsSync(`${path}-search`)).toBe(false)
+  })
+
+  it('forgets an index left by another ledger file at the same path', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const first = openSqliteStorage({ path })
+    await first.append(sealAll([said('delta')]))
+    await first.append(sealAll([said('echo')], 'other'))
+    await first.close()
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+    const second = openSqliteStorage({ path })
+    const [record] = sealAll([said('foxtrot')])
+    await second.append([record!])
+    expect((await second.query({ q: 'delta' }, { limit: 10 })).records).toEqual([])
+    expect((await second.query({ q: 'foxtrot' }, { limit: 10 })).records.map((r) => r.id)).toEqual([record!.id])
+    await second.close()
+  })
+})
