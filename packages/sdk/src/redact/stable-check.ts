@@ -65,10 +65,15 @@ export function replacementsAreStable(
       return UNSTABLE
     if (isLetter(last) && isUpper(charAfter(text, k.end))) return UNSTABLE
   }
+  // Indexed loops: the lists are of two kinds (fresh arrays and the frozen empty one), and for-of over both would
+  // allocate an iterator per list.
   for (let l = 0; l < lists; l++) {
-    for (const c of candidates[l]!) {
+    const list = candidates[l]!
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!
       if (c.score < minScore && c.type !== 'PERSON') return UNSTABLE
-      for (const k of kept) {
+      for (let j = 0; j < kept.length; j++) {
+        const k = kept[j]!
         if (c.start < k.end && k.start < c.end && (c.start < k.start || c.end > k.end)) return UNSTABLE
       }
     }

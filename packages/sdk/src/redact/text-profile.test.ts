@@ -18,7 +18,7 @@ import {
   KEY_MARKER,
   NON_ASCII,
   SEVEN_DIGITS,
-  SSN_RUN,
+  SSN_SHAPE,
   STREET_PREFIX_WORD,
   STREET_TYPE_WORD,
   STREET_WORD,
@@ -30,20 +30,21 @@ import {
 
 // Each bit is a gate: a recognizer skips its pattern when the bit is off. These are the patterns (or the regex gates
 // they replaced) that a set bit must cover: whenever one matches, its bit must be on.
-const STREET_GATE = new RegExp(
-  `\\b(?:${trieSource(GATE_LITERALS)}|p\\.?\\s?o\\.?\\s?box)\\b|\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`,
+const ASCII_GATE_WORDS = new RegExp(
+  `\\b(?:${trieSource(GATE_LITERALS.filter((w) => !/[^ -~]/.test(w)))}|p\\.?\\s?o\\.?\\s?box)\\b`,
   'i',
 )
 const ASCII_ONLY: Array<[number, RegExp]> = [
-  [STREET_WORD | SUFFIX_THEN_NUMBER, STREET_GATE],
-  [STREET_TYPE_WORD, new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')],
+  [SUFFIX_THEN_NUMBER, new RegExp(`\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')],
   [STREET_PREFIX_WORD, new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')],
   [TYPE_TAIL_THEN_NUMBER, new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')],
 ]
 const ALL_TEXTS: Array<[number, RegExp]> = [
+  [STREET_WORD, ASCII_GATE_WORDS],
+  [STREET_TYPE_WORD, new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')],
   [SEVEN_DIGITS, /\d(?:[ \-.()/+]{0,2}\d){6}/],
   [CARD_RUN, /\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/],
-  [SSN_RUN, /(\d(?<![\w.-]\d)\d{2})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/],
+  [SSN_SHAPE, /(\d(?<![\w.-]\d)\d{2})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/],
   [DOTTED_QUAD, /\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}/],
   [HEX_COLONS, /:[0-9A-Fa-f]{0,4}:/],
   [IBAN_HEAD, /\d\d(?<=(?<![A-Za-z0-9])[A-Za-z]{2}\d\d)/],
@@ -110,7 +111,8 @@ describe('text profile', () => {
     expect(has('call (415) 555-0132', SEVEN_DIGITS)).toBe(true)
     expect(has('order 12 34 56', SEVEN_DIGITS)).toBe(false)
     expect(has('card 4111-1111-1111-1111', CARD_RUN)).toBe(true)
-    expect(has('SSN 123 45 6780', SSN_RUN)).toBe(true)
+    expect(has('SSN 123 45 6780', SSN_SHAPE)).toBe(true)
+    expect(has('call 555 123 4567', SSN_SHAPE)).toBe(false)
     expect(has('from 203.0.113.9', DOTTED_QUAD)).toBe(true)
     expect(has('version 1.2.3', DOTTED_QUAD)).toBe(false)
     expect(has('host fe80::1', HEX_COLONS)).toBe(true)

@@ -1,4 +1,25 @@
-import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
+import {
+  FNV,
+  HASH_AND,
+  isAsciiAlnum,
+  isAsciiLetter,
+  isDigit,
+  isHex,
+  isSpace,
+  keyPrefix,
+  PRIME,
+  streetTail,
+  T_SUFFIX,
+  T_TYPE,
+  W_AUTH,
+  W_HEAD,
+  W_KEY,
+  W_PREFIX,
+  W_STREET,
+  W_TAIL,
+  W_TYPE,
+  WORDS,
+} from './text-words.js'
 
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
@@ -12,8 +33,11 @@ import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-w
 export const SEVEN_DIGITS = 1 << 0
 /** Twelve digits joined by at most one space or dash: a card candidate. */
 export const CARD_RUN = 1 << 1
-/** Nine digits joined by at most one of ` -.`: an SSN candidate. */
-export const SSN_RUN = 1 << 2
+/**
+ * An SSN's shape at the start of a number: nine digits alone, or 3, 2 and 4 digits joined by one separator (` -.`)
+ * used twice.
+ */
+export const SSN_SHAPE = 1 << 2
 /** `d.d.d.d`: an IPv4 candidate. */
 export const DOTTED_QUAD = 1 << 3
 /** `:hex{0,4}:`: an IPv6 candidate. */
@@ -22,11 +46,11 @@ export const HEX_COLONS = 1 << 4
 export const IBAN_HEAD = 1 << 5
 /** At least one ASCII digit. */
 export const DIGIT = 1 << 6
-/** A street word, unit word or address phrase (see streetGateWords); only computed for ASCII texts. */
+/** A street word, unit word or address phrase in ASCII letters, as a whole word (see text-words.ts). */
 export const STREET_WORD = 1 << 7
 /**
  * A word ending like a compound street name (`…strasse`, `…katu`, `…str.`), one to three whitespace characters, a
- * digit; only computed for ASCII texts.
+ * digit; ASCII whitespace only, so it answers for texts in ASCII.
  */
 export const SUFFIX_THEN_NUMBER = 1 << 8
 /** A word that opens a provider key (`sk`, `ghp`, `AKIA…`, `eyJ…`, …). */
@@ -47,117 +71,15 @@ export const CAPITAL_NOT_I = 1 << 18
 /** Any character outside ASCII. */
 export const NON_ASCII = 1 << 19
 export const DOT = 1 << 20
-/** A word ending like a street type or compound street name (or `u.`), one to three spaces, a digit; ASCII texts. */
-export const TYPE_TAIL_THEN_NUMBER = 1 << 21
-/** A street type as a whole word (`road`, `st`); ASCII texts. */
-export const STREET_TYPE_WORD = 1 << 22
-/** A street prefix as a whole word (`rua`, `via`, `ul.`); ASCII texts. */
-export const STREET_PREFIX_WORD = 1 << 23
-
-// Word tables: FNV-1a hashes of lower-cased ASCII letter runs in a small open-addressing table (no string per word).
-const WORD_BITS = 10
-const WORD_MASK = (1 << WORD_BITS) - 1
-const wordKeys = new Int32Array(1 << WORD_BITS)
-const wordValues = new Uint8Array(1 << WORD_BITS)
-const W_STREET = 1 // a street or unit word
-const W_HEAD = 2 // the first word of an address phrase ("lives", "ship")
-const W_TAIL = 4 // the second word of an address phrase ("at", "to")
-const W_KEY = 8 // a whole word that opens a provider key ("sk", "ghp")
-const W_AUTH = 16
-const W_TYPE = 32 // a street type ("road")
-const W_PREFIX = 64 // a street prefix ("rua")
-
-function fnv(word: string): number {
-  let h = FNV
-  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), PRIME)
-  return h | 1
-}
-const FNV = 0x811c9dc5 | 0
-const PRIME = 0x01000193
-
-function addWord(word: string, flag: number): void {
-  const h = fnv(word.toLowerCase())
-  let slot = h & WORD_MASK
-  while (wordKeys[slot] !== 0 && wordKeys[slot] !== h) slot = (slot + 1) & WORD_MASK
-  wordKeys[slot] = h
-  wordValues[slot] = wordValues[slot]! | flag
-}
-
-function wordFlags(h: number): number {
-  let slot = h & WORD_MASK
-  for (;;) {
-    const k = wordKeys[slot]!
-    if (k === 0) return 0
-    if (k === h) return wordValues[slot]!
-    slot = (slot + 1) & WORD_MASK
-  }
-}
-
 /**
- * Registers the words of the street-address gate: every ASCII word the recognizer's keyword gate accepts (street
- * types, prefixes, unit words; `av.` as `av`) and its address phrases (`lives at`) as head and second word. Words
- * with letters outside ASCII need not be listed: texts with such characters take the recognizer's own regex gate.
+ * A word ending like a street type or compound street name (or `u.`), one to three spaces, a digit; its ending is read
+ * in ASCII letters, so it answers for texts in ASCII.
  */
-function streetGateWords(literals: readonly string[]): void {
-  for (const w of literals) {
-    if (/[^ -~]/.test(w)) continue // a letter outside ASCII
-    const words = w.split(' ')
-    if (words.length > 1) {
-      addWord(words[0]!, W_HEAD)
-      addWord(words[1]!, W_TAIL)
-    } else if (/[A-Za-z]/.test(w)) addWord(w.replace(/[^A-Za-z]/g, ''), W_STREET)
-  }
-}
-
-streetGateWords(GATE_LITERALS)
-
-// Word endings before a house number, hashed backwards from the last letter (so one hash serves every length): the
-// ASCII street suffixes (`strasse`, `katu`, `str.`) and street types (`road`, `st`, `u.`), cut to their last four
-// letters; an ending with a dot is told apart by DOT_TAIL.
-const TAIL_BITS = 9
-const tailKeys = new Int32Array(1 << TAIL_BITS)
-const tailValues = new Uint8Array(1 << TAIL_BITS)
-const T_SUFFIX = 1
-const T_TYPE = 2
-const DOT_TAIL = 0x5bd1e995
-
-function addTail(literal: string, flag: number): void {
-  if (/[^ -~]/.test(literal)) return // a letter outside ASCII: those texts take the regex gates
-  const dot = literal.endsWith('.')
-  const letters = literal
-    .replace(/[^A-Za-z]/g, '')
-    .toLowerCase()
-    .slice(-4)
-  let h = FNV
-  for (let i = letters.length - 1; i >= 0; i--) h = Math.imul(h ^ letters.charCodeAt(i), PRIME)
-  const key = (h | 1) ^ (dot ? DOT_TAIL : 0)
-  let slot = key & ((1 << TAIL_BITS) - 1)
-  while (tailKeys[slot] !== 0 && tailKeys[slot] !== key) slot = (slot + 1) & ((1 << TAIL_BITS) - 1)
-  tailKeys[slot] = key
-  tailValues[slot] = tailValues[slot]! | flag
-}
-
-function tailFlags(key: number): number {
-  let slot = key & ((1 << TAIL_BITS) - 1)
-  for (;;) {
-    const k = tailKeys[slot]!
-    if (k === 0) return 0
-    if (k === key) return tailValues[slot]!
-    slot = (slot + 1) & ((1 << TAIL_BITS) - 1)
-  }
-}
-
-for (const s of SUFFIXES.replace(/\\/g, '').split('|')) addTail(s, T_SUFFIX | T_TYPE)
-for (const t of [...TYPES.split('|'), 'u.']) addTail(t, T_TYPE)
-// `p.o. box`, `p o box`, `p.obox`, `pobox`: the letter run that ends the post-box form.
-for (const w of ['box', 'obox', 'pobox']) addWord(w, W_STREET)
-for (const w of TYPES.split('|')) addWord(w, W_TYPE)
-for (const w of PREFIXES.split('|')) if (!/[^ -~]/.test(w)) addWord(w.replace(/[^A-Za-z]/g, ''), W_PREFIX)
-
-// Provider key openers as ASCII letter runs (the run before `-`/`_`), and the 3- and 4-letter prefixes of runs.
-for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm'])
-  addWord(w, W_KEY)
-for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
+export const TYPE_TAIL_THEN_NUMBER = 1 << 21
+/** A street type as a whole word (`road`, `st`). */
+export const STREET_TYPE_WORD = 1 << 22
+/** A street prefix in ASCII letters as a whole word (`rua`, `via`, `ul.`). */
+export const STREET_PREFIX_WORD = 1 << 23
 
 let lastText: string | null = null
 let lastProfile = 0
@@ -212,33 +134,14 @@ export function firstLetterIndex(): number {
   return lastFirstLetter
 }
 
-function isAsciiLetter(c: number): boolean {
-  return ((c | 32) - 97) >>> 0 < 26
-}
-
-function isDigit(c: number): boolean {
-  return (c - 48) >>> 0 < 10
-}
-
-function isHex(c: number): boolean {
-  return isDigit(c) || ((c | 32) - 97) >>> 0 < 6
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13)
-}
-
-// Separators that keep a digit chain going: 1 for the seven-digit chain (` -.()/+`), 2 for cards (` -`), 4 for SSNs
-// (` -.`).
+// Separators that keep a digit chain going: 1 for the seven-digit chain (` -.()/+`), 2 for cards (` -`).
 const SEP = new Uint8Array(128)
 for (const ch of ' -.()/+') SEP[ch.charCodeAt(0)]! |= 1
 for (const ch of ' -') SEP[ch.charCodeAt(0)]! |= 2
-for (const ch of ' -.') SEP[ch.charCodeAt(0)]! |= 4
 // ASCII punctuation that sets a bit of its own; every other non-alphanumeric ASCII character (space above all) costs
 // one table read.
 const SPECIAL = new Uint8Array(128)
 for (const ch of ':@=.?&-') SPECIAL[ch.charCodeAt(0)] = 1
-const HASH_AND = fnv('and')
 
 // Hot loop over char codes, run by run: a letter run is hashed while read and looked up once at its end; a digit run
 // extends three digit chains, judged once per run from the characters between it and the previous run; other
@@ -248,10 +151,9 @@ function scan(text: string): number {
   const n = text.length
   let bits = 0
   let firstLetter = -1
-  // Digit chains: digits so far in the seven-digit, card and SSN chains, dotted runs, and where the last run ended.
+  // Digit chains: digits so far in the seven-digit and card chains, dotted runs, and where the last run ended.
   let seven = 0
   let card = 0
-  let ssn = 0
   let quadDots = 0
   let lastDigitEnd = -9
   // The previous letter run's word flags and end, for two-word address phrases.
@@ -287,7 +189,7 @@ function scan(text: string): number {
       const len = i - start
       // A capital in a word of two letters or more, or a lone capital other than the pronoun I.
       if (upper !== 0 && (len > 1 || text.charCodeAt(start) !== 73)) bits |= CAPITAL_NOT_I
-      const f = wordFlags(h)
+      const f = WORDS.get(h)
       if (f !== 0) {
         if (f & W_STREET) bits |= STREET_WORD
         if (f & W_KEY) bits |= KEY_MARKER
@@ -322,10 +224,9 @@ function scan(text: string): number {
       const seps = gap <= 2 ? gapSeparators(text, lastDigitEnd, start) : 0
       seven = seps & 1 ? seven + d : d
       card = gap <= 1 && seps & 2 ? card + d : d
-      ssn = gap <= 1 && seps & 4 ? ssn + d : d
       if (seven >= 7) bits |= SEVEN_DIGITS
       if (card >= 12) bits |= CARD_RUN
-      if (ssn >= 9) bits |= SSN_RUN
+      if ((d === 9 || d === 3) && ssnShape(text, start, i, d)) bits |= SSN_SHAPE
       lastDigitEnd = i
       if (start > 0) {
         const p = text.charCodeAt(start - 1)
@@ -339,7 +240,11 @@ function scan(text: string): number {
           (start === 2 || !isAsciiAlnum(text.charCodeAt(start - 3)))
         )
           bits |= IBAN_HEAD
-        if (isSpace(p)) bits |= streetTail(text, start)
+        if (isSpace(p)) {
+          const tail = streetTail(text, start)
+          if (tail & T_SUFFIX) bits |= SUFFIX_THEN_NUMBER
+          if (tail & T_TYPE) bits |= TYPE_TAIL_THEN_NUMBER
+        }
       }
       continue
     }
@@ -370,11 +275,34 @@ function scan(text: string): number {
 }
 
 /**
+ * SSN_SHAPE for the digit run [start, end) of `digits` digits: not glued to a word, a dot or a dash before it (as the
+ * SSN pattern's look-behind), and nine digits, or three followed by `s` dd `s` dddd.
+ */
+function ssnShape(text: string, start: number, end: number, digits: number): boolean {
+  if (start > 0) {
+    const p = text.charCodeAt(start - 1)
+    if (isAsciiAlnum(p) || p === 95 || p === 46 || p === 45) return false
+  }
+  if (digits === 9) return true
+  const s = text.charCodeAt(end)
+  if (s !== 45 && s !== 32 && s !== 46) return false
+  if (end + 7 >= text.length || text.charCodeAt(end + 3) !== s) return false
+  return (
+    isDigit(text.charCodeAt(end + 1)) &&
+    isDigit(text.charCodeAt(end + 2)) &&
+    isDigit(text.charCodeAt(end + 4)) &&
+    isDigit(text.charCodeAt(end + 5)) &&
+    isDigit(text.charCodeAt(end + 6)) &&
+    isDigit(text.charCodeAt(end + 7))
+  )
+}
+
+/**
  * Which chains the characters between two digit runs keep going (SEP bits): all of them must be separators of that
  * chain; none between two runs (`gap` 0) cannot happen, runs are maximal.
  */
 function gapSeparators(text: string, from: number, to: number): number {
-  let seps = 7
+  let seps = 3
   for (let k = from; k < to; k++) {
     const c = text.charCodeAt(k)
     seps &= c < 128 ? SEP[c]! : 0
@@ -404,68 +332,6 @@ function special(text: string, i: number, c: number): number {
       // `-----`: the first dash of five.
       return (i === 0 || text.charCodeAt(i - 1) !== 45) && text.startsWith('----', i + 1) ? DASHES : 0
   }
-}
-
-/**
- * Whether the run's first letters open a provider key that starts without a separator: `xox…`, `eyJ…` (case
- * matters, as in the key alternation), `AKIA`, `ASIA`, `AGPA`, `AIDA`, `AIPA`, `AIza`, `AROA`, `ANPA`, `ANVA`.
- */
-function keyPrefix(text: string, start: number, len: number): boolean {
-  const c0 = text.charCodeAt(start)
-  const c1 = text.charCodeAt(start + 1)
-  const c2 = text.charCodeAt(start + 2)
-  if (c0 === 120) return c1 === 111 && c2 === 120 // xox
-  if (c0 === 101) return c1 === 121 && c2 === 74 // eyJ
-  if (c0 !== 65 || len < 4) return false
-  const c3 = text.charCodeAt(start + 3)
-  if (c3 !== 65) return c1 === 73 && c2 === 122 && c3 === 97 // AIza
-  const pair = (c1 << 8) | c2
-  // KI SI GP ID IP RO NP NV
-  return (
-    pair === 0x4b49 ||
-    pair === 0x5349 ||
-    pair === 0x4750 ||
-    pair === 0x4944 ||
-    pair === 0x4950 ||
-    pair === 0x524f ||
-    pair === 0x4e50 ||
-    pair === 0x4e56
-  )
-}
-
-function isAsciiAlnum(c: number): boolean {
-  return isAsciiLetter(c) || isDigit(c)
-}
-
-/**
- * SUFFIX_THEN_NUMBER and TYPE_THEN_NUMBER for the number at `at`: the word before one to three whitespace characters
- * (spaces only for the type form) ends in one of the street-type or suffix tails (its last two, three or four
- * letters; `str.` and `u.` with their dot).
- */
-function streetTail(text: string, at: number): number {
-  let k = at - 1
-  let spacesOnly = true
-  while (k > at - 4 && k > 0 && isSpace(text.charCodeAt(k))) {
-    if (text.charCodeAt(k) !== 32) spacesOnly = false
-    k--
-  }
-  if (isSpace(text.charCodeAt(k))) return 0
-  let dot = false
-  if (text.charCodeAt(k) === 46) {
-    dot = true
-    k--
-  }
-  // The last four letters, lower-cased, hashed from the end: tails of two, three and four letters.
-  let flags = 0
-  let h = FNV
-  for (let len = 1; len <= 4 && k >= 0 && isAsciiLetter(text.charCodeAt(k)); len++, k--) {
-    h = Math.imul(h ^ (text.charCodeAt(k) | 32), PRIME)
-    flags |= tailFlags((h | 1) ^ (dot ? DOT_TAIL : 0))
-  }
-  let bits = 0
-  if (flags & T_SUFFIX) bits |= SUFFIX_THEN_NUMBER
-  if (flags & T_TYPE && spacesOnly) bits |= TYPE_TAIL_THEN_NUMBER
-  return bits
 }
 
 /** HEX_COLONS when the colon at `i` closes `:hex{0,4}:`. */

@@ -99,6 +99,24 @@ function repeatedMentions(text: string, out: Finding[], found: number): void {
   }
 }
 
+// A letter, digit, `_`, `@` or `<` right after a list item: it runs on into something that is no name.
+const CONTINUES = /[\p{L}\p{N}_@<]/u
+
+/** CONTINUES at `i`, with ASCII read from the char code (no one-character string, no regex call). */
+function continuesItem(text: string, i: number): boolean {
+  const c = text.charCodeAt(i)
+  if (c < 128) return isLetter(c) || (c >= 48 && c <= 57) || c === 95 || c === 64 || c === 60
+  return CONTINUES.test(text[i]!)
+}
+
+/** Whether the character at `i` changes under toLowerCase() (an upper-case letter); ASCII without a string. */
+function startsUpper(text: string, i: number): boolean {
+  const c = text.charCodeAt(i)
+  if (c < 128) return c >= 65 && c <= 90
+  const ch = text[i]!
+  return ch !== ch.toLowerCase()
+}
+
 /** Whether text[start, end) holds a letter in `a`–`z` or `à`–`ÿ` (read in place, no slice). */
 function hasLowerCase(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
@@ -145,7 +163,7 @@ function judgeList(text: string, at: number, conjLen: number, out: Finding[], lo
   let e = at + conjLen
   const s = e
   while (e < text.length && isWordPart(text, e)) e++
-  if (e - s < 2 || (e < text.length && /[\p{L}\p{N}_@<]/u.test(text[e]!))) return
+  if (e - s < 2 || (e < text.length && continuesItem(text, e))) return
   itemStart.push(s)
   itemEnd.push(e)
   // Items before it, separated by ", " (an Oxford comma before the conjunction is allowed).
@@ -170,8 +188,7 @@ function judgeList(text: string, at: number, conjLen: number, out: Finding[], lo
   let unknown = 0
   for (let k = 0; k < n; k++) {
     const st = itemStart[k]!
-    const c = text[st]!
-    if (c !== c.toLowerCase()) upper++
+    if (startsUpper(text, st)) upper++
     if (!hasLowerCase(text, st, itemEnd[k]!)) return // acronyms: SQL, AWS
     const cls = classify(text, st, itemEnd[k]!)
     if (cls === BREAK) return

@@ -63,6 +63,7 @@ const NEGATIVE = contextWords([
 ])
 const EMBEDDED_DATE = /\d{4}[-./]\d{2}[-./]\d{2}|\d{2}[-./]\d{2}[-./]\d{4}/
 const DATE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$/
+const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/
 // European 2-2-2-2-2 groups (`01.84.17.61.18`).
 const PAIRS = /^\d{2}(?:[ .-]\d{2}){4}$/
 const NANP =
@@ -116,11 +117,14 @@ export const phoneRecognizer: Recognizer = {
 function scoreCandidate(text: string, start: number, raw: string): number {
   const digits = countDigits(raw)
   if (digits < 7 || digits > 15) return 0
-  if (DATE.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) return 0
+  // A North American number is never a date (groups 3-3-4) nor SSN-shaped, so those tests run only for the rest;
+  // a date holds at most eight digits, an SSN nine in eleven characters.
+  const nanp = NANP.test(raw)
+  if (!nanp && digits <= 8 && DATE.test(raw)) return 0
+  if (!nanp && digits === 9 && raw.length === 11 && SSN_SHAPE.test(raw)) return 0
   const end = start + raw.length
   const plus = raw.charCodeAt(0) === 43
   const grouped = raw.length > digits
-  const nanp = NANP.test(raw)
   // Dotted numbers look like versions and IPs; only the North American 3.3.4 and European pair forms count.
   if (raw.includes('.') && !nanp && !PAIRS.test(raw)) return 0
   let score = 0

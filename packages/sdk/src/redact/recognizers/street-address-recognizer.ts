@@ -57,11 +57,12 @@ const UNIT_HINT = /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po/i
 const CONTEXT_HINT = new RegExp(trieSource(CONTEXT_PHRASES), 'i')
 
 // Cheap gate before six patterns: a street word, unit or address phrase as a whole word, or a compound street
-// name ending right before a number. Non-Unicode, compiled as a prefix tree (see regex-trie.ts). Texts in ASCII
-// take the text profile's word gate instead (the same words, hashed in its one pass).
-const GATE_WORDS = `(?:${trieSource(GATE_LITERALS)}|p\\.?\\s?o\\.?\\s?box)\\b`
-// The suffix branch opens on a digit and looks back, so it is only tried at digits.
-const GATE = new RegExp(`\\b${GATE_WORDS}|\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')
+// name ending right before a number. The text profile answers for every word and phrase in ASCII (hashed in its one
+// pass) and, in ASCII texts, for the compound form; texts with other characters add two small regexes: the words
+// with letters outside ASCII (as whole words, like the rest), and the compound form, whose spaces may be any Unicode
+// space there. Non-Unicode; the second opens on a digit and looks back, so it is only tried at digits.
+const NON_ASCII_WORDS = new RegExp(`\\b(?:${trieSource(GATE_LITERALS.filter((w) => /[^ -~]/.test(w)))})\\b`, 'i')
+const SUFFIX_THEN_NUMBER_ANY_SPACE = new RegExp(`\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')
 
 /** Whether a pattern's hint holds: from the profile for ASCII texts where it has the bit, else the hint regex. */
 function hintHolds(
@@ -72,17 +73,19 @@ function hintHolds(
   wordThenNumber: boolean,
 ): boolean {
   if (hint === null) return wordThenNumber
-  if (ascii && hint === TYPE_HINT) return (profile & STREET_TYPE_WORD) !== 0
+  // Street types are ASCII words: the profile's bit holds for every text.
+  if (hint === TYPE_HINT) return (profile & STREET_TYPE_WORD) !== 0
   if (ascii && hint === PREFIX_HINT) return (profile & STREET_PREFIX_WORD) !== 0
   return hint.test(text)
 }
 
-/** Whether a street pattern can match: the profile's word gate for ASCII texts, GATE for the rest. */
+/** Whether a street pattern can match: the profile's word gate, and for texts beyond ASCII the two regexes above. */
 function mayHoldAddress(text: string): boolean {
   const p = textProfile(text)
   if ((p & DIGIT) === 0) return false // addresses without a single digit are rare enough to skip
-  if (p & NON_ASCII) return GATE.test(text)
-  return (p & (STREET_WORD | SUFFIX_THEN_NUMBER)) !== 0
+  if (p & STREET_WORD) return true
+  if ((p & NON_ASCII) === 0) return (p & SUFFIX_THEN_NUMBER) !== 0
+  return NON_ASCII_WORDS.test(text) || SUFFIX_THEN_NUMBER_ANY_SPACE.test(text)
 }
 
 // Pattern, base score, literal hint (null: the shared word-then-number hint).

@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { SSN_RUN, textProfile } from '../text-profile.js'
+import { SSN_SHAPE, textProfile } from '../text-profile.js'
 import { isValidSsn } from '../validators/ssn.js'
 
 // 3-2-4 digits with one consistent separator (dash, space, dot) or none; only at the start of a digit run.
@@ -28,8 +28,8 @@ export const usSsnRecognizer: Recognizer = {
   name: 'us-ssn',
   entities: ['US_SSN'],
   find(text: string): readonly Finding[] {
-    // Shared profile: nine digits joined by single separators, or no candidate at all.
-    if ((textProfile(text) & SSN_RUN) === 0) return NO_FINDINGS
+    // Shared profile: a number shaped like an SSN (nine digits, or 3-2-4 with one separator), or no candidate.
+    if ((textProfile(text) & SSN_SHAPE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {

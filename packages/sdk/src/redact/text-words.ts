@@ -1,0 +1,163 @@
+import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
+
+// The words the text profile (text-profile.ts) looks for, and the character tests its scan uses. Words are FNV-1a
+// hashes of lower-cased ASCII letter runs, so the scan looks each run up once, without building a string.
+
+export const FNV = 0x811c9dc5 | 0
+export const PRIME = 0x01000193
+
+/** FNV-1a of a lower-case ASCII word, as the scan hashes a letter run (never 0). */
+export function fnv(word: string): number {
+  let h = FNV
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), PRIME)
+  return h | 1
+}
+
+// Flags of whole words, by hash, in an open-addressing table. Module-level typed arrays and a constant mask rather
+// than an IntHashTable: this lookup runs once per letter run of every text, and the field loads of a class instance
+// cost the scan about a tenth of its time.
+const WORD_MASK = (1 << 10) - 1
+const wordKeys = new Int32Array(WORD_MASK + 1)
+const wordValues = new Uint8Array(WORD_MASK + 1)
+
+/** The W_* flags of the word with this hash (0 for none). */
+export function wordFlags(h: number): number {
+  let slot = h & WORD_MASK
+  for (;;) {
+    const k = wordKeys[slot]!
+    if (k === 0) return 0
+    if (k === h) return wordValues[slot]!
+    slot = (slot + 1) & WORD_MASK
+  }
+}
+
+function addHash(h: number, flag: number): void {
+  let slot = h & WORD_MASK
+  while (wordKeys[slot] !== 0 && wordKeys[slot] !== h) slot = (slot + 1) & WORD_MASK
+  wordKeys[slot] = h
+  wordValues[slot] = wordValues[slot]! | flag
+}
+export const W_STREET = 1 // a street or unit word, as the street recognizer's keyword gate has it
+export const W_HEAD = 2 // the first word of an address phrase ("lives", "ship")
+export const W_TAIL = 4 // the second word of an address phrase ("at", "to")
+export const W_KEY = 8 // a whole run that opens a provider key ("sk", "ghp")
+export const W_AUTH = 16 // "bearer", "basic", "token"
+export const W_TYPE = 32 // a street type ("road")
+export const W_PREFIX = 64 // a street prefix ("rua")
+
+const addWord = (word: string, flag: number): void => addHash(fnv(word.toLowerCase()), flag)
+const ascii = (w: string): boolean => !/[^ -~]/.test(w)
+const letters = (w: string): string => w.replace(/[^A-Za-z]/g, '')
+
+// The street gate's words (`av.` as `av`) and its address phrases (`lives at`) as head and second word. Words with
+// letters outside ASCII are not listed: the street recognizer tests those itself.
+for (const w of GATE_LITERALS.filter(ascii)) {
+  const words = w.split(' ')
+  if (words.length > 1) {
+    addWord(words[0]!, W_HEAD)
+    addWord(words[1]!, W_TAIL)
+  } else if (letters(w).length > 0) addWord(letters(w), W_STREET)
+}
+// `p.o. box`, `p o box`, `p.obox`, `pobox`: the letter run that ends the post-box form.
+for (const w of ['box', 'obox', 'pobox']) addWord(w, W_STREET)
+for (const w of TYPES.split('|')) addWord(w, W_TYPE)
+for (const w of PREFIXES.split('|').filter(ascii)) addWord(letters(w), W_PREFIX)
+// Provider key openers as the letter run before their `-` or `_`.
+for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm'])
+  addWord(w, W_KEY)
+for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
+
+/** Hash of `and`, for the conjunction test. */
+export const HASH_AND = fnv('and')
+
+// Word endings before a house number, hashed backwards from the last letter (so one hash serves every length): the
+// ASCII street suffixes (`strasse`, `katu`, `str.`) and street types (`road`, `st`, `u.`), cut to their last four
+// letters; an ending with a dot is told apart by DOT_TAIL. They share the word table, flagged in its top bit
+// (T_SUFFIX << 7 and T_TYPE << 7 would not fit a byte: a tail's flags are stored shifted into bits 7 and 8 of… see
+// below).
+export const T_SUFFIX = 1
+export const T_TYPE = 2
+const DOT_TAIL = 0x5bd1e995
+
+function addTail(literal: string, flag: number): void {
+  const tail = letters(literal).toLowerCase().slice(-4)
+  let h = FNV
+  for (let i = tail.length - 1; i >= 0; i--) h = Math.imul(h ^ tail.charCodeAt(i), PRIME)
+  addHash((h | 1) ^ (literal.endsWith('.') ? DOT_TAIL : 0), flag << 7)
+}
+for (const s of SUFFIXES.replace(/\\/g, '').split('|').filter(ascii)) addTail(s, T_SUFFIX | T_TYPE)
+for (const t of [...TYPES.split('|'), 'u.']) addTail(t, T_TYPE)
+
+/**
+ * Street tails before the number at `at`: T_SUFFIX when the word before one to three whitespace characters ends like
+ * a compound street name, T_TYPE when it ends like a street type or suffix and only spaces stand between (its last
+ * two, three or four letters; `str.` and `u.` with their dot).
+ */
+export function streetTail(text: string, at: number): number {
+  let k = at - 1
+  let spacesOnly = true
+  while (k > at - 4 && k > 0 && isSpace(text.charCodeAt(k))) {
+    if (text.charCodeAt(k) !== 32) spacesOnly = false
+    k--
+  }
+  if (isSpace(text.charCodeAt(k))) return 0
+  let dot = false
+  if (text.charCodeAt(k) === 46) {
+    dot = true
+    k--
+  }
+  let flags = 0
+  let h = FNV
+  for (let len = 1; len <= 4 && k >= 0 && isAsciiLetter(text.charCodeAt(k)); len++, k--) {
+    h = Math.imul(h ^ (text.charCodeAt(k) | 32), PRIME)
+    flags |= wordFlags((h | 1) ^ (dot ? DOT_TAIL : 0)) >> 7
+  }
+  return spacesOnly ? flags : flags & T_SUFFIX
+}
+
+/**
+ * Whether the run's first letters open a provider key that starts without a separator: `xox…`, `eyJ…` (case
+ * matters, as in the key alternation), `AKIA`, `ASIA`, `AGPA`, `AIDA`, `AIPA`, `AIza`, `AROA`, `ANPA`, `ANVA`.
+ */
+export function keyPrefix(text: string, start: number, len: number): boolean {
+  const c0 = text.charCodeAt(start)
+  const c1 = text.charCodeAt(start + 1)
+  const c2 = text.charCodeAt(start + 2)
+  if (c0 === 120) return c1 === 111 && c2 === 120 // xox
+  if (c0 === 101) return c1 === 121 && c2 === 74 // eyJ
+  if (c0 !== 65 || len < 4) return false
+  const c3 = text.charCodeAt(start + 3)
+  if (c3 !== 65) return c1 === 73 && c2 === 122 && c3 === 97 // AIza
+  const pair = (c1 << 8) | c2
+  // KI SI GP ID IP RO NP NV
+  return (
+    pair === 0x4b49 ||
+    pair === 0x5349 ||
+    pair === 0x4750 ||
+    pair === 0x4944 ||
+    pair === 0x4950 ||
+    pair === 0x524f ||
+    pair === 0x4e50 ||
+    pair === 0x4e56
+  )
+}
+
+export function isAsciiLetter(c: number): boolean {
+  return ((c | 32) - 97) >>> 0 < 26
+}
+
+export function isDigit(c: number): boolean {
+  return (c - 48) >>> 0 < 10
+}
+
+export function isAsciiAlnum(c: number): boolean {
+  return isAsciiLetter(c) || isDigit(c)
+}
+
+export function isHex(c: number): boolean {
+  return isDigit(c) || ((c | 32) - 97) >>> 0 < 6
+}
+
+export function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13)
+}
