@@ -4,6 +4,7 @@ import { Encryptor } from './encryptor.js'
 import { EnvKeyProvider } from './env-key-provider.js'
 import type { KeyProvider } from './key-provider.js'
 import { LocalKeyringProvider } from './local-keyring-provider.js'
+import { withEncInPlace } from './record-content.js'
 
 export interface OpenEncryptorOptions {
   /** Data dir holding `data-keys.json` (and the keyring when no master key is given). */
@@ -43,11 +44,16 @@ export function openEncryptor(options: OpenEncryptorOptions): Encryptor {
 /**
  * The pipeline's `encrypt` stage: after redaction and signals, before the seal, so the chain hashes
  * ciphertext and erasing a user's key never breaks it. Runs on the batch worker, off the caller's
- * stack; per record it costs one AES-GCM pass over the content (data keys are cached unwrapped).
+ * stack; per record it costs an XOR with keystream made ahead, two one-shot hashes, and a shallow
+ * copy that puts `enc` in canonical key order for the seal.
  *
  * @example
  * ledger.insertStage(encryptStage(openEncryptor({ dir })), 'redact')
  */
 export function encryptStage(encryptor: Encryptor): NamedStage {
-  return { name: 'encrypt', run: (record) => encryptor.encryptRecord(record), commit: () => encryptor.commitKeys() }
+  return {
+    name: 'encrypt',
+    run: (record) => withEncInPlace(encryptor.encryptRecord(record)),
+    commit: () => encryptor.commitKeys(),
+  }
 }

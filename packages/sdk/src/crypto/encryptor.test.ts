@@ -3,10 +3,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Chain, genesis, type LedgerRecord, ledgerRecordSchema, type PromptLedgerError, recordHash } from '../index.js'
+import { canonicalize, canonicalShape } from '../record/canonical.js'
 import { DataKeyStore } from './data-key-store.js'
 import { Encryptor } from './encryptor.js'
 import { EnvKeyProvider } from './env-key-provider.js'
 import { LocalKeyringProvider } from './local-keyring-provider.js'
+import { withEncInPlace } from './record-content.js'
 import { sampleRecord } from './test-support/sample-record.js'
 
 let dir: string
@@ -188,5 +190,34 @@ describe('Encryptor', () => {
     const before = JSON.stringify(rec)
     enc.encryptRecord(rec)
     expect(JSON.stringify(rec)).toBe(before)
+  })
+})
+
+describe('withEncInPlace', () => {
+  it('puts enc at its canonical place in a copy, so the seal hashes the same bytes without re-sorting', () => {
+    const { enc } = setup()
+    const { stream: _s, seq: _q, prev_hash: _p, hash: _h, ...unsealed } = sampleRecord('u', 'secret')
+    // As toRecord builds them: every object's keys in code-unit order.
+    const sorted = canonicalShape(unsealed) as typeof unsealed
+    const encrypted = enc.encryptRecord(structuredClone(sorted))
+    expect(Object.keys(encrypted).at(-1)).toBe('enc') // appended in place
+    const placed = withEncInPlace(encrypted)
+    expect(placed).not.toBe(encrypted)
+    const keys = Object.keys(placed).filter((k) => placed[k as keyof typeof placed] !== undefined)
+    expect(keys).toEqual([...keys].sort())
+    expect(JSON.stringify(placed)).toBe(canonicalize(encrypted))
+    const chain = new Chain(genesis('s'))
+    const sealed = chain.seal(placed)
+    expect(recordHash(sealed)).toBe(sealed.hash)
+    expect(enc.decryptRecord(sealed).request.messages).toEqual(sorted.request.messages)
+    expect(withEncInPlace(placed)).toBe(placed) // already in order: no copy
+  })
+
+  it('leaves records it cannot vouch for alone (unsorted or unknown keys)', () => {
+    const { enc } = setup()
+    const unsorted = enc.encryptRecord(sampleRecord('u', 's'))
+    expect(withEncInPlace(unsorted)).toBe(unsorted) // sampleRecord's keys are not in code-unit order
+    const extra = { ...enc.encryptRecord(sampleRecord('u', 's')), zzz: 1 }
+    expect(withEncInPlace(extra)).toBe(extra)
   })
 })

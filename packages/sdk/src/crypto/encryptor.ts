@@ -31,12 +31,18 @@ export function subjectOf(userId: string | null, tenant = 'default'): string {
 }
 
 /**
- * The additional data of an envelope: the record id and the envelope's own fields, so a ciphertext
- * moved onto another record, or an envelope whose algorithm, key id or subject was edited, fails to
- * open. A JSON array: unambiguous whatever the fields contain.
+ * The additional data of an envelope: `JSON.stringify([recordId, alg, keyId, subject])`, so a
+ * ciphertext moved onto another record, or an envelope whose algorithm, key id or subject was edited,
+ * fails to open. A JSON array: unambiguous whatever the fields contain.
  */
 function envelopeAad(recordId: string, alg: string, keyId: string, subject: string): string {
   return JSON.stringify([recordId, alg, keyId, subject])
+}
+
+/** What encryption caches per data key: its derived AEAD and the AAD's fixed part (`,alg,keyId,subject]`). */
+interface KeyState {
+  aead: CtrHmacAead
+  aadTail: string | null
 }
 
 /**
@@ -59,7 +65,7 @@ export class Encryptor {
    * Derived keys and the long-lived CTR context of each data key, keyed by the store's key object:
    * when the store drops a key (erasure, another process's change), its derived keys go with it.
    */
-  readonly #aeads = new WeakMap<KeyObject, CtrHmacAead>()
+  readonly #perKey = new WeakMap<KeyObject, KeyState>()
 
   constructor(options: EncryptorOptions) {
     this.#keys = options.keys
@@ -79,7 +85,10 @@ export class Encryptor {
     const { keyId, key } = this.#keys.getOrCreate(subject)
     const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
     this.#taken?.set(record, content)
-    const sealed = this.#aead(key).seal(JSON.stringify(content), envelopeAad(record.id, CTR_HMAC_ALG, keyId, subject))
+    const state = this.#state(key)
+    // The AAD's tail is the same for every record of this key: stringified once, then joined to the id.
+    state.aadTail ??= JSON.stringify([CTR_HMAC_ALG, keyId, subject]).slice(1)
+    const sealed = state.aead.seal(JSON.stringify(content), `[${JSON.stringify(record.id)},${state.aadTail}`)
     // Keys in RFC 8785 order: the seal's encoder then takes its native-stringify fast path.
     record.enc = { alg: CTR_HMAC_ALG, ct: sealed.ct, iv: sealed.iv, key_id: keyId, subject, tag: sealed.tag }
     return record
@@ -100,7 +109,7 @@ export class Encryptor {
     const ctBytes = Buffer.from(ct, 'base64')
     let clear: Buffer | null
     if (alg === CTR_HMAC_ALG) {
-      clear = this.#aead(key).open(ivBytes, ctBytes, tagBytes, envelopeAad(copy.id, alg, key_id, subject))
+      clear = this.#state(key).aead.open(ivBytes, ctBytes, tagBytes, envelopeAad(copy.id, alg, key_id, subject))
     } else if (alg === GCM_ALG) {
       clear = openGcm(key, ivBytes, tagBytes, ctBytes, copy.id)
     } else {
@@ -140,13 +149,13 @@ export class Encryptor {
     return view
   }
 
-  #aead(key: KeyObject): CtrHmacAead {
-    let aead = this.#aeads.get(key)
-    if (!aead) {
-      aead = CtrHmacAead.derive(key)
-      this.#aeads.set(key, aead)
+  #state(key: KeyObject): KeyState {
+    let state = this.#perKey.get(key)
+    if (!state) {
+      state = { aead: CtrHmacAead.derive(key), aadTail: null }
+      this.#perKey.set(key, state)
     }
-    return aead
+    return state
   }
 
   /** Like `decryptRecord`, but an erased subject yields the record marked `erased: true` instead of an error. */

@@ -5,15 +5,15 @@ export const HMAC_PAD_BYTES = 64
 export const HMAC_DIGEST_BYTES = 32
 
 /**
- * One-shot SHA-256 as a latin1 string (one char per byte). `crypto.hash` (Node ≥ 20.12) creates no
+ * One-shot SHA-256 as a `binary` (latin1) string: one char per byte. `crypto.hash` (Node ≥ 20.12) creates no
  * Hash object: a `createHmac` per record cost 3–4 µs, most of it building the context. A string
  * result, written into a buffer we own, also avoids a native Buffer per call, which cost more than
  * the hash itself. Older Node 20 releases fall back to `createHash`.
  */
 const sha256: (data: Uint8Array) => string =
   typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'latin1')
-    : (data) => crypto.createHash('sha256').update(data).digest('latin1')
+    ? (data) => crypto.hash('sha256', data, 'binary')
+    : (data) => crypto.createHash('sha256').update(data).digest('binary')
 
 /**
  * HMAC-SHA-256 (RFC 2104) computed from two one-shot hashes:
