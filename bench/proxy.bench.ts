@@ -8,7 +8,8 @@
  * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
  * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
  * `--breakdown` adds the collector with its ingest call stubbed out (the proxy's own share) and the bare proxy handler
- * on node:http, without logging and with an SDK file ledger.
+ * on node:http, without logging and with an SDK file ledger, and a TCP relay that copies bytes without parsing HTTP
+ * (the cost of the extra hop alone).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -145,6 +146,34 @@ async function runHandler(upstream: string, log: string): Promise<void> {
   })
 }
 
+/**
+ * A byte pipe: each client connection gets its own upstream connection and bytes are copied both ways, with no HTTP
+ * parsing at all. Not a usable proxy (nothing is seen or recorded); it measures what the extra hop alone costs here.
+ */
+async function runRelay(upstream: string): Promise<void> {
+  const net = await import('node:net')
+  const { hostname, port } = new URL(upstream)
+  const server = net.createServer({ noDelay: true }, (client) => {
+    const up = net.connect({ host: hostname, port: Number(port), noDelay: true })
+    client.pipe(up)
+    up.pipe(client)
+    client.on('error', () => up.destroy())
+    up.on('error', () => client.destroy())
+  })
+  let calls = 0
+  // A request arrives in one read here (small bodies), so reads from clients count calls.
+  server.on('connection', (c) => c.on('data', () => calls++))
+  reportCpuOnExit(
+    'tcp relay (no HTTP)',
+    () => calls,
+    async () => {},
+  )
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address() as { port: number }
+    process.stdout.write(`READY http://127.0.0.1:${addr.port}\n`)
+  })
+}
+
 // ---------------------------------------------------------------- load generation
 
 interface Sample {
@@ -258,6 +287,7 @@ async function main(): Promise<void> {
         await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
+        await spawnServer([...node, '--role=relay', `--upstream=${fake.url}`]),
       ]
     : []
   const portkey = await startPortkey()
@@ -270,6 +300,13 @@ async function main(): Promise<void> {
           { name: 'collector, ingest stubbed', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
           { name: 'handler, no logging', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
           { name: 'handler + file ledger', origin: extra[2]!.url, path: proxyPath, headers: {}, streams: true },
+          {
+            name: 'tcp relay (no HTTP)',
+            origin: extra[3]!.url,
+            path: '/v1/chat/completions',
+            headers: {},
+            streams: true,
+          },
         ]
       : []),
     {
@@ -405,4 +442,5 @@ const role = arg('role', 'main')
 if (role === 'fake') await runFake()
 else if (role === 'collector') await runCollector(arg('upstream', ''), arg('ingest', 'real'))
 else if (role === 'handler') await runHandler(arg('upstream', ''), arg('log', 'ledger'))
+else if (role === 'relay') await runRelay(arg('upstream', ''))
 else await main()

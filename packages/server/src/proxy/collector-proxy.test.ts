@@ -12,6 +12,7 @@ import {
 } from '../../../../test-support/fake-upstreams/index.js'
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
+import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
 
 const SECRET = 'sk-test-secret-key-0123456789'
 const EMAIL = 'ana.lopez@example.com'
@@ -107,6 +108,28 @@ describe('proxy through the collector app', () => {
     expect(tool?.usage?.output_tokens).toBe(msg.usage.output_tokens)
     const failed = stored.find((r) => r.provider === 'anthropic' && r.status === 'error')
     expect(failed?.error).toMatchObject({ type: 'rate_limit_error', http_status: 429 })
+  })
+})
+
+describe('proxy shutdown', () => {
+  it('stores every call it answered before a graceful close', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pl-'))
+    const own = await startServer(loadConfig({ flags: { port: 0, data, openaiUpstream: oa.url }, env: {} }))
+    const client = new OpenAI({ apiKey: SECRET, baseURL: `${own.url}/proxy/openai/v1`, maxRetries: 0 })
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      client.chat.completions.create({ model: 'fake-echo', messages: [{ role: 'user', content: `call ${i}` }] }),
+    )
+    await Promise.all(calls)
+    // At once: the records are still in the worker or waiting for their batch.
+    await own.close()
+    const storage = openSqliteStorage({ path: own.databasePath })
+    try {
+      const [all] = await storage.stats({ provider: 'openai' }, null)
+      expect(all?.count).toBe(20)
+    } finally {
+      await storage.close()
+      rmSync(data, { recursive: true, force: true })
+    }
   })
 })
 

@@ -101,9 +101,13 @@ describe('records prepared off the serving thread', () => {
     })
     const statuses = [200, 400, 200, 500, 200]
     for (const s of statuses) thread.submit(exchange(s === 200 ? JSON_REPLY : ERROR_REPLY, 'application/json', s))
+    // A stream without usage: its tokens are counted in the worker (by the tokenizer's own thread).
+    thread.submit(exchange(SSE_REPLY, 'text/event-stream'))
     await thread.close()
     expect(failures).toEqual([])
-    expect(got.map((r) => r.error?.http_status ?? 200)).toEqual(statuses)
+    expect(got.map((r) => r.error?.http_status ?? 200)).toEqual([...statuses, 200])
+    expect(got[5]?.usage).toMatchObject({ estimated: true })
+    expect(got[5]?.usage?.output_tokens).toBeGreaterThan(0)
     expect(got.every((r) => r.redacted && !JSON.stringify(r).includes('4111 1111 1111 1111'))).toBe(true)
   })
 })

@@ -1,5 +1,3 @@
-import { readlinkSync } from 'node:fs'
-import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { UnsealedRecord } from '@promptledger/sdk'
 import { type PackedExchange, unpackExchange } from './exchange.js'
@@ -75,22 +73,4 @@ function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void
   })
 }
 
-/**
- * Linux: lowers this thread's scheduling priority (nice 10), so that when the machine is busy the thread serving
- * calls runs first and records are built in the gaps; without it the woken worker preempted the serving thread at
- * c=1. Best effort: where thread ids are not exposed (other systems) the worker keeps the process's priority.
- */
-function yieldToServingThread(): void {
-  let tid: number
-  try {
-    tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-  } catch {
-    return
-  }
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10)
-}
-
-if (parentPort) {
-  yieldToServingThread()
-  run(parentPort, workerData as RecordWorkerData)
-}
+if (parentPort) run(parentPort, workerData as RecordWorkerData)
