@@ -96,4 +96,16 @@ describe('createRedactor', () => {
       { numRuns: 200 },
     )
   })
+
+  it('runs every recognizer that needs no profile bit, even on a text with none (no digit, capital or symbol)', () => {
+    // The engine skips a built-in recognizer whose text-profile bits are missing; PERSON and the user's own
+    // recognizers have none to miss.
+    expect(r.redact('my name is vitoria').text).toBe('my name is <PERSON>')
+    const own = createRedactor({ terms: ['falcon'] })
+    expect(own.redact('project falcon').text).toBe('project <CUSTOM>')
+    const ownOnly = createRedactor({
+      recognizers: [{ name: 'x', entities: ['X'], find: (t) => [{ type: 'X', start: 0, end: t.length, score: 1 }] }],
+    })
+    expect(ownOnly.redact('abc').text).toBe('<X>')
+  })
 })

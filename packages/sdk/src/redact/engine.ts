@@ -1,5 +1,5 @@
 import { createCustomRecognizer } from './custom-recognizer.js'
-import { contextDigitRecognizers, defaultRecognizers } from './default-recognizers.js'
+import { contextDigitRecognizers, defaultRecognizers, profileGate } from './default-recognizers.js'
 import { type Operator, operatorFor, replaceOperator } from './operators.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from './recognizer.js'
 import { redactRecordFields } from './record-walker.js'
@@ -7,6 +7,7 @@ import type { RecordRedaction, Redactor, RedactorOptions, RedactResult } from '.
 import { resolve } from './resolver.js'
 import { DIGIT_RUNS_ONLY, replacementsAreStable, STABLE } from './stable-check.js'
 import { createStreamRedactor } from './stream-redactor.js'
+import { textProfile } from './text-profile.js'
 
 // A token the engine wrote earlier (`<EMAIL_ADDRESS>`, `<PERSON_0123456789ab>`): never re-detected, so output is stable.
 const TOKEN = /<[A-Z][A-Z0-9_]*>/g
@@ -43,15 +44,21 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   let candidateLists = 0
 
   const digitRecognizers = contextDigitRecognizers()
+  // Per recognizer, the text-profile bits it needs (-1: every text); see profileGate().
+  const allGates = allRecognizers.map(profileGate)
+  const digitGates = digitRecognizers.map(profileGate)
 
-  function analyze(text: string, recognizers: readonly Recognizer[] = allRecognizers): Finding[] {
+  function analyze(text: string, recognizers: readonly Recognizer[] = allRecognizers, gates = allGates): Finding[] {
     candidateLists = 0
     if (text.length === 0) return []
+    const profile = textProfile(text)
     // Indexed loops: this runs once per recognizer per text, and most recognizers find nothing. Each result is kept
     // as it came (no copy into a list of candidates); only findings at minScore or above are gathered.
     let found: Finding[] | null = null
     for (let i = 0; i < recognizers.length; i++) {
-      const hits = recognizers[i]!.find(text)
+      // A recognizer whose gate bits the text lacks would return NO_FINDINGS at once: skip the call.
+      const gate = gates[i]!
+      const hits = gate !== -1 && (profile & gate) === 0 ? NO_FINDINGS : recognizers[i]!.find(text)
       candidates[i] = hits
       for (let k = 0; k < hits.length; k++) {
         const f = hits[k]!
@@ -105,7 +112,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       const stability =
         round === 0 && builtInOnly ? replacementsAreStable(text, candidates, candidateLists, findings, minScore) : -1
       if (stability === STABLE) return findings
-      const extra = analyze(stableOutput, stability === DIGIT_RUNS_ONLY ? digitRecognizers : allRecognizers)
+      const extra =
+        stability === DIGIT_RUNS_ONLY ? analyze(stableOutput, digitRecognizers, digitGates) : analyze(stableOutput)
       if (extra.length === 0) return findings
       findings = mergeBack(findings, extra)
     }

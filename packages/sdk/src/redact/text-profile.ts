@@ -1,13 +1,6 @@
 import {
-  FNV,
   HASH_AND,
-  isAsciiAlnum,
-  isAsciiLetter,
-  isDigit,
-  isHex,
-  isSpace,
   keyPrefix,
-  PRIME,
   streetTail,
   T_SUFFIX,
   T_TYPE,
@@ -18,7 +11,7 @@ import {
   W_STREET,
   W_TAIL,
   W_TYPE,
-  WORDS,
+  wordFlags,
 } from './text-words.js'
 
 /**
@@ -134,6 +127,31 @@ export function firstLetterIndex(): number {
   return lastFirstLetter
 }
 
+// FNV-1a constants (as text-words.ts hashes its words), local so the hot loop reads constants, not module bindings.
+const FNV = 0x811c9dc5 | 0
+const PRIME = 0x01000193
+
+// Character tests of the hot loop, local to this module (not imported from text-words.ts) so V8 inlines them.
+function isAsciiLetter(c: number): boolean {
+  return ((c | 32) - 97) >>> 0 < 26
+}
+
+function isDigit(c: number): boolean {
+  return (c - 48) >>> 0 < 10
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return isAsciiLetter(c) || isDigit(c)
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || ((c | 32) - 97) >>> 0 < 6
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13)
+}
+
 // Separators that keep a digit chain going: 1 for the seven-digit chain (` -.()/+`), 2 for cards (` -`).
 const SEP = new Uint8Array(128)
 for (const ch of ' -.()/+') SEP[ch.charCodeAt(0)]! |= 1
@@ -189,7 +207,7 @@ function scan(text: string): number {
       const len = i - start
       // A capital in a word of two letters or more, or a lone capital other than the pronoun I.
       if (upper !== 0 && (len > 1 || text.charCodeAt(start) !== 73)) bits |= CAPITAL_NOT_I
-      const f = WORDS.get(h)
+      const f = wordFlags(h)
       if (f !== 0) {
         if (f & W_STREET) bits |= STREET_WORD
         if (f & W_KEY) bits |= KEY_MARKER

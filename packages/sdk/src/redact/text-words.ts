@@ -72,18 +72,33 @@ export const HASH_AND = fnv('and')
 
 // Word endings before a house number, hashed backwards from the last letter (so one hash serves every length): the
 // ASCII street suffixes (`strasse`, `katu`, `str.`) and street types (`road`, `st`, `u.`), cut to their last four
-// letters; an ending with a dot is told apart by DOT_TAIL. They share the word table, flagged in its top bit
-// (T_SUFFIX << 7 and T_TYPE << 7 would not fit a byte: a tail's flags are stored shifted into bits 7 and 8 of… see
-// below).
+// letters; an ending with a dot is told apart by DOT_TAIL. A table of their own, built like the word table.
+const TAIL_MASK = (1 << 9) - 1
+const tailKeys = new Int32Array(TAIL_MASK + 1)
+const tailValues = new Uint8Array(TAIL_MASK + 1)
 export const T_SUFFIX = 1
 export const T_TYPE = 2
 const DOT_TAIL = 0x5bd1e995
+
+function tailFlags(h: number): number {
+  let slot = h & TAIL_MASK
+  for (;;) {
+    const k = tailKeys[slot]!
+    if (k === 0) return 0
+    if (k === h) return tailValues[slot]!
+    slot = (slot + 1) & TAIL_MASK
+  }
+}
 
 function addTail(literal: string, flag: number): void {
   const tail = letters(literal).toLowerCase().slice(-4)
   let h = FNV
   for (let i = tail.length - 1; i >= 0; i--) h = Math.imul(h ^ tail.charCodeAt(i), PRIME)
-  addHash((h | 1) ^ (literal.endsWith('.') ? DOT_TAIL : 0), flag << 7)
+  const key = (h | 1) ^ (literal.endsWith('.') ? DOT_TAIL : 0)
+  let slot = key & TAIL_MASK
+  while (tailKeys[slot] !== 0 && tailKeys[slot] !== key) slot = (slot + 1) & TAIL_MASK
+  tailKeys[slot] = key
+  tailValues[slot] = tailValues[slot]! | flag
 }
 for (const s of SUFFIXES.replace(/\\/g, '').split('|').filter(ascii)) addTail(s, T_SUFFIX | T_TYPE)
 for (const t of [...TYPES.split('|'), 'u.']) addTail(t, T_TYPE)
@@ -110,7 +125,7 @@ export function streetTail(text: string, at: number): number {
   let h = FNV
   for (let len = 1; len <= 4 && k >= 0 && isAsciiLetter(text.charCodeAt(k)); len++, k--) {
     h = Math.imul(h ^ (text.charCodeAt(k) | 32), PRIME)
-    flags |= wordFlags((h | 1) ^ (dot ? DOT_TAIL : 0)) >> 7
+    flags |= tailFlags((h | 1) ^ (dot ? DOT_TAIL : 0))
   }
   return spacesOnly ? flags : flags & T_SUFFIX
 }
@@ -142,22 +157,10 @@ export function keyPrefix(text: string, start: number, len: number): boolean {
   )
 }
 
-export function isAsciiLetter(c: number): boolean {
+function isAsciiLetter(c: number): boolean {
   return ((c | 32) - 97) >>> 0 < 26
 }
 
-export function isDigit(c: number): boolean {
-  return (c - 48) >>> 0 < 10
-}
-
-export function isAsciiAlnum(c: number): boolean {
-  return isAsciiLetter(c) || isDigit(c)
-}
-
-export function isHex(c: number): boolean {
-  return isDigit(c) || ((c | 32) - 97) >>> 0 < 6
-}
-
-export function isSpace(c: number): boolean {
+function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13)
 }

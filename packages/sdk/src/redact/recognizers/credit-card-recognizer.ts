@@ -44,6 +44,9 @@ const NEGATIVE = contextWords([
   'call',
 ])
 
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const CARD_GATE = CARD_RUN
+
 /**
  * CREDIT_CARD: a digit run is a card only when issuer prefix, length and Luhn agree and its grouping is a card's
  * (all digits together, or one separator kind). Words such as "tracking" or "order" nearby lower the score unless
@@ -57,7 +60,7 @@ export const creditCardRecognizer: Recognizer = {
   entities: ['CREDIT_CARD'],
   find(text: string): readonly Finding[] {
     // Shared profile: twelve digits joined by single spaces or dashes, or no candidate at all.
-    if ((textProfile(text) & CARD_RUN) === 0) return NO_FINDINGS
+    if ((textProfile(text) & CARD_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {

@@ -8,6 +8,9 @@ for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.
 // Sticky: anchored at the character after '@'. Labels are bounded and separated by a literal dot, so it is linear.
 const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y
 
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const EMAIL_GATE = AT
+
 /**
  * EMAIL_ADDRESS. Fast path: jumps from one '@' to the next with indexOf and scans the local part backwards with a
  * lookup table, so text without '@' costs one indexOf and no regex runs at all.
@@ -19,7 +22,7 @@ export const emailRecognizer: Recognizer = {
   name: 'email',
   entities: ['EMAIL_ADDRESS'],
   find(text: string): readonly Finding[] {
-    if ((textProfile(text) & AT) === 0) return NO_FINDINGS
+    if ((textProfile(text) & EMAIL_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     let lastEnd = 0
     for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {

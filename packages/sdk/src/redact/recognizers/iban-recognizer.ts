@@ -8,6 +8,9 @@ import { ibanLength, isValidIban } from '../validators/iban.js'
 const CANDIDATE =
   /\d\d(?<=(?<![A-Za-z0-9])[A-Za-z]{2}\d\d)(?:[A-Za-z0-9]{10,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?)(?![A-Za-z0-9])/g
 
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const IBAN_GATE = IBAN_HEAD
+
 /**
  * IBAN_CODE: the country's registered length and the mod-97 check must both hold, so a random code-like string is
  * rejected with probability 96/97 even before the length check.
@@ -20,7 +23,7 @@ export const ibanRecognizer: Recognizer = {
   entities: ['IBAN_CODE'],
   find(text: string): readonly Finding[] {
     // Shared profile: two letters and two digits at a word start, or no candidate at all.
-    if ((textProfile(text) & IBAN_HEAD) === 0) return NO_FINDINGS
+    if ((textProfile(text) & IBAN_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {

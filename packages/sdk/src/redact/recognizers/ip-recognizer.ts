@@ -8,6 +8,9 @@ const V4 = /\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\/\d{1,2})?(?![\w
 const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}(?:%[\w]{1,16})?(?![\w:.])/g
 const VERSION = contextWords(['version', 'ver', 'release', 'v'])
 
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const IP_GATE = DOTTED_QUAD | HEX_COLONS
+
 /**
  * IP_ADDRESS: IPv4 parsed strictly (octets 0–255, no leading zeros) and IPv6 parsed by the platform parser, with
  * clock times and sparse forms rejected. "version 1.2.3.4" is not an address.
@@ -21,7 +24,7 @@ export const ipRecognizer: Recognizer = {
   find(text: string): readonly Finding[] {
     // The shared profile says whether `d.d.d.d` or `:hex:` stands anywhere; most texts have neither.
     const profile = textProfile(text)
-    if ((profile & (DOTTED_QUAD | HEX_COLONS)) === 0) return NO_FINDINGS
+    if ((profile & IP_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     if (profile & DOTTED_QUAD) {
       V4.lastIndex = 0

@@ -69,6 +69,9 @@ const PAIRS = /^\d{2}(?:[ .-]\d{2}){4}$/
 const NANP =
   /^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?$/
 
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const PHONE_GATE = SEVEN_DIGITS
+
 /**
  * PHONE_NUMBER: North American numbers (`(555) 201-3344`, `555-201-3344`, `+1 555 201 3344`), international
  * numbers with a `+` country code, and other grouped or bare digit runs when a phone word is nearby. Dates, versions
@@ -82,7 +85,7 @@ export const phoneRecognizer: Recognizer = {
   entities: ['PHONE_NUMBER'],
   find(text: string): readonly Finding[] {
     // Shared profile (one pass per text for every recognizer): most texts fail it.
-    if ((textProfile(text) & SEVEN_DIGITS) === 0) return NO_FINDINGS
+    if ((textProfile(text) & PHONE_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     GROUPED.lastIndex = 0
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {

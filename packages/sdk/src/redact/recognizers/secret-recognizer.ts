@@ -28,6 +28,9 @@ const KEYS = new RegExp(
 const BOUNDARY = /[A-Za-z0-9_-]/
 const PEM =
   /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const SECRET_GATE = KEY_MARKER | DASHES | COLON | EQUALS
+
 /**
  * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private
  * key blocks, and (see secret-assignments.ts) `password=`/`api_key:` assignments, bearer tokens and URLs that carry
@@ -42,7 +45,7 @@ export const secretRecognizer: Recognizer = {
   find(text: string): readonly Finding[] {
     const profile = textProfile(text)
     // No key opener, no PEM armour, no `:` or `=`: nothing below can match.
-    if ((profile & (KEY_MARKER | DASHES | COLON | EQUALS)) === 0) return NO_FINDINGS
+    if ((profile & SECRET_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     // The profile has seen a word that opens a key format (its marker words are those of the alternation).
     KEYS.lastIndex = 0

@@ -82,7 +82,7 @@ function hintHolds(
 /** Whether a street pattern can match: the profile's word gate, and for texts beyond ASCII the two regexes above. */
 function mayHoldAddress(text: string): boolean {
   const p = textProfile(text)
-  if ((p & DIGIT) === 0) return false // addresses without a single digit are rare enough to skip
+  if ((p & STREET_GATE) === 0) return false // addresses without a single digit are rare enough to skip
   if (p & STREET_WORD) return true
   if ((p & NON_ASCII) === 0) return (p & SUFFIX_THEN_NUMBER) !== 0
   return NON_ASCII_WORDS.test(text) || SUFFIX_THEN_NUMBER_ANY_SPACE.test(text)
@@ -96,6 +96,9 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null]> = [
   [COMPOUND, 0.65, null],
   [UNIT, 0.6, UNIT_HINT],
 ]
+
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const STREET_GATE = DIGIT
 
 /**
  * STREET_ADDRESS: street lines in several conventions (number first, street-type prefix, compound names such as

@@ -17,6 +17,9 @@ const CONTEXT = contextWords([
   'itin',
 ])
 
+/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
+export const SSN_GATE = SSN_SHAPE
+
 /**
  * US_SSN: 3-2-4 digits in the issued ranges (area not 000, 666 or 9xx; group not 00; serial not 0000). Dashed
  * numbers count alone; spaced, dotted or bare nine-digit runs need an SSN word nearby.
@@ -29,7 +32,7 @@ export const usSsnRecognizer: Recognizer = {
   entities: ['US_SSN'],
   find(text: string): readonly Finding[] {
     // Shared profile: a number shaped like an SSN (nine digits, or 3-2-4 with one separator), or no candidate.
-    if ((textProfile(text) & SSN_SHAPE) === 0) return NO_FINDINGS
+    if ((textProfile(text) & SSN_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
