@@ -1,9 +1,10 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { UnsealedRecord } from '../record/schema.js'
 import { unsealedRecord } from '../test-support/records.js'
 import { computeSignals, createSignals } from './compute-signals.js'
-import { scoreInjection } from './injection-rules.js'
-import { scanText } from './text-scan.js'
+import { mayMatchInjectionText, scoreInjection } from './injection-rules.js'
+import { normalizeText, scanRuns, scanText } from './text-scan.js'
 import { UncertaintyMatcher } from './uncertainty.js'
 
 function record(prompt: string | unknown, output: unknown = 'ok', system?: string): UnsealedRecord {
@@ -29,6 +30,96 @@ describe('scanText', () => {
     expect(scanText('a'.repeat(500)).longestBase64).toBe(0)
     expect(scanText(`x ${'aB3+'.repeat(40)}== y`).longestBase64).toBe(160)
     expect(scanText('deadbeef01'.repeat(20)).longestHex).toBe(200)
+  })
+  it('measures the same runs on the ASCII fast path as on the general path', () => {
+    // A trailing 'é' sends the text down the general per-character loop without changing any run.
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'B', '3', 'f', 'F', '0', '+', '/', '=', ' ', '\n', '-', '.') })
+    fc.assert(
+      fc.property(ascii, fc.nat(200), (text, pad) => {
+        const long = text + 'aB3'.repeat(pad % 60) + text
+        for (const t of [text, long]) {
+          const fast = scanText(t)
+          const general = scanText(`${t}\u00e9`)
+          expect([fast.longestBase64, fast.longestHex]).toEqual([general.longestBase64, general.longestHex])
+          expect(fast.normalized).toBe(normalizeText(t))
+        }
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
+
+describe('injection scoring of prompts without hint words', () => {
+  it('scores exactly as the full scan, whatever the text', () => {
+    const piece = fc.constantFrom(
+      'IGNORE',
+      'previous',
+      'Instructions',
+      'you',
+      'are',
+      'NOW',
+      'DAN',
+      'developer',
+      'Mode',
+      'reveal',
+      'your',
+      'system',
+      'Prompt',
+      '<|im_start|>',
+      '[INST]',
+      '###',
+      'Act',
+      'as',
+      'above',
+      'hello',
+      'aB3+'.repeat(40),
+      'deadbeef'.repeat(20),
+      'from',
+      'on',
+      'new',
+      'instructions:',
+      '\u200b',
+      'é',
+    )
+    const gap = fc.constantFrom(' ', '  ', '\n', '\t', '', ', ')
+    fc.assert(
+      fc.property(fc.array(fc.tuple(piece, gap), { maxLength: 14 }), (parts) => {
+        const text = parts.map(([p, g]) => p + g).join('')
+        expect(scoreInjection(scanRuns(text, mayMatchInjectionText))).toEqual(scoreInjection(scanText(text)))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})
+
+describe('UncertaintyMatcher.mayMatch', () => {
+  it('never rules out raw text whose normalized form holds a phrase', () => {
+    const m = new UncertaintyMatcher()
+    const piece = fc.constantFrom(
+      "I'm",
+      'NOT',
+      'not',
+      'Sure',
+      'as',
+      'An',
+      'AI',
+      'i',
+      'do',
+      'know',
+      'x',
+      "don't",
+      'wrong',
+    )
+    const gap = fc.constantFrom(' ', '  ', '\n', '\t ', ' \r\n', '')
+    fc.assert(
+      fc.property(fc.array(fc.tuple(piece, gap), { maxLength: 12 }), (parts) => {
+        const text = parts.map(([p, g]) => p + g).join('')
+        if (m.match(normalizeText(text)).length > 0) expect(m.mayMatch(text)).toBe(true)
+      }),
+      { numRuns: 2000 },
+    )
+    expect(m.mayMatch('I am\n  NOT\tsure')).toBe(true)
+    expect(m.mayMatch('All done, here is the summary.')).toBe(false)
   })
 })
 

@@ -26,15 +26,34 @@ const ASCII_SPACE_FIX = /[\t\n\v\f\r ]{2,}|[\t\n\v\f\r]/g
 /**
  * Longest base64-like and hex runs in one tight loop (about a JSON.stringify of the text; a regular
  * expression such as /[A-Za-z0-9+/=]{24,}/ retries at every position of every word and costs ~8×).
+ * No run crosses a space, so only the space-free stretches of at least {@link MIN_RUN} characters are
+ * walked; the native `indexOf` skips ordinary words, which made this the costliest step of the signals.
  */
 function longestRuns(text: string): { longestBase64: number; longestHex: number } {
+  let longestBase64 = 0
+  let longestHex = 0
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf(' ', start)
+    if (end < 0) end = text.length
+    if (end - start >= MIN_RUN) {
+      const runs = runsIn(text, start, end)
+      if (runs.longestBase64 > longestBase64) longestBase64 = runs.longestBase64
+      if (runs.longestHex > longestHex) longestHex = runs.longestHex
+    }
+    start = end + 1
+  }
+  return { longestBase64, longestHex }
+}
+
+/** `longestRuns` over `text[from, to)`, one character at a time. */
+function runsIn(text: string, from: number, to: number): { longestBase64: number; longestHex: number } {
   let b64 = 0
   let mask = 0
   let hex = 0
   let hexDigit = false
   let longestBase64 = 0
   let longestHex = 0
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i)
     const digit = c >= 0x30 && c <= 0x39
     const lower = c >= 0x61 && c <= 0x7a
@@ -91,6 +110,15 @@ function isSpace(c: number): boolean {
 export function normalizeText(text: string): string {
   if (!NON_ASCII.test(text)) return text.replace(ASCII_SPACE_FIX, ' ').toLowerCase().trim()
   return scanText(text).normalized
+}
+
+/**
+ * `scanText` for a text that only run-length rules will read: when it is ASCII and `mayNeedText` is
+ * false, the normalization is skipped and `normalized` is left empty. Otherwise it is `scanText(text)`.
+ */
+export function scanRuns(text: string, mayNeedText: (raw: string) => boolean): TextScan {
+  if (NON_ASCII.test(text) || mayNeedText(text)) return scanText(text)
+  return { normalized: '', tagChars: 0, invisibleChars: 0, ...longestRuns(text) }
 }
 
 /**

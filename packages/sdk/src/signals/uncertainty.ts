@@ -1,5 +1,7 @@
 import { scanText } from './text-scan.js'
 
+const NON_ASCII = /[\u0080-\uffff]/
+
 /**
  * Phrases that mark an answer the model itself was unsure of, matched case-insensitively. The first two
  * are the specification's; the rest are their common variants.
@@ -40,6 +42,8 @@ export class UncertaintyMatcher {
   readonly #phrases: Array<{ phrase: string; normalized: string }>
   /** All phrases in one alternation: one native pass over the answer instead of one `indexOf` per phrase. */
   readonly #any: RegExp | null
+  /** The same alternation for raw ASCII text (see `mayMatch`); null when a phrase is not ASCII. */
+  readonly #raw: RegExp | null
 
   constructor(phrases: readonly string[] = DEFAULT_UNCERTAINTY_PHRASES) {
     this.#phrases = phrases
@@ -47,6 +51,22 @@ export class UncertaintyMatcher {
       .filter((p) => p.normalized.length > 0)
     const escaped = this.#phrases.map((p) => p.normalized.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     this.#any = escaped.length > 0 ? new RegExp(escaped.join('|')) : null
+    const ascii = this.#phrases.every((p) => !NON_ASCII.test(p.normalized))
+    this.#raw =
+      this.#any !== null && ascii
+        ? new RegExp(escaped.map((e) => e.replaceAll(' ', '[\\t\\n\\v\\f\\r ]+')).join('|'), 'i')
+        : null
+  }
+
+  /**
+   * Whether `text` (raw, not normalized) may hold a phrase; false is certain. For ASCII text and
+   * phrases the alternation runs case-insensitively with any whitespace run for each space, which
+   * matches wherever the normalized text would: an answer without any phrase (the common case) is
+   * then never normalized. Other text always answers true.
+   */
+  mayMatch(text: string): boolean {
+    if (this.#raw === null) return this.#any !== null
+    return NON_ASCII.test(text) || this.#raw.test(text)
   }
 
   /** The configured phrases found in `normalized`, in configuration order. */
