@@ -17,10 +17,12 @@ import {
   IBAN_HEAD,
   KEY_MARKER,
   NON_ASCII,
+  SECRET_KEY_ASSIGNMENT,
   SEVEN_DIGITS,
   SSN_SHAPE,
   STREET_PREFIX_WORD,
   STREET_TYPE_WORD,
+  STREET_UNIT_WORD,
   STREET_WORD,
   SUFFIX_THEN_NUMBER,
   TYPE_TAIL_THEN_NUMBER,
@@ -39,7 +41,11 @@ const ASCII_ONLY: Array<[number, RegExp]> = [
   [STREET_PREFIX_WORD, new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')],
   [TYPE_TAIL_THEN_NUMBER, new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')],
 ]
+// The unit pattern itself (its keywords stand alone in a match; the hint regex it replaced matched them anywhere).
+const UNIT =
+  /(?<![A-Za-z\u00C0-\u024F0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d|postbox[ ]{1,2}\d|(?:psc|cmr)[ ]{1,2}\d|usn[sv][ ]{1,2}[A-Z]|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d)/i
 const ALL_TEXTS: Array<[number, RegExp]> = [
+  [STREET_UNIT_WORD, UNIT],
   [STREET_WORD, ASCII_GATE_WORDS],
   [STREET_TYPE_WORD, new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')],
   [SEVEN_DIGITS, /\d(?:[ \-.()/+]{0,2}\d){6}/],
@@ -60,6 +66,10 @@ const ALL_TEXTS: Array<[number, RegExp]> = [
     ),
   ],
   [AUTH_WORD, /\b(?:Bearer|Basic|Token)[ \t]/],
+  [
+    SECRET_KEY_ASSIGNMENT,
+    /[:=](?<=(?:pass|passwd|password|passphrase|pwd|secret|key|token|credentials?)["']?[ \t]{0,8}[:=])/i,
+  ],
   [DASHES, /-----BEGIN/],
   [URL_SCHEME, /:\/\//],
   [CONJUNCTION, / and | & /],
@@ -74,11 +84,13 @@ const piece = fc.constantFrom(
   ...['1', '12', '123', '4111', '45', '6780', '0', '555', '2025'],
   ...[' ', '  ', '-', '.', '(', ')', '/', '+', ':', '::', '@', '=', '&', '?', '_', '\n', '\t', ','],
   ...['Street', 'st', 'Rd', 'ave', 'Way', 'road', 'rua', 'via', 'ul.', 'Str.', 'Platz', 'strasse', 'katu', 'vej', 'u.'],
-  ...['Hauptstr.', 'Ringvej', 'Kiannonkatu', 'Broadway', 'first', 'apt', 'p.o. box', 'pobox', 'Box'],
+  ...['Hauptstr.', 'Ringvej', 'Kiannonkatu', 'Broadway', 'first', 'apt', 'p.o. box', 'pobox', 'Box', 'P.OBox', '#'],
+  ...['Suite', 'ste', 'unit', 'Flat', 'postbox', 'PSC', 'cmr', 'USNS', 'apo', 'AE', 'aa'],
   ...CONTEXT_PHRASES.slice(0, 8),
   ...['lives', 'at', 'ship', 'to', 'send', 'a', 'me'],
   ...['sk-', 'sk_live_', 'ghp_', 'github_pat_', 'AKIA', 'AIza', 'xoxb-', 'eyJ', 'hf_', 'npm_', 'glpat-', 'ask-'],
   ...['Bearer', 'Basic', 'Token', 'token', '-----', '-----BEGIN', '://', 'https'],
+  ...['password', 'PASSWD', 'api_key', 'Secret', 'credentials', 'pwd', '"', "'", '        ', 'passphrase'],
   ...['and', 'And', 'I', "I'm", 'Anna', 'GB', 'DE', 'fe80', 'abcd', 'x', 'é', 'É', 'ß', 'λ', '’', 'Ż'],
 )
 const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''))

@@ -1,6 +1,7 @@
 import {
   HASH_AND,
   keyPrefix,
+  secretKeyBefore,
   streetTail,
   T_SUFFIX,
   T_TYPE,
@@ -11,6 +12,7 @@ import {
   W_STREET,
   W_TAIL,
   W_TYPE,
+  W_UNIT,
   wordFlags,
 } from './text-words.js'
 
@@ -73,6 +75,10 @@ export const TYPE_TAIL_THEN_NUMBER = 1 << 21
 export const STREET_TYPE_WORD = 1 << 22
 /** A street prefix in ASCII letters as a whole word (`rua`, `via`, `ul.`). */
 export const STREET_PREFIX_WORD = 1 << 23
+/** A unit or post-box keyword as a whole word (`apt`, `suite`, `box`, `psc`, `apo`). */
+export const STREET_UNIT_WORD = 1 << 24
+/** `:` or `=` after a key ending in a secret word (`password`, `api_key`, `token`): a secret assignment may stand here. */
+export const SECRET_KEY_ASSIGNMENT = 1 << 25
 
 let lastText: string | null = null
 let lastProfile = 0
@@ -183,7 +189,8 @@ function scan(text: string): number {
   let i = 0
   while (i < n) {
     let c = text.charCodeAt(i)
-    if (isAsciiLetter(c)) {
+    // ASCII letter tests written out in the two hottest places: V8 does not always inline the helper here.
+    if (((c | 32) - 97) >>> 0 < 26) {
       const start = i
       if (firstLetter < 0) firstLetter = i
       let h = Math.imul(FNV ^ (c | 32), PRIME)
@@ -195,7 +202,7 @@ function scan(text: string): number {
       }
       for (i++; i < n; i++) {
         c = text.charCodeAt(i)
-        if (!isAsciiLetter(c)) break
+        if (((c | 32) - 97) >>> 0 >= 26) break
         h = Math.imul(h ^ (c | 32), PRIME)
         if (c < 97) {
           upper = 1
@@ -214,6 +221,7 @@ function scan(text: string): number {
         if (f & W_AUTH) bits |= AUTH_WORD
         if (f & W_TYPE) bits |= STREET_TYPE_WORD
         if (f & W_PREFIX) bits |= STREET_PREFIX_WORD
+        if (f & W_UNIT) bits |= STREET_UNIT_WORD
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
       }
@@ -333,13 +341,14 @@ function special(text: string, i: number, c: number): number {
   switch (c) {
     case 58: {
       let bits = COLON | hexColons(text, i)
+      if (secretKeyBefore(text, i)) bits |= SECRET_KEY_ASSIGNMENT
       if (i + 2 < text.length && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) bits |= URL_SCHEME
       return bits
     }
     case 64:
       return AT
     case 61:
-      return EQUALS
+      return secretKeyBefore(text, i) ? EQUALS | SECRET_KEY_ASSIGNMENT : EQUALS
     case 46:
       return DOT
     case 63:

@@ -44,6 +44,7 @@ export const W_KEY = 8 // a whole run that opens a provider key ("sk", "ghp")
 export const W_AUTH = 16 // "bearer", "basic", "token"
 export const W_TYPE = 32 // a street type ("road")
 export const W_PREFIX = 64 // a street prefix ("rua")
+export const W_UNIT = 128 // a unit or post-box word ("apt", "suite", "box")
 
 const addWord = (word: string, flag: number): void => addHash(fnv(word.toLowerCase()), flag)
 const ascii = (w: string): boolean => !/[^ -~]/.test(w)
@@ -61,6 +62,10 @@ for (const w of GATE_LITERALS.filter(ascii)) {
 // `p.o. box`, `p o box`, `p.obox`, `pobox`: the letter run that ends the post-box form.
 for (const w of ['box', 'obox', 'pobox']) addWord(w, W_STREET)
 for (const w of TYPES.split('|')) addWord(w, W_TYPE)
+// The unit pattern's keywords as the letter runs they are (`p.o. box` ends in `box`, `obox` or `pobox`).
+for (const w of ['apt', 'apartment', 'suite', 'ste', 'unit', 'flat', 'box', 'obox', 'pobox', 'postbox', 'psc', 'cmr'])
+  addWord(w, W_UNIT)
+for (const w of ['usns', 'usnv', 'apo', 'fpo', 'dpo']) addWord(w, W_UNIT)
 for (const w of PREFIXES.split('|').filter(ascii)) addWord(letters(w), W_PREFIX)
 // Provider key openers as the letter run before their `-` or `_`.
 for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm'])
@@ -90,8 +95,8 @@ function tailFlags(h: number): number {
   }
 }
 
-function addTail(literal: string, flag: number): void {
-  const tail = letters(literal).toLowerCase().slice(-4)
+function addTail(literal: string, flag: number, keep = 4): void {
+  const tail = letters(literal).toLowerCase().slice(-keep)
   let h = FNV
   for (let i = tail.length - 1; i >= 0; i--) h = Math.imul(h ^ tail.charCodeAt(i), PRIME)
   const key = (h | 1) ^ (literal.endsWith('.') ? DOT_TAIL : 0)
@@ -102,6 +107,41 @@ function addTail(literal: string, flag: number): void {
 }
 for (const s of SUFFIXES.replace(/\\/g, '').split('|').filter(ascii)) addTail(s, T_SUFFIX | T_TYPE)
 for (const t of [...TYPES.split('|'), 'u.']) addTail(t, T_TYPE)
+
+// Endings of a key that names a secret (`db_password`, `OPENAI_API_KEY`, `client_secret`), hashed backwards like the
+// street endings: the words of the secret-assignment gate.
+const KEY_WORDS = [
+  'pass',
+  'passwd',
+  'password',
+  'passphrase',
+  'pwd',
+  'secret',
+  'key',
+  'token',
+  'credential',
+  'credentials',
+]
+const SECRET_KEY = 4
+for (const w of KEY_WORDS) addTail(w, SECRET_KEY, w.length)
+const LONGEST_KEY_WORD = Math.max(...KEY_WORDS.map((w) => w.length))
+
+/**
+ * Whether the `:` or `=` at `at` assigns to a key that ends in a secret word: back over up to eight spaces or tabs
+ * and one quote, the letters before it end in `password`, `secret`, `key`, `token`, … (any case; as the
+ * secret-assignment gate, which reads the same suffixes).
+ */
+export function secretKeyBefore(text: string, at: number): boolean {
+  let k = at - 1
+  while (k >= 0 && at - 1 - k < 8 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--
+  if (k >= 0 && (text.charCodeAt(k) === 34 || text.charCodeAt(k) === 39)) k--
+  let h = FNV
+  for (let len = 1; len <= LONGEST_KEY_WORD && k >= 0 && isAsciiLetter(text.charCodeAt(k)); len++, k--) {
+    h = Math.imul(h ^ (text.charCodeAt(k) | 32), PRIME)
+    if (tailFlags(h | 1) & SECRET_KEY) return true
+  }
+  return false
+}
 
 /**
  * Street tails before the number at `at`: T_SUFFIX when the word before one to three whitespace characters ends like

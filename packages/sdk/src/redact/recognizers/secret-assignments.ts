@@ -1,14 +1,11 @@
 import type { Finding } from '../recognizer.js'
-import { AUTH_WORD, COLON, EQUALS, QUERY, URL_SCHEME } from '../text-profile.js'
+import { AUTH_WORD, COLON, EQUALS, QUERY, SECRET_KEY_ASSIGNMENT, URL_SCHEME } from '../text-profile.js'
 import { characterClasses, shannonEntropy } from '../validators/entropy.js'
 
 // `password = "…"`, `API_KEY: …`, `"client_secret": "…"`: the value (group 1) after a secret-like key.
 // The key is matched as a suffix of an identifier so `OPENAI_API_KEY` and `db_password` both count.
 const ASSIGNMENT =
   /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret)["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
-// Gate for ASSIGNMENT: an assignment operator with a secret-like key right before it. It opens on ':' or '=' and
-// looks back, so V8's first-character check skips everything but those two characters.
-const KEY_HINT = /[:=](?<=(?:pass|passwd|password|passphrase|pwd|secret|key|token|credentials?)["']?[ \t]{0,8}[:=])/i
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]{1,4}([A-Za-z0-9._~+/=-]{12,4096})/g
 // scheme://user:password@host — the password part.
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,128}:([^\s/@'"]{1,256})@/gi
@@ -18,9 +15,10 @@ const URL_TOKEN =
 /** Adds the value spans (`profile`: the text's textProfile() bits) of secret assignments, bearer tokens and credential-bearing URLs to `out`. */
 export function assignmentSecrets(text: string, profile: number, out: Finding[]): void {
   if ((profile & (COLON | EQUALS)) === 0) return
-  // The operator-led pre-test is much cheaper than the case-insensitive key alternation on every position.
-  ASSIGNMENT.lastIndex = KEY_HINT.test(text) ? 0 : text.length + 1
-  for (let m = ASSIGNMENT.exec(text); m !== null; m = ASSIGNMENT.exec(text)) {
+  // The profile has seen `:` or `=` after a key that ends in a secret word (the case-insensitive key alternation on
+  // every position costs far more).
+  ASSIGNMENT.lastIndex = 0
+  for (let m = profile & SECRET_KEY_ASSIGNMENT ? ASSIGNMENT.exec(text) : null; m !== null; m = ASSIGNMENT.exec(text)) {
     const value = m[1]!
     if (!looksSecret(value)) continue
     const end = m.index + m[0].length

@@ -6,6 +6,7 @@ import {
   NON_ASCII,
   STREET_PREFIX_WORD,
   STREET_TYPE_WORD,
+  STREET_UNIT_WORD,
   STREET_WORD,
   SUFFIX_THEN_NUMBER,
   TYPE_TAIL_THEN_NUMBER,
@@ -73,8 +74,10 @@ function hintHolds(
   wordThenNumber: boolean,
 ): boolean {
   if (hint === null) return wordThenNumber
-  // Street types are ASCII words: the profile's bit holds for every text.
+  // Street types and the unit pattern's keywords are ASCII words standing alone: the profile's bits hold for every
+  // text.
   if (hint === TYPE_HINT) return (profile & STREET_TYPE_WORD) !== 0
+  if (hint === UNIT_HINT) return (profile & STREET_UNIT_WORD) !== 0
   if (ascii && hint === PREFIX_HINT) return (profile & STREET_PREFIX_WORD) !== 0
   return hint.test(text)
 }
