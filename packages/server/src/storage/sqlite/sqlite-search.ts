@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
+import type { LedgerRecord } from '@promptledger/sdk'
 import type Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
 import { type SearchReply, type SearchRequest, searchWorkerSource } from './sqlite-search-worker.js'
@@ -15,8 +16,12 @@ type Op = SearchRequest extends infer R ? (R extends { id: number } ? Omit<R, 'i
  * Order and crash safety: each append also writes one `search_queue` row (the batch's rowids) in its own
  * transaction; the worker indexes batches in that order and records the last one in `search_state`, in the
  * same transaction as the documents. On open, queued batches past that mark are indexed again (a crash
- * between commit and indexing loses nothing). Reads stay consistent: a full-text query first waits until
- * every batch acknowledged before it is indexed (`caughtUp`), usually one batch's indexing at most.
+ * between commit and indexing loses nothing; another process that opens the files meanwhile, such as a CLI
+ * command, may index them first: the mark makes the second pass a no-op). This relies on one process appending
+ * to a ledger file, the collector: other processes query, erase or apply retention.
+ *
+ * Reads stay consistent: a full-text query first waits until every batch acknowledged before it is indexed
+ * (`caughtUp`), usually one batch's indexing at most.
  *
  * The worker also checkpoints the ledger's WAL after each batch (PASSIVE: it never blocks the writer), so
  * copying committed pages into the ledger file is off the appending thread too.
@@ -76,6 +81,24 @@ export class SearchIndex {
       },
       () => undefined, // #fail has recorded it and rejected the waiters
     )
+  }
+
+  /** Hands the worker every queued batch past the index's mark, with documents made by `text` from the stored bodies. */
+  recover(text: (record: LedgerRecord) => string): void {
+    const queued = this.#db
+      .prepare('SELECT n, rowids FROM search_queue WHERE n > ? ORDER BY n')
+      .all(this.#indexed) as Array<{ n: number; rowids: string }>
+    const bodies = this.#db.prepare(
+      'SELECT b.rowid AS rowid, b.json AS json FROM json_each(?) j JOIN record_body b ON b.rowid = j.value',
+    )
+    for (const { n, rowids } of queued) {
+      const rows: Array<[number, string]> = []
+      for (const { rowid, json } of bodies.all(rowids) as Array<{ rowid: number; json: string }>) {
+        const doc = text(JSON.parse(json) as LedgerRecord)
+        if (doc) rows.push([rowid, doc])
+      }
+      this.index(n, rows)
+    }
   }
 
   /** Resolves once every batch handed over so far is searchable. */

@@ -121,25 +121,8 @@ export class SqliteStorage implements Storage {
       ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > stream_heads.seq`)
     this.#maxRowid = (db.prepare('SELECT max(rowid) FROM records').pluck().get() as number | null) ?? -Infinity
     this.#appendTx = db.transaction((batch: readonly LedgerRecord[]) => this.#appendRows(batch))
-    if (search) this.#recoverSearch(search)
-  }
-
-  /** Batches committed but not yet in the search index (a crash, or a process that exited first) go to it again. */
-  #recoverSearch(search: SearchIndex): void {
-    const queued = this.#db
-      .prepare('SELECT n, rowids FROM search_queue WHERE n > ? ORDER BY n')
-      .all(search.indexed) as Array<{ n: number; rowids: string }>
-    const bodies = this.#db.prepare(
-      'SELECT b.rowid AS rowid, b.json AS json FROM json_each(?) j JOIN record_body b ON b.rowid = j.value',
-    )
-    for (const { n, rowids } of queued) {
-      const rows: Array<[number, string]> = []
-      for (const { rowid, json } of bodies.all(rowids) as Array<{ rowid: number; json: string }>) {
-        const text = this.#searchText(JSON.parse(json) as LedgerRecord)
-        if (text) rows.push([rowid, text])
-      }
-      search.index(n, rows)
-    }
+    // Batches committed but not yet indexed (a crash, or a process that exited first) go to the index again.
+    search?.recover((record) => this.#searchText(record))
   }
 
   /** The full-text document of a record: its plaintext view when its content is encrypted. */
@@ -406,7 +389,7 @@ export class SqliteStorage implements Storage {
   }
 
   #checkpoint(): void {
-    const [row] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
+    const [row] = this.#db.pragma('main.wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
     if (row && row.busy !== 0) {
       throw new ServerError('STORAGE_ERROR', 'could not checkpoint the WAL: another connection is reading; retry')
     }
