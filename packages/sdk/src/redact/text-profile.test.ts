@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { CONTEXT_PHRASES, GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
 import { trieSource } from './regex-trie.js'
 import {
+  ADDRESS_PHRASE,
   AT,
   AUTH_WORD,
   CAPITAL_NOT_I,
@@ -44,7 +45,11 @@ const ASCII_ONLY: Array<[number, RegExp]> = [
 // The unit pattern itself (its keywords stand alone in a match; the hint regex it replaced matched them anywhere).
 const UNIT =
   /(?<![A-Za-z\u00C0-\u024F0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d|postbox[ ]{1,2}\d|(?:psc|cmr)[ ]{1,2}\d|usn[sv][ ]{1,2}[A-Z]|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d)/i
+// The address-context pattern's opening (the rest of it only narrows).
+const CONTEXT_OPENING =
+  /(?<![A-Za-z\u00C0-\u024F])(?:address|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)/i
 const ALL_TEXTS: Array<[number, RegExp]> = [
+  [ADDRESS_PHRASE, CONTEXT_OPENING],
   [STREET_UNIT_WORD, UNIT],
   [STREET_WORD, ASCII_GATE_WORDS],
   [STREET_TYPE_WORD, new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')],
@@ -87,7 +92,7 @@ const piece = fc.constantFrom(
   ...['Hauptstr.', 'Ringvej', 'Kiannonkatu', 'Broadway', 'first', 'apt', 'p.o. box', 'pobox', 'Box', 'P.OBox', '#'],
   ...['Suite', 'ste', 'unit', 'Flat', 'postbox', 'PSC', 'cmr', 'USNS', 'apo', 'AE', 'aa'],
   ...CONTEXT_PHRASES.slice(0, 8),
-  ...['lives', 'at', 'ship', 'to', 'send', 'a', 'me'],
+  ...['lives', 'at', 'ship', 'to', 'send', 'a', 'me', 'it', 'this', 'them', 'new', 'one', 'Address', 'addressed'],
   ...['sk-', 'sk_live_', 'ghp_', 'github_pat_', 'AKIA', 'AIza', 'xoxb-', 'eyJ', 'hf_', 'npm_', 'glpat-', 'ask-'],
   ...['Bearer', 'Basic', 'Token', 'token', '-----', '-----BEGIN', '://', 'https'],
   ...['password', 'PASSWD', 'api_key', 'Secret', 'credentials', 'pwd', '"', "'", '        ', 'passphrase'],

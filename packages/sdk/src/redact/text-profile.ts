@@ -19,9 +19,10 @@ import {
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
  * all. Each answer is a superset test (never false when the recognizer's own pattern would match), so a recognizer
- * that skips on it behaves exactly as if it had run. The pass costs about as much as one regex scan and replaces a
- * dozen of them per text (keyword gates, digit-run gates, indexOf calls); the result is memoised on the last text,
- * so every recognizer reads the same profile.
+ * that skips on it behaves exactly as if it had run (text-profile.test.ts checks each bit against its pattern). The
+ * pass costs about 0.5 µs for a 90-character text and replaces about twenty regex gates and indexOf calls per text;
+ * the result is memoised on the last text, so every recognizer (and the engine, which skips the recognizers whose
+ * bits are missing) reads the same profile.
  */
 
 /** Seven digits joined by at most two of ` -.()/+` between neighbours (phone, and what the stability check asks). */
@@ -79,6 +80,11 @@ export const STREET_PREFIX_WORD = 1 << 23
 export const STREET_UNIT_WORD = 1 << 24
 /** `:` or `=` after a key ending in a secret word (`password`, `api_key`, `token`): a secret assignment may stand here. */
 export const SECRET_KEY_ASSIGNMENT = 1 << 25
+/**
+ * What the address-context pattern opens with: a word starting `address`, or a phrase head (`lives`, `ship`,
+ * `send`, …) and one space before a word starting like the phrase goes on (`at`, `to`, `in`, `it`, `th…`, `me`, `a`).
+ */
+export const ADDRESS_PHRASE = 1 << 26
 
 let lastText: string | null = null
 let lastProfile = 0
@@ -225,6 +231,9 @@ function scan(text: string): number {
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
       }
+      if (prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32 && phraseNext(text, start))
+        bits |= ADDRESS_PHRASE
+      if (len >= 7 && (text.charCodeAt(start) | 32) === 97 && opensAddress(text, start)) bits |= ADDRESS_PHRASE
       if (h === HASH_AND && start > 0 && i < n && text.charCodeAt(start - 1) === 32 && text.charCodeAt(i) === 32) {
         bits |= CONJUNCTION
         if (text.charCodeAt(start) === 97 && text.charCodeAt(start + 1) === 110 && text.charCodeAt(start + 2) === 100) {
@@ -360,6 +369,19 @@ function special(text: string, i: number, c: number): number {
       return (i === 0 || text.charCodeAt(i - 1) !== 45) && text.startsWith('----', i + 1) ? DASHES : 0
   }
 }
+
+/** The first letter of the word at `at` may go on an address phrase: a, t, i or m (`at`, `to`, `in`, `it`, `this`, `me`). */
+function phraseNext(text: string, at: number): boolean {
+  const c = text.charCodeAt(at) | 32
+  return c === 97 || c === 116 || c === 105 || c === 109
+}
+
+/** The letters at `at` spell `address` (any case). */
+function opensAddress(text: string, at: number): boolean {
+  for (let k = 0; k < 7; k++) if ((text.charCodeAt(at + k) | 32) !== ADDRESS.charCodeAt(k)) return false
+  return true
+}
+const ADDRESS = 'address'
 
 /** HEX_COLONS when the colon at `i` closes `:hex{0,4}:`. */
 function hexColons(text: string, i: number): number {

@@ -2,6 +2,7 @@ import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { trieSource } from '../regex-trie.js'
 import { sortSmall } from '../resolver.js'
 import {
+  ADDRESS_PHRASE,
   DIGIT,
   NON_ASCII,
   STREET_PREFIX_WORD,
@@ -12,7 +13,7 @@ import {
   TYPE_TAIL_THEN_NUMBER,
   textProfile,
 } from '../text-profile.js'
-import { CONTEXT_PHRASES, GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
+import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
 
 // Letters of the Latin, Greek and Cyrillic scripts as explicit ranges: non-Unicode regexes run much faster in V8.
 const L = 'A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF'
@@ -55,7 +56,6 @@ const TYPE_HINT = new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')
 const PREFIX_HINT = new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')
 const WORD_THEN_NUMBER_HINT = new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')
 const UNIT_HINT = /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po/i
-const CONTEXT_HINT = new RegExp(trieSource(CONTEXT_PHRASES), 'i')
 
 // Cheap gate before six patterns: a street word, unit or address phrase as a whole word, or a compound street
 // name ending right before a number. The text profile answers for every word and phrase in ASCII (hashed in its one
@@ -131,7 +131,8 @@ export const streetAddressRecognizer: Recognizer = {
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
-    if (!CONTEXT_HINT.test(text)) return spans.length === 0 ? NO_FINDINGS : merge(text, spans)
+    // The profile has seen what the context pattern opens with (`address…`, `lives a…`, `ship t…`).
+    if ((profile & ADDRESS_PHRASE) === 0) return spans.length === 0 ? NO_FINDINGS : merge(text, spans)
     CONTEXT.lastIndex = 0
     for (let m = CONTEXT.exec(text); m !== null; m = CONTEXT.exec(text)) {
       const value = trimValue(m[1]!)
