@@ -1,6 +1,6 @@
 export type { ChainHead } from './chain.js'
 export { Chain, GENESIS_HASH, genesis, recordHash } from './chain.js'
-export type { Checkpoint, CheckpointSigner } from './checkpoint.js'
+export type { ArchiveClaim, Checkpoint, CheckpointSigner } from './checkpoint.js'
 export { checkpointSigner, PUBLIC_KEY_FILE, SIGNING_KEY_NAME, verifyCheckpoint } from './checkpoint.js'
 export type { EncodedRecord } from './encode-record.js'
 export { encodeRecord, encodeValue, lineMatchesHash } from './encode-record.js'

@@ -1,15 +1,9 @@
 import { canonicalOrSame } from '../record/canonical.js'
 import type { LedgerRecord, RecordSignals, UnsealedRecord } from '../record/schema.js'
 import type { RecordRedaction } from '../redact/redactor.js'
-import {
-  INJECTION_RULES,
-  type InjectionResult,
-  type InjectionRule,
-  mayMatchInjectionText,
-  scoreInjection,
-} from './injection-rules.js'
+import { INJECTION_RULES, type InjectionResult, type InjectionRule, scoreInjection } from './injection-rules.js'
 import { promptText, responseChars, responseText } from './record-text.js'
-import { normalizeText, scanRuns, scanText } from './text-scan.js'
+import { normalizeText, scanText } from './text-scan.js'
 import { DEFAULT_UNCERTAINTY_PHRASES, UncertaintyMatcher } from './uncertainty.js'
 
 export interface SignalOptions {
@@ -58,9 +52,7 @@ export function createSignals(options: SignalOptions = {}): SignalComputer {
       let injection: InjectionResult | undefined
       if (rules.length > 0) {
         const prompt = promptText(record, maxChars)
-        // With the built-in rules, a prompt without any hint word is only measured for encoded runs.
-        const scan = rules === INJECTION_RULES ? scanRuns(prompt, mayMatchInjectionText) : scanText(prompt)
-        injection = prompt ? scoreInjection(scan, rules) : { score: 0, rules: [] }
+        injection = prompt ? scoreInjection(scanText(prompt), rules) : { score: 0, rules: [] }
       }
       // Keys are added in code-unit order so the record stays canonical as built and sealing needs no
       // sorted copy (see seal/encode-record.ts); the tests compare with the sorted encoding.

@@ -46,23 +46,6 @@ const PERSONA_HINT = /you are now|anything now| mode\b|act as|pretend|without an
 const EXFILTRATE_HINT = /prompt|system message|instructions you|developer message|above/
 const ROLE_HINT = /[<[#]/
 
-/**
- * Every hint above in one alternation for raw ASCII text: case-insensitive, a whitespace run for each
- * space. It matches wherever a hint would match the normalized text, so when it does not, no pattern
- * rule of {@link INJECTION_RULES} can fire and the prompt need not be normalized (see compute-signals.ts).
- */
-const RAW_HINTS = new RegExp(
-  [OVERRIDE_HINT, PERSONA_HINT, EXFILTRATE_HINT, ROLE_HINT]
-    .map((r) => r.source.replaceAll(' ', '[\\t\\n\\v\\f\\r ]+'))
-    .join('|'),
-  'i',
-)
-
-/** Whether the built-in pattern rules may fire on this raw ASCII text; false is certain. */
-export function mayMatchInjectionText(raw: string): boolean {
-  return RAW_HINTS.test(raw)
-}
-
 /** Runs of this many base64 characters (mixed case and digits) or hex digits count as encoded payloads. */
 export const BLOB_MIN_BASE64 = 120
 export const BLOB_MIN_HEX = 128

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import type { UnsealedRecord } from '../record/schema.js'
 import { unsealedRecord } from '../test-support/records.js'
 import { computeSignals, createSignals } from './compute-signals.js'
-import { mayMatchInjectionText, scoreInjection } from './injection-rules.js'
-import { normalizeText, scanRuns, scanText } from './text-scan.js'
+import { scoreInjection } from './injection-rules.js'
+import { normalizeText, scanText } from './text-scan.js'
 import { UncertaintyMatcher } from './uncertainty.js'
 
 function record(prompt: string | unknown, output: unknown = 'ok', system?: string): UnsealedRecord {
@@ -45,49 +45,6 @@ describe('scanText', () => {
         }
       }),
       { numRuns: 500 },
-    )
-  })
-})
-
-describe('injection scoring of prompts without hint words', () => {
-  it('scores exactly as the full scan, whatever the text', () => {
-    const piece = fc.constantFrom(
-      'IGNORE',
-      'previous',
-      'Instructions',
-      'you',
-      'are',
-      'NOW',
-      'DAN',
-      'developer',
-      'Mode',
-      'reveal',
-      'your',
-      'system',
-      'Prompt',
-      '<|im_start|>',
-      '[INST]',
-      '###',
-      'Act',
-      'as',
-      'above',
-      'hello',
-      'aB3+'.repeat(40),
-      'deadbeef'.repeat(20),
-      'from',
-      'on',
-      'new',
-      'instructions:',
-      '\u200b',
-      'é',
-    )
-    const gap = fc.constantFrom(' ', '  ', '\n', '\t', '', ', ')
-    fc.assert(
-      fc.property(fc.array(fc.tuple(piece, gap), { maxLength: 14 }), (parts) => {
-        const text = parts.map(([p, g]) => p + g).join('')
-        expect(scoreInjection(scanRuns(text, mayMatchInjectionText))).toEqual(scoreInjection(scanText(text)))
-      }),
-      { numRuns: 2000 },
     )
   })
 })

@@ -113,15 +113,6 @@ export function normalizeText(text: string): string {
 }
 
 /**
- * `scanText` for a text that only run-length rules will read: when it is ASCII and `mayNeedText` is
- * false, the normalization is skipped and `normalized` is left empty. Otherwise it is `scanText(text)`.
- */
-export function scanRuns(text: string, mayNeedText: (raw: string) => boolean): TextScan {
-  if (NON_ASCII.test(text) || mayNeedText(text)) return scanText(text)
-  return { normalized: '', tagChars: 0, invisibleChars: 0, ...longestRuns(text) }
-}
-
-/**
  * Scans `text` once. Linear in its length: a plain loop over UTF-16 code units with constant work per unit.
  *
  * @example

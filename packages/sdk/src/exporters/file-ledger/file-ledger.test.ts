@@ -88,6 +88,27 @@ describe('file ledger', () => {
     expect(r.streams[0]!.head.seq).toBe(199)
   })
 
+  it("retention also drops the removed records' checkpoints from the log, and the ledger goes on", async () => {
+    const d = dir()
+    const options = {
+      maxFileBytes: 8 * 1024,
+      checkpointEvery: 3,
+      retention: { maxAgeDays: 30, maxTotalBytes: 20 * 1024 },
+    }
+    await writeRecords(d, 120, options)
+    await writeRecords(d, 30, options)
+    const anchor = JSON.parse(fs.readFileSync(path.join(d, 's', 'anchor.json'), 'utf8'))
+    const seqs = fs
+      .readFileSync(path.join(d, 's', 'checkpoints.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).seq as number)
+    expect(seqs.length).toBeGreaterThan(0)
+    expect(Math.min(...seqs)).toBeGreaterThanOrEqual(anchor.seq)
+    const r = await verifyLedger(d)
+    expect(r).toMatchObject({ ok: true, streams: [{ head: { seq: 149 } }] })
+  })
+
   it('cuts a torn last line on open, reports it, and the chain continues', async () => {
     const d = dir()
     await writeRecords(d, 5)

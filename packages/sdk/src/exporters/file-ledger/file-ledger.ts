@@ -9,7 +9,7 @@ import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../s
 import { type EncodedParts, encodeRecordParts, partsByteLength, writeParts } from '../../seal/encode-record.js'
 import type { Exporter, ExportResult } from '../exporter.js'
 import { type RecoveryNote, recoverStream } from './recover.js'
-import { applyRetention, type RetentionPolicy } from './retention.js'
+import { applyRetention, compactCheckpointLog, type RetentionPolicy } from './retention.js'
 import { sealSegment } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
 
@@ -58,6 +58,8 @@ export class FileLedgerExporter implements Exporter {
   #size = 0
   #createdMs = 0
   #cpFd: number
+  /** Descriptors of checkpoint logs replaced by compaction, closed by the next #sync. */
+  #retiredCpFds: number[] = []
   #lastCheckpoint: number
   #ops: Promise<unknown> = Promise.resolve()
   /** Seals and retention run here, one after another, beside the write path (see #rotate). */
@@ -139,6 +141,7 @@ export class FileLedgerExporter implements Exporter {
       await fsyncAsync(this.#cpFd)
       if (this.#fd !== null) closeSync(this.#fd)
       closeSync(this.#cpFd)
+      for (const fd of this.#retiredCpFds.splice(0)) closeSync(fd)
       this.#fd = null
     })
   }
@@ -271,8 +274,13 @@ export class FileLedgerExporter implements Exporter {
   }
 
   async #retention(): Promise<void> {
-    for (const file of applyRetention(this.streamDir, this.#o.retention, this.#size)) {
-      this.#o.onNote?.({ kind: 'retention-removed', file })
+    const removed = applyRetention(this.streamDir, this.#o.retention, this.#size)
+    for (const file of removed) this.#o.onNote?.({ kind: 'retention-removed', file })
+    if (removed.length > 0 && compactCheckpointLog(this.streamDir)) {
+      // Appends go to the rewritten log from now on; the old descriptor may still be in an fsync of
+      // #sync, so it is closed by the next #sync (or shutdown), never here.
+      this.#retiredCpFds.push(this.#cpFd)
+      this.#cpFd = openSync(path.join(this.streamDir, CHECKPOINTS_FILE), 'a', 0o600)
     }
   }
 
@@ -289,10 +297,12 @@ export class FileLedgerExporter implements Exporter {
   }
 
   async #sync(): Promise<void> {
+    const retired = this.#retiredCpFds.splice(0)
     // Records first, then checkpoints: a checkpoint never names a record that is not durable.
     if (this.#fd !== null) await fsyncAsync(this.#fd)
     await this.#rotatedSync
     await fsyncAsync(this.#cpFd)
+    for (const fd of retired) closeSync(fd)
   }
 }
 

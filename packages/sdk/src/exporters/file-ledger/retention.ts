@@ -1,8 +1,8 @@
-import { unlinkSync } from 'node:fs'
+import { existsSync, readFileSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
 import { readManifest } from './manifest.js'
-import { ANCHOR_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
+import { ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
   /** Sealed segments whose last record is older than this are removed. */
@@ -41,4 +41,29 @@ export function applyRetention(
     removed.push(sealed[i]!.base + SEALED_EXT)
   }
   return removed
+}
+
+/**
+ * Drops from the checkpoint log the checkpoints of records retention removed (seq below the anchor's),
+ * so the log stays as bounded as the segments. The anchor's own checkpoint and any line that is not JSON
+ * (verify reports it) are kept. Rewrites the log atomically; returns whether it changed, in which case the
+ * writer must reopen it.
+ */
+export function compactCheckpointLog(streamDir: string): boolean {
+  const anchorFile = path.join(streamDir, ANCHOR_FILE)
+  const logFile = path.join(streamDir, CHECKPOINTS_FILE)
+  if (!existsSync(anchorFile) || !existsSync(logFile)) return false
+  const anchorSeq = (JSON.parse(readFileSync(anchorFile, 'utf8')) as { seq: number }).seq
+  const lines = readFileSync(logFile, 'utf8').split('\n')
+  const tail = lines.pop() // '' after the last newline; a torn line otherwise, kept as it is
+  const kept = lines.filter((line) => {
+    try {
+      return !((JSON.parse(line) as { seq: number }).seq < anchorSeq)
+    } catch {
+      return true
+    }
+  })
+  if (kept.length === lines.length) return false
+  writeFileAtomic(logFile, kept.map((l) => `${l}\n`).join('') + (tail ?? ''))
+  return true
 }
