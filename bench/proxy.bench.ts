@@ -8,14 +8,14 @@
  * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
  * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
  * `--breakdown` adds the collector with its ingest call stubbed out (the proxy's own share) and the bare proxy handler
- * on node:http, without logging and with an SDK file ledger, and a TCP relay that copies bytes without parsing HTTP
- * (the cost of the extra hop alone).
+ * on node:http, without logging and with an SDK file ledger, a TCP relay that copies bytes without parsing HTTP
+ * (the cost of the extra hop alone), and an HTTP relay with the proxy's two HTTP legs and nothing else. `--stalls` makes the collectors print their event-loop delay (p50 … max) on exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Pool } from 'undici'
 
@@ -66,13 +66,24 @@ async function runFake(): Promise<void> {
 function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Promise<void>): void {
   let cpu0 = process.cpuUsage()
   let calls0 = 0
+  // `--stalls`: how long the serving thread's event loop was blocked (a 1 ms timer's lateness), from SIGUSR2 on.
+  const stalls = process.argv.includes('--stalls') ? monitorEventLoopDelay({ resolution: 1 }) : null
+  stalls?.enable()
   process.on('SIGUSR2', () => {
     cpu0 = process.cpuUsage()
     calls0 = calls()
+    stalls?.reset()
   })
   process.on('SIGTERM', async () => {
     const cpu = process.cpuUsage(cpu0)
     const n = calls() - calls0
+    if (stalls) {
+      stalls.disable()
+      const ms = (ns: number): string => (ns / 1e6).toFixed(2)
+      process.stderr.write(
+        `${label}: event-loop delay after warm-up (1 ms timer), p50 ${ms(stalls.percentile(50))} ms, p99 ${ms(stalls.percentile(99))} ms, p99.9 ${ms(stalls.percentile(99.9))} ms, max ${ms(stalls.max)} ms\n`,
+      )
+    }
     await cleanup()
     const per = (us: number): string => (us / Math.max(1, n)).toFixed(0)
     // User vs system: at c=1 most of a hop's CPU is the kernel's (loopback TCP, epoll, wake-ups), not JavaScript.
@@ -91,11 +102,16 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
 async function runCollector(upstream: string, ingestMode: string): Promise<void> {
   const { loadConfig, startServer } = await import('../packages/server/src/index.js')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
-  const server = await startServer(loadConfig({ flags: { port: 0, data: dir, openaiUpstream: upstream }, env: {} }))
+  const config = loadConfig({ flags: { port: 0, data: dir, openaiUpstream: upstream }, env: {} })
+  // `--ingest-slice=N`: proxied records per ingest call (the collector's `proxy.ingestSlice`), for same-run A/Bs.
+  const slice = Number(arg('ingest-slice', '0'))
+  if (slice > 0) config.proxy = { ...config.proxy, ingestSlice: slice }
+  const server = await startServer(config)
   let stored = 0
   server.app.ingest.on('records', (batch) => {
     stored += batch.length
   })
+  if (ingestMode === 'real' && process.argv.includes('--stalls')) timeIngestCalls(server.app.ingest, slice)
   if (ingestMode === 'stub') {
     // Bench only: the proxy reaches ingest through the app's instance, so this stubs it for proxied calls alone.
     server.app.ingest.ingest = async (batch) => {
@@ -104,7 +120,7 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
     }
   }
   reportCpuOnExit(
-    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}`,
+    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}${slice > 0 ? ` (ingest slice ${slice})` : ''}`,
     () => stored,
     async () => {
       await server.close()
@@ -112,6 +128,37 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
     },
   )
   process.stdout.write(`READY ${server.url}\n`)
+}
+
+/**
+ * `--stalls`: times every ingest call on the serving thread, from the call until its promise settles. Below 100
+ * records per call (ingest yields every 100) that is one synchronous stretch: how long calls in flight wait behind it.
+ */
+function timeIngestCalls<B extends unknown[], R>(ingest: { ingest(batch: B): Promise<R> }, slice: number): void {
+  const real = ingest.ingest.bind(ingest)
+  const times: number[] = []
+  let records = 0
+  process.on('SIGUSR2', () => {
+    times.length = 0
+    records = 0
+  })
+  ingest.ingest = async (batch) => {
+    const t0 = performance.now()
+    try {
+      return await real(batch)
+    } finally {
+      times.push(performance.now() - t0)
+      records += batch.length
+    }
+  }
+  process.on('SIGTERM', () => {
+    const sorted = [...times].sort((a, b) => a - b)
+    const at = (p: number): string =>
+      (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0).toFixed(2)
+    process.stderr.write(
+      `promptledger collector${slice > 0 ? ` (ingest slice ${slice})` : ''}: ${times.length} ingest calls after warm-up, ${(records / Math.max(1, times.length)).toFixed(1)} records each, time per call p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`,
+    )
+  })
 }
 
 /**
@@ -139,6 +186,62 @@ async function runHandler(upstream: string, log: string): Promise<void> {
       await ledger.close()
       fs.rmSync(dir, { recursive: true, force: true })
     },
+  )
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address() as { port: number }
+    process.stdout.write(`READY http://127.0.0.1:${addr.port}\n`)
+  })
+}
+
+/**
+ * The same two HTTP legs as the proxy with nothing else: node:http in, undici `Pool.dispatch` out, head and body
+ * passed through (hop-by-hop headers dropped), no routing, capture, tags or record. Not a usable proxy; it splits
+ * the handler's added latency into HTTP on both sides of the hop and the handler's own work.
+ */
+async function runHttpRelay(upstream: string): Promise<void> {
+  const { createServer } = await import('node:http')
+  const pool = new Pool(new URL(upstream).origin, { keepAliveTimeout: 30_000 })
+  const hop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length'])
+  let calls = 0
+  const server = createServer({ noDelay: true }, (req, res) => {
+    calls++
+    const parts: Buffer[] = []
+    req.on('data', (c: Buffer) => parts.push(c))
+    req.on('end', () => {
+      const headers: string[] = []
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        if (!hop.has(req.rawHeaders[i]!.toLowerCase())) headers.push(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
+      }
+      pool.dispatch(
+        { method: 'POST', path: req.url ?? '/', headers, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts) },
+        {
+          onConnect() {},
+          onHeaders(status: number, raw: Buffer[], _resume: () => void, text: string) {
+            const out: string[] = []
+            for (let i = 0; i < raw.length; i += 2) {
+              const name = raw[i]!.toString('latin1')
+              if (!hop.has(name.toLowerCase()) || name.toLowerCase() === 'content-length')
+                out.push(name, raw[i + 1]!.toString('latin1'))
+            }
+            res.writeHead(status, text, out)
+            return true
+          },
+          // Small bodies only here: writes are never held back, so no pause/resume to wire up.
+          onData: (chunk: Buffer) => {
+            res.write(chunk)
+            return true
+          },
+          onComplete: () => res.end(),
+          onError: () => res.destroy(),
+        },
+      )
+    })
+  })
+  server.keepAliveTimeout = 65_000
+  reportCpuOnExit(
+    'http relay (node:http + undici, nothing else)',
+    () => calls,
+    () => pool.close(),
   )
   server.listen(0, '127.0.0.1', () => {
     const addr = server.address() as { port: number }
@@ -281,13 +384,27 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url)
   const node = ['--conditions=source', '--import', 'tsx', self]
   const fake = await spawnServer([...node, '--role=fake'])
-  const ours = await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`])
+  const stalls = process.argv.includes('--stalls') ? ['--stalls'] : []
+  const ours = await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`, ...stalls])
+  // `--compare-slice=N`: a second collector handing proxied records to ingest N at a time (same-run A/B).
+  const compareSlice = Number(arg('compare-slice', '0'))
+  const compared =
+    compareSlice > 0
+      ? await spawnServer([
+          ...node,
+          '--role=collector',
+          `--upstream=${fake.url}`,
+          `--ingest-slice=${compareSlice}`,
+          ...stalls,
+        ])
+      : null
   const extra = breakdown
     ? [
-        await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`]),
+        await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`, ...stalls]),
         await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=relay', `--upstream=${fake.url}`]),
+        await spawnServer([...node, '--role=http-relay', `--upstream=${fake.url}`]),
       ]
     : []
   const portkey = await startPortkey()
@@ -295,6 +412,17 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { name: 'direct', origin: fake.url, path: '/v1/chat/completions', headers: {}, streams: true },
     { name: 'promptledger', origin: ours.url, path: proxyPath, headers: {}, streams: true },
+    ...(compared
+      ? [
+          {
+            name: `collector, ingest slice ${compareSlice}`,
+            origin: compared.url,
+            path: proxyPath,
+            headers: {},
+            streams: true,
+          },
+        ]
+      : []),
     ...(breakdown
       ? [
           { name: 'collector, ingest stubbed', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
@@ -303,6 +431,13 @@ async function main(): Promise<void> {
           {
             name: 'tcp relay (no HTTP)',
             origin: extra[3]!.url,
+            path: '/v1/chat/completions',
+            headers: {},
+            streams: true,
+          },
+          {
+            name: 'http relay (no handler)',
+            origin: extra[4]!.url,
             path: '/v1/chat/completions',
             headers: {},
             streams: true,
@@ -362,7 +497,7 @@ async function main(): Promise<void> {
       const clients = new Map(active.map((t) => [t.name, clientFor(t, c)]))
       for (const t of active) await load(t, stream, c, Math.max(200, c * 10), clients.get(t.name)!)
       if (!cpuCounting) {
-        for (const s of [fake, ours, ...extra]) s.child.kill('SIGUSR2')
+        for (const s of [fake, ours, ...(compared ? [compared] : []), ...extra]) s.child.kill('SIGUSR2')
         cpuCounting = true
       }
       const results = new Map<string, { samples: Sample[]; ms: number }>()
@@ -428,7 +563,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `## Proxy overhead (node ${process.version}, ${os.cpus().length} cores, ${requests} requests at c=1, ${requests * 2} at 16 and 64, ${rounds} interleaved rounds)\n${lines.join('\n')}\n`,
   )
-  const servers = [ours, ...extra]
+  const servers = [ours, ...(compared ? [compared] : []), ...extra]
   const exited = servers.map((s) => new Promise((r) => s.child.once('exit', r)))
   for (const s of [...servers, portkey]) s.child.kill('SIGTERM')
   await Promise.all(exited)
@@ -443,4 +578,5 @@ if (role === 'fake') await runFake()
 else if (role === 'collector') await runCollector(arg('upstream', ''), arg('ingest', 'real'))
 else if (role === 'handler') await runHandler(arg('upstream', ''), arg('log', 'ledger'))
 else if (role === 'relay') await runRelay(arg('upstream', ''))
+else if (role === 'http-relay') await runHttpRelay(arg('upstream', ''))
 else await main()

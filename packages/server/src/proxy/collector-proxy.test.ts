@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Anthropic from '@anthropic-ai/sdk'
-import type { LedgerRecord } from '@promptledger/sdk'
+import type { LedgerRecord, UnsealedRecord } from '@promptledger/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -13,6 +15,7 @@ import {
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
+import { createCollectorProxy } from './collector-proxy.js'
 
 const SECRET = 'sk-test-secret-key-0123456789'
 const EMAIL = 'ana.lopez@example.com'
@@ -130,6 +133,41 @@ describe('proxy shutdown', () => {
       await storage.close()
       rmSync(data, { recursive: true, force: true })
     }
+  })
+})
+
+describe('proxy ingest slices', () => {
+  it('hands records to ingest a few at a time, in the order the calls ended, and every one of them', async () => {
+    const slices: UnsealedRecord[][] = []
+    const cp = createCollectorProxy(
+      { openaiUpstream: oa.url, ingestSlice: 3 },
+      {
+        ingest: () => ({
+          async ingest(batch) {
+            slices.push(batch)
+            return undefined
+          },
+        }),
+      },
+    )
+    const http = createServer(cp.proxy)
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const { port } = http.address() as AddressInfo
+    const client = new OpenAI({ apiKey: SECRET, baseURL: `http://127.0.0.1:${port}/proxy/openai/v1`, maxRetries: 0 })
+    try {
+      // One after the other, so the order the calls ended in is known.
+      for (let i = 0; i < 10; i++) {
+        await client.chat.completions.create({ model: 'fake-echo', messages: [{ role: 'user', content: `call ${i}` }] })
+      }
+    } finally {
+      await cp.close()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    }
+    expect(slices.length).toBeGreaterThanOrEqual(4)
+    for (const slice of slices) expect(slice.length).toBeLessThanOrEqual(3)
+    const order = slices.flat().map((r) => Number(/call (\d+)/.exec(JSON.stringify(r))?.[1]))
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(cp.dropped).toBe(0)
   })
 })
 
