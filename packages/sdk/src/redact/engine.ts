@@ -4,7 +4,7 @@ import { type Operator, operatorFor, replaceOperator } from './operators.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from './recognizer.js'
 import { redactRecordFields } from './record-walker.js'
 import type { RecordRedaction, Redactor, RedactorOptions, RedactResult } from './redactor.js'
-import { resolve } from './resolver.js'
+import { resolveOwned } from './resolver.js'
 import { DIGIT_RUNS_ONLY, replacementsAreStable, STABLE } from './stable-check.js'
 import { createStreamRedactor } from './stream-redactor.js'
 import { textProfile } from './text-profile.js'
@@ -72,7 +72,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (found === null) return []
     if (allow.size > 0) found = found.filter((f) => !allow.has(text.slice(f.start, f.end).toLowerCase()))
     if (text.indexOf('<') !== -1) found = dropInsideTokens(text, found)
-    return resolve(found)
+    // `found` was built here: resolved without a copy.
+    return resolveOwned(found)
   }
 
   // Length of each replacement written by the last apply(), for mapping output offsets back to the original.
@@ -141,7 +142,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       }
       merged.push({ ...e, start: e.start - shift, end: e.end - shift })
     }
-    return resolve(merged)
+    return resolveOwned(merged)
   }
 
   return {

@@ -9,11 +9,18 @@ import type { Finding } from './recognizer.js'
  * // → [{ type: 'US_SSN', … }]
  */
 export function resolve(findings: Finding[]): Finding[] {
-  if (findings.length <= 1) return findings.slice()
+  return resolveOwned(findings.slice())
+}
+
+/**
+ * resolve() for an array the caller owns and will not read again: it is returned as is when its findings are
+ * already ordered and disjoint (the common case), or reordered in place, so the engine copies no array per text.
+ */
+export function resolveOwned(findings: Finding[]): Finding[] {
   // Fast path, the common case: findings already in order and disjoint (one per recognizer, far apart).
-  if (sortedDisjoint(findings)) return findings.slice()
+  if (findings.length <= 1 || sortedDisjoint(findings)) return findings
   // Greedy by rank: O(n log n) sort, then O(n·k) overlap checks against the kept set (k is tiny in practice).
-  const ranked = sortSmall(findings.slice(), byRank)
+  const ranked = sortSmall(findings, byRank)
   const kept: Finding[] = []
   for (const f of ranked) {
     if (f.end <= f.start) continue

@@ -70,29 +70,38 @@ export const creditCardRecognizer: Recognizer = {
       // An unknown issuer range still counts when the Luhn check holds and card words are nearby.
       if (end === 0 || (!issuerKnown && !nearby(text, start, start + end, POSITIVE))) {
         // The run may start with digits that belong to something else ("… 32 4111 1111 …"): retry one group on.
-        const sep = raw.search(/[ -]/)
+        const sep = firstSeparator(raw, raw.length)
         if (sep > 0) CANDIDATE.lastIndex = start + sep + 1
         continue
       }
       let score = issuerKnown ? 0.9 : 0.8
       if (issuerKnown && nearby(text, start, start + end, POSITIVE)) score = 1
       // Tracking and order numbers are written as bare runs; a run grouped like a card is treated as one.
-      else if (!/[ -]/.test(raw.slice(0, end)) && nearby(text, start, start + end, NEGATIVE, 20, 0)) score = 0.3
+      else if (firstSeparator(raw, end) === -1 && nearby(text, start, start + end, NEGATIVE, 20, 0)) score = 0.3
       out.push({ type: 'CREDIT_CARD', start, end: start + end, score, recognizer: 'credit-card' })
     }
     return out
   },
 }
 
+/** Index of the first space or dash in s[0, end), or -1: a char-code loop, where a regex call costs more on a short run. */
+function firstSeparator(s: string, end: number): number {
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 32 || c === 45) return i
+  }
+  return -1
+}
+
 /** Length of the Luhn-valid card at the start of `raw` (trying shorter groupings) and whether its issuer is known. */
 function checkCard(raw: string): { end: number; issuerKnown: boolean } {
   // Every card grouping opens with four digits: a run whose first group is not four long cannot hold one.
-  const firstSep = raw.search(/[ -]/)
+  const firstSep = firstSeparator(raw, raw.length)
   if (firstSep !== -1 && firstSep !== 4 && firstSep < 12) return { end: 0, issuerKnown: false }
   let candidate = raw
   for (;;) {
     // Cheap structural checks first: most candidates (phone-like or ragged groups) fail here without allocation.
-    if (GROUPING.test(candidate) || !/[ -]/.test(candidate)) {
+    if (firstSeparator(candidate, candidate.length) === -1 || GROUPING.test(candidate)) {
       const digits = candidate.replace(/[ -]/g, '')
       if (digits.length >= 12 && digits.length <= 19 && luhn(digits)) {
         return { end: candidate.length, issuerKnown: cardIssuer(digits) !== null }

@@ -1,6 +1,6 @@
 import type { Finding } from '../recognizer.js'
 import { capitalPositions, conjunctionPositions, textProfile } from '../text-profile.js'
-import { AMBIGUOUS, BREAK, classify, NAME } from './person-lexicon.js'
+import { AMBIGUOUS, BREAK, CASE, CASED_UPPER, classify, NAME } from './person-lexicon.js'
 
 /**
  * Second-stage PERSON rules that read more than one run of words, applied after the main scan:
@@ -113,6 +113,7 @@ function continuesItem(text: string, i: number): boolean {
 function startsUpper(text: string, i: number): boolean {
   const c = text.charCodeAt(i)
   if (c < 128) return c >= 65 && c <= 90
+  if (c < 0x2000) return (CASE[c]! & CASED_UPPER) !== 0
   const ch = text[i]!
   return ch !== ch.toLowerCase()
 }

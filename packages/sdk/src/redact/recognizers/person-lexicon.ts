@@ -24,8 +24,7 @@ export function personLexicon(): void {
   if (loaded) return
   const bytes = Buffer.from(PERSON_TABLE, 'base64')
   const count = bytes.length / 5
-  keys = new Int32Array(1 << TABLE_BITS)
-  values = new Uint8Array(1 << TABLE_BITS)
+  slots = new Int32Array(2 << TABLE_BITS)
   for (let i = 0; i < count; i++) insert(bytes.readInt32LE(i * 4), bytes[count * 4 + i]!)
   for (const p of PERSON_PLACE_NAMES) placeNames.add(p)
   loaded = true
@@ -46,16 +45,30 @@ export function encodePersonTable(words: Map<string, number>): string {
 
 // The hot path never builds a string: words are hashed (FNV-1a over lower-cased UTF-16 units) while they are read
 // and looked up in an open-addressing table of hashes. A 32-bit collision can only misclassify a word, at odds of
-// about 107k / 2^32 per unknown word.
-const TABLE_BITS = 19
+// about 107k / 2^32 per unknown word. Each slot holds the hash and its class side by side (one cache line per
+// lookup), and 2^18 slots keep the table at 2 MB, about 40 % full: a lookup of a word not in the table (most
+// capitalised words of ordinary prose) ends after one or two probes.
+const TABLE_BITS = 18
 const TABLE_MASK = (1 << TABLE_BITS) - 1
-let keys = new Int32Array(0)
-let values = new Uint8Array(0)
+let slots = new Int32Array(0) // [hash, class] per slot
 /** Lower-case mapping for the first 0x2000 code units (Latin, Greek, Cyrillic), built once. */
 export const LOWER = new Uint16Array(0x2000)
 for (let c = 0; c < 0x2000; c++) {
   const l = String.fromCharCode(c).toLowerCase()
   LOWER[c] = l.length === 1 ? l.charCodeAt(0) : c
+}
+
+/**
+ * Case of the first 0x2000 code units, built once: CASED_UPPER where toLowerCase() changes the character, CASED_LOWER
+ * where toUpperCase() does. The PERSON scan asks this for every character from U+00C0 that may open a word, and a
+ * string method call there (a one-character string, then a runtime call) cost more than the rest of the word's work.
+ */
+export const CASE = new Uint8Array(0x2000)
+export const CASED_UPPER = 1
+export const CASED_LOWER = 2
+for (let c = 0; c < 0x2000; c++) {
+  const ch = String.fromCharCode(c)
+  CASE[c] = (ch !== ch.toLowerCase() ? CASED_UPPER : 0) | (ch !== ch.toUpperCase() ? CASED_LOWER : 0)
 }
 
 /** FNV-1a offset basis (as a signed 32-bit value). */
@@ -74,9 +87,9 @@ export function hashWord(text: string, start: number, end: number): number {
 
 function insert(h: number, cls: number): void {
   let slot = h & TABLE_MASK
-  while (keys[slot] !== 0 && keys[slot] !== h) slot = (slot + 1) & TABLE_MASK
-  keys[slot] = h
-  values[slot] = cls
+  while (slots[2 * slot] !== 0 && slots[2 * slot] !== h) slot = (slot + 1) & TABLE_MASK
+  slots[2 * slot] = h
+  slots[2 * slot + 1] = cls
 }
 
 /** Class of the word text[start, end) (NAME, AMBIGUOUS, BREAK), or 0 when unknown. Allocation-free. */
@@ -86,11 +99,12 @@ export function classify(text: string, start: number, end: number): number {
 
 /** Class of a word by its hashWord() value. */
 export function classifyHash(h: number): number {
-  let slot = h & TABLE_MASK
+  const table = slots
+  let at = (h & TABLE_MASK) << 1
   for (;;) {
-    const k = keys[slot]!
+    const k = table[at]!
     if (k === 0) return 0
-    if (k === h) return values[slot]!
-    slot = (slot + 1) & TABLE_MASK
+    if (k === h) return table[at + 1]!
+    at = (at + 2) & ((TABLE_MASK << 1) | 1)
   }
 }

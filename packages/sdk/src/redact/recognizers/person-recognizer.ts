@@ -15,7 +15,19 @@ import {
   wholeLine,
 } from './person-context.js'
 import { extendPersons } from './person-extend.js'
-import { AMBIGUOUS, BREAK, classifyHash, FNV_BASIS, isPlaceName, LOWER, NAME, personLexicon } from './person-lexicon.js'
+import {
+  AMBIGUOUS,
+  BREAK,
+  CASE,
+  CASED_LOWER,
+  CASED_UPPER,
+  classifyHash,
+  FNV_BASIS,
+  isPlaceName,
+  LOWER,
+  NAME,
+  personLexicon,
+} from './person-lexicon.js'
 
 // The current run of capitalised words, in parallel typed arrays reused across calls (no object per word):
 // start, end, class (NAME, AMBIGUOUS, BREAK, or 0 for unknown) and flags. A run longer than MAX_RUN is scored in
@@ -81,6 +93,14 @@ export const personRecognizer: Recognizer = {
       }
       if (at >= n) break
       const start = at
+      // A word glued to a letter or an identifier character before it, or one that opens in lower case outside text
+      // written without capitals (`é` in `équipe`), is never a name part: find its end without hashing it (the same
+      // word rules as the loop below). Capitals inside keys, IBANs and identifiers mostly end here.
+      const before = start > 0 ? text.charCodeAt(start - 1) : 32
+      if (isLetter(before) || attached(before) || (!lowerMode && !isUpper(text, start, c))) {
+        at = wordEnd(text, start + 1, n)
+        continue
+      }
       let j = start + 1
       let lower = 0
       let upper = 0
@@ -121,12 +141,6 @@ export const personRecognizer: Recognizer = {
         h = Math.imul(h ^ folded, 0x01000193)
       }
       at = j
-      if (
-        (!lowerMode && !isUpper(text, start, c)) ||
-        isLetter(text.charCodeAt(start - 1)) ||
-        attached(text.charCodeAt(start - 1))
-      )
-        continue
       let end = j
       let initial = end - start === 1
       if (initial && text.charCodeAt(end) === 46) end++
@@ -176,16 +190,34 @@ function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
 }
 
+/** End of the word whose letters go on at `from`: letters, and an apostrophe or hyphen before a letter. */
+function wordEnd(text: string, from: number, n: number): number {
+  let j = from
+  for (; j < n; j++) {
+    const d = text.charCodeAt(j)
+    if (isLetter(d)) continue
+    if ((d === 39 || d === 0x2019 || d === 45) && j + 1 < n && isLetter(text.charCodeAt(j + 1))) continue
+    break
+  }
+  return j
+}
+
 function isUpper(text: string, i: number, c: number): boolean {
   if (c >= 65 && c <= 90) return true
   if (c < 0xc0) return false
+  if (c < 0x2000) return (CASE[c]! & CASED_UPPER) !== 0
   const ch = text[i]!
   return ch !== ch.toLowerCase()
 }
 
 function hasNonAsciiLower(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
-    if (text.charCodeAt(i) > 127) {
+    const c = text.charCodeAt(i)
+    if (c > 127) {
+      if (c < 0x2000) {
+        if (CASE[c]! & CASED_LOWER) return true
+        continue
+      }
       const ch = text[i]!
       if (ch !== ch.toUpperCase()) return true
     }
