@@ -132,6 +132,8 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     // From the versioned price table unless the caller set it; null for an unknown model, never a guess.
     cost_usd:
       input.costUsd !== undefined ? optMs(input.costUsd, 'costUsd') : costUsd(input.responseModel ?? input.model, u),
+    // Held in its sorted place so the encrypt stage's assignment keeps the record canonical without a copy.
+    enc: undefined,
     end_ts: end !== null ? endIso(end) : null,
     environment: optText(input, 'environment'),
     error: err,
