@@ -33,7 +33,7 @@ function parseLines(text: string): LedgerRecord[] {
 
 /** The newest `n` records of one stream, reading segments from the end only as far as needed. */
 async function lastRecords(streamDir: string, n: number): Promise<LedgerRecord[]> {
-  const segs = listSegments(streamDir).filter((s) => s.active || (s.gz && s.manifest))
+  const segs = listSegments(streamDir).filter((s) => s.active || (s.archive && s.manifest))
   let out: LedgerRecord[] = []
   for (let i = segs.length - 1; i >= 0 && out.length < n; i--)
     out = [...parseLines(await readSegmentText(streamDir, segs[i]!)), ...out]
@@ -56,7 +56,7 @@ function readFrom(file: string, offset: number): { text: string; offset: number 
 }
 
 async function newRecords(streamDir: string, cursor: StreamCursor): Promise<LedgerRecord[]> {
-  const segs = listSegments(streamDir).filter((s) => s.active || (s.gz && s.manifest))
+  const segs = listSegments(streamDir).filter((s) => s.active || (s.archive && s.manifest))
   const from = Math.max(
     0,
     segs.findLastIndex((s) => s.firstSeq <= cursor.lastSeq + 1),

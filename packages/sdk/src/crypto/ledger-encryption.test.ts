@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readRecords } from '../exporters/file-ledger/read-ledger.js'
 import { verifyLedger } from '../exporters/file-ledger/verify-ledger.js'
@@ -22,14 +22,19 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
 })
 
-/** Every file's bytes (gzip archives inflated too), to search for plaintext. */
+/** Every file's bytes (gzip and brotli archives inflated too), to search for plaintext. */
 function dataDirBytes(root: string): Array<[string, Buffer]> {
   return fs.readdirSync(root, { withFileTypes: true, recursive: true }).flatMap((e) => {
     if (!e.isFile()) return []
     const file = path.join(e.parentPath, e.name)
     const bytes = fs.readFileSync(file)
-    return file.endsWith('.gz')
-      ? [[file, bytes] as [string, Buffer], [file, gunzipSync(bytes)] as [string, Buffer]]
+    const inflated = file.endsWith('.gz')
+      ? gunzipSync(bytes)
+      : file.endsWith('.br')
+        ? brotliDecompressSync(bytes)
+        : undefined
+    return inflated
+      ? [[file, bytes] as [string, Buffer], [file, inflated] as [string, Buffer]]
       : [[file, bytes] as [string, Buffer]]
   })
 }

@@ -24,7 +24,7 @@ export interface Checkpoint {
  * SHA-256 of the archive instead of inflating and re-hashing every record (`--deep` still does both).
  */
 export interface ArchiveClaim {
-  /** SHA-256 (hex) of the `.ndjson.gz` file. */
+  /** SHA-256 (hex) of the archive file as stored (`.ndjson.gz` or `.ndjson.br`). */
   sha256: string
   first_seq: number
   /** prev_hash of the first record: the link to the previous segment. */

@@ -1,22 +1,19 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SegmentManifest } from './manifest.js'
+import { deflateLike, inflate } from './test-support/archive-bytes.js'
 import { tempDir, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
 
 // Seals made by the writer sign their archive's digest; verify proves such archives by that digest and
 // falls back to the record-by-record check on any mismatch. One base ledger, a fresh copy per case.
+// Run once with clear records (gzip archives) and once encrypted (brotli archives).
 let base: string
 const dirs: string[] = []
-beforeAll(async () => {
-  base = tempDir()
-  await writeRecords(base, 40, { maxFileBytes: 8 * 1024, checkpointEvery: 25 })
-})
 afterAll(() => {
-  for (const d of [base, ...dirs]) fs.rmSync(d, { recursive: true, force: true })
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
 })
 
 function copy(): string {
@@ -33,9 +30,19 @@ function manifests(d: string): string[] {
     .map((f) => path.join(d, 's', f))
 }
 const readManifest = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as SegmentManifest
-const archiveOf = (manifestFile: string) => manifestFile.replace('.manifest.json', '.ndjson.gz')
+/** The archive a manifest names, whatever its codec. */
+const archiveOf = (manifestFile: string) => path.join(path.dirname(manifestFile), readManifest(manifestFile).file)
 
-describe('signed archive digests', () => {
+describe.each([
+  ['gzip', false],
+  ['brotli', true],
+] as const)('signed archive digests (%s)', (_codec, encrypt) => {
+  beforeAll(async () => {
+    base = tempDir()
+    dirs.push(base)
+    await writeRecords(base, 40, { maxFileBytes: 8 * 1024, checkpointEvery: 25, encrypt })
+  })
+
   it('every seal of this process signs its archive, and the checkpoint log keeps the plain form', () => {
     const files = manifests(base)
     expect(files.length).toBeGreaterThanOrEqual(3)
@@ -68,12 +75,12 @@ describe('signed archive digests', () => {
     const d = copy()
     const f = manifests(d)[1]!
     const m = readManifest(f)
-    const lines = gunzipSync(fs.readFileSync(archiveOf(f)))
+    const lines = inflate(archiveOf(f), fs.readFileSync(archiveOf(f)))
       .toString()
       .split('\n')
     const rec = JSON.parse(lines[1]!)
     lines[1] = lines[1]!.replace(`"user_id":"${rec.user_id}"`, '"user_id":"someone-else"')
-    const gz = gzipSync(lines.join('\n'))
+    const gz = deflateLike(archiveOf(f), lines.join('\n'))
     fs.writeFileSync(archiveOf(f), gz)
     m.sha256 = createHash('sha256').update(gz).digest('hex')
     m.bytes = gz.length
@@ -86,7 +93,7 @@ describe('signed archive digests', () => {
   it('an archive re-compressed from the same records is still proven, record by record', async () => {
     const d = copy()
     const f = manifests(d)[0]!
-    const gz = gzipSync(gunzipSync(fs.readFileSync(archiveOf(f))), { level: 9 })
+    const gz = deflateLike(archiveOf(f), inflate(archiveOf(f), fs.readFileSync(archiveOf(f))), true)
     fs.writeFileSync(archiveOf(f), gz)
     const m = readManifest(f)
     // The digest no longer matches the signed one: the careful path runs and reports the manifest mismatch.
@@ -97,8 +104,8 @@ describe('signed archive digests', () => {
   it('a segment continued after reopening is sealed without a claim and verified record by record', async () => {
     const d = tempDir()
     dirs.push(d)
-    await writeRecords(d, 3, { maxFileBytes: 8 * 1024 })
-    await writeRecords(d, 30, { maxFileBytes: 8 * 1024 })
+    await writeRecords(d, 3, { maxFileBytes: 8 * 1024, encrypt })
+    await writeRecords(d, 30, { maxFileBytes: 8 * 1024, encrypt })
     const [first, ...rest] = manifests(d).map(readManifest)
     expect(first!.checkpoint.archive).toBeUndefined()
     expect(rest.every((m) => m.checkpoint.archive !== undefined)).toBe(true)

@@ -1,10 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLedger } from '../../ledger.js'
 import { readManifest } from './manifest.js'
 import { readRecords } from './read-ledger.js'
+import { inflate, isArchive } from './test-support/archive-bytes.js'
 import { streamFiles, tempDir, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
 
@@ -19,14 +19,20 @@ afterEach(() => {
 })
 
 describe('file ledger', () => {
-  it('rotates by size and seals segments to gzip with a manifest', async () => {
+  // Clear records are sealed with gzip, encrypted ones with brotli (see archive-codec.ts).
+  it.each([
+    ['gzip', false, '.ndjson.gz'],
+    ['brotli', true, '.ndjson.br'],
+  ] as const)('rotates by size and seals segments to %s with a manifest', async (_codec, encrypt, ext) => {
     const d = dir()
-    const ids = await writeRecords(d, 40, { maxFileBytes: 8 * 1024 })
-    const archives = streamFiles(d, '.ndjson.gz')
+    const ids = await writeRecords(d, 40, { maxFileBytes: 8 * 1024, encrypt })
+    expect(streamFiles(d, ext === '.ndjson.gz' ? '.ndjson.br' : '.ndjson.gz')).toEqual([])
+    const archives = streamFiles(d, ext)
     expect(archives.length).toBeGreaterThanOrEqual(4)
     for (const a of archives) {
-      const m = readManifest(path.join(d, 's', a.replace('.ndjson.gz', '.manifest.json')))
-      const lines = gunzipSync(fs.readFileSync(path.join(d, 's', a)))
+      const m = readManifest(path.join(d, 's', a.replace(ext, '.manifest.json')))
+      expect(m.file).toBe(a)
+      const lines = inflate(a, fs.readFileSync(path.join(d, 's', a)))
         .toString()
         .trim()
         .split('\n')
@@ -48,7 +54,7 @@ describe('file ledger', () => {
     await writeRecords(d, 3, { maxSegmentAgeMs: 1 })
     // Each close/flush cycle is one batch; age 1 ms seals the segment before each later write.
     await writeRecords(d, 3, { maxSegmentAgeMs: 1 })
-    expect(streamFiles(d, '.ndjson.gz').length).toBeGreaterThanOrEqual(1)
+    expect(fs.readdirSync(path.join(d, 's')).filter(isArchive).length).toBeGreaterThanOrEqual(1)
     expect((await verifyLedger(d)).ok).toBe(true)
   })
 
@@ -129,10 +135,10 @@ describe('file ledger', () => {
   it('finishes a seal interrupted after the manifest was written', async () => {
     const d = dir()
     await writeRecords(d, 30, { maxFileBytes: 4096 })
-    const [first] = streamFiles(d, '.ndjson.gz')
+    const [first] = fs.readdirSync(path.join(d, 's')).filter(isArchive).sort()
     // Recreate the source of a sealed segment, as a crash before its removal would leave it.
-    const base = first!.replace('.ndjson.gz', '')
-    fs.writeFileSync(path.join(d, 's', `${base}.ndjson`), gunzipSync(fs.readFileSync(path.join(d, 's', first!))))
+    const base = first!.replace(/\.ndjson\.(gz|br)$/, '')
+    fs.writeFileSync(path.join(d, 's', `${base}.ndjson`), inflate(first!, fs.readFileSync(path.join(d, 's', first!))))
     await writeRecords(d, 1, { maxFileBytes: 4096 })
     expect(fs.existsSync(path.join(d, 's', `${base}.ndjson`))).toBe(false)
     expect((await verifyLedger(d)).ok).toBe(true)

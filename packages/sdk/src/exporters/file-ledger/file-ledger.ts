@@ -40,8 +40,8 @@ export interface FileLedgerOptions {
 }
 
 /**
- * The embedded ledger: append-only NDJSON segments, sealed to `.ndjson.gz` + manifest on rotation,
- * signed checkpoints, retention from the oldest end. Opening recovers from a crash synchronously.
+ * The embedded ledger: append-only NDJSON segments, sealed on rotation to an archive (`.ndjson.gz`, or
+ * `.ndjson.br` for encrypted records) + manifest, signed checkpoints, retention from the oldest end. Opening recovers from a crash synchronously.
  * All file operations run one after another on an internal promise chain.
  *
  * @example

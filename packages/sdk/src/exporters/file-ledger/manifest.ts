@@ -16,7 +16,7 @@ export interface SegmentManifest {
   prev_hash: string
   head_hash: string
   records: number
-  /** Size and SHA-256 of the .ndjson.gz file. */
+  /** Size and SHA-256 of the archive file (`.ndjson.gz` or `.ndjson.br`), as stored. */
   bytes: number
   sha256: string
   checkpoint: Checkpoint

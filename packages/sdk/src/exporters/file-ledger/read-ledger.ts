@@ -1,14 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import { gunzip } from 'node:zlib'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { ChainEntry } from '../../seal/verify-chain.js'
-import { ACTIVE_EXT, CHECKPOINTS_FILE, listSegments, SEALED_EXT, type SegmentFiles } from './segment-files.js'
-
-const gunzipAsync = promisify(gunzip)
-const GUNZIP_CHUNK = 4 * 1024 * 1024
+import { decompressArchive } from './archive-codec.js'
+import { ACTIVE_EXT, archiveFile, CHECKPOINTS_FILE, listSegments, type SegmentFiles } from './segment-files.js'
 
 /** Stream names in a data dir: the folders holding segments or checkpoints. */
 export function listStreams(dir: string): string[] {
@@ -24,8 +20,7 @@ export function listStreams(dir: string): string[] {
 
 /** The text of one segment, decompressed when sealed. */
 export async function readSegmentText(streamDir: string, seg: SegmentFiles): Promise<string> {
-  if (seg.active) return readFile(path.join(streamDir, seg.base + ACTIVE_EXT), 'utf8')
-  return (await gunzipAsync(await readFile(path.join(streamDir, seg.base + SEALED_EXT)))).toString('utf8')
+  return (await readSegmentFile(streamDir, seg)).bytes.toString('utf8')
 }
 
 /** The bytes of one segment, decompressed when sealed. */
@@ -36,9 +31,8 @@ export async function readSegmentBytes(streamDir: string, seg: SegmentFiles): Pr
 /** One segment's NDJSON bytes, plus the archive as stored when sealed (its SHA-256 is in the manifest). */
 export async function readSegmentFile(streamDir: string, seg: SegmentFiles): Promise<{ bytes: Buffer; raw?: Buffer }> {
   if (seg.active) return { bytes: await readFile(path.join(streamDir, seg.base + ACTIVE_EXT)) }
-  const raw = await readFile(path.join(streamDir, seg.base + SEALED_EXT))
-  // Output chunks as large as a whole segment: zlib then calls back and concatenates once, not every 16 KB.
-  return { bytes: await gunzipAsync(raw, { chunkSize: GUNZIP_CHUNK }), raw }
+  const raw = await readFile(path.join(streamDir, archiveFile(seg)))
+  return { bytes: await decompressArchive(raw, seg.archive ?? 'gzip'), raw }
 }
 
 /**
@@ -97,7 +91,7 @@ export async function* readRecords(dir: string, filter: ReadFilter = {}): AsyncG
   for (const stream of filter.stream ? [filter.stream] : listStreams(dir)) {
     const streamDir = path.join(dir, stream)
     for (const seg of listSegments(streamDir)) {
-      if (!seg.active && !(seg.gz && seg.manifest)) continue
+      if (!seg.active && !(seg.archive && seg.manifest)) continue
       for (const entry of segmentEntries(await readSegmentText(streamDir, seg), seg.base)) {
         let r: LedgerRecord
         try {

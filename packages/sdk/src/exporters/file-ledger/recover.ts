@@ -5,7 +5,7 @@ import type { LedgerRecord } from '../../record/schema.js'
 import { type ChainHead, genesis } from '../../seal/chain.js'
 import type { Checkpoint } from '../../seal/checkpoint.js'
 import { readManifest } from './manifest.js'
-import { ACTIVE_EXT, ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
+import { ACTIVE_EXT, ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 /** Something opening the ledger repaired; reported through the ledger's `warning` event. */
 export interface RecoveryNote {
@@ -67,17 +67,18 @@ export function recoverStream(streamDir: string, stream: string): RecoveredStrea
   let lastSealed: string | undefined
   for (const seg of segments) {
     const p = (ext: string) => path.join(streamDir, seg.base + ext)
-    if (seg.active && seg.gz && seg.manifest) {
+    if (seg.active && seg.archive && seg.manifest) {
       unlinkSync(p(ACTIVE_EXT)) // the seal completed; only the removal of the source was missed
       notes.push({ kind: 'finished-seal', file: seg.base + ACTIVE_EXT })
       seg.active = false
-    } else if (seg.active && seg.gz) {
-      unlinkSync(p(SEALED_EXT)) // archive written but no manifest: seal again from the source
-      notes.push({ kind: 'unfinished-seal', file: seg.base + SEALED_EXT })
-      seg.gz = false
+    } else if (seg.active && seg.archive) {
+      const file = archiveFile(seg)
+      unlinkSync(path.join(streamDir, file)) // archive written but no manifest: seal again from the source
+      notes.push({ kind: 'unfinished-seal', file })
+      seg.archive = undefined
     }
     if (seg.active) actives.push(seg.base)
-    else if (seg.gz && seg.manifest) lastSealed = seg.base
+    else if (seg.archive && seg.manifest) lastSealed = seg.base
   }
 
   let head: ChainHead = genesis(stream)

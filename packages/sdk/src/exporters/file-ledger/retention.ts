@@ -2,7 +2,7 @@ import { existsSync, readFileSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
 import { readManifest } from './manifest.js'
-import { ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
+import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
   /** Sealed segments whose last record is older than this are removed. */
@@ -23,7 +23,7 @@ export function applyRetention(
   activeBytes: number,
   now = Date.now(),
 ): string[] {
-  const sealed = listSegments(streamDir).filter((s) => s.gz && s.manifest && !s.active)
+  const sealed = listSegments(streamDir).filter((s) => s.archive && s.manifest && !s.active)
   const manifests = sealed.map((s) => readManifest(path.join(streamDir, s.base + MANIFEST_EXT)))
   let total = activeBytes + manifests.reduce((n, m) => n + m.bytes, 0)
   const cutoff = now - policy.maxAgeDays * 86_400_000
@@ -35,10 +35,10 @@ export function applyRetention(
     if (!tooOld && !tooBig) break
     // Anchor first: a crash between the two steps leaves an anchor that verify and the next open accept.
     writeFileAtomic(path.join(streamDir, ANCHOR_FILE), `${JSON.stringify(m.checkpoint)}\n`)
-    unlinkSync(path.join(streamDir, sealed[i]!.base + SEALED_EXT))
+    unlinkSync(path.join(streamDir, archiveFile(sealed[i]!)))
     unlinkSync(path.join(streamDir, sealed[i]!.base + MANIFEST_EXT))
     total -= m.bytes
-    removed.push(sealed[i]!.base + SEALED_EXT)
+    removed.push(archiveFile(sealed[i]!))
   }
   return removed
 }

@@ -1,17 +1,12 @@
 import { hash } from 'node:crypto'
 import { readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { ArchiveClaim, Checkpoint } from '../../seal/checkpoint.js'
+import { ARCHIVE_EXT, codecFor, compressArchive } from './archive-codec.js'
 import { type SegmentManifest, writeFileAtomicAsync, writeManifestAsync } from './manifest.js'
-import { ACTIVE_EXT, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
-
-// zlib's async gzip runs on the libuv thread pool, so sealing a 1 MiB segment never stalls the event loop.
-const gzipAsync = promisify(gzip)
-const GZIP_CHUNK = 1024 * 1024
+import { ACTIVE_EXT, MANIFEST_EXT } from './segment-files.js'
 
 /** First and last record and line count, without decoding or splitting the whole segment. */
 function firstAndLast(buf: Buffer): [LedgerRecord, LedgerRecord, number] {
@@ -31,7 +26,8 @@ function firstAndLast(buf: Buffer): [LedgerRecord, LedgerRecord, number] {
 }
 
 /**
- * Seals a closed segment: gzip to a temp file, fsync, rename to `.ndjson.gz`, write the manifest
+ * Seals a closed segment: compress to a temp file, fsync, rename to the archive (`.ndjson.br` when its
+ * records are encrypted, else `.ndjson.gz`: see `codecFor`), write the manifest
  * (first/last seq, head hash, SHA-256 of the archive, checkpoint of the last record), then remove the
  * `.ndjson`. Each step leaves a state that opening the ledger finishes or redoes (see recover.ts).
  *
@@ -49,16 +45,16 @@ export async function sealSegment(
   const src = path.join(streamDir, base + ACTIVE_EXT)
   const raw = written ?? (await readFile(src))
   const [first, last, records] = firstAndLast(raw)
-  // Level 1 costs about 60% of level 6's CPU for a few percent larger archives (measured on 1 MiB
-  // segments of the bench records: 3.0 vs 4.9 ms); sealing competes with the write path for the cores.
-  // One output chunk per segment: zlib then calls back once instead of every 16 KiB.
-  const gz = await gzipAsync(raw, { level: 1, chunkSize: GZIP_CHUNK })
-  const dest = path.join(streamDir, base + SEALED_EXT)
-  await writeFileAtomicAsync(dest, gz)
-  const sha256 = hash('sha256', gz)
+  // A segment holds one stream's records, encrypted or not as the ledger was opened; the first and last
+  // decide, so a segment spanning a change of setting is judged by both ends.
+  const codec = codecFor(first.enc != null || last.enc != null)
+  const archive = await compressArchive(raw, codec)
+  const file = base + ARCHIVE_EXT[codec]
+  await writeFileAtomicAsync(path.join(streamDir, file), archive)
+  const sha256 = hash('sha256', archive)
   const manifest: SegmentManifest = {
     stream: last.stream,
-    file: base + SEALED_EXT,
+    file,
     first_seq: first.seq,
     last_seq: last.seq,
     first_ts: first.ts,
@@ -66,7 +62,7 @@ export async function sealSegment(
     prev_hash: first.prev_hash,
     head_hash: last.hash,
     records,
-    bytes: gz.length,
+    bytes: archive.length,
     sha256,
     checkpoint: sign({
       seq: last.seq,

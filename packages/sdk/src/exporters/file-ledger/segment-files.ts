@@ -1,8 +1,11 @@
 import { readdirSync } from 'node:fs'
+import { ARCHIVE_CODECS, ARCHIVE_EXT, type ArchiveCodec } from './archive-codec.js'
 
-/** Active segments end in `.ndjson`; sealed ones are `.ndjson.gz` beside a `.manifest.json`. */
+/**
+ * Active segments end in `.ndjson`; sealed ones are an archive (`.ndjson.gz` or `.ndjson.br`, see
+ * archive-codec.ts) beside a `.manifest.json`.
+ */
 export const ACTIVE_EXT = '.ndjson'
-export const SEALED_EXT = '.ndjson.gz'
 export const MANIFEST_EXT = '.manifest.json'
 export const CHECKPOINTS_FILE = 'checkpoints.ndjson'
 export const ANCHOR_FILE = 'anchor.json'
@@ -13,8 +16,23 @@ export interface SegmentFiles {
   firstSeq: number
   createdMs: number
   active: boolean
-  gz: boolean
+  /** The codec of the sealed archive beside it, if there is one. */
+  archive?: ArchiveCodec
   manifest: boolean
+}
+
+/** The file name of a segment's sealed archive (gzip when none is there yet). */
+export function archiveFile(seg: Pick<SegmentFiles, 'base' | 'archive'>): string {
+  return seg.base + ARCHIVE_EXT[seg.archive ?? 'gzip']
+}
+
+/** The archive's codec and base name, when `name` is a sealed archive. */
+function parseArchive(name: string): [string, ArchiveCodec] | undefined {
+  for (const codec of ARCHIVE_CODECS) {
+    const ext = ARCHIVE_EXT[codec]
+    if (name.endsWith(ext)) return [name.slice(0, -ext.length), codec]
+  }
+  return undefined
 }
 
 const BASE = /^(\d{16})-(\d{8}T\d{6}\d{3}Z)$/
@@ -35,8 +53,9 @@ export function listSegments(streamDir: string): SegmentFiles[] {
   const byBase = new Map<string, SegmentFiles>()
   for (const name of readdirSync(streamDir)) {
     let base: string
-    let kind: 'active' | 'gz' | 'manifest'
-    if (name.endsWith(SEALED_EXT)) [base, kind] = [name.slice(0, -SEALED_EXT.length), 'gz']
+    let kind: 'active' | 'manifest' | undefined
+    const archive = parseArchive(name)
+    if (archive) base = archive[0]
     else if (name.endsWith(MANIFEST_EXT)) [base, kind] = [name.slice(0, -MANIFEST_EXT.length), 'manifest']
     else if (name.endsWith(ACTIVE_EXT)) [base, kind] = [name.slice(0, -ACTIVE_EXT.length), 'active']
     else continue
@@ -44,10 +63,13 @@ export function listSegments(streamDir: string): SegmentFiles[] {
     if (!m) continue
     let seg = byBase.get(base)
     if (!seg) {
-      seg = { base, firstSeq: Number(m[1]), createdMs: parseTime(m[2]!), active: false, gz: false, manifest: false }
+      seg = { base, firstSeq: Number(m[1]), createdMs: parseTime(m[2]!), active: false, manifest: false }
       byBase.set(base, seg)
     }
-    seg[kind] = true
+    // Two archives of one segment are never written; should there be, the first listed is used and
+    // verify checks it against the manifest, which names the one it signs.
+    if (archive) seg.archive ??= archive[1]
+    else if (kind) seg[kind] = true
   }
   return [...byBase.values()].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))
 }

@@ -1,17 +1,21 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { gunzipSync, gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readRecords } from './read-ledger.js'
+import { deflateLike, inflate, isArchive } from './test-support/archive-bytes.js'
 import { tempDir, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
 
 // One ledger of 60 records in sealed segments plus an active one; every run tampers with a fresh copy.
+// The first 30 records are written clear (gzip archives), the rest encrypted (brotli archives), so
+// tampering hits archives of both codecs in one stream.
 let base: string
 const copies: string[] = []
 beforeAll(async () => {
   base = tempDir()
-  await writeRecords(base, 60, { maxFileBytes: 8 * 1024, checkpointEvery: 25 })
+  await writeRecords(base, 30, { maxFileBytes: 8 * 1024, checkpointEvery: 25, encrypt: false })
+  await writeRecords(base, 30, { maxFileBytes: 8 * 1024, checkpointEvery: 25 })
 })
 afterAll(() => {
   for (const d of [base, ...copies]) fs.rmSync(d, { recursive: true, force: true })
@@ -31,17 +35,17 @@ interface Seg {
 function segments(dir: string): Seg[] {
   return fs
     .readdirSync(path.join(dir, 's'))
-    .filter((f) => /^\d{16}-/.test(f) && (f.endsWith('.ndjson') || f.endsWith('.ndjson.gz')))
+    .filter((f) => /^\d{16}-/.test(f) && (f.endsWith('.ndjson') || isArchive(f)))
     .sort()
-    .map((f) => ({ file: path.join(dir, 's', f), sealed: f.endsWith('.gz') }))
+    .map((f) => ({ file: path.join(dir, 's', f), sealed: isArchive(f) }))
 }
 function readLines(seg: Seg): string[] {
-  const text = seg.sealed ? gunzipSync(fs.readFileSync(seg.file)).toString() : fs.readFileSync(seg.file, 'utf8')
+  const text = seg.sealed ? inflate(seg.file, fs.readFileSync(seg.file)).toString() : fs.readFileSync(seg.file, 'utf8')
   return text.split('\n').slice(0, -1)
 }
 function writeLines(seg: Seg, lines: string[]): void {
   const text = lines.map((l) => `${l}\n`).join('')
-  fs.writeFileSync(seg.file, seg.sealed ? gzipSync(text) : text)
+  fs.writeFileSync(seg.file, seg.sealed ? deflateLike(seg.file, text) : text)
 }
 const seqOf = (line: string) => JSON.parse(line).seq as number
 
@@ -50,6 +54,31 @@ const runs = { numRuns: 15 }
 describe('tamper detection', () => {
   it('intact ledger verifies', async () => {
     expect((await verifyLedger(base)).ok).toBe(true)
+  })
+
+  it('gzip and brotli archives in one stream read and verify, fast and deep', async () => {
+    const archives = segments(base).filter((s) => s.sealed)
+    expect(archives.some((s) => s.file.endsWith('.ndjson.gz'))).toBe(true)
+    expect(archives.some((s) => s.file.endsWith('.ndjson.br'))).toBe(true)
+    const seqs: number[] = []
+    for await (const r of readRecords(base)) seqs.push(r.seq)
+    expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i))
+    const fast = await verifyLedger(base)
+    expect(fast).toMatchObject({ ok: true, streams: [{ records: 60 }] })
+    expect(await verifyLedger(base, { deep: true })).toEqual(fast)
+  })
+
+  it('an archive put in place of another codec is not the sealed segment', async () => {
+    const d = copy()
+    const victim = segments(d).find((s) => s.file.endsWith('.ndjson.gz'))!
+    const text = readLines(victim)
+      .map((l) => `${l}\n`)
+      .join('')
+    const swapped = victim.file.replace(/\.gz$/, '.br')
+    fs.writeFileSync(swapped, deflateLike(swapped, text))
+    fs.rmSync(victim.file)
+    const r = await verifyLedger(d)
+    expect(r).toMatchObject({ ok: false, problem: { kind: 'altered', file: path.basename(swapped) } })
   })
 
   it('a random byte flip in the active segment names the altered record', async () => {
@@ -158,7 +187,7 @@ describe('tamper detection', () => {
     const victim = sealed[1]!
     const first = seqOf(readLines(victim)[0]!)
     fs.rmSync(victim.file)
-    fs.rmSync(victim.file.replace('.ndjson.gz', '.manifest.json'))
+    fs.rmSync(victim.file.replace(/\.ndjson\.(gz|br)$/, '.manifest.json'))
     const r = await verifyLedger(d)
     expect(r).toMatchObject({ ok: false, problem: { kind: 'missing', seq: first } })
   })
@@ -199,14 +228,15 @@ describe('tamper detection', () => {
 
   it('a flipped byte in an archive is detected', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.integer({ min: 0, max: 7 }), async (a, bit) => {
+      fc.asyncProperty(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 7 }), async (which, a, bit) => {
         const d = copy()
-        const seg = segments(d).filter((s) => s.sealed)[0]!
+        const sealed = segments(d).filter((s) => s.sealed)
+        const seg = sealed[which % sealed.length]!
         const bytes = fs.readFileSync(seg.file)
         bytes[a % bytes.length]! ^= 1 << bit
         fs.writeFileSync(seg.file, bytes)
-        const r = await verifyLedger(d)
-        expect(r.ok).toBe(false)
+        expect((await verifyLedger(d)).ok).toBe(false)
+        expect((await verifyLedger(d, { deep: true })).ok).toBe(false)
       }),
       runs,
     )

@@ -1,20 +1,17 @@
 import { hash, webcrypto } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import { gunzip } from 'node:zlib'
 import { type ChainHead, GENESIS_HASH } from '../../seal/chain.js'
 import { type Checkpoint, PUBLIC_KEY_FILE, verifyCheckpoint, verifyCheckpointAsync } from '../../seal/checkpoint.js'
 import { type LedgerProblem, verifyChain } from '../../seal/verify-chain.js'
 import { verifyLinesFast } from '../../seal/verify-lines.js'
+import { decompressArchive } from './archive-codec.js'
 import { readManifest, type SegmentManifest } from './manifest.js'
 import { listStreams, readPublicKey, readSegmentFile, segmentByteEntries, segmentEntries } from './read-ledger.js'
-import { ANCHOR_FILE, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT, SEALED_EXT } from './segment-files.js'
+import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 /** Segments read and inflated ahead of the one being hashed. */
 const PREFETCH = 8
-const GUNZIP_CHUNK = 4 * 1024 * 1024
-const gunzipAsync = promisify(gunzip)
 
 /** A segment as read ahead: its NDJSON bytes, or the archive still to inflate when `inflate` is set. */
 interface Loaded {
@@ -184,7 +181,7 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
       const cp = manifests.get(path.join(streamDir, segs[i]!.base))?.checkpoint
       return !options.deep && key && cp?.archive !== undefined ? cp : undefined
     }
-    // Read and gunzip (thread pool) the next segment while this one is hashed on the main thread. An
+    // Read and decompress (thread pool) the next segment while this one is hashed on the main thread. An
     // archive with a signed digest is only read, hashed and its seal signature checked (thread pool
     // too); it is inflated only if that does not prove it.
     const load = (i: number): Promise<Loaded> | undefined => {
@@ -195,7 +192,7 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
         // four pool round trips of an async readFile; the digest and the signature go to the pool.
         let raw: Buffer
         try {
-          raw = readFileSync(path.join(streamDir, segs[i]!.base + SEALED_EXT))
+          raw = readFileSync(path.join(streamDir, archiveFile(segs[i]!)))
         } catch {
           return Promise.resolve({ text: undefined, raw: undefined })
         }
@@ -212,7 +209,7 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
       )
     }
     // Several segments inflate at once on the thread pool (the other core) while this thread hashes:
-    // with one in flight the hashing waited for gunzip about a quarter of the time.
+    // with one in flight the hashing waited for inflating about a quarter of the time.
     const loads = Array.from({ length: Math.min(PREFETCH, segs.length) }, (_, i) => load(i))
     for (let i = 0; i < segs.length; i++) {
       const seg = segs[i]!
@@ -220,9 +217,9 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
       const more = load(i + PREFETCH)
       if (more) loads.push(more)
       const sealed = !seg.active
-      const file = sealed ? seg.base + SEALED_EXT : `${seg.base}.ndjson`
+      const file = sealed ? archiveFile(seg) : `${seg.base}.ndjson`
       const manifest = manifests.get(path.join(streamDir, seg.base))
-      if (sealed && (!seg.gz || !manifest)) {
+      if (sealed && (!seg.archive || !manifest)) {
         return fail({
           kind: 'missing',
           stream,
@@ -232,6 +229,17 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
         })
       }
       if (manifest && manifest.last_seq <= start.seq) continue // removed by retention after its anchor was written
+      if (manifest && manifest.file !== file) {
+        // The manifest names the archive it was written for, codec included: another file in its place
+        // (a different codec's archive, a renamed one) is not the sealed segment.
+        return fail({
+          kind: 'altered',
+          stream,
+          seq: manifest.first_seq,
+          file,
+          message: `archive does not match its manifest, which names ${manifest.file}`,
+        })
+      }
       const loaded = await loading
       if (manifest && loaded.proof && archiveProven(manifest, loaded.proof, start, cps.map)) {
         summary.records += manifest.records
@@ -245,7 +253,7 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
       }
       const raw = loaded.raw
       let text = loaded.text
-      if (loaded.inflate && raw) text = await gunzipAsync(raw, { chunkSize: GUNZIP_CHUNK }).catch(() => undefined)
+      if (loaded.inflate && raw) text = await decompressArchive(raw, seg.archive ?? 'gzip').catch(() => undefined)
       if (text === undefined) {
         return fail({
           kind: 'altered',
