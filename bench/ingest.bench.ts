@@ -8,6 +8,9 @@
  * searchable too, and the CPU columns include that indexing; the main thread's share is shown apart.
  *
  *   npm run build && npx tsx bench/ingest.bench.ts [--records=100000] [--batch=1000] [--concurrency=4]
+ *     [--only=off|on|defaults]   run one HTTP scenario (and the baseline)
+ *     [--only=storage]           the baseline, then what each SQLite statement of an append costs on its own
+ *     [--cpu-prof=<dir>]         write each collector's V8 CPU profile into <dir> (open it in Chrome DevTools)
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -16,9 +19,14 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
 import { Pool } from 'undici'
+import type { LedgerRecord } from '../packages/sdk/src/record/schema.js'
 import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
+import { recordColumns } from '../packages/server/src/storage/sqlite/sqlite-row.js'
+import { migrate } from '../packages/server/src/storage/sqlite/sqlite-schema.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
+import { canonicalLines } from '../packages/server/src/storage/storage.js'
 import { benchRecord, rng, vocabulary } from './bench-records.js'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
@@ -27,6 +35,10 @@ const arg = (name: string, dflt: number): number =>
 const RECORDS = arg('records', 100_000)
 const BATCH = arg('batch', 1000)
 const CONCURRENCY = arg('concurrency', 4)
+const text = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+const ONLY = text('only')
+const CPU_PROF = text('cpu-prof')
 
 const random = rng(42)
 const words = vocabulary(random)
@@ -60,7 +72,17 @@ async function startCollector(
   writeFileSync(config, JSON.stringify({ redact, bodyLimit: 64 * 1024 * 1024, auth: { encrypt } }))
   const proc = spawn(
     process.execPath,
-    [join(root, 'packages/cli/bin/promptledger.js'), 'serve', '--port', '0', '--data', dir, '--config', config],
+    [
+      ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF)] : []),
+      join(root, 'packages/cli/bin/promptledger.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      dir,
+      '--config',
+      config,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   children.add(proc)
@@ -150,32 +172,161 @@ async function overHttp(redact: boolean, encrypt = false): Promise<HttpRun> {
   }
 }
 
-async function baseline(): Promise<number> {
+/** The records sealed as ingest seals them, with the canonical line the store reuses as the body. */
+function sealedRecords(): LedgerRecord[] {
+  const chain = new Chain(genesis('baseline'))
+  return records.map((r) => {
+    const { record, line } = chain.sealEncoded(structuredClone(r))
+    canonicalLines.set(record, line)
+    return record
+  })
+}
+
+async function baseline(): Promise<HttpRun> {
   const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
   const storage = openSqliteStorage({ path: join(dir, 'ledger.db') })
-  const chain = new Chain(genesis('baseline'))
-  const sealed = records.map((r) => chain.seal(structuredClone(r)))
+  const sealed = sealedRecords()
+  const main0 = cpuSeconds(process.pid, process.pid)
   const t0 = performance.now()
   for (let i = 0; i < sealed.length; i += BATCH) await storage.append(sealed.slice(i, i + BATCH))
   await storage.query({ q: LAST_WORD }, { limit: 1 }) // until the search index has every record too
   const seconds = (performance.now() - t0) / 1000
+  const main1 = cpuSeconds(process.pid, process.pid)
   await storage.close()
   rmSync(dir, { recursive: true, force: true })
-  return RECORDS / seconds
+  const mainCpuUs = main0 === null || main1 === null ? null : ((main1 - main0) * 1e6) / RECORDS
+  // Timed until searchable, as before the index moved to a worker: the HTTP rows are compared with this.
+  return { rate: RECORDS / seconds, searchableRate: RECORDS / seconds, cpuUs: null, mainCpuUs }
+}
+
+/**
+ * What each statement of an append costs alone: the same rows, in transactions of one batch, on a fresh file
+ * with the collector's schema and pragmas (automatic checkpoints off, as while the search worker runs).
+ * Main-thread CPU µs per record; the gap to the baseline's main-thread figure is the commit, the WAL writes,
+ * the rollups and the hand-off to the search worker.
+ */
+function storageBreakdown(): void {
+  const sealed = sealedRecords()
+  const lines = sealed.map((r) => canonicalLines.get(r)!)
+  const cols = sealed.map((r) => recordColumns(r))
+  const insertRow = `INSERT INTO records (rowid, id, ts, stream, seq, model, provider, user_id, session_id, app, status,
+    latency, ttft, input_tokens, output_tokens, cost, response_chars, uncertain, pii_in_response, injection_score)
+    VALUES (${Array(20).fill('?').join(', ')})`
+  const rowArgs = (i: number) => {
+    const c = cols[i]!
+    return [
+      i + 1,
+      c.id,
+      c.ts,
+      c.stream,
+      c.seq,
+      c.model,
+      c.provider,
+      c.user_id,
+      c.session_id,
+      c.app,
+      c.status,
+      c.latency,
+      c.ttft,
+      c.input_tokens,
+      c.output_tokens,
+      c.cost,
+      c.response_chars,
+      c.uncertain,
+      c.pii_in_response,
+      c.injection_score,
+    ]
+  }
+  const secondary = ['records_model', 'records_provider', 'records_user', 'records_session', 'records_app']
+  const cases: Array<[string, (db: Database.Database) => (i: number) => void]> = [
+    [
+      'records row, all 7 indexes',
+      (db) => {
+        const stmt = db.prepare(`${insertRow} ON CONFLICT(id) DO NOTHING`)
+        return (i) => stmt.run(...rowArgs(i))
+      },
+    ],
+    [
+      'records row, unique indexes only (id; stream, seq)',
+      (db) => {
+        for (const index of secondary) db.exec(`DROP INDEX ${index}`)
+        const stmt = db.prepare(`${insertRow} ON CONFLICT(id) DO NOTHING`)
+        return (i) => stmt.run(...rowArgs(i))
+      },
+    ],
+    [
+      'records row, no index',
+      (db) => {
+        for (const index of [...secondary, 'records_id', 'records_stream_seq']) db.exec(`DROP INDEX ${index}`)
+        const stmt = db.prepare(insertRow)
+        return (i) => stmt.run(...rowArgs(i))
+      },
+    ],
+    [
+      'record_body (canonical line, TEXT)',
+      (db) => {
+        const stmt = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
+        return (i) => stmt.run(i + 1, lines[i])
+      },
+    ],
+    [
+      'record_tags',
+      (db) => {
+        const stmt = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
+        return (i) => {
+          for (const tag of sealed[i]!.tags) stmt.run(tag, i + 1)
+        }
+      },
+    ],
+    [
+      'the three in one transaction (row, body, tags)',
+      (db) => {
+        const row = db.prepare(`${insertRow} ON CONFLICT(id) DO NOTHING`)
+        const body = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
+        const tag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
+        return (i) => {
+          row.run(...rowArgs(i))
+          body.run(i + 1, lines[i])
+          for (const t of sealed[i]!.tags) tag.run(t, i + 1)
+        }
+      },
+    ],
+  ]
+  console.log('\n| statement, alone | main-thread CPU / record (3 runs) |\n|---|---|')
+  for (const [name, setup] of cases) {
+    const runs: string[] = []
+    for (let rep = 0; rep < 3; rep++) {
+      const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
+      const db = new Database(join(dir, 'ledger.db'))
+      migrate(db)
+      db.pragma('wal_autocheckpoint = 0')
+      const step = setup(db)
+      const batch = db.transaction((from: number) => {
+        for (let i = from; i < Math.min(from + BATCH, RECORDS); i++) step(i)
+      })
+      const c0 = cpuSeconds(process.pid, process.pid)
+      for (let i = 0; i < RECORDS; i += BATCH) batch(i)
+      const c1 = cpuSeconds(process.pid, process.pid)
+      runs.push(c0 === null || c1 === null ? '?' : `${Math.round(((c1 - c0) * 1e6) / RECORDS)} µs`)
+      db.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    console.log(`| ${name} | ${runs.join(', ')} |`)
+  }
 }
 
 const base = await baseline()
-const off = await overHttp(false)
-const on = await overHttp(true)
-const full = await overHttp(true, true)
-const row = (name: string, run: HttpRun | number) => {
-  const rate = typeof run === 'number' ? run : run.rate
-  const cpu = typeof run === 'number' || run.cpuUs === null ? '' : `${Math.round(run.cpuUs)} µs`
-  const main = typeof run === 'number' || run.mainCpuUs === null ? '' : `${Math.round(run.mainCpuUs)} µs`
-  const perMain =
-    typeof run === 'number' || run.mainCpuUs === null ? '' : Math.round(1e6 / run.mainCpuUs).toLocaleString('en-US')
-  const searchable = typeof run === 'number' ? '' : Math.round(run.searchableRate).toLocaleString('en-US')
-  return `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(rate / base).toFixed(2)}× | ${searchable} | ${cpu} | ${main} | ${perMain} |`
+if (ONLY === 'storage') storageBreakdown()
+const wanted = (name: string) => ONLY === undefined || ONLY === name
+const off = wanted('off') ? await overHttp(false) : null
+const on = wanted('on') ? await overHttp(true) : null
+const full = wanted('defaults') ? await overHttp(true, true) : null
+const row = (name: string, run: HttpRun) => {
+  const cpu = run.cpuUs === null ? '' : `${Math.round(run.cpuUs)} µs`
+  const main = run.mainCpuUs === null ? '' : `${Math.round(run.mainCpuUs)} µs`
+  const perMain = run.mainCpuUs === null ? '' : Math.round(1e6 / run.mainCpuUs).toLocaleString('en-US')
+  const searchable = Math.round(run.searchableRate).toLocaleString('en-US')
+  return `| ${name} | ${Math.round(run.rate).toLocaleString('en-US')} | ${(run.rate / base.rate).toFixed(2)}× | ${searchable} | ${cpu} | ${main} | ${perMain} |`
 }
 console.log(`\n${RECORDS} records of ${Math.round(avgBytes)} B, batches of ${BATCH}, ${CONCURRENCY} connections\n`)
 console.log(
@@ -183,6 +334,6 @@ console.log(
 )
 console.log('|---|---:|---:|---:|---:|---:|---:|')
 console.log(row('baseline: SqliteStorage.append in-process until searchable (no HTTP, no validation, no seal)', base))
-console.log(row('HTTP ingest, server redaction off', off))
-console.log(row('HTTP ingest, server redaction on', on))
-console.log(row('HTTP ingest, server defaults (redaction on, per-user encryption at rest on)', full))
+if (off) console.log(row('HTTP ingest, server redaction off', off))
+if (on) console.log(row('HTTP ingest, server redaction on', on))
+if (full) console.log(row('HTTP ingest, server defaults (redaction on, per-user encryption at rest on)', full))

@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { gunzipSync } from 'node:zlib'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { createLedger, verifyLedger } from '../packages/sdk/src/index.js'
 import { arg, benchInput, table } from './ledger-bench-input.js'
 
@@ -41,7 +41,9 @@ function baseline(): number {
   let n = 0
   for (const f of files) {
     const raw = fs.readFileSync(path.join(streamDir, f))
-    const text = (f.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8')
+    const text = (f.endsWith('.gz') ? gunzipSync(raw) : f.endsWith('.br') ? brotliDecompressSync(raw) : raw).toString(
+      'utf8',
+    )
     for (const line of text.split('\n')) {
       if (!line) continue
       JSON.parse(line)

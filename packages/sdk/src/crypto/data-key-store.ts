@@ -50,6 +50,11 @@ export class DataKeyStore {
   /** Created here but not yet in the file (batch mode). */
   readonly #pending = new Map<string, KeyEntry>()
   #bySubject = new Map<string, DataKey>()
+  /**
+   * The newest entry per subject, from the file and pending keys: a first record of a new subject looked
+   * for its key by scanning every entry, which made each new user cost O(keys) (0.75 ms at 5,000 users).
+   */
+  #newest = new Map<string, [string, KeyEntry]>()
   #byKeyId = new Map<string, KeyObject>()
 
   private constructor(options: DataKeyStoreOptions) {
@@ -94,6 +99,7 @@ export class DataKeyStore {
       created: new Date().toISOString(),
     }
     this.#pending.set(keyId, entry)
+    this.#index(keyId, entry)
     if (!this.#batch) this.commit()
     const dataKey = { keyId, key: createSecretKey(raw) }
     raw.fill(0)
@@ -173,13 +179,19 @@ export class DataKeyStore {
 
   /** The newest key of a subject, from the file or pending. */
   #currentEntry(subject: string): [string, KeyEntry] | undefined {
-    let best: [string, KeyEntry] | undefined
-    for (const source of [Object.entries(this.#data.keys), this.#pending.entries()]) {
-      for (const [keyId, entry] of source) {
-        if (entry.subject === subject && (!best || entry.created > best[1].created)) best = [keyId, entry]
-      }
-    }
-    return best
+    return this.#newest.get(subject)
+  }
+
+  /** Rebuilds `#newest` after `#data` was replaced (a reload or a write). */
+  #reindex(): void {
+    this.#newest.clear()
+    for (const keyId in this.#data.keys) this.#index(keyId, this.#data.keys[keyId]!)
+    for (const [keyId, entry] of this.#pending) this.#index(keyId, entry)
+  }
+
+  #index(keyId: string, entry: KeyEntry): void {
+    const best = this.#newest.get(entry.subject)
+    if (!best || entry.created > best[1].created) this.#newest.set(entry.subject, [keyId, entry])
   }
 
   #remember(keyId: string, entry: KeyEntry): DataKey {
@@ -214,12 +226,18 @@ export class DataKeyStore {
   }
 
   #write(change: (file: KeyFile) => KeyFile): void {
-    this.#data = updateKeyFile(this.file, (current) => {
-      const file = current ?? this.#empty()
-      this.#checkMaster(file)
-      return change(file)
-    })
-    this.#stamp = fileStamp(this.file)
+    const { data, stamp } = updateKeyFile(
+      this.file,
+      (current) => {
+        const file = current ?? this.#empty()
+        this.#checkMaster(file)
+        return change(file)
+      },
+      { stamp: this.#stamp, data: this.#data },
+    )
+    this.#data = data
+    this.#stamp = stamp
+    this.#reindex()
   }
 
   #reloadIfChanged(): void {
@@ -229,6 +247,7 @@ export class DataKeyStore {
     this.#checkMaster(parsed)
     this.#stamp = stamp
     this.#data = parsed
+    this.#reindex()
     // Another process changed the file (an erasure, a rotation): drop cached keys, keep pending ones.
     this.#bySubject.clear()
     this.#byKeyId.clear()

@@ -52,7 +52,12 @@ const pause = new Int32Array(new SharedArrayBuffer(4))
  * (an app's ledger, the server, the CLI) never lose each other's keys. Writes are rare (a new user,
  * an erasure, a rotation), so a short synchronous wait for the lock is acceptable.
  */
-export function updateKeyFile(file: string, update: (current: KeyFile | null) => KeyFile): KeyFile {
+export function updateKeyFile(
+  file: string,
+  update: (current: KeyFile | null) => KeyFile,
+  /** What the caller last read or wrote, and its stamp: reused when the file is unchanged under the lock. */
+  known?: { stamp: string; data: KeyFile },
+): { data: KeyFile; stamp: string } {
   const lock = `${file}.lock`
   const deadline = Date.now() + LOCK_TIMEOUT_MS
   for (;;) {
@@ -70,9 +75,13 @@ export function updateKeyFile(file: string, update: (current: KeyFile | null) =>
     }
   }
   try {
-    const next = update(readKeyFile(file))
+    // Re-reading (and validating) the whole file on every commit cost O(keys) per batch; unchanged since the
+    // caller's last read or write (same inode, size, mtime), the caller's copy is the file.
+    const current = known && known.stamp !== '' && fileStamp(file) === known.stamp ? known.data : readKeyFile(file)
+    const next = update(current)
     writeFileAtomic(file, JSON.stringify(next))
-    return next
+    // Stamped under the lock: a write by another process right after ours must not pass for ours.
+    return { data: next, stamp: fileStamp(file) }
   } finally {
     rmSync(lock, { force: true })
   }

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import type { GroupBy, StatsRow } from '../storage.js'
-import { addHist, bucketOf, histBlob } from './sqlite-rollup.js'
+import { addHist, bucketOf, histBlob, RollupBatch } from './sqlite-rollup.js'
+import { recordColumns } from './sqlite-row.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-'))
@@ -120,5 +121,19 @@ describe('SQLite hourly rollups', () => {
     const reopened = openSqliteStorage({ path, exactStatsLimit: 0 })
     expectClose(await reopened.stats({}, 'model'), expected)
     await reopened.close()
+  })
+
+  it('key each group by the JSON text of [span, start, model, provider, app, status], whatever the values hold', () => {
+    const records = sealAll([
+      unsealed({ request: { model: 'gpt "4", \\o/ \u2028 é' }, provider: 'openai', app: null }),
+      unsealed({ request: { model: null as unknown as string }, provider: 'p,q]', app: '[x' }),
+    ])
+    const batch = new RollupBatch()
+    for (const record of records) batch.add(recordColumns(record))
+    const expected = [...batch.rows.values()].map((r) =>
+      JSON.stringify([r.span, r.hour, r.model, r.provider, r.app, r.status]),
+    )
+    expect([...batch.rows.keys()]).toEqual(expected)
+    expect(batch.rows.size).toBe(4)
   })
 })
