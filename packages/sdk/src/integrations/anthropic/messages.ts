@@ -1,6 +1,6 @@
 import type { ToolCallInput, Usage } from '../../record/log-input.js'
 import type { Message } from '../../record/schema.js'
-import type { CallCapture, RequestFields, ResponseFields } from '../call-capture.js'
+import type { RequestFields, ResponseFields } from '../call-capture.js'
 import { abortedError } from '../error-info.js'
 import { splitRequest } from '../request-split.js'
 import { StreamAccumulator } from '../stream-accumulator.js'
