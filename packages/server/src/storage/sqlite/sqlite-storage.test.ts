@@ -31,6 +31,8 @@ describe('SqliteStorage', () => {
     const records = sealAll(Array.from({ length: 1100 }, () => unsealed({ ts })))
     await storage.append(records)
     await storage.append(sealAll([unsealed({ ts: '2026-01-01T00:00:00.001Z' })], 'other'))
+    // A second spill from the same full millisecond, after rows of the next one took some of its rowids.
+    await storage.append(sealAll(Array.from({ length: 1100 }, () => unsealed({ ts })), 'third'))
     let count = 0
     let cursor: string | undefined
     do {
@@ -38,7 +40,7 @@ describe('SqliteStorage', () => {
       count += page.records.length
       cursor = page.nextCursor ?? undefined
     } while (cursor)
-    expect(count).toBe(1101)
+    expect(count).toBe(2201)
     await storage.close()
   })
 

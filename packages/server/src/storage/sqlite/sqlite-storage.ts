@@ -47,6 +47,8 @@ interface Appended extends AppendResult {
 /** Keeps rowid = ts * ROWID_PER_MS inside JavaScript's safe integers (years 1691–2248). */
 const MAX_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_PER_MS) - 1
 const SCAN_CHUNK = 1000
+/** Spill hints kept at once; cleared when full (they only save probes). */
+const MAX_SPILLED_SLOTS = 4096
 
 /**
  * The default store: one SQLite file in WAL mode.
@@ -79,6 +81,8 @@ export class SqliteStorage implements Storage {
   readonly #idExists: Database.Statement
   readonly #slotMax: Database.Statement
   readonly #rowidExists: Database.Statement
+  /** Per full millisecond slot: the rowid after the last one spilled from it (a hint; existence is still checked). */
+  readonly #spilled = new Map<number, number>()
   readonly #upsertHead: Database.Statement
   readonly #appendTx: (batch: readonly LedgerRecord[]) => Appended
   /** Per-filter statements (query, stats) prepared on first use and reused. */
@@ -202,7 +206,15 @@ export class SqliteStorage implements Storage {
     } else {
       const max = this.#slotMax.get(base, base + ROWID_PER_MS) as number | null
       rowid = max === null ? base : max + 1
-      while (rowid >= base + ROWID_PER_MS && this.#rowidExists.get(rowid) !== undefined) rowid++
+      if (rowid >= base + ROWID_PER_MS) {
+        // A full millisecond spills into the next ones. Probing from the slot's end each time made every
+        // further record of that millisecond O(records spilled) (a bulk import with one timestamp went
+        // quadratic); start after the last rowid spilled from it instead.
+        rowid = Math.max(rowid, this.#spilled.get(base) ?? 0)
+        while (this.#rowidExists.get(rowid) !== undefined) rowid++
+        if (this.#spilled.size >= MAX_SPILLED_SLOTS) this.#spilled.clear()
+        this.#spilled.set(base, rowid + 1)
+      }
     }
     if (rowid > this.#maxRowid) this.#maxRowid = rowid
     return rowid
