@@ -237,7 +237,8 @@ function walk(r: Obj): UnsealedRecord {
   const out: Obj = {}
   out['app'] = shortOrNull(r['app'])
   out['cost_usd'] = nonNegativeOrNull(r['cost_usd'])
-  optional(out, r, 'enc', enc)
+  // Always a slot: the collector's encryption then fills it in its canonical place and the seal need not re-sort.
+  out['enc'] = r['enc'] === undefined ? undefined : enc(r['enc'])
   out['end_ts'] = r['end_ts'] === null ? null : matches(r['end_ts'], ISO_TIME)
   out['environment'] = shortOrNull(r['environment'])
   out['error'] = error(r['error'])
