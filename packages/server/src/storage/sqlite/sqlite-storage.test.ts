@@ -32,7 +32,12 @@ describe('SqliteStorage', () => {
     await storage.append(records)
     await storage.append(sealAll([unsealed({ ts: '2026-01-01T00:00:00.001Z' })], 'other'))
     // A second spill from the same full millisecond, after rows of the next one took some of its rowids.
-    await storage.append(sealAll(Array.from({ length: 1100 }, () => unsealed({ ts })), 'third'))
+    await storage.append(
+      sealAll(
+        Array.from({ length: 1100 }, () => unsealed({ ts })),
+        'third',
+      ),
+    )
     let count = 0
     let cursor: string | undefined
     do {
