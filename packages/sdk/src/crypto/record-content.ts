@@ -1,4 +1,5 @@
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+import { TOP_KEYS } from '../seal/encode-record.js'
 
 /** What stands in for a metadata value or error message whose plaintext lives in `enc.ct`. */
 export const ENCRYPTED_PLACEHOLDER = '[encrypted]'
@@ -86,40 +87,8 @@ function without(source: object, a: string, b: string): Record<string, unknown> 
   return out
 }
 
-/** The keys of an unsealed or sealing record of schema v1 (without `hash`), in RFC 8785 order. */
-const RECORD_KEYS = new Set([
-  'app',
-  'cost_usd',
-  'enc',
-  'end_ts',
-  'environment',
-  'error',
-  'id',
-  'latency_ms',
-  'metadata',
-  'operation',
-  'parent_span_id',
-  'prev_hash',
-  'prompt_hash',
-  'provider',
-  'redacted',
-  'redactions',
-  'request',
-  'response',
-  'seq',
-  'session_id',
-  'signals',
-  'span_id',
-  'status',
-  'stream',
-  'tags',
-  'trace_id',
-  'ts',
-  'ttft_ms',
-  'usage',
-  'user_id',
-  'v',
-])
+/** The top-level keys of an unsealed schema v1 record (the seal's list, less the `hash` it adds). */
+const RECORD_KEYS = new Set(TOP_KEYS.filter((k) => k !== 'hash'))
 
 /**
  * The encrypted record with `enc` at its RFC 8785 place (between `cost_usd` and `end_ts`).

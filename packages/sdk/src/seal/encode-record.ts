@@ -4,7 +4,7 @@ import type { LedgerRecord } from '../record/schema.js'
 
 // Every top-level field of schema v1 in RFC 8785 order (UTF-16 code-unit sort), with its JSON-quoted key
 // precomputed: the encoder then never sorts or quotes top-level keys per record.
-const TOP_KEYS = [
+export const TOP_KEYS: readonly string[] = [
   'app',
   'cost_usd',
   'enc',

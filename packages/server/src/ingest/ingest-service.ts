@@ -10,6 +10,7 @@ import {
 import { ServerError } from '../errors.js'
 import type { ServerMetrics } from '../metrics/registry.js'
 import { canonicalLines, type Storage } from '../storage/storage.js'
+import { serverRedact } from './server-redact.js'
 
 /** Records sealed between two yields to the event loop (about a few ms of work). */
 const YIELD_EVERY = 100
@@ -125,21 +126,5 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
       firstSeq: sealed[0]!.seq,
       lastSeq: sealed[sealed.length - 1]!.seq,
     }
-  }
-}
-
-/** Runs the server's policy and keeps the client's counts: the record then says what both passes found. */
-function serverRedact(redactor: Redactor, record: UnsealedRecord): void {
-  const client = record.redactions
-  const { responseCounts } = redactor.redactRecord(record)
-  const merged: Record<string, number> = { ...client }
-  for (const [type, n] of Object.entries(record.redactions)) merged[type] = (merged[type] ?? 0) + n
-  record.redactions = merged
-  record.redacted = true
-  // What this pass found in the response adds to what the client's pass reported (the PII-leak alert reads it).
-  if (Object.keys(responseCounts).length > 0) {
-    const pii: Record<string, number> = { ...record.signals?.pii_in_response }
-    for (const [type, n] of Object.entries(responseCounts)) pii[type] = (pii[type] ?? 0) + n
-    record.signals = { ...record.signals, pii_in_response: pii }
   }
 }

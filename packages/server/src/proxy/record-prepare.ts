@@ -1,4 +1,5 @@
-import { computeSignals, createRedactor, type Redactor, toRecord, type UnsealedRecord, uuidv7 } from '@promptledger/sdk'
+import { computeSignals, createRedactor, toRecord, type UnsealedRecord, uuidv7 } from '@promptledger/sdk'
+import { serverRedact } from '../ingest/server-redact.js'
 import { buildLogInput } from './build-log-input.js'
 import type { Exchange } from './exchange.js'
 
@@ -31,19 +32,5 @@ export function createRecordPreparer(opts: PrepareOptions): { prepare(ex: Exchan
       if (redactor) serverRedact(redactor, record)
       return record
     },
-  }
-}
-/** The ingest path's server pass (ingest-service.ts): its counts add to the client's, and response PII to signals. */
-function serverRedact(redactor: Redactor, record: UnsealedRecord): void {
-  const client = record.redactions
-  const { responseCounts } = redactor.redactRecord(record)
-  const merged: Record<string, number> = { ...client }
-  for (const [type, n] of Object.entries(record.redactions)) merged[type] = (merged[type] ?? 0) + n
-  record.redactions = merged
-  record.redacted = true
-  if (Object.keys(responseCounts).length > 0) {
-    const pii: Record<string, number> = { ...record.signals?.pii_in_response }
-    for (const [type, n] of Object.entries(responseCounts)) pii[type] = (pii[type] ?? 0) + n
-    record.signals = { ...record.signals, pii_in_response: pii }
   }
 }
