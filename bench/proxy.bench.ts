@@ -7,9 +7,11 @@
  *
  * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
  * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
- * `--breakdown` adds the collector with its ingest call stubbed out (the proxy's own share) and the bare proxy handler
- * on node:http, without logging and with an SDK file ledger, a TCP relay that copies bytes without parsing HTTP
- * (the cost of the extra hop alone), and an HTTP relay with the proxy's two HTTP legs and nothing else. `--stalls` makes the collectors print their event-loop delay (p50 … max) on exit.
+ * `--breakdown` adds the collector with its ingest call stubbed out (the proxy's own share), the bare proxy handler
+ * on node:http with the socket forwarder, without logging and with an SDK file ledger, the same without the
+ * forwarder (`handler, node:http path`: node:http's request event in, undici out), a TCP relay that copies bytes
+ * without parsing HTTP (the cost of the extra hop alone), and an HTTP relay with node:http + undici and nothing else.
+ * `--stalls` makes the collectors print their event-loop delay (p50 … max) on exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -163,9 +165,10 @@ function timeIngestCalls<B extends unknown[], R>(ingest: { ingest(batch: B): Pro
 
 /**
  * The bare handler on node:http; `--log=ledger` hands every call to an SDK file ledger (redaction on), `none` records
- * nothing (the finished exchange is dropped): the floor of the serving path.
+ * nothing (the finished exchange is dropped): the floor of the serving path. With the socket forwarder attached, as
+ * the collector runs it, unless `--path=node` (node:http's request event and undici, the path before the forwarder).
  */
-async function runHandler(upstream: string, log: string): Promise<void> {
+async function runHandler(upstream: string, log: string, via: string): Promise<void> {
   const { createServer } = await import('node:http')
   const { createLedger } = await import('../packages/sdk/src/index.js')
   const { createProxy } = await import('../packages/server/src/proxy/index.js')
@@ -178,9 +181,10 @@ async function runHandler(upstream: string, log: string): Promise<void> {
   )
   await proxy.ready
   const server = createServer({ noDelay: true }, proxy)
+  if (via !== 'node') proxy.attach(server)
   server.keepAliveTimeout = 65_000
   reportCpuOnExit(
-    `promptledger handler (log=${log})`,
+    `promptledger handler (log=${log}${via === 'node' ? ', node:http path' : ''})`,
     () => proxy.stats.forwarded,
     async () => {
       await ledger.close()
@@ -405,6 +409,7 @@ async function main(): Promise<void> {
         await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=relay', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=http-relay', `--upstream=${fake.url}`]),
+        await spawnServer([...node, '--role=handler', '--log=none', '--path=node', `--upstream=${fake.url}`]),
       ]
     : []
   const portkey = await startPortkey()
@@ -428,6 +433,7 @@ async function main(): Promise<void> {
           { name: 'collector, ingest stubbed', origin: extra[0]!.url, path: proxyPath, headers: {}, streams: true },
           { name: 'handler, no logging', origin: extra[1]!.url, path: proxyPath, headers: {}, streams: true },
           { name: 'handler + file ledger', origin: extra[2]!.url, path: proxyPath, headers: {}, streams: true },
+          { name: 'handler, node:http path', origin: extra[5]!.url, path: proxyPath, headers: {}, streams: true },
           {
             name: 'tcp relay (no HTTP)',
             origin: extra[3]!.url,
@@ -576,7 +582,7 @@ async function main(): Promise<void> {
 const role = arg('role', 'main')
 if (role === 'fake') await runFake()
 else if (role === 'collector') await runCollector(arg('upstream', ''), arg('ingest', 'real'))
-else if (role === 'handler') await runHandler(arg('upstream', ''), arg('log', 'ledger'))
+else if (role === 'handler') await runHandler(arg('upstream', ''), arg('log', 'ledger'), arg('path', 'socket'))
 else if (role === 'relay') await runRelay(arg('upstream', ''))
 else if (role === 'http-relay') await runHttpRelay(arg('upstream', ''))
 else await main()

@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import type { ProxyAuthorizer } from '../proxy/proxy-auth.js'
+import type { AttachOptions } from '../proxy/socket-forwarder.js'
 
 /** A Node request handler; the proxy pipes bytes between `req`/`res` and the provider without buffering. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
@@ -16,6 +17,11 @@ export interface ProxyHandlers {
    * Fastify routes and the app's auth hook.
    */
   authorize?: ProxyAuthorizer
+  /**
+   * Serves proxied calls at the socket, ahead of node:http (see proxy/socket-forwarder.ts); used with `authorize`.
+   * Connections whose requests are anything else reach the server's usual request path.
+   */
+  attach?: (server: Server, opts: AttachOptions) => void
 }
 
 const PROVIDERS = ['openai', 'anthropic'] as const
@@ -45,6 +51,18 @@ export async function mountProxy(app: FastifyInstance, handlers: ProxyHandlers):
     }
   })
   if (handlers.authorize) installFastPath(app, entries, handlers.authorize)
+  if (handlers.authorize && handlers.attach) {
+    const duration = app.serverMetrics?.httpDuration
+    handlers.attach(app.server, {
+      authorize: handlers.authorize,
+      ...(duration
+        ? {
+            onResponse: (method, provider, status, seconds) =>
+              duration.observe({ method, route: `/proxy/${provider}/v1/*`, status: String(status) }, seconds),
+          }
+        : {}),
+    })
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { costUsd, type LogInput, type Message } from '@promptledger/sdk'
 import { parseAnthropic } from './anthropic-parse.js'
+import { dechunk } from './chunked-scan.js'
 import type { Exchange } from './exchange.js'
 import { parseOpenAI } from './openai-parse.js'
 import type { ParsedCall } from './parsed-call.js'
@@ -8,7 +9,8 @@ import { tryJson } from './sse-parse.js'
 import { countTokens } from './token-estimate.js'
 
 function decode(ex: Exchange): string {
-  const raw = ex.chunks.length === 1 ? ex.chunks[0]! : Buffer.concat(ex.chunks)
+  const joined = ex.chunks.length === 1 ? ex.chunks[0]! : Buffer.concat(ex.chunks)
+  const raw = ex.chunked ? dechunk(joined) : joined
   try {
     if (ex.encoding === 'gzip') return gunzipSync(raw).toString('utf8')
     if (ex.encoding === 'deflate') return inflateSync(raw).toString('utf8')

@@ -58,7 +58,7 @@ export interface CollectorProxyOptions {
 export interface CollectorProxy {
   proxy: ProxyHandler
   /** What `createApp({ proxy })` mounts. */
-  handlers: { openai: NodeHandler; anthropic: NodeHandler }
+  handlers: { openai: NodeHandler; anthropic: NodeHandler; attach: ProxyHandler['attach'] }
   /** Calls dropped because the queue was full or no ingest path was attached. */
   readonly dropped: number
   /** Lets calls in flight end, closes the upstream pools, then records and stores every call answered. */
@@ -162,7 +162,7 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   })
   return {
     proxy,
-    handlers: { openai: proxy, anthropic: proxy },
+    handlers: { openai: proxy, anthropic: proxy, attach: proxy.attach },
     get dropped() {
       return dropped
     },

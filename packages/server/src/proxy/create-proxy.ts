@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { LogInput } from '@promptledger/sdk'
 import { Pool } from 'undici'
@@ -6,6 +6,7 @@ import { ServerError } from '../errors.js'
 import { buildLogInput } from './build-log-input.js'
 import { type Exchange, newExchange, type ProviderName } from './exchange.js'
 import { forwardRequestHeaders, forwardResponseHeaders, readTags } from './headers.js'
+import { type AttachOptions, attachForwarder, type SocketForwarder } from './socket-forwarder.js'
 import { loadTokenizers } from './token-estimate.js'
 import { sendProviderError } from './upstream-error.js'
 
@@ -53,6 +54,11 @@ export interface ProxyHandler {
   readonly stats: ProxyStats
   /** Resolves once the tokenizers are loaded; await it before listening so no request waits behind that work. */
   readonly ready: Promise<void>
+  /**
+   * Serves proxied calls on `server`'s connections at the socket, ahead of node:http and whatever app handles its
+   * `request` events (see socket-forwarder.ts); other requests still reach them. Call before `listen`.
+   */
+  attach(server: Server, opts?: AttachOptions): void
   close(): Promise<void>
 }
 
@@ -60,6 +66,7 @@ export const DEFAULT_UPSTREAMS = { openai: 'https://api.openai.com', anthropic: 
 
 interface Upstream {
   pool: Pool
+  origin: URL
   basePath: string
 }
 
@@ -70,7 +77,7 @@ function openUpstream(base: string, opts: ProxyOptions): Upstream {
     headersTimeout: opts.headersTimeoutMs ?? 600_000,
     bodyTimeout: opts.bodyTimeoutMs ?? 600_000,
   })
-  return { pool, basePath: u.pathname.replace(/\/+$/, '') }
+  return { pool, origin: u, basePath: u.pathname.replace(/\/+$/, '') }
 }
 
 /**
@@ -79,9 +86,15 @@ function openUpstream(base: string, opts: ProxyOptions): Upstream {
  * the call goes to `onRecord` after the response has ended. `x-promptledger-user|session|app|tags` tag the record,
  * `x-promptledger-skip: 1` skips it; `x-promptledger-*` headers are never forwarded, auth headers never recorded.
  *
+ * `attach(server)` serves the same routes at the socket instead, ahead of node:http (socket-forwarder.ts): the
+ * request head is parsed by a strict HTTP/1.1 parser and bytes pass between the client and a kept-alive upstream
+ * connection untouched; whatever it does not take falls through to the handler below.
+ *
  * @example
  * const proxy = createProxy({ onRecord: (input) => ledger.log(input) })
- * http.createServer((req, res) => proxy.matches(req.url ?? '') ? proxy(req, res) : other(req, res)).listen(7420)
+ * const server = http.createServer((req, res) => proxy.matches(req.url ?? '') ? proxy(req, res) : other(req, res))
+ * proxy.attach(server)
+ * server.listen(7420)
  * // new OpenAI({ baseURL: 'http://127.0.0.1:7420/proxy/openai/v1' })
  */
 export function createProxy(opts: ProxyOptions): ProxyHandler {
@@ -304,8 +317,27 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
   Object.defineProperty(handler, 'stats', { value: stats })
   Object.defineProperty(handler, 'ready', { value: ready })
   handler.matches = (url: string) => route(url) !== null
+  const forwarders: SocketForwarder[] = []
+  handler.attach = (server, attachOpts = {}) => {
+    const ctx = {
+      prefix,
+      upstreams,
+      maxCapture,
+      maxRequest,
+      headersTimeoutMs: opts.headersTimeoutMs ?? 600_000,
+      bodyTimeoutMs: opts.bodyTimeoutMs ?? 600_000,
+      stats,
+      record,
+      report,
+    }
+    forwarders.push(attachForwarder(ctx, server, attachOpts))
+  }
   handler.close = async () => {
-    await Promise.all([upstreams.openai.pool.close(), upstreams.anthropic.pool.close()])
+    await Promise.all([
+      upstreams.openai.pool.close(),
+      upstreams.anthropic.pool.close(),
+      ...forwarders.map((f) => f.close()),
+    ])
   }
   return handler
 }

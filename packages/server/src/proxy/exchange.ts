@@ -22,6 +22,8 @@ export interface Exchange {
   contentType: string
   encoding: string
   chunks: Buffer[]
+  /** The captured bytes still carry chunked transfer framing (the socket forwarder passes it through untouched). */
+  chunked: boolean
   capturedBytes: number
   /** The response was larger than the capture bound; the client still got all of it. */
   truncated: boolean
@@ -50,6 +52,7 @@ export function newExchange(
     contentType: '',
     encoding: '',
     chunks: [],
+    chunked: false,
     capturedBytes: 0,
     truncated: false,
     failure: null,

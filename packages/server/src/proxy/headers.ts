@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
 /** Headers that describe one hop, not the message (RFC 9110 §7.6.1), plus `host` which undici sets per upstream. */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -15,7 +15,7 @@ const HOP_BY_HOP = new Set([
 ])
 
 /** Our own control headers: they tag the record and never leave the collector. */
-const OWN_PREFIX = 'x-promptledger-'
+export const OWN_PREFIX = 'x-promptledger-'
 
 function connectionTokens(value: string | undefined): Set<string> | undefined {
   if (!value) return undefined

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http'
 import type { ApiKeyStore } from '../auth/api-key-store.js'
 import { isLoopback } from '../auth/loopback.js'
 import { allows } from '../auth/roles.js'
@@ -9,15 +8,24 @@ export interface ProxyDenial {
   message: string
 }
 
+/**
+ * The parts of a request the decision reads: a Node `IncomingMessage` is one, and the socket forwarder passes the
+ * same shape from its own head parser.
+ */
+export interface ProxyAuthRequest {
+  headers: { readonly [name: string]: string | string[] | undefined }
+  socket: { readonly remoteAddress?: string | undefined }
+}
+
 /** Decides one proxied request before anything is read or forwarded: null lets it through. */
-export type ProxyAuthorizer = (req: IncomingMessage) => ProxyDenial | null
+export type ProxyAuthorizer = (req: ProxyAuthRequest) => ProxyDenial | null
 
 /** The collector's key for a proxied call: `x-promptledger-key` first, so the provider's `Authorization` passes on. */
-function presented(req: IncomingMessage): string | undefined {
+function presented(req: ProxyAuthRequest): string | undefined {
   const own = req.headers['x-promptledger-key']
   if (typeof own === 'string' && own !== '') return own
-  const auth = req.headers.authorization
-  return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined
+  const auth = req.headers['authorization']
+  return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined
 }
 
 /**

@@ -16,11 +16,16 @@ export function sendProviderError(
     res.destroy()
     return
   }
-  const body =
-    provider === 'anthropic'
-      ? { type: 'error', error: { type, message } }
-      : { error: { message, type, param: null, code: null } }
-  const text = JSON.stringify(body)
+  const text = providerErrorBody(provider, type, message)
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
   res.end(text)
+}
+
+/** The body of a provider-shaped error, as JSON text. */
+export function providerErrorBody(provider: ProviderName | null, type: string, message: string): string {
+  return JSON.stringify(
+    provider === 'anthropic'
+      ? { type: 'error', error: { type, message } }
+      : { error: { message, type, param: null, code: null } },
+  )
 }

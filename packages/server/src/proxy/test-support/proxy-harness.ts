@@ -20,8 +20,18 @@ export interface ProxyHarness {
   close(): Promise<void>
 }
 
+/**
+ * The two serving paths every proxy case runs on: the socket forwarder (`attach`, what the collector runs) and the
+ * node:http request handler (what Fastify's routes and connections handed off by the forwarder use).
+ */
+export const PROXY_PATHS = ['socket', 'node:http'] as const
+export type ProxyPath = (typeof PROXY_PATHS)[number]
+
 /** Fake upstreams + the proxy mounted on a bare node:http server, collecting every record. */
-export async function startProxyHarness(extra: Partial<ProxyOptions> = {}): Promise<ProxyHarness> {
+export async function startProxyHarness(
+  extra: Partial<ProxyOptions> = {},
+  via: ProxyPath = 'socket',
+): Promise<ProxyHarness> {
   const openai = await startFakeOpenAI()
   const anthropic = await startFakeAnthropic()
   const records: LogInput[] = []
@@ -39,6 +49,7 @@ export async function startProxyHarness(extra: Partial<ProxyOptions> = {}): Prom
   })
   await proxy.ready
   const server: Server = createServer(proxy)
+  if (via === 'socket') proxy.attach(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
