@@ -11,7 +11,10 @@
  * on node:http with the socket forwarder, without logging and with an SDK file ledger, the same without the
  * forwarder (`handler, node:http path`: node:http's request event in, undici out), a TCP relay that copies bytes
  * without parsing HTTP (the cost of the extra hop alone), and an HTTP relay with node:http + undici and nothing else.
- * `--stalls` makes the collectors print their event-loop delay (p50 … max) on exit.
+ * `--stalls` makes the collectors print their event-loop delay (p50 … max) and time their ingest calls on exit.
+ * `--compare='{"ingestDelayMs":50}'` adds a second collector with those `proxy` settings (same-run A/B), and
+ * `--cpu-prof=DIR` writes V8 CPU profiles of the collector's threads into DIR. On Linux each server also prints its
+ * CPU per call by thread (serving thread, record worker, the rest).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -71,9 +74,11 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
   // `--stalls`: how long the serving thread's event loop was blocked (a 1 ms timer's lateness), from SIGUSR2 on.
   const stalls = process.argv.includes('--stalls') ? monitorEventLoopDelay({ resolution: 1 }) : null
   stalls?.enable()
+  let threads0 = threadTicks()
   process.on('SIGUSR2', () => {
     cpu0 = process.cpuUsage()
     calls0 = calls()
+    threads0 = threadTicks()
     stalls?.reset()
   })
   process.on('SIGTERM', async () => {
@@ -86,14 +91,44 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
         `${label}: event-loop delay after warm-up (1 ms timer), p50 ${ms(stalls.percentile(50))} ms, p99 ${ms(stalls.percentile(99))} ms, p99.9 ${ms(stalls.percentile(99.9))} ms, max ${ms(stalls.max)} ms\n`,
       )
     }
+    const threads = threadTicks()
     await cleanup()
     const per = (us: number): string => (us / Math.max(1, n)).toFixed(0)
+    if (threads.size > 0) {
+      // Per thread, from /proc (10 ms ticks: only meaningful over thousands of calls). The serving thread is the
+      // process's own id; the record worker is the one thread at nice 10.
+      const groups = new Map<string, number>()
+      for (const [tid, t] of threads) {
+        const before = threads0.get(tid)?.ticks ?? 0
+        const group = tid === process.pid ? 'serving thread' : t.nice === 10 ? 'record worker' : 'other threads'
+        groups.set(group, (groups.get(group) ?? 0) + (t.ticks - before) * 10_000)
+      }
+      process.stderr.write(
+        `${label}: CPU per call by thread: ${[...groups].map(([g, us]) => `${g} ${per(us)} µs`).join(', ')}\n`,
+      )
+    }
     // User vs system: at c=1 most of a hop's CPU is the kernel's (loopback TCP, epoll, wake-ups), not JavaScript.
     process.stderr.write(
       `${label}: ${n} calls after warm-up, CPU ${per(cpu.user + cpu.system)} µs per call (user ${per(cpu.user)}, system ${per(cpu.system)}; whole server process, all threads)\n`,
     )
     process.exit(0)
   })
+}
+
+/** Linux: CPU ticks (user + system) and nice value of each of this process's threads; empty elsewhere. */
+function threadTicks(): Map<number, { ticks: number; nice: number }> {
+  const out = new Map<number, { ticks: number; nice: number }>()
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15, nice 19.
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(Number(tid), { ticks: Number(f[11]) + Number(f[12]), nice: Number(f[16]) })
+    }
+  } catch {
+    // Not Linux, or a thread ended while being read: the per-thread line is left out or partial.
+  }
+  return out
 }
 
 /**
@@ -105,15 +140,17 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
   const { loadConfig, startServer } = await import('../packages/server/src/index.js')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
   const config = loadConfig({ flags: { port: 0, data: dir, openaiUpstream: upstream }, env: {} })
-  // `--ingest-slice=N`: proxied records per ingest call (the collector's `proxy.ingestSlice`), for same-run A/Bs.
-  const slice = Number(arg('ingest-slice', '0'))
-  if (slice > 0) config.proxy = { ...config.proxy, ingestSlice: slice }
+  // `--proxy-config=JSON`: settings merged into the collector's `proxy` section (`ingestSlice`, `ingestDelayMs`), for
+  // same-run A/Bs.
+  const tuned = arg('proxy-config', '')
+  if (tuned) config.proxy = { ...config.proxy, ...JSON.parse(tuned) }
+  const variant = tuned ? ` (${tuned})` : ''
   const server = await startServer(config)
   let stored = 0
   server.app.ingest.on('records', (batch) => {
     stored += batch.length
   })
-  if (ingestMode === 'real' && process.argv.includes('--stalls')) timeIngestCalls(server.app.ingest, slice)
+  if (ingestMode === 'real' && process.argv.includes('--stalls')) timeIngestCalls(server.app.ingest, variant)
   if (ingestMode === 'stub') {
     // Bench only: the proxy reaches ingest through the app's instance, so this stubs it for proxied calls alone.
     server.app.ingest.ingest = async (batch) => {
@@ -122,7 +159,7 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
     }
   }
   reportCpuOnExit(
-    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}${slice > 0 ? ` (ingest slice ${slice})` : ''}`,
+    `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}${variant}`,
     () => stored,
     async () => {
       await server.close()
@@ -136,7 +173,7 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
  * `--stalls`: times every ingest call on the serving thread, from the call until its promise settles. Below 100
  * records per call (ingest yields every 100) that is one synchronous stretch: how long calls in flight wait behind it.
  */
-function timeIngestCalls<B extends unknown[], R>(ingest: { ingest(batch: B): Promise<R> }, slice: number): void {
+function timeIngestCalls<B extends unknown[], R>(ingest: { ingest(batch: B): Promise<R> }, variant: string): void {
   const real = ingest.ingest.bind(ingest)
   const times: number[] = []
   let records = 0
@@ -158,7 +195,7 @@ function timeIngestCalls<B extends unknown[], R>(ingest: { ingest(batch: B): Pro
     const at = (p: number): string =>
       (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0).toFixed(2)
     process.stderr.write(
-      `promptledger collector${slice > 0 ? ` (ingest slice ${slice})` : ''}: ${times.length} ingest calls after warm-up, ${(records / Math.max(1, times.length)).toFixed(1)} records each, time per call p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`,
+      `promptledger collector${variant}: ${times.length} ingest calls after warm-up, ${(records / Math.max(1, times.length)).toFixed(1)} records each, time per call p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n`,
     )
   })
 }
@@ -389,19 +426,15 @@ async function main(): Promise<void> {
   const node = ['--conditions=source', '--import', 'tsx', self]
   const fake = await spawnServer([...node, '--role=fake'])
   const stalls = process.argv.includes('--stalls') ? ['--stalls'] : []
-  const ours = await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`, ...stalls])
-  // `--compare-slice=N`: a second collector handing proxied records to ingest N at a time (same-run A/B).
-  const compareSlice = Number(arg('compare-slice', '0'))
-  const compared =
-    compareSlice > 0
-      ? await spawnServer([
-          ...node,
-          '--role=collector',
-          `--upstream=${fake.url}`,
-          `--ingest-slice=${compareSlice}`,
-          ...stalls,
-        ])
-      : null
+  // `--cpu-prof=DIR`: V8 CPU profiles of the collector's threads (the serving thread and its workers) into DIR.
+  const prof = arg('cpu-prof', '')
+  const profile = prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : []
+  const ours = await spawnServer([...profile, ...node, '--role=collector', `--upstream=${fake.url}`, ...stalls])
+  // `--compare=JSON`: a second collector with these `proxy` settings, e.g. `{"ingestDelayMs":50}` (same-run A/B).
+  const compare = arg('compare', '')
+  const compared = compare
+    ? await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`, `--proxy-config=${compare}`, ...stalls])
+    : null
   const extra = breakdown
     ? [
         await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`, ...stalls]),
@@ -420,7 +453,7 @@ async function main(): Promise<void> {
     ...(compared
       ? [
           {
-            name: `collector, ingest slice ${compareSlice}`,
+            name: `collector ${compare}`,
             origin: compared.url,
             path: proxyPath,
             headers: {},

@@ -41,6 +41,36 @@ describe('ApiKeyStore', () => {
     cli.close()
   })
 
+  it('sees keys created or revoked by another connection on the next hasActiveKeys call', () => {
+    const server = ApiKeyStore.open({ dir })
+    const cli = ApiKeyStore.open({ dir })
+    // Asked twice before each change, so an answer kept from an earlier call would show.
+    expect(server.hasActiveKeys()).toBe(false)
+    expect(server.hasActiveKeys()).toBe(false)
+    cli.create({ role: 'ingest', name: 'app' })
+    expect(server.hasActiveKeys()).toBe(true)
+    expect(server.hasActiveKeys()).toBe(true)
+    cli.revoke('app')
+    expect(server.hasActiveKeys()).toBe(false)
+    // A plain SQL write from a third connection counts too (an older CLI, a restore).
+    const raw = new Database(path.join(dir, 'auth.db'))
+    raw.prepare('UPDATE api_keys SET revoked = NULL').run()
+    raw.close()
+    expect(server.hasActiveKeys()).toBe(true)
+    server.close()
+    cli.close()
+  })
+
+  it('sees its own creates and revokes on the next hasActiveKeys call', () => {
+    const keys = ApiKeyStore.open({ dir })
+    expect(keys.hasActiveKeys()).toBe(false)
+    const { info } = keys.create({ role: 'ingest', name: 'app' })
+    expect(keys.hasActiveKeys()).toBe(true)
+    keys.revoke(info.id)
+    expect(keys.hasActiveKeys()).toBe(false)
+    keys.close()
+  })
+
   it('rejects a bad role or name, naming the field', () => {
     const keys = ApiKeyStore.open({ dir })
     expect(() => keys.create({ role: 'root' as never, name: 'x' })).toThrow(/^role:/)

@@ -44,11 +44,19 @@ export class ApiKeyStore {
   readonly #db: Database.Database
   readonly #byHash: Database.Statement<[Buffer], Row>
   readonly #active: Database.Statement<[], { n: number }>
+  readonly #dataVersion: Database.Statement<[], number>
+  /**
+   * `hasActiveKeys()` runs on every request (the proxy's hot path included), so its answer is kept with the
+   * `PRAGMA data_version` it was read at: that number changes when another connection (`promptledger keys`)
+   * commits, and this store's own writes clear the answer, so a new key or a revoke still applies at once.
+   */
+  #activeCached: { version: number; active: boolean } | null = null
 
   private constructor(db: Database.Database) {
     this.#db = db
     this.#byHash = db.prepare('SELECT * FROM api_keys WHERE key_hash = ?')
     this.#active = db.prepare('SELECT count(*) AS n FROM api_keys WHERE revoked IS NULL')
+    this.#dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()
   }
 
   static open(options: { dir: string }): ApiKeyStore {
@@ -80,6 +88,7 @@ export class ApiKeyStore {
     this.#db
       .prepare('INSERT INTO api_keys (id, name, role, created, revoked, key_hash) VALUES (?, ?, ?, ?, NULL, ?)')
       .run(info.id, info.name, info.role, info.created, hashKey(key))
+    this.#activeCached = null
     return { key, info }
   }
 
@@ -104,6 +113,7 @@ export class ApiKeyStore {
     if (!row) return null
     const revoked = new Date().toISOString()
     this.#db.prepare('UPDATE api_keys SET revoked = ? WHERE id = ?').run(revoked, row.id)
+    this.#activeCached = null
     return { ...toInfo(row), revoked }
   }
 
@@ -113,7 +123,12 @@ export class ApiKeyStore {
 
   /** Whether any key is active; without one the server serves loopback only. */
   hasActiveKeys(): boolean {
-    return (this.#active.get()?.n ?? 0) > 0
+    const version = this.#dataVersion.get() as number
+    const cached = this.#activeCached
+    if (cached !== null && cached.version === version) return cached.active
+    const active = (this.#active.get()?.n ?? 0) > 0
+    this.#activeCached = { version, active }
+    return active
   }
 
   close(): void {

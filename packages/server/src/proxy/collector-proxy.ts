@@ -7,11 +7,17 @@ import type { PrepareOptions } from './record-prepare.js'
 import { openRecordThread } from './record-thread.js'
 
 /**
- * Ingest calls per batch at most. Same-run A/Bs against whole batches (proxy bench, JSON): fixed slices of 8 or 16
- * cost 150–220 µs CPU per call more and raised the c=16 added p50 from 23–25 % to 33 % of Portkey's; at most 4
- * slices: c=1 added p99 14.3 vs 19.5 ms, c=16 18 % vs 20 %, c=64 17 % vs 13 % (one noisy run).
+ * How long a proxied call's record waits for others before they go to ingest together, in one call. Ingest runs on
+ * the serving thread and each call of it holds the thread for one stretch (ingest yields every 100 records), with a
+ * fixed part of about 1 ms whatever its size (the SQLite transaction and rollups, the search index's hand-off, the
+ * WAL restart's fsync) plus about 0.1 ms a record. At c=1 a stretch delays the one call in flight however long it
+ * is, so the c=1 p99 depends on how many stretches there are per call, not on their length. Same-run A/Bs (proxy
+ * bench, JSON): batches every 50 ms cut into up to 4 slices gave c=1 added p99 6.2 and 7.6 ms; whole batches every
+ * 250 ms (1000 ms in the second run) gave 0.7 and 3.4 ms, with the same c=16/c=64 p50; whole batches every 50 ms
+ * against 250 ms, 5.4 against 2.7 ms. The calls that do meet a stretch wait longer (tens of ms), and a record reaches
+ * the store up to this much later.
  */
-const MAX_SLICES = 4
+const DEFAULT_INGEST_DELAY_MS = 250
 
 const upstreamUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
 
@@ -23,8 +29,8 @@ export const proxyConfigSchema = z.strictObject({
   anthropicUpstream: upstreamUrl.optional(),
   /** Response bytes kept per call for the record; default 8 MiB. */
   maxCaptureBytes: z.number().int().positive().optional(),
-  /** Smallest slice of proxied records handed to ingest in one call (see `CollectorProxyOptions.ingestSlice`). */
-  ingestSlice: z.number().int().positive().optional(),
+  /** How long a proxied call's record waits to be stored with others, in ms; default 250 (see `maxDelayMs`). */
+  ingestDelayMs: z.number().int().positive().optional(),
 })
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>
 
@@ -45,14 +51,12 @@ export interface CollectorProxyOptions {
   onError?: (err: ServerError) => void
   /** Calls waiting to be stored before new ones are dropped (and counted). Default 10,000. */
   maxPending?: number
-  /** A batch goes to the store after this long or at `maxBatch` calls, whichever comes first. Default 50 ms / 512. */
+  /**
+   * A batch goes to the store, in one ingest call, after this long or at `maxBatch` calls, whichever comes first.
+   * Default `proxy.ingestDelayMs` or 250 ms, and 512.
+   */
   maxDelayMs?: number
   maxBatch?: number
-  /**
-   * Smallest slice of a batch handed to ingest in one call; a batch is cut into at most `MAX_SLICES` slices of at
-   * least this many records, with a turn of the event loop between two. Default 8.
-   */
-  ingestSlice?: number
 }
 
 export interface CollectorProxy {
@@ -85,32 +89,15 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   let inFlight: Promise<void> = Promise.resolve()
   const report = (err: ServerError): void => opts.onError?.(err)
 
-  async function ingestSlice(sink: IngestSink, slice: UnsealedRecord[]): Promise<void> {
-    try {
-      await sink.ingest(slice)
-    } catch (cause) {
-      dropped += slice.length
-      report(new ServerError('STORAGE_ERROR', `proxy: ${slice.length} calls could not be stored`, { cause }))
-    } finally {
-      pending -= slice.length
-    }
-  }
-
-  const minSlice = Math.max(1, opts.ingestSlice ?? config?.ingestSlice ?? 8)
-
-  /**
-   * Ingest runs on the serving thread, and one ingest call (encryption, sealing, a SQLite transaction) is one
-   * synchronous stretch: whole, a 50 ms batch at c=1 (37 records) held the thread 6 ms at the median and 23 ms at
-   * worst, and every call in flight waited for it. Cut into slices with a turn of the event loop between two, a call
-   * waits at most for one slice. Each ingest call has a fixed cost (about 0.35 ms here: its SQLite transactions, the
-   * search index's, the rollups), so slices are few: at most `MAX_SLICES` a batch, of at least `minSlice` records.
-   * Slices keep the batch's order (the collector seals into one chain); each is its own transaction.
-   */
+  /** One ingest call per batch (see `DEFAULT_INGEST_DELAY_MS`); ingest itself yields every 100 records. */
   async function ingestBatch(sink: IngestSink, batch: UnsealedRecord[]): Promise<void> {
-    const size = Math.max(minSlice, Math.ceil(batch.length / MAX_SLICES))
-    for (let i = 0; i < batch.length; i += size) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve))
-      await ingestSlice(sink, batch.slice(i, i + size))
+    try {
+      await sink.ingest(batch)
+    } catch (cause) {
+      dropped += batch.length
+      report(new ServerError('STORAGE_ERROR', `proxy: ${batch.length} calls could not be stored`, { cause }))
+    } finally {
+      pending -= batch.length
     }
   }
 
@@ -128,7 +115,7 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
 
   const thread = openRecordThread({
     prepare: opts.prepare ?? { redact: false },
-    maxDelayMs: opts.maxDelayMs ?? 50,
+    maxDelayMs: opts.maxDelayMs ?? config?.ingestDelayMs ?? DEFAULT_INGEST_DELAY_MS,
     maxBatch: opts.maxBatch ?? 512,
     onRecords,
     onFailed(count, message) {

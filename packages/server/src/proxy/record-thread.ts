@@ -41,7 +41,9 @@ function spawn(data: RecordWorkerData): Worker {
   const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
   const entry = new URL('./record-worker.ts', here).href
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
-  return new Worker(boot, { eval: true, workerData: data, execArgv: ['--conditions=source'] })
+  // `--cpu-prof` reaches this thread as it would with the default `execArgv` (the bench profiles the collector so).
+  const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'))
+  return new Worker(boot, { eval: true, workerData: data, execArgv: ['--conditions=source', ...profile] })
 }
 
 /**
