@@ -20,7 +20,7 @@ import type { LedgerRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
-import type { EncodedParts } from './seal/encode-record.js'
+import { LineBuffer } from './seal/line-buffer.js'
 import { signalsStage } from './signals/signals-stage.js'
 
 /** Counters of one ledger since it was created. */
@@ -50,10 +50,11 @@ export interface LedgerEvents {
   warning: [LedgerWarning]
 }
 
-/** One batch after the seal stage: the records and their canonical NDJSON lines, index for index. */
+/** One batch after the seal stage: its NDJSON lines, and the records when an exporter besides the file needs them. */
 interface SealedBatch {
-  records: LedgerRecord[]
-  lines: EncodedParts[]
+  count: number
+  lines: LineBuffer
+  records: LedgerRecord[] | null
 }
 
 export const HMAC_KEY_NAME = 'prompt-hash-hmac'
@@ -79,6 +80,12 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   #exporters: Exporter[]
   #stages: NamedStage[] = []
   #chain: Chain
+  /**
+   * Two line buffers, used in turn: a batch is sealed into one while the previous batch is written from
+   * the other (see #drainLoop, which keeps at most those two batches in flight).
+   */
+  #lineBuffers: [LineBuffer, LineBuffer] = [new LineBuffer(), new LineBuffer()]
+  #nextBuffer = 0
   #hmacKey: Buffer
   #queue: PendingQueue
   #blocked: Array<{ item: Pending; resolve: (id: string) => void }> = []
@@ -260,7 +267,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       // which otherwise waits for a thread-pool slot behind background gzips. Exports stay in order.
       const batch = this.#build(items)
       if (writing) await writing
-      const ready = batch.records.length > 0 && this.#commitStages(batch.records.length)
+      const ready = batch.count > 0 && this.#commitStages(batch.count)
       writing = (ready ? this.#export(batch) : Promise.resolve()).then(() => {
         this.#inFlight -= items.length
         this.#stats.batches++
@@ -282,17 +289,19 @@ export class Ledger extends EventEmitter<LedgerEvents> {
 
   /** toRecord → stages (redact, signals, encrypt) → seal, synchronously over one batch. */
   #build(items: Pending[]): SealedBatch {
-    const out: LedgerRecord[] = []
-    // The canonical lines travel beside the records to the file ledger, which writes them as they are.
-    const lines: EncodedParts[] = []
+    // The lines go straight into a buffer the file ledger writes as it is; the records themselves are
+    // dropped once sealed unless another exporter takes them (fewer objects surviving into the GC).
+    const lines = this.#lineBuffers[this.#nextBuffer]!
+    this.#nextBuffer ^= 1
+    lines.reset()
+    const records: LedgerRecord[] | null = this.#exporters.length > 1 ? [] : null
     const redacted = this.options.redact !== false
-    for (const item of items) {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!
       try {
         const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: this.#hmacKey, redacted }
-        const record = runStages(this.#stages, toRecord(item.input, ctx))
-        const { record: sealed, parts } = this.#chain.sealParts(record)
-        out.push(sealed)
-        lines.push(parts)
+        const sealed = this.#chain.sealInto(runStages(this.#stages, toRecord(item.input, ctx)), lines)
+        records?.push(sealed)
       } catch (err) {
         const e =
           err instanceof PromptLedgerError
@@ -305,7 +314,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         this.#report(e, true)
       }
     }
-    return { records: out, lines }
+    return { count: lines.count, lines, records }
   }
 
   /** Stage commits (new data keys) before the batch is written; on failure the batch is dropped, not written unreadable. */
@@ -327,11 +336,11 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     }
   }
 
-  async #export({ records: batch, lines }: SealedBatch): Promise<void> {
+  async #export({ count, lines, records }: SealedBatch): Promise<void> {
     // Exporters must resolve, but a third-party one that rejects is reported like a failed export.
     const results = await Promise.all(
       this.#exporters.map((e) =>
-        (e === this.file ? this.file.exportLines(batch, lines) : e.export(batch)).catch((error: unknown) => ({
+        (e === this.file ? this.file.exportBuffer(lines) : e.export(records ?? [])).catch((error: unknown) => ({
           ok: false as const,
           error: error instanceof Error ? error : new Error(String(error)),
           retryable: false,
@@ -340,7 +349,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     )
     results.forEach((r, i) => {
       if (r.ok) {
-        if (i === 0) this.#stats.written += batch.length
+        if (i === 0) this.#stats.written += count
         return
       }
       this.#report(

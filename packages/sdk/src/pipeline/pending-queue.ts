@@ -33,7 +33,7 @@ export function estimateBytes(input: LogInput): number {
  * moves a head index instead of shifting the array.
  */
 export class PendingQueue {
-  #items: Pending[] = []
+  #items: Array<Pending | undefined> = []
   #head = 0
   bytes = 0
 
@@ -58,7 +58,9 @@ export class PendingQueue {
   /** Removes and returns up to `n` oldest items. */
   take(n: number): Pending[] {
     const end = Math.min(this.#items.length, this.#head + n)
-    const out = this.#items.slice(this.#head, end)
+    const out = this.#items.slice(this.#head, end) as Pending[]
+    // Taken slots are cleared so the inputs die with their batch, not when the queue next empties.
+    this.#items.fill(undefined, this.#head, end)
     this.#head = end
     if (this.#head === this.#items.length) {
       this.#items = []

@@ -45,7 +45,8 @@ export function hmacSha256Hex(key: Buffer, text: string): string {
   if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2))
   pads.inner.copy(scratch, 0)
   const len = BLOCK + scratch.write(text, BLOCK, 'utf8')
-  const inner = hash('sha256', scratch.subarray(0, len), 'buffer')
-  inner.copy(pads.outer, BLOCK)
+  // Hot path: the inner digest comes back as a 'binary' (latin1) string, one char per byte. A 'buffer'
+  // digest allocates a Buffer per call, which cost about as much as the digest of a short prompt.
+  pads.outer.write(hash('sha256', scratch.subarray(0, len), 'binary'), BLOCK, 'latin1')
   return hash('sha256', pads.outer, 'hex')
 }

@@ -1,5 +1,6 @@
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
 import { type EncodedParts, encodeRecord, encodeRecordParts, partsLine } from './encode-record.js'
+import type { LineBuffer } from './line-buffer.js'
 
 /** `prev_hash` of the first record of every stream. */
 export const GENESIS_HASH = '0'.repeat(64)
@@ -65,6 +66,21 @@ export class Chain {
     this.#seq = sealed.seq
     this.#hash = sealed.hash
     return { record: sealed, parts }
+  }
+
+  /**
+   * Seals in place and appends the record's canonical line to `lines`, the file ledger's write path:
+   * the line exists only as bytes in that buffer (see `LineBuffer`).
+   */
+  sealInto(record: UnsealedRecord, lines: LineBuffer): LedgerRecord {
+    const sealed = record as LedgerRecord
+    sealed.stream = this.#stream
+    sealed.seq = this.#seq + 1
+    sealed.prev_hash = this.#hash
+    sealed.hash = lines.appendRecord(sealed)
+    this.#seq = sealed.seq
+    this.#hash = sealed.hash
+    return sealed
   }
 }
 

@@ -88,44 +88,18 @@ export interface EncodedRecord {
 
 /**
  * A sealed record's line in pieces: `body` is the canonical JSON without `hash` and `at` the index where
- * `,"hash":"<hash>"` goes (or -1 when `body` already is the whole line). Writers copy the pieces straight
- * into their output buffer: building the line as one string and joining a batch of them costs more than
- * the stringify itself (V8 flattens each concatenation), see bench/file-ledger.bench.ts.
+ * `,"hash":"<hash>"` goes (or -1 when `body` already is the whole line). The ledger's own write path
+ * does not use these: it seals straight into a `LineBuffer` (see line-buffer.ts).
  */
 export interface EncodedParts {
   hash: string
   body: string
   at: number
-  /** Set by `partsByteLength` when `body` is pure ASCII: `writeParts` then copies it as one-byte text. */
-  ascii?: boolean
 }
 
 /** The NDJSON line of encoded parts, as one string. */
 export function partsLine(p: EncodedParts): string {
   return p.at < 0 ? p.body : `${p.body.slice(0, p.at)},"hash":"${p.hash}"${p.body.slice(p.at)}`
-}
-
-/** UTF-8 length of the line of encoded parts (without the newline). */
-export function partsByteLength(p: EncodedParts): number {
-  const bytes = Buffer.byteLength(p.body)
-  p.ascii = bytes === p.body.length
-  return bytes + (p.at < 0 ? 0 : 74)
-}
-
-/** Writes the line of encoded parts and a newline into `buf` at `offset`; returns the new offset. */
-export function writeParts(p: EncodedParts, buf: Buffer, offset: number): number {
-  // ASCII text is its own UTF-8: a one-byte copy instead of the UTF-8 encoder, which was 5% of the
-  // end-to-end profile (bench/file-ledger.bench.ts).
-  const enc = p.ascii ? 'latin1' : 'utf8'
-  let o = offset
-  if (p.at < 0) o += buf.write(p.body, o, enc)
-  else {
-    o += buf.write(p.body.slice(0, p.at), o, enc)
-    o += buf.write(`,"hash":"${p.hash}"`, o, 'latin1')
-    o += buf.write(p.body.slice(p.at), o, enc)
-  }
-  buf[o++] = 0x0a
-  return o
 }
 
 /**
@@ -138,6 +112,15 @@ export function encodeRecord(record: Omit<LedgerRecord, 'hash'> & { hash?: strin
   return { hash: p.hash, line: partsLine(p) }
 }
 
+/**
+ * The canonical JSON of a record without `hash` through one native stringify, or undefined when the
+ * record cannot take that path (it has a `hash` member, or a value no key order makes canonical).
+ */
+export function canonicalBody(record: Omit<LedgerRecord, 'hash'> & { hash?: string }): string | undefined {
+  const shaped = record.hash === undefined && !('hash' in record) ? canonicalShape(record) : NOT_SHAPABLE
+  return shaped === NOT_SHAPABLE ? undefined : JSON.stringify(shaped)
+}
+
 /** `encodeRecord` without assembling the line (see `EncodedParts`). */
 export function encodeRecordParts(record: Omit<LedgerRecord, 'hash'> & { hash?: string }): EncodedParts {
   // Fast path: records built by toRecord() already have every key in canonical order, so one native
@@ -145,12 +128,11 @@ export function encodeRecordParts(record: Omit<LedgerRecord, 'hash'> & { hash?: 
   // cost_usd, enc, end_ts, environment, error) cannot hold an `"id"` member, and strings escape quotes.
   // Unsorted user objects (metadata, params) are copied in sorted order first: a copy plus one native
   // stringify is several times cheaper than encoding the record key by key in JavaScript.
-  const shaped = record.hash === undefined && !('hash' in record) ? canonicalShape(record) : NOT_SHAPABLE
-  if (shaped !== NOT_SHAPABLE) {
-    const body = JSON.stringify(shaped)
-    const at = body.indexOf(`,"id":${JSON.stringify(record.id)}`)
+  const fast = canonicalBody(record)
+  if (fast !== undefined) {
+    const at = fast.indexOf(`,"id":${JSON.stringify(record.id)}`)
     if (at > 0) {
-      return { hash: hash('sha256', body), body, at }
+      return { hash: hash('sha256', fast), body: fast, at }
     }
   }
   const parts: string[] = []

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { canonicalize } from '../record/canonical.js'
 import { toRecord } from '../record/from-input.js'
 import { Chain, genesis } from './chain.js'
-import { partsByteLength, writeParts } from './encode-record.js'
+import { LineBuffer } from './line-buffer.js'
 import { verifyLinesFast } from './verify-lines.js'
 
 function segment(n: number) {
@@ -19,11 +19,9 @@ function segment(n: number) {
         redacted: true,
       },
     )
-    const { record, parts } = chain.sealParts(rec)
-    expect(partsByteLength(parts)).toBe(Buffer.byteLength(canonicalize(record)))
-    const buf = Buffer.alloc(partsByteLength(parts) + 1)
-    expect(writeParts(parts, buf, 0)).toBe(buf.length)
-    expect(buf.toString('utf8')).toBe(`${canonicalize(record)}\n`)
+    const written = new LineBuffer()
+    const record = chain.sealInto(rec, written)
+    expect(written.bytes.toString('utf8', 0, written.length)).toBe(`${canonicalize(record)}\n`)
     lines.push(canonicalize(record))
   }
   return { lines, head: chain.head }

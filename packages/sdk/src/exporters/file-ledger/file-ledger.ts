@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsync, openSync, readFileSync, write, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsync, open, openSync, readFileSync, write, writeSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
@@ -6,14 +6,17 @@ import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { ChainHead } from '../../seal/chain.js'
 import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../seal/checkpoint.js'
-import { type EncodedParts, encodeRecordParts, partsByteLength, writeParts } from '../../seal/encode-record.js'
+import { type EncodedParts, encodeRecordParts, partsLine } from '../../seal/encode-record.js'
+import { LineBuffer } from '../../seal/line-buffer.js'
 import type { Exporter, ExportResult } from '../exporter.js'
+import type { SegmentManifest } from './manifest.js'
 import { type RecoveryNote, recoverStream } from './recover.js'
 import { applyRetention, compactCheckpointLog, type RetentionPolicy } from './retention.js'
 import { sealSegment } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
 
 const fsyncAsync = promisify(fsync)
+const openAsync = promisify(open)
 const writeAsync = (fd: number, buf: Buffer, offset: number, length: number, position: null) =>
   new Promise<number>((resolve, reject) =>
     write(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))),
@@ -67,13 +70,14 @@ export class FileLedgerExporter implements Exporter {
   /** fsyncs of segments closed by rotation, not yet awaited by a flush. */
   #rotatedSync: Promise<void> = Promise.resolve()
   #closed = false
-  #scratch = Buffer.alloc(0)
   /**
    * The active segment's bytes as appended by this process (null when it was continued after a restart,
    * or outgrew the buffer): the seal compresses these, not the file, and signs the archive's digest.
    */
   #written: Buffer | null = null
   #writtenLength = 0
+  /** Manifests of the sealed segments, read once for retention (see applyRetention). */
+  #manifests = new Map<string, SegmentManifest>()
   /** Segment buffers whose seal finished, reused for the next segments (no 1 MiB allocation per segment). */
   #spare: Buffer[] = []
 
@@ -111,13 +115,38 @@ export class FileLedgerExporter implements Exporter {
    * so that a record is serialized once on its way to disk. `lines[i]` must be `batch[i]`'s line.
    */
   exportLines(batch: readonly LedgerRecord[], lines?: readonly EncodedParts[]): Promise<ExportResult> {
+    // The first record is checked against the head when the write runs, the others against their
+    // predecessor here: the lines before a break in the chain are written, then the export fails.
+    const buffer = new LineBuffer()
+    let broken: LedgerRecord | undefined
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i]!
+      const prev = batch[i - 1]
+      if (prev && (record.seq !== prev.seq + 1 || record.prev_hash !== prev.hash)) {
+        broken = record
+        break
+      }
+      buffer.appendLine(partsLine(lines?.[i] ?? encodeRecordParts(record)), record.seq, record.prev_hash, record.hash)
+    }
+    return this.#exportBuffer(buffer, broken)
+  }
+
+  /**
+   * Writes the lines sealed into `lines` (`Chain.sealInto`): the ledger's write path. The buffer must not
+   * change until the returned promise resolves.
+   */
+  exportBuffer(lines: LineBuffer): Promise<ExportResult> {
+    return this.#exportBuffer(lines)
+  }
+
+  #exportBuffer(lines: LineBuffer, broken?: LedgerRecord): Promise<ExportResult> {
     if (this.#closed)
       return Promise.resolve({
         ok: false,
         error: new PromptLedgerError('CLOSED', 'file ledger is closed'),
         retryable: false,
       })
-    return this.#enqueue(() => this.#write(batch, lines)).then(
+    return this.#enqueue(() => this.#write(lines, broken)).then(
       () => ({ ok: true }) as const,
       (error: Error) => ({
         ok: false,
@@ -152,82 +181,71 @@ export class FileLedgerExporter implements Exporter {
     return run
   }
 
-  async #write(batch: readonly LedgerRecord[], lines?: readonly EncodedParts[]): Promise<void> {
+  async #write(lines: LineBuffer, broken?: LedgerRecord): Promise<void> {
     const now = Date.now()
-    // Lines are gathered and copied once into one buffer per write: `+=` or `join` on thousands of
-    // concatenated strings made V8 flatten each of them (measured: the costliest step of the write path).
-    let chunk: EncodedParts[] = []
-    let chunkBytes = 0
-    let head = this.#head
-    for (let i = 0; i < batch.length; i++) {
-      const record = batch[i]!
-      if (record.seq !== head.seq + 1 || record.prev_hash !== head.hash) {
-        if (chunk.length > 0) await this.#append(chunk, chunkBytes, head)
-        throw new PromptLedgerError(
-          'CHAIN_BROKEN',
-          `record seq ${record.seq} does not continue stream ${head.stream} at seq ${head.seq}`,
-        )
-      }
-      const line = lines?.[i] ?? encodeRecordParts(record)
-      const bytes = partsByteLength(line) + 1
+    const count = lines.count
+    if (count > 0 && (lines.firstSeq !== this.#head.seq + 1 || lines.prevHash !== this.#head.hash)) {
+      throw chainBroken(lines.firstSeq, this.#head)
+    }
+    // The lines go out in chunks of whole lines, split where the segment rotates.
+    let chunkStart = 0
+    let end = 0
+    for (let i = 0; i < count; i++) {
+      const lineEnd = lines.ends[i]!
+      const bytes = lineEnd - end
       if (this.#fd !== null && this.#size > 0) {
         if (this.#size + bytes > this.#o.maxFileBytes || now - this.#createdMs >= this.#o.maxSegmentAgeMs) {
-          if (chunk.length > 0) await this.#append(chunk, chunkBytes, head)
-          chunk = []
-          chunkBytes = 0
+          if (end > chunkStart) await this.#append(lines, chunkStart, end, i - 1)
+          chunkStart = end
           await this.#rotate()
         }
       }
-      if (this.#fd === null) this.#open(record.seq, now)
-      chunk.push(line)
-      chunkBytes += bytes
+      if (this.#fd === null) await this.#open(lines.firstSeq + i, now)
       this.#size += bytes
-      head = { stream: head.stream, seq: record.seq, hash: record.hash }
+      end = lineEnd
     }
-    if (chunk.length > 0) await this.#append(chunk, chunkBytes, head)
+    if (end > chunkStart) await this.#append(lines, chunkStart, end, count - 1)
+    if (broken) throw chainBroken(broken.seq, this.#head)
     if (this.#head.seq - this.#lastCheckpoint >= this.#o.checkpointEvery) await this.#checkpoint()
   }
 
-  async #append(lines: EncodedParts[], bytes: number, head: ChainHead): Promise<void> {
-    // One write per batch: a crash tears at most the batch's last line, which opening cuts off.
+  /** Appends `lines.bytes[from, to)`, whose last line is line `last` of the batch, and moves the head there. */
+  async #append(lines: LineBuffer, from: number, to: number, last: number): Promise<void> {
+    // One write per chunk: a crash tears at most the chunk's last line, which opening cuts off.
     // Durability comes from the async fsync in flush(), which stays off this thread.
-    // Lines go into the segment's buffer (kept for the seal) or else into one scratch buffer reused for
-    // every batch: a fresh 1 MB buffer per batch is external memory that only a full GC returns.
-    let buf: Buffer
-    let start: number
+    // The write goes to the thread pool, so the caller builds and seals the next batch meanwhile
+    // (ledger.ts); measured: a synchronous 1 MB write cost the building thread about as much as sealing
+    // the batch. Both sources stay untouched until the write is done: the segment's buffer region is
+    // past its length, and the batch's buffer is not reused before this export resolves.
+    const bytes = to - from
+    let buf = lines.bytes
+    let start = from
     if (this.#written !== null && this.#writtenLength + bytes <= this.#written.length) {
+      // Kept for the seal, which then compresses these bytes instead of reading the file back.
+      lines.bytes.copy(this.#written, this.#writtenLength, from, to)
       buf = this.#written
       start = this.#writtenLength
     } else {
       this.#written = null // outgrown: this segment is sealed from the file, without an archive claim
-      if (this.#scratch.length < bytes) this.#scratch = Buffer.allocUnsafe(Math.max(bytes, this.#scratch.length * 2))
-      buf = this.#scratch
-      start = 0
     }
-    let o = start
-    for (let i = 0; i < lines.length; i++) o = writeParts(lines[i]!, buf, o)
     try {
-      if (buf === this.#written) {
-        // The segment buffer's region stays untouched until the write is done, so it can go to the
-        // thread pool: the caller builds and seals the next batch meanwhile (ledger.ts). Measured: a
-        // synchronous 1 MB write cost the building thread about as much as sealing the batch.
-        for (let done = start; done < o; ) done += await writeAsync(this.#fd!, buf, done, o - done, null)
-      } else {
-        for (let done = start; done < o; ) done += writeSync(this.#fd!, buf, done, o - done)
-      }
+      for (let done = 0; done < bytes; ) done += await writeAsync(this.#fd!, buf, start + done, bytes - done, null)
     } catch (err) {
       this.#written = null // the file may now differ from the buffer: never sign the buffer for it
       throw err
     }
-    if (buf === this.#written) this.#writtenLength = o
-    this.#head = head
+    if (buf === this.#written) this.#writtenLength = start + bytes
+    this.#head = { stream: this.#head.stream, seq: lines.firstSeq + last, hash: lines.hashes[last]! }
   }
 
-  #open(firstSeq: number, now: number): void {
-    this.#base = segmentBase(firstSeq, now)
+  async #open(firstSeq: number, now: number): Promise<void> {
+    // On the thread pool: a new segment's open took about a millisecond of the write path per rotation.
+    const base = segmentBase(firstSeq, now)
+    const fd = await openAsync(path.join(this.streamDir, base + ACTIVE_EXT), 'a', 0o600)
+    this.#base = base
     this.#createdMs = now
     this.#size = 0
-    this.#fd = openSync(path.join(this.streamDir, this.#base + ACTIVE_EXT), 'a', 0o600)
+    this.#fd = fd
     // Kept up to a bound: past it a segment costs its size in memory, and is sealed from the file instead.
     if (this.#o.maxFileBytes <= MAX_KEPT_SEGMENT_BYTES) {
       this.#written = this.#spare.pop() ?? Buffer.allocUnsafe(this.#o.maxFileBytes)
@@ -274,7 +292,7 @@ export class FileLedgerExporter implements Exporter {
   }
 
   async #retention(): Promise<void> {
-    const removed = applyRetention(this.streamDir, this.#o.retention, this.#size)
+    const removed = applyRetention(this.streamDir, this.#o.retention, this.#size, Date.now(), this.#manifests)
     for (const file of removed) this.#o.onNote?.({ kind: 'retention-removed', file })
     if (removed.length > 0 && compactCheckpointLog(this.streamDir)) {
       // Appends go to the rewritten log from now on; the old descriptor may still be in an fsync of
@@ -304,6 +322,13 @@ export class FileLedgerExporter implements Exporter {
     await fsyncAsync(this.#cpFd)
     for (const fd of retired) closeSync(fd)
   }
+}
+
+function chainBroken(seq: number, head: ChainHead): PromptLedgerError {
+  return new PromptLedgerError(
+    'CHAIN_BROKEN',
+    `record seq ${seq} does not continue stream ${head.stream} at seq ${head.seq}`,
+  )
 }
 
 function writePublicKey(dir: string, pem: string): void {

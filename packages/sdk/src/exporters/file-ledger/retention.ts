@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
-import { readManifest } from './manifest.js'
+import { readManifest, type SegmentManifest } from './manifest.js'
 import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
@@ -16,20 +16,34 @@ export interface RetentionPolicy {
  * (last seq and head hash) becomes the stream's `anchor.json`, so the ledger stays verifiable from the
  * oldest kept record: its `prev_hash` must equal the anchor's hash. The active segment is never removed.
  * Returns the removed archive names.
+ *
+ * `manifests` caches manifests by segment base across calls: a sealed segment's manifest never changes,
+ * and the writer runs retention after every seal, which otherwise re-read every manifest of the stream.
  */
 export function applyRetention(
   streamDir: string,
   policy: RetentionPolicy,
   activeBytes: number,
   now = Date.now(),
+  manifests: Map<string, SegmentManifest> = new Map(),
 ): string[] {
   const sealed = listSegments(streamDir).filter((s) => s.archive && s.manifest && !s.active)
-  const manifests = sealed.map((s) => readManifest(path.join(streamDir, s.base + MANIFEST_EXT)))
-  let total = activeBytes + manifests.reduce((n, m) => n + m.bytes, 0)
+  const kept = new Set<string>()
+  const read = sealed.map((s) => {
+    kept.add(s.base)
+    let m = manifests.get(s.base)
+    if (!m) {
+      m = readManifest(path.join(streamDir, s.base + MANIFEST_EXT))
+      manifests.set(s.base, m)
+    }
+    return m
+  })
+  for (const base of manifests.keys()) if (!kept.has(base)) manifests.delete(base)
+  let total = activeBytes + read.reduce((n, m) => n + m.bytes, 0)
   const cutoff = now - policy.maxAgeDays * 86_400_000
   const removed: string[] = []
   for (let i = 0; i < sealed.length; i++) {
-    const m = manifests[i]!
+    const m = read[i]!
     const tooOld = Date.parse(m.last_ts) < cutoff
     const tooBig = policy.maxTotalBytes !== undefined && total > policy.maxTotalBytes
     if (!tooOld && !tooBig) break
@@ -37,6 +51,7 @@ export function applyRetention(
     writeFileAtomic(path.join(streamDir, ANCHOR_FILE), `${JSON.stringify(m.checkpoint)}\n`)
     unlinkSync(path.join(streamDir, archiveFile(sealed[i]!)))
     unlinkSync(path.join(streamDir, sealed[i]!.base + MANIFEST_EXT))
+    manifests.delete(sealed[i]!.base)
     total -= m.bytes
     removed.push(archiveFile(sealed[i]!))
   }
