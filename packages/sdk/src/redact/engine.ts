@@ -173,8 +173,13 @@ function dropInsideTokens(text: string, findings: Finding[]): Finding[] {
   TOKEN.lastIndex = 0
   for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) spans.push(m.index, m.index + m[0].length)
   if (spans.length === 0) return findings
-  return findings.filter((f) => {
-    for (let i = 0; i < spans.length; i += 2) if (f.start < spans[i + 1]! && spans[i]! < f.end) return false
-    return true
-  })
+  // A loop, not filter(): no closure per call.
+  const kept: Finding[] = []
+  for (const f of findings) if (!overlapsSpan(f, spans)) kept.push(f)
+  return kept
+}
+
+function overlapsSpan(f: Finding, spans: readonly number[]): boolean {
+  for (let i = 0; i < spans.length; i += 2) if (f.start < spans[i + 1]! && spans[i]! < f.end) return true
+  return false
 }

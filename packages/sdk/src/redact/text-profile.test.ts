@@ -13,6 +13,7 @@ import {
   DASHES,
   DIGIT,
   DOTTED_QUAD,
+  firstDigitIndex,
   firstLetterIndex,
   HEX_COLONS,
   IBAN_HEAD,
@@ -155,5 +156,15 @@ describe('text profile', () => {
     expect(firstLetterIndex()).toBe(0)
     textProfile('42 — élan')
     expect(firstLetterIndex()).toBe(5)
+  })
+
+  it('gives the first digit, where a number-led pattern can begin its search', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        textProfile(t)
+        expect(firstDigitIndex()).toBe(t.search(/[0-9]/))
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

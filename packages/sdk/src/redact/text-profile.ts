@@ -89,6 +89,7 @@ export const ADDRESS_PHRASE = 1 << 26
 let lastText: string | null = null
 let lastProfile = 0
 let lastFirstLetter = -1
+let lastFirstDigit = -1
 
 /**
  * The feature bits of `text` (the constants above), memoised on the last text.
@@ -139,6 +140,11 @@ export function firstLetterIndex(): number {
   return lastFirstLetter
 }
 
+/** Index of the first ASCII digit of the last profiled text, or -1 (read after textProfile). */
+export function firstDigitIndex(): number {
+  return lastFirstDigit
+}
+
 // FNV-1a constants (as text-words.ts hashes its words), local so the hot loop reads constants, not module bindings.
 const FNV = 0x811c9dc5 | 0
 const PRIME = 0x01000193
@@ -181,6 +187,7 @@ function scan(text: string): number {
   const n = text.length
   let bits = 0
   let firstLetter = -1
+  let firstDigit = -1
   // Digit chains: digits so far in the seven-digit and card chains, dotted runs, and where the last run ended.
   let seven = 0
   let card = 0
@@ -251,6 +258,7 @@ function scan(text: string): number {
     }
     if (isDigit(c)) {
       const start = i
+      if (firstDigit < 0) firstDigit = i
       for (i++; i < n && isDigit(text.charCodeAt(i)); i++);
       const d = i - start
       bits |= DIGIT
@@ -303,6 +311,7 @@ function scan(text: string): number {
     i++
   }
   lastFirstLetter = firstLetter
+  lastFirstDigit = firstDigit
   capCount = nCaps <= MAX_CAPS ? nCaps : -1
   andCount = nAnds <= MAX_CONJUNCTIONS ? nAnds : -1
   ampCount = nAmps <= MAX_CONJUNCTIONS ? nAmps : -1

@@ -93,6 +93,16 @@ function firstSeparator(s: string, end: number): number {
   return -1
 }
 
+/** Number of spaces and dashes in `s`. */
+function separatorCount(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 32 || c === 45) n++
+  }
+  return n
+}
+
 /** Length of the Luhn-valid card at the start of `raw` (trying shorter groupings) and whether its issuer is known. */
 function checkCard(raw: string): { end: number; issuerKnown: boolean } {
   // Every card grouping opens with four digits: a run whose first group is not four long cannot hold one.
@@ -102,9 +112,10 @@ function checkCard(raw: string): { end: number; issuerKnown: boolean } {
   for (;;) {
     // Cheap structural checks first: most candidates (phone-like or ragged groups) fail here without allocation.
     if (firstSeparator(candidate, candidate.length) === -1 || GROUPING.test(candidate)) {
-      const digits = candidate.replace(/[ -]/g, '')
-      if (digits.length >= 12 && digits.length <= 19 && luhn(digits)) {
-        return { end: candidate.length, issuerKnown: cardIssuer(digits) !== null }
+      // luhn() skips the separators itself: the digits-only string is built only for a candidate that passes.
+      const digitCount = candidate.length - separatorCount(candidate)
+      if (digitCount >= 12 && digitCount <= 19 && luhn(candidate)) {
+        return { end: candidate.length, issuerKnown: cardIssuer(candidate.replace(/[ -]/g, '')) !== null }
       }
     }
     const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'))

@@ -28,24 +28,18 @@ export const ibanRecognizer: Recognizer = {
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
       const start = m.index - 2
-      const raw = text.slice(start, m.index + m[0].length)
-      const expected = ibanLength(raw.slice(0, 2).toUpperCase())
+      const end = m.index + m[0].length
+      const expected = ibanLength(text.slice(start, start + 2).toUpperCase())
       if (expected === undefined) continue
-      // Walk the raw text until `expected` alphanumerics are consumed: a spaced IBAN may be followed by a group
-      // that is not part of it.
+      // Walk the text until `expected` alphanumerics are consumed: a spaced IBAN may be followed by a group that is
+      // not part of it. Counted in place; the compact form is built once, for the candidate that fits.
       let n = 0
-      let i = 0
-      let compact = ''
-      for (; i < raw.length && n < expected; i++) {
-        const c = raw[i]!
-        if (c !== ' ') {
-          compact += c
-          n++
-        }
-      }
-      if (n !== expected || (i < raw.length && raw[i] !== ' ')) continue
+      let i = start
+      for (; i < end && n < expected; i++) if (text.charCodeAt(i) !== 32) n++
+      if (n !== expected || (i < end && text.charCodeAt(i) !== 32)) continue
+      const compact = text.slice(start, i).replace(/ /g, '')
       if (!isValidIban(compact.toUpperCase())) continue
-      out.push({ type: 'IBAN_CODE', start, end: start + i, score: 1, recognizer: 'iban' })
+      out.push({ type: 'IBAN_CODE', start, end: i, score: 1, recognizer: 'iban' })
     }
     return out
   },

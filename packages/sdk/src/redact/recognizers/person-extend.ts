@@ -43,19 +43,32 @@ function isWordPart(text: string, i: number): boolean {
   return isLetter(c) || ((c === 39 || c === 0x2019 || c === 45) && isLetter(text.charCodeAt(i + 1)))
 }
 
-// Words already followed in repeatedMentions(): a handful per text, so a reused array beats a Set per call.
-const seen: string[] = []
+// Words already followed in repeatedMentions(), as [start, end) ranges of the text: a handful per text, compared in
+// place (no slice per word, no Set per call).
+const seenStart: number[] = []
+const seenEnd: number[] = []
+
+/** Whether text[s, e) equals a word already followed. */
+function seenBefore(text: string, s: number, e: number): boolean {
+  const len = e - s
+  for (let k = 0; k < seenStart.length; k++) {
+    const from = seenStart[k]!
+    if (seenEnd[k]! - from !== len) continue
+    let j = 0
+    while (j < len && text.charCodeAt(from + j) === text.charCodeAt(s + j)) j++
+    if (j === len) return true
+  }
+  return false
+}
 
 /**
  * Adds a finding at every whole-word occurrence of text[s, e), as successive indexOf calls would find them. A word
- * that opens with a capital (or any character from U+00C0) can only occur where the text profile listed one, so only
- * those positions are compared, character by character; other words take indexOf.
+ * that opens with a capital (or any character from U+00C0) can only occur where the text profile listed one
+ * (`positions`, `count`), so only those positions are compared, character by character; other words take indexOf.
  */
-function mentions(text: string, s: number, e: number, out: Finding[]): void {
+function mentions(text: string, s: number, e: number, out: Finding[], positions: Int32Array, count: number): void {
   const len = e - s
   const c0 = text.charCodeAt(s)
-  textProfile(text)
-  const { positions, count } = capitalPositions()
   if (count < 0 || !((c0 >= 65 && c0 <= 90) || c0 >= 0xc0)) {
     const word = text.slice(s, e)
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + len)) mention(text, at, at + len, out)
@@ -78,7 +91,12 @@ function mention(text: string, at: number, e: number, out: Finding[]): void {
 }
 
 function repeatedMentions(text: string, out: Finding[], found: number): void {
-  if (seen.length > 0) seen.length = 0
+  if (seenStart.length > 0) {
+    seenStart.length = 0
+    seenEnd.length = 0
+  }
+  textProfile(text)
+  const { positions, count } = capitalPositions()
   for (let f = 0; f < found; f++) {
     const hit = out[f]!
     if (hit.score < 0.5) continue
@@ -88,12 +106,10 @@ function repeatedMentions(text: string, out: Finding[], found: number): void {
       const s = i
       while (i < hit.end && isWordPart(text, i)) i++
       // Initials and short particles ("de", "van") are too common to follow alone.
-      if (i - s >= 3 && text.charCodeAt(s) !== 0x3c) {
-        const word = text.slice(s, i)
-        if (!seen.includes(word)) {
-          seen.push(word)
-          mentions(text, s, i, out)
-        }
+      if (i - s >= 3 && text.charCodeAt(s) !== 0x3c && !seenBefore(text, s, i)) {
+        seenStart.push(s)
+        seenEnd.push(i)
+        mentions(text, s, i, out, positions, count)
       }
     }
   }

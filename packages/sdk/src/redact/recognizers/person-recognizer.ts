@@ -67,8 +67,10 @@ export const personRecognizer: Recognizer = {
     const firstAt = firstLetterIndex()
     if (firstAt < 0) lowerMode = false
     else {
-      const first = text[firstAt]!
-      lowerMode = first === first.toLowerCase() && first !== first.toUpperCase() && (profile & CAPITAL_NOT_I) === 0
+      // A lower-case letter (toUpperCase() changes it, toLowerCase() does not), read from the case table: the first
+      // letter is always below U+0250, and a one-character string and two case conversions per text cost more.
+      const cased = CASE[text.charCodeAt(firstAt)]!
+      lowerMode = (cased & CASED_LOWER) !== 0 && (cased & CASED_UPPER) === 0 && (profile & CAPITAL_NOT_I) === 0
     }
     // Hot loop: skip to the next character that may open a capitalised word (a JS loop: cheaper than a regex call
     // per word), then a hand-written tokenizer over char codes; words are hashed while read and looked up in a

@@ -1,6 +1,6 @@
-import { contextWords, nearby } from '../context.js'
+import { contextWords, wordsAfter, wordsBefore } from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { SEVEN_DIGITS, textProfile } from '../text-profile.js'
+import { firstDigitIndex, SEVEN_DIGITS, textProfile } from '../text-profile.js'
 
 // Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
 // Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
@@ -87,8 +87,13 @@ export const phoneRecognizer: Recognizer = {
     // Shared profile (one pass per text for every recognizer): most texts fail it.
     if ((textProfile(text) & PHONE_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
-    GROUPED.lastIndex = 0
+    // A match holds a digit at most one character after its start (`+1`, `(4`): the search opens just before the
+    // text's first digit, past the prose in front of it.
+    GROUPED.lastIndex = Math.max(0, firstDigitIndex() - 1)
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
+      contextBefore = UNKNOWN
+      negativeBefore = UNKNOWN
+      closeContextBefore = UNKNOWN
       // Adjacent numbers can run together ("+44 7700 900123 123-45-6780"): score every prefix that ends at a
       // group boundary (at most six) and keep the best, the longest on ties.
       let raw = ''
@@ -98,13 +103,20 @@ export const phoneRecognizer: Recognizer = {
       let digits = countDigits(match)
       for (let cut = match.length; cut > 0 && digits >= 7; ) {
         const candidate = match.slice(0, cut)
-        const s = scoreCandidate(text, m.index, candidate)
+        const s = scoreCandidate(text, m.index, candidate, digits)
         if (s > score) {
           score = s
           raw = candidate
         }
-        const next = Math.max(match.lastIndexOf(' ', cut - 1), match.lastIndexOf('-', cut - 1))
-        digits -= countDigitsIn(match, next, cut)
+        // No candidate scores above BEST_SCORE and ties keep the longer one: the shorter prefixes cannot win.
+        if (score >= BEST_SCORE) break
+        // The next group boundary (the last space or dash before `cut`), counting the digits cut off on the way.
+        let next = cut - 1
+        for (; next >= 0; next--) {
+          const c = match.charCodeAt(next)
+          if (c === 32 || c === 45) break
+          if (c >= 48 && c <= 57) digits--
+        }
         cut = next
       }
       if (score <= 0) continue
@@ -116,9 +128,11 @@ export const phoneRecognizer: Recognizer = {
   },
 }
 
-/** Score of one candidate, or 0 when it is not a phone number. */
-function scoreCandidate(text: string, start: number, raw: string): number {
-  const digits = countDigits(raw)
+// The highest score scoreCandidate() gives (a North American number, or `+` and grouped digits).
+const BEST_SCORE = 0.75
+
+/** Score of one candidate (`digits`: how many it holds), or 0 when it is not a phone number. */
+function scoreCandidate(text: string, start: number, raw: string, digits: number): number {
   if (digits < 7 || digits > 15) return 0
   // A North American number is never a date (groups 3-3-4) nor SSN-shaped, so those tests run only for the rest;
   // a date holds at most eight digits, an SSN nine in eleven characters.
@@ -135,12 +149,29 @@ function scoreCandidate(text: string, start: number, raw: string): number {
   else if (plus && digits >= 8) score = grouped ? 0.75 : 0.6
   else if (grouped && digits >= 8 && separators(raw) >= 2 && plausibleGroups(raw)) score = 0.55
   if (score < 0.75 || !grouped) {
-    if (nearby(text, start, end, CONTEXT, 40, 16)) score = Math.max(score, grouped || plus ? 0.7 : 0.6)
+    // nearby(CONTEXT, 40, 16), its window before read once per match.
+    if (contextBefore === UNKNOWN) contextBefore = wordsBefore(text, start, CONTEXT, 40) ? YES : NO
+    if (contextBefore === YES || wordsAfter(text, end, CONTEXT, 16))
+      score = Math.max(score, grouped || plus ? 0.7 : 0.6)
   }
   if (score === 0) return 0
-  if (nearby(text, start, end, NEGATIVE, 24, 0) && !nearby(text, start, end, CONTEXT, 24, 0)) score -= 0.4
+  // nearby(NEGATIVE, 24, 0) and nearby(CONTEXT, 24, 0): windows before the match only, the same for every prefix.
+  if (negativeBefore === UNKNOWN) negativeBefore = wordsBefore(text, start, NEGATIVE, 24) ? YES : NO
+  if (negativeBefore === YES) {
+    if (closeContextBefore === UNKNOWN) closeContextBefore = wordsBefore(text, start, CONTEXT, 24) ? YES : NO
+    if (closeContextBefore === NO) score -= 0.4
+  }
   return score
 }
+
+// Context tests of the window before the current match, shared by the prefixes scored for it (every prefix starts
+// where the match starts): UNKNOWN until first asked.
+const UNKNOWN = 0
+const YES = 1
+const NO = 2
+let contextBefore = UNKNOWN
+let negativeBefore = UNKNOWN
+let closeContextBefore = UNKNOWN
 
 function separators(s: string): number {
   let n = 0
@@ -166,12 +197,8 @@ function thousands(s: string): boolean {
 }
 
 function countDigits(s: string): number {
-  return countDigitsIn(s, 0, s.length)
-}
-
-function countDigitsIn(s: string, from: number, to: number): number {
   let n = 0
-  for (let i = Math.max(0, from); i < to; i++) {
+  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c >= 48 && c <= 57) n++
   }

@@ -36,7 +36,18 @@ const cases: Array<[Recognizer, string, string[]]> = [
   [usSsnRecognizer, 'US_SSN', ['SSN 123-45-6780', 'my social security number is 123456780']],
   [ibanRecognizer, 'IBAN_CODE', ['IBAN GB82 WEST 1234 5698 7654 32.', 'to DE89370400440532013000 now']],
   [ipRecognizer, 'IP_ADDRESS', ['src=203.0.113.9 port', 'from 2001:db8::8a2e:370:7334 via']],
-  [phoneRecognizer, 'PHONE_NUMBER', ['call (415) 555-0132 now', 'mobile: +44 7700 900123', 'tel 020 7946 0958']],
+  [
+    phoneRecognizer,
+    'PHONE_NUMBER',
+    [
+      'call (415) 555-0132 now',
+      'mobile: +44 7700 900123',
+      'tel 020 7946 0958',
+      // The number opens the text, one character before its first digit.
+      '+1 415 555 0132 is my cell',
+      '(415) 555-0132, ask for Jo',
+    ],
+  ],
   [
     secretRecognizer,
     'SECRET',

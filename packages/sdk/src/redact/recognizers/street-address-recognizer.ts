@@ -124,6 +124,9 @@ export const streetAddressRecognizer: Recognizer = {
     const wordThenNumber = ascii ? (profile & TYPE_TAIL_THEN_NUMBER) !== 0 : WORD_THEN_NUMBER_HINT.test(text)
     for (const [re, score, hint] of PATTERNS) {
       if (!hintHolds(text, profile, ascii, hint, wordThenNumber)) continue
+      // In ASCII text a compound name needs one of the ASCII suffixes right before its number: the profile's
+      // SUFFIX_THEN_NUMBER, a narrower test than the type-or-suffix one above.
+      if (re === COMPOUND && ascii && (profile & SUFFIX_THEN_NUMBER) === 0) continue
       re.lastIndex = 0
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
@@ -145,33 +148,37 @@ export const streetAddressRecognizer: Recognizer = {
   },
 }
 
+function byStart(a: readonly [number, number, number], b: readonly [number, number, number]): number {
+  return a[0] - b[0]
+}
+
 /** Extends every part over its line tail and continuation lines, then merges parts that touch into one address. */
 function merge(text: string, spans: Array<[number, number, number]>): Finding[] {
   // The unextended parts go out too, at their own lower scores: if the merged address loses an overlap to a
   // stronger finding (an IBAN on the next line), the street itself is still redacted.
   // `| 0` on offsets read from these tuples: they hold a score too, so V8 stores them as doubles, and one Finding
   // with a double offset would turn the offsets of every Finding in the process into boxed numbers.
-  const out: Finding[] = spans.map(([start, end, score]) => ({
-    type: 'STREET_ADDRESS',
-    start: start | 0,
-    end: end | 0,
-    score,
-    recognizer: 'street-address',
-  }))
-  const parts = spans.map(([s, e, score]) => [s, extend(text, extendLine(text, e)), score] as [number, number, number])
-  sortSmall(parts, (a, b) => a[0] - b[0])
+  // Loops rather than map() callbacks: a closure created per call costs more than the handful of spans.
+  const out: Finding[] = []
+  const parts: Array<[number, number, number]> = []
+  for (let i = 0; i < spans.length; i++) {
+    const [start, end, score] = spans[i]!
+    out.push({ type: 'STREET_ADDRESS', start: start | 0, end: end | 0, score, recognizer: 'street-address' })
+    parts.push([start, extend(text, extendLine(text, end)), score])
+  }
+  sortSmall(parts, byStart)
   let [cs, ce, cscore] = parts[0]!
   let n = 1
   for (let i = 1; i <= parts.length; i++) {
     const p = parts[i]
-    if (p && p[0] <= ce + 3 && /^[\s,>]*$/.test(text.slice(ce, Math.max(ce, p[0])))) {
+    if (p && p[0] <= ce + 3 && onlySpaceCommaOrQuote(text, ce, p[0])) {
       ce = Math.max(ce, p[1])
       cscore = Math.max(cscore, p[2])
       n++
       continue
     }
     // Several address parts together (street + unit + city line) are stronger evidence than any one of them.
-    const score = n > 1 || /\d/.test(text.slice(cs, ce)) ? Math.min(0.9, cscore + 0.2) : cscore
+    const score = n > 1 || hasDigit(text, cs, ce) ? Math.min(0.9, cscore + 0.2) : cscore
     out.push({ type: 'STREET_ADDRESS', start: cs | 0, end: ce | 0, score, recognizer: 'street-address' })
     if (p) {
       ;[cs, ce, cscore] = p
@@ -181,12 +188,50 @@ function merge(text: string, spans: Array<[number, number, number]>): Finding[] 
   return out
 }
 
+// The two tests merge() makes per part, read in place (a regex on a slice each cost more than the rest of merge()).
+
+/** Whether text[from, to) holds only whitespace (as `\s`), commas and `>`: /^[\s,>]*$/ without the slice. */
+function onlySpaceCommaOrQuote(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 44 && c !== 62 && !isJsSpace(c)) return false
+  }
+  return true
+}
+
+/** The characters `\s` matches. */
+function isJsSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13)
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  )
+}
+
+function hasDigit(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) return true
+  }
+  return false
+}
+
 // Same-line tail after a street: more capitalised words, numbers, unit words ("… Road Kishiev Squares Suite 4").
 const TAIL = /(?:,?[ ]{1,2}(?:\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))/uy
 
 function extendLine(text: string, end: number): number {
   let pos = end
   for (let i = 0; i < 6; i++) {
+    // TAIL opens with a comma or a space: most streets end before something else, and skip the regex call.
+    const c = text.charCodeAt(pos)
+    if (c !== 44 && c !== 32) break
     TAIL.lastIndex = pos
     const m = TAIL.exec(text)
     if (m === null) break
@@ -218,8 +263,11 @@ function extend(text: string, end: number): number {
     if (nl === -1) break
     let lineEnd = nl + 1
     while (lineEnd < text.length && lineEnd - nl <= 64 && text.charCodeAt(lineEnd) !== 10) lineEnd++
-    const line = text.slice(nl + 1, lineEnd)
-    if (line.trim().length === 0 || !CONTINUATION.test(line) || line.split(' ').length > 7) break
+    // At most seven words (six spaces), counted in place before the regex; a blank line fails CONTINUATION, which
+    // needs a capital, digit or parenthesis.
+    let spaces = 0
+    for (let i = nl + 1; i < lineEnd; i++) if (text.charCodeAt(i) === 32) spaces++
+    if (spaces > 6 || !CONTINUATION.test(text.slice(nl + 1, lineEnd))) break
     pos = lineEnd
   }
   return pos

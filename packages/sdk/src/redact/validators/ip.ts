@@ -38,9 +38,12 @@ export function isValidIpv4(s: string): boolean {
  */
 export function isValidIpv6(s: string): boolean {
   if (!isIPv6(s)) return false
-  const groups = s.split(':').filter((g) => g.length > 0)
-  if (groups.length < 3) return false
+  let groups = 0
   let hexish = false
-  for (const g of groups) if (g.length > 2 || /[a-f]/i.test(g) || g.includes('.')) hexish = true
-  return hexish
+  for (const g of s.split(':')) {
+    if (g.length === 0) continue
+    groups++
+    if (g.length > 2 || /[a-f]/i.test(g) || g.includes('.')) hexish = true
+  }
+  return groups >= 3 && hexish
 }
