@@ -10,7 +10,10 @@
  *   npm run build && npx tsx bench/ingest.bench.ts [--records=100000] [--batch=1000] [--concurrency=4]
  *     [--only=off|on|defaults]   run one HTTP scenario (and the baseline)
  *     [--only=storage]           the baseline, then what each SQLite statement of an append costs on its own
+ *     [--only=stages]            the baseline, then the collector's main-thread CPU per stage, in-process
  *     [--cpu-prof=<dir>]         write each collector's V8 CPU profile into <dir> (open it in Chrome DevTools)
+ *     [--cli=<file>]             the collector's CLI entry (default packages/cli/bin/promptledger.js): run another
+ *                                build of the tree, e.g. to compare two in alternating runs on a busy machine
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -21,8 +24,11 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { Pool } from 'undici'
-import type { LedgerRecord } from '../packages/sdk/src/record/schema.js'
+import type { LedgerRecord, UnsealedRecord } from '../packages/sdk/src/record/schema.js'
+import { createRedactor } from '../packages/sdk/src/redact/engine.js'
 import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
+import { decodeBatch, validateBatch } from '../packages/server/src/ingest/parse-batch.js'
+import { serverRedact } from '../packages/server/src/ingest/server-redact.js'
 import { recordColumns } from '../packages/server/src/storage/sqlite/sqlite-row.js'
 import { migrate } from '../packages/server/src/storage/sqlite/sqlite-schema.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
@@ -39,6 +45,7 @@ const text = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 const ONLY = text('only')
 const CPU_PROF = text('cpu-prof')
+const CLI = resolve(text('cli') ?? join(root, 'packages/cli/bin/promptledger.js'))
 
 const random = rng(42)
 const words = vocabulary(random)
@@ -74,7 +81,7 @@ async function startCollector(
     process.execPath,
     [
       ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF)] : []),
-      join(root, 'packages/cli/bin/promptledger.js'),
+      CLI,
       'serve',
       '--port',
       '0',
@@ -315,8 +322,59 @@ function storageBreakdown(): void {
   }
 }
 
+/**
+ * The collector's ingest steps, in-process and one stage at a time over every batch (so each is timed on the
+ * main thread's CPU clock, 10 ms ticks, over a long stretch): decode, validate, the server's redaction, seal,
+ * append. The same functions the collector runs, minus HTTP; GC lands in the stage that allocates. Holding
+ * every batch between stages keeps more alive than the collector does, so GC is somewhat overstated.
+ */
+async function stageBreakdown(): Promise<void> {
+  const buffers = bodies.map((b) => Buffer.from(b))
+  const redactor = createRedactor()
+  console.log('\n| stage | main-thread CPU / record (3 runs) |\n|---|---|')
+  const rows = new Map<string, string[]>()
+  for (let rep = 0; rep < 3; rep++) {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
+    const storage = openSqliteStorage({ path: join(dir, 'ledger.db') })
+    const chain = new Chain(genesis('stages'))
+    const timed = async <T>(name: string, work: () => T | Promise<T>): Promise<T> => {
+      const c0 = cpuSeconds(process.pid, process.pid)
+      const out = await work()
+      const c1 = cpuSeconds(process.pid, process.pid)
+      const list = rows.get(name) ?? []
+      list.push(c0 === null || c1 === null ? '?' : `${(((c1 - c0) * 1e6) / RECORDS).toFixed(1)} µs`)
+      rows.set(name, list)
+      return out
+    }
+    const items = await timed('decode (UTF-8 check, NDJSON split, JSON.parse)', () =>
+      buffers.map((b) => decodeBatch(b, true)),
+    )
+    const batches = await timed('validate (record-check)', () => items.map((b) => validateBatch(b)))
+    const copies: UnsealedRecord[][] = batches.map((b) => b.map((r) => structuredClone(r)))
+    await timed('server redaction (redaction on only)', () => {
+      for (const b of copies) for (const r of b) serverRedact(redactor, r)
+    })
+    const sealed = await timed('seal (canonical encoding + SHA-256)', () =>
+      batches.map((b) =>
+        b.map((r) => {
+          const { record, line } = chain.sealEncoded(r)
+          canonicalLines.set(record, line)
+          return record
+        }),
+      ),
+    )
+    await timed('append (SqliteStorage.append, until committed)', async () => {
+      for (const b of sealed) await storage.append(b)
+    })
+    await storage.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  for (const [name, list] of rows) console.log(`| ${name} | ${list.join(', ')} |`)
+}
+
 const base = await baseline()
 if (ONLY === 'storage') storageBreakdown()
+if (ONLY === 'stages') await stageBreakdown()
 const wanted = (name: string) => ONLY === undefined || ONLY === name
 const off = wanted('off') ? await overHttp(false) : null
 const on = wanted('on') ? await overHttp(true) : null

@@ -58,10 +58,12 @@ export function filterWhere(filter: RecordFilter): SqlWhere {
 
 /**
  * A user's search words as an FTS5 query: each word quoted (so operators and syntax characters in the
- * input are plain text), all words required. Returns null when there is nothing to search for.
+ * input are plain text), all words required. Words are split where the index's tokenizer (unicode61) splits
+ * them, `_` included: the index keeps no token positions (`detail=none`, see sqlite-schema.ts), so every
+ * quoted string must be one token. Returns null when there is nothing to search for.
  */
 export function ftsQuery(q: string): string | null {
-  const words = q.match(/[\p{L}\p{N}_]+/gu)
+  const words = q.match(/[\p{L}\p{N}]+/gu)
   if (!words || words.length === 0) return null
   return words
     .slice(0, 32)

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import type { GroupBy, StatsRow } from '../storage.js'
-import { addHist, bucketOf, histBlob, RollupBatch } from './sqlite-rollup.js'
+import { addHist, bucketOf, histBlob, mergeHistBlob, RollupBatch } from './sqlite-rollup.js'
 import { recordColumns } from './sqlite-row.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
@@ -79,6 +79,21 @@ describe('SQLite hourly rollups', () => {
     addHist(back, histBlob(h))
     addHist(back, histBlob(h))
     expect([back[0], back[500], back[900], back[2047]]).toEqual([6, 2 * 0x1fffff, 2, 10_000_000])
+  })
+
+  it('merge a batch of buckets into a stored histogram as if both were added up densely', () => {
+    const h = new Float64Array(2048)
+    h[3] = 2
+    h[500] = 0x1fffff - 1
+    h[2047] = 5_000_000
+    const added = [2047, 7, 500, 0, 7, 500, 2047]
+    const dense = Float64Array.from(h)
+    for (const b of added) dense[b]!++
+    expect(mergeHistBlob(histBlob(h), added)).toEqual(histBlob(dense))
+    expect(mergeHistBlob(undefined, added)).toEqual(
+      histBlob(Float64Array.from({ length: 2048 }, (_, b) => added.filter((x) => x === b).length)),
+    )
+    expect(mergeHistBlob(histBlob(h), [])).toEqual(histBlob(h))
   })
 
   it('answer stats like the exact scan, for every rollup grouping and filter, across batches', async () => {

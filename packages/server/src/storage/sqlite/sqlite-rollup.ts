@@ -112,21 +112,56 @@ export function addHist(into: Float64Array, blob: Buffer): void {
   }
 }
 
+/**
+ * One group's rollup as a batch collects it: the sums, and each record's histogram bucket in a plain list.
+ * Hot path (two per ingested record): a dense 2048-bucket histogram per group meant allocating and walking
+ * 32 KB per group and batch, which cost more than the rows' inserts (bench/ingest.bench.ts --only=stages).
+ */
+export interface PendingRollup extends Omit<Rollup, 'latency' | 'ttft'> {
+  /** The row's key: the JSON text of [span, hour, model, provider, app, status]. */
+  k: string
+  latency: number[]
+  ttft: number[]
+}
+
 /** Collects one batch's rollups in memory; `Rollups.flush` merges them into `stats_hourly`. */
 export class RollupBatch {
-  readonly rows = new Map<string, Rollup>()
+  readonly rows = new Map<string, PendingRollup>()
 
   add(c: RecordColumns): void {
-    this.#add(c, HOUR_MS)
-    this.#add(c, DAY_MS)
+    // The group's part of the key is encoded once for both spans: `[span,start,` + its tail is the same
+    // text as JSON.stringify([span, start, model, provider, app, status]) (integers encode as String does).
+    const tail = JSON.stringify([c.model, c.provider, c.app, c.status]).slice(1)
+    this.#add(c, HOUR_MS, tail)
+    this.#add(c, DAY_MS, tail)
   }
 
-  #add(c: RecordColumns, span: number): void {
+  #add(c: RecordColumns, span: number, tail: string): void {
     const start = Math.floor(c.ts / span) * span
-    const k = JSON.stringify([span, start, c.model, c.provider, c.app, c.status])
+    const k = `[${span},${start},${tail}`
     let r = this.rows.get(k)
     if (!r) {
-      r = emptyRollup(span, start, c.model, c.provider, c.app, c.status)
+      // One object literal (a spread built it key by key, into a slower shape): every record updates it.
+      r = {
+        k,
+        span,
+        hour: start,
+        model: c.model,
+        provider: c.provider,
+        app: c.app,
+        status: c.status,
+        count: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cost: 0,
+        rcSum: 0,
+        rcN: 0,
+        uncertain: 0,
+        piiLeaks: 0,
+        injectionMax: null,
+        latency: [],
+        ttft: [],
+      }
       this.rows.set(k, r)
     }
     r.count++
@@ -141,19 +176,61 @@ export class RollupBatch {
     if (c.pii_in_response > 0) r.piiLeaks++
     if (c.injection_score !== null && (r.injectionMax === null || c.injection_score > r.injectionMax))
       r.injectionMax = c.injection_score
-    if (c.latency !== null) r.latency[bucketOf(c.latency)]!++
-    if (c.ttft !== null) r.ttft[bucketOf(c.ttft)]!++
+    if (c.latency !== null) r.latency.push(bucketOf(c.latency))
+    if (c.ttft !== null) r.ttft.push(bucketOf(c.ttft))
   }
 }
 
-export function emptyRollup(
+/**
+ * A stored histogram blob plus a batch's bucket list, as one blob: both are walked in bucket order and
+ * merged, with no dense array in between.
+ */
+export function mergeHistBlob(old: Buffer | undefined, buckets: number[]): Buffer {
+  const added = Uint32Array.from(buckets).sort()
+  const w =
+    old === undefined || old.byteLength === 0
+      ? new Uint32Array(0)
+      : old.byteOffset % 4 === 0
+        ? new Uint32Array(old.buffer, old.byteOffset, old.byteLength / 4)
+        : new Uint32Array(new Uint8Array(old).buffer)
+  // At most two words per stored bucket and per added bucket.
+  const out = new Uint32Array(w.length + 2 * added.length)
+  let o = 0
+  const put = (b: number, n: number) => {
+    if (n < COUNT_MASK) out[o++] = ((b << COUNT_BITS) | n) >>> 0
+    else {
+      out[o++] = ((b << COUNT_BITS) | COUNT_MASK) >>> 0
+      out[o++] = n
+    }
+  }
+  let i = 0
+  let j = 0
+  while (i < w.length || j < added.length) {
+    const oldBucket = i < w.length ? w[i]! >>> COUNT_BITS : BUCKETS
+    const newBucket = j < added.length ? added[j]! : BUCKETS
+    const b = Math.min(oldBucket, newBucket)
+    let n = 0
+    if (oldBucket === b) {
+      const packed = w[i++]! & COUNT_MASK
+      n += packed === COUNT_MASK ? w[i++]! : packed
+    }
+    while (j < added.length && added[j] === b) {
+      n++
+      j++
+    }
+    put(b, n)
+  }
+  return Buffer.from(out.buffer, 0, o * 4)
+}
+
+function emptySums(
   span: number,
   hour: number,
   model: string | null,
   provider: string | null,
   app: string | null,
   status: string,
-): Rollup {
+): Omit<Rollup, 'latency' | 'ttft'> {
   return {
     span,
     hour,
@@ -170,13 +247,26 @@ export function emptyRollup(
     uncertain: 0,
     piiLeaks: 0,
     injectionMax: null,
+  }
+}
+
+export function emptyRollup(
+  span: number,
+  hour: number,
+  model: string | null,
+  provider: string | null,
+  app: string | null,
+  status: string,
+): Rollup {
+  return {
+    ...emptySums(span, hour, model, provider, app, status),
     latency: new Float64Array(BUCKETS),
     ttft: new Float64Array(BUCKETS),
   }
 }
 
-/** Merges a stored rollup row into an in-memory one. */
-export function mergeRow(r: Rollup, old: Record<string, unknown>): void {
+/** Adds a stored rollup row's sums into a rollup's (histograms apart). */
+function mergeSums(r: Omit<Rollup, 'latency' | 'ttft'>, old: Record<string, unknown>): void {
   r.count += old['count'] as number
   r.inputTokens += old['input_tokens'] as number
   r.outputTokens += old['output_tokens'] as number
@@ -187,6 +277,11 @@ export function mergeRow(r: Rollup, old: Record<string, unknown>): void {
   r.piiLeaks += old['pii_leaks'] as number
   const max = old['injection_max'] as number | null
   if (max !== null && (r.injectionMax === null || max > r.injectionMax)) r.injectionMax = max
+}
+
+/** Merges a stored rollup row into an in-memory one. */
+export function mergeRow(r: Rollup, old: Record<string, unknown>): void {
+  mergeSums(r, old)
   addHist(r.latency, old['latency_hist'] as Buffer)
   addHist(r.ttft, old['ttft_hist'] as Buffer)
 }
@@ -205,42 +300,47 @@ const REBUILD_COLUMNS = `ts, model, provider, app, status, latency, ttft, input_
 export class Rollups {
   readonly #db: Database.Database
   readonly #read: Database.Statement
-  readonly #write: Database.Statement
+  readonly #insert: Database.Statement
+  readonly #update: Database.Statement
   readonly #selects = new Map<string, Database.Statement>()
 
   constructor(db: Database.Database) {
     this.#db = db
-    this.#read = db.prepare('SELECT * FROM stats_hourly WHERE k = ?')
-    this.#write = db.prepare(`INSERT OR REPLACE INTO stats_hourly (k, span, hour, model, provider, app, status, count,
+    this.#read = db.prepare(`SELECT count, input_tokens, output_tokens, cost, rc_sum, rc_n, uncertain, pii_leaks,
+      injection_max, latency_hist, ttft_hist FROM stats_hourly WHERE k = ?`)
+    this.#insert = db.prepare(`INSERT INTO stats_hourly (k, span, hour, model, provider, app, status, count,
       input_tokens, output_tokens, cost, rc_sum, rc_n, uncertain, pii_leaks, injection_max, latency_hist, ttft_hist)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    // An existing row changes in place: no indexed column moves, so neither index is touched (a REPLACE
+    // deleted and reinserted the row, and both index entries with it).
+    this.#update = db.prepare(`UPDATE stats_hourly SET count = ?, input_tokens = ?, output_tokens = ?, cost = ?,
+      rc_sum = ?, rc_n = ?, uncertain = ?, pii_leaks = ?, injection_max = ?, latency_hist = ?, ttft_hist = ?
+      WHERE k = ?`)
   }
 
   /** A read and a write per touched key (a few dozen per batch), inside the caller's transaction. */
   flush(batch: RollupBatch): void {
-    for (const [k, r] of batch.rows) {
-      const old = this.#read.get(k) as Record<string, unknown> | undefined
-      if (old) mergeRow(r, old)
-      this.#write.run(
-        k,
-        r.span,
-        r.hour,
-        r.model,
-        r.provider,
-        r.app,
-        r.status,
-        r.count,
-        r.inputTokens,
-        r.outputTokens,
-        r.cost,
-        r.rcSum,
-        r.rcN,
-        r.uncertain,
-        r.piiLeaks,
-        r.injectionMax,
-        histBlob(r.latency),
-        histBlob(r.ttft),
-      )
+    for (const r of batch.rows.values()) {
+      const old = this.#read.get(r.k) as Record<string, unknown> | undefined
+      if (old) mergeSums(r, old)
+      const latency = mergeHistBlob(old?.['latency_hist'] as Buffer | undefined, r.latency)
+      const ttft = mergeHistBlob(old?.['ttft_hist'] as Buffer | undefined, r.ttft)
+      const sums = [r.count, r.inputTokens, r.outputTokens, r.cost, r.rcSum, r.rcN, r.uncertain, r.piiLeaks]
+      if (old) this.#update.run(...sums, r.injectionMax, latency, ttft, r.k)
+      else
+        this.#insert.run(
+          r.k,
+          r.span,
+          r.hour,
+          r.model,
+          r.provider,
+          r.app,
+          r.status,
+          ...sums,
+          r.injectionMax,
+          latency,
+          ttft,
+        )
     }
     batch.rows.clear()
   }

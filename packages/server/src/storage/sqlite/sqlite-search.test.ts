@@ -60,10 +60,24 @@ describe('the search index of a file store', () => {
     old.pragma('user_version = 2')
     old.close()
     const storage = openSqliteStorage({ path })
-    await storage.append(sealAll([said('charlie')]))
+    await storage.append(sealAll([said('charlie'), said('order_id')]))
     expect((await storage.query({ q: 'charlie' }, { limit: 10 })).records).toHaveLength(1)
+    // An index with token positions (the old definition) answers the same queries.
+    expect((await storage.query({ q: 'order_id' }, { limit: 10 })).records).toHaveLength(1)
     await storage.close()
     expect(existsSync(`${path}-search`)).toBe(false)
+  })
+
+  it('finds words the tokenizer splits (snake_case), though the index keeps no token positions', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const storage = openSqliteStorage({ path })
+    const records = sealAll([said('refund_status'), said('status of the refund')])
+    await storage.append(records)
+    const ids = async (q: string) => (await storage.query({ q }, { limit: 10 })).records.map((r) => r.id)
+    expect(await ids('refund_status')).toEqual([records[1]!.id, records[0]!.id])
+    expect(await ids('please refund_status now')).toEqual([records[1]!.id, records[0]!.id])
+    expect(await ids('order_status')).toEqual([])
+    await storage.close()
   })
 
   it('forgets an index left by another ledger file at the same path', async () => {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import type { LedgerRecord } from '@promptledger/sdk'
 import type Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
+import { FTS_COLUMNS } from './sqlite-schema.js'
 import { type SearchReply, type SearchRequest, searchWorkerSource } from './sqlite-search-worker.js'
 
 /** A request without its id (the index assigns ids). */
@@ -52,7 +53,7 @@ export class SearchIndex {
     this.#ledger = db.name
     db.prepare('ATTACH DATABASE ? AS search').run(path)
     db.pragma('search.journal_mode = WAL')
-    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS search.records_fts USING fts5(text, content='', contentless_delete=1);
+    db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS search.records_fts USING fts5(${FTS_COLUMNS});
       CREATE TABLE IF NOT EXISTS search.search_state (id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL);`)
     this.#indexed = (db.prepare('SELECT n FROM search.search_state WHERE id = 0').pluck().get() as number) ?? 0
     const last = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'search_queue'").pluck().get() as
