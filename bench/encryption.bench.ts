@@ -4,7 +4,9 @@
  * path (HTTP batch → redact → encrypt → seal → SQLite with the full-text index). Bar: encryption on
  * costs ≤ 25 % of throughput.
  *
- *   npx tsx bench/encryption.bench.ts [--records=20000] [--rounds=3] [--users=200]
+ *   npx tsx bench/encryption.bench.ts [--records=20000] [--rounds=3] [--users=200] [--only=ledger|collector|build]
+ *
+ * `--only` runs one row (e.g. under `node --cpu-prof --import tsx` to profile just the collector).
  *
  * Rounds interleave off/on so that noise from other processes falls on both alike; the best round
  * of each is reported. The CPU columns (process CPU time per record, main thread plus the thread
@@ -37,6 +39,8 @@ const arg = (name: string, dflt: string): number =>
 const RECORDS = arg('records', '20000')
 const ROUNDS = arg('rounds', '3')
 const USERS = arg('users', '200')
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const wanted = (name: string) => ONLY === undefined || ONLY === name
 /** Records processed by the last run (each run sets it), for CPU time per record. */
 let lastCount = 0
 
@@ -197,9 +201,9 @@ async function best(
   return { off, on }
 }
 
-const ledger = await best(ledgerRun)
-const collector = await best(collectorRun)
-const build = await best(buildRun, BUILD_ROUNDS)
+const ledger = wanted('ledger') ? await best(ledgerRun) : null
+const collector = wanted('collector') ? await best(collectorRun) : null
+const build = wanted('build') ? await best(buildRun, BUILD_ROUNDS) : null
 fs.rmSync(buildDir, { recursive: true, force: true })
 const row = (name: string, { off, on }: { off: Measured; on: Measured }, bar = true) => {
   const cost = (1 - on.rate / off.rate) * 100
@@ -216,6 +220,8 @@ console.log(
   '| path | records/s, encryption off (baseline) | records/s, on | ratio on/off | cost | CPU µs/record, off → on | ≤ 25 % |',
 )
 console.log('|---|---:|---:|---:|---:|---:|---|')
-console.log(row('SDK ledger: log() → file ledger, closed', ledger))
-console.log(row('collector: HTTP ingest → SQLite + FTS', collector))
-console.log(row(`SDK build path alone, in memory (${BUILD_RECORDS} records, best of ${BUILD_ROUNDS})`, build, false))
+if (ledger) console.log(row('SDK ledger: log() → file ledger, closed', ledger))
+if (collector) console.log(row('collector: HTTP ingest → SQLite + FTS', collector))
+if (build) {
+  console.log(row(`SDK build path alone, in memory (${BUILD_RECORDS} records, best of ${BUILD_ROUNDS})`, build, false))
+}

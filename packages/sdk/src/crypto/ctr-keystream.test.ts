@@ -74,12 +74,12 @@ describe('CtrKeystream', () => {
       maxChunkBytes: 64,
       start: () => Buffer.from(starts[next++]!),
     })
-    const first = encrypt(stream, randomBytes(48)) // chunk 1: blocks 0–3
-    const second = encrypt(stream, randomBytes(64)) // chunk 2: blocks 4–7
+    const first = encrypt(stream, randomBytes(48)) // chunk 1, sized to the record: blocks 0–2
+    const second = encrypt(stream, randomBytes(64)) // chunk 2: blocks 3–6
     const plain = randomBytes(16)
     const third = encrypt(stream, plain) // a third chunk would pass 8 blocks: new context
     expect(first.iv).toEqual(starts[0])
-    expect(second.iv).toEqual(hex('00000000 00000000 00000000 00000004'))
+    expect(second.iv).toEqual(hex('00000000 00000000 00000000 00000003'))
     expect(third.iv).toEqual(starts[1])
     expect(next).toBe(2)
     expect(decryptAlone(third.iv, third.ct)).toEqual(plain)
@@ -87,15 +87,32 @@ describe('CtrKeystream', () => {
 
   it('holds a bounded number of chunks: an evicted stream skips ahead and stays decryptable', () => {
     const first = new CtrKeystream(key, { start: () => hex('00000000 00000000 00000000 00000000') })
-    const a = encrypt(first, randomBytes(100))
-    // Hundreds of other keys take chunks; `first`'s chunk (128 blocks) falls off the budget.
+    const a = encrypt(first, randomBytes(100)) // cold: a chunk of the record's 7 blocks
+    const b = encrypt(first, randomBytes(100)) // warm: a 2 KiB chunk (128 blocks) from block 7
+    // Hundreds of other keys take chunks; `first`'s chunk falls off the budget.
     const others = Array.from({ length: 300 }, () => new CtrKeystream(key))
     for (const s of others) encrypt(s, randomBytes(10))
     const plain = randomBytes(100)
-    const b = encrypt(first, plain)
+    const c = encrypt(first, plain)
     expect(a.iv).toEqual(hex('00000000 00000000 00000000 00000000'))
-    expect(b.iv).toEqual(hex('00000000 00000000 00000000 00000080'))
-    expect(decryptAlone(b.iv, b.ct)).toEqual(plain)
+    expect(b.iv).toEqual(hex('00000000 00000000 00000000 00000007'))
+    expect(c.iv).toEqual(hex('00000000 00000000 00000000 00000087'))
+    expect(decryptAlone(c.iv, c.ct)).toEqual(plain)
+  })
+
+  it('makes a cold key only the keystream its record needs, and grows the chunks of a busy key', () => {
+    const stream = new CtrKeystream(key, { start: () => hex('00000000 00000000 00000000 00000000'), ...SMALL_CHUNKS })
+    const blocks = (iv: Buffer) => Number(BigInt(`0x${iv.toString('hex')}`))
+    const ivs = Array.from({ length: 6 }, () => blocks(encrypt(stream, randomBytes(40)).iv))
+    // 3 blocks per record. Chunks: 3 blocks (cold) at 0, then 4 blocks at 3, 8 at 7, 16 at 15: a
+    // record that does not fit in a chunk's rest starts the next chunk, and the counter skips the rest.
+    expect(ivs).toEqual([0, 3, 7, 10, 15, 18])
+    // Evicted by other keys' chunks: cold again, so the next chunk is just the record's.
+    for (const s of Array.from({ length: 300 }, () => new CtrKeystream(key))) encrypt(s, randomBytes(10))
+    const after = blocks(encrypt(stream, randomBytes(40)).iv)
+    const next = blocks(encrypt(stream, randomBytes(40)).iv)
+    expect(after).toBeGreaterThan(18)
+    expect(next).toBe(after + 3)
   })
 })
 

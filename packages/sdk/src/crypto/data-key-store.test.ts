@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -162,5 +171,65 @@ describe('DataKeyStore', () => {
     keys.commit()
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b'])
     expect(DataKeyStore.open({ dir, provider }).get(k.keyId).export()).toEqual(k.key.export())
+  })
+
+  it("in batch mode finds another process's keys at the first new subject of each batch", () => {
+    const provider = envProvider()
+    const server = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const app = DataKeyStore.open({ dir, provider })
+    const early = app.getOrCreate('user:a')
+    server.getOrCreate('user:first')
+    expect(server.getOrCreate('user:a').keyId).toBe(early.keyId)
+    server.commit()
+    // Made by the other process after this batch's check: found at the next batch's first new subject.
+    const later = app.getOrCreate('user:b')
+    expect(server.getOrCreate('user:b').keyId).toBe(later.keyId)
+    server.commit()
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:first'])
+  })
+
+  it("erasure leaves none of the subject's key bytes in the data dir", () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    for (const user of ['a', 'x', 'b']) keys.getOrCreate(`user:${user}`)
+    keys.commit()
+    keys.getOrCreate('user:c')
+    keys.commit()
+    const file = JSON.parse(readFileSync(keys.file, 'utf8'))
+    const wrapped = Object.values(file.keys as Record<string, { subject: string; wrapped: string }>)
+      .filter((e) => e.subject === 'user:x')
+      .map((e) => e.wrapped)
+    expect(wrapped).toHaveLength(1)
+    const [erased] = keys.destroy('user:x')
+    const everything = Object.values(snapshot())
+      .map((b64) => Buffer.from(b64, 'base64').toString('latin1'))
+      .join('\n')
+    expect(everything).not.toContain(wrapped[0])
+    expect(everything).not.toContain(Buffer.from(wrapped[0]!, 'base64').toString('latin1'))
+    expect(everything).toContain(erased)
+    expect(readdirSync(dir).sort()).toEqual(['data-keys.json'])
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:c'])
+  })
+
+  it('keeps every committed key through a crash, even one in the middle of the next write', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const enc = new Encryptor({ keys })
+    const record = enc.encryptRecord(sampleRecord('a', 'S-a'))
+    // The collector commits a batch's keys before it stores the batch.
+    enc.commitKeys()
+    enc.encryptRecord(sampleRecord('b', 'S-b')) // never committed: its record was never acknowledged
+    // The crash: a half-written temp file and the lock of the write it interrupted.
+    writeFileSync(`${keys.file}.999.1.tmp`, '{"v":1,"master_key_id":', { mode: 0o600 })
+    writeFileSync(`${keys.file}.lock`, '', { mode: 0o600 })
+    const longAgo = new Date(Date.now() - 60_000)
+    utimesSync(`${keys.file}.lock`, longAgo, longAgo)
+    const reopened = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    expect(JSON.stringify(new Encryptor({ keys: reopened }).decryptRecord(record))).toContain('S-a')
+    expect(reopened.subjects()).toEqual(['user:a'])
+    // The next write takes over the stale lock and keeps the key.
+    reopened.getOrCreate('user:c')
+    reopened.commit()
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:c'])
   })
 })

@@ -1,8 +1,9 @@
-import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
+import { createSecretKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { PromptLedgerError } from '../errors.js'
 import { fileStamp, type KeyEntry, type KeyFile, readKeyFile, updateKeyFile } from './key-file.js'
 import type { KeyProvider } from './key-provider.js'
+import { pooledRandomBytes } from './random-pool.js'
 
 export interface DataKeyStoreOptions {
   /** Directory holding `data-keys.json` (0600). */
@@ -16,7 +17,11 @@ export interface DataKeyStoreOptions {
   /**
    * `immediate` (default) persists a new key before returning it; `batch` keeps new keys pending
    * until `commit()`, which the caller must run before writing any record encrypted with them (the
-   * ledger does so once per batch: one fsync per batch instead of one per new user).
+   * ledger does so once per batch: one fsync per batch instead of one per new user). In batch mode a
+   * subject this process has not seen yet is also looked up in the file once per batch (at the
+   * first new subject after a commit) rather than once per new subject: a key another process made
+   * during the batch is found at the next batch, and until then a second key for the subject may be
+   * made (the file holds both; each decrypts its own records).
    */
   persist?: 'immediate' | 'batch'
 }
@@ -47,6 +52,8 @@ export class DataKeyStore {
   readonly #recheckMs: number
   readonly #batch: boolean
   #checkedAt = 0
+  /** Batch mode: the file was checked for other processes' keys since the last `commit()`. */
+  #checkedThisBatch = false
   /** Created here but not yet in the file (batch mode). */
   readonly #pending = new Map<string, KeyEntry>()
   #bySubject = new Map<string, DataKey>()
@@ -85,14 +92,20 @@ export class DataKeyStore {
     if (now - this.#checkedAt >= this.#recheckMs) {
       this.#reloadIfChanged()
       this.#checkedAt = now
+      this.#checkedThisBatch = true
     }
     const cached = this.#bySubject.get(subject)
     if (cached) return cached
-    this.#reloadIfChanged()
+    // Hot path when many users are new: a stat per new subject cost as much as making its key, so
+    // batch mode checks once per batch.
+    if (!this.#batch || !this.#checkedThisBatch) {
+      this.#reloadIfChanged()
+      this.#checkedThisBatch = true
+    }
     const existing = this.#currentEntry(subject)
     if (existing) return this.#remember(existing[0], existing[1])
-    const raw = randomBytes(32)
-    const keyId = randomBytes(12).toString('hex')
+    const raw = pooledRandomBytes(32)
+    const keyId = pooledRandomBytes(12).toString('hex')
     const entry: KeyEntry = {
       subject,
       wrapped: Buffer.from(this.#provider.wrap(raw) as Buffer).toString('base64'),
@@ -108,14 +121,19 @@ export class DataKeyStore {
     return dataKey
   }
 
-  /** Persists keys created since the last commit (one locked, fsynced rewrite). */
+  /** Persists keys created since the last commit (one locked, fsynced rewrite), and ends the batch. */
   commit(): void {
+    this.#checkedThisBatch = false
     if (this.#pending.size === 0) return
-    this.#write((file) => {
-      const keys = { ...file.keys }
-      for (const [keyId, entry] of this.#pending) if (!file.erased.includes(keyId)) keys[keyId] = entry
-      return { ...file, keys }
-    })
+    // Added in place: copying the keys object cost O(keys) per batch. Should the write fail, the
+    // entries are still pending, so the next commit writes them.
+    this.#write(
+      (file) => {
+        for (const [keyId, entry] of this.#pending) if (!file.erased.includes(keyId)) file.keys[keyId] = entry
+        return file
+      },
+      { additive: true },
+    )
     this.#pending.clear()
   }
 
@@ -225,8 +243,9 @@ export class DataKeyStore {
     }
   }
 
-  #write(change: (file: KeyFile) => KeyFile): void {
-    const { data, stamp } = updateKeyFile(
+  /** `additive`: the change only adds pending keys, which the index already holds. */
+  #write(change: (file: KeyFile) => KeyFile, { additive = false } = {}): void {
+    const { data, stamp, reused } = updateKeyFile(
       this.file,
       (current) => {
         const file = current ?? this.#empty()
@@ -237,7 +256,8 @@ export class DataKeyStore {
     )
     this.#data = data
     this.#stamp = stamp
-    this.#reindex()
+    // Rebuilding the index is O(keys); after adding our own pending keys to our own copy it is unchanged.
+    if (!(additive && reused)) this.#reindex()
   }
 
   #reloadIfChanged(): void {

@@ -19,10 +19,10 @@ export type KeyEntry = z.infer<typeof entrySchema>
 /** The file's identity; a change means another process wrote it. */
 export function fileStamp(file: string): string {
   try {
-    const st = statSync(file, { bigint: true })
-    return `${st.ino}:${st.size}:${st.mtimeNs}`
+    // No exception for a missing file (the first batch of a new data dir): throwing one cost 4× the stat.
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false })
+    return st ? `${st.ino}:${st.size}:${st.mtimeNs}` : ''
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ''
     throw new PromptLedgerError('IO_ERROR', `could not stat ${file}`, { cause: err })
   }
 }
@@ -57,7 +57,12 @@ export function updateKeyFile(
   update: (current: KeyFile | null) => KeyFile,
   /** What the caller last read or wrote, and its stamp: reused when the file is unchanged under the lock. */
   known?: { stamp: string; data: KeyFile },
-): { data: KeyFile; stamp: string } {
+): {
+  data: KeyFile
+  stamp: string
+  /** The file was unchanged since `known`, so `update` was given `known.data`. */
+  reused: boolean
+} {
   const lock = `${file}.lock`
   const deadline = Date.now() + LOCK_TIMEOUT_MS
   for (;;) {
@@ -77,11 +82,11 @@ export function updateKeyFile(
   try {
     // Re-reading (and validating) the whole file on every commit cost O(keys) per batch; unchanged since the
     // caller's last read or write (same inode, size, mtime), the caller's copy is the file.
-    const current = known && known.stamp !== '' && fileStamp(file) === known.stamp ? known.data : readKeyFile(file)
-    const next = update(current)
+    const reused = known !== undefined && known.stamp !== '' && fileStamp(file) === known.stamp
+    const next = update(reused ? known.data : readKeyFile(file))
     writeFileAtomic(file, JSON.stringify(next))
     // Stamped under the lock: a write by another process right after ours must not pass for ours.
-    return { data: next, stamp: fileStamp(file) }
+    return { data: next, stamp: fileStamp(file), reused }
   } finally {
     rmSync(lock, { force: true })
   }

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
+import { pooledRandomBytes } from './random-pool.js'
 
 /** AES-256-GCM key wrap layout: 12-byte IV, 16-byte tag, then the wrapped key. */
 const IV_BYTES = 12
@@ -23,7 +24,7 @@ export function assertMasterKey(key: Buffer, source: string): void {
 
 /** Wraps a data key under `master` (AES-256-GCM, fresh IV). */
 export function wrapKey(master: Buffer, dataKey: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES)
+  const iv = pooledRandomBytes(IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', master, iv)
   cipher.setAAD(WRAP_AAD)
   const ct = Buffer.concat([cipher.update(dataKey), cipher.final()])
