@@ -21,6 +21,13 @@ export interface SearchWorkerData {
   path: string
   /** The ledger database file: the worker checkpoints its WAL, off the thread that appends. */
   ledger: string
+  /** Checkpoint the ledger's WAL once it has grown this many bytes since the last checkpoint. */
+  walCheckpointBytes: number
+}
+
+/** What the worker needs of `node:fs`: the WAL file's size. */
+interface WorkerFs {
+  statSync(path: string, options: { throwIfNoEntry: false }): { size: number } | undefined
 }
 
 interface WorkerPort {
@@ -34,7 +41,16 @@ interface WorkerPort {
  * (`searchWorkerSource`), so it uses nothing but its arguments: no imports, no module state.
  * It owns the search database's writes; the collector's thread only reads it.
  */
-export function runSearchWorker(port: WorkerPort, data: SearchWorkerData, Database: typeof BetterSqlite3): void {
+export function runSearchWorker(
+  port: WorkerPort,
+  data: SearchWorkerData,
+  Database: typeof BetterSqlite3,
+  fs: WorkerFs,
+): void {
+  /** A checkpoint that readers kept from finishing is tried again after this long. */
+  const RETRY_MS = 1000
+  /** With no batch for this long, the WAL is copied back whatever its size. */
+  const IDLE_MS = 10_000
   const db = new Database(data.path)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
@@ -59,6 +75,46 @@ export function runSearchWorker(port: WorkerPort, data: SearchWorkerData, Databa
     for (const rowid of rowids) remove.run(rowid)
     if (rowids.length > 0) optimize.run()
   })
+  // The ledger's WAL is checkpointed by size, not after every batch: a checkpoint that copies every frame back
+  // makes the next append restart the WAL, and SQLite fsyncs a restarted WAL's header even at synchronous =
+  // NORMAL, on the appending (serving) thread. Checkpointing every `walCheckpointBytes` (the appending
+  // connection truncates the file back below that on a restart, `journal_size_limit`) makes that one fsync
+  // per that many bytes appended. PASSIVE never waits for, nor blocks, the writer.
+  const walPath = `${data.ledger}-wal`
+  const walSize = () => fs.statSync(walPath, { throwIfNoEntry: false })?.size ?? 0
+  /** The WAL's size after the last complete checkpoint: frames up to there are copied back already. */
+  let copied = 0
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let retrying = false
+  const schedule = (ms: number) => {
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(checkpointLedger, ms)
+  }
+  function checkpointLedger(): void {
+    if (timer) clearTimeout(timer)
+    timer = null
+    const size = walSize()
+    // One row, always: busy is 1 when another connection held the checkpoint lock.
+    const [row] = ledger.pragma('wal_checkpoint(PASSIVE)') as [{ busy: number; log: number; checkpointed: number }]
+    retrying = row.busy !== 0 || row.checkpointed < row.log
+    // A reader (a query, another process) holds frames the checkpoint could not copy: the WAL grows until
+    // it lets go, so try again soon rather than waiting for another threshold's worth of appends.
+    if (retrying) schedule(RETRY_MS)
+    else copied = size
+  }
+  const afterBatch = () => {
+    if (retrying) return
+    const size = walSize()
+    // Smaller than at the last checkpoint: the WAL restarted (and was truncated), every frame in it is new.
+    if (size < copied) copied = 0
+    if (size - copied >= data.walCheckpointBytes) checkpointLedger()
+    else schedule(IDLE_MS)
+  }
+  const stopCheckpoints = () => {
+    if (timer) clearTimeout(timer)
+    timer = null
+    retrying = false
+  }
   const checkpoint = () => {
     const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
     if (row && row.busy !== 0) throw new Error('could not checkpoint the search WAL: another connection is reading')
@@ -68,13 +124,14 @@ export function runSearchWorker(port: WorkerPort, data: SearchWorkerData, Databa
       switch (m.op) {
         case 'index': {
           const n = index.immediate(m.n, m.rows)
-          // Copies the ledger's committed WAL pages into its file (the appending thread skips automatic
-          // checkpoints when this worker runs). PASSIVE never waits for, nor blocks, the writer.
-          ledger.pragma('wal_checkpoint(PASSIVE)')
+          afterBatch()
           port.postMessage({ id: m.id, ok: true, n })
           return
         }
         case 'erase':
+          // Erasure checkpoints the ledger itself (TRUNCATE, from the appending thread): no checkpoint of
+          // ours may hold the checkpoint lock meanwhile. The next batch arms the timer again.
+          stopCheckpoints()
           erase.immediate(m.rowids)
           break
         case 'deleteBelow':
@@ -86,6 +143,11 @@ export function runSearchWorker(port: WorkerPort, data: SearchWorkerData, Databa
           checkpoint()
           break
         case 'close':
+          stopCheckpoints()
+          // Leaves an empty WAL for whoever opens the ledger next. Best effort: a reader in another process
+          // may hold it, and the close must not wait for it.
+          ledger.pragma('busy_timeout = 0')
+          ledger.pragma('wal_checkpoint(TRUNCATE)')
           ledger.close()
           db.close()
           port.postMessage({ id: m.id, ok: true })
@@ -107,5 +169,5 @@ export function runSearchWorker(port: WorkerPort, data: SearchWorkerData, Databa
 export function searchWorkerSource(): string {
   return `const { parentPort, workerData } = require('node:worker_threads');
 const __name = (fn) => fn;
-(${runSearchWorker.toString()})(parentPort, workerData, require(workerData.driver));`
+(${runSearchWorker.toString()})(parentPort, workerData, require(workerData.driver), require('node:fs'));`
 }

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import { runStorageCases } from '../storage.case.js'
 import { openSqliteStorage } from './sqlite-storage.js'
@@ -13,6 +13,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 // The inline layout (index written inside the append) serves in-memory stores and files from before version 3.
 runStorageCases('sqlite in memory', { create: async () => openSqliteStorage({ path: ':memory:' }) })
+
+/** The WAL header's checkpoint sequence number: SQLite adds one every time the WAL restarts. */
+const walRestarts = (path: string) => readFileSync(`${path}-wal`).readUInt32BE(12)
 
 const said = (word: string) =>
   unsealed({ request: { model: 'gpt-4o', messages: [{ role: 'user', content: `please ${word} now` }] } })
@@ -93,5 +96,82 @@ describe('the search index of a file store', () => {
     expect((await second.query({ q: 'delta' }, { limit: 10 })).records).toEqual([])
     expect((await second.query({ q: 'foxtrot' }, { limit: 10 })).records.map((r) => r.id)).toEqual([record!.id])
     await second.close()
+  })
+
+  it('checkpoints the ledger WAL by size, so an append does not restart the WAL after every batch', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const storage = openSqliteStorage({ path })
+    await storage.append(sealAll([said('w0')], 'w0'))
+    // A full-text query waits for the worker to handle every batch before it, checkpoint included.
+    await storage.query({ q: 'w0' }, { limit: 1 })
+    const restarts = walRestarts(path)
+    for (let i = 1; i <= 20; i++) {
+      await storage.append(sealAll([said(`w${i}`)], `w${i}`))
+      expect((await storage.query({ q: `w${i}` }, { limit: 1 })).records).toHaveLength(1)
+    }
+    expect(walRestarts(path)).toBe(restarts)
+    await storage.close()
+    // The last connection to close copies the WAL back and removes it.
+    expect(existsSync(`${path}-wal`)).toBe(false)
+  })
+
+  it('checkpoints the ledger WAL once it has grown by walCheckpointBytes, so the WAL stays bounded', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const limit = 1024 * 1024
+    const storage = openSqliteStorage({ path, walCheckpointBytes: limit })
+    await storage.append(sealAll([said('v0')], 'v0'))
+    await storage.query({ q: 'v0' }, { limit: 1 })
+    const restarts = walRestarts(path)
+    let largest = 0
+    let batch = 0
+    for (let i = 1; i <= 40; i++) {
+      const before = statSync(`${path}-wal`).size
+      await storage.append(
+        sealAll(
+          Array.from({ length: 20 }, () => said(`v${i}`)),
+          `v${i}`,
+        ),
+      )
+      batch = Math.max(batch, statSync(`${path}-wal`).size - before)
+      await storage.query({ q: `v${i}` }, { limit: 1 })
+      largest = Math.max(largest, statSync(`${path}-wal`).size)
+    }
+    expect(walRestarts(path)).toBeGreaterThan(restarts)
+    // At most one threshold plus the batch that crossed it plus the batch that restarted it.
+    expect(largest).toBeLessThanOrEqual(limit + 2 * Math.max(batch, limit / 4))
+    await storage.close()
+  })
+
+  it('tries a checkpoint that a reader kept from finishing again once the reader lets go', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const limit = 256 * 1024
+    const storage = openSqliteStorage({ path, walCheckpointBytes: limit })
+    await storage.append(sealAll([said('u0')], 'u0'))
+    await storage.query({ q: 'u0' }, { limit: 1 })
+    // Another process reading: its snapshot keeps every frame appended after it in the WAL.
+    const reader = new Database(path, { readonly: true })
+    reader.exec('BEGIN')
+    reader.prepare('SELECT count(*) FROM records').get()
+    const size = () => statSync(path).size
+    const walSize = () => statSync(`${path}-wal`).size
+    const held = size()
+    // Past the threshold twice over: the worker has tried, and the reader kept it from copying anything.
+    for (let i = 1, grown = 0; grown < 2 * limit; i++) {
+      const before = walSize()
+      await storage.append(
+        sealAll(
+          Array.from({ length: 20 }, () => said(`u${i}`)),
+          `u${i}`,
+        ),
+      )
+      grown += walSize() >= before ? walSize() - before : walSize()
+      await storage.query({ q: `u${i}` }, { limit: 1 })
+    }
+    expect(size()).toBe(held)
+    reader.exec('COMMIT')
+    reader.close()
+    // No append follows: only the worker's retry can copy the frames back (well before its idle checkpoint).
+    await vi.waitFor(() => expect(size()).toBeGreaterThan(held), { timeout: 5000, interval: 50 })
+    await storage.close()
   })
 })

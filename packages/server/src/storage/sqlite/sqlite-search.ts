@@ -6,6 +6,9 @@ import { ServerError } from '../../errors.js'
 import { FTS_COLUMNS } from './sqlite-schema.js'
 import { type SearchReply, type SearchRequest, searchWorkerSource } from './sqlite-search-worker.js'
 
+/** The ledger WAL's growth between two checkpoints by the search worker (see `SearchIndex`). */
+export const DEFAULT_WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024
+
 /** A request without its id (the index assigns ids). */
 type Op = SearchRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
 
@@ -24,8 +27,10 @@ type Op = SearchRequest extends infer R ? (R extends { id: number } ? Omit<R, 'i
  * Reads stay consistent: a full-text query first waits until every batch acknowledged before it is indexed
  * (`caughtUp`), usually one batch's indexing at most.
  *
- * The worker also checkpoints the ledger's WAL after each batch (PASSIVE: it never blocks the writer), so
- * copying committed pages into the ledger file is off the appending thread too.
+ * The worker also checkpoints the ledger's WAL (PASSIVE: it never blocks the writer), so copying committed
+ * pages into the ledger file is off the appending thread too. It does so by size (`walCheckpointBytes`) or
+ * after 10 s without a batch, not after every batch: each complete checkpoint makes the next append restart
+ * the WAL, which costs that append an fsync of the WAL header.
  *
  * @example
  * const search = new SearchIndex(db, `${path}-search`)
@@ -36,6 +41,7 @@ export class SearchIndex {
   readonly #db: Database.Database
   readonly #path: string
   readonly #ledger: string
+  readonly #walCheckpointBytes: number
   #worker: Worker | null = null
   #nextId = 1
   readonly #pending = new Map<number, { resolve: (r: SearchReply) => void; reject: (e: Error) => void }>()
@@ -47,10 +53,11 @@ export class SearchIndex {
   #closed = false
   #exited = false
 
-  constructor(db: Database.Database, path: string) {
+  constructor(db: Database.Database, path: string, walCheckpointBytes = DEFAULT_WAL_CHECKPOINT_BYTES) {
     this.#db = db
     this.#path = path
     this.#ledger = db.name
+    this.#walCheckpointBytes = walCheckpointBytes
     db.prepare('ATTACH DATABASE ? AS search').run(path)
     db.pragma('search.journal_mode = WAL')
     db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS search.records_fts USING fts5(${FTS_COLUMNS});
@@ -163,7 +170,7 @@ export class SearchIndex {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3')
     const worker = new Worker(searchWorkerSource(), {
       eval: true,
-      workerData: { driver, path: this.#path, ledger: this.#ledger },
+      workerData: { driver, path: this.#path, ledger: this.#ledger, walCheckpointBytes: this.#walCheckpointBytes },
     })
     worker.on('message', (reply: SearchReply) => {
       this.#pending.get(reply.id)?.resolve(reply)
@@ -177,8 +184,11 @@ export class SearchIndex {
       this.#exited = true
       if (!this.#closed) this.#fail(new ServerError('STORAGE_ERROR', 'the search worker stopped'))
     })
-    // The worker checkpoints the ledger's WAL after each batch it indexes: the appending thread stops doing it.
+    // The worker checkpoints the ledger's WAL: the appending thread stops doing it. When the WAL restarts,
+    // the first commit truncates the file to this limit, below the worker's threshold, so the file's size
+    // tells the worker how much has been appended since (and the file stays bounded).
     this.#db.pragma('wal_autocheckpoint = 0')
+    this.#db.pragma(`main.journal_size_limit = ${Math.floor(this.#walCheckpointBytes / 4)}`)
     this.#worker = worker
     return worker
   }

@@ -35,6 +35,12 @@ export interface SqliteStorageOptions {
    * hourly rollups (percentiles within 1 %, see sqlite-rollup.ts). Default 100,000.
    */
   exactStatsLimit?: number
+  /**
+   * A file store's WAL is copied back into the database (checkpointed, off the appending thread) once it has
+   * grown this many bytes, or after 10 s without appends. Larger: fewer WAL restarts (each costs the append
+   * after it an fsync), a larger WAL to replay after a crash. Default 32 MiB.
+   */
+  walCheckpointBytes?: number
 }
 
 /** An append's result, and what the search index gets once it commits. */
@@ -60,7 +66,8 @@ const MAX_SPILLED_SLOTS = 4096
 export function openSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 })
   const db = new Database(options.path)
-  const search = migrate(db) === 'separate' ? new SearchIndex(db, `${options.path}-search`) : null
+  const search =
+    migrate(db) === 'separate' ? new SearchIndex(db, `${options.path}-search`, options.walCheckpointBytes) : null
   return new SqliteStorage(db, options.plaintextView, options.exactStatsLimit, search)
 }
 
