@@ -25,8 +25,8 @@ export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
  *   built-in recognizer decides from that text, one character around it (lookarounds, run joins, sentence starts)
  *   and distance-based context words (phone, card, SSN, IP windows).
  * - Neighbours: no replaced span is preceded by a word character or by `. , : - + & ? #` (the first characters of
- *   the neighbours' 2-character lookaheads, and characters that continue a number, address or URL into it); each
- *   is followed by whitespace, a quote, closing punctuation or a colon and a space (no neighbour starts on it and
+ *   the neighbours' 2-character lookaheads, and characters that continue a number, address or URL into it), nor
+ *   by an apostrophe joining a word to its first letter (the person recognizer's `O'Neil` rule); each is followed by whitespace, a quote, closing punctuation or a colon and a space (no neighbour starts on it and
  *   reads its last character), and does not end in sentence punctuation (sentence starts stay where they were).
  * - Name runs: a span ending in a letter right before a capitalised word, or (unless it is a PERSON, which the
  *   person recognizer already cut at words that cannot be names) starting with a capital right after one, may
@@ -50,6 +50,7 @@ export function replacementsAreStable(
 ): Stability {
   for (const k of kept) {
     if (k.start > 0 && !safeBefore(text.charCodeAt(k.start - 1))) return UNSTABLE
+    if (apostropheJoined(text, k.start)) return UNSTABLE
     if (k.end < text.length && !safeAfter(text.charCodeAt(k.end))) return UNSTABLE
     if (k.end < text.length && text.charCodeAt(k.end) === 58 && !isSpaceOrEnd(text, k.end + 1)) return UNSTABLE
     const first = text.charCodeAt(k.start)
@@ -102,6 +103,16 @@ function safeBefore(c: number): boolean {
   if (isAlnum(c) || c === 95) return false
   // . , : - + & ? #
   return c !== 46 && c !== 44 && c !== 58 && c !== 45 && c !== 43 && c !== 38 && c !== 63 && c !== 35
+}
+
+/**
+ * A letter, an apostrophe and the span's first letter (`Name'GB82…`): the person recognizer read the apostrophe as
+ * inside one word (O'Neil), which the token's `<` cuts, so the word before may now be judged alone.
+ */
+function apostropheJoined(text: string, at: number): boolean {
+  if (at < 2) return false
+  const a = text.charCodeAt(at - 1)
+  return (a === 39 || a === 0x2019) && isLetter(text.charCodeAt(at - 2)) && isLetter(text.charCodeAt(at))
 }
 
 function isSpaceOrEnd(text: string, i: number): boolean {
