@@ -65,6 +65,12 @@ export const ledgerOptionsSchema = z.object({
       z.object({ masterKey: z.string().min(1).optional(), tenant: z.string().min(1).max(200).optional() }),
     ])
     .optional(),
+  /**
+   * Build every other batch on a worker thread when calls arrive faster than one thread builds them.
+   * Used only on hosts with more than one core and when the pipeline allows it (no encryption, no inserted stages or extra exporters, options
+   * without functions); batches are still chained and written in order on the ledger's thread.
+   */
+  buildThread: z.boolean().default(true),
   /** Flush on beforeExit, SIGTERM and SIGINT (the signal's default action still happens). */
   handleExit: z.boolean().default(true),
 })

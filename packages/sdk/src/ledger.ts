@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import { availableParallelism } from 'node:os'
 import { type WrapOptions, wrapFunction } from './capture/wrap.js'
 import { encryptStage, openEncryptor } from './crypto/encrypt-stage.js'
 import { openKeyring } from './crypto/keyring.js'
@@ -10,17 +11,18 @@ import { HttpExporter } from './exporters/http/http-exporter.js'
 import { withRetry } from './exporters/http/retry-exporter.js'
 import { withSpool } from './exporters/http/spool-exporter.js'
 import { type LedgerOptions, type ResolvedLedgerOptions, resolveLedgerOptions } from './ledger-options.js'
+import { BatchBuilder, type SealedBatch } from './pipeline/batch-builder.js'
+import type { BodyBatch } from './pipeline/body-batch.js'
+import { BUILD_THREAD, type BuildThread, isPlainData, openBuildThread } from './pipeline/build-thread.js'
 import { registerExitFlush } from './pipeline/exit-hooks.js'
 import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-queue.js'
 import { redactStage } from './pipeline/redact-stage.js'
-import { type NamedStage, runStages } from './pipeline/stage.js'
-import { toRecord } from './record/from-input.js'
+import type { NamedStage } from './pipeline/stage.js'
 import type { LogInput } from './record/log-input.js'
-import type { LedgerRecord } from './record/schema.js'
+import type { UnsealedRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
-import { LineBuffer } from './seal/line-buffer.js'
 import { signalsStage } from './signals/signals-stage.js'
 
 /** Counters of one ledger since it was created. */
@@ -50,12 +52,22 @@ export interface LedgerEvents {
   warning: [LedgerWarning]
 }
 
-/** One batch after the seal stage: its NDJSON lines, and the records when an exporter besides the file needs them. */
-interface SealedBatch {
-  count: number
-  lines: LineBuffer
-  records: LedgerRecord[] | null
+/** A batch taken from the queue and not yet sealed (see #drainLoop). */
+interface TakenBatch {
+  items: Pending[]
+  /** The worker's bodies for the batch, or null when it is built here (`prepared`). */
+  bodies: Promise<BodyBatch | null> | null
+  building: boolean
+  prepared: Array<UnsealedRecord | null> | null
 }
+
+/** Batches built ahead while the worker holds an older one; bounds the records kept alive unsealed. */
+const MAX_TAKEN = 4
+/**
+ * Batches the worker holds at once: with two, the next one is already there when it finishes one, so it
+ * takes about half the batches (a batch it builds costs this thread about a fifth of building it here).
+ */
+const WORKER_BATCHES = 2
 
 export const HMAC_KEY_NAME = 'prompt-hash-hmac'
 
@@ -63,11 +75,16 @@ export const HMAC_KEY_NAME = 'prompt-hash-hmac'
  * The embedded flight recorder: `log()` queues in O(1) on the caller's thread; batches are turned into
  * records, redacted, sealed into the hash chain and written to the file ledger off the caller's stack.
  *
- * Why no worker thread: handing a call to a worker means a structured clone of its input on the
- * caller's thread, which costs about what `JSON.stringify` costs, and would put `log()` above the bar
+ * Why `log()` never posts to a worker: handing one call over means a structured clone of its input on
+ * the caller's thread, which costs about what `JSON.stringify` costs, and would put `log()` above the bar
  * of 0.3x pino's `info()`. Keeping a reference and doing the work in a later macrotask costs the caller
  * only the queue push; the batch work yields to the event loop between batches.
  * Callers must therefore not mutate an input object after passing it to `log()`.
+ *
+ * When more than one batch is waiting, every other batch is built (records, signals, redaction, canonical
+ * bytes) on a worker thread while this thread builds the next one; this thread still links every record
+ * into the chain, hashes it and writes, in `log()` order. Only pipelines the worker can run the same way
+ * use it: no encryption, no inserted stages, plain-data options, the file ledger as the only exporter.
  *
  * @example
  * const ledger = createLedger({ dir: './promptledger-data' })
@@ -79,14 +96,10 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   readonly file: FileLedgerExporter
   #exporters: Exporter[]
   #stages: NamedStage[] = []
-  #chain: Chain
-  /**
-   * Two line buffers, used in turn: a batch is sealed into one while the previous batch is written from
-   * the other (see #drainLoop, which keeps at most those two batches in flight).
-   */
-  #lineBuffers: [LineBuffer, LineBuffer] = [new LineBuffer(), new LineBuffer()]
-  #nextBuffer = 0
+  #builder: BatchBuilder
   #hmacKey: Buffer
+  /** null when the pipeline holds something the worker cannot run (see the class comment). */
+  #buildThread: BuildThread | null = null
   #queue: PendingQueue
   #blocked: Array<{ item: Pending; resolve: (id: string) => void }> = []
   #inFlight = 0
@@ -135,7 +148,6 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         }
       },
     })
-    this.#chain = new Chain(this.file.head)
     // Extra exporters (and, later, the collector's HTTP exporter built from `endpoint`/`apiKey`).
     const collector = o.endpoint
       ? withSpool(withRetry(new HttpExporter({ endpoint: o.endpoint, ...(o.apiKey ? { apiKey: o.apiKey } : {}) })), {
@@ -149,7 +161,35 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     if (o.signals !== false) this.#stages.push(signalsStage(o.signals))
     if (o.redact !== false) this.#stages.push(redactStage(o.redact))
     if (encryptor) this.#stages.push(encryptStage(encryptor))
+    this.#builder = new BatchBuilder(new Chain(this.file.head), {
+      stages: this.#stages,
+      hmacKey: this.#hmacKey,
+      redacted: o.redact !== false,
+      keepRecords: this.#exporters.length > 1,
+      onInvalid: (err) => this.#report(err, true),
+    })
     this.#queue = new PendingQueue(o.queue.maxRecords, o.queue.maxBytes)
+    if (
+      o.buildThread &&
+      availableParallelism() > 1 && // on one core a second thread only adds the copy to it
+      !encryptor &&
+      this.#exporters.length === 1 &&
+      isPlainData(o.signals) &&
+      isPlainData(o.redact)
+    ) {
+      this.#buildThread = openBuildThread(
+        { stream: o.stream, hmacKey: new Uint8Array(this.#hmacKey), signals: o.signals, redact: o.redact },
+        (err) => {
+          this.#buildThread = null
+          this.#report(
+            new PromptLedgerError('IO_ERROR', `${err.message}; batches are built in-thread from now on`, {
+              cause: err,
+            }),
+            false,
+          )
+        },
+      )
+    }
     if (o.handleExit) this.#unregister = registerExitFlush(this)
   }
 
@@ -160,6 +200,9 @@ export class Ledger extends EventEmitter<LedgerEvents> {
    * @example ledger.insertStage({ name: 'encrypt', run: (r) => encryptor.encrypt(r) }, 'redact')
    */
   insertStage(stage: NamedStage, after?: string): void {
+    // The worker cannot run a function given here: later batches are built in-thread.
+    this.#buildThread?.close()
+    this.#buildThread = null
     const at = after === undefined ? -1 : this.#stages.findIndex((s) => s.name === after)
     if (at < 0) this.#stages.push(stage)
     else this.#stages.splice(at + 1, 0, stage)
@@ -216,6 +259,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     await this.flush()
     this.#unregister()
     await Promise.all(this.#exporters.map((e) => e.shutdown()))
+    this.#buildThread?.close()
   }
 
   stats(): LedgerStats {
@@ -258,22 +302,67 @@ export class Ledger extends EventEmitter<LedgerEvents> {
 
   async #drainLoop(): Promise<void> {
     let writing: Promise<void> | null = null
-    while (this.#queue.length > 0 || this.#blocked.length > 0) {
-      this.#admitBlocked()
-      const items = this.#queue.take(this.options.batch.maxRecords)
-      this.#inFlight += items.length
-      this.#admitBlocked()
-      // Batch N+1 is built and sealed while batch N is being written: the CPU work overlaps the I/O,
-      // which otherwise waits for a thread-pool slot behind background gzips. Exports stay in order.
-      const batch = this.#build(items)
+    // Batches taken and not yet sealed, oldest first: built here (records) or by the worker (bodies).
+    const taken: TakenBatch[] = []
+    while (this.#queue.length > 0 || this.#blocked.length > 0 || taken.length > 0) {
+      if ((this.#queue.length > 0 || this.#blocked.length > 0) && taken.length < MAX_TAKEN) {
+        this.#admitBlocked()
+        const items = this.#queue.take(this.options.batch.maxRecords)
+        this.#inFlight += items.length
+        this.#admitBlocked()
+        // With another batch waiting and room at the worker, the worker takes this one and this thread
+        // builds the next ones meanwhile: it never waits for the worker while there is work of its own.
+        const idle =
+          this.#buildThread !== null &&
+          this.#queue.length > 0 &&
+          taken.reduce((n, t) => n + (t.building ? 1 : 0), 0) < WORKER_BATCHES
+        const bodies = idle ? this.#offload(items) : null
+        if (bodies) {
+          const batch: TakenBatch = { items, bodies, building: true, prepared: null }
+          void bodies.then(() => {
+            batch.building = false
+          })
+          taken.push(batch)
+          continue
+        }
+        taken.push({ items, bodies: null, building: false, prepared: this.#builder.prepare(items) })
+        if (taken[0]!.building && this.#queue.length > 0 && taken.length < MAX_TAKEN) continue
+      }
+      // Batch N+1 is sealed while batch N is being written: the CPU work overlaps the I/O, which otherwise
+      // waits for a thread-pool slot behind background gzips. Batches are sealed and exported in order.
+      const oldest = taken.shift()!
+      const batch = oldest.bodies
+        ? this.#builder.sealBodies(oldest.items, await oldest.bodies)
+        : this.#builder.seal(oldest.prepared ?? [])
       if (writing) await writing
-      const ready = batch.count > 0 && this.#commitStages(batch.count)
-      writing = (ready ? this.#export(batch) : Promise.resolve()).then(() => {
-        this.#inFlight -= items.length
-        this.#stats.batches++
-      })
+      writing = this.#write(batch, oldest.items.length)
     }
     if (writing) await writing
+  }
+
+  #write(batch: SealedBatch, items: number): Promise<void> {
+    const ready = batch.count > 0 && this.#commitStages(batch.count)
+    return (ready ? this.#export(batch) : Promise.resolve()).then(() => {
+      this.#inFlight -= items
+      this.#stats.batches++
+    })
+  }
+
+  /** Posts a batch to the worker; null when it is not ready or the inputs cannot be cloned (built here then). */
+  #offload(items: Pending[]): Promise<BodyBatch | null> | null {
+    // The worker sees a structured clone: a batch with an input that would not clone to the same data is built here.
+    for (let i = 0; i < items.length; i++) if (!isPlainData(items[i]!.input)) return null
+    try {
+      // A lost worker is reported once (see the constructor); the batches it held are built here instead.
+      return this.#buildThread!.build(items)?.catch(() => null) ?? null
+    } catch {
+      return null
+    }
+  }
+
+  /** For tests: the handle on the build worker, null when this pipeline builds in-thread only. */
+  get [BUILD_THREAD](): BuildThread | null {
+    return this.#buildThread
   }
 
   #admitBlocked(): void {
@@ -285,36 +374,6 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       this.#queue.push(item)
       resolve(item.id)
     }
-  }
-
-  /** toRecord → stages (redact, signals, encrypt) → seal, synchronously over one batch. */
-  #build(items: Pending[]): SealedBatch {
-    // The lines go straight into a buffer the file ledger writes as it is; the records themselves are
-    // dropped once sealed unless another exporter takes them (fewer objects surviving into the GC).
-    const lines = this.#lineBuffers[this.#nextBuffer]!
-    this.#nextBuffer ^= 1
-    lines.reset()
-    const records: LedgerRecord[] | null = this.#exporters.length > 1 ? [] : null
-    const redacted = this.options.redact !== false
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!
-      try {
-        const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: this.#hmacKey, redacted }
-        const sealed = this.#chain.sealInto(runStages(this.#stages, toRecord(item.input, ctx)), lines)
-        records?.push(sealed)
-      } catch (err) {
-        const e =
-          err instanceof PromptLedgerError
-            ? err
-            : new PromptLedgerError(
-                'INVALID_INPUT',
-                `log(): record ${item.id} could not be built: ${(err as Error)?.message}`,
-                { cause: err },
-              )
-        this.#report(e, true)
-      }
-    }
-    return { count: lines.count, lines, records }
   }
 
   /** Stage commits (new data keys) before the batch is written; on failure the batch is dropped, not written unreadable. */
@@ -331,7 +390,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         ),
         false,
       )
-      this.#chain = new Chain(this.file.head) // the sealed batch never reached disk
+      this.#builder.chain = new Chain(this.file.head) // the sealed batch never reached disk
       return false
     }
   }
@@ -356,7 +415,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         new PromptLedgerError('EXPORT_FAILED', `exporter ${i} failed: ${r.error.message}`, { cause: r.error }),
         false,
       )
-      if (i === 0) this.#chain = new Chain(this.file.head) // continue the chain from what is on disk
+      if (i === 0) this.#builder.chain = new Chain(this.file.head) // continue the chain from what is on disk
     })
   }
 

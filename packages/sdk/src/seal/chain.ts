@@ -72,6 +72,24 @@ export class Chain {
    * Seals in place and appends the record's canonical line to `lines`, the file ledger's write path:
    * the line exists only as bytes in that buffer (see `LineBuffer`).
    */
+  /**
+   * Links a body encoded with placeholders (see `LineBuffer.appendBody`) as the next record of the chain;
+   * the body must carry this chain's `stream`. Returns the record's hash.
+   */
+  sealBodyInto(
+    src: Uint8Array,
+    at: number,
+    len: number,
+    offsets: { idAt: number; prevAt: number; seqAt: number },
+    lines: LineBuffer,
+  ): string {
+    const seq = this.#seq + 1
+    const h = lines.appendBody(src, at, len, offsets, seq, this.#hash)
+    this.#seq = seq
+    this.#hash = h
+    return h
+  }
+
   sealInto(record: UnsealedRecord, lines: LineBuffer): LedgerRecord {
     const sealed = record as LedgerRecord
     sealed.stream = this.#stream

@@ -6,6 +6,8 @@ import { canonicalBody, encodeRecordParts, partsLine } from './encode-record.js'
 const HASH_MEMBER_BYTES = 74
 const HASH_KEY = Buffer.from(',"hash":"', 'latin1')
 const INITIAL_BYTES = 64 * 1024
+/** Width of the `seq` placeholder in bodies encoded for `appendBody`. */
+export const SEQ_PLACEHOLDER_DIGITS = 16
 /** A buffer grown past this by one large batch is not kept for the next batches. */
 const MAX_KEPT_BYTES = 32 * 1024 * 1024
 
@@ -78,6 +80,42 @@ export class LineBuffer {
     buf[start + atByte + HASH_MEMBER_BYTES - 1] = 0x22
     buf[bodyAt + n] = 0x0a
     this.#push(bodyAt + n + 1, record.seq, record.prev_hash, h)
+    return h
+  }
+
+  /**
+   * Appends a canonical body encoded elsewhere (the build worker) with placeholders for `seq`
+   * ({@link SEQ_PLACEHOLDER_DIGITS} digits at `seqAt`) and `prev_hash` (64 hex digits at `prevAt`): the
+   * chain's values are patched in, the bytes hashed and `hash` spliced in before `,"id":` at `idAt`, as
+   * `appendRecord` does. Offsets are byte offsets relative to `at`; returns the hash.
+   */
+  appendBody(
+    src: Uint8Array,
+    at: number,
+    len: number,
+    offsets: { idAt: number; prevAt: number; seqAt: number },
+    seq: number,
+    prevHash: string,
+  ): string {
+    const { idAt, prevAt, seqAt } = offsets
+    const digits = String(seq)
+    const n = len - SEQ_PLACEHOLDER_DIGITS + digits.length
+    const start = this.length
+    const bodyAt = start + HASH_MEMBER_BYTES
+    this.#reserve(bodyAt + n + 1)
+    const buf = this.bytes
+    buf.set(src.subarray(at, at + seqAt), bodyAt)
+    buf.write(digits, bodyAt + seqAt, 'latin1')
+    buf.set(src.subarray(at + seqAt + SEQ_PLACEHOLDER_DIGITS, at + len), bodyAt + seqAt + digits.length)
+    // `prev_hash` sorts before `seq`, so its offset is the same in the patched body.
+    buf.write(prevHash, bodyAt + prevAt, 'latin1')
+    const h = hash('sha256', buf.subarray(bodyAt, bodyAt + n), 'hex')
+    buf.copyWithin(start, bodyAt, bodyAt + idAt)
+    HASH_KEY.copy(buf, start + idAt)
+    buf.write(h, start + idAt + HASH_KEY.length, 'latin1')
+    buf[start + idAt + HASH_MEMBER_BYTES - 1] = 0x22
+    buf[bodyAt + n] = 0x0a
+    this.#push(bodyAt + n + 1, seq, prevHash, h)
     return h
   }
 

@@ -45,6 +45,18 @@ const OVERRIDE_HINT = /ignore|disregard|forget|skip|override|bypass|new instruct
 const PERSONA_HINT = /you are now|anything now| mode\b|act as|pretend|without any/
 const EXFILTRATE_HINT = /prompt|system message|instructions you|developer message|above/
 const ROLE_HINT = /[<[#]/
+/** The four hints above, as the rules use them; the combined check below must match exactly when one of them does. */
+export const INJECTION_HINTS: readonly RegExp[] = [OVERRIDE_HINT, PERSONA_HINT, EXFILTRATE_HINT, ROLE_HINT]
+// Hot path: the four hints in one alternation grouped by first letter. Most prompts match none, and one
+// native pass over them costs about 25% less than the four separate passes (3.4 → 2.5 µs on the benches'
+// 1.2 KB prompt); a prompt that matches still runs each rule's own hint and pattern.
+const ANY_HINT =
+  /[<[#]|a(?:bove|nything now|ct as)|bypass|d(?:isregard|eveloper message)|f(?:orget|rom now on)|i(?:gnore|nstructions you)|new instructions|override|p(?:rompt|retend)|s(?:kip|ystem message)|without any|you are now| mode\b/
+
+/** Whether any of {@link INJECTION_HINTS} matches `normalized`: one pass instead of four. */
+export function hasInjectionHint(normalized: string): boolean {
+  return ANY_HINT.test(normalized)
+}
 
 /** Runs of this many base64 characters (mixed case and digits) or hex digits count as encoded payloads. */
 export const BLOB_MIN_BASE64 = 120
@@ -84,6 +96,10 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   },
 ]
 
+/** The built-in rules that read character counts only: all that can fire when no hint matches. */
+const COUNT_RULES = new Set(['unicode_tags', 'invisible_chars', 'encoded_blob'])
+const BUILT_IN_COUNT_RULES = INJECTION_RULES.filter((r) => COUNT_RULES.has(r.name))
+
 export interface InjectionResult {
   /** 1 − Π(1 − weight) over the rules that fired, rounded to 3 decimals; 0 when none fired. */
   score: number
@@ -97,9 +113,11 @@ export interface InjectionResult {
  * scoreInjection(scanText('Ignore previous instructions')).rules // ['override_instructions']
  */
 export function scoreInjection(scan: TextScan, rules: readonly InjectionRule[] = INJECTION_RULES): InjectionResult {
+  // Each built-in text rule starts with its hint, so without any hint only the count rules can fire.
+  const run = rules === INJECTION_RULES && !ANY_HINT.test(scan.normalized) ? BUILT_IN_COUNT_RULES : rules
   let keep = 1
   const fired: string[] = []
-  for (const rule of rules) {
+  for (const rule of run) {
     if (!rule.test(scan)) continue
     fired.push(rule.name)
     keep *= 1 - rule.weight

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { UnsealedRecord } from '../record/schema.js'
 import { unsealedRecord } from '../test-support/records.js'
 import { computeSignals, createSignals } from './compute-signals.js'
-import { scoreInjection } from './injection-rules.js'
+import { hasInjectionHint, INJECTION_HINTS, INJECTION_RULES, scoreInjection } from './injection-rules.js'
 import { normalizeText, scanText } from './text-scan.js'
 import { UncertaintyMatcher } from './uncertainty.js'
 
@@ -186,5 +186,75 @@ describe('computeSignals', () => {
     const s = createSignals({ maxScanChars: 2_000_000 }).compute(record(big, 'x'.repeat(1_000_000)))
     expect(performance.now() - started).toBeLessThan(5000)
     expect(s.injection_rules).toContain('encoded_blob')
+  })
+})
+
+describe('combined injection hint', () => {
+  // Fragments of every hint, their near misses and the characters around them, so generated texts hit
+  // each alternative, partial words and word boundaries.
+  const piece = fc.constantFrom(
+    'ignore',
+    'disregard',
+    'forget',
+    'skip',
+    'override',
+    'bypass',
+    'new',
+    'instructions',
+    'from',
+    'now',
+    'on',
+    'you',
+    'are',
+    'anything',
+    'mode',
+    'modes',
+    'model',
+    'act',
+    'as',
+    'pretend',
+    'without',
+    'any',
+    'prompt',
+    'system',
+    'message',
+    'developer',
+    'above',
+    'abov',
+    'ignor',
+    'ac',
+    '<',
+    '[',
+    '#',
+    '|',
+    'x',
+    'e',
+    ' ',
+    '',
+  )
+  const text = fc
+    .array(fc.tuple(piece, fc.constantFrom(' ', '', '  ', '-')), { maxLength: 14 })
+    .map((parts) => parts.map(([p, g]) => p + g).join(''))
+
+  it('matches exactly when one of the separate hints does', () => {
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string()), (s) => {
+        expect(hasInjectionHint(s)).toBe(INJECTION_HINTS.some((h) => h.test(s)))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('scores every text as the rules run one by one do', () => {
+    // A copy of the rule list is not the built-in list, so it takes the path without the combined check.
+    const separate = [...INJECTION_RULES]
+    const noisy = fc.oneof(text, fc.string(), fc.string({ unit: 'binary' }))
+    fc.assert(
+      fc.property(noisy, fc.constantFrom('', '\u200b', '\u{e0041}', 'aB3+'.repeat(40)), (s, extra) => {
+        const scan = scanText(s + extra)
+        expect(scoreInjection(scan)).toEqual(scoreInjection(scan, separate))
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

@@ -1,0 +1,126 @@
+import { PromptLedgerError } from '../errors.js'
+import { toRecord } from '../record/from-input.js'
+import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+import type { Chain } from '../seal/chain.js'
+import { LineBuffer } from '../seal/line-buffer.js'
+import { type BodyBatch, LAYOUT_WIDTH } from './body-batch.js'
+import type { Pending } from './pending-queue.js'
+import { type NamedStage, runStages } from './stage.js'
+
+/** One batch after the seal stage: its NDJSON lines, and the records when an exporter besides the file needs them. */
+export interface SealedBatch {
+  count: number
+  lines: LineBuffer
+  records: LedgerRecord[] | null
+}
+
+export interface BatchBuilderOptions {
+  /** The ledger's stages, read at each record (stages inserted later apply to later batches). */
+  stages: readonly NamedStage[]
+  hmacKey: Buffer
+  redacted: boolean
+  /** Keep the sealed records for exporters besides the file ledger. */
+  keepRecords: boolean
+  /** A record that could not be built or sealed: it is skipped. */
+  onInvalid: (err: PromptLedgerError) => void
+}
+
+/**
+ * Builds and seals the ledger's batches on its own thread: toRecord → stages → chain, and links the
+ * bodies the build worker made. Sealing happens in batch order; `chain` is replaced by the ledger when
+ * a batch does not reach disk.
+ */
+export class BatchBuilder {
+  chain: Chain
+  /**
+   * Two line buffers, used in turn: a batch is sealed into one while the previous batch is written from
+   * the other (the ledger's drain loop keeps at most those two batches in flight).
+   */
+  #lineBuffers: [LineBuffer, LineBuffer] = [new LineBuffer(), new LineBuffer()]
+  #nextBuffer = 0
+  #opts: BatchBuilderOptions
+
+  constructor(chain: Chain, opts: BatchBuilderOptions) {
+    this.chain = chain
+    this.#opts = opts
+  }
+
+  /** toRecord → stages (signals, redact, encrypt) over one batch; a record that fails is reported and skipped. */
+  prepare(items: Pending[]): Array<UnsealedRecord | null> {
+    const out: Array<UnsealedRecord | null> = new Array(items.length)
+    for (let i = 0; i < items.length; i++) out[i] = this.prepareOne(items[i]!)
+    return out
+  }
+
+  prepareOne(item: Pending): UnsealedRecord | null {
+    try {
+      const ctx = {
+        id: item.id,
+        loggedAt: item.loggedAt,
+        hmacKey: this.#opts.hmacKey,
+        redacted: this.#opts.redacted,
+      }
+      return runStages(this.#opts.stages, toRecord(item.input, ctx))
+    } catch (err) {
+      this.#report(item.id, err)
+      return null
+    }
+  }
+
+  #nextLines(): LineBuffer {
+    // The lines go straight into a buffer the file ledger writes as it is (see #lineBuffers).
+    const lines = this.#lineBuffers[this.#nextBuffer]!
+    this.#nextBuffer ^= 1
+    lines.reset()
+    return lines
+  }
+
+  /** Seals prepared records into the chain; the records are dropped once sealed unless another exporter takes them. */
+  seal(prepared: Array<UnsealedRecord | null>): SealedBatch {
+    const lines = this.#nextLines()
+    const records: LedgerRecord[] | null = this.#opts.keepRecords ? [] : null
+    for (const record of prepared) if (record) this.#sealOne(record, lines, records)
+    return { count: lines.count, lines, records }
+  }
+
+  #sealOne(record: UnsealedRecord, lines: LineBuffer, records: LedgerRecord[] | null): void {
+    try {
+      const sealed = this.chain.sealInto(record, lines)
+      records?.push(sealed)
+    } catch (err) {
+      this.#report(record.id, err)
+    }
+  }
+
+  /**
+   * Links a batch the worker built into the chain, in the items' order. Items it sent back unbuilt, and
+   * the whole batch when the worker was lost, are built here (nothing acknowledged is lost with it).
+   */
+  sealBodies(items: Pending[], bodies: BodyBatch | null): SealedBatch {
+    if (bodies === null) return this.seal(this.prepare(items))
+    const lines = this.#nextLines()
+    const { bytes, layout } = bodies
+    for (let i = 0; i < items.length; i++) {
+      const o = i * LAYOUT_WIDTH
+      const len = layout[o + 1]!
+      if (len < 0) {
+        const record = this.prepareOne(items[i]!)
+        if (record) this.#sealOne(record, lines, null)
+        continue
+      }
+      const offsets = { idAt: layout[o + 2]!, prevAt: layout[o + 3]!, seqAt: layout[o + 4]! }
+      this.chain.sealBodyInto(bytes, layout[o]!, len, offsets, lines)
+    }
+    return { count: lines.count, lines, records: null }
+  }
+
+  #report(id: string, err: unknown): void {
+    this.#opts.onInvalid(
+      err instanceof PromptLedgerError
+        ? err
+        : new PromptLedgerError('INVALID_INPUT', `log(): record ${id} could not be built: ${(err as Error)?.message}`, {
+            cause: err,
+          }),
+    )
+  }
+}

@@ -1,0 +1,170 @@
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { BatchItem, BodyBatch } from './body-batch.js'
+import type { BuildConfig, FromBuildWorker, ToBuildWorker } from './build-worker.js'
+
+/** A ledger's handle on the build worker. */
+export interface BuildThread {
+  /**
+   * Hands a batch over (one structured clone of its inputs) and resolves with its bodies, in the items'
+   * order; null while the worker is not ready for this ledger (it is then started: build the batch
+   * in-thread). Throws at once when an input cannot be cloned; rejects when the worker is lost, and so
+   * does every later call.
+   */
+  build(items: readonly BatchItem[]): Promise<BodyBatch> | null
+  /** Resolves once the worker can take this ledger's batches (for tests; starts the worker). */
+  ready(): Promise<void>
+  /** Drops this ledger's configuration (and key) from the worker. */
+  close(): void
+  /** The worker, while one runs (tests stop it to check the fallback). */
+  readonly worker: Worker | null
+  /** Batches handed to the worker so far. */
+  readonly sent: number
+}
+
+const WORKER_TAG = 'promptledger-build'
+
+/**
+ * From TypeScript sources (tests, `--conditions=source`) the worker needs the loader the parent runs under; from
+ * `dist/` it is a plain module. Same start-up as the collector's record worker (server/src/proxy/record-thread.ts).
+ */
+function spawn(): Worker {
+  const here = import.meta.url
+  if (!here.endsWith('.ts')) return new Worker(new URL('./build-worker.js', here), { workerData: WORKER_TAG })
+  const require = createRequire(here)
+  const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
+  const entry = new URL('./build-worker.ts', here).href
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+  const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'))
+  return new Worker(boot, { eval: true, workerData: WORKER_TAG, execArgv: ['--conditions=source', ...profile] })
+}
+
+interface Client {
+  ready: boolean
+  readyWaiters: Array<() => void>
+  held: Map<number, { resolve: (b: BodyBatch) => void; reject: (e: Error) => void }>
+  lostWith: Error | null
+  onLost: (err: Error) => void
+}
+
+/**
+ * One worker per process, shared by its ledgers: it starts when a ledger first has more than one batch
+ * waiting (start-up is 0.3 s from dist/, most of a short run) and stays for the next ledgers. It is
+ * referenced only while it holds a batch, so an idle worker never keeps the process alive.
+ */
+let shared: { worker: Worker; clients: Map<number, Client>; held: number } | null = null
+let nextLedger = 0
+
+function sharedWorker(): NonNullable<typeof shared> {
+  if (shared) return shared
+  const worker = spawn()
+  worker.unref()
+  const s = { worker, clients: new Map<number, Client>(), held: 0 }
+  worker.on('message', (msg: FromBuildWorker) => {
+    const client = s.clients.get(msg.ledger)
+    if (!client) return
+    if (msg.type === 'ready') {
+      client.ready = true
+      for (const w of client.readyWaiters.splice(0)) w()
+    } else if (msg.type === 'failed') {
+      lose(client, new Error(`the build worker could not take this ledger: ${msg.message}`))
+    } else {
+      const p = client.held.get(msg.n)
+      if (!p) return
+      client.held.delete(msg.n)
+      if (--s.held === 0) worker.unref()
+      p.resolve({ bytes: msg.bytes, layout: msg.layout })
+    }
+  })
+  const lost = (err: Error): void => {
+    if (shared === s) shared = null
+    for (const client of s.clients.values()) lose(client, err)
+    s.clients.clear()
+  }
+  worker.on('error', (err) => lost(new Error(`the build worker failed: ${err.message}`, { cause: err })))
+  worker.on('exit', (code) => lost(new Error(`the build worker exited with code ${code}`)))
+  shared = s
+  return s
+}
+
+function lose(client: Client, err: Error): void {
+  if (client.lostWith) return
+  client.lostWith = err
+  client.ready = false
+  for (const p of client.held.values()) p.reject(err)
+  client.held.clear()
+  for (const w of client.readyWaiters.splice(0)) w()
+  client.onLost(err)
+}
+
+/** A ledger's handle on the shared build worker; `onLost` is called once if the worker fails or exits. */
+export function openBuildThread(config: BuildConfig, onLost: (err: Error) => void): BuildThread {
+  const ledger = nextLedger++
+  const client: Client = { ready: false, readyWaiters: [], held: new Map(), lostWith: null, onLost }
+  let owner: NonNullable<typeof shared> | null = null
+  let next = 0
+  const start = (): NonNullable<typeof shared> => {
+    if (owner) return owner
+    owner = sharedWorker()
+    owner.clients.set(ledger, client)
+    owner.worker.postMessage({ type: 'configure', ledger, config } satisfies ToBuildWorker)
+    return owner
+  }
+  return {
+    build(items) {
+      if (client.lostWith) return Promise.reject(client.lostWith)
+      const s = start()
+      if (!client.ready) return null
+      const n = next++
+      s.worker.postMessage({ type: 'batch', ledger, n, items: items as BatchItem[] } satisfies ToBuildWorker)
+      if (s.held++ === 0) s.worker.ref()
+      return new Promise<BodyBatch>((resolve, reject) => client.held.set(n, { resolve, reject }))
+    },
+    ready() {
+      start()
+      if (client.ready || client.lostWith) return Promise.resolve()
+      return new Promise<void>((resolve) => client.readyWaiters.push(resolve))
+    },
+    close() {
+      if (!owner || client.lostWith) return
+      owner.clients.delete(ledger)
+      owner.worker.postMessage({ type: 'release', ledger } satisfies ToBuildWorker)
+    },
+    get worker() {
+      return owner && !client.lostWith ? owner.worker : null
+    },
+    get sent() {
+      return next
+    },
+  }
+}
+
+/**
+ * Whether a value (options, or a call's input) can be cloned to the worker and mean the same there:
+ * plain objects, arrays, primitives, dates and regular expressions only. A class instance would arrive
+ * as a plain object without its `toJSON` or getters, and a function not at all: those stay in-thread.
+ */
+export function isPlainData(value: unknown, depth = 0): boolean {
+  if (depth > 32) return false
+  if (value === null) return true
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (value instanceof RegExp || value instanceof Date) return true
+  const proto = Object.getPrototypeOf(value)
+  if (Array.isArray(value)) return value.every((v) => isPlainData(v, depth + 1))
+  if (proto !== Object.prototype && proto !== null) return false
+  return Object.values(value as object).every((v) => isPlainData(v, depth + 1))
+}
+
+/** Key of a ledger's build-thread handle, for tests (not exported from the package). */
+export const BUILD_THREAD: unique symbol = Symbol('promptledger.buildThread')
