@@ -1,18 +1,18 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { BatchItem, BodyBatch } from './body-batch.js'
+import type { BatchItem, BuiltBatch } from './body-batch.js'
 import type { BuildConfig, FromBuildWorker, ToBuildWorker } from './build-worker.js'
 
 /** A ledger's handle on the build worker. */
 export interface BuildThread {
   /**
-   * Hands a batch over (one structured clone of its inputs) and resolves with its bodies, in the items'
-   * order; null while the worker is not ready for this ledger (it is then started: build the batch
-   * in-thread). Throws at once when an input cannot be cloned; rejects when the worker is lost, and so
+   * Hands a batch over (one structured clone of its inputs) and resolves with its bodies, or its records
+   * when configured with `output: 'records'`, in the items' order; null while the worker is not ready for
+   * this ledger (it is then started: build the batch in-thread). Throws at once when an input cannot be cloned; rejects when the worker is lost, and so
    * does every later call.
    */
-  build(items: readonly BatchItem[]): Promise<BodyBatch> | null
+  build(items: readonly BatchItem[]): Promise<BuiltBatch> | null
   /** Resolves once the worker can take this ledger's batches (for tests; starts the worker). */
   ready(): Promise<void>
   /** Drops this ledger's configuration (and key) from the worker. */
@@ -43,7 +43,7 @@ function spawn(): Worker {
 interface Client {
   ready: boolean
   readyWaiters: Array<() => void>
-  held: Map<number, { resolve: (b: BodyBatch) => void; reject: (e: Error) => void }>
+  held: Map<number, { resolve: (b: BuiltBatch) => void; reject: (e: Error) => void }>
   lostWith: Error | null
   onLost: (err: Error) => void
 }
@@ -74,7 +74,7 @@ function sharedWorker(): NonNullable<typeof shared> {
       if (!p) return
       client.held.delete(msg.n)
       if (--s.held === 0) worker.unref()
-      p.resolve({ bytes: msg.bytes, layout: msg.layout })
+      p.resolve(msg.type === 'records' ? { records: msg.records } : { bytes: msg.bytes, layout: msg.layout })
     }
   })
   const lost = (err: Error): void => {
@@ -119,7 +119,7 @@ export function openBuildThread(config: BuildConfig, onLost: (err: Error) => voi
       const n = next++
       s.worker.postMessage({ type: 'batch', ledger, n, items: items as BatchItem[] } satisfies ToBuildWorker)
       if (s.held++ === 0) s.worker.ref()
-      return new Promise<BodyBatch>((resolve, reject) => client.held.set(n, { resolve, reject }))
+      return new Promise<BuiltBatch>((resolve, reject) => client.held.set(n, { resolve, reject }))
     },
     ready() {
       start()
