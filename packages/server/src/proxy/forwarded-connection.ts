@@ -347,21 +347,7 @@ export class ClientConn implements UpstreamUser {
     const pool = this.fw.pool(this.provider)
     if (this.#reusable) pool.release(up, this.#keepAliveMs)
     else pool.discard(up)
-    this.#finish()
-    if (this.#closeAfter || this.fw.closing) {
-      this.state = DONE
-      this.fw.forget(this)
-      this.socket.end()
-      return
-    }
-    this.state = HEAD
-    this.ticks = 0
-    const next = this.pending
-    if (next) {
-      this.pending = null
-      if (this.socket.isPaused()) this.socket.resume()
-      this.#readHead(next)
-    }
+    this.#endExchange(this.#closeAfter || this.fw.closing)
   }
 
   #finish(): void {
@@ -410,7 +396,7 @@ export class ClientConn implements UpstreamUser {
         `HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${closing ? 'connection: close' : 'connection: keep-alive'}\r\n\r\n${text}`,
       )
       this.#reusable = false
-      this.#finishAfterError(closing)
+      this.#endExchange(closing)
       return
     }
     ex.failure = { type: 'stream_cut', message: `the upstream response ended early: ${err.message}` }
@@ -421,7 +407,8 @@ export class ClientConn implements UpstreamUser {
     this.socket.destroy()
   }
 
-  #finishAfterError(closing: boolean): void {
+  /** The exchange is over: close the connection, or read the next request (a pipelined one may be waiting). */
+  #endExchange(closing: boolean): void {
     this.#finish()
     if (closing) {
       this.state = DONE
@@ -434,6 +421,7 @@ export class ClientConn implements UpstreamUser {
     const next = this.pending
     if (next) {
       this.pending = null
+      if (this.socket.isPaused()) this.socket.resume()
       this.#readHead(next)
     }
   }
