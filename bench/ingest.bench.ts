@@ -29,7 +29,7 @@ import { createRedactor } from '../packages/sdk/src/redact/engine.js'
 import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
 import { decodeBatch, validateBatch } from '../packages/server/src/ingest/parse-batch.js'
 import { serverRedact } from '../packages/server/src/ingest/server-redact.js'
-import { recordColumns } from '../packages/server/src/storage/sqlite/sqlite-row.js'
+import { INSERT_RECORD_ROW, recordColumns, recordRowValues } from '../packages/server/src/storage/sqlite/sqlite-row.js'
 import { migrate } from '../packages/server/src/storage/sqlite/sqlite-schema.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
 import { canonicalLines } from '../packages/server/src/storage/storage.js'
@@ -216,57 +216,30 @@ function storageBreakdown(): void {
   const sealed = sealedRecords()
   const lines = sealed.map((r) => canonicalLines.get(r)!)
   const cols = sealed.map((r) => recordColumns(r))
-  const insertRow = `INSERT INTO records (rowid, id, ts, stream, seq, model, provider, user_id, session_id, app, status,
-    latency, ttft, input_tokens, output_tokens, cost, response_chars, uncertain, pii_in_response, injection_score)
-    VALUES (${Array(20).fill('?').join(', ')})`
-  const rowArgs = (i: number) => {
-    const c = cols[i]!
-    return [
-      i + 1,
-      c.id,
-      c.ts,
-      c.stream,
-      c.seq,
-      c.model,
-      c.provider,
-      c.user_id,
-      c.session_id,
-      c.app,
-      c.status,
-      c.latency,
-      c.ttft,
-      c.input_tokens,
-      c.output_tokens,
-      c.cost,
-      c.response_chars,
-      c.uncertain,
-      c.pii_in_response,
-      c.injection_score,
-    ]
-  }
+  const rowArgs = (i: number) => recordRowValues(i + 1, cols[i]!)
   const secondary = ['records_model', 'records_provider', 'records_user', 'records_session', 'records_app']
   const cases: Array<[string, (db: Database.Database) => (i: number) => void]> = [
     [
       'records row, all 7 indexes',
       (db) => {
-        const stmt = db.prepare(`${insertRow} ON CONFLICT(id) DO NOTHING`)
-        return (i) => stmt.run(...rowArgs(i))
+        const stmt = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
+        return (i) => stmt.run(rowArgs(i))
       },
     ],
     [
       'records row, unique indexes only (id; stream, seq)',
       (db) => {
         for (const index of secondary) db.exec(`DROP INDEX ${index}`)
-        const stmt = db.prepare(`${insertRow} ON CONFLICT(id) DO NOTHING`)
-        return (i) => stmt.run(...rowArgs(i))
+        const stmt = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
+        return (i) => stmt.run(rowArgs(i))
       },
     ],
     [
       'records row, no index',
       (db) => {
         for (const index of [...secondary, 'records_id', 'records_stream_seq']) db.exec(`DROP INDEX ${index}`)
-        const stmt = db.prepare(insertRow)
-        return (i) => stmt.run(...rowArgs(i))
+        const stmt = db.prepare(INSERT_RECORD_ROW)
+        return (i) => stmt.run(rowArgs(i))
       },
     ],
     [
@@ -288,11 +261,11 @@ function storageBreakdown(): void {
     [
       'the three in one transaction (row, body, tags)',
       (db) => {
-        const row = db.prepare(`${insertRow} ON CONFLICT(id) DO NOTHING`)
+        const row = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
         const body = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
         const tag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
         return (i) => {
-          row.run(...rowArgs(i))
+          row.run(rowArgs(i))
           body.run(i + 1, lines[i])
           for (const t of sealed[i]!.tags) tag.run(t, i + 1)
         }

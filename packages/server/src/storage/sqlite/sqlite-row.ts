@@ -63,6 +63,40 @@ export function searchText(record: LedgerRecord): string {
   return out.join('\n')
 }
 
+/**
+ * The `records` row insert, positional (binding an array is cheaper than looking up named keys); its values come
+ * from {@link recordRowValues}, in this order.
+ */
+export const INSERT_RECORD_ROW = `INSERT INTO records (rowid, id, ts, stream, seq, model, provider, user_id, session_id,
+  app, status, latency, ttft, input_tokens, output_tokens, cost, response_chars, uncertain, pii_in_response,
+  injection_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+/** The values of {@link INSERT_RECORD_ROW} for one record. */
+export function recordRowValues(rowid: number, c: RecordColumns): unknown[] {
+  return [
+    rowid,
+    c.id,
+    c.ts,
+    c.stream,
+    c.seq,
+    c.model,
+    c.provider,
+    c.user_id,
+    c.session_id,
+    c.app,
+    c.status,
+    c.latency,
+    c.ttft,
+    c.input_tokens,
+    c.output_tokens,
+    c.cost,
+    c.response_chars,
+    c.uncertain,
+    c.pii_in_response,
+    c.injection_score,
+  ]
+}
+
 export function recordColumns(record: LedgerRecord): RecordColumns {
   const signals = record.signals ?? undefined
   let responseChars: number | null = signals?.response_chars ?? null

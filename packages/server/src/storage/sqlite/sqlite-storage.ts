@@ -17,7 +17,7 @@ import {
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
 import { RollupBatch, Rollups } from './sqlite-rollup.js'
 import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
-import { recordColumns, searchText } from './sqlite-row.js'
+import { INSERT_RECORD_ROW, recordColumns, recordRowValues, searchText } from './sqlite-row.js'
 import { migrate, ROWID_PER_MS } from './sqlite-schema.js'
 import { SearchIndex } from './sqlite-search.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
@@ -111,13 +111,9 @@ export class SqliteStorage implements Storage {
     this.#plaintextView = plaintextView
     this.#rollups = new Rollups(db)
     this.#exactStatsLimit = exactStatsLimit
-    // Positional parameters (binding an array is cheaper than looking up named keys); a stored id is
-    // skipped by the conflict clause (changes = 0) instead of a lookup before every insert, while a
+    // A stored id is skipped by the conflict clause (changes = 0) instead of a lookup before every insert, while a
     // (stream, seq) conflict still fails the batch.
-    this.#insert = db.prepare(`INSERT INTO records (rowid, id, ts, stream, seq, model, provider, user_id, session_id,
-      app, status, latency, ttft, input_tokens, output_tokens, cost, response_chars, uncertain, pii_in_response,
-      injection_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO NOTHING`)
+    this.#insert = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
     this.#insertBody = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
     this.#insertTag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
     this.#insertFts = search ? null : db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
@@ -150,28 +146,7 @@ export class SqliteStorage implements Storage {
     for (const record of batch) {
       const c = recordColumns(record)
       const rowid = this.#nextRowid(c.ts)
-      const { changes } = this.#insert.run(
-        rowid,
-        c.id,
-        c.ts,
-        c.stream,
-        c.seq,
-        c.model,
-        c.provider,
-        c.user_id,
-        c.session_id,
-        c.app,
-        c.status,
-        c.latency,
-        c.ttft,
-        c.input_tokens,
-        c.output_tokens,
-        c.cost,
-        c.response_chars,
-        c.uncertain,
-        c.pii_in_response,
-        c.injection_score,
-      )
+      const { changes } = this.#insert.run(recordRowValues(rowid, c))
       if (changes === 0) {
         duplicates++
         continue
