@@ -31,11 +31,12 @@ export function wordFlags(h: number): number {
   }
 }
 
-function addHash(h: number, flag: number): void {
-  let slot = h & WORD_MASK
-  while (wordKeys[slot] !== 0 && wordKeys[slot] !== h) slot = (slot + 1) & WORD_MASK
-  wordKeys[slot] = h
-  wordValues[slot] = wordValues[slot]! | flag
+/** ORs `flag` into the entry for `h` of one of this module's tables (start-up only; lookups are inlined per table). */
+function insert(keys: Int32Array, values: Uint8Array, mask: number, h: number, flag: number): void {
+  let slot = h & mask
+  while (keys[slot] !== 0 && keys[slot] !== h) slot = (slot + 1) & mask
+  keys[slot] = h
+  values[slot] = values[slot]! | flag
 }
 export const W_STREET = 1 // a street or unit word, as the street recognizer's keyword gate has it
 export const W_HEAD = 2 // the first word of an address phrase ("lives", "ship")
@@ -46,7 +47,8 @@ export const W_TYPE = 32 // a street type ("road")
 export const W_PREFIX = 64 // a street prefix ("rua")
 export const W_UNIT = 128 // a unit or post-box word ("apt", "suite", "box")
 
-const addWord = (word: string, flag: number): void => addHash(fnv(word.toLowerCase()), flag)
+const addWord = (word: string, flag: number): void =>
+  insert(wordKeys, wordValues, WORD_MASK, fnv(word.toLowerCase()), flag)
 const ascii = (w: string): boolean => !/[^ -~]/.test(w)
 const letters = (w: string): string => w.replace(/[^A-Za-z]/g, '')
 
@@ -100,10 +102,7 @@ function addTail(literal: string, flag: number, keep = 4): void {
   let h = FNV
   for (let i = tail.length - 1; i >= 0; i--) h = Math.imul(h ^ tail.charCodeAt(i), PRIME)
   const key = (h | 1) ^ (literal.endsWith('.') ? DOT_TAIL : 0)
-  let slot = key & TAIL_MASK
-  while (tailKeys[slot] !== 0 && tailKeys[slot] !== key) slot = (slot + 1) & TAIL_MASK
-  tailKeys[slot] = key
-  tailValues[slot] = tailValues[slot]! | flag
+  insert(tailKeys, tailValues, TAIL_MASK, key, flag)
 }
 for (const s of SUFFIXES.replace(/\\/g, '').split('|').filter(ascii)) addTail(s, T_SUFFIX | T_TYPE)
 for (const t of [...TYPES.split('|'), 'u.']) addTail(t, T_TYPE)
