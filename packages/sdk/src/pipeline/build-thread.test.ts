@@ -126,54 +126,38 @@ describe('build worker', () => {
     expect((await verifyLedger(a)).ok).toBe(true)
   })
 
-  it('builds in-thread, and reports it, when the worker is lost with batches in hand', {
-    timeout: 60_000,
-  }, async () => {
-    const dir = fresh()
-    const errors: string[] = []
-    let stopped: Promise<number> | undefined
-    const ledger = await run(dir, { redact: false }, 3000, (l) => {
-      l.on('error', (e) => errors.push(`${e.code} ${e.message}`))
-      // flush() starts the drain at once: its first two batches are now with the worker.
-      const flushed = l.flush()
-      const thread = l[BUILD_THREAD]!
-      expect(thread.sent).toBe(2)
-      stopped = thread.worker!.terminate()
-      void flushed
-    })
-    await stopped
-    expect(ledger.stats()).toMatchObject({ written: 3000, invalid: 0 })
-    expect(errors).toEqual([expect.stringMatching(/^IO_ERROR the build worker exited/)])
-    const got = await records(dir)
-    expect(got.map((r) => r.seq)).toEqual([...Array(3000).keys()])
-    expect(got.map((r) => String(r.request.messages?.[0]?.content).split(':')[0])).toEqual(
-      [...Array(3000).keys()].map(String),
-    )
-    expect((await verifyLedger(dir)).ok).toBe(true)
-  })
-
-  it('loses nothing of an encrypted ledger when the worker is lost mid-flush', { timeout: 60_000 }, async () => {
-    const dir = fresh()
-    const errors: string[] = []
-    let stopped: Promise<number> | undefined
-    const ledger = await run(dir, { redact: false, encrypt: true }, 3000, (l) => {
-      l.on('error', (e) => errors.push(`${e.code} ${e.message}`))
-      const flushed = l.flush()
-      const thread = l[BUILD_THREAD]!
-      expect(thread.sent).toBe(2)
-      stopped = thread.worker!.terminate()
-      void flushed
-    })
-    await stopped
-    expect(ledger.stats()).toMatchObject({ written: 3000, invalid: 0 })
-    expect(errors).toEqual([expect.stringMatching(/^IO_ERROR the build worker exited/)])
-    const { clear } = await encrypted(dir)
-    expect(clear.map((r) => r.seq)).toEqual([...Array(3000).keys()])
-    expect(clear.map((r) => String(r.request.messages?.[0]?.content).split(':')[0])).toEqual(
-      [...Array(3000).keys()].map(String),
-    )
-    expect((await verifyLedger(dir)).ok).toBe(true)
-  })
+  it.each([
+    { encrypt: false, read: records },
+    { encrypt: true, read: async (dir: string) => (await encrypted(dir)).clear },
+  ])(
+    'builds in-thread, and reports it, when the worker is lost with batches in hand (encrypt: $encrypt)',
+    {
+      timeout: 60_000,
+    },
+    async ({ encrypt, read }) => {
+      const dir = fresh()
+      const errors: string[] = []
+      let stopped: Promise<number> | undefined
+      const ledger = await run(dir, { redact: false, encrypt }, 3000, (l) => {
+        l.on('error', (e) => errors.push(`${e.code} ${e.message}`))
+        // flush() starts the drain at once: its first two batches are now with the worker.
+        const flushed = l.flush()
+        const thread = l[BUILD_THREAD]!
+        expect(thread.sent).toBe(2)
+        stopped = thread.worker!.terminate()
+        void flushed
+      })
+      await stopped
+      expect(ledger.stats()).toMatchObject({ written: 3000, invalid: 0 })
+      expect(errors).toEqual([expect.stringMatching(/^IO_ERROR the build worker exited/)])
+      const got = await read(dir)
+      expect(got.map((r) => r.seq)).toEqual([...Array(3000).keys()])
+      expect(got.map((r) => String(r.request.messages?.[0]?.content).split(':')[0])).toEqual(
+        [...Array(3000).keys()].map(String),
+      )
+      expect((await verifyLedger(dir)).ok).toBe(true)
+    },
+  )
 
   it('builds a batch in-thread when an input would not clone to the same data', { timeout: 60_000 }, async () => {
     const [a, b] = [fresh(), fresh()]
