@@ -6,7 +6,7 @@ import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { ChainHead } from '../../seal/chain.js'
 import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../seal/checkpoint.js'
-import { type EncodedParts, encodeRecordParts, partsLine } from '../../seal/encode-record.js'
+import { encodeRecordParts, partsLine } from '../../seal/encode-record.js'
 import { LineBuffer } from '../../seal/line-buffer.js'
 import type { Exporter, ExportResult } from '../exporter.js'
 import type { SegmentManifest } from './manifest.js'
@@ -107,14 +107,6 @@ export class FileLedgerExporter implements Exporter {
   }
 
   export(batch: readonly LedgerRecord[]): Promise<ExportResult> {
-    return this.exportLines(batch)
-  }
-
-  /**
-   * `export` with the records' canonical lines already made by the seal stage (`Chain.sealParts`),
-   * so that a record is serialized once on its way to disk. `lines[i]` must be `batch[i]`'s line.
-   */
-  exportLines(batch: readonly LedgerRecord[], lines?: readonly EncodedParts[]): Promise<ExportResult> {
     // The first record is checked against the head when the write runs, the others against their
     // predecessor here: the lines before a break in the chain are written, then the export fails.
     const buffer = new LineBuffer()
@@ -126,7 +118,7 @@ export class FileLedgerExporter implements Exporter {
         broken = record
         break
       }
-      buffer.appendLine(partsLine(lines?.[i] ?? encodeRecordParts(record)), record.seq, record.prev_hash, record.hash)
+      buffer.appendLine(partsLine(encodeRecordParts(record)), record.seq, record.prev_hash, record.hash)
     }
     return this.#exportBuffer(buffer, broken)
   }
