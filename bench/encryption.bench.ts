@@ -5,8 +5,11 @@
  * costs ≤ 25 % of throughput.
  *
  *   npx tsx bench/encryption.bench.ts [--records=20000] [--rounds=3] [--users=200] [--only=ledger|collector|build]
+ *     [--build-thread=off]
  *
  * `--only` runs one row (e.g. under `node --cpu-prof --import tsx` to profile just the collector).
+ * `--build-thread=off` runs the ledger row with `buildThread: false` on both sides: one thread's cost
+ * of encryption, apart from how the two threads share the work.
  *
  * Rounds interleave off/on so that noise from other processes falls on both alike; the best round
  * of each is reported. The CPU columns (process CPU time per record, main thread plus the thread
@@ -41,6 +44,7 @@ const ROUNDS = arg('rounds', '3')
 const USERS = arg('users', '200')
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const wanted = (name: string) => ONLY === undefined || ONLY === name
+const BUILD_THREAD = !process.argv.includes('--build-thread=off')
 /** Records processed by the last run (each run sets it), for CPU time per record. */
 let lastCount = 0
 
@@ -73,6 +77,7 @@ async function ledgerRun(encrypt: boolean): Promise<number> {
       stream: 'bench',
       handleExit: false,
       encrypt,
+      buildThread: BUILD_THREAD,
       queue: { maxRecords: RECORDS + 1, maxBytes: 1024 * 1024 * 1024, policy: 'drop' },
     })
     const start = performance.now()
@@ -220,7 +225,9 @@ console.log(
   '| path | records/s, encryption off (baseline) | records/s, on | ratio on/off | cost | CPU µs/record, off → on | ≤ 25 % |',
 )
 console.log('|---|---:|---:|---:|---:|---:|---|')
-if (ledger) console.log(row('SDK ledger: log() → file ledger, closed', ledger))
+if (ledger) {
+  console.log(row(`SDK ledger: log() → file ledger, closed${BUILD_THREAD ? '' : ' (buildThread: false)'}`, ledger))
+}
 if (collector) console.log(row('collector: HTTP ingest → SQLite + FTS', collector))
 if (build) {
   console.log(row(`SDK build path alone, in memory (${BUILD_RECORDS} records, best of ${BUILD_ROUNDS})`, build, false))

@@ -12,7 +12,7 @@ import { withRetry } from './exporters/http/retry-exporter.js'
 import { withSpool } from './exporters/http/spool-exporter.js'
 import { type LedgerOptions, type ResolvedLedgerOptions, resolveLedgerOptions } from './ledger-options.js'
 import { BatchBuilder, type SealedBatch } from './pipeline/batch-builder.js'
-import type { BuiltBatch } from './pipeline/body-batch.js'
+import type { BodyBatch } from './pipeline/body-batch.js'
 import { BUILD_THREAD, type BuildThread, isPlainData, openBuildThread } from './pipeline/build-thread.js'
 import { registerExitFlush } from './pipeline/exit-hooks.js'
 import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-queue.js'
@@ -55,8 +55,8 @@ export interface LedgerEvents {
 /** A batch taken from the queue and not yet sealed (see #drainLoop). */
 interface TakenBatch {
   items: Pending[]
-  /** The worker's bodies (or records) for the batch, or null when it is built here (`prepared`). */
-  bodies: Promise<BuiltBatch | null> | null
+  /** The worker's bodies for the batch, or null when it is built here (`prepared`). */
+  bodies: Promise<BodyBatch | null> | null
   building: boolean
   prepared: Array<UnsealedRecord | null> | null
 }
@@ -83,9 +83,9 @@ export const HMAC_KEY_NAME = 'prompt-hash-hmac'
  *
  * When more than one batch is waiting, every other batch is built (records, signals, redaction, canonical
  * bytes) on a worker thread while this thread builds the next one; this thread still links every record
- * into the chain, hashes it and writes, in `log()` order. With encryption the worker returns the records
- * instead and this thread encrypts them: the data keys never leave it. Only pipelines the worker can run
- * the same way use it: no inserted stages, plain-data options, the file ledger as the only exporter.
+ * into the chain, hashes it and writes, in `log()` order. With encryption the worker encrypts too, with
+ * derived keys sent per batch: the data keys, and the key file, stay on this thread. Only pipelines the
+ * worker can run the same way use it: no inserted stages, plain-data options, the file ledger as the only exporter.
  *
  * @example
  * const ledger = createLedger({ dir: './promptledger-data' })
@@ -101,8 +101,6 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   #hmacKey: Buffer
   /** null when the pipeline holds something the worker cannot run (see the class comment). */
   #buildThread: BuildThread | null = null
-  /** How many of #stages the worker runs; the rest (encrypt) run here on its records. */
-  #workerStages = 0
   #queue: PendingQueue
   #blocked: Array<{ item: Pending; resolve: (id: string) => void }> = []
   #inFlight = 0
@@ -179,11 +177,8 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       isPlainData(o.signals) &&
       isPlainData(o.redact)
     ) {
-      // With encryption the worker stops before the encrypt stage, the last one (see the class comment).
-      this.#workerStages = encryptor ? this.#stages.length - 1 : this.#stages.length
-      const output = encryptor ? 'records' : 'bodies'
       this.#buildThread = openBuildThread(
-        { stream: o.stream, hmacKey: new Uint8Array(this.#hmacKey), signals: o.signals, redact: o.redact, output },
+        { stream: o.stream, hmacKey: new Uint8Array(this.#hmacKey), signals: o.signals, redact: o.redact },
         (err) => {
           this.#buildThread = null
           this.#report(
@@ -193,6 +188,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
             false,
           )
         },
+        encryptor,
       )
     }
     if (o.handleExit) this.#unregister = registerExitFlush(this)
@@ -337,7 +333,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       // waits for a thread-pool slot behind background gzips. Batches are sealed and exported in order.
       const oldest = taken.shift()!
       const batch = oldest.bodies
-        ? this.#builder.sealBuilt(oldest.items, await oldest.bodies, this.#workerStages)
+        ? this.#builder.sealBodies(oldest.items, await oldest.bodies)
         : this.#builder.seal(oldest.prepared ?? [])
       if (writing) await writing
       writing = this.#write(batch, oldest.items.length)
@@ -354,7 +350,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   }
 
   /** Posts a batch to the worker; null when it is not ready or the inputs cannot be cloned (built here then). */
-  #offload(items: Pending[]): Promise<BuiltBatch | null> | null {
+  #offload(items: Pending[]): Promise<BodyBatch | null> | null {
     // The worker sees a structured clone: a batch with an input that would not clone to the same data is built here.
     for (let i = 0; i < items.length; i++) if (!isPlainData(items[i]!.input)) return null
     try {

@@ -8,6 +8,8 @@ export const CTR_HMAC_ALG = 'aes-256-ctr-hmac-sha256'
 const HKDF_INFO = 'promptledger/record-enc/aes-256-ctr-hmac-sha256/v1'
 const AES_KEY_BYTES = 32
 const MAC_KEY_BYTES = 32
+/** The derived keys, `aesKey ‖ macKey`, as `deriveKeys` returns them and `fromKeys` takes them. */
+export const DERIVED_KEY_BYTES = AES_KEY_BYTES + MAC_KEY_BYTES
 /** HMAC-SHA-256 truncated to 128 bits (RFC 4868's HMAC-SHA-256-128; Tink's tag size 16), as strong as GCM's tag. */
 export const TAG_BYTES = 16
 /** The AAD's length in bits, 64-bit big-endian, closes the MAC input (as in Tink's encrypt-then-MAC). */
@@ -56,13 +58,27 @@ export class CtrHmacAead {
 
   /** Derives the AES and MAC keys from a 32-byte data key (once per data key; callers cache the result). */
   static derive(dataKey: KeyObject, streamOptions: CtrKeystreamOptions = {}): CtrHmacAead {
-    const okm = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), HKDF_INFO, AES_KEY_BYTES + MAC_KEY_BYTES))
+    const okm = CtrHmacAead.deriveKeys(dataKey)
     try {
-      const aesKey = createSecretKey(okm.subarray(0, AES_KEY_BYTES))
-      return new CtrHmacAead(aesKey, okm.subarray(AES_KEY_BYTES), streamOptions)
+      return CtrHmacAead.fromKeys(okm, streamOptions)
     } finally {
       okm.fill(0)
     }
+  }
+
+  /**
+   * `aesKey ‖ macKey` ({@link DERIVED_KEY_BYTES}) of a data key: what the ledger hands the build worker,
+   * so that the data key itself never leaves the ledger's thread. The caller zeroes it when done.
+   */
+  static deriveKeys(dataKey: KeyObject): Buffer {
+    return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), HKDF_INFO, DERIVED_KEY_BYTES))
+  }
+
+  /** The AEAD of keys from `deriveKeys`; it keeps copies, so the caller may zero `keys` at once. */
+  static fromKeys(keys: Uint8Array, streamOptions: CtrKeystreamOptions = {}): CtrHmacAead {
+    if (keys.length !== DERIVED_KEY_BYTES) throw new RangeError('CtrHmacAead: derived keys are 64 bytes')
+    const aesKey = createSecretKey(keys.subarray(0, AES_KEY_BYTES))
+    return new CtrHmacAead(aesKey, keys.subarray(AES_KEY_BYTES), streamOptions)
   }
 
   /** Encrypts and authenticates `plaintext` (UTF-8) with `aad` bound to it. */
@@ -83,6 +99,17 @@ export class CtrHmacAead {
       iv: mac.toString('base64', ivAt, ivAt + BLOCK_BYTES),
       tag: tagScratch.toString('base64', 0, TAG_BYTES),
     }
+  }
+
+  /**
+   * Zeroes what JavaScript holds of the keys (the MAC's padded keys) and the keystream made ahead; the
+   * AES key lives in native memory (a KeyObject, the cipher context) and goes when they are collected.
+   * The AEAD must not be used after.
+   */
+  destroy(): void {
+    this.#mac.destroy()
+    this.#stream?.dispose()
+    this.#stream = null
   }
 
   /** The plaintext, or null when the tag does not match (altered ciphertext, IV, tag or AAD, or another key). */

@@ -95,6 +95,11 @@ export class CtrKeystream {
     if (this.#chunk!.length > this.#maxChunk) this.release(this.#generation)
   }
 
+  /** Zeroes and drops the keystream made ahead; the context must not be used after. */
+  dispose(): void {
+    this.release(this.#generation)
+  }
+
   /** Drops the current chunk if it is the one `generation` names (the budget calls this). */
   release(generation: number): void {
     if (generation !== this.#generation || this.#chunk === null) return

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Chain, genesis, type LedgerRecord, ledgerRecordSchema, type PromptLedgerError, recordHash } from '../index.js'
 import { canonicalize, canonicalShape } from '../record/canonical.js'
+import { toRecord } from '../record/from-input.js'
 import { DataKeyStore } from './data-key-store.js'
 import { Encryptor } from './encryptor.js'
 import { EnvKeyProvider } from './env-key-provider.js'
@@ -52,6 +53,19 @@ describe('Encryptor', () => {
     expect(ledgerRecordSchema.safeParse(plain).success).toBe(true)
     const back = enc.decryptRecord(plain)
     expect(back).toEqual(original)
+  })
+
+  it("leaves the caller's metadata object as it was (toRecord keeps a sorted one as is)", () => {
+    const { enc } = setup()
+    const metadata: Record<string, unknown> = { n: 1, note: 'ZEBRA-42' }
+    const record = toRecord(
+      { prompt: 'hi', userId: 'u-1', metadata },
+      { id: 'r1', loggedAt: 1, hmacKey: Buffer.alloc(32), redacted: false },
+    )
+    enc.encryptRecord(record)
+    expect(metadata).toEqual({ n: 1, note: 'ZEBRA-42' })
+    expect(record.metadata).toEqual({ n: 1, note: '[encrypted]' })
+    expect(enc.decryptRecord(record as LedgerRecord).metadata).toEqual(metadata)
   })
 
   it('keeps the chain valid because the seal hashes the ciphertext', () => {

@@ -1,7 +1,8 @@
 import { createHash, type KeyObject } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
-import { CTR_HMAC_ALG, CtrHmacAead } from './ctr-hmac-aead.js'
+import type { BatchKeys } from './batch-keys.js'
+import { CTR_HMAC_ALG, CtrHmacAead, DERIVED_KEY_BYTES } from './ctr-hmac-aead.js'
 import type { DataKeyStore } from './data-key-store.js'
 import { GCM_ALG, openGcm } from './gcm-envelope.js'
 import { ENCRYPTED_PLACEHOLDER, markErased, type RecordContent, restoreContent, takeContent } from './record-content.js'
@@ -22,6 +23,8 @@ export interface EncryptorOptions {
 export type ReadableRecord = LedgerRecord & { erased?: true }
 
 const MAX_SUBJECT = 1024
+/** The longest `userId` a record takes (toRecord's limit). */
+const MAX_USER_ID = 1024
 
 /** The key subject of a record: its user, or the tenant. Over-long user ids are hashed to fit the schema. */
 export function subjectOf(userId: string | null, tenant = 'default'): string {
@@ -40,9 +43,28 @@ function envelopeAad(recordId: string, alg: string, keyId: string, subject: stri
 }
 
 /** What encryption caches per data key: its derived AEAD and the AAD's fixed part (`,alg,keyId,subject]`). */
-interface KeyState {
+export interface KeyState {
   aead: CtrHmacAead
   aadTail: string | null
+}
+
+/**
+ * Moves the record's content into `enc`, sealed under one data key (in place; the Encryptor and the
+ * build worker's encrypt stage share it). Returns the content taken.
+ */
+export function sealContent(
+  record: UnsealedRecord | LedgerRecord,
+  subject: string,
+  keyId: string,
+  state: KeyState,
+): RecordContent {
+  const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
+  // The AAD's tail is the same for every record of this key: stringified once, then joined to the id.
+  state.aadTail ??= JSON.stringify([CTR_HMAC_ALG, keyId, subject]).slice(1)
+  const sealed = state.aead.seal(JSON.stringify(content), `[${JSON.stringify(record.id)},${state.aadTail}`)
+  // Keys in RFC 8785 order: the seal's encoder then takes its native-stringify fast path.
+  record.enc = { alg: CTR_HMAC_ALG, ct: sealed.ct, iv: sealed.iv, key_id: keyId, subject, tag: sealed.tag }
+  return content
 }
 
 /**
@@ -66,6 +88,8 @@ export class Encryptor {
    * when the store drops a key (erasure, another process's change), its derived keys go with it.
    */
   readonly #perKey = new WeakMap<KeyObject, KeyState>()
+  /** The derived keys handed to the build worker, per data key (dropped with it, as `#perKey`). */
+  readonly #derived = new WeakMap<KeyObject, Buffer>()
 
   constructor(options: EncryptorOptions) {
     this.#keys = options.keys
@@ -78,19 +102,49 @@ export class Encryptor {
     this.#keys.commit()
   }
 
+  /** Names the tenant key used for records without a `user_id`. */
+  get tenant(): string {
+    return this.#tenant
+  }
+
+  /**
+   * The keys the build worker needs to encrypt a batch (see `batchEncryptStage`), given each call's
+   * `userId`: resolved here, so the key file is read and written on this thread only, and new keys stay
+   * pending until `commitKeys` as for records encrypted here. A `userId` the record would reject is
+   * skipped (its record fails in the worker and is built here); a record rejected for another field
+   * leaves its subject a key that encrypts nothing.
+   */
+  batchKeys(userIds: readonly unknown[]): BatchKeys {
+    const index = new Map<string, number>()
+    const keyIds: string[] = []
+    const derived: Buffer[] = []
+    for (const userId of userIds) {
+      if (userId != null && (typeof userId !== 'string' || userId.length > MAX_USER_ID)) continue
+      const subject = subjectOf(userId ?? null, this.#tenant)
+      if (index.has(subject)) continue
+      const { keyId, key } = this.#keys.getOrCreate(subject)
+      index.set(subject, keyIds.length)
+      keyIds.push(keyId)
+      let keys = this.#derived.get(key)
+      if (!keys) {
+        keys = CtrHmacAead.deriveKeys(key)
+        this.#derived.set(key, keys)
+      }
+      derived.push(keys)
+    }
+    // One buffer for the batch, transferred to the worker: this thread keeps no copy of it.
+    const keys = new Uint8Array(derived.length * DERIVED_KEY_BYTES)
+    for (let i = 0; i < derived.length; i++) keys.set(derived[i]!, i * DERIVED_KEY_BYTES)
+    return { subjects: [...index.keys()], keyIds, keys }
+  }
+
   /** Encrypts the content fields in place; a record that is already encrypted is left alone. */
   encryptRecord<T extends UnsealedRecord | LedgerRecord>(record: T): T {
     if (record.enc) return record
     const subject = subjectOf(record.user_id, this.#tenant)
     const { keyId, key } = this.#keys.getOrCreate(subject)
-    const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
+    const content = sealContent(record, subject, keyId, this.#state(key))
     this.#taken?.set(record, content)
-    const state = this.#state(key)
-    // The AAD's tail is the same for every record of this key: stringified once, then joined to the id.
-    state.aadTail ??= JSON.stringify([CTR_HMAC_ALG, keyId, subject]).slice(1)
-    const sealed = state.aead.seal(JSON.stringify(content), `[${JSON.stringify(record.id)},${state.aadTail}`)
-    // Keys in RFC 8785 order: the seal's encoder then takes its native-stringify fast path.
-    record.enc = { alg: CTR_HMAC_ALG, ct: sealed.ct, iv: sealed.iv, key_id: keyId, subject, tag: sealed.tag }
     return record
   }
 

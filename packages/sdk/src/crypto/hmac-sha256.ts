@@ -51,4 +51,10 @@ export class HmacSha256 {
     this.#outer.write(sha256(buffer.subarray(0, end)), HMAC_PAD_BYTES, 'latin1')
     out.write(sha256(this.#outer), 0, HMAC_DIGEST_BYTES, 'latin1')
   }
+
+  /** Zeroes the padded keys (each is as good as the key); the MAC must not be used after. */
+  destroy(): void {
+    this.#ipad.fill(0)
+    this.#outer.fill(0)
+  }
 }

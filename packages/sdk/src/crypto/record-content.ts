@@ -49,13 +49,36 @@ export function takeContent(record: AnyRecord, placeholder: string): RecordConte
   let meta: Record<string, unknown> | undefined
   for (const key in record.metadata) {
     const value = record.metadata[key]
-    if (value === null || typeof value === 'number' || typeof value === 'boolean') continue
+    if (staysClear(value)) continue
     meta ??= {}
     meta[key] = value
-    record.metadata[key] = placeholder
   }
-  if (meta) content.metadata = meta
+  if (meta) {
+    content.metadata = meta
+    // A copy: the metadata object can be the caller's own (toRecord keeps an already sorted one), and
+    // writing placeholders into it would change what the caller logs next with the same object.
+    record.metadata = withPlaceholders(record.metadata, placeholder)
+  }
   return content
+}
+
+/** Metadata values kept in clear for stats. */
+function staysClear(value: unknown): boolean {
+  return value === null || typeof value === 'number' || typeof value === 'boolean'
+}
+
+/** A copy of `metadata`, in its key order, with every value that does not stay clear replaced by `placeholder`. */
+function withPlaceholders(metadata: Record<string, unknown>, placeholder: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key in metadata) {
+    const value = metadata[key]
+    const kept = staysClear(value) ? value : placeholder
+    // A parsed record may own a `__proto__` key: plain assignment would set the prototype instead.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true })
+    else out[key] = kept
+  }
+  return out
 }
 
 /** Puts decrypted content back into a record (in place). */

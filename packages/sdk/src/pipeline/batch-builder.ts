@@ -3,7 +3,7 @@ import { toRecord } from '../record/from-input.js'
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
 import type { Chain } from '../seal/chain.js'
 import { LineBuffer } from '../seal/line-buffer.js'
-import { type BodyBatch, type BuiltBatch, LAYOUT_WIDTH, type RecordBatch } from './body-batch.js'
+import { type BodyBatch, LAYOUT_WIDTH } from './body-batch.js'
 import type { Pending } from './pending-queue.js'
 import { type NamedStage, runStages } from './stage.js'
 
@@ -90,38 +90,6 @@ export class BatchBuilder {
     } catch (err) {
       this.#report(record.id, err)
     }
-  }
-
-  /**
-   * Seals a batch the worker built: bodies are linked as they are; records (built up to the stage at
-   * `from`) go through the remaining stages here first. null (the worker was lost): built here.
-   */
-  sealBuilt(items: Pending[], built: BuiltBatch | null, from: number): SealedBatch {
-    if (built !== null && 'records' in built) return this.sealRecords(items, built, from)
-    return this.sealBodies(items, built)
-  }
-
-  /**
-   * Runs the stages from `from` on (encryption: its keys never leave this thread) over records the worker
-   * built, then seals them in the items' order. Records it sent back as null are built here in full.
-   */
-  sealRecords(items: Pending[], { records }: RecordBatch, from: number): SealedBatch {
-    const rest = this.#opts.stages.slice(from)
-    const prepared: Array<UnsealedRecord | null> = new Array(items.length)
-    for (let i = 0; i < items.length; i++) {
-      const record = records[i]
-      if (!record) {
-        prepared[i] = this.prepareOne(items[i]!)
-        continue
-      }
-      try {
-        prepared[i] = runStages(rest, record)
-      } catch (err) {
-        this.#report(items[i]!.id, err)
-        prepared[i] = null
-      }
-    }
-    return this.seal(prepared)
   }
 
   /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { toRecord } from '../record/from-input.js'
 import { Chain, genesis } from '../seal/chain.js'
 import { LineBuffer } from '../seal/line-buffer.js'
-import { type BatchItem, createBodyEncoder, createRecordBuilder, LAYOUT_WIDTH } from './body-batch.js'
+import { type BatchItem, createBodyEncoder, LAYOUT_WIDTH } from './body-batch.js'
 
 const KEY = Buffer.alloc(32, 3)
 
@@ -77,33 +77,5 @@ describe('createBodyEncoder + Chain.sealBodyInto', () => {
     const encode = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
     const { layout } = encode([{ id: 'a', input: null as never, loggedAt: 1 }])
     expect(layout[1]).toBe(-1)
-  })
-})
-
-/** Every key path of a value, in own-key order (toEqual ignores the order; the seal's encoding does not). */
-function keyOrder(v: unknown, at = ''): string[] {
-  if (v === null || typeof v !== 'object') return []
-  return Object.keys(v).flatMap((k) => [`${at}.${k}`, ...keyOrder((v as Record<string, unknown>)[k], `${at}.${k}`)])
-}
-
-describe('createRecordBuilder', () => {
-  it('builds records whose structured clone keeps their key order and the `enc` slot', () => {
-    const build = createRecordBuilder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
-    const input = {
-      prompt: 'héllo',
-      response: 'ok',
-      model: 'm',
-      metadata: { z: 1, a: { y: undefined, b: [2, { d: 1, c: 0 }] }, 10: 'n' },
-    }
-    const [record] = build([{ id: 'a', input, loggedAt: 1 }])
-    const clone = structuredClone(record)
-    expect(keyOrder(clone)).toEqual(keyOrder(record))
-    expect(Object.keys(clone!)).toContain('enc')
-    expect(clone).toEqual(toRecord(input, { id: 'a', loggedAt: 1, hmacKey: KEY, redacted: false }))
-  })
-
-  it('sends back an item that cannot be built as null', () => {
-    const build = createRecordBuilder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
-    expect(build([{ id: 'a', input: null as never, loggedAt: 1 }])).toEqual([null])
   })
 })

@@ -1,7 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { toRecord } from '../record/from-input.js'
 import type { LogInput } from '../record/log-input.js'
-import type { UnsealedRecord } from '../record/schema.js'
 import { canonicalBody } from '../seal/encode-record.js'
 import { SEQ_PLACEHOLDER_DIGITS } from '../seal/line-buffer.js'
 import { type NamedStage, runStages } from './stage.js'
@@ -27,46 +26,11 @@ export interface BodyBatch {
   layout: Int32Array
 }
 
-/**
- * One batch of built records (toRecord → the worker's stages), in the items' order, for pipelines whose
- * last stage must run on the ledger's thread (encryption: its data keys never leave that thread). A null
- * entry is built there instead, as a -1 length is in a {@link BodyBatch}. The structured clone that carries
- * them keeps every object's key order, `enc: undefined` included, so the records stay canonical as built.
- */
-export interface RecordBatch {
-  records: Array<UnsealedRecord | null>
-}
-
-/** What the build worker sends back for a batch. */
-export type BuiltBatch = BodyBatch | RecordBatch
-
 export interface BodyEncoderOptions {
   stream: string
   hmacKey: Buffer
   redacted: boolean
   stages: readonly NamedStage[]
-}
-
-/**
- * Builds records (toRecord → stages) as the ledger's `prepareOne` does; a record that fails is null (built
- * again on the ledger's thread, where it is reported as before).
- */
-export function createRecordBuilder(
-  opts: BodyEncoderOptions,
-): (items: readonly BatchItem[]) => Array<UnsealedRecord | null> {
-  return (items) => {
-    const out: Array<UnsealedRecord | null> = new Array(items.length)
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!
-      try {
-        const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: opts.hmacKey, redacted: opts.redacted }
-        out[i] = runStages(opts.stages, toRecord(item.input, ctx))
-      } catch {
-        out[i] = null
-      }
-    }
-    return out
-  }
 }
 
 /**

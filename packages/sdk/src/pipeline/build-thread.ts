@@ -1,21 +1,23 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { BatchItem, BuiltBatch } from './body-batch.js'
+import type { Encryptor } from '../crypto/encryptor.js'
+import type { LogInput } from '../record/log-input.js'
+import type { BatchItem, BodyBatch } from './body-batch.js'
 import type { BuildConfig, FromBuildWorker, ToBuildWorker } from './build-worker.js'
 
 /** A ledger's handle on the build worker. */
 export interface BuildThread {
   /**
-   * Hands a batch over (one structured clone of its inputs) and resolves with its bodies, or its records
-   * when configured with `output: 'records'`, in the items' order; null while the worker is not ready for
-   * this ledger (it is then started: build the batch in-thread). Throws at once when an input cannot be cloned; rejects when the worker is lost, and so
-   * does every later call.
+   * Hands a batch over (one structured clone of its inputs, and its data keys when encrypting) and
+   * resolves with its bodies, in the items' order; null while the worker is not ready for this ledger
+   * (it is then started: build the batch in-thread). Throws at once when an input cannot be cloned or a
+   * data key cannot be had; rejects when the worker is lost, and so does every later call.
    */
-  build(items: readonly BatchItem[]): Promise<BuiltBatch> | null
+  build(items: readonly BatchItem[]): Promise<BodyBatch> | null
   /** Resolves once the worker can take this ledger's batches (for tests; starts the worker). */
   ready(): Promise<void>
-  /** Drops this ledger's configuration (and key) from the worker. */
+  /** Drops this ledger's configuration (and keys) from the worker. */
   close(): void
   /** The worker, while one runs (tests stop it to check the fallback). */
   readonly worker: Worker | null
@@ -43,7 +45,7 @@ function spawn(): Worker {
 interface Client {
   ready: boolean
   readyWaiters: Array<() => void>
-  held: Map<number, { resolve: (b: BuiltBatch) => void; reject: (e: Error) => void }>
+  held: Map<number, { resolve: (b: BodyBatch) => void; reject: (e: Error) => void }>
   lostWith: Error | null
   onLost: (err: Error) => void
 }
@@ -74,7 +76,7 @@ function sharedWorker(): NonNullable<typeof shared> {
       if (!p) return
       client.held.delete(msg.n)
       if (--s.held === 0) worker.unref()
-      p.resolve(msg.type === 'records' ? { records: msg.records } : { bytes: msg.bytes, layout: msg.layout })
+      p.resolve({ bytes: msg.bytes, layout: msg.layout })
     }
   })
   const lost = (err: Error): void => {
@@ -98,8 +100,16 @@ function lose(client: Client, err: Error): void {
   client.onLost(err)
 }
 
-/** A ledger's handle on the shared build worker; `onLost` is called once if the worker fails or exits. */
-export function openBuildThread(config: BuildConfig, onLost: (err: Error) => void): BuildThread {
+/**
+ * A ledger's handle on the shared build worker; `onLost` is called once if the worker fails or exits.
+ * With an `encryptor` the worker encrypts too: each batch is sent with the keys it needs, resolved here
+ * (see `Encryptor#batchKeys`), and the worker encrypts a batch with its own keys only (see `batchEncryptStage`).
+ */
+export function openBuildThread(
+  config: Omit<BuildConfig, 'encrypt'>,
+  onLost: (err: Error) => void,
+  encryptor: Encryptor | null = null,
+): BuildThread {
   const ledger = nextLedger++
   const client: Client = { ready: false, readyWaiters: [], held: new Map(), lostWith: null, onLost }
   let owner: NonNullable<typeof shared> | null = null
@@ -108,7 +118,8 @@ export function openBuildThread(config: BuildConfig, onLost: (err: Error) => voi
     if (owner) return owner
     owner = sharedWorker()
     owner.clients.set(ledger, client)
-    owner.worker.postMessage({ type: 'configure', ledger, config } satisfies ToBuildWorker)
+    const encrypt = encryptor ? { tenant: encryptor.tenant } : false
+    owner.worker.postMessage({ type: 'configure', ledger, config: { ...config, encrypt } } satisfies ToBuildWorker)
     return owner
   }
   return {
@@ -116,10 +127,14 @@ export function openBuildThread(config: BuildConfig, onLost: (err: Error) => voi
       if (client.lostWith) return Promise.reject(client.lostWith)
       const s = start()
       if (!client.ready) return null
+      // An input that is not an object fails in the worker alone, as it does here: it has no user to key.
+      const keys = encryptor ? encryptor.batchKeys(items.map((item) => (item.input as LogInput | null)?.userId)) : null
       const n = next++
-      s.worker.postMessage({ type: 'batch', ledger, n, items: items as BatchItem[] } satisfies ToBuildWorker)
+      const msg = { type: 'batch', ledger, n, items: items as BatchItem[], keys } satisfies ToBuildWorker
+      // The keys' buffer moves to the worker, which zeroes it once it has taken them: no copy stays here.
+      s.worker.postMessage(msg, keys ? [keys.keys.buffer as ArrayBuffer] : [])
       if (s.held++ === 0) s.worker.ref()
-      return new Promise<BuiltBatch>((resolve, reject) => client.held.set(n, { resolve, reject }))
+      return new Promise<BodyBatch>((resolve, reject) => client.held.set(n, { resolve, reject }))
     },
     ready() {
       start()

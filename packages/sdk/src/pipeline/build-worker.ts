@@ -1,15 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import type { UnsealedRecord } from '../record/schema.js'
+import { type BatchKeys, batchEncryptStage } from '../crypto/batch-keys.js'
 import type { RedactorOptions } from '../redact/redactor.js'
 import type { SignalOptions } from '../signals/compute-signals.js'
 import { signalsStage } from '../signals/signals-stage.js'
-import {
-  type BatchItem,
-  type BodyBatch,
-  type BuiltBatch,
-  createBodyEncoder,
-  createRecordBuilder,
-} from './body-batch.js'
+import { type BatchItem, type BodyBatch, createBodyEncoder, LAYOUT_WIDTH } from './body-batch.js'
 import type { NamedStage } from './stage.js'
 
 /** One ledger's pipeline, as the worker rebuilds it. */
@@ -19,25 +13,29 @@ export interface BuildConfig {
   hmacKey: Uint8Array
   signals: SignalOptions | false
   redact: RedactorOptions | false
-  /**
-   * `bodies`: canonical bodies, ready to link. `records`: the built records, for a ledger that runs a
-   * last stage itself (encryption, whose keys stay on the ledger's thread).
-   */
-  output: 'bodies' | 'records'
+  /** Encryption's tenant (see `Encryptor#tenant`); each batch then comes with its data keys. */
+  encrypt: { tenant: string } | false
 }
 
 export type ToBuildWorker =
   | { type: 'configure'; ledger: number; config: BuildConfig }
   | { type: 'release'; ledger: number }
-  | { type: 'batch'; ledger: number; n: number; items: BatchItem[] }
+  | { type: 'batch'; ledger: number; n: number; items: BatchItem[]; keys: BatchKeys | null }
 
 export type FromBuildWorker =
   | { type: 'ready'; ledger: number }
   | { type: 'failed'; ledger: number; message: string }
   | ({ type: 'bodies'; ledger: number; n: number } & BodyBatch)
-  | { type: 'records'; ledger: number; n: number; records: Array<UnsealedRecord | null> }
 
-type Encoder = (items: readonly BatchItem[]) => BuiltBatch
+interface Encoder {
+  encode(items: readonly BatchItem[], keys: BatchKeys | null): BodyBatch
+  /** Drops what the ledger's pipeline holds (its data keys are zeroed). */
+  close(): void
+}
+
+const NO_KEYS: BatchKeys = { subjects: [], keyIds: [], keys: new Uint8Array(0) }
+/** A ledger that sends no batch for this long leaves no data key in the worker. */
+const KEYS_IDLE_MS = 1000
 
 async function encoderFor(config: BuildConfig): Promise<Encoder> {
   // The same stages, in the same order, as the ledger builds in-thread (see ledger.ts).
@@ -48,15 +46,29 @@ async function encoderFor(config: BuildConfig): Promise<Encoder> {
     const { redactStage } = await import('./redact-stage.js')
     stages.push(redactStage(config.redact))
   }
-  const opts = {
+  const encrypt = config.encrypt === false ? null : batchEncryptStage(config.encrypt.tenant)
+  if (encrypt) stages.push(encrypt.stage)
+  const encode = createBodyEncoder({
     stream: config.stream,
     hmacKey: Buffer.from(config.hmacKey),
     redacted: config.redact !== false,
     stages,
+  })
+  if (!encrypt) return { encode: (items) => encode(items), close() {} }
+  // The keys a batch leaves for the next one (see batchEncryptStage) are zeroed once the batches stop.
+  const idle = setTimeout(() => encrypt.drop(), KEYS_IDLE_MS).unref()
+  return {
+    encode(items, keys) {
+      // A batch encrypts with its own keys only; without any, its records are built on the ledger's thread.
+      encrypt.begin(keys ?? NO_KEYS)
+      idle.refresh()
+      return encode(items)
+    },
+    close() {
+      clearTimeout(idle)
+      encrypt.drop()
+    },
   }
-  if (config.output === 'bodies') return createBodyEncoder(opts)
-  const build = createRecordBuilder(opts)
-  return (items) => ({ records: build(items) })
 }
 
 /** The build thread shared by the process's ledgers: records and canonical bodies for the batches they hand over. */
@@ -72,21 +84,15 @@ function run(port: NonNullable<typeof parentPort>): void {
         (err: Error) => port.postMessage({ type: 'failed', ledger: msg.ledger, message: err.message }),
       )
     } else if (msg.type === 'release') {
+      encoders.get(msg.ledger)?.close()
       encoders.delete(msg.ledger)
     } else {
       const encoder = encoders.get(msg.ledger)
       // A batch for a released ledger cannot happen (it is released after its last batch); answer anyway.
-      const batch: BuiltBatch = encoder ? encoder(msg.items) : { records: new Array(msg.items.length).fill(null) }
-      if ('records' in batch) {
-        // Structured clone keeps each record's key order, `enc: undefined` slot included (see body-batch.ts).
-        port.postMessage({
-          type: 'records',
-          ledger: msg.ledger,
-          n: msg.n,
-          records: batch.records,
-        } satisfies FromBuildWorker)
-        return
-      }
+      if (!encoder) msg.keys?.keys.fill(0)
+      const batch = encoder
+        ? encoder.encode(msg.items, msg.keys)
+        : { bytes: new Uint8Array(0), layout: new Int32Array(msg.items.length * LAYOUT_WIDTH).fill(-1) }
       const reply: FromBuildWorker = { type: 'bodies', ledger: msg.ledger, n: msg.n, ...batch }
       port.postMessage(reply, [batch.bytes.buffer as ArrayBuffer, batch.layout.buffer as ArrayBuffer])
     }

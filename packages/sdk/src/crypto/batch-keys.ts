@@ -1,0 +1,93 @@
+import type { NamedStage } from '../pipeline/stage.js'
+import { CtrHmacAead, DERIVED_KEY_BYTES } from './ctr-hmac-aead.js'
+import { type KeyState, sealContent, subjectOf } from './encryptor.js'
+import { withEncInPlace } from './record-content.js'
+
+/**
+ * The data keys of one batch, resolved on the ledger's thread (`Encryptor#batchKeys`) and sent with it
+ * to the build worker: subject `i` has key id `keyIds[i]` and derived keys (`aesKey ‖ macKey`, see
+ * `CtrHmacAead.deriveKeys`) at `keys[i * DERIVED_KEY_BYTES]`. The data keys themselves stay on that thread.
+ */
+export interface BatchKeys {
+  subjects: string[]
+  keyIds: string[]
+  keys: Uint8Array
+}
+
+/** The build worker's encrypt stage, and the keys of the batch it is building. */
+export interface BatchEncryptStage {
+  stage: NamedStage
+  /** Takes the keys of the batch about to be built, and zeroes the buffer they came in. */
+  begin(keys: BatchKeys): void
+  /** Zeroes every key it holds; the next batch brings its own. */
+  drop(): void
+}
+
+interface SubjectKey {
+  keyId: string
+  state: KeyState
+}
+
+/**
+ * The encrypt stage as the build worker runs it: the envelope of `Encryptor#encryptRecord` (both use
+ * `sealContent`), under the keys sent with the batch; a record whose subject has no key in the batch
+ * throws, and is built on the ledger's thread instead.
+ *
+ * It encrypts with no key but the batch's own. A subject's AEAD (its CTR context and keystream made
+ * ahead) is kept into the next batch only when that batch names the same key id, the one thing that
+ * makes context set-up cheap for a user seen batch after batch (at 200 users a batch, fresh contexts
+ * cost 16 µs of encryption a record against 9 µs kept); every other key is zeroed as the next batch
+ * begins, and all of them by `drop` (the worker calls it when a ledger's batches stop). A batch sent
+ * after a subject's erasure names the subject's new key, so the erased key is never used for it.
+ *
+ * Counter blocks stay unique per key: each CTR context here starts at its own random 128-bit block
+ * (`CtrKeystream`), as every context on the ledger's thread does, so two contexts' ranges of at most L
+ * blocks overlap with probability below 2L / 2^128; for n contexts under one key, below n² · L / 2^128.
+ *
+ * @example
+ * const encrypt = batchEncryptStage('default')
+ * encrypt.begin(keys)
+ * runStages([encrypt.stage], record)
+ */
+export function batchEncryptStage(tenant: string): BatchEncryptStage {
+  let held = new Map<string, SubjectKey>()
+  const destroy = (keys: Iterable<SubjectKey>): void => {
+    for (const { state } of keys) state.aead.destroy()
+  }
+  return {
+    stage: {
+      name: 'encrypt',
+      run(record) {
+        if (record.enc) return record
+        const subject = subjectOf(record.user_id, tenant)
+        const key = held.get(subject)
+        if (!key) throw new Error(`no data key came with the batch for ${subject}`)
+        sealContent(record, subject, key.keyId, key.state)
+        return withEncInPlace(record)
+      },
+    },
+    begin({ subjects, keyIds, keys }) {
+      const next = new Map<string, SubjectKey>()
+      for (let i = 0; i < subjects.length; i++) {
+        const subject = subjects[i]!
+        const keyId = keyIds[i]!
+        const kept = held.get(subject)
+        if (kept?.keyId === keyId) {
+          held.delete(subject)
+          next.set(subject, kept)
+          continue
+        }
+        const at = i * DERIVED_KEY_BYTES
+        const aead = CtrHmacAead.fromKeys(keys.subarray(at, at + DERIVED_KEY_BYTES))
+        next.set(subject, { keyId, state: { aead, aadTail: null } })
+      }
+      keys.fill(0)
+      destroy(held.values())
+      held = next
+    },
+    drop() {
+      destroy(held.values())
+      held = new Map()
+    },
+  }
+}
