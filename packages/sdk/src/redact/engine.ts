@@ -76,19 +76,20 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return resolveOwned(found)
   }
 
-  // Length of each replacement written by the last apply(), for mapping output offsets back to the original.
+  // Length of each replacement written by the last apply() (one per finding, in order), for mapping output offsets
+  // back to the original. Overwritten in place, never truncated: setting an array's length is a runtime call.
   const tokenLengths: number[] = []
 
   function apply(text: string, findings: Finding[]): string {
-    if (tokenLengths.length > 0) tokenLengths.length = 0
     if (findings.length === 0) return text
     let out = ''
     let pos = 0
-    for (const f of findings) {
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i]!
       out += text.slice(pos, f.start)
       const op = operators.get(f.type)
       const token = op === undefined ? replaceToken(f.type) : op(text.slice(f.start, f.end), f.type)
-      tokenLengths.push(token.length)
+      tokenLengths[i] = token.length
       out += token
       pos = f.end
     }

@@ -1,10 +1,6 @@
 import type { Finding } from './recognizer.js'
 import { SEVEN_DIGITS, textProfile } from './text-profile.js'
 
-// Seven digits joined by at most two separators (the text profile's SEVEN_DIGITS), led by a digit so V8 skips to
-// digits.
-const SEVEN_DIGIT_RUN = /\d(?:[ \-.()/+]{0,2}\d){6}/
-
 /** The output holds nothing any built-in recognizer would find again. */
 export const STABLE = 0
 /**
@@ -92,9 +88,28 @@ function sevenDigitRunKept(text: string, kept: readonly Finding[]): boolean {
   let from = 0
   for (let i = 0; i <= kept.length; i++) {
     const to = i < kept.length ? kept[i]!.start : text.length
-    // A slice of seven or more characters is a view of the text, not a copy.
-    if (to - from >= 7 && SEVEN_DIGIT_RUN.test(text.slice(from, to))) return true
+    if (to - from >= 7 && sevenDigitRun(text, from, to)) return true
     if (i < kept.length) from = kept[i]!.end
+  }
+  return false
+}
+
+/**
+ * Whether text[from, to) holds seven digits joined by at most two of ` -.()/+` between neighbours (the text
+ * profile's SEVEN_DIGITS, as `/\d(?:[ \-.()/+]{0,2}\d){6}/` on the slice): a char-code walk, where the regex cost a
+ * slice and a call for every stretch of text between two replaced spans.
+ */
+export function sevenDigitRun(text: string, from: number, to: number): boolean {
+  let chain = 0 // digits in the current chain
+  let gap = 0 // separators since its last digit; 3 once the chain is broken
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      chain = gap <= 2 ? chain + 1 : 1
+      if (chain >= 7) return true
+      gap = 0
+    } else if (c === 32 || c === 45 || c === 46 || c === 40 || c === 41 || c === 47 || c === 43) gap++
+    else gap = 3
   }
   return false
 }

@@ -374,8 +374,13 @@ function special(text: string, i: number, c: number): number {
     case 38:
       return i > 0 && text.charCodeAt(i - 1) === 32 && text.charCodeAt(i + 1) === 32 ? QUERY | CONJUNCTION : QUERY
     default:
-      // `-----`: the first dash of five.
-      return (i === 0 || text.charCodeAt(i - 1) !== 45) && text.startsWith('----', i + 1) ? DASHES : 0
+      // `-----`: the first dash of five (the next character read first: most dashes stand alone, and skip the call).
+      return i + 4 < text.length &&
+        text.charCodeAt(i + 1) === 45 &&
+        (i === 0 || text.charCodeAt(i - 1) !== 45) &&
+        text.startsWith('----', i + 1)
+        ? DASHES
+        : 0
   }
 }
 

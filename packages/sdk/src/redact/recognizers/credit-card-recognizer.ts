@@ -64,62 +64,75 @@ export const creditCardRecognizer: Recognizer = {
     const out: Finding[] = []
     CANDIDATE.lastIndex = 0
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
-      const raw = m[0]
       const start = m.index
-      const { end, issuerKnown } = checkCard(raw)
+      const runEnd = start + m[0].length
+      // Read in place, by offsets into the text: the match and its prefixes are never sliced for the checks.
+      const end = checkCard(text, start, runEnd)
       // An unknown issuer range still counts when the Luhn check holds and card words are nearby.
-      if (end === 0 || (!issuerKnown && !nearby(text, start, start + end, POSITIVE))) {
+      if (end === -1 || (!issuerKnown && !nearby(text, start, end, POSITIVE))) {
         // The run may start with digits that belong to something else ("… 32 4111 1111 …"): retry one group on.
-        const sep = firstSeparator(raw, raw.length)
-        if (sep > 0) CANDIDATE.lastIndex = start + sep + 1
+        const sep = firstSeparator(text, start, runEnd)
+        if (sep > start) CANDIDATE.lastIndex = sep + 1
         continue
       }
       let score = issuerKnown ? 0.9 : 0.8
-      if (issuerKnown && nearby(text, start, start + end, POSITIVE)) score = 1
+      if (issuerKnown && nearby(text, start, end, POSITIVE)) score = 1
       // Tracking and order numbers are written as bare runs; a run grouped like a card is treated as one.
-      else if (firstSeparator(raw, end) === -1 && nearby(text, start, start + end, NEGATIVE, 20, 0)) score = 0.3
-      out.push({ type: 'CREDIT_CARD', start, end: start + end, score, recognizer: 'credit-card' })
+      else if (firstSeparator(text, start, end) === -1 && nearby(text, start, end, NEGATIVE, 20, 0)) score = 0.3
+      out.push({ type: 'CREDIT_CARD', start, end, score, recognizer: 'credit-card' })
     }
     return out
   },
 }
 
-/** Index of the first space or dash in s[0, end), or -1: a char-code loop, where a regex call costs more on a short run. */
-function firstSeparator(s: string, end: number): number {
-  for (let i = 0; i < end; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 32 || c === 45) return i
-  }
+function isSeparator(c: number): boolean {
+  return c === 32 || c === 45
+}
+
+/** Index of the first space or dash in text[from, to), or -1: a char-code loop, where a regex call costs more. */
+function firstSeparator(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (isSeparator(text.charCodeAt(i))) return i
   return -1
 }
 
-/** Number of spaces and dashes in `s`. */
-function separatorCount(s: string): number {
+/** Index of the last space or dash in text[from, to), or -1. */
+function lastSeparator(text: string, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (isSeparator(text.charCodeAt(i))) return i
+  return -1
+}
+
+/** Number of spaces and dashes in text[from, to). */
+function separatorCount(text: string, from: number, to: number): number {
   let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 32 || c === 45) n++
-  }
+  for (let i = from; i < to; i++) if (isSeparator(text.charCodeAt(i))) n++
   return n
 }
 
-/** Length of the Luhn-valid card at the start of `raw` (trying shorter groupings) and whether its issuer is known. */
-function checkCard(raw: string): { end: number; issuerKnown: boolean } {
+/** Whether the issuer of the card that checkCard() last accepted is known (read right after the call). */
+let issuerKnown = false
+
+/**
+ * End of the Luhn-valid card at the start of the digit run text[start, runEnd) (trying shorter groupings, one group
+ * less each time), or -1; sets issuerKnown.
+ */
+function checkCard(text: string, start: number, runEnd: number): number {
   // Every card grouping opens with four digits: a run whose first group is not four long cannot hold one.
-  const firstSep = firstSeparator(raw, raw.length)
-  if (firstSep !== -1 && firstSep !== 4 && firstSep < 12) return { end: 0, issuerKnown: false }
-  let candidate = raw
+  const firstSep = firstSeparator(text, start, runEnd)
+  if (firstSep !== -1 && firstSep - start !== 4 && firstSep - start < 12) return -1
+  let end = runEnd
   for (;;) {
     // Cheap structural checks first: most candidates (phone-like or ragged groups) fail here without allocation.
-    if (firstSeparator(candidate, candidate.length) === -1 || GROUPING.test(candidate)) {
+    const grouped = firstSep !== -1 && firstSep < end
+    if (!grouped || GROUPING.test(text.slice(start, end))) {
       // luhn() skips the separators itself: the digits-only string is built only for a candidate that passes.
-      const digitCount = candidate.length - separatorCount(candidate)
-      if (digitCount >= 12 && digitCount <= 19 && luhn(candidate)) {
-        return { end: candidate.length, issuerKnown: cardIssuer(candidate.replace(/[ -]/g, '')) !== null }
+      const digitCount = end - start - separatorCount(text, start, end)
+      if (digitCount >= 12 && digitCount <= 19 && luhn(text, start, end)) {
+        issuerKnown = cardIssuer(text.slice(start, end).replace(/[ -]/g, '')) !== null
+        return end
       }
     }
-    const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'))
-    if (cut <= 0) return { end: 0, issuerKnown: false }
-    candidate = candidate.slice(0, cut)
+    const cut = lastSeparator(text, start, end)
+    if (cut <= start) return -1
+    end = cut
   }
 }

@@ -1,5 +1,5 @@
 import { IntHashTable } from '../int-hash-table.js'
-import { hashWord } from './person-lexicon.js'
+import { FNV_BASIS, hashWord, hashWordFrom } from './person-lexicon.js'
 
 // Context for PERSON candidates, read from the text around a run of words without building strings (hashes of the
 // words before it, a few character tests after it).
@@ -197,13 +197,26 @@ export function contextBefore(text: string, pos: number): number {
   const flags = CONTEXT_WORDS.get(hashWord(text, i + 1, end1))
   if (flags & C_STRONG) return STRONG_CONTEXT
   if (flags & C_PAIR_TAIL) {
-    const w1 = text.slice(i + 1, end1).toLowerCase()
+    const start1 = i + 1
     while (i >= 0 && text.charCodeAt(i) === 32) i--
     const end2 = i + 1
     while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
-    if (end2 > i + 1 && STRONG_PAIRS.has(text.slice(i + 1, end2).toLowerCase() + ' ' + w1)) return STRONG_CONTEXT
+    if (end2 > i + 1 && strongPair(text, i + 1, end2, start1, end1)) return STRONG_CONTEXT
   }
   return flags & C_WEAK ? (flags & C_FUNCTION ? FUNCTION_CONTEXT : WEAK_CONTEXT) : NONE
+}
+
+// hashWord() of each STRONG_PAIRS phrase: a pair of words is looked up by hash first, and only a listed hash builds
+// the phrase string ("is", "me" and "by" end a pair, and stand before many capitalised words).
+const PAIR_HASHES = new IntHashTable(6)
+for (const p of STRONG_PAIRS) PAIR_HASHES.add(hashWord(p, 0, p.length), 1)
+
+/** Whether text[s2, e2) + ' ' + text[s1, e1), lower-cased, is one of STRONG_PAIRS. */
+function strongPair(text: string, s2: number, e2: number, s1: number, e1: number): boolean {
+  // hashWord() of the phrase, read in place: the first word, the space, the second word.
+  const h = hashWordFrom(Math.imul(hashWordFrom(FNV_BASIS, text, s2, e2) ^ 32, 0x01000193), text, s1, e1) | 1
+  if (PAIR_HASHES.get(h) === 0) return false
+  return STRONG_PAIRS.has(text.slice(s2, e2).toLowerCase() + ' ' + text.slice(s1, e1).toLowerCase())
 }
 
 function isFiller(c: number): boolean {

@@ -44,14 +44,16 @@ function isWordPart(text: string, i: number): boolean {
 }
 
 // Words already followed in repeatedMentions(), as [start, end) ranges of the text: a handful per text, compared in
-// place (no slice per word, no Set per call).
+// place (no slice per word, no Set per call). The first `seenCount` entries are this text's: the arrays are reused
+// without truncation, since setting an array's length is a runtime call on every text.
 const seenStart: number[] = []
 const seenEnd: number[] = []
+let seenCount = 0
 
 /** Whether text[s, e) equals a word already followed. */
 function seenBefore(text: string, s: number, e: number): boolean {
   const len = e - s
-  for (let k = 0; k < seenStart.length; k++) {
+  for (let k = 0; k < seenCount; k++) {
     const from = seenStart[k]!
     if (seenEnd[k]! - from !== len) continue
     let j = 0
@@ -65,6 +67,7 @@ function seenBefore(text: string, s: number, e: number): boolean {
  * Adds a finding at every whole-word occurrence of text[s, e), as successive indexOf calls would find them. A word
  * that opens with a capital (or any character from U+00C0) can only occur where the text profile listed one
  * (`positions`, `count`), so only those positions are compared, character by character; other words take indexOf.
+ * The word is three characters or longer (repeatedMentions() follows no shorter one).
  */
 function mentions(text: string, s: number, e: number, out: Finding[], positions: Int32Array, count: number): void {
   const len = e - s
@@ -74,13 +77,17 @@ function mentions(text: string, s: number, e: number, out: Finding[], positions:
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + len)) mention(text, at, at + len, out)
     return
   }
+  // Every capital of the text is tried against each word followed: its first two characters (a word here has three
+  // or more) reject almost every position before the loop over the rest.
+  const c1 = text.charCodeAt(s + 1)
+  const last = text.length - len
   let from = 0
   for (let k = 0; k < count; k++) {
     const at = positions[k]!
-    if (at < from || at + len > text.length) continue
-    let same = true
-    for (let j = 0; j < len && same; j++) same = text.charCodeAt(at + j) === text.charCodeAt(s + j)
-    if (!same) continue
+    if (at < from || at > last || text.charCodeAt(at) !== c0 || text.charCodeAt(at + 1) !== c1) continue
+    let j = 2
+    while (j < len && text.charCodeAt(at + j) === text.charCodeAt(s + j)) j++
+    if (j < len) continue
     mention(text, at, at + len, out)
     from = at + len
   }
@@ -91,10 +98,7 @@ function mention(text: string, at: number, e: number, out: Finding[]): void {
 }
 
 function repeatedMentions(text: string, out: Finding[], found: number): void {
-  if (seenStart.length > 0) {
-    seenStart.length = 0
-    seenEnd.length = 0
-  }
+  seenCount = 0
   textProfile(text)
   const { positions, count } = capitalPositions()
   for (let f = 0; f < found; f++) {
@@ -107,8 +111,9 @@ function repeatedMentions(text: string, out: Finding[], found: number): void {
       while (i < hit.end && isWordPart(text, i)) i++
       // Initials and short particles ("de", "van") are too common to follow alone.
       if (i - s >= 3 && text.charCodeAt(s) !== 0x3c && !seenBefore(text, s, i)) {
-        seenStart.push(s)
-        seenEnd.push(i)
+        seenStart[seenCount] = s
+        seenEnd[seenCount] = i
+        seenCount++
         mentions(text, s, i, out, positions, count)
       }
     }
@@ -170,19 +175,21 @@ function coordinatedLists(text: string, out: Finding[], lowerMode: boolean): voi
   }
 }
 
-const itemStart: number[] = []
-const itemEnd: number[] = []
+// The items of the list being judged: at most MAX_ITEMS + 1 (judgeList gives up past that), counted by itemCount.
+const itemStart = new Int32Array(MAX_ITEMS + 1)
+const itemEnd = new Int32Array(MAX_ITEMS + 1)
+let itemCount = 0
 
 function judgeList(text: string, at: number, conjLen: number, out: Finding[], lowerMode: boolean): void {
-  if (itemStart.length > 0) itemStart.length = 0
-  if (itemEnd.length > 0) itemEnd.length = 0
+  itemCount = 0
   // The item after the conjunction.
   let e = at + conjLen
   const s = e
   while (e < text.length && isWordPart(text, e)) e++
   if (e - s < 2 || (e < text.length && continuesItem(text, e))) return
-  itemStart.push(s)
-  itemEnd.push(e)
+  itemStart[0] = s
+  itemEnd[0] = e
+  itemCount = 1
   // Items before it, separated by ", " (an Oxford comma before the conjunction is allowed).
   let i = at
   if (text.charCodeAt(i - 1) === 44) i--
@@ -192,13 +199,14 @@ function judgeList(text: string, at: number, conjLen: number, out: Finding[], lo
     if (ie - i < 2 || isLetter(text.charCodeAt(i - 1))) return
     const prev = text.charCodeAt(i - 1)
     if (prev === 0x3c || prev === 95 || prev === 64 || (prev >= 48 && prev <= 57)) return
-    itemStart.push(i)
-    itemEnd.push(ie)
-    if (itemStart.length > MAX_ITEMS) return
+    itemStart[itemCount] = i
+    itemEnd[itemCount] = ie
+    itemCount++
+    if (itemCount > MAX_ITEMS) return
     if (!(prev === 32 && text.charCodeAt(i - 2) === 44)) break
     i -= 2
   }
-  const n = itemStart.length
+  const n = itemCount
   let upper = 0
   let names = 0
   let ambiguous = 0

@@ -98,13 +98,20 @@ export const FNV_BASIS = 0x811c9dc5 | 0
 
 /** FNV-1a of text[start, end) lower-cased. */
 export function hashWord(text: string, start: number, end: number): number {
-  let h = FNV_BASIS
+  return hashWordFrom(FNV_BASIS, text, start, end) | 1 // never 0: 0 marks an empty slot
+}
+
+/**
+ * hashWord()'s FNV-1a state after text[start, end), from state `h` (before its final `| 1`): a phrase is hashed by
+ * going on from its first word.
+ */
+export function hashWordFrom(h: number, text: string, start: number, end: number): number {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i)
     h ^= c < 0x2000 ? LOWER[c]! : c
     h = Math.imul(h, 0x01000193)
   }
-  return h | 1 // never 0: 0 marks an empty slot
+  return h
 }
 
 function insert(h: number, cls: number): void {

@@ -99,8 +99,10 @@ export const phoneRecognizer: Recognizer = {
       let raw = ''
       let score = 0
       const match = m[0]
+      const at = m.index
       // Digits in match[0, cut): a prefix with fewer than seven is no phone, and is rejected before it is sliced.
-      let digits = countDigits(match)
+      // Characters are read from the text, not from the match (a sliced string, one indirection per read).
+      let digits = countDigits(text, at, at + match.length)
       for (let cut = match.length; cut > 0 && digits >= 7; ) {
         const candidate = match.slice(0, cut)
         const s = scoreCandidate(text, m.index, candidate, digits)
@@ -113,7 +115,7 @@ export const phoneRecognizer: Recognizer = {
         // The next group boundary (the last space or dash before `cut`), counting the digits cut off on the way.
         let next = cut - 1
         for (; next >= 0; next--) {
-          const c = match.charCodeAt(next)
+          const c = text.charCodeAt(at + next)
           if (c === 32 || c === 45) break
           if (c >= 48 && c <= 57) digits--
         }
@@ -139,15 +141,16 @@ function scoreCandidate(text: string, start: number, raw: string, digits: number
   const nanp = NANP.test(raw)
   if (!nanp && digits <= 8 && DATE.test(raw)) return 0
   if (!nanp && digits === 9 && raw.length === 11 && SSN_SHAPE.test(raw)) return 0
+  // Characters are read from the text (raw is text[start, end)): a read from the slice goes through its parent.
   const end = start + raw.length
-  const plus = raw.charCodeAt(0) === 43
+  const plus = text.charCodeAt(start) === 43
   const grouped = raw.length > digits
   // Dotted numbers look like versions and IPs; only the North American 3.3.4 and European pair forms count.
-  if (raw.includes('.') && !nanp && !PAIRS.test(raw)) return 0
+  if (!nanp && hasDot(text, start, end) && !PAIRS.test(raw)) return 0
   let score = 0
   if (nanp) score = 0.75
   else if (plus && digits >= 8) score = grouped ? 0.75 : 0.6
-  else if (grouped && digits >= 8 && separators(raw) >= 2 && plausibleGroups(raw)) score = 0.55
+  else if (grouped && digits >= 8 && separators(text, start, end) >= 2 && plausibleGroups(raw)) score = 0.55
   if (score < 0.75 || !grouped) {
     // nearby(CONTEXT, 40, 16), its window before read once per match.
     if (contextBefore === UNKNOWN) contextBefore = wordsBefore(text, start, CONTEXT, 40) ? YES : NO
@@ -173,19 +176,25 @@ let contextBefore = UNKNOWN
 let negativeBefore = UNKNOWN
 let closeContextBefore = UNKNOWN
 
-function separators(s: string): number {
+/** Spaces, dashes and dots in text[from, to). */
+function separators(text: string, from: number, to: number): number {
   let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
     if (c === 32 || c === 45 || c === 46) n++
   }
   return n
 }
 
+// Built once: a regex literal inside a function is a new RegExp object on every call.
+const THOUSANDS = /^\d{1,3}(?:[ .,]\d{3})+$/
+const PARENS = /[()]/g
+const GROUP_SEPARATOR = /[ .-]/
+
 /** Local formats without a country code: 2–5 groups of 2–5 digits, no date inside, not thousands grouping. */
 function plausibleGroups(raw: string): boolean {
   if (thousands(raw) || EMBEDDED_DATE.test(raw)) return false
-  const groups = raw.replace(/[()]/g, '').split(/[ .-]/)
+  const groups = raw.replace(PARENS, '').split(GROUP_SEPARATOR)
   if (groups.length > 5) return false
   for (const g of groups) if (g.length < 2 || g.length > 5) return false
   return true
@@ -193,13 +202,19 @@ function plausibleGroups(raw: string): boolean {
 
 /** `1 000 000` or `12.345.678`: thousands grouping, an amount rather than a phone. */
 function thousands(s: string): boolean {
-  return /^\d{1,3}(?:[ .,]\d{3})+$/.test(s)
+  return THOUSANDS.test(s)
 }
 
-function countDigits(s: string): number {
+function hasDot(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 46) return true
+  return false
+}
+
+/** ASCII digits in text[from, to). */
+function countDigits(text: string, from: number, to: number): number {
   let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
     if (c >= 48 && c <= 57) n++
   }
   return n

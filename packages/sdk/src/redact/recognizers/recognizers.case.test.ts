@@ -63,7 +63,13 @@ const cases: Array<[Recognizer, string, string[]]> = [
   [
     personRecognizer,
     'PERSON',
-    ['Dear Maria Lopez, your order is ready', 'my name is Oluwaseun', '{"customer":"Grace Hopper"}'],
+    [
+      'Dear Maria Lopez, your order is ready',
+      'my name is Oluwaseun',
+      'everyone calls me Oluwaseun',
+      'a poem written by Oluwaseun',
+      '{"customer":"Grace Hopper"}',
+    ],
   ],
   [streetAddressRecognizer, 'STREET_ADDRESS', ['ship it to 221 Baker Street, London', 'office at Friedrichstrasse 43']],
 ]

@@ -91,6 +91,9 @@ function mayHoldAddress(text: string): boolean {
   return NON_ASCII_WORDS.test(text) || SUFFIX_THEN_NUMBER_ANY_SPACE.test(text)
 }
 
+// A prefix match without a number must open with two capitalised words ("Via Roma", not "via email").
+const TWO_CAPITALISED = /^\p{Lu}\S*\s+\p{Lu}/u
+
 // Pattern, base score, literal hint (null: the shared word-then-number hint).
 const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null]> = [
   [NUMBER_FIRST, 0.7, TYPE_HINT],
@@ -130,7 +133,8 @@ export const streetAddressRecognizer: Recognizer = {
       re.lastIndex = 0
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
-        if (re === PREFIX_FIRST && !/\d/.test(m[0]) && !/^\p{Lu}\S*\s+\p{Lu}/u.test(m[0])) continue
+        if (re === PREFIX_FIRST && !hasDigit(text, m.index, m.index + m[0].length) && !TWO_CAPITALISED.test(m[0]))
+          continue
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
@@ -240,9 +244,13 @@ function extendLine(text: string, end: number): number {
   return pos
 }
 
+// Where the value after an address phrase stops (a sentence end or a spaced dash), and what trails it.
+const VALUE_STOP = /[.?!;](?:\s|$)|\s-\s/
+const VALUE_TRAIL = /[\s,.]+$/
+
 function trimValue(v: string): string {
-  const stop = v.search(/[.?!;](?:\s|$)|\s-\s/)
-  return (stop === -1 ? v : v.slice(0, stop)).replace(/[\s,.]+$/, '')
+  const stop = v.search(VALUE_STOP)
+  return (stop === -1 ? v : v.slice(0, stop)).replace(VALUE_TRAIL, '')
 }
 
 // A continuation line: short, no sentence inside, starting like a place, region or postcode.
@@ -261,12 +269,15 @@ function extend(text: string, end: number): number {
       }
     }
     if (nl === -1) break
+    // At most seven words (six spaces), counted in place while the line's end is found, before the regex; a blank
+    // line fails CONTINUATION, which needs a capital, digit or parenthesis.
     let lineEnd = nl + 1
-    while (lineEnd < text.length && lineEnd - nl <= 64 && text.charCodeAt(lineEnd) !== 10) lineEnd++
-    // At most seven words (six spaces), counted in place before the regex; a blank line fails CONTINUATION, which
-    // needs a capital, digit or parenthesis.
     let spaces = 0
-    for (let i = nl + 1; i < lineEnd; i++) if (text.charCodeAt(i) === 32) spaces++
+    for (; lineEnd < text.length && lineEnd - nl <= 64 && spaces <= 6; lineEnd++) {
+      const c = text.charCodeAt(lineEnd)
+      if (c === 10) break
+      if (c === 32) spaces++
+    }
     if (spaces > 6 || !CONTINUATION.test(text.slice(nl + 1, lineEnd))) break
     pos = lineEnd
   }

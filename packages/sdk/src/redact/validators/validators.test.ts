@@ -14,6 +14,14 @@ describe('luhn', () => {
     expect(luhn('4111111111111112')).toBe(false)
     expect(luhn('')).toBe(false)
   })
+
+  it('checks a range of a longer text as the slice itself', () => {
+    const text = 'card 4111 1111 1111 1111, ref 4111111111111112'
+    expect(luhn(text, 5, 24)).toBe(true)
+    expect(luhn(text, 30, 46)).toBe(false)
+    expect(luhn(text, 30, 45)).toBe(luhn(text.slice(30, 45)))
+    expect(luhn(text, 5, 5)).toBe(false)
+  })
 })
 
 describe('cardIssuer', () => {
