@@ -4,13 +4,14 @@
  * Rows: the collector with its own redaction pass off and on (encryption at rest off: the bar is about ingest), the
  * collector with its defaults (redaction and per-user encryption on), and a baseline measured in the same run:
  * the same records appended straight into a SqliteStorage in-process (no HTTP, no validation, no seal).
- * Full-text indexing runs after each append on a worker thread, so every row is timed until the last record is
- * searchable too, and the CPU columns include that indexing; the main thread's share is shown apart.
+ * The collector parses, validates, redacts and encodes on its main (serving) thread; a writer thread seals and
+ * appends; full-text indexing runs after each append on a third thread. Every row is timed until the last record
+ * is searchable too, and the CPU columns include all of it; the main thread's share is shown apart.
  *
  *   npm run build && npx tsx bench/ingest.bench.ts [--records=100000] [--batch=1000] [--concurrency=4]
  *     [--only=off|on|defaults]   run one HTTP scenario (and the baseline)
  *     [--only=storage]           the baseline, then what each SQLite statement of an append costs on its own
- *     [--only=stages]            the baseline, then the collector's main-thread CPU per stage, in-process
+ *     [--only=stages]            the baseline, then the CPU of each stage, in-process on one thread
  *     [--cpu-prof=<dir>]         write each collector's V8 CPU profile into <dir> (open it in Chrome DevTools)
  *     [--cli=<file>]             the collector's CLI entry (default packages/cli/bin/promptledger.js): run another
  *                                build of the tree, e.g. to compare two in alternating runs on a busy machine
@@ -28,7 +29,10 @@ import type { LedgerRecord, UnsealedRecord } from '../packages/sdk/src/record/sc
 import { createRedactor } from '../packages/sdk/src/redact/engine.js'
 import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
 import { decodeBatch, validateBatch } from '../packages/server/src/ingest/parse-batch.js'
+import { SealEncoder } from '../packages/server/src/ingest/seal-encoder.js'
 import { serverRedact } from '../packages/server/src/ingest/server-redact.js'
+import { applySeal } from '../packages/server/src/storage/chain-writer.js'
+import { spliceSeal } from '../packages/server/src/storage/seal-splice.js'
 import { INSERT_RECORD_ROW, recordColumns, recordRowValues } from '../packages/server/src/storage/sqlite/sqlite-row.js'
 import { migrate } from '../packages/server/src/storage/sqlite/sqlite-schema.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
@@ -126,9 +130,8 @@ interface HttpRun {
   /** Collector CPU µs per record (null without /proc). */
   cpuUs: number | null
   /**
-   * The part of it on the collector's main thread (HTTP, parse, validate, seal, append). The rest (the search
-   * worker, GC helpers, libuv) runs on other threads: with a core free for them, the main thread's share is
-   * what bounds throughput.
+   * The part of it on the collector's main thread (HTTP, parse, validate, redact, encode). The rest (the writer
+   * thread's seal and append, the search worker, GC helpers) runs on other threads.
    */
   mainCpuUs: number | null
 }
@@ -296,9 +299,10 @@ function storageBreakdown(): void {
 }
 
 /**
- * The collector's ingest steps, in-process and one stage at a time over every batch (so each is timed on the
- * main thread's CPU clock, 10 ms ticks, over a long stretch): decode, validate, the server's redaction, seal,
- * append. The same functions the collector runs, minus HTTP; GC lands in the stage that allocates. Holding
+ * The collector's ingest steps, in-process and one stage at a time over every batch (so each is timed on this
+ * thread's CPU clock, 10 ms ticks, over a long stretch): decode, validate, the server's redaction and the
+ * canonical encoding (the collector's main thread), seal and append (its writer thread). The same functions the
+ * collector runs, minus HTTP and the hand-over between threads; GC lands in the stage that allocates. Holding
  * every batch between stages keeps more alive than the collector does, so GC is somewhat overstated.
  */
 async function stageBreakdown(): Promise<void> {
@@ -309,7 +313,6 @@ async function stageBreakdown(): Promise<void> {
   for (let rep = 0; rep < 3; rep++) {
     const dir = mkdtempSync(join(tmpdir(), 'pl-bench-'))
     const storage = openSqliteStorage({ path: join(dir, 'ledger.db') })
-    const chain = new Chain(genesis('stages'))
     const timed = async <T>(name: string, work: () => T | Promise<T>): Promise<T> => {
       const c0 = cpuSeconds(process.pid, process.pid)
       const out = await work()
@@ -327,16 +330,27 @@ async function stageBreakdown(): Promise<void> {
     await timed('server redaction (redaction on only)', () => {
       for (const b of copies) for (const r of b) serverRedact(redactor, r)
     })
-    const sealed = await timed('seal (canonical encoding + SHA-256)', () =>
-      batches.map((b) =>
-        b.map((r) => {
-          const { record, line } = chain.sealEncoded(r)
+    const encoder = new SealEncoder('stages')
+    const encoded = await timed('encode (canonical body with chain placeholders; main thread)', () =>
+      batches.map((b) => {
+        const out = encoder.batch(b.length)
+        for (let i = 0; i < b.length; i++) encoder.encode(b[i]!, out, i)
+        return out
+      }),
+    )
+    let head = genesis('stages')
+    const sealed = await timed('seal (chain values spliced in + SHA-256; writer thread)', () =>
+      batches.map((b, k) =>
+        b.map((r, i) => {
+          const { hash, line } = spliceSeal(encoded[k]!.bodies[i]!, encoded[k]!.layout, i, head.seq + 1, head.hash)
+          const record = applySeal(r, head.seq + 1, head.hash, hash)
+          head = { stream: head.stream, seq: record.seq, hash }
           canonicalLines.set(record, line)
           return record
         }),
       ),
     )
-    await timed('append (SqliteStorage.append, until committed)', async () => {
+    await timed('append (rows, rollups, commit; writer thread)', async () => {
       for (const b of sealed) await storage.append(b)
     })
     await storage.close()

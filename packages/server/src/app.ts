@@ -19,6 +19,8 @@ export interface AppOptions {
   encrypt?: (record: UnsealedRecord) => void
   /** Persists data keys created by `encrypt` before each batch is stored. */
   commitKeys?: () => void
+  /** Records accepted and not yet stored above which ingest answers 503 with Retry-After; default 20,000. */
+  maxPendingRecords?: number
   /** Largest request body in bytes; default 16 MiB. */
   bodyLimit?: number
   metrics?: ServerMetrics
@@ -66,6 +68,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.redactor ? { redactor: options.redactor } : {}),
     ...(options.encrypt ? { encrypt: options.encrypt } : {}),
     ...(options.commitKeys ? { commitKeys: options.commitKeys } : {}),
+    ...(options.maxPendingRecords !== undefined ? { maxPendingRecords: options.maxPendingRecords } : {}),
   })
   // Record-derived metrics (requests, latency, tokens, cost, redactions) update once per stored batch.
   ingest.on('records', (batch) => metrics.llm.observe(batch))

@@ -47,14 +47,19 @@ export async function startServer(
   const secure = openSecureServer(config)
   const databasePath = join(config.data, 'ledger.db')
   const created = !existsSync(databasePath)
-  const storage = openSqliteStorage({ path: databasePath, plaintextView: secure.security.encryptor.searchView })
+  let log: FastifyInstance['log'] | undefined
+  const storage = openSqliteStorage({
+    path: databasePath,
+    plaintextView: secure.security.encryptor.searchView,
+    // The batches a stopped writer thread held were answered 503; the next batch starts a new thread.
+    onError: (err) => log?.error({ err }, err.message),
+  })
   if (created) chmodSync(databasePath, 0o600)
   let redactor: sdk.Redactor | undefined
   if (config.redact) {
     redactor = serverRedactor()
   }
   const secured = secure.appOptions(storage)
-  let log: FastifyInstance['log'] | undefined
   const alerts = openAlertsArea({
     config: config.alerts,
     storage,

@@ -1,19 +1,18 @@
 import { EventEmitter } from 'node:events'
-import {
-  Chain,
-  computeSignals,
-  genesis,
-  type LedgerRecord,
-  type Redactor,
-  type UnsealedRecord,
-} from '@promptledger/sdk'
+import { computeSignals, type LedgerRecord, type Redactor, type UnsealedRecord } from '@promptledger/sdk'
 import { ServerError } from '../errors.js'
 import type { ServerMetrics } from '../metrics/registry.js'
-import { canonicalLines, type Storage } from '../storage/storage.js'
+import type { ChainWriter, WrittenBatch } from '../storage/chain-writer.js'
+import { InlineChainWriter } from '../storage/inline-chain-writer.js'
+import type { EncodedBatch } from '../storage/seal-splice.js'
+import type { Storage } from '../storage/storage.js'
+import { SealEncoder } from './seal-encoder.js'
 import { serverRedact } from './server-redact.js'
 
-/** Records sealed between two yields to the event loop (about a few ms of work). */
+/** Records prepared between two yields to the event loop (about a few ms of work). */
 const YIELD_EVERY = 100
+/** Default bound on records accepted and not yet stored (see `IngestOptions.maxPendingRecords`). */
+const MAX_PENDING_RECORDS = 20_000
 
 export interface IngestOptions {
   storage: Storage
@@ -26,6 +25,13 @@ export interface IngestOptions {
   /** Persists the data keys the batch created (one fsync per batch); runs before the batch is stored. */
   commitKeys?: () => void
   metrics?: ServerMetrics
+  /** Seals and stores batches; default: the store's own (`Storage.chainWriter`), else sealing on this thread. */
+  writer?: ChainWriter
+  /**
+   * Records accepted and not stored yet above which `admit` turns batches away (the store is behind): memory
+   * stays bounded and clients retry later. Default 20,000.
+   */
+  maxPendingRecords?: number
 }
 
 export interface IngestResult {
@@ -36,10 +42,19 @@ export interface IngestResult {
   lastSeq: number | null
 }
 
+/** A batch turned away because too many records wait to be stored; the client should retry after `retryAfter` s. */
+export class IngestBusyError extends ServerError {
+  readonly retryAfter = 1
+  constructor(pending: number) {
+    super('STORAGE_ERROR', `ingest is behind (${pending} records waiting to be stored); retry shortly`)
+  }
+}
+
 /**
- * Redacts, seals and stores validated batches, one batch at a time: the collector has one chain, so
- * batches are sealed in arrival order and a failed batch leaves the chain head where it was.
- * Emits `records` with each stored batch (live tail).
+ * Prepares (signals, redaction, encryption, canonical encoding) and then seals and stores validated batches.
+ * Preparation runs on this thread as batches arrive; sealing and storing go to the chain writer in arrival
+ * order (with a file store, on its writer thread, while this thread prepares the next batches). The collector has
+ * one chain: a failed batch leaves its head where it was. Emits `records` with each stored batch (live tail).
  *
  * @example
  * const ingest = new IngestService({ storage, stream: 'collector-a' })
@@ -47,84 +62,100 @@ export interface IngestResult {
  */
 export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
   readonly #options: IngestOptions
-  #chain: Chain | null = null
-  #tail: Promise<unknown> = Promise.resolve()
+  readonly #writer: ChainWriter
+  readonly #encoder: SealEncoder
+  readonly #maxPending: number
+  /** Settles once the last batch is prepared (or failed): the next one is prepared after it. */
+  #prepared: Promise<unknown> = Promise.resolve()
+  /** Settles once the last batch is handed to the writer (or failed before): the next one is handed over after it. */
+  #handedOver: Promise<unknown> = Promise.resolve()
+  #pending = 0
 
   constructor(options: IngestOptions) {
     super()
     this.#options = options
+    this.#writer =
+      options.writer ??
+      options.storage.chainWriter?.(options.stream) ??
+      new InlineChainWriter(options.storage, options.stream)
+    this.#encoder = new SealEncoder(options.stream)
+    this.#maxPending = options.maxPendingRecords ?? MAX_PENDING_RECORDS
   }
 
   get stream(): string {
     return this.#options.stream
   }
 
+  /** Records accepted and not yet stored. */
+  get pendingRecords(): number {
+    return this.#pending
+  }
+
+  /** Throws `IngestBusyError` when a batch of `size` records should wait (one batch is always taken when idle). */
+  admit(size: number): void {
+    if (this.#pending > 0 && this.#pending + size > this.#maxPending) {
+      this.#options.metrics?.rejectedBatches.inc({ reason: 'BUSY' })
+      throw new IngestBusyError(this.#pending)
+    }
+  }
+
   ingest(batch: UnsealedRecord[]): Promise<IngestResult> {
-    const run = this.#tail.then(() => this.#ingestSerial(batch))
-    this.#tail = run.catch(() => undefined)
-    return run
+    this.#pending += batch.length
+    // Prepared one batch after the other, not interleaved: the first batch then reaches the writer as soon as
+    // it can, and the writer stores it while this thread prepares the next (interleaved, every batch in flight
+    // was ready at about the same time, and the writer idled until then).
+    const prepared = this.#prepared.then(() => this.#prepare(batch))
+    this.#prepared = prepared.catch(() => undefined)
+    // Handed to the writer in arrival order, each once it is prepared and the one before it was handed over.
+    // (Wrapped, so that the write itself is not waited for here.)
+    const handedOver = Promise.all([prepared, this.#handedOver]).then(([encoded]) => {
+      this.#options.commitKeys?.()
+      return { written: this.#writer.write(batch, encoded) }
+    })
+    this.#handedOver = handedOver.catch(() => undefined)
+    return handedOver
+      .then(({ written }) => written)
+      .finally(() => {
+        this.#pending -= batch.length
+      })
+      .then((written) => this.#finish(written))
   }
 
-  async #loadChain(): Promise<Chain> {
-    if (!this.#chain) {
-      const head = await this.#options.storage.head(this.#options.stream)
-      this.#chain = new Chain(head ?? genesis(this.#options.stream))
-    }
-    return this.#chain
-  }
-
-  async #ingestSerial(batch: UnsealedRecord[]): Promise<IngestResult> {
-    const { storage, redactor, encrypt, metrics } = this.#options
-    const committed = await this.#loadChain()
-    // Duplicates are dropped before sealing so a retried batch never consumes seq numbers.
-    const stored = await storage.existingIds(batch.map((r) => r.id))
-    const seen = new Set<string>()
-    const fresh: UnsealedRecord[] = []
-    for (const record of batch) {
-      if (stored.has(record.id) || seen.has(record.id)) continue
-      seen.add(record.id)
-      fresh.push(record)
-    }
-    const duplicates = batch.length - fresh.length
-    metrics?.duplicateRecords.inc(duplicates)
-    if (fresh.length === 0) return { accepted: 0, duplicates, firstSeq: null, lastSeq: null }
-    // Seal on a working copy: the committed head moves only once the store has the whole batch.
-    const working = new Chain(committed.head)
-    const sealed: LedgerRecord[] = new Array(fresh.length)
-    for (let i = 0; i < fresh.length; i++) {
+  async #prepare(batch: UnsealedRecord[]): Promise<EncodedBatch> {
+    const { redactor, encrypt, metrics } = this.#options
+    const encoded = this.#encoder.batch(batch.length)
+    for (let i = 0; i < batch.length; i++) {
       // Yield to the event loop every YIELD_EVERY records: the other connections' request bodies (and the proxy,
-      // which shares this loop) are read while a large batch is being sealed, instead of after it. Batches stay
-      // in order: the next one waits on #tail.
+      // which shares this loop) are read while a large batch is being prepared, instead of after it.
       if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve))
-      const record = fresh[i]!
+      const record = batch[i]!
       try {
         // Records without signals (the proxy's, clients without the SDK) get them here, from the raw text.
         if (!record.signals && !record.enc) record.signals = computeSignals(record)
         if (redactor) serverRedact(redactor, record)
         encrypt?.(record)
-        // The seal encodes the record canonically to hash it; the store reuses that line as the body.
-        const { record: done, line } = working.sealEncoded(record)
-        canonicalLines.set(done, line)
-        sealed[i] = done
+        this.#encoder.encode(record, encoded, i)
       } catch (cause) {
         metrics?.rejectedBatches.inc({ reason: 'unsealable' })
-        const index = batch.indexOf(record)
-        throw new ServerError('VALIDATION_FAILED', `record ${index}: cannot be sealed (too deeply nested?)`, {
+        throw new ServerError('VALIDATION_FAILED', `record ${i}: cannot be sealed (too deeply nested?)`, {
           cause,
-          path: `[${index}]`,
+          path: `[${i}]`,
         })
       }
     }
-    this.#options.commitKeys?.()
-    const result = await storage.append(sealed)
-    this.#chain = working
-    metrics?.ingestedRecords.inc(result.inserted)
-    this.emit('records', sealed)
+    return encoded
+  }
+
+  #finish({ sealed, inserted, duplicates }: WrittenBatch): IngestResult {
+    const { metrics } = this.#options
+    metrics?.duplicateRecords.inc(duplicates)
+    metrics?.ingestedRecords.inc(inserted)
+    if (sealed.length > 0) this.emit('records', sealed)
     return {
-      accepted: result.inserted,
-      duplicates: duplicates + result.duplicates,
-      firstSeq: sealed[0]!.seq,
-      lastSeq: sealed[sealed.length - 1]!.seq,
+      accepted: inserted,
+      duplicates,
+      firstSeq: sealed[0]?.seq ?? null,
+      lastSeq: sealed[sealed.length - 1]?.seq ?? null,
     }
   }
 }

@@ -137,11 +137,12 @@ describe('proxy shutdown', () => {
 })
 
 describe('proxy ingest batches', () => {
-  it('hands the records of a batch window to ingest in one call, in the order the calls ended, and every one', async () => {
+  it('hands the records of a batch window to ingest in one call when the slice allows, in order, and every one', async () => {
     const calls: UnsealedRecord[][] = []
     const cp = createCollectorProxy(
-      // Longer than the test: the batch goes to ingest when the proxy closes, not when its window ends.
-      { openaiUpstream: oa.url, ingestDelayMs: 60_000 },
+      // Longer than the test: the batch goes to ingest when the proxy closes, not when its window ends; the slice
+      // holds the whole window.
+      { openaiUpstream: oa.url, ingestDelayMs: 60_000, ingestSlice: 512 },
       {
         ingest: () => ({
           async ingest(batch) {
@@ -165,6 +166,47 @@ describe('proxy ingest batches', () => {
       await new Promise<void>((resolve) => http.close(() => resolve()))
     }
     expect(calls).toHaveLength(1)
+    const order = calls.flat().map((r) => Number(/call (\d+)/.exec(JSON.stringify(r))?.[1]))
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(cp.dropped).toBe(0)
+  })
+})
+
+describe('proxy ingest slices', () => {
+  it('hands a batch to ingest in slices of `ingestSlice` records, and what is left at once on close', async () => {
+    const calls: UnsealedRecord[][] = []
+    let first: () => void = () => {}
+    const firstIn = new Promise<void>((resolve) => {
+      first = resolve
+    })
+    const cp = createCollectorProxy(
+      // The batch goes when it has `maxBatch` records; its slices are spread over the (long) window after that.
+      { openaiUpstream: oa.url, ingestDelayMs: 60_000, ingestSlice: 3 },
+      {
+        maxBatch: 10,
+        ingest: () => ({
+          async ingest(batch) {
+            calls.push(batch)
+            first()
+            return undefined
+          },
+        }),
+      },
+    )
+    const http = createServer(cp.proxy)
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const { port } = http.address() as AddressInfo
+    const client = new OpenAI({ apiKey: SECRET, baseURL: `http://127.0.0.1:${port}/proxy/openai/v1`, maxRetries: 0 })
+    try {
+      for (let i = 0; i < 10; i++) {
+        await client.chat.completions.create({ model: 'fake-echo', messages: [{ role: 'user', content: `call ${i}` }] })
+      }
+      await firstIn
+    } finally {
+      await cp.close()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    }
+    expect(calls.map((c) => c.length)).toEqual([3, 7])
     const order = calls.flat().map((r) => Number(/call (\d+)/.exec(JSON.stringify(r))?.[1]))
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     expect(cp.dropped).toBe(0)

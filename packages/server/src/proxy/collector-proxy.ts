@@ -7,17 +7,26 @@ import type { PrepareOptions } from './record-prepare.js'
 import { openRecordThread } from './record-thread.js'
 
 /**
- * How long a proxied call's record waits for others before they go to ingest together, in one call. Ingest runs on
- * the serving thread and each call of it holds the thread for one stretch (ingest yields every 100 records), with a
- * fixed part of about 1 ms whatever its size (the SQLite transaction and rollups, the search index's hand-off, the
- * WAL restart's fsync) plus about 0.1 ms a record. At c=1 a stretch delays the one call in flight however long it
- * is, so the c=1 p99 depends on how many stretches there are per call, not on their length. Same-run A/Bs (proxy
- * bench, JSON): batches every 50 ms cut into up to 4 slices gave c=1 added p99 6.2 and 7.6 ms; whole batches every
- * 250 ms (1000 ms in the second run) gave 0.7 and 3.4 ms, with the same c=16/c=64 p50; whole batches every 50 ms
- * against 250 ms, 5.4 against 2.7 ms. The calls that do meet a stretch wait longer (tens of ms), and a record reaches
- * the store up to this much later.
+ * How long a proxied call's record waits for others before they go to ingest (the batch window). Ingest prepares
+ * each record on the serving thread (redaction, encryption, encoding: 0.5–0.9 ms of CPU for 8 proxied records in
+ * the proxy bench), and at c=1 a stretch of that work delays the one call in flight by as long as it lasts. So a
+ * window's records go in slices (`DEFAULT_INGEST_SLICE`) spread evenly over the next window: a call meets one short
+ * stretch at most, instead of a whole window's records at once. A record reaches the store up to two windows later.
  */
 const DEFAULT_INGEST_DELAY_MS = 250
+
+/**
+ * Most records per ingest call. Two same-run A/Bs (c=1 JSON, 6,000 calls per collector, the store on its own
+ * thread): 8 records a call gave added p99 0.21 and -0.06 ms, 16 gave 2.16 and 0.97 ms, 4 gave 0.96 and 1.11 ms;
+ * the serving thread spent 293 and 398 µs of CPU a call (8), 267 and 371 (16), 340 and 470 (4). Against whole
+ * windows (the previous default), slices of 16 in the full proxy bench: added p99 2.35 against 5.00 ms at c=1 and
+ * 7.58 against 18.99 ms at c=16, c=64 added p50 4.14 against 6.86 ms. With the store on the serving thread, each
+ * call paid about 1 ms of fixed work there and whole windows were better (see docs/performance.md).
+ */
+const DEFAULT_INGEST_SLICE = 8
+
+/** Ingest calls are this far apart on average at the most (slices grow instead): each has a fixed cost in the store. */
+const MEAN_SLICE_GAP_MS = 4
 
 const upstreamUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
 
@@ -31,6 +40,8 @@ export const proxyConfigSchema = z.strictObject({
   maxCaptureBytes: z.number().int().positive().optional(),
   /** How long a proxied call's record waits to be stored with others, in ms; default 250 (see `maxDelayMs`). */
   ingestDelayMs: z.number().int().positive().optional(),
+  /** Most records per ingest call, default 8; a window's records go in slices spread over the next window. */
+  ingestSlice: z.number().int().positive().optional(),
 })
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>
 
@@ -52,11 +63,13 @@ export interface CollectorProxyOptions {
   /** Calls waiting to be stored before new ones are dropped (and counted). Default 10,000. */
   maxPending?: number
   /**
-   * A batch goes to the store, in one ingest call, after this long or at `maxBatch` calls, whichever comes first.
-   * Default `proxy.ingestDelayMs` or 250 ms, and 512.
+   * A batch is taken for the store after this long or at `maxBatch` calls, whichever comes first, and goes to ingest
+   * in slices. Default `proxy.ingestDelayMs` or 250 ms, and 512.
    */
   maxDelayMs?: number
   maxBatch?: number
+  /** Most records per ingest call. Default `proxy.ingestSlice` or `DEFAULT_INGEST_SLICE`. */
+  ingestSlice?: number
 }
 
 export interface CollectorProxy {
@@ -89,7 +102,14 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   let inFlight: Promise<void> = Promise.resolve()
   const report = (err: ServerError): void => opts.onError?.(err)
 
-  /** One ingest call per batch (see `DEFAULT_INGEST_DELAY_MS`); ingest itself yields every 100 records. */
+  const sliceSize = opts.ingestSlice ?? config?.ingestSlice ?? DEFAULT_INGEST_SLICE
+  const windowMs = opts.maxDelayMs ?? config?.ingestDelayMs ?? DEFAULT_INGEST_DELAY_MS
+  const maxSlices = Math.max(1, Math.floor(windowMs / MEAN_SLICE_GAP_MS))
+  /** Records handed back by the worker and not yet given to ingest, in the order the calls ended. */
+  const queue: UnsealedRecord[] = []
+  let sliceTimer: NodeJS.Timeout | null = null
+
+  /** One ingest call per slice (see `DEFAULT_INGEST_SLICE`). */
   async function ingestBatch(sink: IngestSink, batch: UnsealedRecord[]): Promise<void> {
     try {
       await sink.ingest(batch)
@@ -101,7 +121,15 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
     }
   }
 
-  const onRecords = (batch: UnsealedRecord[]): void => {
+  /**
+   * Hands the next `size` queued records to ingest. Ingest takes calls in the order they are made (the collector
+   * seals into a single chain) and each call's preparation is one stretch on this thread, so calls are not chained
+   * on each other's completion: a slice goes as soon as its turn comes, and the store works on one while the next
+   * is prepared.
+   */
+  function sendSlice(size: number): void {
+    const batch = size >= queue.length ? queue.splice(0) : queue.splice(0, size)
+    if (batch.length === 0) return
     const sink = opts.ingest()
     if (!sink) {
       pending -= batch.length
@@ -109,13 +137,30 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
       report(new ServerError('INTERNAL', `proxy: ${batch.length} calls dropped, no ingest path attached`))
       return
     }
-    // One batch at a time, in order: the collector seals into a single chain.
-    inFlight = inFlight.then(() => ingestBatch(sink, batch))
+    const stored = ingestBatch(sink, batch)
+    inFlight = Promise.all([inFlight, stored]).then(() => undefined)
+  }
+
+  function nextSlice(): void {
+    sliceTimer = null
+    // Under load the slices grow rather than multiply: a window's records go in at most `maxSlices` calls.
+    const size = Math.max(sliceSize, Math.ceil(queue.length / maxSlices))
+    sendSlice(size)
+    if (queue.length === 0) return
+    // What is left is spread over one batch window, so that a call in flight meets one slice at most; the records
+    // keep arriving at the pace they are drained, and a growing queue shortens the gaps.
+    const slices = Math.ceil(queue.length / size)
+    sliceTimer = setTimeout(nextSlice, Math.max(1, Math.floor(windowMs / (slices + 1))))
+  }
+
+  const onRecords = (batch: UnsealedRecord[]): void => {
+    for (const record of batch) queue.push(record)
+    sliceTimer ??= setTimeout(nextSlice, 1)
   }
 
   const thread = openRecordThread({
     prepare: opts.prepare ?? { redact: false },
-    maxDelayMs: opts.maxDelayMs ?? config?.ingestDelayMs ?? DEFAULT_INGEST_DELAY_MS,
+    maxDelayMs: windowMs,
     maxBatch: opts.maxBatch ?? 512,
     onRecords,
     onFailed(count, message) {
@@ -158,6 +203,10 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
       // the worker hands back what it holds, and ingest stores it.
       await proxy.close()
       await thread.close()
+      // What is still queued goes in one call: nothing is in flight any more to be kept waiting.
+      if (sliceTimer) clearTimeout(sliceTimer)
+      sliceTimer = null
+      sendSlice(queue.length)
       await inFlight
     },
   }

@@ -7,6 +7,12 @@ import type { FromRecordWorker, RecordWorkerData, ToRecordWorker } from './recor
 
 export interface RecordThreadOptions extends RecordWorkerData {
   /**
+   * Records go to `onRecords` in batches, after this long or at this many, whichever comes first. The worker posts
+   * each group's records as soon as they are built and they wait here, on the serving thread (see record-worker.ts).
+   */
+  maxDelayMs: number
+  maxBatch: number
+  /**
    * Exchanges are sent to the worker in groups, after this long or at `sendBatch` of them: waking the thread for each
    * call cost more CPU than the work it moved (about 150 µs more a call on the 2-core bench machine, paced at one
    * call per ms; grouped, the worker path costs no more than building records in-thread).
@@ -24,7 +30,7 @@ export interface RecordThreadOptions extends RecordWorkerData {
 export interface RecordThread {
   /** Hands a finished exchange over (its bytes are copied once into a transferred buffer); returns at once. */
   submit(ex: Exchange): void
-  /** Resolves once every exchange submitted so far has come back as records (or failures). */
+  /** Resolves once every exchange submitted so far has come back and gone to `onRecords` (or `onFailed`). */
   flush(): Promise<void>
   /** Flushes, then stops the worker. */
   close(): Promise<void>
@@ -57,7 +63,7 @@ function spawn(data: RecordWorkerData): Worker {
  * await thread.close()
  */
 export function openRecordThread(opts: RecordThreadOptions): RecordThread {
-  const data: RecordWorkerData = { prepare: opts.prepare, maxDelayMs: opts.maxDelayMs, maxBatch: opts.maxBatch }
+  const data: RecordWorkerData = { prepare: opts.prepare }
   let worker: Worker | null = null
   /** Exchanges submitted to the current worker and not yet back. */
   let held = 0
@@ -69,6 +75,27 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
   let sendTimer: NodeJS.Timeout | null = null
   /** After a worker dies, the next one starts no sooner than this (a worker that cannot start must not spin). */
   let restartAt = 0
+  /** Records back from the worker, not yet handed to `onRecords`. */
+  let batch: UnsealedRecord[] = []
+  let batchTimer: NodeJS.Timeout | null = null
+
+  function deliver(): void {
+    if (batchTimer) clearTimeout(batchTimer)
+    batchTimer = null
+    if (batch.length === 0) return
+    const records = batch
+    batch = []
+    opts.onRecords(records)
+  }
+
+  function take(records: UnsealedRecord[]): void {
+    if (batch.length === 0) batch = records
+    else for (const r of records) batch.push(r)
+    while (batch.length >= opts.maxBatch) opts.onRecords(batch.splice(0, opts.maxBatch))
+    if (batch.length === 0) deliver()
+    // The timer keeps the process up until the batch is handed over.
+    else batchTimer ??= setTimeout(deliver, opts.maxDelayMs)
+  }
 
   function settle(w: Worker, n: number): void {
     held -= n
@@ -80,11 +107,12 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
     w.on('message', (msg: FromRecordWorker) => {
       if (msg.type === 'records') {
         settle(w, msg.records.length)
-        opts.onRecords(msg.records)
+        take(msg.records)
       } else if (msg.type === 'failed') {
         settle(w, msg.count)
         opts.onFailed(msg.count, msg.message)
       } else {
+        deliver()
         flushes.get(msg.id)?.()
         flushes.delete(msg.id)
       }
@@ -96,6 +124,8 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
       const n = held
       held = 0
       if (n > 0) opts.onFailed(n, message)
+      // What it sent before it died is passed on now, so that a waiting flush sees it handed over.
+      deliver()
       for (const done of flushes.values()) done()
       flushes.clear()
     }
@@ -140,7 +170,10 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
 
   function flush(): Promise<void> {
     send(true)
-    if (!worker || held === 0) return Promise.resolve()
+    if (!worker || held === 0) {
+      deliver()
+      return Promise.resolve()
+    }
     const id = nextFlush++
     return new Promise<void>((resolve) => {
       flushes.set(id, resolve)

@@ -1,4 +1,5 @@
 import type { LedgerRecord } from '@promptledger/sdk'
+import type { ChainWriter } from './chain-writer.js'
 
 /** Filters shared by query, stats and export. Times are ISO-8601 strings; `to` is exclusive. */
 export interface RecordFilter {
@@ -88,6 +89,11 @@ export interface Storage {
   /** Purges a subject's derived plaintext (search index rows, caches); returns affected records. */
   eraseSubject(userId: string): Promise<number>
   close(): Promise<void>
+  /**
+   * The store's own way to seal and append ingested batches (e.g. on a thread that owns its write connection);
+   * absent or null: ingest seals on its thread and calls `append` (`InlineChainWriter`).
+   */
+  chainWriter?(stream: string): ChainWriter | null
 }
 
 /**

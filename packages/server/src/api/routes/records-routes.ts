@@ -1,6 +1,6 @@
 import type { LedgerRecord } from '@promptledger/sdk'
 import { ServerError } from '../../errors.js'
-import type { IngestService } from '../../ingest/ingest-service.js'
+import { IngestBusyError, type IngestService } from '../../ingest/ingest-service.js'
 import { decodeBatch, validateBatch } from '../../ingest/parse-batch.js'
 import type { ServerMetrics } from '../../metrics/registry.js'
 import type { Storage } from '../../storage/storage.js'
@@ -31,6 +31,13 @@ export function recordsRoutes({ storage, ingest, metrics }: RecordsRouteDeps): R
           batch = validateBatch(decodeBatch(body, ndjson))
         } catch (err) {
           metrics.rejectedBatches.inc({ reason: err instanceof ServerError ? err.code : 'INTERNAL' })
+          throw err
+        }
+        try {
+          ingest.admit(batch.length)
+        } catch (err) {
+          // The store is behind: clients (the SDK retries 503s) come back after this many seconds.
+          if (err instanceof IngestBusyError) reply.header('retry-after', String(err.retryAfter))
           throw err
         }
         const result = await ingest.ingest(batch)

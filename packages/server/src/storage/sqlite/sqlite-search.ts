@@ -50,6 +50,7 @@ export class SearchIndex {
   #indexed = 0
   #waiters: Array<{ n: number; resolve: () => void; reject: (e: Error) => void }> = []
   #failure: Error | null = null
+  readonly #onFailure: Array<() => void> = []
   #closed = false
   #exited = false
 
@@ -74,6 +75,11 @@ export class SearchIndex {
     this.#posted = this.#indexed
   }
 
+  /** Called once if the index fails (the WAL then has no checkpointer but the appending connections). */
+  onFailure(listener: () => void): void {
+    this.#onFailure.push(listener)
+  }
+
   /** The last queue number indexed (queue rows up to it can go). */
   get indexed(): number {
     return this.#indexed
@@ -91,11 +97,14 @@ export class SearchIndex {
     )
   }
 
-  /** Hands the worker every queued batch past the index's mark, with documents made by `text` from the stored bodies. */
+  /**
+   * Hands the worker every queued batch past the last one handed over (at open, the index's mark), with
+   * documents made by `text` from the stored bodies.
+   */
   recover(text: (record: LedgerRecord) => string): void {
     const queued = this.#db
       .prepare('SELECT n, rowids FROM search_queue WHERE n > ? ORDER BY n')
-      .all(this.#indexed) as Array<{ n: number; rowids: string }>
+      .all(this.#posted) as Array<{ n: number; rowids: string }>
     const bodies = this.#db.prepare(
       'SELECT b.rowid AS rowid, b.json AS json FROM json_each(?) j JOIN record_body b ON b.rowid = j.value',
     )
@@ -203,6 +212,7 @@ export class SearchIndex {
 
   /** An index that cannot be written fails every later full-text read instead of answering from stale data. */
   #fail(err: Error): void {
+    if (this.#failure === null) for (const listener of this.#onFailure) listener()
     this.#failure ??= err
     // Without the worker, the appending connection checkpoints its WAL again (SQLite's default).
     if (this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { LedgerRecord } from '@promptledger/sdk'
+import { genesis, type LedgerRecord } from '@promptledger/sdk'
 import Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
 import {
@@ -14,13 +14,16 @@ import {
   type Storage,
   type StreamHead,
 } from '../storage.js'
+import { type AppendRow, MAX_MS, RowAppender } from './sqlite-append.js'
+import { SqliteChainWriter } from './sqlite-chain-writer.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
-import { RollupBatch, Rollups } from './sqlite-rollup.js'
+import { Rollups } from './sqlite-rollup.js'
 import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
-import { INSERT_RECORD_ROW, recordColumns, recordRowValues, searchText } from './sqlite-row.js'
-import { migrate, ROWID_PER_MS } from './sqlite-schema.js'
-import { SearchIndex } from './sqlite-search.js'
+import { recordColumns, searchText } from './sqlite-row.js'
+import { migrate } from './sqlite-schema.js'
+import { DEFAULT_WAL_CHECKPOINT_BYTES, SearchIndex } from './sqlite-search.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
+import { SqliteWriterThread } from './sqlite-writer-thread.js'
 
 export interface SqliteStorageOptions {
   /** Database file; ':memory:' for a throwaway store. Its folder is created 0700. */
@@ -41,6 +44,8 @@ export interface SqliteStorageOptions {
    * after it an fsync), a larger WAL to replay after a crash. Default 32 MiB.
    */
   walCheckpointBytes?: number
+  /** Told when the writer thread stopped (the batches it held failed; the next batch starts a new thread). */
+  onError?: (err: Error) => void
 }
 
 /** An append's result, and what the search index gets once it commits. */
@@ -50,14 +55,11 @@ interface Appended extends AppendResult {
   docs: Array<[number, string]>
 }
 
-/** Keeps rowid = ts * ROWID_PER_MS inside JavaScript's safe integers (years 1691–2248). */
-const MAX_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_PER_MS) - 1
 const SCAN_CHUNK = 1000
-/** Spill hints kept at once; cleared when full (they only save probes). */
-const MAX_SPILLED_SLOTS = 4096
 
 /**
- * The default store: one SQLite file in WAL mode.
+ * The default store: one SQLite file in WAL mode. Ingest appends through `chainWriter` (a writer thread for a
+ * file store); everything else runs on this connection.
  *
  * @example
  * const storage = openSqliteStorage({ path: './promptledger-data/ledger.db' })
@@ -68,42 +70,34 @@ export function openSqliteStorage(options: SqliteStorageOptions): SqliteStorage 
   const db = new Database(options.path)
   const search =
     migrate(db) === 'separate' ? new SearchIndex(db, `${options.path}-search`, options.walCheckpointBytes) : null
-  return new SqliteStorage(db, options.plaintextView, options.exactStatsLimit, search)
+  return new SqliteStorage(db, options.plaintextView, options.exactStatsLimit, search, options)
 }
 
 export class SqliteStorage implements Storage {
   readonly #db: Database.Database
-  // Prepared once: better-sqlite3 statements are reusable and preparing is the costly part.
-  readonly #insert: Database.Statement
-  readonly #insertBody: Database.Statement
-  readonly #insertTag: Database.Statement
+  readonly #appender: RowAppender
+  readonly #appendTx: Database.Transaction<(batch: readonly LedgerRecord[]) => Appended>
   readonly #insertFts: Database.Statement | null
-  readonly #enqueue: Database.Statement
-  readonly #dequeue: Database.Statement
   /** The full-text index in its own file (null: `records_fts` in this database, written inside the append). */
   readonly #search: SearchIndex | null
   /** The FTS table as queries name it. */
   readonly #fts: string
-  #dequeued = 0
   readonly #idExists: Database.Statement
-  readonly #slotMax: Database.Statement
-  readonly #rowidExists: Database.Statement
-  /** Per full millisecond slot: the rowid after the last one spilled from it (a hint; existence is still checked). */
-  readonly #spilled = new Map<number, number>()
-  readonly #upsertHead: Database.Statement
-  readonly #appendTx: (batch: readonly LedgerRecord[]) => Appended
   /** Per-filter statements (query, stats) prepared on first use and reused. */
   readonly #cache = new Map<string, Database.Statement>()
-  #maxRowid: number
   readonly #plaintextView: ((record: LedgerRecord) => LedgerRecord | null) | undefined
   readonly #rollups: Rollups
   readonly #exactStatsLimit: number
+  readonly #walCheckpointBytes: number
+  readonly #onError: (err: Error) => void
+  readonly #writers: SqliteWriterThread[] = []
 
   constructor(
     db: Database.Database,
     plaintextView?: (record: LedgerRecord) => LedgerRecord | null,
     exactStatsLimit = 100_000,
     search: SearchIndex | null = null,
+    options: Pick<SqliteStorageOptions, 'walCheckpointBytes' | 'onError'> = {},
   ) {
     this.#db = db
     this.#search = search
@@ -111,22 +105,13 @@ export class SqliteStorage implements Storage {
     this.#plaintextView = plaintextView
     this.#rollups = new Rollups(db)
     this.#exactStatsLimit = exactStatsLimit
-    // A stored id is skipped by the conflict clause (changes = 0) instead of a lookup before every insert, while a
-    // (stream, seq) conflict still fails the batch.
-    this.#insert = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
-    this.#insertBody = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
-    this.#insertTag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
+    this.#walCheckpointBytes = options.walCheckpointBytes ?? DEFAULT_WAL_CHECKPOINT_BYTES
+    this.#onError = options.onError ?? (() => undefined)
+    this.#appender = new RowAppender(db, search !== null)
     this.#insertFts = search ? null : db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
-    this.#enqueue = db.prepare('INSERT INTO search_queue (rowids) VALUES (?)')
-    this.#dequeue = db.prepare('DELETE FROM search_queue WHERE n <= ?')
     this.#idExists = db
       .prepare('SELECT r.id FROM json_each(?) j JOIN records r INDEXED BY records_id ON r.id = j.value')
       .pluck()
-    this.#slotMax = db.prepare('SELECT max(rowid) FROM records WHERE rowid >= ? AND rowid < ?').pluck()
-    this.#rowidExists = db.prepare('SELECT 1 FROM records WHERE rowid = ?').pluck()
-    this.#upsertHead = db.prepare(`INSERT INTO stream_heads (stream, seq, hash) VALUES (?, ?, ?)
-      ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > stream_heads.seq`)
-    this.#maxRowid = (db.prepare('SELECT max(rowid) FROM records').pluck().get() as number | null) ?? -Infinity
     this.#appendTx = db.transaction((batch: readonly LedgerRecord[]) => this.#appendRows(batch))
     // Batches committed but not yet indexed (a crash, or a process that exited first) go to the index again.
     search?.recover((record) => this.#searchText(record))
@@ -138,68 +123,46 @@ export class SqliteStorage implements Storage {
   }
 
   #appendRows(batch: readonly LedgerRecord[]): Appended {
-    const docs: Array<[number, string]> = []
-    let inserted = 0
-    let duplicates = 0
-    const heads = new Map<string, { seq: number; hash: string }>()
-    const rollup = new RollupBatch()
-    for (const record of batch) {
-      const c = recordColumns(record)
-      const rowid = this.#nextRowid(c.ts)
-      const { changes } = this.#insert.run(recordRowValues(rowid, c))
-      if (changes === 0) {
-        duplicates++
-        continue
-      }
-      rollup.add(c)
+    const rows: AppendRow[] = batch.map((record) => ({
+      c: recordColumns(record),
       // The seal's canonical line when ingest kept it: no second serialization of a 1 KB+ record.
-      this.#insertBody.run(rowid, canonicalLines.get(record) ?? JSON.stringify(record))
-      for (const tag of record.tags) this.#insertTag.run(tag, rowid)
-      const text = this.#searchText(record)
-      if (text) {
-        if (this.#insertFts) this.#insertFts.run(rowid, text)
-        else docs.push([rowid, text])
-      }
-      const head = heads.get(record.stream)
-      if (!head || record.seq > head.seq) heads.set(record.stream, { seq: record.seq, hash: record.hash })
-      inserted++
-    }
-    for (const [stream, head] of heads) this.#upsertHead.run(stream, head.seq, head.hash)
-    this.#rollups.flush(rollup)
-    let queued: number | null = null
-    if (this.#search && inserted > 0) {
-      // The batch's rowids, in the same transaction: the search index catches up from here after a crash.
-      queued = Number(this.#enqueue.run(JSON.stringify(docs.map((d) => d[0]))).lastInsertRowid)
-      if (this.#search.indexed > this.#dequeued) {
-        this.#dequeue.run(this.#search.indexed)
-        this.#dequeued = this.#search.indexed
-      }
-    }
-    return { inserted, duplicates, queued, docs }
+      body: canonicalLines.get(record) ?? JSON.stringify(record),
+      tags: record.tags,
+      hash: record.hash,
+    }))
+    const docs: Array<[number, string]> = []
+    const appended = this.#appender.append(rows, this.#search?.indexed ?? 0, (rowid, i) => {
+      const text = this.#searchText(batch[i]!)
+      if (!text) return
+      if (this.#insertFts) this.#insertFts.run(rowid, text)
+      else docs.push([rowid, text])
+    })
+    return { inserted: appended.inserted, duplicates: appended.duplicates, queued: appended.queued, docs }
   }
 
-  /** Time-ordered rowid; the common case (a record newer than all stored) needs no lookup. */
-  #nextRowid(ts: number): number {
-    const ms = Number.isFinite(ts) ? Math.min(Math.max(ts, -MAX_MS), MAX_MS) : 0
-    const base = rowidAt(ms)
-    let rowid: number
-    if (base > this.#maxRowid) {
-      rowid = base
-    } else {
-      const max = this.#slotMax.get(base, base + ROWID_PER_MS) as number | null
-      rowid = max === null ? base : max + 1
-      if (rowid >= base + ROWID_PER_MS) {
-        // A full millisecond spills into the next ones. Probing from the slot's end each time made every
-        // further record of that millisecond O(records spilled) (a bulk import with one timestamp went
-        // quadratic); start after the last rowid spilled from it instead.
-        rowid = Math.max(rowid, this.#spilled.get(base) ?? 0)
-        while (this.#rowidExists.get(rowid) !== undefined) rowid++
-        if (this.#spilled.size >= MAX_SPILLED_SLOTS) this.#spilled.clear()
-        this.#spilled.set(base, rowid + 1)
-      }
-    }
-    if (rowid > this.#maxRowid) this.#maxRowid = rowid
-    return rowid
+  /**
+   * The store's `ChainWriter` for ingest: on a file store, a writer thread that owns the write connection, so
+   * sealing and appending run beside the serving thread; null for an in-memory store (`InlineChainWriter`).
+   * Queries keep this connection, and see each batch once it is acknowledged.
+   */
+  chainWriter(stream: string): SqliteChainWriter | null {
+    const search = this.#search
+    if (!search) return null
+    const thread = new SqliteWriterThread({
+      path: this.#db.name,
+      stream,
+      genesisHash: genesis(stream).hash,
+      walCheckpointBytes: this.#walCheckpointBytes,
+      onLost: (err) => {
+        // Batches the thread committed without answering are in the search queue: index them now, before
+        // the next thread's batches.
+        search.recover((record) => this.#searchText(record))
+        this.#onError(err)
+      },
+    })
+    search.onFailure(() => thread.checkpoints(true))
+    this.#writers.push(thread)
+    return new SqliteChainWriter(thread, search, (record) => this.#searchText(record))
   }
 
   /** The database file (tests and tools open it directly). */
@@ -209,14 +172,14 @@ export class SqliteStorage implements Storage {
 
   async append(batch: readonly LedgerRecord[]): Promise<AppendResult> {
     if (batch.length === 0) return { inserted: 0, duplicates: 0 }
-    const maxBefore = this.#maxRowid
     try {
-      const { inserted, duplicates, queued, docs } = this.#appendTx(batch)
+      // IMMEDIATE: the write lock up front, so a writer thread's commit between its read and its writes cannot
+      // fail it (the rowid it read would be stale).
+      const { inserted, duplicates, queued, docs } = this.#appendTx.immediate(batch)
       // Committed: the worker indexes the batch while the next one is read and sealed.
       if (queued !== null) this.#search!.index(queued, docs)
       return { inserted, duplicates }
     } catch (cause) {
-      this.#maxRowid = maxBefore
       const conflict = (cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
       throw new ServerError(conflict ? 'CONFLICT' : 'STORAGE_ERROR', 'could not store the batch', { cause })
     }
@@ -391,6 +354,8 @@ export class SqliteStorage implements Storage {
 
   async close(): Promise<void> {
     if (!this.#db.open) return
+    // Writers first: the batches they hold are stored and handed to the search index before it closes.
+    for (const writer of this.#writers) await writer.close()
     await this.#search?.close()
     this.#db.close()
   }

@@ -1,0 +1,136 @@
+import type Database from 'better-sqlite3'
+import { rowidAt } from './sqlite-filter.js'
+import { RollupBatch, Rollups } from './sqlite-rollup.js'
+import { INSERT_RECORD_ROW, type RecordColumns, recordRowValues } from './sqlite-row.js'
+import { ROWID_PER_MS } from './sqlite-schema.js'
+
+/** One sealed record as the store writes it. */
+export interface AppendRow {
+  c: RecordColumns
+  /** The record's canonical line (the body the store returns). */
+  body: string
+  tags: readonly string[]
+  hash: string
+}
+
+export interface AppendedRows {
+  inserted: number
+  duplicates: number
+  /** Per row, the rowid it was stored under; -1 for a row whose id was stored already. */
+  rowids: number[]
+  /** The batch's `search_queue` number; null without a queue or when nothing was new. */
+  queued: number | null
+}
+
+/** Keeps rowid = ts * ROWID_PER_MS inside JavaScript's safe integers (years 1691–2248). */
+export const MAX_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_PER_MS) - 1
+/** Spill hints kept at once; cleared when full (they only save probes). */
+const MAX_SPILLED_SLOTS = 4096
+
+/**
+ * Writes sealed rows (records row, body, tags, stream head, rollups and the search queue), inside the caller's
+ * transaction. Shared by the store's own `append` and the writer thread, each on its own connection.
+ *
+ * @example
+ * db.transaction(() => appender.append(rows, search.indexed))()
+ */
+export class RowAppender {
+  // Prepared once: better-sqlite3 statements are reusable and preparing is the costly part.
+  readonly #insert: Database.Statement
+  readonly #insertBody: Database.Statement
+  readonly #insertTag: Database.Statement
+  readonly #enqueue: Database.Statement | null
+  readonly #dequeue: Database.Statement | null
+  readonly #maxRowidStmt: Database.Statement
+  readonly #slotMax: Database.Statement
+  readonly #rowidExists: Database.Statement
+  readonly #upsertHead: Database.Statement
+  readonly #rollups: Rollups
+  /** Per full millisecond slot: the rowid after the last one spilled from it (a hint; existence is still checked). */
+  readonly #spilled = new Map<number, number>()
+  #maxRowid = Number.NEGATIVE_INFINITY
+  #dequeued = 0
+
+  /** `queue`: write each batch's rowids to `search_queue` (a full-text index in its own file catches up from it). */
+  constructor(db: Database.Database, queue: boolean) {
+    // A stored id is skipped by the conflict clause (changes = 0) instead of a lookup before every insert, while a
+    // (stream, seq) conflict still fails the batch.
+    this.#insert = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
+    this.#insertBody = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
+    this.#insertTag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
+    this.#enqueue = queue ? db.prepare('INSERT INTO search_queue (rowids) VALUES (?)') : null
+    this.#dequeue = queue ? db.prepare('DELETE FROM search_queue WHERE n <= ?') : null
+    this.#maxRowidStmt = db.prepare('SELECT max(rowid) FROM records').pluck()
+    this.#slotMax = db.prepare('SELECT max(rowid) FROM records WHERE rowid >= ? AND rowid < ?').pluck()
+    this.#rowidExists = db.prepare('SELECT 1 FROM records WHERE rowid = ?').pluck()
+    this.#upsertHead = db.prepare(`INSERT INTO stream_heads (stream, seq, hash) VALUES (?, ?, ?)
+      ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > stream_heads.seq`)
+    this.#rollups = new Rollups(db)
+  }
+
+  /**
+   * Stores the rows; `indexed` is the last queue number the full-text index has (queue rows up to it go).
+   * `onInserted` runs for each stored row inside the transaction (an inline full-text index writes there).
+   */
+  append(rows: readonly AppendRow[], indexed = 0, onInserted?: (rowid: number, index: number) => void): AppendedRows {
+    // Read under the write lock each time (one index descent): another connection may have appended since.
+    this.#maxRowid = (this.#maxRowidStmt.get() as number | null) ?? Number.NEGATIVE_INFINITY
+    const rowids: number[] = new Array(rows.length)
+    let inserted = 0
+    const heads = new Map<string, { seq: number; hash: string }>()
+    const rollup = new RollupBatch()
+    for (let i = 0; i < rows.length; i++) {
+      const { c, body, tags, hash } = rows[i]!
+      const rowid = this.#nextRowid(c.ts)
+      const { changes } = this.#insert.run(recordRowValues(rowid, c))
+      if (changes === 0) {
+        rowids[i] = -1
+        continue
+      }
+      rowids[i] = rowid
+      rollup.add(c)
+      this.#insertBody.run(rowid, body)
+      for (const tag of tags) this.#insertTag.run(tag, rowid)
+      onInserted?.(rowid, i)
+      const head = heads.get(c.stream)
+      if (!head || c.seq > head.seq) heads.set(c.stream, { seq: c.seq, hash })
+      inserted++
+    }
+    for (const [stream, head] of heads) this.#upsertHead.run(stream, head.seq, head.hash)
+    this.#rollups.flush(rollup)
+    let queued: number | null = null
+    if (this.#enqueue && inserted > 0) {
+      // The batch's rowids, in the same transaction: the search index catches up from here after a crash.
+      queued = Number(this.#enqueue.run(JSON.stringify(rowids.filter((r) => r >= 0))).lastInsertRowid)
+      if (indexed > this.#dequeued) {
+        this.#dequeue!.run(indexed)
+        this.#dequeued = indexed
+      }
+    }
+    return { inserted, duplicates: rows.length - inserted, rowids, queued }
+  }
+
+  /** Time-ordered rowid; the common case (a record newer than all stored) needs no lookup. */
+  #nextRowid(ts: number): number {
+    const ms = Number.isFinite(ts) ? Math.min(Math.max(ts, -MAX_MS), MAX_MS) : 0
+    const base = rowidAt(ms)
+    let rowid: number
+    if (base > this.#maxRowid) {
+      rowid = base
+    } else {
+      const max = this.#slotMax.get(base, base + ROWID_PER_MS) as number | null
+      rowid = max === null ? base : max + 1
+      if (rowid >= base + ROWID_PER_MS) {
+        // A full millisecond spills into the next ones. Probing from the slot's end each time made every
+        // further record of that millisecond O(records spilled) (a bulk import with one timestamp went
+        // quadratic); start after the last rowid spilled from it instead.
+        rowid = Math.max(rowid, this.#spilled.get(base) ?? 0)
+        while (this.#rowidExists.get(rowid) !== undefined) rowid++
+        if (this.#spilled.size >= MAX_SPILLED_SLOTS) this.#spilled.clear()
+        this.#spilled.set(base, rowid + 1)
+      }
+    }
+    if (rowid > this.#maxRowid) this.#maxRowid = rowid
+    return rowid
+  }
+}

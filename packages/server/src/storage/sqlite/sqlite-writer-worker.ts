@@ -1,0 +1,127 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+import { spliceSeal } from '../seal-splice.js'
+import { type AppendRow, RowAppender } from './sqlite-append.js'
+import { type PackedColumns, unpackColumns } from './sqlite-packed-columns.js'
+
+export interface WriterData {
+  /** The ledger database (migrated by the store before the thread starts). */
+  path: string
+  stream: string
+  /** `prev_hash` of a new stream's first record. */
+  genesisHash: string
+  /** Set when the search worker checkpoints the WAL (see sqlite-search.ts): this connection then never does. */
+  walCheckpointBytes: number | null
+}
+
+/** One batch: the encoded bodies (seal-splice.ts) and the records' columns and tags. */
+export interface WriteRequest {
+  type: 'write'
+  id: number
+  bodies: string[]
+  layout: Int32Array
+  columns: PackedColumns
+  /** The last search-queue number the full-text index has (queue rows up to it go). */
+  indexed: number
+}
+
+export type ToWriter = WriteRequest | { type: 'checkpoints'; on: boolean } | { type: 'close' }
+
+export type FromWriter =
+  | {
+      type: 'written'
+      id: number
+      /** Indexes (into the batch) of the records sealed, in seq order. */
+      sealed: number[]
+      /** The head the batch was sealed after. */
+      seq: number
+      prevHash: string
+      hashes: string[]
+      /** Per sealed record, its rowid, or -1 when its id turned out stored (another connection wrote it). */
+      rowids: number[]
+      inserted: number
+      queued: number | null
+    }
+  | { type: 'failed'; id: number; conflict: boolean; message: string }
+
+/**
+ * The writer thread: owns the ledger's write connection and the collector's chain. Per batch, in arrival
+ * order and in one transaction: drop ids already stored or repeated, seal the rest after the stream's head (read
+ * under the write lock, so a failed batch leaves it where it was), store them. Parsing, validation, redaction
+ * and encryption stay on the serving thread, which runs them for the next batches meanwhile.
+ */
+function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
+  const db = new Database(data.path)
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  // As the store's own connection (sqlite-schema.ts): index pages read through the map, a 64 MiB cache.
+  db.pragma('cache_size = -65536')
+  db.pragma('mmap_size = 268435456')
+  if (data.walCheckpointBytes !== null) {
+    // See SearchIndex: the search worker checkpoints, and a restarted WAL is truncated below its threshold.
+    db.pragma('wal_autocheckpoint = 0')
+    db.pragma(`journal_size_limit = ${Math.floor(data.walCheckpointBytes / 4)}`)
+  }
+  const appender = new RowAppender(db, true)
+  const idExists = db
+    .prepare('SELECT r.id FROM json_each(?) j JOIN records r INDEXED BY records_id ON r.id = j.value')
+    .pluck()
+  const headOf = db.prepare('SELECT seq, hash FROM stream_heads WHERE stream = ?')
+  const write = db.transaction((m: WriteRequest): FromWriter => {
+    const head = headOf.get(data.stream) as { seq: number; hash: string } | undefined
+    const { columns, tags } = unpackColumns(m.columns)
+    const stored = new Set(idExists.all(JSON.stringify(columns.map((c) => c.id))) as string[])
+    const seen = new Set<string>()
+    const sealed: number[] = []
+    const hashes: string[] = []
+    const rows: AppendRow[] = []
+    const first = head?.seq ?? -1
+    let seq = first
+    let prev = head?.hash ?? data.genesisHash
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i]!
+      if (stored.has(c.id) || seen.has(c.id)) continue
+      seen.add(c.id)
+      const { hash, line } = spliceSeal(m.bodies[i]!, m.layout, i, ++seq, prev)
+      c.seq = seq
+      rows.push({ c, body: line, tags: tags[i]!, hash })
+      sealed.push(i)
+      hashes.push(hash)
+      prev = hash
+    }
+    const appended = appender.append(rows, m.indexed)
+    return {
+      type: 'written',
+      id: m.id,
+      sealed,
+      seq: first,
+      prevHash: head?.hash ?? data.genesisHash,
+      hashes,
+      rowids: appended.rowids,
+      inserted: appended.inserted,
+      queued: appended.queued,
+    }
+  })
+  port.on('message', (m: ToWriter) => {
+    if (m.type === 'close') {
+      db.close()
+      port.close()
+      return
+    }
+    if (m.type === 'checkpoints') {
+      db.pragma(`wal_autocheckpoint = ${m.on ? 1000 : 0}`)
+      return
+    }
+    let reply: FromWriter
+    try {
+      // IMMEDIATE: the write lock is taken (or waited for) up front, so the head read above is the one sealed after.
+      reply = write.immediate(m)
+    } catch (err) {
+      const conflict = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+      reply = { type: 'failed', id: m.id, conflict, message: err instanceof Error ? err.message : String(err) }
+    }
+    port.postMessage(reply)
+  })
+}
+
+if (parentPort) run(parentPort, workerData as WriterData)
