@@ -34,6 +34,16 @@ export interface IngestOptions {
   maxPendingRecords?: number
 }
 
+/** How a batch reaches ingest. */
+export interface IngestCallOptions {
+  /**
+   * The batch was already redacted with this server's own policy (the proxy's record worker does it off the serving
+   * thread), so the server's pass is skipped: it would find nothing left. Set only by code inside the collector, never
+   * from anything a client sends.
+   */
+  serverRedacted?: boolean
+}
+
 export interface IngestResult {
   accepted: number
   duplicates: number
@@ -99,12 +109,12 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
     }
   }
 
-  ingest(batch: UnsealedRecord[]): Promise<IngestResult> {
+  ingest(batch: UnsealedRecord[], call: IngestCallOptions = {}): Promise<IngestResult> {
     this.#pending += batch.length
     // Prepared one batch after the other, not interleaved: the first batch then reaches the writer as soon as
     // it can, and the writer stores it while this thread prepares the next (interleaved, every batch in flight
     // was ready at about the same time, and the writer idled until then).
-    const prepared = this.#prepared.then(() => this.#prepare(batch))
+    const prepared = this.#prepared.then(() => this.#prepare(batch, call.serverRedacted === true))
     this.#prepared = prepared.catch(() => undefined)
     // Handed to the writer in arrival order, each once it is prepared and the one before it was handed over.
     // (Wrapped, so that the write itself is not waited for here.)
@@ -121,8 +131,9 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
       .then((written) => this.#finish(written))
   }
 
-  async #prepare(batch: UnsealedRecord[]): Promise<EncodedBatch> {
-    const { redactor, encrypt, metrics } = this.#options
+  async #prepare(batch: UnsealedRecord[], serverRedacted: boolean): Promise<EncodedBatch> {
+    const { encrypt, metrics } = this.#options
+    const redactor = serverRedacted ? undefined : this.#options.redactor
     const encoded = this.#encoder.batch(batch.length)
     for (let i = 0; i < batch.length; i++) {
       // Yield to the event loop every YIELD_EVERY records: the other connections' request bodies (and the proxy,

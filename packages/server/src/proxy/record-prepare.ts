@@ -12,9 +12,9 @@ export interface PrepareOptions {
 /**
  * Builds a proxied call's record and runs the ingest path's costly per-record stages on it, in the ingest path's
  * order: signals from the raw text, then the server's redaction (counts merged, response PII added to signals, the
- * same way). Ingest then skips signals (present) and its own redaction pass finds nothing left to replace, so the
- * stored record is what in-thread ingest would have stored, for a fraction of the serving thread's time (a second
- * pass over redacted text costs about a ninth of the first here). Encryption stays in ingest: done here, the store
+ * same way). Ingest then skips signals (present) and its own redaction pass (told the batch is `serverRedacted`;
+ * the pass would find nothing left to replace), so the stored record is what in-thread ingest would have stored,
+ * for a fraction of the serving thread's time. Encryption stays in ingest: done here, the store
  * would have to decrypt each record again to index it.
  *
  * @example
