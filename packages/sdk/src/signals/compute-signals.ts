@@ -1,9 +1,9 @@
 import { canonicalOrSame } from '../record/canonical.js'
 import type { LedgerRecord, RecordSignals, UnsealedRecord } from '../record/schema.js'
 import type { RecordRedaction } from '../redact/redactor.js'
-import { INJECTION_RULES, type InjectionResult, type InjectionRule, scoreInjection } from './injection-rules.js'
+import { INJECTION_RULES, type InjectionResult, type InjectionRule, scorePrompt } from './injection-rules.js'
 import { promptText, responseChars, responseText } from './record-text.js'
-import { normalizeText, scanText } from './text-scan.js'
+import { normalizeText } from './text-scan.js'
 import { DEFAULT_UNCERTAINTY_PHRASES, UncertaintyMatcher } from './uncertainty.js'
 
 export interface SignalOptions {
@@ -30,8 +30,9 @@ export interface SignalComputer {
 const DEFAULT_MAX_SCAN_CHARS = 256 * 1024
 
 /**
- * Builds a signal computer. Cost per record is linear in its text: one scan of the prompt, one of the
- * response, then a few regular expressions and `includes` calls on the normalized copies.
+ * Builds a signal computer. Cost per record is linear in its text: one table walk over the raw prompt
+ * and one regular expression over the raw answer; only a text that may hold a hint, a phrase or a
+ * counted character is then normalized and run through the rules or the phrase list.
  *
  * @example
  * const signals = createSignals({ extraUncertaintyPhrases: ['no idea'] })
@@ -52,7 +53,7 @@ export function createSignals(options: SignalOptions = {}): SignalComputer {
       let injection: InjectionResult | undefined
       if (rules.length > 0) {
         const prompt = promptText(record, maxChars)
-        injection = prompt ? scoreInjection(scanText(prompt), rules) : { score: 0, rules: [] }
+        injection = prompt ? scorePrompt(prompt, rules) : { score: 0, rules: [] }
       }
       // Keys are added in code-unit order so the record stays canonical as built and sealing needs no
       // sorted copy (see seal/encode-record.ts); the tests compare with the sorted encoding.

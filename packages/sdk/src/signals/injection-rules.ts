@@ -1,4 +1,5 @@
-import type { TextScan } from './text-scan.js'
+import { buildPhraseAutomaton, mayContainPhrase } from './phrase-automaton.js'
+import { hasLongRunStretch, scanText, type TextScan } from './text-scan.js'
 
 /** One prompt-injection heuristic: its name (stored in `injection_rules`), weight 0..1, and test. */
 export interface InjectionRule {
@@ -58,6 +59,42 @@ export function hasInjectionHint(normalized: string): boolean {
   return ANY_HINT.test(normalized)
 }
 
+/**
+ * {@link ANY_HINT} as phrases of an automaton that reads the raw prompt: most prompts hold no hint
+ * and no character the scan counts, and for them the scan (normalized copy, run counts, then this
+ * alternation on the copy: 3.5 µs on the benches' 1.2 KB prompt) is skipped for one table walk (0.5 µs).
+ * A property test holds the two to the same answer.
+ */
+const HINT_AUTOMATON = buildPhraseAutomaton(
+  [
+    ...[
+      '<',
+      '[',
+      '#',
+      'above',
+      'anything now',
+      'act as',
+      'bypass',
+      'disregard',
+      'developer message',
+      'forget',
+      'from now on',
+      'ignore',
+      'instructions you',
+      'new instructions',
+      'override',
+      'prompt',
+      'pretend',
+      'skip',
+      'system message',
+      'without any',
+      'you are now',
+    ].map((text) => ({ text })),
+    { text: ' mode', wordEnd: true },
+  ],
+  { asciiTables: true },
+)!
+
 /** Runs of this many base64 characters (mixed case and digits) or hex digits count as encoded payloads. */
 export const BLOB_MIN_BASE64 = 120
 export const BLOB_MIN_HEX = 128
@@ -100,6 +137,11 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
 const COUNT_RULES = new Set(['unicode_tags', 'invisible_chars', 'encoded_blob'])
 const BUILT_IN_COUNT_RULES = INJECTION_RULES.filter((r) => COUNT_RULES.has(r.name))
 
+/** Whether a raw prompt may contain a hint or a character the scan counts; false proves it holds neither. */
+export function mayHaveInjectionHint(text: string): boolean {
+  return mayContainPhrase(HINT_AUTOMATON, text)
+}
+
 export interface InjectionResult {
   /** 1 − Π(1 − weight) over the rules that fired, rounded to 3 decimals; 0 when none fired. */
   score: number
@@ -113,8 +155,27 @@ export interface InjectionResult {
  * scoreInjection(scanText('Ignore previous instructions')).rules // ['override_instructions']
  */
 export function scoreInjection(scan: TextScan, rules: readonly InjectionRule[] = INJECTION_RULES): InjectionResult {
-  // Each built-in text rule starts with its hint, so without any hint only the count rules can fire.
-  const run = rules === INJECTION_RULES && !ANY_HINT.test(scan.normalized) ? BUILT_IN_COUNT_RULES : rules
+  return score(rules === INJECTION_RULES && !ANY_HINT.test(scan.normalized) ? BUILT_IN_COUNT_RULES : rules, scan)
+}
+
+/**
+ * `scoreInjection(scanText(text), rules)`. With the built-in rules, a prompt without any hint (by
+ * {@link mayHaveInjectionHint}, which also rules out tag and invisible characters) and without a
+ * stretch of run characters as long as the shortest blob fires nothing, so it is not scanned.
+ *
+ * @example
+ * scorePrompt('What is the capital of France?') // { score: 0, rules: [] }
+ */
+export function scorePrompt(text: string, rules: readonly InjectionRule[] = INJECTION_RULES): InjectionResult {
+  if (rules === INJECTION_RULES && !mayHaveInjectionHint(text) && !hasLongRunStretch(text, SHORTEST_BLOB)) {
+    return { score: 0, rules: [] }
+  }
+  return scoreInjection(scanText(text), rules)
+}
+
+const SHORTEST_BLOB = Math.min(BLOB_MIN_BASE64, BLOB_MIN_HEX)
+
+function score(run: readonly InjectionRule[], scan: TextScan): InjectionResult {
   let keep = 1
   const fired: string[] = []
   for (const rule of run) {

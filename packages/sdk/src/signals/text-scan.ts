@@ -81,8 +81,37 @@ function runsIn(text: string, from: number, to: number): { longestBase64: number
   return { longestBase64, longestHex }
 }
 
+/**
+ * Whether `text` has `min` or more consecutive characters of [A-Za-z0-9+/=]: the only place a base64
+ * or hex run of that length can be. Any such stretch covers one of the positions min−1, 2·min−1, …,
+ * so only those are looked at and widened: a few character reads for ordinary text, where the
+ * per-character run count would read every character.
+ */
+export function hasLongRunStretch(text: string, min: number): boolean {
+  for (let at = min - 1; at < text.length; at += min) {
+    if (!isRunChar(text.charCodeAt(at))) continue
+    let start = at
+    while (start > 0 && isRunChar(text.charCodeAt(start - 1))) start--
+    let end = at + 1
+    while (end < text.length && end - start < min && isRunChar(text.charCodeAt(end))) end++
+    if (end - start >= min) return true
+  }
+  return false
+}
+
+function isRunChar(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x2b ||
+    c === 0x2f ||
+    c === 0x3d
+  )
+}
+
 /** Zero-width spaces, word joiners, invisible operators, BOM, Mongolian vowel separator, bidi controls. */
-function isInvisible(c: number): boolean {
+export function isInvisible(c: number): boolean {
   return (
     c === 0x200b ||
     c === 0x200e ||
@@ -96,7 +125,8 @@ function isInvisible(c: number): boolean {
   )
 }
 
-function isSpace(c: number): boolean {
+/** Whitespace that normalization collapses into one space. */
+export function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a)
 }
 

@@ -1,3 +1,4 @@
+import { buildPhraseAutomaton, mayContainPhrase, type PhraseAutomaton } from './phrase-automaton.js'
 import { scanText } from './text-scan.js'
 
 const NON_ASCII = /[\u0080-\uffff]/
@@ -42,31 +43,40 @@ export class UncertaintyMatcher {
   readonly #phrases: Array<{ phrase: string; normalized: string }>
   /** All phrases in one alternation: one native pass over the answer instead of one `indexOf` per phrase. */
   readonly #any: RegExp | null
-  /** The same alternation for raw ASCII text (see `mayMatch`); null when a phrase is not ASCII. */
+  /** The same phrases for raw ASCII text (see `mayMatch`); null when a phrase is not ASCII. */
   readonly #raw: RegExp | null
+  /** The phrases for raw text of any script (see `mayMatch`); null when a phrase is not ASCII. */
+  readonly #automaton: PhraseAutomaton | null
 
   constructor(phrases: readonly string[] = DEFAULT_UNCERTAINTY_PHRASES) {
     this.#phrases = phrases
       .map((phrase) => ({ phrase, normalized: scanText(phrase).normalized }))
       .filter((p) => p.normalized.length > 0)
-    const escaped = this.#phrases.map((p) => p.normalized.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    const escaped = this.#phrases.map((p) => escapeRegExp(p.normalized))
     this.#any = escaped.length > 0 ? new RegExp(escaped.join('|')) : null
     const ascii = this.#phrases.every((p) => !NON_ASCII.test(p.normalized))
+    const normalized = this.#phrases.map((p) => p.normalized)
     this.#raw =
-      this.#any !== null && ascii
-        ? new RegExp(escaped.map((e) => e.replaceAll(' ', '[\\t\\n\\v\\f\\r ]+')).join('|'), 'i')
-        : null
+      this.#any !== null && ascii ? new RegExp(prefixAlternation(normalized, '[\\t\\n\\v\\f\\r ]+'), 'i') : null
+    // ASCII answers take the regular expression, so the automaton needs no tables for ASCII text.
+    this.#automaton = buildPhraseAutomaton(
+      normalized.map((text) => ({ text })),
+      { asciiTables: false },
+    )
   }
 
   /**
-   * Whether `text` (raw, not normalized) may hold a phrase; false is certain. For ASCII text and
-   * phrases the alternation runs case-insensitively with any whitespace run for each space, which
-   * matches wherever the normalized text would: an answer without any phrase (the common case) is
-   * then never normalized. Other text always answers true.
+   * Whether `text` (raw, not normalized) may hold a phrase; false is certain, so an answer without any
+   * phrase (the common case) is never normalized. For ASCII text and phrases the alternation runs
+   * case-insensitively with any whitespace run for each space, which matches wherever the normalized
+   * text would (the phrases all start with one of two letters, which the regular expression engine
+   * skips to: twice as fast as the automaton here); other text goes through the automaton.
    */
   mayMatch(text: string): boolean {
-    if (this.#raw === null) return this.#any !== null
-    return NON_ASCII.test(text) || this.#raw.test(text)
+    if (this.#any === null) return false
+    // One native count (UTF-8 bytes equal code units only for ASCII) instead of a regular expression pass.
+    if (this.#raw !== null && Buffer.byteLength(text) === text.length) return this.#raw.test(text)
+    return this.#automaton === null || mayContainPhrase(this.#automaton, text)
   }
 
   /** The configured phrases found in `normalized`, in configuration order. */
@@ -88,4 +98,42 @@ function containsWord(text: string, phrase: string): boolean {
     at = text.indexOf(phrase, at + 1)
   }
   return false
+}
+
+interface PrefixTrie {
+  next: Map<string, PrefixTrie>
+  /** A phrase ends here. */
+  end: boolean
+}
+
+/**
+ * The phrases as one regular expression with their shared prefixes factored out (`i(?:'m …|\s+am …)`),
+ * each space replaced by `space`: the engine tries a shared prefix once per position instead of once
+ * per phrase (0.33 → 0.27 µs on the benches' answer). A phrase that extends another is left out: where
+ * it matches, the shorter one matches too.
+ */
+function prefixAlternation(phrases: readonly string[], space: string): string {
+  const root: PrefixTrie = { next: new Map(), end: false }
+  for (const phrase of phrases) {
+    let node = root
+    for (const ch of phrase) {
+      let child = node.next.get(ch)
+      if (child === undefined) {
+        child = { next: new Map(), end: false }
+        node.next.set(ch, child)
+      }
+      node = child
+    }
+    node.end = true
+  }
+  const emit = (node: PrefixTrie): string => {
+    if (node.end) return ''
+    const alternatives = [...node.next].map(([ch, child]) => (ch === ' ' ? space : escapeRegExp(ch)) + emit(child))
+    return alternatives.length === 1 ? alternatives[0]! : `(?:${alternatives.join('|')})`
+  }
+  return emit(root)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
