@@ -47,7 +47,7 @@ const HASH_INDEX = TOP_KEYS.indexOf('hash')
  * several times cheaper than building the canonical string in JavaScript; the stringify that follows
  * is native. Records built by `log()` have sorted keys, so this is the common path.
  */
-function isCanonicalAsIs(value: unknown): boolean {
+export function isCanonicalAsIs(value: unknown): boolean {
   switch (typeof value) {
     case 'number':
       return Number.isFinite(value)

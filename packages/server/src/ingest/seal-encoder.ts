@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto'
-import { encodeRecord, type UnsealedRecord } from '@promptledger/sdk'
+import { encodeRecord, isCanonicalAsIs, type UnsealedRecord } from '@promptledger/sdk'
 import { type EncodedBatch, LAYOUT_WIDTH, SEQ_DIGITS } from '../storage/seal-splice.js'
 
 /** Placeholder draws before a record is declared unencodable (a collision twice in a row is chance only). */
@@ -9,41 +9,10 @@ const HASH_MEMBER = 74
 
 type Chained = UnsealedRecord & { stream?: string; seq?: number; prev_hash?: string }
 
-/**
- * True when `JSON.stringify(value)` already is its RFC 8785 encoding (every object's keys in code-unit order,
- * finite numbers, no `toJSON`): the SDK encoder's own test (seal/encode-record.ts), without which the canonical
- * body could only be had with a `hash` over it, a SHA-256 per record for nothing.
- */
-function isCanonicalAsIs(value: unknown): boolean {
-  switch (typeof value) {
-    case 'number':
-      return Number.isFinite(value)
-    case 'bigint':
-    case 'symbol':
-      return false
-    case 'object':
-      break
-    default:
-      return true
-  }
-  if (value === null) return true
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isCanonicalAsIs(value[i])) return false
-    return true
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
-  let prev: string | undefined
-  for (const key in value) {
-    if (prev !== undefined && !(prev < key)) return false
-    if (!isCanonicalAsIs((value as Record<string, unknown>)[key])) return false
-    prev = key
-  }
-  return true
-}
-
 /** The canonical JSON of a record without `hash`. */
 function canonicalBody(record: Chained): string {
-  // Records as record-check builds them (keys in order, the chain fields in their slots): one native stringify.
+  // Records as record-check builds them (keys in order, the chain fields in their slots): one native stringify,
+  // no SHA-256 spent on a body that still holds placeholders.
   if (isCanonicalAsIs(record)) return JSON.stringify(record)
   // Anything else (a client's unsorted objects under `z.unknown()` members): the SDK's encoder, minus its hash.
   const { line } = encodeRecord(record as never)

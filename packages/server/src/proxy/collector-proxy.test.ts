@@ -152,25 +152,33 @@ describe('proxy ingest batches', () => {
         }),
       },
     )
-    const http = createServer(cp.proxy)
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-    const { port } = http.address() as AddressInfo
-    const client = new OpenAI({ apiKey: SECRET, baseURL: `http://127.0.0.1:${port}/proxy/openai/v1`, maxRetries: 0 })
-    try {
-      // One after the other, so the order the calls ended in is known.
-      for (let i = 0; i < 10; i++) {
-        await client.chat.completions.create({ model: 'fake-echo', messages: [{ role: 'user', content: `call ${i}` }] })
-      }
-    } finally {
-      await cp.close()
-      await new Promise<void>((resolve) => http.close(() => resolve()))
-    }
+    await tenCallsThen(cp)
     expect(calls).toHaveLength(1)
     const order = calls.flat().map((r) => Number(/call (\d+)/.exec(JSON.stringify(r))?.[1]))
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     expect(cp.dropped).toBe(0)
   })
 })
+
+/**
+ * Serves `cp` on loopback, makes ten calls through it one after the other (so the order they ended in is known),
+ * waits for `before` and closes the proxy, which hands over what it still holds.
+ */
+async function tenCallsThen(cp: ReturnType<typeof createCollectorProxy>, before?: () => Promise<void>): Promise<void> {
+  const http = createServer(cp.proxy)
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const { port } = http.address() as AddressInfo
+  const client = new OpenAI({ apiKey: SECRET, baseURL: `http://127.0.0.1:${port}/proxy/openai/v1`, maxRetries: 0 })
+  try {
+    for (let i = 0; i < 10; i++) {
+      await client.chat.completions.create({ model: 'fake-echo', messages: [{ role: 'user', content: `call ${i}` }] })
+    }
+    await before?.()
+  } finally {
+    await cp.close()
+    await new Promise<void>((resolve) => http.close(() => resolve()))
+  }
+}
 
 describe('proxy ingest slices', () => {
   it('hands a batch to ingest in slices of `ingestSlice` records, and what is left at once on close', async () => {
@@ -193,19 +201,7 @@ describe('proxy ingest slices', () => {
         }),
       },
     )
-    const http = createServer(cp.proxy)
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-    const { port } = http.address() as AddressInfo
-    const client = new OpenAI({ apiKey: SECRET, baseURL: `http://127.0.0.1:${port}/proxy/openai/v1`, maxRetries: 0 })
-    try {
-      for (let i = 0; i < 10; i++) {
-        await client.chat.completions.create({ model: 'fake-echo', messages: [{ role: 'user', content: `call ${i}` }] })
-      }
-      await firstIn
-    } finally {
-      await cp.close()
-      await new Promise<void>((resolve) => http.close(() => resolve()))
-    }
+    await tenCallsThen(cp, () => firstIn)
     expect(calls.map((c) => c.length)).toEqual([3, 7])
     const order = calls.flat().map((r) => Number(/call (\d+)/.exec(JSON.stringify(r))?.[1]))
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
