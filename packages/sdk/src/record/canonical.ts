@@ -114,6 +114,21 @@ export function canonicalShape(value: unknown): unknown {
 }
 
 /**
+ * RFC 8785 encoding of any value, equal to `canonicalize(value)`: through a sorted copy and one native
+ * `JSON.stringify` when the value can be shaped (several times cheaper than encoding key by key in
+ * JavaScript: chat messages are written `{ role, content }`, out of canonical order), else the general encoder.
+ *
+ * @example
+ * canonicalJson([{ role: 'user', content: 'hi' }]) // '[{"content":"hi","role":"user"}]'
+ */
+export function canonicalJson(value: unknown): string {
+  // Top-level undefined and functions: the general encoder's 'null' (the native stringify returns undefined).
+  if (typeof value !== 'object' || value === null) return canonicalize(value)
+  const shaped = canonicalShape(value)
+  return shaped === NOT_SHAPABLE ? canonicalize(value) : JSON.stringify(shaped)
+}
+
+/**
  * `canonicalShape(value)`, or the value unchanged when it cannot be shaped (the general encoder then
  * handles it at seal time). For building records whose objects are already in canonical order.
  */

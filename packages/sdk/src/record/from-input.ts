@@ -1,6 +1,6 @@
 import { costUsd } from '../cost/cost-usd.js'
 import { PromptLedgerError } from '../errors.js'
-import { canonicalize, canonicalOrSame } from './canonical.js'
+import { canonicalJson, canonicalOrSame } from './canonical.js'
 import { hmacSha256Hex } from './hmac-sha256.js'
 import type { ErrorInput, LogInput } from './log-input.js'
 import { type Message, operationSchema, SCHEMA_VERSION, type UnsealedRecord } from './schema.js'
@@ -74,8 +74,8 @@ const endIso = isoTimeCache()
 /** The raw prompt text the keyed hash covers: the simple prompt, else the canonical messages or input. */
 function rawPrompt(input: LogInput): string | null {
   if (typeof input.prompt === 'string') return input.prompt
-  if (input.messages !== undefined) return canonicalize(input.messages)
-  if (input.input !== undefined) return canonicalize(input.input)
+  if (input.messages !== undefined) return canonicalJson(input.messages)
+  if (input.input !== undefined) return canonicalJson(input.input)
   return null
 }
 

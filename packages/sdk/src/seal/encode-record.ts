@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto'
-import { canonicalize, canonicalShape, NOT_SHAPABLE } from '../record/canonical.js'
+import { canonicalize, canonicalJson, canonicalShape, NOT_SHAPABLE } from '../record/canonical.js'
 import type { LedgerRecord } from '../record/schema.js'
 
 // Every top-level field of schema v1 in RFC 8785 order (UTF-16 code-unit sort), with its JSON-quoted key
@@ -77,7 +77,7 @@ export function isCanonicalAsIs(value: unknown): boolean {
 
 /** RFC 8785 encoding of one value, through the native stringify when the value allows it. */
 export function encodeValue(value: unknown): string {
-  return isCanonicalAsIs(value) ? JSON.stringify(value) : canonicalize(value)
+  return isCanonicalAsIs(value) ? JSON.stringify(value) : canonicalJson(value)
 }
 
 /** A sealed record's hash and its NDJSON line (the canonical encoding of the whole record). */
