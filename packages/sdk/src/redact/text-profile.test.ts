@@ -13,6 +13,7 @@ import {
   DASHES,
   DIGIT,
   DOTTED_QUAD,
+  digitsEnd,
   firstDigitIndex,
   firstLetterIndex,
   HEX_COLONS,
@@ -166,5 +167,20 @@ describe('text profile', () => {
       }),
       { numRuns: 2000 },
     )
+  })
+
+  it('gives the end of the last digit, where a pattern that needs a digit can stop its search', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        textProfile(t)
+        const last = t.match(/[0-9](?!.*[0-9])/s)
+        expect(digitsEnd()).toBe(last === null ? 0 : last.index! + 1)
+      }),
+      { numRuns: 2000 },
+    )
+    textProfile('no digits')
+    expect(digitsEnd()).toBe(0)
+    textProfile('call 555 0100 now')
+    expect(digitsEnd()).toBe(13)
   })
 })

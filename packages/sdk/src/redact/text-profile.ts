@@ -90,6 +90,7 @@ let lastText: string | null = null
 let lastProfile = 0
 let lastFirstLetter = -1
 let lastFirstDigit = -1
+let lastDigitsEnd = 0
 
 /**
  * The feature bits of `text` (the constants above), memoised on the last text.
@@ -143,6 +144,15 @@ export function firstLetterIndex(): number {
 /** Index of the first ASCII digit of the last profiled text, or -1 (read after textProfile). */
 export function firstDigitIndex(): number {
   return lastFirstDigit
+}
+
+/**
+ * Index just past the last ASCII digit of the last profiled text, or 0 (read after textProfile). A global pattern
+ * whose every match holds a digit finds nothing once its lastIndex reaches this: the loops that scan for one stop
+ * there instead of paying a last exec() that scans the rest of the text to return null.
+ */
+export function digitsEnd(): number {
+  return lastDigitsEnd
 }
 
 // FNV-1a constants (as text-words.ts hashes its words), local so the hot loop reads constants, not module bindings.
@@ -312,6 +322,7 @@ function scan(text: string): number {
   }
   lastFirstLetter = firstLetter
   lastFirstDigit = firstDigit
+  lastDigitsEnd = Math.max(lastDigitEnd, 0)
   capCount = nCaps <= MAX_CAPS ? nCaps : -1
   andCount = nAnds <= MAX_CONJUNCTIONS ? nAnds : -1
   ampCount = nAmps <= MAX_CONJUNCTIONS ? nAmps : -1

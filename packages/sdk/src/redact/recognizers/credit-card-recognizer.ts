@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { CARD_RUN, textProfile } from '../text-profile.js'
+import { CARD_RUN, digitsEnd, firstDigitIndex, textProfile } from '../text-profile.js'
 import { cardIssuer } from '../validators/card-issuer.js'
 import { luhn } from '../validators/luhn.js'
 
@@ -62,8 +62,10 @@ export const creditCardRecognizer: Recognizer = {
     // Shared profile: twelve digits joined by single spaces or dashes, or no candidate at all.
     if ((textProfile(text) & CARD_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
-    CANDIDATE.lastIndex = 0
-    for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+    // A match opens on a digit: the search runs from the text's first digit to its last (text-profile.ts).
+    CANDIDATE.lastIndex = firstDigitIndex()
+    const last = digitsEnd()
+    for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.lastIndex < last ? CANDIDATE.exec(text) : null) {
       const start = m.index
       const runEnd = start + m[0].length
       // Read in place, by offsets into the text: the match and its prefixes are never sliced for the checks.

@@ -1,5 +1,5 @@
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { IBAN_HEAD, textProfile } from '../text-profile.js'
+import { digitsEnd, firstDigitIndex, IBAN_HEAD, textProfile } from '../text-profile.js'
 import { ibanLength, isValidIban } from '../validators/iban.js'
 
 // Country code, check digits, then the BBAN compact or in groups of four separated by single spaces. The match
@@ -25,8 +25,10 @@ export const ibanRecognizer: Recognizer = {
     // Shared profile: two letters and two digits at a word start, or no candidate at all.
     if ((textProfile(text) & IBAN_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
-    CANDIDATE.lastIndex = 0
-    for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+    // A match opens on the check digits: the search runs from the text's first digit to its last (text-profile.ts).
+    CANDIDATE.lastIndex = firstDigitIndex()
+    const last = digitsEnd()
+    for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.lastIndex < last ? CANDIDATE.exec(text) : null) {
       const start = m.index - 2
       const end = m.index + m[0].length
       const expected = ibanLength(text.slice(start, start + 2).toUpperCase())

@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { DOTTED_QUAD, HEX_COLONS, textProfile } from '../text-profile.js'
+import { DOTTED_QUAD, digitsEnd, firstDigitIndex, HEX_COLONS, textProfile } from '../text-profile.js'
 import { isValidIpv4, isValidIpv6 } from '../validators/ip.js'
 
 const V4 = /\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\/\d{1,2})?(?![\w]|\.\d)/g
@@ -27,8 +27,10 @@ export const ipRecognizer: Recognizer = {
     if ((profile & IP_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     if (profile & DOTTED_QUAD) {
-      V4.lastIndex = 0
-      for (let m = V4.exec(text); m !== null; m = V4.exec(text)) {
+      // A match opens on a digit: the search runs from the text's first digit to its last (text-profile.ts).
+      V4.lastIndex = firstDigitIndex()
+      const last = digitsEnd()
+      for (let m = V4.exec(text); m !== null; m = V4.lastIndex < last ? V4.exec(text) : null) {
         const slash = m[0].indexOf('/')
         const addr = slash === -1 ? m[0] : m[0].slice(0, slash)
         // Loopback and the unspecified address identify no one.

@@ -1,6 +1,6 @@
 import { contextWords, wordsAfter, wordsBefore } from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { firstDigitIndex, SEVEN_DIGITS, textProfile } from '../text-profile.js'
+import { digitsEnd, firstDigitIndex, SEVEN_DIGITS, textProfile } from '../text-profile.js'
 
 // Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
 // Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
@@ -88,9 +88,10 @@ export const phoneRecognizer: Recognizer = {
     if ((textProfile(text) & PHONE_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     // A match holds a digit at most one character after its start (`+1`, `(4`): the search opens just before the
-    // text's first digit, past the prose in front of it.
+    // text's first digit, past the prose in front of it, and ends after its last digit.
     GROUPED.lastIndex = Math.max(0, firstDigitIndex() - 1)
-    for (let m = GROUPED.exec(text); m !== null; m = GROUPED.exec(text)) {
+    const last = digitsEnd()
+    for (let m = GROUPED.exec(text); m !== null; m = GROUPED.lastIndex < last ? GROUPED.exec(text) : null) {
       contextBefore = UNKNOWN
       negativeBefore = UNKNOWN
       closeContextBefore = UNKNOWN
@@ -136,17 +137,19 @@ const BEST_SCORE = 0.75
 /** Score of one candidate (`digits`: how many it holds), or 0 when it is not a phone number. */
 function scoreCandidate(text: string, start: number, raw: string, digits: number): number {
   if (digits < 7 || digits > 15) return 0
-  // A North American number is never a date (groups 3-3-4) nor SSN-shaped, so those tests run only for the rest;
-  // a date holds at most eight digits, an SSN nine in eleven characters.
-  const nanp = NANP.test(raw)
-  if (!nanp && digits <= 8 && DATE.test(raw)) return 0
+  // A North American number is never a date (groups 3-3-4) nor SSN-shaped, so those tests run only for the rest.
+  // Each pattern runs only where the counts allow a match: NANP holds ten digits (eleven with a leading 1, up to six
+  // more in an extension), a date at most eight and two separators, an SSN nine in eleven characters.
+  const nanp = digits >= 10 && NANP.test(raw)
+  if (!nanp && digits <= 8 && raw.length === digits + 2 && DATE.test(raw)) return 0
   if (!nanp && digits === 9 && raw.length === 11 && SSN_SHAPE.test(raw)) return 0
   // Characters are read from the text (raw is text[start, end)): a read from the slice goes through its parent.
   const end = start + raw.length
   const plus = text.charCodeAt(start) === 43
   const grouped = raw.length > digits
-  // Dotted numbers look like versions and IPs; only the North American 3.3.4 and European pair forms count.
-  if (!nanp && hasDot(text, start, end) && !PAIRS.test(raw)) return 0
+  // Dotted numbers look like versions and IPs; only the North American 3.3.4 and European pair forms (ten digits in
+  // fourteen characters) count.
+  if (!nanp && hasDot(text, start, end) && !(digits === 10 && raw.length === 14 && PAIRS.test(raw))) return 0
   let score = 0
   if (nanp) score = 0.75
   else if (plus && digits >= 8) score = grouped ? 0.75 : 0.6
@@ -188,21 +191,25 @@ function separators(text: string, from: number, to: number): number {
 
 // Built once: a regex literal inside a function is a new RegExp object on every call.
 const THOUSANDS = /^\d{1,3}(?:[ .,]\d{3})+$/
-const PARENS = /[()]/g
-const GROUP_SEPARATOR = /[ .-]/
 
-/** Local formats without a country code: 2–5 groups of 2–5 digits, no date inside, not thousands grouping. */
-function plausibleGroups(raw: string): boolean {
-  if (thousands(raw) || EMBEDDED_DATE.test(raw)) return false
-  const groups = raw.replace(PARENS, '').split(GROUP_SEPARATOR)
-  if (groups.length > 5) return false
-  for (const g of groups) if (g.length < 2 || g.length > 5) return false
-  return true
-}
-
-/** `1 000 000` or `12.345.678`: thousands grouping, an amount rather than a phone. */
-function thousands(s: string): boolean {
-  return THOUSANDS.test(s)
+/**
+ * Local formats without a country code: 2–5 groups of 2–5 characters between separators (` .-`; parentheses do not
+ * count), no date inside, not thousands grouping (`1 000 000`, `12.345.678`: an amount). The groups are counted by
+ * char code first (no copy without parentheses, no split), and the two regexes run only for what passes.
+ */
+export function plausibleGroups(raw: string): boolean {
+  let groups = 0
+  let len = 0
+  for (let i = 0; i <= raw.length; i++) {
+    // The end of the string closes the last group as a separator would.
+    const c = i < raw.length ? raw.charCodeAt(i) : 32
+    if (c === 40 || c === 41) continue
+    if (c === 32 || c === 46 || c === 45) {
+      if (len < 2 || len > 5 || ++groups > 5) return false
+      len = 0
+    } else len++
+  }
+  return !THOUSANDS.test(raw) && !EMBEDDED_DATE.test(raw)
 }
 
 function hasDot(text: string, from: number, to: number): boolean {

@@ -4,6 +4,7 @@ import { sortSmall } from '../resolver.js'
 import {
   ADDRESS_PHRASE,
   DIGIT,
+  digitsEnd,
   NON_ASCII,
   STREET_PREFIX_WORD,
   STREET_TYPE_WORD,
@@ -94,13 +95,14 @@ function mayHoldAddress(text: string): boolean {
 // A prefix match without a number must open with two capitalised words ("Via Roma", not "via email").
 const TWO_CAPITALISED = /^\p{Lu}\S*\s+\p{Lu}/u
 
-// Pattern, base score, literal hint (null: the shared word-then-number hint).
-const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null]> = [
-  [NUMBER_FIRST, 0.7, TYPE_HINT],
-  [PREFIX_FIRST, 0.65, PREFIX_HINT],
-  [TYPE_THEN_NUMBER, 0.65, null],
-  [COMPOUND, 0.65, null],
-  [UNIT, 0.6, UNIT_HINT],
+// Pattern, base score, literal hint (null: the shared word-then-number hint), and whether every match holds a digit
+// (its scan then stops after the text's last digit, see digitsEnd()).
+const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null, boolean]> = [
+  [NUMBER_FIRST, 0.7, TYPE_HINT, true],
+  [PREFIX_FIRST, 0.65, PREFIX_HINT, false],
+  [TYPE_THEN_NUMBER, 0.65, null, true],
+  [COMPOUND, 0.65, null, true],
+  [UNIT, 0.6, UNIT_HINT, false],
 ]
 
 /** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
@@ -125,13 +127,15 @@ export const streetAddressRecognizer: Recognizer = {
     const profile = textProfile(text)
     const ascii = (profile & NON_ASCII) === 0
     const wordThenNumber = ascii ? (profile & TYPE_TAIL_THEN_NUMBER) !== 0 : WORD_THEN_NUMBER_HINT.test(text)
-    for (const [re, score, hint] of PATTERNS) {
+    const lastDigit = digitsEnd()
+    for (const [re, score, hint, digit] of PATTERNS) {
       if (!hintHolds(text, profile, ascii, hint, wordThenNumber)) continue
       // In ASCII text a compound name needs one of the ASCII suffixes right before its number: the profile's
       // SUFFIX_THEN_NUMBER, a narrower test than the type-or-suffix one above.
       if (re === COMPOUND && ascii && (profile & SUFFIX_THEN_NUMBER) === 0) continue
       re.lastIndex = 0
-      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const last = digit ? lastDigit : text.length + 1
+      for (let m = re.exec(text); m !== null; m = re.lastIndex < last ? re.exec(text) : null) {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
         if (re === PREFIX_FIRST && !hasDigit(text, m.index, m.index + m[0].length) && !TWO_CAPITALISED.test(m[0]))
           continue
