@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { UnsealedRecord } from '@promptledger/sdk'
+import { spawnSibling } from '../worker-spawn.js'
 import { type Exchange, type PackedExchange, packExchange } from './exchange.js'
 import type { FromRecordWorker, RecordWorkerData, ToRecordWorker } from './record-worker.js'
 
@@ -34,22 +33,6 @@ export interface RecordThread {
   flush(): Promise<void>
   /** Flushes, then stops the worker. */
   close(): Promise<void>
-}
-
-/**
- * From TypeScript sources (tests, `--conditions=source`) the worker needs the loader the parent runs under; from
- * `dist/` it is a plain module.
- */
-function spawn(data: RecordWorkerData): Worker {
-  const here = import.meta.url
-  if (!here.endsWith('.ts')) return new Worker(new URL('./record-worker.js', here), { workerData: data })
-  const require = createRequire(here)
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
-  const entry = new URL('./record-worker.ts', here).href
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
-  // `--cpu-prof` reaches this thread as it would with the default `execArgv` (the bench profiles the collector so).
-  const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'))
-  return new Worker(boot, { eval: true, workerData: data, execArgv: ['--conditions=source', ...profile] })
 }
 
 /**
@@ -103,7 +86,7 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
   }
 
   function start(): Worker {
-    const w = spawn(data)
+    const w = spawnSibling(import.meta.url, 'record-worker', data)
     w.on('message', (msg: FromRecordWorker) => {
       if (msg.type === 'records') {
         settle(w, msg.records.length)

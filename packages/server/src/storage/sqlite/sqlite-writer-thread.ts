@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { ServerError } from '../../errors.js'
+import { spawnSibling } from '../../worker-spawn.js'
 import type { FromWriter, ToWriter, WriteRequest, WriterData } from './sqlite-writer-worker.js'
 
 /** What a batch's write resolves to: the worker's reply. */
@@ -9,21 +8,6 @@ export type Written = Extract<FromWriter, { type: 'written' }>
 
 /** A thread that stopped before answering any batch is not started again sooner than this (it must not spin). */
 const RESTART_DELAY_MS = 1000
-
-/**
- * From TypeScript sources (tests, `--conditions=source`) the worker needs the loader the parent runs under; from
- * `dist/` it is a plain module.
- */
-function spawn(data: WriterData): Worker {
-  const here = import.meta.url
-  if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-writer-worker.js', here), { workerData: data })
-  const require = createRequire(here)
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
-  const entry = new URL('./sqlite-writer-worker.ts', here).href
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
-  const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'))
-  return new Worker(boot, { eval: true, workerData: data, execArgv: ['--conditions=source', ...profile] })
-}
 
 /**
  * The serving thread's handle on the writer thread (sqlite-writer-worker.ts). Batches are posted as they come
@@ -101,7 +85,7 @@ export class SqliteWriterThread {
   #start(): Worker {
     if (this.#worker) return this.#worker
     if (Date.now() < this.#restartAt) throw new ServerError('STORAGE_ERROR', 'the writer thread is restarting; retry')
-    const worker = spawn(this.#data)
+    const worker = spawnSibling(import.meta.url, 'sqlite-writer-worker', this.#data)
     this.#answered = false
     worker.on('message', (reply: FromWriter) => {
       this.#answered = true
