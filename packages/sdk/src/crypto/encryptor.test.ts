@@ -55,6 +55,19 @@ describe('Encryptor', () => {
     expect(back).toEqual(original)
   })
 
+  it('keeps a metadata key named __proto__ (a parsed record may own one) through encryption and back', () => {
+    const { enc } = setup()
+    const plain = sampleRecord('u-1', 'ZEBRA-42')
+    plain.metadata = JSON.parse('{"__proto__":"ZEBRA-43","a":1}') as Record<string, unknown>
+    const original = structuredClone(plain)
+    enc.encryptRecord(plain)
+    expect(JSON.stringify(plain)).not.toContain('ZEBRA-43')
+    expect(Object.getPrototypeOf(plain.metadata)).toBe(Object.prototype)
+    const back = enc.decryptRecord(JSON.parse(JSON.stringify(plain)) as LedgerRecord)
+    expect(Object.getOwnPropertyDescriptor(back.metadata, '__proto__')?.value).toBe('ZEBRA-43')
+    expect(JSON.stringify(back.metadata)).toBe(JSON.stringify(original.metadata))
+  })
+
   it("leaves the caller's metadata object as it was (toRecord keeps a sorted one as is)", () => {
     const { enc } = setup()
     const metadata: Record<string, unknown> = { n: 1, note: 'ZEBRA-42' }

@@ -51,7 +51,7 @@ export function takeContent(record: AnyRecord, placeholder: string): RecordConte
     const value = record.metadata[key]
     if (staysClear(value)) continue
     meta ??= {}
-    meta[key] = value
+    setOwn(meta, key, value)
   }
   if (meta) {
     content.metadata = meta
@@ -72,13 +72,16 @@ function withPlaceholders(metadata: Record<string, unknown>, placeholder: string
   const out: Record<string, unknown> = {}
   for (const key in metadata) {
     const value = metadata[key]
-    const kept = staysClear(value) ? value : placeholder
-    // A parsed record may own a `__proto__` key: plain assignment would set the prototype instead.
-    if (key === '__proto__')
-      Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true })
-    else out[key] = kept
+    setOwn(out, key, staysClear(value) ? value : placeholder)
   }
   return out
+}
+
+/** `target[key] = value`, also for a `__proto__` key (a parsed record may own one: assignment would set the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  } else target[key] = value
 }
 
 /** Puts decrypted content back into a record (in place). */
@@ -90,7 +93,7 @@ export function restoreContent(record: AnyRecord, content: RecordContent): void 
     if (content.tool_calls !== undefined) record.response.tool_calls = content.tool_calls as never
   }
   if (record.error && content.error_message !== undefined) record.error.message = content.error_message
-  if (content.metadata) Object.assign(record.metadata, content.metadata)
+  if (content.metadata) for (const key in content.metadata) setOwn(record.metadata, key, content.metadata[key])
 }
 
 /** Marks every placeholder of an erased record as erased. */
