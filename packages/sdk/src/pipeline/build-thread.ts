@@ -29,7 +29,7 @@ const WORKER_TAG = 'promptledger-build'
 
 /**
  * From TypeScript sources (tests, `--conditions=source`) the worker needs the loader the parent runs under; from
- * `dist/` it is a plain module. Same start-up as the collector's record worker (server/src/proxy/record-thread.ts).
+ * `dist/` it is a plain module. Same start-up as the collector's workers (server/src/worker-spawn.ts).
  */
 function spawn(): Worker {
   const here = import.meta.url

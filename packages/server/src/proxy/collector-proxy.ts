@@ -100,6 +100,12 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   let pending = 0
   let inFlight: Promise<void> = Promise.resolve()
   const report = (err: ServerError): void => opts.onError?.(err)
+  /** `count` pending calls end without a stored record: counted as dropped and reported. */
+  const lose = (count: number, err: ServerError): void => {
+    pending -= count
+    dropped += count
+    report(err)
+  }
   /** Records redacted in the worker with the server's policy skip ingest's pass, which would find nothing left. */
   const redactedHere = opts.prepare?.redact === true
 
@@ -114,11 +120,12 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   async function ingestBatch(sink: IngestSink, batch: UnsealedRecord[]): Promise<void> {
     try {
       await sink.ingest(batch, { serverRedacted: redactedHere })
-    } catch (cause) {
-      dropped += batch.length
-      report(new ServerError('STORAGE_ERROR', `proxy: ${batch.length} calls could not be stored`, { cause }))
-    } finally {
       pending -= batch.length
+    } catch (cause) {
+      lose(
+        batch.length,
+        new ServerError('STORAGE_ERROR', `proxy: ${batch.length} calls could not be stored`, { cause }),
+      )
     }
   }
 
@@ -133,9 +140,7 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
     if (batch.length === 0) return
     const sink = opts.ingest()
     if (!sink) {
-      pending -= batch.length
-      dropped += batch.length
-      report(new ServerError('INTERNAL', `proxy: ${batch.length} calls dropped, no ingest path attached`))
+      lose(batch.length, new ServerError('INTERNAL', `proxy: ${batch.length} calls dropped, no ingest path attached`))
       return
     }
     const stored = ingestBatch(sink, batch)
@@ -165,9 +170,7 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
     maxBatch: opts.maxBatch ?? 512,
     onRecords,
     onFailed(count, message) {
-      pending -= count
-      dropped += count
-      report(new ServerError('INTERNAL', `proxy: ${count} calls could not be recorded: ${message}`))
+      lose(count, new ServerError('INTERNAL', `proxy: ${count} calls could not be recorded: ${message}`))
     },
   })
 

@@ -69,6 +69,18 @@ export const FTS_COLUMNS = "text, content='', contentless_delete=1, detail=none"
 const INLINE_FTS = `CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(${FTS_COLUMNS})`
 
 /**
+ * What every connection to a store sets (the store's own and the writer thread's): NORMAL sync (see `migrate`), a
+ * 64 MiB page cache, index pages read through a 256 MiB map, and a wait on a locked database instead of an error.
+ */
+export function connectionSettings(db: Database.Database): void {
+  db.pragma('synchronous = NORMAL')
+  db.pragma('temp_store = MEMORY')
+  db.pragma('cache_size = -65536')
+  db.pragma('mmap_size = 268435456')
+  db.pragma('busy_timeout = 5000')
+}
+
+/**
  * Opens the database in WAL mode and creates the schema if needed. Returns where the full-text index lives:
  * 'inline' (in this database: in-memory stores and files created before version 3) or 'separate'.
  */
@@ -79,11 +91,7 @@ export function migrate(db: Database.Database): 'inline' | 'separate' {
   // page writes and WAL frames of 4 KiB pages; on the ingest bench that cut the kernel time of a body insert by ~30 %.
   db.pragma('page_size = 16384')
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.pragma('temp_store = MEMORY')
-  db.pragma('cache_size = -65536')
-  db.pragma('mmap_size = 268435456')
-  db.pragma('busy_timeout = 5000')
+  connectionSettings(db)
   const version = db.pragma('user_version', { simple: true }) as number
   if (version > SCHEMA_VERSION) {
     throw new Error(`database schema version ${version} is newer than this collector (${SCHEMA_VERSION})`)

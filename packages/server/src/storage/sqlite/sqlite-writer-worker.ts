@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import { spliceSeal } from '../seal-splice.js'
 import { type AppendRow, RowAppender } from './sqlite-append.js'
 import { type PackedColumns, unpackColumns } from './sqlite-packed-columns.js'
+import { connectionSettings } from './sqlite-schema.js'
 
 export interface WriterData {
   /** The ledger database (migrated by the store before the thread starts). */
@@ -52,11 +53,7 @@ export type FromWriter =
  */
 function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
   const db = new Database(data.path)
-  db.pragma('synchronous = NORMAL')
-  db.pragma('busy_timeout = 5000')
-  // As the store's own connection (sqlite-schema.ts): index pages read through the map, a 64 MiB cache.
-  db.pragma('cache_size = -65536')
-  db.pragma('mmap_size = 268435456')
+  connectionSettings(db)
   if (data.walCheckpointBytes !== null) {
     // See SearchIndex: the search worker checkpoints, and a restarted WAL is truncated below its threshold.
     db.pragma('wal_autocheckpoint = 0')
