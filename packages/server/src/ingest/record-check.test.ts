@@ -68,7 +68,8 @@ function mutate(record: unknown, path: Array<string | number>, action: 'set' | '
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>
   const last = path[path.length - 1]!
   if (action === 'delete') delete node[last]
-  else node[last] = value
+  // As JSON.parse makes it: an own member, also when it is named `__proto__` (assignment would set the prototype).
+  else Object.defineProperty(node, last, { value, enumerable: true, writable: true, configurable: true })
   return copy
 }
 
