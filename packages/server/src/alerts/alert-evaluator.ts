@@ -120,6 +120,11 @@ export class AlertEvaluator {
     this.#nudged.unref()
   }
 
+  /** Tells the window cache which records were stored (their `ts`), so late ones are counted by the next cycle. */
+  recordsStored(timestamps: readonly number[]): void {
+    this.#windows.forget(timestamps, (this.#o.now ?? (() => new Date()))().getTime())
+  }
+
   /** Runs one cycle now (or joins the one running). */
   runOnce(): Promise<CycleResult> {
     this.#current ??= this.#cycle().finally(() => {

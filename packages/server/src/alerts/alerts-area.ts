@@ -51,6 +51,7 @@ export function openAlertsArea(options: AlertsAreaOptions): AlertsArea {
     registerAlertMetrics(app.serverMetrics.registry, alerting)
     dropped = () => app.serverMetrics.queueDropped.inc({ queue: 'alert_notifications' })
     app.ingest.on('records', (batch) => {
+      alerting.evaluator.recordsStored(batch.map((r) => Date.parse(r.ts)))
       if (batch.some(leaksPii)) alerting.evaluator.nudge()
     })
     app.addHook('onReady', async () => alerting.start())

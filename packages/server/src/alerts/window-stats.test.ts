@@ -97,4 +97,19 @@ describe('WindowStats', () => {
     const later = NOW + 120_000
     expect((await windows.totals({}, null, NOW - DAY, NOW, later)).get(null)!.count).toBe(before + 1)
   })
+
+  it('counts a late record at once when told it was stored, re-reading only its slice', async () => {
+    const windows = new WindowStats(counted)
+    windows.beginCycle()
+    const before = (await windows.totals({}, null, NOW - DAY, NOW, NOW)).get(null)!.count
+    const late = NOW - 6 * 3_600_000
+    await storage.append(sealAll([unsealed({ ts: new Date(late).toISOString() })], 'late-stream'))
+    // Recent records cannot be in a cached slice: nothing is dropped for them.
+    windows.forget([NOW - 1000], NOW)
+    windows.forget([late], NOW)
+    reads = 0
+    windows.beginCycle()
+    expect((await windows.totals({}, null, NOW - DAY, NOW, NOW)).get(null)!.count).toBe(before + 1)
+    expect(reads).toBe(3) // the late record's slice and the two edges
+  })
 })

@@ -26,6 +26,7 @@ export interface WindowStatsOptions {
 }
 
 interface Slice {
+  start: number
   rows: WindowTotals[]
   fetchedAt: number
   usedInCycle: number
@@ -101,6 +102,19 @@ export class WindowStats {
     return this.#slices.size
   }
 
+  /**
+   * Drops the cached slices that records stored late fall into (a spool delivered after an outage, an import: times
+   * already settled when their slice was read), so that the next cycle counts them. Records newer than the settle
+   * margin cannot be in a cached slice: normal traffic costs one comparison a record.
+   */
+  forget(timestamps: readonly number[], now: number): void {
+    const settled = now - this.#settle
+    const starts = new Set<number>()
+    for (const ts of timestamps) if (ts < settled) starts.add(Math.floor(ts / this.#bucket) * this.#bucket)
+    if (starts.size === 0) return
+    for (const [key, slice] of this.#slices) if (starts.has(slice.start)) this.#slices.delete(key)
+  }
+
   /** Starts a cycle; slices no call used in the previous cycle are dropped at the next `endCycle`. */
   beginCycle(): void {
     this.#cycle++
@@ -164,7 +178,12 @@ export class WindowStats {
       const key = prefix + start
       let slice = this.#slices.get(key)
       if (!slice || refresh.has(start)) {
-        slice = { rows: await this.#read(where, groupBy, start, start + b), fetchedAt: now, usedInCycle: this.#cycle }
+        slice = {
+          start,
+          rows: await this.#read(where, groupBy, start, start + b),
+          fetchedAt: now,
+          usedInCycle: this.#cycle,
+        }
         this.#slices.set(key, slice)
       }
       slice.usedInCycle = this.#cycle
