@@ -4,6 +4,7 @@ import {
   FAKE_REPLY,
   type FakeRequest,
   type FakeScenario,
+  type FakeServerOptions,
   type FakeUpstream,
   fakeTokens,
   idOf,
@@ -167,7 +168,7 @@ function messages(req: FakeRequest, res: ServerResponse, n: string, scenario: Fa
  * const msg = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] })
  * await fake.close()
  */
-export function startFakeAnthropic(): Promise<FakeUpstream> {
+export function startFakeAnthropic(options: FakeServerOptions = {}): Promise<FakeUpstream> {
   return startFakeServer((req, res) => {
     const n = idOf(req)
     const path = req.url.split('?')[0]
@@ -190,5 +191,5 @@ export function startFakeAnthropic(): Promise<FakeUpstream> {
       error: { type: 'not_found_error', message: `Not found: ${path}` },
       request_id: `req_fake${n}`,
     })
-  })
+  }, options)
 }

@@ -4,6 +4,7 @@ import {
   FAKE_REPLY,
   type FakeRequest,
   type FakeScenario,
+  type FakeServerOptions,
   type FakeUpstream,
   fakeTokens,
   idOf,
@@ -323,7 +324,7 @@ function cutJson(res: ServerResponse): void {
  * await client.chat.completions.create({ model: 'fake-error-429', messages: [{ role: 'user', content: 'hi' }] }) // throws RateLimitError
  * await fake.close()
  */
-export function startFakeOpenAI(): Promise<FakeUpstream> {
+export function startFakeOpenAI(options: FakeServerOptions = {}): Promise<FakeUpstream> {
   return startFakeServer((req, res) => {
     const n = idOf(req)
     const path = req.url.split('?')[0]
@@ -352,5 +353,5 @@ export function startFakeOpenAI(): Promise<FakeUpstream> {
     sendJson(res, 404, {
       error: { message: `Invalid URL (${req.method} ${path})`, type: 'invalid_request_error', param: null, code: null },
     })
-  })
+  }, options)
 }

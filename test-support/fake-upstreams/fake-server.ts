@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 /** A parsed request body: arbitrary provider JSON, read loosely on purpose. */
@@ -68,10 +69,19 @@ export function scenarioOf(req: FakeRequest): FakeScenario {
 
 export type FakeRoute = (req: FakeRequest, res: ServerResponse) => void
 
-/** Starts a node:http server on 127.0.0.1:0 that reads each body fully, records it and hands it to `route`. */
-export async function startFakeServer(route: FakeRoute): Promise<FakeUpstream> {
+/** How a fake upstream listens. */
+export interface FakeServerOptions {
+  /** Serve HTTPS with this PEM key and certificate (the URL is then `https://127.0.0.1:<port>`). */
+  tls?: { key: string; cert: string }
+}
+
+/**
+ * Starts a node:http (or, with `tls`, node:https) server on 127.0.0.1:0 that reads each body fully, records it and
+ * hands it to `route`.
+ */
+export async function startFakeServer(route: FakeRoute, options: FakeServerOptions = {}): Promise<FakeUpstream> {
   const requests: FakeRequest[] = []
-  const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -96,13 +106,16 @@ export async function startFakeServer(route: FakeRoute): Promise<FakeUpstream> {
       requests.push(record)
       route(record, res)
     })
-  })
+  }
+  const server = options.tls
+    ? createHttpsServer({ ...options.tls, noDelay: true, keepAlive: true }, handler)
+    : createServer({ noDelay: true, keepAlive: true }, handler)
   // Longer than any client's idle timeout, so the client always closes an idle connection first (no reset races).
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,7 +1,9 @@
+import { Worker } from 'node:worker_threads'
 import { createRedactor, type LedgerRecord, toRecord, type UnsealedRecord } from '@promptledger/sdk'
 import { describe, expect, it } from 'vitest'
 import { IngestService } from '../ingest/ingest-service.js'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
+import { spawnSibling } from '../worker-spawn.js'
 import { buildLogInput } from './build-log-input.js'
 import { type Exchange, newExchange, packExchange, unpackExchange } from './exchange.js'
 import { createRecordPreparer } from './record-prepare.js'
@@ -110,5 +112,76 @@ describe('records prepared off the serving thread', () => {
     expect(got[5]?.usage).toMatchObject({ estimated: true })
     expect(got[5]?.usage?.output_tokens).toBeGreaterThan(0)
     expect(got.every((r) => r.redacted && !JSON.stringify(r).includes('4111 1111 1111 1111'))).toBe(true)
+  })
+})
+
+describe('a record worker that dies', () => {
+  /** A worker thread that exits with code 3 when the first group of exchanges reaches it, before answering. */
+  const crashing = (): Worker =>
+    new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true })
+
+  it('reports what it held as failed, and the next exchanges go to a fresh worker', async () => {
+    const got: UnsealedRecord[] = []
+    const failures: Array<[number, string]> = []
+    let spawned = 0
+    const thread = openRecordThread({
+      prepare: { redact: true },
+      maxDelayMs: 60_000,
+      maxBatch: 512,
+      sendDelayMs: 1,
+      onRecords: (records) => got.push(...records),
+      onFailed: (n, message) => failures.push([n, message]),
+      // The first worker crashes; the ones after it are the real record worker.
+      spawn: (data) =>
+        spawned++ === 0
+          ? crashing()
+          : spawnSibling(new URL('./record-thread.ts', import.meta.url).href, 'record-worker', data),
+    })
+    for (let i = 0; i < 3; i++) thread.submit(exchange(JSON_REPLY, 'application/json'))
+    // A flush waiting on the lost worker resolves when it dies: nothing is left that could still come back.
+    await thread.flush()
+    expect(failures).toEqual([[3, 'the record worker exited with code 3']])
+    expect(got).toEqual([])
+    // Submitted after the loss: held until the restart pause (1 s) is over, then built by a new worker.
+    thread.submit(exchange(JSON_REPLY, 'application/json'))
+    thread.submit(exchange(SSE_REPLY, 'text/event-stream'))
+    await thread.close()
+    expect(spawned).toBe(2)
+    expect(failures).toHaveLength(1)
+    expect(got).toHaveLength(2)
+    expect(got.every((r) => r.redacted && !JSON.stringify(r).includes('4111 1111 1111 1111'))).toBe(true)
+  })
+
+  it('accounts for every exchange when the real worker is stopped mid-batch: each comes back or is reported failed, once', async () => {
+    const got: UnsealedRecord[] = []
+    let failed = 0
+    const workers: Worker[] = []
+    const thread = openRecordThread({
+      prepare: { redact: true },
+      maxDelayMs: 60_000,
+      maxBatch: 512,
+      onRecords: (records) => got.push(...records),
+      onFailed: (n) => {
+        failed += n
+      },
+      spawn: (data) => {
+        const w = spawnSibling(new URL('./record-thread.ts', import.meta.url).href, 'record-worker', data)
+        workers.push(w)
+        return w
+      },
+    })
+    // 64 exchanges fill one group, which is posted at once; the worker is stopped while it builds them.
+    for (let i = 0; i < 64; i++) thread.submit(exchange(SSE_REPLY, 'text/event-stream'))
+    expect(workers).toHaveLength(1)
+    await workers[0]!.terminate()
+    await thread.flush()
+    expect(got.length + failed).toBe(64)
+    expect(failed).toBeGreaterThan(0)
+    const before = got.length
+    thread.submit(exchange(JSON_REPLY, 'application/json'))
+    await thread.close()
+    expect(workers).toHaveLength(2)
+    expect(got.length + failed).toBe(65)
+    expect(got.length).toBe(before + 1)
   })
 })

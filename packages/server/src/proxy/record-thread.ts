@@ -23,6 +23,8 @@ export interface RecordThreadOptions extends RecordWorkerData {
   onRecords(records: UnsealedRecord[]): void
   /** Exchanges that produced no record: `count` of them, and why. */
   onFailed(count: number, message: string): void
+  /** Starts a worker thread that speaks the record worker's messages; default: `record-worker.ts` next to this file. */
+  spawn?: (data: RecordWorkerData) => Worker
 }
 
 /** The serving thread's handle on the record worker. */
@@ -86,7 +88,7 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
   }
 
   function start(): Worker {
-    const w = spawnSibling(import.meta.url, 'record-worker', data)
+    const w = opts.spawn ? opts.spawn(data) : spawnSibling(import.meta.url, 'record-worker', data)
     w.on('message', (msg: FromRecordWorker) => {
       if (msg.type === 'records') {
         settle(w, msg.records.length)
