@@ -173,5 +173,13 @@ describe.skipIf(!built || !hasOpenssl)('proxy to an HTTPS upstream (run `npm run
     expect((err as Error).message).toMatch(/certificate/i)
     expect((err as Error).message).not.toContain('sk-test-https')
     expect(fake.requests.length).toBe(before)
+    // The failed call is on record, as an upstream error.
+    let records: Array<{ status: string; error: { type: string; http_status: number } | null }> = []
+    for (let i = 0; i < 100 && records.length < 1; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      records = ((await (await fetch(`${url}/v1/records?limit=10`)).json()) as { records: typeof records }).records
+    }
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ status: 'error', error: { http_status: 502 } })
   })
 })
