@@ -14,7 +14,7 @@
  * `--stalls` makes the collectors print their event-loop delay (p50 … max) and time their ingest calls on exit.
  * `--compare='{"ingestDelayMs":50}'` adds a second collector with those `proxy` settings (same-run A/B), and
  * `--cpu-prof=DIR` writes V8 CPU profiles of the collector's threads into DIR. On Linux each server also prints its
- * CPU per call by thread (serving thread, record worker, the rest).
+ * CPU per call by thread (serving thread, the background threads at nice 10: record worker, store writer, search indexer; the rest).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -96,11 +96,11 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
     const per = (us: number): string => (us / Math.max(1, n)).toFixed(0)
     if (threads.size > 0) {
       // Per thread, from /proc (10 ms ticks: only meaningful over thousands of calls). The serving thread is the
-      // process's own id; the record worker is the one thread at nice 10.
+      // process's own id; the record worker, store writer and search indexer run at nice 10.
       const groups = new Map<string, number>()
       for (const [tid, t] of threads) {
         const before = threads0.get(tid)?.ticks ?? 0
-        const group = tid === process.pid ? 'serving thread' : t.nice === 10 ? 'record worker' : 'other threads'
+        const group = tid === process.pid ? 'serving thread' : t.nice === 10 ? 'background (nice 10)' : 'other threads'
         groups.set(group, (groups.get(group) ?? 0) + (t.ticks - before) * 10_000)
       }
       process.stderr.write(

@@ -1,7 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { toRecord, uuidv7 } from '@promptledger/sdk'
 import { describe, expect, it } from 'vitest'
-import { lowerThreadPriority } from './thread-priority.js'
+import { IngestService } from './ingest/ingest-service.js'
+import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
+import { BACKGROUND_NICE, lowerThreadPriority } from './thread-priority.js'
 
 /** The nice value of thread `tid` of this process, from /proc (field 19 of its stat line). */
 const niceOf = (tid: number | string): number => {
@@ -49,5 +54,33 @@ setTimeout(() => {}, 60_000);`
         10,
       ),
     ).not.toThrow()
+  })
+
+  it("runs a file store's writer and search threads at the background priority, not the serving thread", async () => {
+    const lowered = () => readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === BACKGROUND_NICE).length
+    const before = lowered()
+    const dir = mkdtempSync(join(tmpdir(), 'pl-'))
+    const storage = openSqliteStorage({ path: join(dir, 'ledger.db') })
+    try {
+      const ingest = new IngestService({ storage, stream: 'collector-test' })
+      const record = toRecord(
+        { prompt: 'hello', response: 'hi', model: 'gpt-4o-mini' },
+        {
+          id: uuidv7(),
+          loggedAt: Date.now(),
+          hmacKey: null,
+          redacted: false,
+        },
+      )
+      await ingest.ingest([record])
+      // A query with `q` waits for the search worker, so both threads have started.
+      const found = await storage.query({ q: 'hello' }, { limit: 10 })
+      expect(found.records).toHaveLength(1)
+      expect(lowered() - before).toBe(2)
+      expect(niceOf(process.pid)).not.toBe(BACKGROUND_NICE)
+    } finally {
+      await storage.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

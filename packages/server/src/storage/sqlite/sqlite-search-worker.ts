@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
+import { BACKGROUND_NICE, lowerThreadPriority } from '../../thread-priority.js'
 
 /** Messages to the search worker; each is answered in order with a `SearchReply` carrying its `id`. */
 export type SearchRequest =
@@ -188,10 +189,12 @@ export function runSearchWorker(
 /**
  * The source an eval'd worker runs: `runSearchWorker` with the thread's port and data. Transpilers that keep
  * function names (esbuild under tsx) wrap inner functions in a `__name` helper from their module scope; the
- * worker gets a no-op one.
+ * worker gets a no-op one. The thread first lowers its priority (thread-priority.ts): indexing fills the gaps
+ * the serving thread leaves.
  */
 export function searchWorkerSource(): string {
   return `const { parentPort, workerData } = require('node:worker_threads');
 const __name = (fn) => fn;
+(${lowerThreadPriority.toString()})(require('node:os'), require('node:fs'), ${BACKGROUND_NICE});
 (${runSearchWorker.toString()})(parentPort, workerData, require(workerData.driver), require('node:fs'));`
 }

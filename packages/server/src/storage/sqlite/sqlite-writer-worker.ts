@@ -1,5 +1,8 @@
+import fs from 'node:fs'
+import os from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
+import { BACKGROUND_NICE, lowerThreadPriority } from '../../thread-priority.js'
 import { spliceSeal } from '../seal-splice.js'
 import { type AppendRow, RowAppender } from './sqlite-append.js'
 import { type PackedColumns, unpackColumns } from './sqlite-packed-columns.js'
@@ -121,4 +124,8 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
   })
 }
 
-if (parentPort) run(parentPort, workerData as WriterData)
+if (parentPort) {
+  // Waking this thread with a batch must not take the core from the thread serving calls (thread-priority.ts).
+  lowerThreadPriority(os, fs, BACKGROUND_NICE)
+  run(parentPort, workerData as WriterData)
+}
