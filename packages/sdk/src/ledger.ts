@@ -64,8 +64,9 @@ interface TakenBatch {
 /** Batches built ahead while the worker holds an older one; bounds the records kept alive unsealed. */
 const MAX_TAKEN = 4
 /**
- * Batches the worker holds at once: with two, the next one is already there when it finishes one, so it
- * takes about half the batches (a batch it builds costs this thread about a fifth of building it here).
+ * Batches the worker holds at once: with two, the next one is already there when it finishes one. This
+ * thread builds a batch itself only when the worker holds two (it takes about three in four batches of
+ * bench/file-ledger.bench.ts: handing one over costs this thread about a third of building it here).
  */
 const WORKER_BATCHES = 2
 
@@ -81,8 +82,8 @@ export const HMAC_KEY_NAME = 'prompt-hash-hmac'
  * only the queue push; the batch work yields to the event loop between batches.
  * Callers must therefore not mutate an input object after passing it to `log()`.
  *
- * When more than one batch is waiting, every other batch is built (records, signals, redaction, canonical
- * bytes) on a worker thread while this thread builds the next one; this thread still links every record
+ * When more than one batch is waiting, batches are built (records, signals, redaction, canonical bytes) on
+ * a worker thread, and on this thread too while the worker has its hands full; this thread still links every record
  * into the chain, hashes it and writes, in `log()` order. With encryption the worker encrypts too, with
  * derived keys sent per batch: the data keys, and the key file, stay on this thread. Only pipelines the
  * worker can run the same way use it: no inserted stages, plain-data options, the file ledger as the only exporter.
@@ -313,11 +314,14 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         this.#admitBlocked()
         // With another batch waiting and room at the worker, the worker takes this one and this thread
         // builds the next ones meanwhile: it never waits for the worker while there is work of its own.
-        const idle =
-          this.#buildThread !== null &&
-          this.#queue.length > 0 &&
-          taken.reduce((n, t) => n + (t.building ? 1 : 0), 0) < WORKER_BATCHES
-        const bodies = idle ? this.#offload(items) : null
+        let room = this.#workerHasRoom(taken)
+        if (!room && this.#buildThread !== null && this.#queue.length > 0) {
+          // The worker's finished batches are seen only once this thread returns to the event loop: without
+          // a look, this thread built batch after batch while the worker sat idle with its answers in the queue.
+          await new Promise<void>((resolve) => setImmediate(resolve))
+          room = this.#workerHasRoom(taken)
+        }
+        const bodies = room ? this.#offload(items) : null
         if (bodies) {
           const batch: TakenBatch = { items, bodies, building: true, prepared: null }
           void bodies.then(() => {
@@ -332,9 +336,12 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       // Batch N+1 is sealed while batch N is being written: the CPU work overlaps the I/O, which otherwise
       // waits for a thread-pool slot behind background gzips. Batches are sealed and exported in order.
       const oldest = taken.shift()!
-      const batch = oldest.bodies
-        ? this.#builder.sealBodies(oldest.items, await oldest.bodies)
-        : this.#builder.seal(oldest.prepared ?? [])
+      let batch: SealedBatch
+      if (oldest.bodies) {
+        const bodies = await oldest.bodies
+        batch = this.#builder.sealBodies(oldest.items, bodies)
+        if (bodies) this.#buildThread?.recycle(bodies.bytes)
+      } else batch = this.#builder.seal(oldest.prepared ?? [])
       if (writing) await writing
       writing = this.#write(batch, oldest.items.length)
     }
@@ -347,6 +354,14 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       this.#inFlight -= items
       this.#stats.batches++
     })
+  }
+
+  /** With another batch waiting and room at the worker, the worker takes this one (see #drainLoop). */
+  #workerHasRoom(taken: readonly TakenBatch[]): boolean {
+    if (this.#buildThread === null || this.#queue.length === 0) return false
+    let building = 0
+    for (const t of taken) if (t.building) building++
+    return building < WORKER_BATCHES
   }
 
   /** Posts a batch to the worker; null when it is not ready or the inputs cannot be cloned (built here then). */

@@ -44,7 +44,7 @@ const masked = (line: string) => line.replace(/"(ct|iv|tag|hash|prev_hash)":"[^"
 /** The worker's way: keys resolved by the encryptor, the batch encrypted by the worker's stage. */
 function workerLines(encryptor: Encryptor, items: BatchItem[]): string[] {
   const encrypt = batchEncryptStage(encryptor.tenant)
-  const encode = createBodyEncoder({ stream: 's', hmacKey: HMAC_KEY, redacted: false, stages: [encrypt.stage] })
+  const { encode } = createBodyEncoder({ stream: 's', hmacKey: HMAC_KEY, redacted: false, stages: [encrypt.stage] })
   encrypt.begin(encryptor.batchKeys(items.map((item) => item.input.userId)))
   const { bytes, layout } = encode(items)
   const lines = new LineBuffer(16)

@@ -9,7 +9,7 @@ const KEY = Buffer.alloc(32, 3)
 
 describe('createBodyEncoder + Chain.sealBodyInto', () => {
   it('writes the same lines as sealing the records in-thread, for any text', () => {
-    const encode = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
+    const { encode } = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
     const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }))
     fc.assert(
       fc.property(
@@ -66,15 +66,37 @@ describe('createBodyEncoder + Chain.sealBodyInto', () => {
   })
 
   it('encodes ordinary records itself', () => {
-    const encode = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
+    const { encode } = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
     const { layout } = encode([
       { id: 'a', input: { prompt: 'héllo 👋', metadata: { seq: 1, prev_hash: 'x' } }, loggedAt: 1 },
     ])
     expect(layout[1]).toBeGreaterThan(0)
   })
 
+  it('writes a later batch into the buffer of a sealed one it was given back', () => {
+    const encoder = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
+    const items = (n: number): BatchItem[] =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `01936b2e-8f3a-7c21-9b1e-4f2d8a6c0${100 + i}`,
+        input: { prompt: `p${n}-${i}`, response: 'r'.repeat(i) },
+        loggedAt: 1_700_000_000_000 + i,
+      }))
+    const text = ({ bytes, layout }: { bytes: Uint8Array; layout: Int32Array }) =>
+      Buffer.from(bytes.buffer, bytes.byteOffset + layout[0]!, layout[1]!).toString('utf8')
+    const first = encoder.encode(items(3))
+    const firstText = text(first)
+    encoder.recycle(first.bytes.buffer as ArrayBuffer)
+    const second = encoder.encode(items(5))
+    expect(second.bytes.buffer).toBe(first.bytes.buffer)
+    expect(text(second)).not.toBe(firstText)
+    // The same batch into fresh memory encodes the same bytes.
+    const fresh = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] }).encode(items(5))
+    expect(Buffer.from(second.bytes)).toEqual(Buffer.from(fresh.bytes))
+    expect(second.layout).toEqual(fresh.layout)
+  })
+
   it('sends back an item that cannot be built, for the ledger to build and report', () => {
-    const encode = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
+    const { encode } = createBodyEncoder({ stream: 's', hmacKey: KEY, redacted: false, stages: [] })
     const { layout } = encode([{ id: 'a', input: null as never, loggedAt: 1 }])
     expect(layout[1]).toBe(-1)
   })

@@ -1,7 +1,6 @@
-import { randomBytes, randomInt } from 'node:crypto'
 import { toRecord } from '../record/from-input.js'
 import type { LogInput } from '../record/log-input.js'
-import { canonicalBody } from '../seal/encode-record.js'
+import { type BodyParts, type BodyPlaces, bodyBound, bodyParts, writeBody } from '../seal/body-writer.js'
 import { SEQ_PLACEHOLDER_DIGITS } from '../seal/line-buffer.js'
 import { type NamedStage, runStages } from './stage.js'
 
@@ -12,7 +11,10 @@ export interface BatchItem {
   loggedAt: number
 }
 
-/** Numbers per item in `BodyBatch.layout`: start, length, then the `id`, `prev_hash` and `seq` offsets. */
+/**
+ * Numbers per item in `BodyBatch.layout`: start, length, then the offsets of `hash` (where it goes, just
+ * before `,"id"`), of the `prev_hash` value and of the `seq` value.
+ */
 export const LAYOUT_WIDTH = 5
 
 /**
@@ -33,68 +35,79 @@ export interface BodyEncoderOptions {
   stages: readonly NamedStage[]
 }
 
+/** The build worker's encoder of one ledger's batches. */
+export interface BodyEncoder {
+  encode(items: readonly BatchItem[]): BodyBatch
+  /**
+   * Takes back the buffer of a batch the ledger has sealed, for a later batch. Bytes written into fresh
+   * memory cost a page fault every 4 KiB: a new buffer per batch (1 MiB for 512 bench records) cost
+   * the worker ~2.5 µs a record (bench/file-ledger.bench.ts), a buffer used again costs nothing.
+   */
+  recycle(buffer: ArrayBuffer): void
+}
+
+/** Buffers kept for later batches: one is being filled while the ledger still seals the previous one. */
+const SPARE_BUFFERS = 2
+const MIN_BUFFER_BYTES = 256 * 1024
+
 /**
  * Builds records (toRecord → stages) and encodes their canonical bodies, as the ledger's `#build` does,
- * minus the chain. The placeholders are random per encoder: the offsets are found by searching for them,
- * and a text written to collide with them cannot know them (a body holding one twice is sent back to be
- * built on the ledger's thread).
+ * minus the chain. The bodies are written in pieces (see `writeBody`), so the offsets of `hash`,
+ * `prev_hash` and `seq` come from the bytes written, never from searching the text: a text holding
+ * the placeholders cannot move them.
  */
-export function createBodyEncoder(opts: BodyEncoderOptions): (items: readonly BatchItem[]) => BodyBatch {
-  const prevHash = randomBytes(32).toString('hex')
-  const seq = 10 ** (SEQ_PLACEHOLDER_DIGITS - 1) + randomInt(2 ** 48 - 1)
-  const prevMember = `"prev_hash":"${prevHash}"`
-  const seqMember = `"seq":${seq}`
-  let bytes = new Uint8Array(new ArrayBuffer(256 * 1024))
-  return (items) => {
-    const layout = new Int32Array(items.length * LAYOUT_WIDTH)
-    let length = 0
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!
-      const o = i * LAYOUT_WIDTH
-      layout[o + 1] = -1
-      let body: string | undefined
-      let idMarker = ''
-      try {
-        const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: opts.hmacKey, redacted: opts.redacted }
-        const record = runStages(opts.stages, toRecord(item.input, ctx)) as Record<string, unknown>
-        record.stream = opts.stream
-        record.seq = seq
-        record.prev_hash = prevHash
-        body = canonicalBody(record as never)
-        idMarker = `,"id":${JSON.stringify(item.id)}`
-      } catch {
-        continue
+export function createBodyEncoder(opts: BodyEncoderOptions): BodyEncoder {
+  const prevHash = '0'.repeat(64)
+  const seq = 10 ** (SEQ_PLACEHOLDER_DIGITS - 1)
+  const places: BodyPlaces = { hashAt: 0, prevAt: 0, seqAt: 0 }
+  const spare: ArrayBuffer[] = []
+  /** The largest buffer a batch needed so far: new buffers start at that size. */
+  let size = MIN_BUFFER_BYTES
+  const take = (): Buffer => {
+    const kept = spare.pop()
+    return kept && kept.byteLength >= size ? Buffer.from(kept) : Buffer.alloc(size)
+  }
+  return {
+    encode(items) {
+      let bytes = take()
+      const layout = new Int32Array(items.length * LAYOUT_WIDTH)
+      let length = 0
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!
+        const o = i * LAYOUT_WIDTH
+        layout[o + 1] = -1
+        let parts: BodyParts | undefined
+        try {
+          const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: opts.hmacKey, redacted: opts.redacted }
+          const record = runStages(opts.stages, toRecord(item.input, ctx)) as Record<string, unknown>
+          record.stream = opts.stream
+          record.seq = seq
+          record.prev_hash = prevHash
+          parts = bodyParts(record)
+        } catch {
+          continue
+        }
+        if (parts === undefined) continue
+        const bound = bodyBound(parts)
+        if (bytes.length < length + bound) {
+          size = Math.max(bytes.length * 2, length + bound)
+          const grown = Buffer.alloc(size)
+          bytes.copy(grown, 0, 0, length)
+          bytes = grown
+        }
+        const n = writeBody(parts, bytes, length, places)
+        layout[o] = length
+        layout[o + 1] = n
+        layout[o + 2] = places.hashAt
+        layout[o + 3] = places.prevAt
+        layout[o + 4] = places.seqAt
+        length += n
       }
-      if (body === undefined) continue
-      const idAt = body.indexOf(idMarker)
-      const prevAt = body.indexOf(prevMember)
-      const seqAt = body.indexOf(seqMember)
-      if (idAt <= 0 || prevAt < 0 || seqAt < 0) continue
-      if (body.lastIndexOf(prevMember) !== prevAt || body.lastIndexOf(seqMember) !== seqAt) continue
-      if (bytes.length < length + body.length * 3) {
-        const grown = new Uint8Array(new ArrayBuffer(Math.max(bytes.length * 2, length + body.length * 3)))
-        grown.set(bytes.subarray(0, length))
-        bytes = grown
-      }
-      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-      const n = buf.write(body, length, 'utf8')
-      layout[o] = length
-      layout[o + 1] = n
-      if (n === body.length) {
-        // ASCII (the common case): byte offsets are the character offsets.
-        layout[o + 2] = idAt
-        layout[o + 3] = prevAt + 13
-        layout[o + 4] = seqAt + 6
-      } else {
-        layout[o + 2] = buf.indexOf(idMarker, length, 'utf8') - length
-        layout[o + 3] = buf.indexOf(prevMember, length, 'utf8') - length + 13
-        layout[o + 4] = buf.indexOf(seqMember, length, 'utf8') - length + 6
-      }
-      length += n
-    }
-    // The batch's bytes are transferred to the ledger's thread; the next batch starts a new buffer.
-    const out = bytes.subarray(0, length)
-    bytes = new Uint8Array(new ArrayBuffer(Math.max(256 * 1024, bytes.length)))
-    return { bytes: out, layout }
+      // The whole buffer is transferred to the ledger's thread, which sends it back once sealed (`recycle`).
+      return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, length), layout }
+    },
+    recycle(buffer) {
+      if (spare.length < SPARE_BUFFERS && buffer.byteLength >= size) spare.push(buffer)
+    },
   }
 }

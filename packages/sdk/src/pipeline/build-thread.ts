@@ -15,6 +15,11 @@ export interface BuildThread {
    * data key cannot be had; rejects when the worker is lost, and so does every later call.
    */
   build(items: readonly BatchItem[]): Promise<BodyBatch> | null
+  /**
+   * Gives the buffer of a batch's bodies back once they are sealed: it goes back to the worker with the
+   * next batch, which writes into it again instead of into fresh memory (see `BodyEncoder.recycle`).
+   */
+  recycle(bytes: Uint8Array): void
   /** Resolves once the worker can take this ledger's batches (for tests; starts the worker). */
   ready(): Promise<void>
   /** Drops this ledger's configuration (and keys) from the worker. */
@@ -44,6 +49,8 @@ function spawn(): Worker {
 
 interface Client {
   ready: boolean
+  /** Sealed batches' buffers, sent back with the next batch. */
+  spare: ArrayBuffer[]
   readyWaiters: Array<() => void>
   held: Map<number, { resolve: (b: BodyBatch) => void; reject: (e: Error) => void }>
   lostWith: Error | null
@@ -111,7 +118,7 @@ export function openBuildThread(
   encryptor: Encryptor | null = null,
 ): BuildThread {
   const ledger = nextLedger++
-  const client: Client = { ready: false, readyWaiters: [], held: new Map(), lostWith: null, onLost }
+  const client: Client = { ready: false, spare: [], readyWaiters: [], held: new Map(), lostWith: null, onLost }
   let owner: NonNullable<typeof shared> | null = null
   let next = 0
   const start = (): NonNullable<typeof shared> => {
@@ -130,11 +137,17 @@ export function openBuildThread(
       // An input that is not an object fails in the worker alone, as it does here: it has no user to key.
       const keys = encryptor ? encryptor.batchKeys(items.map((item) => (item.input as LogInput | null)?.userId)) : null
       const n = next++
-      const msg = { type: 'batch', ledger, n, items: items as BatchItem[], keys } satisfies ToBuildWorker
+      const spare = client.spare.splice(0)
+      const msg = { type: 'batch', ledger, n, items: items as BatchItem[], keys, spare } satisfies ToBuildWorker
       // The keys' buffer moves to the worker, which zeroes it once it has taken them: no copy stays here.
-      s.worker.postMessage(msg, keys ? [keys.keys.buffer as ArrayBuffer] : [])
+      s.worker.postMessage(msg, keys ? [keys.keys.buffer as ArrayBuffer, ...spare] : spare)
       if (s.held++ === 0) s.worker.ref()
       return new Promise<BodyBatch>((resolve, reject) => client.held.set(n, { resolve, reject }))
+    },
+    recycle(bytes) {
+      const buffer = bytes.buffer
+      // Only whole buffers the worker transferred (a detached one has no bytes left to give).
+      if (buffer instanceof ArrayBuffer && buffer.byteLength > 0 && client.spare.length < 2) client.spare.push(buffer)
     },
     ready() {
       start()

@@ -20,7 +20,15 @@ export interface BuildConfig {
 export type ToBuildWorker =
   | { type: 'configure'; ledger: number; config: BuildConfig }
   | { type: 'release'; ledger: number }
-  | { type: 'batch'; ledger: number; n: number; items: BatchItem[]; keys: BatchKeys | null }
+  | {
+      type: 'batch'
+      ledger: number
+      n: number
+      items: BatchItem[]
+      keys: BatchKeys | null
+      /** Buffers of earlier batches the ledger has sealed, transferred back for the next ones. */
+      spare: ArrayBuffer[]
+    }
 
 export type FromBuildWorker =
   | { type: 'ready'; ledger: number }
@@ -29,6 +37,7 @@ export type FromBuildWorker =
 
 interface Encoder {
   encode(items: readonly BatchItem[], keys: BatchKeys | null): BodyBatch
+  recycle(buffer: ArrayBuffer): void
   /** Drops what the ledger's pipeline holds (its data keys are zeroed). */
   close(): void
 }
@@ -48,13 +57,14 @@ async function encoderFor(config: BuildConfig): Promise<Encoder> {
   }
   const encrypt = config.encrypt === false ? null : batchEncryptStage(config.encrypt.tenant)
   if (encrypt) stages.push(encrypt.stage)
-  const encode = createBodyEncoder({
+  const bodies = createBodyEncoder({
     stream: config.stream,
     hmacKey: Buffer.from(config.hmacKey),
     redacted: config.redact !== false,
     stages,
   })
-  if (!encrypt) return { encode: (items) => encode(items), close() {} }
+  const recycle = (buffer: ArrayBuffer): void => bodies.recycle(buffer)
+  if (!encrypt) return { encode: (items) => bodies.encode(items), recycle, close() {} }
   // The keys a batch leaves for the next one (see batchEncryptStage) are zeroed once the batches stop.
   const idle = setTimeout(() => encrypt.drop(), KEYS_IDLE_MS).unref()
   return {
@@ -62,8 +72,9 @@ async function encoderFor(config: BuildConfig): Promise<Encoder> {
       // A batch encrypts with its own keys only; without any, its records are built on the ledger's thread.
       encrypt.begin(keys ?? NO_KEYS)
       idle.refresh()
-      return encode(items)
+      return bodies.encode(items)
     },
+    recycle,
     close() {
       clearTimeout(idle)
       encrypt.drop()
@@ -90,6 +101,7 @@ function run(port: NonNullable<typeof parentPort>): void {
       const encoder = encoders.get(msg.ledger)
       // A batch for a released ledger cannot happen (it is released after its last batch); answer anyway.
       if (!encoder) msg.keys?.keys.fill(0)
+      for (const buffer of msg.spare) encoder?.recycle(buffer)
       const batch = encoder
         ? encoder.encode(msg.items, msg.keys)
         : { bytes: new Uint8Array(0), layout: new Int32Array(msg.items.length * LAYOUT_WIDTH).fill(-1) }
