@@ -1,4 +1,5 @@
 import { canonicalShape, NOT_SHAPABLE } from '../record/canonical.js'
+import { TOP_KEYS } from './encode-record.js'
 
 /**
  * A record's canonical body (RFC 8785 JSON without `hash`) in pieces, split where the chain's members
@@ -34,39 +35,7 @@ export interface BodyPlaces {
 }
 
 /** Schema v1's top-level keys besides `hash`, in RFC 8785 order: the keys of every record `toRecord` builds. */
-const RECORD_KEYS: readonly string[] = [
-  'app',
-  'cost_usd',
-  'enc',
-  'end_ts',
-  'environment',
-  'error',
-  'id',
-  'latency_ms',
-  'metadata',
-  'operation',
-  'parent_span_id',
-  'prev_hash',
-  'prompt_hash',
-  'provider',
-  'redacted',
-  'redactions',
-  'request',
-  'response',
-  'seq',
-  'session_id',
-  'signals',
-  'span_id',
-  'status',
-  'stream',
-  'tags',
-  'trace_id',
-  'ts',
-  'ttft_ms',
-  'usage',
-  'user_id',
-  'v',
-]
+const RECORD_KEYS: readonly string[] = TOP_KEYS.filter((k) => k !== 'hash')
 const KNOWN = new Set(RECORD_KEYS)
 
 const PREV_KEY = ',"prev_hash":'

@@ -28,6 +28,8 @@ const DECOMPRESS_CHUNK = 4 * 1024 * 1024
  * encrypted bench records: 12.6 vs 7.0 µs a record, ratio 0.363 vs 0.352), and sealing competes with
  * the write path for the cores. Clear segments stay gzip, the format every earlier reader and plain
  * `zcat` read; encrypted archives need the keyring to mean anything, so nothing is lost there.
+ * Quality 0, not 1: on a real 1 MiB encrypted segment (559 records) it spends 7.2 against 12.3 µs a record for an
+ * archive 8 % larger (ratio 0.420 against 0.389): there is next to nothing to find in base64 of ciphertext.
  */
 export function codecFor(encrypted: boolean): ArchiveCodec {
   return encrypted ? 'brotli' : 'gzip'
@@ -39,7 +41,7 @@ export function compressArchive(raw: Buffer, codec: ArchiveCodec): Promise<Buffe
     return brotliAsync(raw, {
       chunkSize: COMPRESS_CHUNK,
       params: {
-        [constants.BROTLI_PARAM_QUALITY]: 1,
+        [constants.BROTLI_PARAM_QUALITY]: 0,
         [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
         [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
       },
