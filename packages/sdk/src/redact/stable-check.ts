@@ -1,5 +1,5 @@
 import type { Finding } from './recognizer.js'
-import { SEVEN_DIGITS, textProfile } from './text-profile.js'
+import { SEVEN_DIGITS, sevenDigitChains, textProfile } from './text-profile.js'
 
 /** The output holds nothing any built-in recognizer would find again. */
 export const STABLE = 0
@@ -80,16 +80,31 @@ export function replacementsAreStable(
 
 /**
  * Whether the output holds a seven-digit run, read from the original: a `<TYPE>` token holds no digit or separator,
- * so a run in the output lies within the text between two replaced spans. Most texts with a run have it replaced
- * (a phone, a card); the output string itself is never scanned, so it stays unflattened until the caller reads it.
+ * so a run in the output lies within the text between two replaced spans (`kept`, ordered and disjoint). Most texts
+ * with a run have it replaced (a phone, a card); the output string itself is never scanned, so it stays unflattened
+ * until the caller reads it. Only the digit chains the text profile found are read, not every stretch of the text:
+ * a seven-digit run lies inside one of them.
  */
-function sevenDigitRunKept(text: string, kept: readonly Finding[]): boolean {
+export function sevenDigitRunKept(text: string, kept: readonly Finding[]): boolean {
   if ((textProfile(text) & SEVEN_DIGITS) === 0) return false
+  const { starts, ends, count } = sevenDigitChains()
+  if (count < 0) return sevenDigitRunBetween(text, kept, 0, text.length)
+  for (let c = 0; c < count; c++) if (sevenDigitRunBetween(text, kept, starts[c]!, ends[c]!)) return true
+  return false
+}
+
+/** Whether text[lo, hi) holds a seven-digit run outside every span of `kept`. */
+function sevenDigitRunBetween(text: string, kept: readonly Finding[], lo: number, hi: number): boolean {
   let from = 0
   for (let i = 0; i <= kept.length; i++) {
     const to = i < kept.length ? kept[i]!.start : text.length
-    if (to - from >= 7 && sevenDigitRun(text, from, to)) return true
-    if (i < kept.length) from = kept[i]!.end
+    const a = Math.max(from, lo)
+    const b = Math.min(to, hi)
+    if (b - a >= 7 && sevenDigitRun(text, a, b)) return true
+    if (i < kept.length) {
+      from = kept[i]!.end
+      if (from >= hi) return false
+    }
   }
   return false
 }

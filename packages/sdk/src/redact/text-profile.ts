@@ -1,20 +1,22 @@
-import {
-  HASH_AND,
-  keyPrefix,
-  secretKeyBefore,
-  streetTail,
-  T_SUFFIX,
-  T_TYPE,
-  W_AUTH,
-  W_HEAD,
-  W_KEY,
-  W_PREFIX,
-  W_STREET,
-  W_TAIL,
-  W_TYPE,
-  W_UNIT,
-  wordFlags,
-} from './text-words.js'
+import * as words from './text-words.js'
+
+// The word tables' functions, flags and the hash of `and`, copied into this module: an imported binding is a
+// module-variable load with a hole check on every read in the scan loop below, a constant of the module is not.
+const keyPrefix = words.keyPrefix
+const secretKeyBefore = words.secretKeyBefore
+const streetTail = words.streetTail
+const wordFlags = words.wordFlags
+const HASH_AND = words.HASH_AND
+const T_SUFFIX = words.T_SUFFIX
+const T_TYPE = words.T_TYPE
+const W_AUTH = words.W_AUTH
+const W_HEAD = words.W_HEAD
+const W_KEY = words.W_KEY
+const W_PREFIX = words.W_PREFIX
+const W_STREET = words.W_STREET
+const W_TAIL = words.W_TAIL
+const W_TYPE = words.W_TYPE
+const W_UNIT = words.W_UNIT
 
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
@@ -136,6 +138,21 @@ export function conjunctionPositions(): { ands: Int32Array; andCount: number; am
   return { ands, andCount, amps, ampCount }
 }
 
+// Where the digit chains of SEVEN_DIGITS stand (first digit, end of last digit), in text order; -1 when more than fit.
+const MAX_SEVEN_CHAINS = 16
+const sevenStarts = new Int32Array(MAX_SEVEN_CHAINS)
+const sevenEnds = new Int32Array(MAX_SEVEN_CHAINS)
+let sevenCount = 0
+
+/**
+ * The maximal chains of seven or more digits (SEVEN_DIGITS) of the last profiled text: `starts[k]` is a chain's first
+ * digit, `ends[k]` the index after its last; `count` -1 when the text held more than fit. Every seven-digit run of the
+ * text lies inside one of them, so a test for such a run reads these stretches instead of the whole text.
+ */
+export function sevenDigitChains(): { starts: Int32Array; ends: Int32Array; count: number } {
+  return { starts: sevenStarts, ends: sevenEnds, count: sevenCount }
+}
+
 /** Index of the first letter in `[A-Za-z\u00C0-\u024F]` of the last profiled text, or -1 (read after textProfile). */
 export function firstLetterIndex(): number {
   return lastFirstLetter
@@ -200,6 +217,8 @@ function scan(text: string): number {
   let firstDigit = -1
   // Digit chains: digits so far in the seven-digit and card chains, dotted runs, and where the last run ended.
   let seven = 0
+  let sevenStart = 0 // first digit of the current seven-digit chain
+  let nSeven = 0 // chains of seven digits recorded
   let card = 0
   let quadDots = 0
   let lastDigitEnd = -9
@@ -266,6 +285,11 @@ function scan(text: string): number {
       prevEnd = i
       continue
     }
+    // A space, the most common character between runs, sets no bit: skip the digit and table tests.
+    if (c === 32) {
+      i++
+      continue
+    }
     if (isDigit(c)) {
       const start = i
       if (firstDigit < 0) firstDigit = i
@@ -275,9 +299,21 @@ function scan(text: string): number {
       // The separator characters since the previous digit run decide which chains go on.
       const gap = start - lastDigitEnd
       const seps = gap <= 2 ? gapSeparators(text, lastDigitEnd, start) : 0
-      seven = seps & 1 ? seven + d : d
+      if (seps & 1) seven += d
+      else {
+        seven = d
+        sevenStart = start
+      }
       card = gap <= 1 && seps & 2 ? card + d : d
-      if (seven >= 7) bits |= SEVEN_DIGITS
+      if (seven >= 7) {
+        bits |= SEVEN_DIGITS
+        // The chain's entry: a new one when it just reached seven digits, else its end moves on.
+        if (seven - d < 7) {
+          if (nSeven < MAX_SEVEN_CHAINS) sevenStarts[nSeven] = sevenStart
+          nSeven++
+        }
+        if (nSeven <= MAX_SEVEN_CHAINS) sevenEnds[nSeven - 1] = i
+      }
       if (card >= 12) bits |= CARD_RUN
       if ((d === 9 || d === 3) && ssnShape(text, start, i, d)) bits |= SSN_SHAPE
       lastDigitEnd = i
@@ -324,6 +360,7 @@ function scan(text: string): number {
   lastFirstDigit = firstDigit
   lastDigitsEnd = Math.max(lastDigitEnd, 0)
   capCount = nCaps <= MAX_CAPS ? nCaps : -1
+  sevenCount = nSeven <= MAX_SEVEN_CHAINS ? nSeven : -1
   andCount = nAnds <= MAX_CONJUNCTIONS ? nAnds : -1
   ampCount = nAmps <= MAX_CONJUNCTIONS ? nAmps : -1
   return bits

@@ -1,5 +1,11 @@
 import { IntHashTable } from '../int-hash-table.js'
-import { FNV_BASIS, hashWord, hashWordFrom } from './person-lexicon.js'
+import * as lexicons from './person-lexicon.js'
+
+// Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
+// read in the hot loops below (see docs/redaction.md, Speed).
+const FNV_BASIS = lexicons.FNV_BASIS
+const hashWord = lexicons.hashWord
+const hashWordFrom = lexicons.hashWordFrom
 
 // Context for PERSON candidates, read from the text around a run of words without building strings (hashes of the
 // words before it, a few character tests after it).

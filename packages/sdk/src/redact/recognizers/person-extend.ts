@@ -1,6 +1,18 @@
 import type { Finding } from '../recognizer.js'
-import { capitalPositions, conjunctionPositions, textProfile } from '../text-profile.js'
-import { AMBIGUOUS, BREAK, CASE, CASED_UPPER, classify, NAME } from './person-lexicon.js'
+import * as profiles from '../text-profile.js'
+import * as lexicons from './person-lexicon.js'
+
+// Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
+// read in the hot loops below (see docs/redaction.md, Speed).
+const AMBIGUOUS = lexicons.AMBIGUOUS
+const BREAK = lexicons.BREAK
+const CASE = lexicons.CASE
+const CASED_UPPER = lexicons.CASED_UPPER
+const classify = lexicons.classify
+const NAME = lexicons.NAME
+const capitalPositions = profiles.capitalPositions
+const conjunctionPositions = profiles.conjunctionPositions
+const textProfile = profiles.textProfile
 
 /**
  * Second-stage PERSON rules that read more than one run of words, applied after the main scan:

@@ -1,33 +1,39 @@
 import type { Finding, Recognizer } from '../recognizer.js'
-import { CAPITAL_NOT_I, CONJUNCTION, capitalPositions, firstLetterIndex, textProfile } from '../text-profile.js'
-import {
-  contextBefore,
-  dialogue,
-  FUNCTION_CONTEXT,
-  hasNonAscii,
-  humanVerbAfter,
-  isLeader,
-  possessive,
-  STRONG_CONTEXT,
-  sentenceStart,
-  speaker,
-  WEAK_CONTEXT,
-  wholeLine,
-} from './person-context.js'
+import * as profiles from '../text-profile.js'
+import * as contexts from './person-context.js'
 import { extendPersons } from './person-extend.js'
-import {
-  AMBIGUOUS,
-  BREAK,
-  CASE,
-  CASED_LOWER,
-  CASED_UPPER,
-  classifyHash,
-  FNV_BASIS,
-  isPlaceName,
-  LOWER,
-  NAME,
-  personLexicon,
-} from './person-lexicon.js'
+import * as lexicons from './person-lexicon.js'
+
+// Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
+// read in the hot loops below (see docs/redaction.md, Speed).
+const CAPITAL_NOT_I = profiles.CAPITAL_NOT_I
+const CONJUNCTION = profiles.CONJUNCTION
+const capitalPositions = profiles.capitalPositions
+const firstLetterIndex = profiles.firstLetterIndex
+const textProfile = profiles.textProfile
+const AMBIGUOUS = lexicons.AMBIGUOUS
+const BREAK = lexicons.BREAK
+const CASE = lexicons.CASE
+const CASED_LOWER = lexicons.CASED_LOWER
+const CASED_UPPER = lexicons.CASED_UPPER
+const classifyHash = lexicons.classifyHash
+const FNV_BASIS = lexicons.FNV_BASIS
+const isPlaceName = lexicons.isPlaceName
+const LOWER = lexicons.LOWER
+const NAME = lexicons.NAME
+const personLexicon = lexicons.personLexicon
+const contextBefore = contexts.contextBefore
+const dialogue = contexts.dialogue
+const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
+const hasNonAscii = contexts.hasNonAscii
+const humanVerbAfter = contexts.humanVerbAfter
+const isLeader = contexts.isLeader
+const possessive = contexts.possessive
+const STRONG_CONTEXT = contexts.STRONG_CONTEXT
+const sentenceStart = contexts.sentenceStart
+const speaker = contexts.speaker
+const WEAK_CONTEXT = contexts.WEAK_CONTEXT
+const wholeLine = contexts.wholeLine
 
 // The current run of capitalised words, in parallel typed arrays reused across calls (no object per word):
 // start, end, class (NAME, AMBIGUOUS, BREAK, or 0 for unknown) and flags. A run longer than MAX_RUN is scored in

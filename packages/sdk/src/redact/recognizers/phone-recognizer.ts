@@ -1,6 +1,16 @@
-import { contextWords, wordsAfter, wordsBefore } from '../context.js'
+import * as contexts from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { digitsEnd, firstDigitIndex, SEVEN_DIGITS, textProfile } from '../text-profile.js'
+import * as profiles from '../text-profile.js'
+
+// Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
+// read in the hot loops below (see docs/redaction.md, Speed).
+const digitsEnd = profiles.digitsEnd
+const firstDigitIndex = profiles.firstDigitIndex
+const SEVEN_DIGITS = profiles.SEVEN_DIGITS
+const textProfile = profiles.textProfile
+const contextWords = contexts.contextWords
+const wordsAfter = contexts.wordsAfter
+const wordsBefore = contexts.wordsBefore
 
 // Digit groups joined by single separators, with an optional `+CC` and `(area)` in front and an extension behind.
 // Separators are mandatory between groups, so there is one way to split a run: the scan is linear.
