@@ -12,12 +12,18 @@
  *     [--only=off|on|defaults]   run one HTTP scenario (and the baseline)
  *     [--only=storage]           the baseline, then what each SQLite statement of an append costs on its own
  *     [--only=stages]            the baseline, then the CPU of each stage, in-process on one thread
+ *     [--threads]                after each HTTP row, the collector's CPU per thread and this process's (the client's)
+ *     [--node-flags="<flags>"]  extra Node/V8 flags for the collector process
+ *     [--callgrind=<warm-up>]    run the collector under valgrind's callgrind and print, per HTTP row, the
+ *                                instructions a record costs it (all threads, kernel excluded): counted over the
+ *                                records after the first <warm-up> (default 4000), once the last is searchable.
+ *                                Load-independent, unlike records/s; use with --records=8000 or so (slow).
  *     [--cpu-prof=<dir>]         write each collector's V8 CPU profile into <dir> (open it in Chrome DevTools)
  *     [--cli=<file>]             the collector's CLI entry (default packages/cli/bin/promptledger.js): run another
  *                                build of the tree, e.g. to compare two in alternating runs on a busy machine
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -33,7 +39,7 @@ import { SealEncoder } from '../packages/server/src/ingest/seal-encoder.js'
 import { serverRedact } from '../packages/server/src/ingest/server-redact.js'
 import { applySeal } from '../packages/server/src/storage/chain-writer.js'
 import { spliceSeal } from '../packages/server/src/storage/seal-splice.js'
-import { INSERT_RECORD_ROW, recordColumns, recordRowValues } from '../packages/server/src/storage/sqlite/sqlite-row.js'
+import { INSERT_RECORD_ROW, recordColumns, runRecordInsert } from '../packages/server/src/storage/sqlite/sqlite-row.js'
 import { migrate } from '../packages/server/src/storage/sqlite/sqlite-schema.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
 import { canonicalLines } from '../packages/server/src/storage/storage.js'
@@ -49,6 +55,13 @@ const text = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 const ONLY = text('only')
 const CPU_PROF = text('cpu-prof')
+const THREADS = process.argv.includes('--threads')
+/** Extra V8/Node flags for the collector process (e.g. `--node-flags=--max-semi-space-size=32`), space-separated. */
+const NODE_FLAGS = text('node-flags')?.split(' ').filter(Boolean) ?? []
+const CALLGRIND = process.argv.some((a) => a.startsWith('--callgrind'))
+/** Records sent before callgrind's counters are zeroed (the JIT has compiled the hot path by then). */
+const WARM_UP = CALLGRIND ? Math.ceil(arg('callgrind', 4000) / BATCH) * BATCH : 0
+if (WARM_UP >= RECORDS) throw new Error(`--callgrind: --records (${RECORDS}) must exceed the warm-up (${WARM_UP})`)
 const CLI = resolve(text('cli') ?? join(root, 'packages/cli/bin/promptledger.js'))
 
 const random = rng(42)
@@ -81,9 +94,17 @@ async function startCollector(
 ): Promise<{ proc: ChildProcess; url: string }> {
   const config = join(dir, 'config.json')
   writeFileSync(config, JSON.stringify({ redact, bodyLimit: 64 * 1024 * 1024, auth: { encrypt } }))
+  // Under callgrind the node process keeps its pid (valgrind runs it in place), so the CPU columns still work.
+  const [command, ...prefix] = CALLGRIND
+    ? ['valgrind', '-q', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, process.execPath]
+    : [process.execPath]
   const proc = spawn(
-    process.execPath,
+    command!,
     [
+      ...prefix,
+      // Optimizing compiles on the main thread: they then land in the run that asked for them.
+      ...(CALLGRIND ? ['--no-concurrent-recompilation'] : []),
+      ...NODE_FLAGS,
       ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF)] : []),
       CLI,
       'serve',
@@ -112,14 +133,56 @@ async function startCollector(
  * CPU seconds (user + system) a process has used, from /proc (Linux); null elsewhere. On a shared machine
  * wall-clock throughput swings with the load, while the collector's CPU per record does not.
  */
-function cpuSeconds(pid: number, thread?: number): number | null {
+function cpuSeconds(pid: number, thread?: number, part: 'all' | 'system' = 'all'): number | null {
   try {
     const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`
     const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks (USER_HZ = 100)
+    // utime + stime, in clock ticks (USER_HZ = 100)
+    return ((part === 'all' ? Number(fields[11]) : 0) + Number(fields[12])) / 100
   } catch {
     return null
   }
+}
+
+/**
+ * CPU seconds per thread of a process, keyed by thread name and id (Linux; empty elsewhere): the main thread, the
+ * writer and search workers (Node names worker threads after nothing in particular, so they are told apart by
+ * when they started), V8's GC and compiler helpers, libuv's pool.
+ */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      const name = Number(tid) === pid ? 'main' : `${comm} ${tid}`
+      const seconds = cpuSeconds(pid, Number(tid))
+      const system = cpuSeconds(pid, Number(tid), 'system')
+      if (seconds !== null) out.set(name, seconds)
+      if (system !== null) out.set(`${name} (kernel)`, system)
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out
+}
+
+function printThreads(
+  label: string,
+  before: Map<string, number>,
+  after: Map<string, number>,
+  records: number,
+  client: NodeJS.CpuUsage,
+): void {
+  const rows = [...after]
+    .map(([name, s]) => [name, ((s - (before.get(name) ?? 0)) * 1e6) / records] as const)
+    .filter(([, us]) => us >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+  const us = (n: number) => (n / records).toFixed(1)
+  console.log(
+    `\n${label}: CPU µs / record per collector thread; client (this process) ${us(client.user + client.system)} µs` +
+      ` (kernel ${us(client.system)})`,
+  )
+  for (const [name, us] of rows) console.log(`  ${name.padEnd(24)} ${us.toFixed(1)}`)
 }
 
 interface HttpRun {
@@ -129,6 +192,8 @@ interface HttpRun {
   searchableRate: number
   /** Collector CPU µs per record (null without /proc). */
   cpuUs: number | null
+  /** With --callgrind: the collector's instructions per record after the warm-up. */
+  instructions?: number
   /**
    * The part of it on the collector's main thread (HTTP, parse, validate, redact, encode). The rest (the writer
    * thread's seal and append, the search worker, GC helpers) runs on other threads.
@@ -141,24 +206,33 @@ async function overHttp(redact: boolean, encrypt = false): Promise<HttpRun> {
   const { proc, url } = await startCollector(dir, redact, encrypt)
   const pool = new Pool(url, { connections: CONCURRENCY })
   let next = 0
+  /** One connection's loop: posts the next body until `until` bodies are sent. */
+  const send = async (until: number) => {
+    while (next < until) {
+      const body = bodies[next++]!
+      const res = await pool.request({
+        path: '/v1/records',
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body,
+      })
+      const text = await res.body.text()
+      if (res.statusCode !== 200) throw new Error(`ingest failed ${res.statusCode}: ${text.slice(0, 200)}`)
+    }
+  }
+  if (WARM_UP > 0) {
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => send(WARM_UP / BATCH)))
+    const res = await pool.request({ path: '/v1/records?limit=1&q=warmup', method: 'GET' }) // indexed, too
+    await res.body.text()
+    execFileSync('callgrind_control', ['--zero', String(proc.pid)], { stdio: 'ignore' })
+  }
+  const measured = RECORDS - WARM_UP
   const cpu0 = cpuSeconds(proc.pid!)
   const main0 = cpuSeconds(proc.pid!, proc.pid!)
+  const threads0 = THREADS ? threadSeconds(proc.pid!) : null
+  const client0 = process.cpuUsage()
   const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!
-        const res = await pool.request({
-          path: '/v1/records',
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson' },
-          body,
-        })
-        const text = await res.body.text()
-        if (res.statusCode !== 200) throw new Error(`ingest failed ${res.statusCode}: ${text.slice(0, 200)}`)
-      }
-    }),
-  )
+  await Promise.all(Array.from({ length: CONCURRENCY }, () => send(bodies.length)))
   const seconds = (performance.now() - t0) / 1000
   // Full-text search is indexed off the append path, and a query waits for what was acknowledged before it:
   // this query returns once every record is searchable. The CPU columns include that indexing.
@@ -168,17 +242,31 @@ async function overHttp(redact: boolean, encrypt = false): Promise<HttpRun> {
   const searchableSeconds = (performance.now() - t0) / 1000
   const cpu1 = cpuSeconds(proc.pid!)
   const main1 = cpuSeconds(proc.pid!, proc.pid!)
+  const label = `redaction ${redact ? 'on' : 'off'}${encrypt ? ', encryption on' : ''}`
+  if (threads0) {
+    printThreads(label, threads0, threadSeconds(proc.pid!), measured, process.cpuUsage(client0))
+  }
+  let instructions: number | undefined
+  if (CALLGRIND) {
+    execFileSync('callgrind_control', ['--dump', String(proc.pid)], { stdio: 'ignore' })
+    const dump = readdirSync(dir).find((f) => f.startsWith('callgrind.out.'))
+    const total = dump && readFileSync(join(dir, dump), 'utf8').match(/^(?:summary|totals): (\d+)/m)?.[1]
+    if (!total) throw new Error('callgrind wrote no dump')
+    instructions = Number(total) / measured
+    console.log(`${label}: ${Math.round(instructions).toLocaleString('en-US')} collector instructions / record`)
+  }
   await pool.close()
   proc.kill('SIGTERM')
   await new Promise((r) => proc.once('exit', r))
   rmSync(dir, { recursive: true, force: true })
   const perRecord = (a: number | null, b: number | null) =>
-    a === null || b === null ? null : ((b - a) * 1e6) / RECORDS
+    a === null || b === null ? null : ((b - a) * 1e6) / measured
   return {
-    rate: RECORDS / seconds,
-    searchableRate: RECORDS / searchableSeconds,
+    rate: measured / seconds,
+    searchableRate: measured / searchableSeconds,
     cpuUs: perRecord(cpu0, cpu1),
     mainCpuUs: perRecord(main0, main1),
+    ...(instructions !== undefined ? { instructions } : {}),
   }
 }
 
@@ -219,14 +307,13 @@ function storageBreakdown(): void {
   const sealed = sealedRecords()
   const lines = sealed.map((r) => canonicalLines.get(r)!)
   const cols = sealed.map((r) => recordColumns(r))
-  const rowArgs = (i: number) => recordRowValues(i + 1, cols[i]!)
   const secondary = ['records_model', 'records_provider', 'records_user', 'records_session', 'records_app']
   const cases: Array<[string, (db: Database.Database) => (i: number) => void]> = [
     [
       'records row, all 7 indexes',
       (db) => {
         const stmt = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
-        return (i) => stmt.run(rowArgs(i))
+        return (i) => runRecordInsert(stmt, i + 1, cols[i]!)
       },
     ],
     [
@@ -234,7 +321,7 @@ function storageBreakdown(): void {
       (db) => {
         for (const index of secondary) db.exec(`DROP INDEX ${index}`)
         const stmt = db.prepare(`${INSERT_RECORD_ROW} ON CONFLICT(id) DO NOTHING`)
-        return (i) => stmt.run(rowArgs(i))
+        return (i) => runRecordInsert(stmt, i + 1, cols[i]!)
       },
     ],
     [
@@ -242,7 +329,7 @@ function storageBreakdown(): void {
       (db) => {
         for (const index of [...secondary, 'records_id', 'records_stream_seq']) db.exec(`DROP INDEX ${index}`)
         const stmt = db.prepare(INSERT_RECORD_ROW)
-        return (i) => stmt.run(rowArgs(i))
+        return (i) => runRecordInsert(stmt, i + 1, cols[i]!)
       },
     ],
     [
@@ -268,7 +355,7 @@ function storageBreakdown(): void {
         const body = db.prepare('INSERT INTO record_body (rowid, json) VALUES (?, ?)')
         const tag = db.prepare('INSERT OR IGNORE INTO record_tags (tag, rid) VALUES (?, ?)')
         return (i) => {
-          row.run(rowArgs(i))
+          runRecordInsert(row, i + 1, cols[i]!)
           body.run(i + 1, lines[i])
           for (const t of sealed[i]!.tags) tag.run(t, i + 1)
         }

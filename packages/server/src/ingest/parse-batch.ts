@@ -11,14 +11,20 @@ export function decodeBatch(body: Buffer, ndjson: boolean): unknown[] {
   // Invalid UTF-8 is rejected instead of silently becoming U+FFFD inside stored, sealed content. Fast:
   // `isUtf8` is a native SIMD check and `toString` a native decode, several times cheaper than a fatal TextDecoder.
   if (!isUtf8(body)) throw new ServerError('BAD_REQUEST', 'body is not valid UTF-8')
-  let text = body.toString('utf8')
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a BOM, as TextDecoder dropped it
+  // A BOM, as TextDecoder dropped it.
+  const from = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
   let items: unknown[]
   if (ndjson) {
     items = []
-    const lines = text.split('\n')
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.trim()
+    // Each line is decoded on its own, straight from the bytes: no batch-sized string (a megabyte string lives in
+    // V8's large-object space, which only a full mark-compact frees; see docs/architecture.md). A line's string
+    // is short-lived and dies young. `\n` (0x0a) cannot occur inside a multi-byte UTF-8 sequence.
+    let start = from
+    for (let i = 0; start <= body.length; i++) {
+      let end = body.indexOf(0x0a, start)
+      if (end < 0) end = body.length
+      const line = body.toString('utf8', start, end).trim()
+      start = end + 1
       if (line === '') continue
       try {
         items.push(JSON.parse(line))
@@ -27,6 +33,7 @@ export function decodeBatch(body: Buffer, ndjson: boolean): unknown[] {
       }
     }
   } else {
+    const text = body.toString('utf8', from)
     let parsed: unknown
     try {
       parsed = JSON.parse(text)

@@ -79,7 +79,7 @@ function bool(v: unknown): boolean {
 function shortArray(v: unknown, max = Number.POSITIVE_INFINITY): string[] {
   if (!Array.isArray(v) || v.length > max) fail()
   for (let i = 0; i < v.length; i++) short(v[i])
-  return v.slice()
+  return v
 }
 
 function counts(v: unknown): Record<string, number> {
@@ -109,15 +109,20 @@ function anything(v: unknown): unknown {
 }
 
 /**
- * A copy with the keys in code-unit order (the seal then encodes it without copying it again). Loose objects
- * (messages, tool calls, signals) and records: zod keeps every member of those, so the copy holds every key.
+ * The object with its keys in code-unit order (the seal then encodes it without copying it again): itself when
+ * they are (the common case: clients send canonical JSON), else a sorted copy. Loose objects (messages, tool
+ * calls, signals) and records: zod keeps every member of those, so the result holds every key.
  */
 function sortedCopy(v: unknown): Obj {
   const o = plain(v)
   const keys = Object.keys(o)
   let sorted = true
   for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!
-  if (!sorted) keys.sort()
+  // Taken as is: the input is the caller's own parse of the request (see `checkRecord`), and copying each member
+  // object key by key runs V8's slow (megamorphic) property paths. Only a plain object: zod's copy has Object's
+  // prototype.
+  if (sorted && Object.getPrototypeOf(o) === Object.prototype) return o
+  keys.sort()
   const out: Obj = {}
   for (let i = 0; i < keys.length; i++) out[keys[i]!] = o[keys[i]!]
   return out
@@ -142,11 +147,11 @@ function toolCall(v: unknown): Obj {
   return out
 }
 
+/** The array itself, each item checked and replaced by its result (a parsed array stays packed: see SealEncoder). */
 function list<T>(v: unknown, item: (v: unknown) => T): T[] {
   if (!Array.isArray(v)) fail()
-  const out: T[] = new Array(v.length)
-  for (let i = 0; i < v.length; i++) out[i] = item(v[i])
-  return out
+  for (let i = 0; i < v.length; i++) v[i] = item(v[i])
+  return v as T[]
 }
 
 function anyRecord(v: unknown): Obj {
@@ -276,7 +281,9 @@ function walk(r: Obj): UnsealedRecord {
 
 /**
  * The validated record (what `unsealedRecordSchema.parse` returns, keys in canonical order), or null when the
- * item is invalid or outside what this check covers: then zod decides and names the field.
+ * item is invalid or outside what this check covers: then zod decides and names the field. The result shares
+ * members with `item` (arrays and objects that needed no change): pass a value of your own, such as a fresh
+ * `JSON.parse`, since later steps (redaction, encryption) change the record in place.
  *
  * @example
  * const record = checkRecord(item) ?? unsealedRecordSchema.parse(item)

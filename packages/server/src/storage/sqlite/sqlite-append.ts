@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { rowidAt } from './sqlite-filter.js'
 import { RollupBatch, Rollups } from './sqlite-rollup.js'
-import { INSERT_RECORD_ROW, type RecordColumns, recordRowValues } from './sqlite-row.js'
+import { INSERT_RECORD_ROW, type RecordColumns, runRecordInsert } from './sqlite-row.js'
 import { ROWID_PER_MS } from './sqlite-schema.js'
 
 /** One sealed record as the store writes it. */
@@ -75,19 +75,20 @@ export class RowAppender {
   append(rows: readonly AppendRow[], indexed = 0, onInserted?: (rowid: number, index: number) => void): AppendedRows {
     // Read under the write lock each time (one index descent): another connection may have appended since.
     this.#maxRowid = (this.#maxRowidStmt.get() as number | null) ?? Number.NEGATIVE_INFINITY
-    const rowids: number[] = new Array(rows.length)
+    // Packed (pushed in order): it goes back to the serving thread in the writer's reply (see SealEncoder.batch).
+    const rowids: number[] = []
     let inserted = 0
     const heads = new Map<string, { seq: number; hash: string }>()
     const rollup = new RollupBatch()
     for (let i = 0; i < rows.length; i++) {
       const { c, body, tags, hash } = rows[i]!
       const rowid = this.#nextRowid(c.ts)
-      const { changes } = this.#insert.run(recordRowValues(rowid, c))
+      const { changes } = runRecordInsert(this.#insert, rowid, c)
       if (changes === 0) {
-        rowids[i] = -1
+        rowids.push(-1)
         continue
       }
-      rowids[i] = rowid
+      rowids.push(rowid)
       rollup.add(c)
       this.#insertBody.run(rowid, body)
       for (const tag of tags) this.#insertTag.run(tag, rowid)

@@ -25,20 +25,14 @@ const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v)
 /** Packs columns of one stream's records (`stream` is the first record's). */
 export function packColumns(columns: readonly RecordColumns[], tags: ReadonlyArray<readonly string[]>): PackedColumns {
   const n = columns.length
-  const strings: Array<string | null> = new Array(n * STRINGS)
+  // Built by push: a packed array (see SealEncoder.batch) is cloned to the writer thread densely.
+  const strings: Array<string | null> = []
   const numbers = new Float64Array(n * NUMBERS)
   const flatTags: string[] = []
   const tagCounts = new Int32Array(n)
   for (let i = 0; i < n; i++) {
     const c = columns[i]!
-    let s = i * STRINGS
-    strings[s++] = c.id
-    strings[s++] = c.model
-    strings[s++] = c.provider
-    strings[s++] = c.user_id
-    strings[s++] = c.session_id
-    strings[s++] = c.app
-    strings[s] = c.status
+    strings.push(c.id, c.model, c.provider, c.user_id, c.session_id, c.app, c.status)
     let o = i * NUMBERS
     numbers[o++] = c.ts
     numbers[o++] = num(c.latency)

@@ -1,4 +1,5 @@
 import type { LedgerRecord } from '@promptledger/sdk'
+import type Database from 'better-sqlite3'
 
 /** The extracted columns of one record, in the order of the insert statement. */
 export interface RecordColumns {
@@ -64,16 +65,20 @@ export function searchText(record: LedgerRecord): string {
 }
 
 /**
- * The `records` row insert, positional (binding an array is cheaper than looking up named keys); its values come
- * from {@link recordRowValues}, in this order.
+ * The `records` row insert, positional (binding by position is cheaper than looking up named keys); run it with
+ * {@link runRecordInsert}, which passes the values in this order.
  */
 export const INSERT_RECORD_ROW = `INSERT INTO records (rowid, id, ts, stream, seq, model, provider, user_id, session_id,
   app, status, latency, ttft, input_tokens, output_tokens, cost, response_chars, uncertain, pii_in_response,
   injection_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-/** The values of {@link INSERT_RECORD_ROW} for one record. */
-export function recordRowValues(rowid: number, c: RecordColumns): unknown[] {
-  return [
+/**
+ * Runs a statement prepared from {@link INSERT_RECORD_ROW} (plus any conflict clause) for one record. The values
+ * go as arguments, not as one array: better-sqlite3 reads an array's elements through one V8 property lookup each
+ * (about 400 instructions, 8,000 a record under callgrind), arguments directly.
+ */
+export function runRecordInsert(stmt: Database.Statement, rowid: number, c: RecordColumns): Database.RunResult {
+  return stmt.run(
     rowid,
     c.id,
     c.ts,
@@ -94,7 +99,7 @@ export function recordRowValues(rowid: number, c: RecordColumns): unknown[] {
     c.uncertain,
     c.pii_in_response,
     c.injection_score,
-  ]
+  )
 }
 
 export function recordColumns(record: LedgerRecord): RecordColumns {
