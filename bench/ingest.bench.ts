@@ -44,6 +44,7 @@ import { migrate } from '../packages/server/src/storage/sqlite/sqlite-schema.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
 import { canonicalLines } from '../packages/server/src/storage/storage.js'
 import { benchRecord, rng, vocabulary } from './bench-records.js'
+import { procStat, threadIds } from './proc-stat.js'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const arg = (name: string, dflt: number): number =>
@@ -133,15 +134,10 @@ async function startCollector(
  * CPU seconds (user + system) a process has used, from /proc (Linux); null elsewhere. On a shared machine
  * wall-clock throughput swings with the load, while the collector's CPU per record does not.
  */
-function cpuSeconds(pid: number, thread?: number, part: 'all' | 'system' = 'all'): number | null {
-  try {
-    const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`
-    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ')
-    // utime + stime, in clock ticks (USER_HZ = 100)
-    return ((part === 'all' ? Number(fields[11]) : 0) + Number(fields[12])) / 100
-  } catch {
-    return null
-  }
+/** CPU seconds (user + system) of process `pid` or of its thread `thread`; null where /proc cannot tell. */
+function cpuSeconds(pid: number, thread?: number): number | null {
+  const stat = procStat(pid, thread)
+  return stat && stat.user + stat.system
 }
 
 /**
@@ -151,17 +147,18 @@ function cpuSeconds(pid: number, thread?: number, part: 'all' | 'system' = 'all'
  */
 function threadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>()
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
-      const name = Number(tid) === pid ? 'main' : `${comm} ${tid}`
-      const seconds = cpuSeconds(pid, Number(tid))
-      const system = cpuSeconds(pid, Number(tid), 'system')
-      if (seconds !== null) out.set(name, seconds)
-      if (system !== null) out.set(`${name} (kernel)`, system)
+  for (const tid of threadIds(pid)) {
+    let comm = ''
+    try {
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+    } catch {
+      continue // the thread has ended
     }
-  } catch {
-    // not Linux, or the process is gone
+    const stat = procStat(pid, tid)
+    if (!stat) continue
+    const name = tid === pid ? 'main' : `${comm} ${tid}`
+    out.set(name, stat.user + stat.system)
+    out.set(`${name} (kernel)`, stat.system)
   }
   return out
 }
@@ -177,10 +174,10 @@ function printThreads(
     .map(([name, s]) => [name, ((s - (before.get(name) ?? 0)) * 1e6) / records] as const)
     .filter(([, us]) => us >= 0.5)
     .sort((a, b) => b[1] - a[1])
-  const us = (n: number) => (n / records).toFixed(1)
+  const perRecord = (n: number) => (n / records).toFixed(1)
   console.log(
-    `\n${label}: CPU µs / record per collector thread; client (this process) ${us(client.user + client.system)} µs` +
-      ` (kernel ${us(client.system)})`,
+    `\n${label}: CPU µs / record per collector thread; client (this process) ${perRecord(client.user + client.system)} µs` +
+      ` (kernel ${perRecord(client.system)})`,
   )
   for (const [name, us] of rows) console.log(`  ${name.padEnd(24)} ${us.toFixed(1)}`)
 }

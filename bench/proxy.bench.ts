@@ -23,6 +23,7 @@ import path from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Pool } from 'undici'
+import { procStat, threadIds } from './proc-stat.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -99,9 +100,9 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
       // process's own id; the record worker, store writer and search indexer run at nice 10.
       const groups = new Map<string, number>()
       for (const [tid, t] of threads) {
-        const before = threads0.get(tid)?.ticks ?? 0
+        const before = threads0.get(tid)?.seconds ?? 0
         const group = tid === process.pid ? 'serving thread' : t.nice === 10 ? 'background (nice 10)' : 'other threads'
-        groups.set(group, (groups.get(group) ?? 0) + (t.ticks - before) * 10_000)
+        groups.set(group, (groups.get(group) ?? 0) + (t.seconds - before) * 1e6)
       }
       process.stderr.write(
         `${label}: CPU per call by thread: ${[...groups].map(([g, us]) => `${g} ${per(us)} µs`).join(', ')}\n`,
@@ -124,18 +125,13 @@ function threadCpuMs(): number {
   }
 }
 
-/** Linux: CPU ticks (user + system) and nice value of each of this process's threads; empty elsewhere. */
-function threadTicks(): Map<number, { ticks: number; nice: number }> {
-  const out = new Map<number, { ticks: number; nice: number }>()
-  try {
-    for (const tid of fs.readdirSync('/proc/self/task')) {
-      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15, nice 19.
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      out.set(Number(tid), { ticks: Number(f[11]) + Number(f[12]), nice: Number(f[16]) })
-    }
-  } catch {
-    // Not Linux, or a thread ended while being read: the per-thread line is left out or partial.
+/** Linux: CPU seconds (user + system) and nice value of each of this process's threads; empty elsewhere. */
+function threadTicks(): Map<number, { seconds: number; nice: number }> {
+  const out = new Map<number, { seconds: number; nice: number }>()
+  for (const tid of threadIds(process.pid)) {
+    // A thread that ended while being read is left out.
+    const stat = procStat(process.pid, tid)
+    if (stat) out.set(tid, { seconds: stat.user + stat.system, nice: stat.nice })
   }
   return out
 }
