@@ -8,6 +8,7 @@ import { buildLogInput } from './build-log-input.js'
 import { type Exchange, newExchange, packExchange, unpackExchange } from './exchange.js'
 import { createRecordPreparer } from './record-prepare.js'
 import { openRecordThread } from './record-thread.js'
+import type { RecordWorkerData } from './record-worker.js'
 
 const PII = 'Mail ana.lopez@example.com, card 4111 1111 1111 1111, call +1 415 555 0100.'
 
@@ -116,6 +117,9 @@ describe('records prepared off the serving thread', () => {
 })
 
 describe('a record worker that dies', () => {
+  /** The real record worker, started as `openRecordThread` starts it. */
+  const recordWorker = (data: RecordWorkerData): Worker =>
+    spawnSibling(new URL('./record-thread.ts', import.meta.url).href, 'record-worker', data)
   /** A worker thread that exits with code 3 when the first group of exchanges reaches it, before answering. */
   const crashing = (): Worker =>
     new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true })
@@ -132,10 +136,7 @@ describe('a record worker that dies', () => {
       onRecords: (records) => got.push(...records),
       onFailed: (n, message) => failures.push([n, message]),
       // The first worker crashes; the ones after it are the real record worker.
-      spawn: (data) =>
-        spawned++ === 0
-          ? crashing()
-          : spawnSibling(new URL('./record-thread.ts', import.meta.url).href, 'record-worker', data),
+      spawn: (data) => (spawned++ === 0 ? crashing() : recordWorker(data)),
     })
     for (let i = 0; i < 3; i++) thread.submit(exchange(JSON_REPLY, 'application/json'))
     // A flush waiting on the lost worker resolves when it dies: nothing is left that could still come back.
@@ -165,7 +166,7 @@ describe('a record worker that dies', () => {
         failed += n
       },
       spawn: (data) => {
-        const w = spawnSibling(new URL('./record-thread.ts', import.meta.url).href, 'record-worker', data)
+        const w = recordWorker(data)
         workers.push(w)
         return w
       },
