@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -249,5 +250,41 @@ describe('build worker', () => {
     expect(isPlainData({ at: new Date(0) })).toBe(true)
     expect(isPlainData({ amount: new (class Money {})() })).toBe(false)
     return Promise.all([custom.close(), rules.close(), encrypting.close()])
+  })
+
+  it('never keeps the process alive idle, and keeps it alive while its readiness is awaited', {
+    timeout: 60_000,
+  }, async () => {
+    // From dist/, as an application runs it. 'idle': a ledger's handle starts the worker and closes before
+    // handing it a batch (a short run that built everything in-thread); the process must then end by itself.
+    // 'ready': the process waits for the worker to be ready, which must keep it alive until then.
+    const script = `
+      import { openBuildThread } from ${JSON.stringify(new URL('../../dist/pipeline/build-thread.js', import.meta.url).href)}
+      const handle = openBuildThread({ stream: 's', hmacKey: new Uint8Array(32), signals: false, redact: false }, () => {})
+      handle.build([{ id: 'a', input: { prompt: 'x' }, loggedAt: 0 }])
+      if (process.argv[2] === 'ready') await handle.ready()
+      handle.close()
+      console.log('closed')
+    `
+    // A module file: the same child run with `node -e` ended even while the worker held it.
+    const file = join(fresh(), 'child.mjs')
+    writeFileSync(file, script)
+    const runChild = async (mode: 'idle' | 'ready') => {
+      const child = spawn(process.execPath, [file, mode], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      let out = ''
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      // Liveness, not speed: a child still running long after it closed is one that cannot exit.
+      const stuck = setTimeout(() => child.kill('SIGKILL'), 30_000)
+      const code = await exited
+      clearTimeout(stuck)
+      return { out: out.trim(), code }
+    }
+    expect(await runChild('idle')).toEqual({ out: 'closed', code: 0 })
+    expect(await runChild('ready')).toEqual({ out: 'closed', code: 0 })
   })
 })

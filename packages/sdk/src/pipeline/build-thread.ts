@@ -60,17 +60,36 @@ interface Client {
 /**
  * One worker per process, shared by its ledgers: it starts when a ledger first has more than one batch
  * waiting (start-up is 0.3 s from dist/, most of a short run) and stays for the next ledgers. It is
- * referenced only while it holds a batch, so an idle worker never keeps the process alive.
+ * referenced only while an answer from it is awaited (a batch, or its readiness), so an idle worker never
+ * keeps the process alive.
  */
-let shared: { worker: Worker; clients: Map<number, Client>; held: number } | null = null
+let shared: SharedWorker | null = null
+
+interface SharedWorker {
+  worker: Worker
+  clients: Map<number, Client>
+  /** Answers awaited from the worker (batches, readiness): it is referenced while there is one. */
+  awaited: number
+}
+
+/** Someone waits on the worker: it keeps the process alive until it answers. */
+function expectAnswer(s: SharedWorker): void {
+  if (s.awaited++ === 0) s.worker.ref()
+}
+
+function answered(s: SharedWorker): void {
+  if (--s.awaited === 0) s.worker.unref()
+}
+
 let nextLedger = 0
 
-function sharedWorker(): NonNullable<typeof shared> {
+function sharedWorker(): SharedWorker {
   if (shared) return shared
   const worker = spawn()
-  worker.unref()
-  const s = { worker, clients: new Map<number, Client>(), held: 0 }
+  const s: SharedWorker = { worker, clients: new Map<number, Client>(), awaited: 0 }
   worker.on('message', (msg: FromBuildWorker) => {
+    // Every batch was counted when sent, also one whose ledger has gone since.
+    if (msg.type === 'bodies') answered(s)
     const client = s.clients.get(msg.ledger)
     if (!client) return
     if (msg.type === 'ready') {
@@ -82,7 +101,6 @@ function sharedWorker(): NonNullable<typeof shared> {
       const p = client.held.get(msg.n)
       if (!p) return
       client.held.delete(msg.n)
-      if (--s.held === 0) worker.unref()
       p.resolve({ bytes: msg.bytes, layout: msg.layout })
     }
   })
@@ -93,6 +111,9 @@ function sharedWorker(): NonNullable<typeof shared> {
   }
   worker.on('error', (err) => lost(new Error(`the build worker failed: ${err.message}`, { cause: err })))
   worker.on('exit', (code) => lost(new Error(`the build worker exited with code ${code}`)))
+  // After the listeners: adding a 'message' listener refs the worker's port again, and an idle worker
+  // unreferenced before it kept the process alive after every ledger had closed.
+  worker.unref()
   shared = s
   return s
 }
@@ -119,9 +140,9 @@ export function openBuildThread(
 ): BuildThread {
   const ledger = nextLedger++
   const client: Client = { ready: false, spare: [], readyWaiters: [], held: new Map(), lostWith: null, onLost }
-  let owner: NonNullable<typeof shared> | null = null
+  let owner: SharedWorker | null = null
   let next = 0
-  const start = (): NonNullable<typeof shared> => {
+  const start = (): SharedWorker => {
     if (owner) return owner
     owner = sharedWorker()
     owner.clients.set(ledger, client)
@@ -141,7 +162,7 @@ export function openBuildThread(
       const msg = { type: 'batch', ledger, n, items: items as BatchItem[], keys, spare } satisfies ToBuildWorker
       // The keys' buffer moves to the worker, which zeroes it once it has taken them: no copy stays here.
       s.worker.postMessage(msg, keys ? [keys.keys.buffer as ArrayBuffer, ...spare] : spare)
-      if (s.held++ === 0) s.worker.ref()
+      expectAnswer(s)
       return new Promise<BodyBatch>((resolve, reject) => client.held.set(n, { resolve, reject }))
     },
     recycle(bytes) {
@@ -150,13 +171,21 @@ export function openBuildThread(
       if (buffer instanceof ArrayBuffer && buffer.byteLength > 0 && client.spare.length < 2) client.spare.push(buffer)
     },
     ready() {
-      start()
+      const s = start()
       if (client.ready || client.lostWith) return Promise.resolve()
-      return new Promise<void>((resolve) => client.readyWaiters.push(resolve))
+      expectAnswer(s)
+      return new Promise<void>((resolve) =>
+        client.readyWaiters.push(() => {
+          answered(s)
+          resolve()
+        }),
+      )
     },
     close() {
       if (!owner || client.lostWith) return
       owner.clients.delete(ledger)
+      // Its readiness no longer matters: whoever waits for it is let go (and the worker unreferenced).
+      for (const w of client.readyWaiters.splice(0)) w()
       owner.worker.postMessage({ type: 'release', ledger } satisfies ToBuildWorker)
     },
     get worker() {
