@@ -304,6 +304,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
 
   async #drainLoop(): Promise<void> {
     let writing: Promise<void> | null = null
+    let committed: Promise<boolean> | null = null
     // Batches taken and not yet sealed, oldest first: built here (records) or by the worker (bodies).
     const taken: TakenBatch[] = []
     while (this.#queue.length > 0 || this.#blocked.length > 0 || taken.length > 0) {
@@ -336,6 +337,9 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       // Batch N+1 is sealed while batch N is being written: the CPU work overlaps the I/O, which otherwise
       // waits for a thread-pool slot behind background gzips. Batches are sealed and exported in order.
       const oldest = taken.shift()!
+      // The previous batch's stage commits (new data keys, written off the event loop) settle before this
+      // batch is sealed: when they fail, that batch is dropped and the chain goes back to the file's head.
+      if (committed) await committed
       let batch: SealedBatch
       if (oldest.bodies) {
         const bodies = await oldest.bodies
@@ -343,17 +347,22 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         if (bodies) this.#buildThread?.recycle(bodies.bytes)
       } else batch = this.#builder.seal(oldest.prepared ?? [])
       if (writing) await writing
-      writing = this.#write(batch, oldest.items.length)
+      const next = this.#write(batch, oldest.items.length)
+      committed = next.committed
+      writing = next.written
     }
     if (writing) await writing
   }
 
-  #write(batch: SealedBatch, items: number): Promise<void> {
-    const ready = batch.count > 0 && this.#commitStages(batch.count)
-    return (ready ? this.#export(batch) : Promise.resolve()).then(() => {
-      this.#inFlight -= items
-      this.#stats.batches++
-    })
+  #write(batch: SealedBatch, items: number): { committed: Promise<boolean>; written: Promise<void> } {
+    const committed = batch.count > 0 ? this.#commitStages(batch.count) : Promise.resolve(false)
+    const written = committed
+      .then((ready) => (ready ? this.#export(batch) : undefined))
+      .then(() => {
+        this.#inFlight -= items
+        this.#stats.batches++
+      })
+    return { committed, written }
   }
 
   /** With another batch waiting and room at the worker, the worker takes this one (see #drainLoop). */
@@ -393,9 +402,10 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   }
 
   /** Stage commits (new data keys) before the batch is written; on failure the batch is dropped, not written unreadable. */
-  #commitStages(records: number): boolean {
+  async #commitStages(records: number): Promise<boolean> {
     try {
-      for (const stage of this.#stages) stage.commit?.()
+      // Asynchronous where a stage offers it: a new user's data key then costs the event loop no fsync.
+      for (const stage of this.#stages) await (stage.commitAsync ? stage.commitAsync() : stage.commit?.())
       return true
     } catch (err) {
       this.#report(

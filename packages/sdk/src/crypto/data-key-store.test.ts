@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -171,6 +172,69 @@ describe('DataKeyStore', () => {
     keys.commit()
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b'])
     expect(DataKeyStore.open({ dir, provider }).get(k.keyId).export()).toEqual(k.key.export())
+  })
+
+  it('commitAsync writes new keys off the event loop, durable and in place once it resolves', async () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const a = keys.getOrCreate('user:a')
+    const committed = keys.commitAsync()
+    // The new file is written and the lock held, but nothing is in place before the fsyncs come back.
+    expect(existsSync(keys.file)).toBe(false)
+    expect(existsSync(`${keys.file}.lock`)).toBe(true)
+    // Keys made meanwhile wait for the next commit, which follows this one.
+    const b = keys.getOrCreate('user:b')
+    const next = keys.commitAsync()
+    await committed
+    expect(DataKeyStore.open({ dir, provider }).subjects()).toEqual(['user:a'])
+    await next
+    const reader = DataKeyStore.open({ dir, provider })
+    expect(reader.subjects().sort()).toEqual(['user:a', 'user:b'])
+    expect(reader.get(a.keyId).export()).toEqual(a.key.export())
+    expect(reader.get(b.keyId).export()).toEqual(b.key.export())
+    expect(readdirSync(dir).sort()).toEqual(['data-keys.json'])
+    await keys.commitAsync() // nothing pending: resolves at once
+  })
+
+  it('a synchronous write completes a commitAsync still running, and erasure then removes its key', async () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    keys.getOrCreate('user:a')
+    const x = keys.getOrCreate('user:x')
+    const committed = keys.commitAsync()
+    // Same process, lock held by the running commit: waiting for the lock would never end.
+    expect(keys.destroy('user:x')).toEqual([x.keyId])
+    await committed
+    const file = JSON.parse(readFileSync(keys.file, 'utf8'))
+    expect(Object.values(file.keys as Record<string, { subject: string }>).map((e) => e.subject)).toEqual(['user:a'])
+    expect(file.erased).toEqual([x.keyId])
+    expect(existsSync(`${keys.file}.lock`)).toBe(false)
+    // And a plain commit() meanwhile finishes the running one before writing its own keys.
+    keys.getOrCreate('user:c')
+    const again = keys.commitAsync()
+    keys.getOrCreate('user:d')
+    keys.commit()
+    await again
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:c', 'user:d'])
+  })
+
+  it('commitAsync that cannot write rejects, releases the lock and keeps its keys for the next commit', async () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const a = keys.getOrCreate('user:a')
+    // Before the write is begun: the key file's name is taken by a folder, so the file cannot be read.
+    mkdirSync(keys.file)
+    await expect(keys.commitAsync()).rejects.toMatchObject({ code: 'IO_ERROR' })
+    expect(existsSync(`${keys.file}.lock`)).toBe(false)
+    rmSync(keys.file, { recursive: true })
+    // After it is begun: the temp file vanishes under the write, so its rename fails once it is durable.
+    const failing = keys.commitAsync()
+    for (const name of readdirSync(dir)) if (name.endsWith('.tmp')) rmSync(path.join(dir, name))
+    await expect(failing).rejects.toMatchObject({ code: 'IO_ERROR' })
+    expect(existsSync(`${keys.file}.lock`)).toBe(false)
+    expect(existsSync(keys.file)).toBe(false)
+    await keys.commitAsync()
+    expect(DataKeyStore.open({ dir, provider }).get(a.keyId).export()).toEqual(a.key.export())
   })
 
   it("in batch mode finds another process's keys at the first new subject of each batch", () => {

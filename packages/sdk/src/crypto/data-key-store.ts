@@ -1,7 +1,15 @@
 import { createSecretKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { PromptLedgerError } from '../errors.js'
-import { fileStamp, type KeyEntry, type KeyFile, readKeyFile, updateKeyFile } from './key-file.js'
+import {
+  beginKeyFileUpdate,
+  fileStamp,
+  type KeyEntry,
+  type KeyFile,
+  type KeyFileUpdate,
+  readKeyFile,
+  updateKeyFile,
+} from './key-file.js'
 import type { KeyProvider } from './key-provider.js'
 import { pooledRandomBytes } from './random-pool.js'
 
@@ -24,6 +32,12 @@ export interface DataKeyStoreOptions {
    * made (the file holds both; each decrypts its own records).
    */
   persist?: 'immediate' | 'batch'
+}
+
+/** A write of pending keys begun, and the keys it writes. */
+interface PendingAdd {
+  update: KeyFileUpdate
+  entries: Array<[string, KeyEntry]>
 }
 
 export interface DataKey {
@@ -63,6 +77,8 @@ export class DataKeyStore {
    */
   #newest = new Map<string, [string, KeyEntry]>()
   #byKeyId = new Map<string, KeyObject>()
+  /** The `commitAsync` under way: its keys are written, not yet durable. */
+  #committing: { begun: PendingAdd; done: Promise<void> } | null = null
 
   private constructor(options: DataKeyStoreOptions) {
     this.file = path.join(options.dir, 'data-keys.json')
@@ -123,18 +139,84 @@ export class DataKeyStore {
 
   /** Persists keys created since the last commit (one locked, fsynced rewrite), and ends the batch. */
   commit(): void {
+    this.#settle()
     this.#checkedThisBatch = false
     if (this.#pending.size === 0) return
+    const begun = this.#beginAdd()
+    this.#added(begun, begun.update.finishSync())
+  }
+
+  /**
+   * `commit()` with the disk's part off the event loop: the new file is written at once, its fsyncs run on
+   * the thread pool, and the promise resolves once the keys are durable (write records encrypted with
+   * them only then). A batch that names a new user then costs the caller's thread no wait for the disk (two
+   * fsyncs, 1–30 ms on the disks measured). One commit runs at a time; one asked for meanwhile follows it.
+   * Any synchronous write of the file (`commit`, `destroy`, `rotate`) completes a running one first.
+   */
+  commitAsync(): Promise<void> {
+    if (this.#committing) return this.#committing.done.then(() => this.commitAsync())
+    this.#checkedThisBatch = false
+    if (this.#pending.size === 0) return Promise.resolve()
+    let begun: PendingAdd
+    try {
+      begun = this.#beginAdd()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const running = {
+      begun,
+      done: begun.update.finish().then(
+        (stamp) => {
+          if (this.#committing === running) this.#added(begun, stamp)
+        },
+        (err: unknown) => {
+          if (this.#committing === running) this.#committing = null
+          throw err
+        },
+      ),
+    }
+    this.#committing = running
+    return running.done
+  }
+
+  /** Begins writing the pending keys (see `beginKeyFileUpdate`), remembering which ones it writes. */
+  #beginAdd(): PendingAdd {
+    const entries = [...this.#pending]
     // Added in place: copying the keys object cost O(keys) per batch. Should the write fail, the
     // entries are still pending, so the next commit writes them.
-    this.#write(
-      (file) => {
-        for (const [keyId, entry] of this.#pending) if (!file.erased.includes(keyId)) file.keys[keyId] = entry
+    const update = beginKeyFileUpdate(
+      this.file,
+      (current) => {
+        const file = current ?? this.#empty()
+        this.#checkMaster(file)
+        for (const [keyId, entry] of entries) if (!file.erased.includes(keyId)) file.keys[keyId] = entry
         return file
       },
-      { additive: true },
+      { stamp: this.#stamp, data: this.#data },
     )
-    this.#pending.clear()
+    return { update, entries }
+  }
+
+  /** A write of pending keys is durable: they are the file's now. */
+  #added({ update, entries }: PendingAdd, stamp: string): void {
+    this.#committing = null
+    for (const [keyId] of entries) this.#pending.delete(keyId)
+    this.#adopt(update.data, stamp, update.reused)
+  }
+
+  /** Completes a `commitAsync` still running, on this thread, before the file is written again. */
+  #settle(): void {
+    const running = this.#committing
+    if (!running) return
+    let stamp: string
+    try {
+      stamp = running.begun.update.finishSync()
+    } catch {
+      // Its keys stay pending for the next commit; its promise reports the failure.
+      this.#committing = null
+      return
+    }
+    this.#added(running.begun, stamp)
   }
 
   /** The key with this id; throws `KEY_ERASED` for a destroyed key, `KEY_NOT_FOUND` for an unknown one. */
@@ -243,9 +325,9 @@ export class DataKeyStore {
     }
   }
 
-  /** `additive`: the change only adds pending keys, which the index already holds. */
-  #write(change: (file: KeyFile) => KeyFile, { additive = false } = {}): void {
-    const { data, stamp, reused } = updateKeyFile(
+  #write(change: (file: KeyFile) => KeyFile): void {
+    this.#settle()
+    const { data, stamp } = updateKeyFile(
       this.file,
       (current) => {
         const file = current ?? this.#empty()
@@ -254,13 +336,20 @@ export class DataKeyStore {
       },
       { stamp: this.#stamp, data: this.#data },
     )
+    this.#adopt(data, stamp, false)
+  }
+
+  /** `additive`: the write only added pending keys, which the index already holds. */
+  #adopt(data: KeyFile, stamp: string, additive: boolean): void {
     this.#data = data
     this.#stamp = stamp
     // Rebuilding the index is O(keys); after adding our own pending keys to our own copy it is unchanged.
-    if (!(additive && reused)) this.#reindex()
+    if (!additive) this.#reindex()
   }
 
   #reloadIfChanged(): void {
+    // Our own write is under way (see commitAsync): the file is about to be ours, not another process's.
+    if (this.#committing) return
     const stamp = fileStamp(this.file)
     if (stamp === this.#stamp) return
     const parsed = stamp === '' ? this.#empty() : (readKeyFile(this.file) ?? this.#empty())

@@ -55,5 +55,6 @@ export function encryptStage(encryptor: Encryptor): NamedStage {
     name: 'encrypt',
     run: (record) => withEncInPlace(encryptor.encryptRecord(record)),
     commit: () => encryptor.commitKeys(),
+    commitAsync: () => encryptor.commitKeysAsync(),
   }
 }

@@ -102,6 +102,11 @@ export class Encryptor {
     this.#keys.commit()
   }
 
+  /** `commitKeys` with the disk's wait off the event loop (see `DataKeyStore#commitAsync`). */
+  commitKeysAsync(): Promise<void> {
+    return this.#keys.commitAsync()
+  }
+
   /** Names the tenant key used for records without a `user_id`. */
   get tenant(): string {
     return this.#tenant

@@ -80,6 +80,46 @@ describe('file ledger with encryption', () => {
     }
   })
 
+  it('drops a batch whose new data keys cannot be written, reports it, and goes on from the chain on disk', async () => {
+    const dir = tmp()
+    const keyFile = path.join(dir, 'data-keys.json')
+    const ledger = createLedger({ dir, stream: 's', handleExit: false, encrypt: true })
+    const errors: Array<Error & { code?: string }> = []
+    ledger.on('error', (err) => errors.push(err))
+    // Runs after the encrypt stage, on the first record that brings a new user: the key file's name is
+    // then taken by a folder, so that batch's key commit fails.
+    let sabotaged = false
+    ledger.insertStage(
+      {
+        name: 'sabotage',
+        run: (record) => {
+          if (record.user_id === 'new-user' && !sabotaged) {
+            sabotaged = true
+            fs.renameSync(keyFile, `${keyFile}.aside`)
+            fs.mkdirSync(keyFile)
+          }
+          return record
+        },
+      },
+      'encrypt',
+    )
+    ledger.log({ prompt: 'kept 1', response: 'r', userId: 'old-user' })
+    await ledger.flush()
+    ledger.log({ prompt: 'lost', response: 'r', userId: 'new-user' })
+    await ledger.flush()
+    expect(errors.map((e) => e.code)).toEqual(['EXPORT_FAILED'])
+    fs.rmdirSync(keyFile)
+    fs.renameSync(`${keyFile}.aside`, keyFile)
+    ledger.log({ prompt: 'kept 2', response: 'r', userId: 'new-user' })
+    await ledger.close()
+    const records = []
+    for await (const r of readRecords(dir)) records.push(r)
+    expect(records.map((r) => r.seq)).toEqual([0, 1])
+    const encryptor = openEncryptor({ dir })
+    expect(records.map((r) => encryptor.decryptRecord(r).request.messages?.[0]?.content)).toEqual(['kept 1', 'kept 2'])
+    expect((await verifyLedger(dir)).ok).toBe(true)
+  })
+
   it('refuses a wrong master key before writing anything', async () => {
     const dir = tmp()
     const masterKey = randomBytes(32).toString('base64')

@@ -19,6 +19,8 @@ export interface NamedStage {
    * throws, the batch is not written (encryption persists the batch's new data keys here).
    */
   commit?: () => void
+  /** `commit` that waits for the disk off the event loop; the ledger uses it when a stage has it. */
+  commitAsync?: () => Promise<void>
 }
 
 /** Runs the stages over one record; returns the record to seal. */
