@@ -70,6 +70,9 @@ const MAX_TAKEN = 4
  */
 const WORKER_BATCHES = 2
 
+/** Longest stretch of a batch built or sealed on the caller's thread before it yields to the event loop (see `prepareSliced`). */
+const SLICE_MS = 1
+
 export const HMAC_KEY_NAME = 'prompt-hash-hmac'
 
 /**
@@ -331,7 +334,12 @@ export class Ledger extends EventEmitter<LedgerEvents> {
           taken.push(batch)
           continue
         }
-        taken.push({ items, bodies: null, building: false, prepared: this.#builder.prepare(items) })
+        taken.push({
+          items,
+          bodies: null,
+          building: false,
+          prepared: await this.#builder.prepareSliced(items, SLICE_MS),
+        })
         if (taken[0]!.building && this.#queue.length > 0 && taken.length < MAX_TAKEN) continue
       }
       // Batch N+1 is sealed while batch N is being written: the CPU work overlaps the I/O, which otherwise
@@ -345,7 +353,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         const bodies = await oldest.bodies
         batch = this.#builder.sealBodies(oldest.items, bodies)
         if (bodies) this.#buildThread?.recycle(bodies.bytes)
-      } else batch = this.#builder.seal(oldest.prepared ?? [])
+      } else batch = await this.#builder.sealSliced(oldest.prepared ?? [], SLICE_MS)
       if (writing) await writing
       const next = this.#write(batch, oldest.items.length)
       committed = next.committed
