@@ -6,21 +6,27 @@
  *   npx tsx bench/proxy.bench.ts [--requests=2000] [--rounds=3] [--breakdown] [--concurrency=1,16,64] [--modes=json,sse]
  *
  * `--requests` is the number of measured requests per target and concurrency at c=1 (more at higher concurrency),
- * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike.
+ * split over `--rounds` interleaved rounds so that noise from other processes falls on all targets alike; each turn
+ * starts `--settle-ms` (1000) after the previous target's, so that a collector's deferred work does not fall on the next.
  * `--breakdown` adds the collector with its ingest call stubbed out (the proxy's own share), the bare proxy handler
  * on node:http with the socket forwarder, without logging and with an SDK file ledger, the same without the
  * forwarder (`handler, node:http path`: node:http's request event in, undici out), a TCP relay that copies bytes
  * without parsing HTTP (the cost of the extra hop alone), and an HTTP relay with node:http + undici and nothing else.
- * `--stalls` makes the collectors print their event-loop delay (p50 … max) and time their ingest calls on exit.
- * `--compare='{"ingestDelayMs":50}'` adds a second collector with those `proxy` settings (same-run A/B), and
- * `--cpu-prof=DIR` writes V8 CPU profiles of the collector's threads into DIR. On Linux each server also prints its
+ * `--stalls` makes the collectors (and the handler that records nothing) print their event-loop delay (p50 … max),
+ * stalls while serving per 1,000 calls, GC pauses and the busiest threads at the process's priority, and time their
+ * ingest calls, on exit.
+ * `--compare='{"ingestDelayMs":50}'` adds a second collector with those `proxy` settings (same-run A/B),
+ * `--compare-root=DIR` runs that second collector from another checkout (e.g. a copy of the code before a change),
+ * `--compare-node-flags='--single-threaded-gc'` starts it with those Node/V8 flags, and
+ * `--cpu-prof=DIR` writes V8 CPU profiles of the collector's threads into DIR, `--alloc-prof=DIR` a sampling heap
+ * profile of its serving thread after warm-up that keeps what the GC collected (where the garbage comes from). On Linux each server also prints its
  * CPU per call by thread (serving thread, the background threads at nice 10: record worker, store writer, search indexer; the rest).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Pool } from 'undici'
 import { procStat, threadIds } from './proc-stat.js'
@@ -75,12 +81,16 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
   // `--stalls`: how long the serving thread's event loop was blocked (a 1 ms timer's lateness), from SIGUSR2 on.
   const stalls = process.argv.includes('--stalls') ? monitorEventLoopDelay({ resolution: 1 }) : null
   stalls?.enable()
+  const gc = process.argv.includes('--stalls') ? watchGc() : null
+  const stallCount = process.argv.includes('--stalls') ? countStalls() : null
   let threads0 = threadTicks()
   process.on('SIGUSR2', () => {
     cpu0 = process.cpuUsage()
     calls0 = calls()
     threads0 = threadTicks()
     stalls?.reset()
+    gc?.reset()
+    stallCount?.reset()
   })
   process.on('SIGTERM', async () => {
     const cpu = process.cpuUsage(cpu0)
@@ -89,9 +99,10 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
       stalls.disable()
       const ms = (ns: number): string => (ns / 1e6).toFixed(2)
       process.stderr.write(
-        `${label}: event-loop delay after warm-up (1 ms timer), p50 ${ms(stalls.percentile(50))} ms, p99 ${ms(stalls.percentile(99))} ms, p99.9 ${ms(stalls.percentile(99.9))} ms, max ${ms(stalls.max)} ms\n`,
+        `${label}: event-loop delay after warm-up (1 ms timer), p50 ${ms(stalls.percentile(50))} ms, p99 ${ms(stalls.percentile(99))} ms, p99.9 ${ms(stalls.percentile(99.9))} ms, max ${ms(stalls.max)} ms; ${stallCount?.summary(n)}\n`,
       )
     }
+    if (gc) process.stderr.write(`${label}: GC pauses on the serving thread after warm-up: ${gc.summary(n)}\n`)
     const threads = threadTicks()
     await cleanup()
     const per = (us: number): string => (us / Math.max(1, n)).toFixed(0)
@@ -107,6 +118,23 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
       process.stderr.write(
         `${label}: CPU per call by thread: ${[...groups].map(([g, us]) => `${g} ${per(us)} µs`).join(', ')}\n`,
       )
+      if (gc) {
+        // `--stalls`: the threads at the process's own priority, by name (V8's platform workers, libuv's pool…):
+        // they take a core from the serving thread as readily as any other process.
+        // Named by their rank in start order too: V8's platform workers start with the process, libuv's pool on its
+        // first use, worker threads when started.
+        const named = new Map<string, number>()
+        const order = [...threads.keys()].sort((a, b) => a - b)
+        for (const [tid, t] of threads) {
+          if (tid === process.pid || t.nice === 10) continue
+          const name = `${t.name}#${order.indexOf(tid)}`
+          named.set(name, (named.get(name) ?? 0) + (t.seconds - (threads0.get(tid)?.seconds ?? 0)) * 1e6)
+        }
+        const busiest = [...named].sort((a, b) => b[1] - a[1]).filter(([, us]) => us > 0)
+        process.stderr.write(
+          `${label}: other threads by name: ${busiest.map(([name, us]) => `${name} ${per(us)} µs`).join(', ')}\n`,
+        )
+      }
     }
     // User vs system: at c=1 most of a hop's CPU is the kernel's (loopback TCP, epoll, wake-ups), not JavaScript.
     process.stderr.write(
@@ -114,6 +142,81 @@ function reportCpuOnExit(label: string, calls: () => number, cleanup: () => Prom
     )
     process.exit(0)
   })
+}
+
+/**
+ * Stalls of the serving thread: turns of a 1 ms interval timer that came at least 2, 5 and 10 ms after the one before
+ * (the loop was held, or the thread waited for a core), counted only while the server is serving: the event loop was
+ * busy more than a tenth of the last 10 ms window before the late turn, which leaves out the pauses between targets
+ * and other targets' turns (and the deferred work that runs then). Reported per 1,000 calls, so that servers that
+ * served different numbers of calls compare, and so that they read as how often a call in flight can meet one.
+ */
+function countStalls(): { reset(): void; summary(calls: number): string } {
+  const limits = [2, 5, 10]
+  let counts = limits.map(() => 0)
+  let last = performance.now()
+  let window = performance.eventLoopUtilization()
+  let serving = false
+  let ticks = 0
+  setInterval(() => {
+    const now = performance.now()
+    const gap = now - last
+    last = now
+    if (serving) for (let i = 0; i < limits.length; i++) if (gap >= limits[i]!) counts[i]!++
+    if (++ticks % 10 === 0) {
+      serving = performance.eventLoopUtilization(window).utilization > 0.1
+      window = performance.eventLoopUtilization()
+    }
+  }, 1).unref()
+  return {
+    reset() {
+      counts = limits.map(() => 0)
+    },
+    summary(n) {
+      const per = (count: number): string => ((count * 1000) / Math.max(1, n)).toFixed(1)
+      return `stalls while serving ${limits.map((ms, i) => `≥ ${ms} ms ${per(counts[i]!)}`).join(', ')} per 1000 calls`
+    },
+  }
+}
+
+/** `--stalls`: the serving thread's GC pauses (V8's own timing of each), by kind, from SIGUSR2 on. */
+function watchGc(): { reset(): void; summary(calls: number): string } {
+  const kinds = new Map<number, string>([
+    [perfConstants.NODE_PERFORMANCE_GC_MINOR, 'scavenge'],
+    [perfConstants.NODE_PERFORMANCE_GC_MAJOR, 'mark-compact'],
+    [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental marking'],
+    [perfConstants.NODE_PERFORMANCE_GC_WEAKCB, 'weak callbacks'],
+  ])
+  let pauses = new Map<string, number[]>()
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      // A GC entry's `detail` says which collection it was (Node's typings leave it out of PerformanceEntry).
+      const detail = (e as PerformanceEntry & { detail?: { kind?: number } }).detail
+      const kind = kinds.get(detail?.kind ?? -1) ?? 'other'
+      const xs = pauses.get(kind) ?? []
+      xs.push(e.duration)
+      pauses.set(kind, xs)
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  return {
+    reset() {
+      pauses = new Map()
+    },
+    summary(calls) {
+      const parts: string[] = []
+      for (const [kind, xs] of pauses) {
+        const sorted = [...xs].sort((a, b) => a - b)
+        const at = (p: number): string =>
+          (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0).toFixed(2)
+        const total = xs.reduce((a, b) => a + b, 0)
+        parts.push(
+          `${kind} ${xs.length} (${((xs.length * 1000) / Math.max(1, calls)).toFixed(1)} per 1000 calls, ${total.toFixed(0)} ms in all, p50 ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)} ms)`,
+        )
+      }
+      return parts.join(', ') || 'none'
+    },
+  }
 }
 
 /** Linux: this thread's CPU time so far, ms (nanosecond precision); -1 elsewhere. */
@@ -126,14 +229,23 @@ function threadCpuMs(): number {
 }
 
 /** Linux: CPU seconds (user + system) and nice value of each of this process's threads; empty elsewhere. */
-function threadTicks(): Map<number, { seconds: number; nice: number }> {
-  const out = new Map<number, { seconds: number; nice: number }>()
+function threadTicks(): Map<number, { seconds: number; nice: number; name: string }> {
+  const out = new Map<number, { seconds: number; nice: number; name: string }>()
   for (const tid of threadIds(process.pid)) {
     // A thread that ended while being read is left out.
     const stat = procStat(process.pid, tid)
-    if (stat) out.set(tid, { seconds: stat.user + stat.system, nice: stat.nice })
+    if (stat) out.set(tid, { seconds: stat.user + stat.system, nice: stat.nice, name: threadName(tid) })
   }
   return out
+}
+
+/** Linux: a thread's name (`comm`), its id when it cannot be read. */
+function threadName(tid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${process.pid}/task/${tid}/comm`, 'utf8').trim()
+  } catch {
+    return String(tid)
+  }
 }
 
 /**
@@ -163,6 +275,8 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
       return { accepted: batch.length, duplicates: 0, firstSeq: null, lastSeq: null }
     }
   }
+  const allocDir = arg('alloc-prof', '')
+  if (allocDir) await profileAllocations(allocDir)
   reportCpuOnExit(
     `promptledger collector${ingestMode === 'stub' ? ' (ingest stubbed)' : ''}${variant}`,
     () => stored,
@@ -172,6 +286,29 @@ async function runCollector(upstream: string, ingestMode: string): Promise<void>
     },
   )
   process.stdout.write(`READY ${server.url}\n`)
+}
+
+/**
+ * `--alloc-prof=DIR`: V8's sampling heap profiler from SIGUSR2 (warm) to SIGTERM, keeping the samples of objects the
+ * GC has since collected, so the profile says what each stack allocated, not what is still alive at the end.
+ */
+async function profileAllocations(dir: string): Promise<void> {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('HeapProfiler.enable')
+  process.on('SIGUSR2', () => {
+    void session.post('HeapProfiler.startSampling', {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMajorGC: true,
+    } as never)
+  })
+  process.on('SIGTERM', async () => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown }
+    fs.mkdirSync(dir, { recursive: true })
+    fs.writeFileSync(path.join(dir, `collector-${process.pid}.heapprofile`), JSON.stringify(profile))
+  })
 }
 
 /**
@@ -433,6 +570,8 @@ async function main(): Promise<void> {
   const breakdown = process.argv.includes('--breakdown')
   const levels = arg('concurrency', '1,16,64').split(',').map(Number)
   const modes = arg('modes', 'json,sse').split(',')
+  // `--settle-ms`: the pause before each target's turn in a round (see the rounds below).
+  const settleMs = Number(arg('settle-ms', '1000'))
   const self = fileURLToPath(import.meta.url)
   const node = ['--conditions=source', '--import', 'tsx', self]
   const fake = await spawnServer([...node, '--role=fake'])
@@ -440,16 +579,47 @@ async function main(): Promise<void> {
   // `--cpu-prof=DIR`: V8 CPU profiles of the collector's threads (the serving thread and its workers) into DIR.
   const prof = arg('cpu-prof', '')
   const profile = prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : []
-  const ours = await spawnServer([...profile, ...node, '--role=collector', `--upstream=${fake.url}`, ...stalls])
+  // `--alloc-prof=DIR`: what the collector's serving thread allocates after warm-up, by stack, garbage included.
+  const allocProf = arg('alloc-prof', '')
+  const allocArgs = allocProf ? [`--alloc-prof=${path.resolve(allocProf)}`] : []
+  const ours = await spawnServer([
+    ...profile,
+    ...node,
+    '--role=collector',
+    `--upstream=${fake.url}`,
+    ...stalls,
+    ...allocArgs,
+  ])
   // `--compare=JSON`: a second collector with these `proxy` settings, e.g. `{"ingestDelayMs":50}` (same-run A/B).
+  // `--compare-root=DIR`: the second collector runs from another checkout (DIR holds its `bench/` and `packages/`),
+  // e.g. a copy of the code before a change, so that old and new code meet the same noise in the same run.
   const compare = arg('compare', '')
-  const compared = compare
-    ? await spawnServer([...node, '--role=collector', `--upstream=${fake.url}`, `--proxy-config=${compare}`, ...stalls])
-    : null
+  const compareRoot = arg('compare-root', '')
+  // `--compare-node-flags='--single-threaded-gc'`: Node/V8 flags for the second collector's process alone.
+  const compareFlags = arg('compare-node-flags', '').split(' ').filter(Boolean)
+  const compareNode = [
+    ...compareFlags,
+    ...(compareRoot
+      ? ['--conditions=source', '--import', 'tsx', path.join(path.resolve(compareRoot), 'bench/proxy.bench.ts')]
+      : node),
+  ]
+  const compareName = [compareRoot && `from ${compareRoot}`, compareFlags.join(' '), compare].filter(Boolean).join(' ')
+  const compared =
+    compare || compareRoot || compareFlags.length > 0
+      ? await spawnServer([
+          ...compareNode,
+          '--role=collector',
+          `--upstream=${fake.url}`,
+          // Always set, so that the two collectors' exit reports differ in their label (`(…)` after the name).
+          `--proxy-config=${compare || '{}'}`,
+          ...stalls,
+        ])
+      : null
   const extra = breakdown
     ? [
         await spawnServer([...node, '--role=collector', '--ingest=stub', `--upstream=${fake.url}`, ...stalls]),
-        await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`]),
+        // With `--stalls` too: the handler that records nothing is the floor the collectors' stalls compare to.
+        await spawnServer([...node, '--role=handler', '--log=none', `--upstream=${fake.url}`, ...stalls]),
         await spawnServer([...node, '--role=handler', '--log=ledger', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=relay', `--upstream=${fake.url}`]),
         await spawnServer([...node, '--role=http-relay', `--upstream=${fake.url}`]),
@@ -464,7 +634,7 @@ async function main(): Promise<void> {
     ...(compared
       ? [
           {
-            name: `collector ${compare}`,
+            name: `collector ${compareName}`,
             origin: compared.url,
             path: proxyPath,
             headers: {},
@@ -553,6 +723,11 @@ async function main(): Promise<void> {
       const results = new Map<string, { samples: Sample[]; ms: number }>()
       for (let r = 0; r < rounds; r++) {
         for (const t of active) {
+          // The target before this one may still be working for its calls (a collector stores them up to two ingest
+          // windows later, its record worker builds them first): that work must not fall on this target's calls.
+          // Without the pause, of two identical collectors the one measured first had the lower c=1 p99 in 3 of 4
+          // same-run A/Bs (2,000 calls each).
+          if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs))
           const t0 = performance.now()
           const s = await load(t, stream, c, Math.ceil(n / rounds), clients.get(t.name)!)
           const cur = results.get(t.name) ?? { samples: [], ms: 0 }

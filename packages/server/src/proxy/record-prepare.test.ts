@@ -1,5 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { createRedactor, type LedgerRecord, toRecord, type UnsealedRecord } from '@promptledger/sdk'
+import {
+  createRedactor,
+  DataKeyStore,
+  Encryptor,
+  isCanonicalAsIs,
+  type LedgerRecord,
+  LocalKeyringProvider,
+  toRecord,
+  type UnsealedRecord,
+} from '@promptledger/sdk'
 import { describe, expect, it } from 'vitest'
 import { IngestService } from '../ingest/ingest-service.js'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
@@ -80,6 +92,24 @@ describe('records prepared off the serving thread', () => {
       expect(b).toEqual(a)
       expect(Object.keys(b.redactions).length).toBeGreaterThan(0)
     })
+
+    it(`hands ${name} over with every key in canonical order, once encrypted too`, async () => {
+      const prepared = await createRecordPreparer({ redact: true }).prepare(ex)
+      // Several kinds of PII: the redaction pass finds them out of order (email before card).
+      expect(Object.keys(prepared.redactions).length).toBeGreaterThan(1)
+      expect(isCanonicalAsIs(prepared)).toBe(true)
+      // As ingest goes on with it: the content encrypted in place, then the chain fields set in their slots.
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+      try {
+        const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
+        new Encryptor({ keys }).encryptRecord(prepared)
+        expect(prepared.enc).toBeTruthy()
+        Object.assign(prepared, { stream: 'collector-test', seq: 1, prev_hash: '0'.repeat(64) })
+        expect(isCanonicalAsIs(prepared)).toBe(true)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
   }
 
   it('packs an exchange into one transferable buffer and back', () => {
@@ -113,6 +143,8 @@ describe('records prepared off the serving thread', () => {
     expect(got[5]?.usage).toMatchObject({ estimated: true })
     expect(got[5]?.usage?.output_tokens).toBeGreaterThan(0)
     expect(got.every((r) => r.redacted && !JSON.stringify(r).includes('4111 1111 1111 1111'))).toBe(true)
+    // The key order survives the trip between threads (the seal's native-stringify path depends on it).
+    expect(got.every((r) => isCanonicalAsIs(r))).toBe(true)
   })
 })
 
