@@ -17,8 +17,8 @@ export interface AppOptions {
   redactor?: Redactor
   /** Encrypts ingested content before sealing (see auth/security-context.ts). */
   encrypt?: (record: UnsealedRecord) => void
-  /** Persists data keys created by `encrypt` before each batch is stored. */
-  commitKeys?: () => void
+  /** Persists data keys created by `encrypt` before each batch is stored (which waits for it). */
+  commitKeys?: () => void | Promise<void>
   /** Records accepted and not yet stored above which ingest answers 503 with Retry-After; default 20,000. */
   maxPendingRecords?: number
   /** Largest request body in bytes; default 16 MiB. */

@@ -51,7 +51,7 @@ export function openSecureServer(config: Pick<ServerConfig, 'data' | 'host' | 'a
       ...(security.encrypting
         ? {
             encrypt: (record) => void security.encryptor.encryptRecord(record),
-            commitKeys: () => security.encryptor.commitKeys(),
+            commitKeys: () => security.encryptor.commitKeysAsync(),
           }
         : {}),
     }),

@@ -22,8 +22,11 @@ export interface IngestOptions {
   redactor?: Redactor
   /** Encrypts content fields in place (auth's encryptor); runs after redaction and before sealing, so the chain hashes ciphertext. */
   encrypt?: (record: UnsealedRecord) => void
-  /** Persists the data keys the batch created (one fsync per batch); runs before the batch is stored. */
-  commitKeys?: () => void
+  /**
+   * Persists the data keys the batch created; runs before the batch is stored, which waits for it. Asynchronous
+   * (`Encryptor#commitKeysAsync`): a batch with a new user then costs the serving thread no wait for the disk.
+   */
+  commitKeys?: () => void | Promise<void>
   metrics?: ServerMetrics
   /** Seals and stores batches; default: the store's own (`Storage.chainWriter`), else sealing on this thread. */
   writer?: ChainWriter
@@ -118,8 +121,8 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
     this.#prepared = prepared.catch(() => undefined)
     // Handed to the writer in arrival order, each once it is prepared and the one before it was handed over.
     // (Wrapped, so that the write itself is not waited for here.)
-    const handedOver = Promise.all([prepared, this.#handedOver]).then(([encoded]) => {
-      this.#options.commitKeys?.()
+    const handedOver = Promise.all([prepared, this.#handedOver]).then(async ([encoded]) => {
+      await this.#options.commitKeys?.()
       return { written: this.#writer.write(batch, encoded) }
     })
     this.#handedOver = handedOver.catch(() => undefined)
