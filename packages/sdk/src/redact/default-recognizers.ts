@@ -17,6 +17,14 @@ export function contextDigitRecognizers(): Recognizer[] {
   return [creditCardRecognizer, usSsnRecognizer, phoneRecognizer]
 }
 
+/**
+ * The person recognizer and the digit recognizers, in the order defaultRecognizers() runs them: what reads the output
+ * again when a replacement may have cut or joined a run of capitalised words (NAME_RUNS in stable-check.ts).
+ */
+export function nameAndDigitRecognizers(): Recognizer[] {
+  return [creditCardRecognizer, usSsnRecognizer, phoneRecognizer, personRecognizer]
+}
+
 /** Every built-in recognizer. A fresh array each call so callers may filter it. */
 export function defaultRecognizers(): Recognizer[] {
   return [

@@ -1,11 +1,16 @@
 import { createCustomRecognizer } from './custom-recognizer.js'
-import { contextDigitRecognizers, defaultRecognizers, profileGate } from './default-recognizers.js'
+import {
+  contextDigitRecognizers,
+  defaultRecognizers,
+  nameAndDigitRecognizers,
+  profileGate,
+} from './default-recognizers.js'
 import { type Operator, operatorFor, replaceOperator } from './operators.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from './recognizer.js'
 import { redactRecordFields } from './record-walker.js'
 import type { RecordRedaction, Redactor, RedactorOptions, RedactResult } from './redactor.js'
 import { resolveOwned } from './resolver.js'
-import { DIGIT_RUNS_ONLY, replacementsAreStable, STABLE } from './stable-check.js'
+import { DIGIT_RUNS_ONLY, NAME_RUNS, replacementsAreStable, STABLE } from './stable-check.js'
 import { createStreamRedactor } from './stream-redactor.js'
 import { textProfile } from './text-profile.js'
 
@@ -32,6 +37,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   for (const [type, name] of Object.entries(options.operators ?? {})) {
     if (name) operators.set(type, operatorFor(name, options.hmacKey))
   }
+  // Without operators every finding takes the default token: apply() then skips a Map lookup per finding.
+  const hasOperators = operators.size > 0
 
   // Built-in recognizers and `<TYPE>` tokens only: the case replacementsAreStable() can reason about.
   const builtInOnly =
@@ -47,6 +54,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   // Per recognizer, the text-profile bits it needs (-1: every text); see profileGate().
   const allGates = allRecognizers.map(profileGate)
   const digitGates = digitRecognizers.map(profileGate)
+  const nameRecognizers = nameAndDigitRecognizers()
+  const nameGates = nameRecognizers.map(profileGate)
 
   function analyze(text: string, recognizers: readonly Recognizer[] = allRecognizers, gates = allGates): Finding[] {
     candidateLists = 0
@@ -87,7 +96,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     for (let i = 0; i < findings.length; i++) {
       const f = findings[i]!
       out += text.slice(pos, f.start)
-      const op = operators.get(f.type)
+      const op = hasOperators ? operators.get(f.type) : undefined
       const token = op === undefined ? replaceToken(f.type) : op(text.slice(f.start, f.end), f.type)
       tokenLengths[i] = token.length
       out += token
@@ -115,7 +124,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         round === 0 && builtInOnly ? replacementsAreStable(text, candidates, candidateLists, findings, minScore) : -1
       if (stability === STABLE) return findings
       const extra =
-        stability === DIGIT_RUNS_ONLY ? analyze(stableOutput, digitRecognizers, digitGates) : analyze(stableOutput)
+        stability === DIGIT_RUNS_ONLY
+          ? analyze(stableOutput, digitRecognizers, digitGates)
+          : stability === NAME_RUNS
+            ? analyze(stableOutput, nameRecognizers, nameGates)
+            : analyze(stableOutput)
       if (extra.length === 0) return findings
       findings = mergeBack(findings, extra)
     }

@@ -1,7 +1,17 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { defaultRecognizers } from './default-recognizers.js'
+import { createRedactor } from './engine.js'
 import type { Finding } from './recognizer.js'
-import { sevenDigitRun, sevenDigitRunKept } from './stable-check.js'
+import {
+  DIGIT_RUNS_ONLY,
+  NAME_RUNS,
+  replacementsAreStable,
+  sevenDigitRun,
+  sevenDigitRunKept,
+  UNSTABLE,
+} from './stable-check.js'
+import { textProfile } from './text-profile.js'
 
 // The pattern sevenDigitRun() stands for, on the slice it reads.
 const SEVEN_DIGIT_RUN = /\d(?:[ \-.()/+]{0,2}\d){6}/
@@ -81,5 +91,75 @@ describe('sevenDigitRunKept', () => {
     // More chains than the profile records: the whole text is read.
     const many = Array.from({ length: 20 }, (_, i) => `${1000000 + i}`).join(' x ')
     expect(sevenDigitRunKept(many, [{ type: 'CUSTOM', start: 0, end: many.length - 7, score: 1 }])).toBe(true)
+  })
+})
+
+describe('replacementsAreStable', () => {
+  const email = (start: number, end: number): Finding => ({ type: 'EMAIL_ADDRESS', start, end, score: 1 })
+
+  it('sends a phone, card or SSN candidate below the threshold back to the digit recognizers only', () => {
+    // "order" before the number lowers the phone's score below 0.5; the replaced e-mail address cannot change that
+    // for any recognizer but phone, card and SSN, which read the output again.
+    const t = 'Order number 555-201-3344, mail ana@example.com today'
+    textProfile(t)
+    const kept = [email(32, 47)]
+    const phone: Finding = { type: 'PHONE_NUMBER', start: 13, end: 25, score: 0.35 }
+    expect(replacementsAreStable(t, [kept, [phone]], 2, kept, 0.5)).toBe(DIGIT_RUNS_ONLY)
+    const secret: Finding = { type: 'SECRET', start: 0, end: 5, score: 0.4 }
+    expect(replacementsAreStable(t, [kept, [phone, secret]], 2, kept, 0.5)).toBe(UNSTABLE)
+  })
+
+  it('finds what the replacement raised, and stays idempotent', () => {
+    // The replaced address held the word "order" that kept the number below the threshold: the digit recognizers
+    // find the phone in the output.
+    const r = createRedactor()
+    const out = r.redact('order@example.com 555-201-3344')
+    expect(out.text).toBe('<EMAIL_ADDRESS> <PHONE_NUMBER>')
+    expect(r.redact(out.text).text).toBe(out.text)
+    const low = r.redact('Order number 555-201-3344, mail ana@example.com today')
+    expect(low.text).toBe('Order number 555-201-3344, mail <EMAIL_ADDRESS> today')
+    expect(r.redact(low.text).text).toBe(low.text)
+  })
+})
+
+describe('the second analysis a replacement asks for', () => {
+  // Recognizers passed in as options turn every shortcut off: the output is always analysed again in full.
+  const fast = createRedactor()
+  const full = createRedactor({ recognizers: defaultRecognizers() })
+  // Entities next to capitalised words, sentence ends and digit runs, and the words around them (names, greetings,
+  // words that are also names).
+  const piece = fc.constantFrom(
+    ...['ana@example.com', '(415) 555-0132', '555-201-3344', '123-45-6780', '4111 1111 1111 1111', '203.0.113.9'],
+    ...['Maria', 'Lopez', 'Kay', 'Little', 'Anna', 'Rose', 'Green', 'Smith', 'Oluwaseun', 'Berlin', 'The', 'Hi'],
+    ...['Dr.', 'J.', 'Dear', 'said', 'lives', 'order', 'call', 'my name is', 'and', "'s"],
+    ...['221 Baker Street', 'Rua Igreja 25', 'Apt 5', 'GB82 WEST 1234 5698 7654 32'],
+    ...['.', ':', ',', '!', '?', '"', '(', ')'],
+  )
+  const text = fc
+    .array(fc.tuple(piece, fc.constantFrom(' ', ' ', '', '\n')), { maxLength: 10 })
+    .map((parts) => parts.flat().join(''))
+
+  it('gives what the full second analysis gives', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(fast.redact(t), JSON.stringify(t)).toEqual(full.redact(t))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('sends spans next to capitalised words or ending a sentence to the person and digit recognizers', () => {
+    const next = 'mail ana@example.com Maria'
+    textProfile(next)
+    const email = [{ type: 'EMAIL_ADDRESS', start: 5, end: 20, score: 1 }]
+    expect(replacementsAreStable(next, [email], 1, email, 0.5)).toBe(NAME_RUNS)
+    const ends = 'met Dr. J. today'
+    textProfile(ends)
+    const person = [{ type: 'PERSON', start: 4, end: 10, score: 0.85 }]
+    expect(replacementsAreStable(ends, [person], 1, person, 0.5)).toBe(NAME_RUNS)
+    // Any other failed condition still asks for everything: here a colon glued to the next word.
+    const glued = 'mail ana@example.com:Maria'
+    textProfile(glued)
+    expect(replacementsAreStable(glued, [email], 1, email, 0.5)).toBe(UNSTABLE)
   })
 })

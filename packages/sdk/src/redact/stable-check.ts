@@ -10,7 +10,13 @@ export const STABLE = 0
 export const DIGIT_RUNS_ONLY = 1
 /** No proof: the whole output must be analysed again. */
 export const UNSTABLE = 2
-export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
+/**
+ * Every condition below holds but the name-run and sentence-start ones (and perhaps the last): only the person
+ * recognizer, which judges runs of capitalised words and sentence starts, and the three digit recognizers need to
+ * read the output again.
+ */
+export const NAME_RUNS = 3
+export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE | typeof NAME_RUNS
 
 /**
  * Decides, without running the recognizers again, that replacing `kept` with `<TYPE>` tokens cannot make any
@@ -23,18 +29,24 @@ export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
  * - Neighbours: no replaced span is preceded by a word character or by `. , : - + & ? #` (the first characters of
  *   the neighbours' 2-character lookaheads, and characters that continue a number, address or URL into it), nor
  *   by an apostrophe joining a word to its first letter (the person recognizer's `O'Neil` rule); each is followed by whitespace, a quote, closing punctuation or a colon and a space (no neighbour starts on it and
- *   reads its last character), and does not end in sentence punctuation (sentence starts stay where they were).
+ *   reads its last character). A span that ends in sentence punctuation (`. ! ? :`, a tab or line break) moves a
+ *   sentence start, which only the person recognizer reads: NAME_RUNS below.
  * - Name runs: a span ending in a letter right before a capitalised word, or (unless it is a PERSON, which the
  *   person recognizer already cut at words that cannot be names) starting with a capital right after one, may
  *   have been part of a longer run of capitalised words; those go the slow way. Except a span that opens with two
  *   or more capitals and a digit (`DE63…`, `AKIA…7`): the person recognizer reads that opening as an acronym, a
  *   word that cuts the run exactly where the token's `<` cuts it, and the words before it are judged by the same
- *   characters after them (a space, then no lower-case letter, quote, colon or line break).
+ *   characters after them (a space, then no lower-case letter, quote, colon or line break). Only the person
+ *   recognizer reads runs of words (every other one decides from the text a finding spans, a character around it and
+ *   context windows, which the other conditions cover), so when these are the only conditions that fail, the person
+ *   recognizer and the three digit recognizers read the output again, not all of them (NAME_RUNS).
  * - Overlaps: a candidate that only partly overlaps a replaced span leaves a remnant that was never analysed alone.
  * - Context: a candidate below `minScore` (other than PERSON, whose context is adjacency-based and covered above)
  *   may rise when a replacement brings or removes context words; so may a digit run that phone, card or SSN
  *   rejected without a score, which is why a seven-digit run left in the output (when every other condition
- *   holds) sends the output back to those three recognizers alone (DIGIT_RUNS_ONLY).
+ *   holds) sends the output back to those three recognizers alone (DIGIT_RUNS_ONLY). A candidate below `minScore`
+ *   from one of those three is the same case (only its own recognizer reads it, and that one reads the output
+ *   again), so it asks for DIGIT_RUNS_ONLY too; one from any other recognizer needs the whole analysis.
  */
 // `candidates`: the recognizers' result lists of the analysis (the first `lists`), below minScore too.
 export function replacementsAreStable(
@@ -44,6 +56,8 @@ export function replacementsAreStable(
   kept: readonly Finding[],
   minScore: number,
 ): Stability {
+  // A replaced span next to a capitalised word or ending a sentence: the person recognizer reads the output again.
+  let nameRun = false
   for (const k of kept) {
     if (k.start > 0 && !safeBefore(text.charCodeAt(k.start - 1))) return UNSTABLE
     if (apostropheJoined(text, k.start)) return UNSTABLE
@@ -51,31 +65,45 @@ export function replacementsAreStable(
     if (k.end < text.length && text.charCodeAt(k.end) === 58 && !isSpaceOrEnd(text, k.end + 1)) return UNSTABLE
     const first = text.charCodeAt(k.start)
     const last = text.charCodeAt(k.end - 1)
+    // Sentence starts after it stay where they were: only the person recognizer reads them.
     if (last === 46 || last === 33 || last === 63 || last === 58 || last === 10 || last === 13 || last === 9)
-      return UNSTABLE
+      nameRun = true
     if (
       k.type !== 'PERSON' &&
       isUpper(first) &&
       capitalisedWordBefore(text, k.start) &&
       !acronymThenDigit(text, k.start)
     )
-      return UNSTABLE
-    if (isLetter(last) && isUpper(charAfter(text, k.end))) return UNSTABLE
+      nameRun = true
+    if (isLetter(last) && isUpper(charAfter(text, k.end))) nameRun = true
   }
   // Indexed loops: the lists are of two kinds (fresh arrays and the frozen empty one), and for-of over both would
   // allocate an iterator per list.
+  let digitContext = false // a phone, card or SSN candidate below minScore: those three read the output again
   for (let l = 0; l < lists; l++) {
     const list = candidates[l]!
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!
-      if (c.score < minScore && c.type !== 'PERSON') return UNSTABLE
+      if (c.score < minScore && c.type !== 'PERSON') {
+        if (!isDigitContextType(c.type)) return UNSTABLE
+        digitContext = true
+      }
       for (let j = 0; j < kept.length; j++) {
         const k = kept[j]!
         if (c.start < k.end && k.start < c.end && (c.start < k.start || c.end > k.end)) return UNSTABLE
       }
     }
   }
-  return sevenDigitRunKept(text, kept) ? DIGIT_RUNS_ONLY : STABLE
+  if (nameRun) return NAME_RUNS
+  return digitContext || sevenDigitRunKept(text, kept) ? DIGIT_RUNS_ONLY : STABLE
+}
+
+/**
+ * The entity types of the recognizers DIGIT_RUNS_ONLY runs again (phone, card, SSN; contextDigitRecognizers()): with
+ * only built-in recognizers, no other one reports them.
+ */
+function isDigitContextType(type: string): boolean {
+  return type === 'PHONE_NUMBER' || type === 'CREDIT_CARD' || type === 'US_SSN'
 }
 
 /**
@@ -174,8 +202,8 @@ function safeAfter(c: number): boolean {
 /** Whether a word starting with a capital ends at most two spaces before `at`. */
 function capitalisedWordBefore(text: string, at: number): boolean {
   let i = at - 1
-  if (text.charCodeAt(i) === 32) i--
-  if (text.charCodeAt(i) === 32) i--
+  if (codeAt(text, i) === 32) i--
+  if (codeAt(text, i) === 32) i--
   if (i < 0 || !isLetter(text.charCodeAt(i))) return false
   while (i > 0 && (isLetter(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 39 || text.charCodeAt(i - 1) === 45))
     i--
@@ -186,20 +214,25 @@ function capitalisedWordBefore(text: string, at: number): boolean {
 function acronymThenDigit(text: string, at: number): boolean {
   let i = at
   while (i < text.length && text.charCodeAt(i) >= 65 && text.charCodeAt(i) <= 90) i++
-  const c = text.charCodeAt(i)
+  const c = codeAt(text, i)
   return i - at >= 2 && c >= 48 && c <= 57
 }
 
 /** The first character from `at` that is not a space (at most two skipped), or -1. */
 function charAfter(text: string, at: number): number {
   let i = at
-  if (text.charCodeAt(i) === 32) i++
-  if (text.charCodeAt(i) === 32) i++
+  if (codeAt(text, i) === 32) i++
+  if (codeAt(text, i) === 32) i++
   return i < text.length ? text.charCodeAt(i) : -1
 }
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || isLetter(c)
+}
+
+/** `text.charCodeAt(i)`, or -1 outside the string: see codeAt() in person-recognizer.ts (local, so V8 inlines it). */
+function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
 }
 
 function isLetter(c: number): boolean {

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { defaultRecognizers, profileGate } from './default-recognizers.js'
 import { CONTEXT_PHRASES, GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
 import { trieSource } from './regex-trie.js'
 import {
@@ -103,6 +104,20 @@ const piece = fc.constantFrom(
 const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''))
 
 describe('text profile', () => {
+  it('rejects only texts in which a built-in recognizer finds nothing (the engine skips the call on its gate)', () => {
+    const gated = defaultRecognizers()
+      .map((r) => [r, profileGate(r)] as const)
+      .filter(([, gate]) => gate !== -1)
+    fc.assert(
+      fc.property(text, (t) => {
+        const bits = textProfile(t)
+        for (const [r, gate] of gated)
+          if ((bits & gate) === 0) expect(r.find(t), `${r.name} on ${JSON.stringify(t)}`).toHaveLength(0)
+      }),
+      { numRuns: 4000 },
+    )
+  })
+
   it('sets every bit whose pattern matches (all texts)', () => {
     fc.assert(
       fc.property(text, (t) => {

@@ -338,7 +338,9 @@ function scan(text: string): number {
       continue
     }
     if (c < 128) {
-      if (SPECIAL[c] !== 0) {
+      // A dot, the most common of them (a sentence end), sets its bit here: special() is a call.
+      if (c === 46) bits |= DOT
+      else if (SPECIAL[c] !== 0) {
         const b = special(text, i, c)
         if (b & CONJUNCTION) {
           if (nAmps < MAX_CONJUNCTIONS) amps[nAmps] = i - 1
@@ -376,6 +378,7 @@ function ssnShape(text: string, start: number, end: number, digits: number): boo
     if (isAsciiAlnum(p) || p === 95 || p === 46 || p === 45) return false
   }
   if (digits === 9) return true
+  if (end >= text.length) return false // never a read past the end (see codeAt() in person-recognizer.ts)
   const s = text.charCodeAt(end)
   if (s !== 45 && s !== 32 && s !== 46) return false
   if (end + 7 >= text.length || text.charCodeAt(end + 3) !== s) return false

@@ -97,15 +97,29 @@ function tailFlags(h: number): number {
   }
 }
 
-function addTail(literal: string, flag: number, keep = 4): void {
+// Bit `n` set: some street ending has `n` letters (with a dot after them in DOT_STREET_LENGTHS). streetTail() looks up
+// only those lengths: one table read fewer per number after a word (no ending without a dot has one letter).
+let streetLengths = 0
+let dotStreetLengths = 0
+
+function addTail(literal: string, flag: number, keep = 4): string {
   const tail = letters(literal).toLowerCase().slice(-keep)
   let h = FNV
   for (let i = tail.length - 1; i >= 0; i--) h = Math.imul(h ^ tail.charCodeAt(i), PRIME)
   const key = (h | 1) ^ (literal.endsWith('.') ? DOT_TAIL : 0)
   insert(tailKeys, tailValues, TAIL_MASK, key, flag)
+  return tail
 }
-for (const s of SUFFIXES.replace(/\\/g, '').split('|').filter(ascii)) addTail(s, T_SUFFIX | T_TYPE)
-for (const t of [...TYPES.split('|'), 'u.']) addTail(t, T_TYPE)
+
+function addStreetTail(literal: string, flag: number): void {
+  const length = 1 << addTail(literal, flag).length
+  if (literal.endsWith('.')) dotStreetLengths |= length
+  else streetLengths |= length
+}
+for (const s of SUFFIXES.replace(/\\/g, '').split('|').filter(ascii)) addStreetTail(s, T_SUFFIX | T_TYPE)
+for (const t of [...TYPES.split('|'), 'u.']) addStreetTail(t, T_TYPE)
+const STREET_LENGTHS = streetLengths
+const DOT_STREET_LENGTHS = dotStreetLengths
 
 // Endings of a key that names a secret (`db_password`, `OPENAI_API_KEY`, `client_secret`), hashed backwards like the
 // street endings: the words of the secret-assignment gate.
@@ -124,6 +138,12 @@ const KEY_WORDS = [
 const SECRET_KEY = 4
 for (const w of KEY_WORDS) addTail(w, SECRET_KEY, w.length)
 const LONGEST_KEY_WORD = Math.max(...KEY_WORDS.map((w) => w.length))
+// The lengths of the key words (bit `n`: one has `n` letters) and their last letters (lower case): most `:` and `=`
+// follow a key that ends in another letter (`"name":`, `id=`), rejected before any hashing, and the table is read only
+// at lengths a key word has.
+const KEY_WORD_LENGTHS = KEY_WORDS.reduce((bits, w) => bits | (1 << w.length), 0)
+const KEY_WORD_LAST = new Uint8Array(128)
+for (const w of KEY_WORDS) KEY_WORD_LAST[w.charCodeAt(w.length - 1)] = 1
 
 /**
  * Whether the `:` or `=` at `at` assigns to a key that ends in a secret word: back over up to eight spaces or tabs
@@ -134,10 +154,12 @@ export function secretKeyBefore(text: string, at: number): boolean {
   let k = at - 1
   while (k >= 0 && at - 1 - k < 8 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--
   if (k >= 0 && (text.charCodeAt(k) === 34 || text.charCodeAt(k) === 39)) k--
+  // A character outside ASCII folds onto an ASCII one here and fails the letter test below.
+  if (k < 0 || KEY_WORD_LAST[(text.charCodeAt(k) | 32) & 127] === 0) return false
   let h = FNV
   for (let len = 1; len <= LONGEST_KEY_WORD && k >= 0 && isAsciiLetter(text.charCodeAt(k)); len++, k--) {
     h = Math.imul(h ^ (text.charCodeAt(k) | 32), PRIME)
-    if (tailFlags(h | 1) & SECRET_KEY) return true
+    if ((KEY_WORD_LENGTHS & (1 << len)) !== 0 && tailFlags(h | 1) & SECRET_KEY) return true
   }
   return false
 }
@@ -162,9 +184,10 @@ export function streetTail(text: string, at: number): number {
   }
   let flags = 0
   let h = FNV
+  const lengths = dot ? DOT_STREET_LENGTHS : STREET_LENGTHS
   for (let len = 1; len <= 4 && k >= 0 && isAsciiLetter(text.charCodeAt(k)); len++, k--) {
     h = Math.imul(h ^ (text.charCodeAt(k) | 32), PRIME)
-    flags |= tailFlags((h | 1) ^ (dot ? DOT_TAIL : 0))
+    if ((lengths & (1 << len)) !== 0) flags |= tailFlags((h | 1) ^ (dot ? DOT_TAIL : 0))
   }
   return spacesOnly ? flags : flags & T_SUFFIX
 }

@@ -235,6 +235,11 @@ function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 39
 }
 
+/** `text.charCodeAt(i)`, or -1 outside the string: see codeAt() in person-recognizer.ts (local, so V8 inlines it). */
+function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
+}
+
 // Two or more lines opening with a label ("Anna: …\nTom: …"): a dialogue, where an unknown label is a speaker.
 const LABEL_LINE = /(?:^|\n)[^\n:]{1,40}: ?\S[^\n]*\n(?:[^\n]*\n)?[^\n:]{1,40}: ?\S/
 
@@ -245,8 +250,8 @@ export function dialogue(text: string): boolean {
 
 /** A possessive follows ("Maite Lemmens's"). */
 export function possessive(text: string, end: number): boolean {
-  const q = text.charCodeAt(end)
-  return (q === 39 || q === 0x2019) && text.charCodeAt(end + 1) === 115 && !isWordChar(text.charCodeAt(end + 2))
+  const q = codeAt(text, end)
+  return (q === 39 || q === 0x2019) && codeAt(text, end + 1) === 115 && !isWordChar(codeAt(text, end + 2))
 }
 
 /** The words fill their line and a blank line or the text's end follows: a letterhead or signature block. */
@@ -258,7 +263,7 @@ export function wholeLine(text: string, start: number, end: number): boolean {
 
 /** The next word is one of HUMAN_VERBS. */
 export function humanVerbAfter(text: string, end: number): boolean {
-  if (text.charCodeAt(end) !== 32) return false
+  if (codeAt(text, end) !== 32) return false
   let e = end + 1
   while (e < text.length && e - end <= 10 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
   return e - end > 3 && e - end <= 10 && HUMAN_VERBS.has(text.slice(end + 1, e))
@@ -266,7 +271,7 @@ export function humanVerbAfter(text: string, end: number): boolean {
 
 /** A dialogue or chat label: `Name:` at the start of a line. */
 export function speaker(text: string, end: number): boolean {
-  return text.charCodeAt(end) === 58 && (text.charCodeAt(end + 1) === 32 || text.charCodeAt(end + 1) === 34)
+  return codeAt(text, end) === 58 && (codeAt(text, end + 1) === 32 || codeAt(text, end + 1) === 34)
 }
 
 export function hasNonAscii(text: string, start: number, end: number): boolean {

@@ -50,9 +50,14 @@ function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
 }
 
+/** `text.charCodeAt(i)`, or -1 outside the string: see codeAt() in person-recognizer.ts (local, so V8 inlines it). */
+function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
+}
+
 function isWordPart(text: string, i: number): boolean {
-  const c = text.charCodeAt(i)
-  return isLetter(c) || ((c === 39 || c === 0x2019 || c === 45) && isLetter(text.charCodeAt(i + 1)))
+  const c = codeAt(text, i)
+  return isLetter(c) || ((c === 39 || c === 0x2019 || c === 45) && isLetter(codeAt(text, i + 1)))
 }
 
 // Words already followed in repeatedMentions(), as [start, end) ranges of the text: a handful per text, compared in
@@ -106,7 +111,7 @@ function mentions(text: string, s: number, e: number, out: Finding[], positions:
 }
 
 function mention(text: string, at: number, e: number, out: Finding[]): void {
-  if (!isLetter(text.charCodeAt(at - 1)) && !isWordPart(text, e)) add(out, at, e, 0.6)
+  if (!isLetter(codeAt(text, at - 1)) && !isWordPart(text, e)) add(out, at, e, 0.6)
 }
 
 function repeatedMentions(text: string, out: Finding[], found: number): void {
@@ -204,18 +209,18 @@ function judgeList(text: string, at: number, conjLen: number, out: Finding[], lo
   itemCount = 1
   // Items before it, separated by ", " (an Oxford comma before the conjunction is allowed).
   let i = at
-  if (text.charCodeAt(i - 1) === 44) i--
+  if (codeAt(text, i - 1) === 44) i--
   for (;;) {
     const ie = i
     while (i > 0 && isWordPart(text, i - 1)) i--
-    if (ie - i < 2 || isLetter(text.charCodeAt(i - 1))) return
-    const prev = text.charCodeAt(i - 1)
+    if (ie - i < 2 || isLetter(codeAt(text, i - 1))) return
+    const prev = codeAt(text, i - 1)
     if (prev === 0x3c || prev === 95 || prev === 64 || (prev >= 48 && prev <= 57)) return
     itemStart[itemCount] = i
     itemEnd[itemCount] = ie
     itemCount++
     if (itemCount > MAX_ITEMS) return
-    if (!(prev === 32 && text.charCodeAt(i - 2) === 44)) break
+    if (!(prev === 32 && codeAt(text, i - 2) === 44)) break
     i -= 2
   }
   const n = itemCount

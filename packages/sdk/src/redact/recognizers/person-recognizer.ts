@@ -151,8 +151,8 @@ export const personRecognizer: Recognizer = {
       at = j
       let end = j
       let initial = end - start === 1
-      if (initial && text.charCodeAt(end) === 46) end++
-      if (text.charCodeAt(end - 2) === 39 && text.charCodeAt(end - 1) === 115) {
+      if (initial && codeAt(text, end) === 46) end++
+      if (codeAt(text, end - 2) === 39 && text.charCodeAt(end - 1) === 115) {
         end -= 2 // possessive 's
         h = h2
       }
@@ -164,10 +164,10 @@ export const personRecognizer: Recognizer = {
         leader = end - start <= 9 && isLeader(h)
         if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end))
           cls = BREAK // an acronym: SSN, NASA
-        else if (camel || (seg === j - start && gluedAfter(text.charCodeAt(j))))
+        else if (camel || (seg === j - start && gluedAfter(codeAt(text, j))))
           cls = BREAK // a product or identifier: OpenTelemetry, Ed25519, Windows_NT
         else cls = classifyHash(h)
-        if (leader && text.charCodeAt(end) === 46) end++
+        if (leader && codeAt(text, end) === 46) end++
       }
       initial = initial && cls === 0
       const caseFlag = lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0
@@ -196,6 +196,15 @@ export const personRecognizer: Recognizer = {
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
+}
+
+/**
+ * `text.charCodeAt(i)`, or -1 outside the string (every caller compares it with a character or a range of them, where
+ * -1 answers as the NaN of a read past either end). A read that leaves the string makes V8 replace the inlined read
+ * with a call to the generic charCodeAt at that site for good (see docs/redaction.md, Speed).
+ */
+function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
 }
 
 /** End of the word whose letters go on at `from`: letters, and an apostrophe or hyphen before a letter. */

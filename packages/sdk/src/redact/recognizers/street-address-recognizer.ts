@@ -86,7 +86,7 @@ function hintHolds(
 /** Whether a street pattern can match: the profile's word gate, and for texts beyond ASCII the two regexes above. */
 function mayHoldAddress(text: string): boolean {
   const p = textProfile(text)
-  if ((p & STREET_GATE) === 0) return false // addresses without a single digit are rare enough to skip
+  if ((p & DIGIT) === 0) return false // addresses without a single digit are rare enough to skip
   if (p & STREET_WORD) return true
   if ((p & NON_ASCII) === 0) return (p & SUFFIX_THEN_NUMBER) !== 0
   return NON_ASCII_WORDS.test(text) || SUFFIX_THEN_NUMBER_ANY_SPACE.test(text)
@@ -105,8 +105,12 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null, boolean]>
   [UNIT, 0.6, UNIT_HINT, false],
 ]
 
-/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
-export const STREET_GATE = DIGIT
+/**
+ * Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it): what
+ * mayHoldAddress() asks besides a digit, so the engine skips the call for the four texts in five that hold a digit
+ * and no street word.
+ */
+export const STREET_GATE = STREET_WORD | SUFFIX_THEN_NUMBER | NON_ASCII
 
 /**
  * STREET_ADDRESS: street lines in several conventions (number first, street-type prefix, compound names such as
@@ -238,7 +242,7 @@ function extendLine(text: string, end: number): number {
   let pos = end
   for (let i = 0; i < 6; i++) {
     // TAIL opens with a comma or a space: most streets end before something else, and skip the regex call.
-    const c = text.charCodeAt(pos)
+    const c = pos < text.length ? text.charCodeAt(pos) : -1 // never a read past the end (see codeAt() in person-recognizer.ts)
     if (c !== 44 && c !== 32) break
     TAIL.lastIndex = pos
     const m = TAIL.exec(text)
