@@ -18,12 +18,14 @@
  *                                instructions a record costs it (all threads, kernel excluded): counted over the
  *                                records after the first <warm-up> (default 4000), once the last is searchable.
  *                                Load-independent, unlike records/s; use with --records=8000 or so (slow).
+ *     [--callgrind-keep=<dir>]   with --callgrind, copy each row's dump into <dir> (for callgrind_annotate)
+ *     [--canonical]              post each record with its keys in canonical order (a client sending sealed lines)
  *     [--cpu-prof=<dir>]         write each collector's V8 CPU profile into <dir> (open it in Chrome DevTools)
  *     [--cli=<file>]             the collector's CLI entry (default packages/cli/bin/promptledger.js): run another
  *                                build of the tree, e.g. to compare two in alternating runs on a busy machine
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -56,6 +58,12 @@ const text = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 const ONLY = text('only')
 const CPU_PROF = text('cpu-prof')
+const CALLGRIND_KEEP = text('callgrind-keep')
+/**
+ * Send each record with its keys in canonical order, as a client that posts its sealed lines would; by default
+ * the lines are `JSON.stringify` of the records as built (what the SDK's HttpExporter sends today).
+ */
+const CANONICAL = process.argv.includes('--canonical')
 const THREADS = process.argv.includes('--threads')
 /** Extra V8/Node flags for the collector process (e.g. `--node-flags=--max-semi-space-size=32`), space-separated. */
 const NODE_FLAGS = text('node-flags')?.split(' ').filter(Boolean) ?? []
@@ -69,12 +77,21 @@ const random = rng(42)
 const words = vocabulary(random)
 const start = Date.parse('2026-01-01T00:00:00Z')
 const records = Array.from({ length: RECORDS }, (_, i) => benchRecord(random, words, start + i * 10))
+/** Keys in code-unit order at every level, as in a sealed record's canonical line. */
+const sortedKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortedKeys)
+  if (value === null || typeof value !== 'object') return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value).sort()) out[key] = sortedKeys((value as Record<string, unknown>)[key])
+  return out
+}
+const line = CANONICAL ? (r: UnsealedRecord) => JSON.stringify(sortedKeys(r)) : (r: UnsealedRecord) => JSON.stringify(r)
 const bodies: string[] = []
 for (let i = 0; i < RECORDS; i += BATCH) {
   bodies.push(
     records
       .slice(i, i + BATCH)
-      .map((r) => JSON.stringify(r))
+      .map(line)
       .join('\n'),
   )
 }
@@ -249,6 +266,8 @@ async function overHttp(redact: boolean, encrypt = false): Promise<HttpRun> {
     const dump = readdirSync(dir).find((f) => f.startsWith('callgrind.out.'))
     const total = dump && readFileSync(join(dir, dump), 'utf8').match(/^(?:summary|totals): (\d+)/m)?.[1]
     if (!total) throw new Error('callgrind wrote no dump')
+    if (CALLGRIND_KEEP)
+      copyFileSync(join(dir, dump), join(resolve(CALLGRIND_KEEP), `callgrind.${label.replace(/[^a-z]+/g, '-')}.out`))
     instructions = Number(total) / measured
     console.log(`${label}: ${Math.round(instructions).toLocaleString('en-US')} collector instructions / record`)
   }

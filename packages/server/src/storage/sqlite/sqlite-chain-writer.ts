@@ -4,6 +4,7 @@ import type { EncodedBatch } from '../seal-splice.js'
 import { packColumns } from './sqlite-packed-columns.js'
 import { recordColumns } from './sqlite-row.js'
 import type { SearchIndex } from './sqlite-search.js'
+import type { SearchDocs } from './sqlite-search-worker.js'
 import type { SqliteWriterThread } from './sqlite-writer-thread.js'
 
 /**
@@ -35,7 +36,8 @@ export class SqliteChainWriter implements ChainWriter {
       indexed: this.#search.indexed,
     })
     const sealed: LedgerRecord[] = new Array(written.sealed.length)
-    const docs: Array<[number, string]> = []
+    // Built by push (packed): see SearchDocs.
+    const docs: SearchDocs = { rowids: [], texts: [] }
     let prev = written.prevHash
     for (let k = 0; k < sealed.length; k++) {
       const hash = written.hashes[k]!
@@ -45,7 +47,9 @@ export class SqliteChainWriter implements ChainWriter {
       const rowid = written.rowids[k]!
       if (rowid < 0) continue
       const text = this.#searchText(record)
-      if (text) docs.push([rowid, text])
+      if (!text) continue
+      docs.rowids.push(rowid)
+      docs.texts.push(text)
     }
     // Before the batch is acknowledged: a query with `q` waits for it (search-after-ack).
     if (written.queued !== null) this.#search.index(written.queued, docs)

@@ -69,6 +69,28 @@ export const FTS_COLUMNS = "text, content='', contentless_delete=1, detail=none"
 const INLINE_FTS = `CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(${FTS_COLUMNS})`
 
 /**
+ * FTS5 merges a level's segments once `automerge` of them have piled up (default 4). Merging is about 40 % of
+ * what indexing a document costs on the ingest bench; at 8 there are two thirds as many levels, so each
+ * document's postings are rewritten fewer times (CPU a document, batches of 1,000, two rounds each: 8.4 → 7.4 µs
+ * for 40,000 documents, 10.4 → 9.3 µs for 100,000). A query reads up to 7 segments a level instead of 3: at
+ * 100,000 documents 105 against 88 µs for a common word, a rare one and a pair. Stored in the index's own config
+ * table and set when a store opens an index without it, so indexes created before get it too.
+ */
+export const FTS_AUTOMERGE = 8
+
+/**
+ * Applies the index settings above to the full-text table `table` (e.g. `search.records_fts`). Written only when
+ * they differ: every process that opens the store comes here, and a write would wait for the search worker's lock.
+ */
+export function tuneFullText(db: Database.Database, table: string): void {
+  const set = db.prepare(`SELECT v FROM ${table}_config WHERE k = 'automerge'`).pluck().get()
+  if (set === FTS_AUTOMERGE) return
+  const name = table.slice(table.lastIndexOf('.') + 1)
+  // A literal: FTS5 takes only an integer, and better-sqlite3 binds a JavaScript number as a REAL.
+  db.exec(`INSERT INTO ${table}(${name}, rank) VALUES ('automerge', ${FTS_AUTOMERGE})`)
+}
+
+/**
  * What every connection to a store sets (the store's own and the writer thread's): NORMAL sync (see `migrate`), a
  * 64 MiB page cache, index pages read through a 256 MiB map, and a wait on a locked database instead of an error.
  */
@@ -100,7 +122,10 @@ export function migrate(db: Database.Database): 'inline' | 'separate' {
   const search = db.memory || hasInlineIndex ? 'inline' : 'separate'
   db.exec(DDL)
   db.exec(ROLLUP_DDL)
-  if (search === 'inline') db.exec(INLINE_FTS)
+  if (search === 'inline') {
+    db.exec(INLINE_FTS)
+    tuneFullText(db, 'records_fts')
+  }
   if (version < 2) {
     // Rollups of the records stored before version 2 (one pass; an empty store costs nothing).
     const range = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM records').get() as {

@@ -1,10 +1,20 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { BACKGROUND_NICE, lowerThreadPriority } from '../../thread-priority.js'
 
+/**
+ * One batch's full-text documents: `texts[i]` is the document of row `rowids[i]`. Two flat arrays, not one
+ * [rowid, text] pair per document: each small array costs the serializer an own-keys walk, both ways, and the
+ * serving thread an allocation that lives until the batch is handed over.
+ */
+export interface SearchDocs {
+  rowids: number[]
+  texts: string[]
+}
+
 /** Messages to the search worker; each is answered in order with a `SearchReply` carrying its `id`. */
 export type SearchRequest =
-  /** Index one appended batch: `n` is its `search_queue` number, rows are [rowid, text]. */
-  | { id: number; op: 'index'; n: number; rows: Array<[number, string]> }
+  /** Index one appended batch: `n` is its `search_queue` number. */
+  | ({ id: number; op: 'index'; n: number } & SearchDocs)
   /** Remove these rowids' documents and rewrite the index so their terms are gone (erasure). */
   | { id: number; op: 'erase'; rowids: number[] }
   /** Remove every document below this rowid (retention). */
@@ -63,14 +73,14 @@ export function runSearchWorker(
   const mark = db.prepare('INSERT INTO search_state (id, n) VALUES (0, ?) ON CONFLICT(id) DO UPDATE SET n = excluded.n')
   const remove = db.prepare('DELETE FROM records_fts WHERE rowid = ?')
   const optimize = db.prepare("INSERT INTO records_fts(records_fts) VALUES('optimize')")
-  const index = db.transaction((batches: Array<{ n: number; rows: Array<[number, string]> }>) => {
+  const index = db.transaction((batches: Array<{ n: number } & SearchDocs>) => {
     // Another collector process on the same files may have indexed a batch already (recovery after a
     // crash runs in whichever opens first): the watermark, read under the write lock, decides.
     const at = (done.get() as number | undefined) ?? 0
     let top = at
-    for (const { n, rows } of batches) {
+    for (const { n, rowids, texts } of batches) {
       if (n <= top) continue
-      for (const [rowid, text] of rows) insert.run(rowid, text)
+      for (let i = 0; i < rowids.length; i++) insert.run(rowids[i], texts[i])
       top = n
     }
     if (top > at) mark.run(top)

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import { runStorageCases } from '../storage.case.js'
+import { FTS_AUTOMERGE } from './sqlite-schema.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-search-'))
@@ -37,6 +38,39 @@ describe('the search index of a file store', () => {
     const raw = new Database(path, { readonly: true })
     expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'records_fts'").pluck().get()).toBe(0)
     raw.close()
+  })
+
+  it('merges FTS5 segments eight at a time, also in an index created with the default of four', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const automerge = () => {
+      const raw = new Database(`${path}-search`, { readonly: true })
+      const value = raw.prepare("SELECT v FROM records_fts_config WHERE k = 'automerge'").pluck().get()
+      raw.close()
+      return value
+    }
+    const storage = openSqliteStorage({ path })
+    const records = sealAll([said('alpha'), said('bravo')])
+    await storage.append([records[0]!])
+    await storage.close()
+    expect(automerge()).toBe(FTS_AUTOMERGE)
+    // What an index from before this setting holds: FTS5's default.
+    const search = new Database(`${path}-search`)
+    search.exec("INSERT INTO records_fts(records_fts, rank) VALUES ('automerge', 4)")
+    expect(search.prepare("SELECT v FROM records_fts_config WHERE k = 'automerge'").pluck().get()).toBe(4)
+    search.close()
+    const reopened = openSqliteStorage({ path })
+    await reopened.append([records[1]!])
+    expect((await reopened.query({ q: 'alpha' }, { limit: 10 })).records.map((r) => r.id)).toEqual([records[0]!.id])
+    await reopened.close()
+    expect(automerge()).toBe(FTS_AUTOMERGE)
+    // Set already: another open writes nothing, so it does not wait for a writer of the search file.
+    const writer = new Database(`${path}-search`)
+    writer.exec('BEGIN IMMEDIATE')
+    const third = openSqliteStorage({ path })
+    writer.exec('ROLLBACK')
+    writer.close()
+    expect((await third.query({ q: 'bravo' }, { limit: 10 })).records.map((r) => r.id)).toEqual([records[1]!.id])
+    await third.close()
   })
 
   it('indexes again, on open, the batches a stopped process had committed but not indexed', async () => {

@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads'
 import type { LedgerRecord } from '@promptledger/sdk'
 import type Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
-import { FTS_COLUMNS } from './sqlite-schema.js'
-import { type SearchReply, type SearchRequest, searchWorkerSource } from './sqlite-search-worker.js'
+import { FTS_COLUMNS, tuneFullText } from './sqlite-schema.js'
+import { type SearchDocs, type SearchReply, type SearchRequest, searchWorkerSource } from './sqlite-search-worker.js'
 
 /** The ledger WAL's growth between two checkpoints by the search worker (see `SearchIndex`). */
 export const DEFAULT_WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024
@@ -34,7 +34,7 @@ type Op = SearchRequest extends infer R ? (R extends { id: number } ? Omit<R, 'i
  *
  * @example
  * const search = new SearchIndex(db, `${path}-search`)
- * search.index(n, [[rowid, text]])
+ * search.index(n, { rowids: [rowid], texts: [text] })
  * await search.caughtUp() // then query search.records_fts
  */
 export class SearchIndex {
@@ -63,6 +63,7 @@ export class SearchIndex {
     db.pragma('search.journal_mode = WAL')
     db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS search.records_fts USING fts5(${FTS_COLUMNS});
       CREATE TABLE IF NOT EXISTS search.search_state (id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL);`)
+    tuneFullText(db, 'search.records_fts')
     this.#indexed = (db.prepare('SELECT n FROM search.search_state WHERE id = 0').pluck().get() as number) ?? 0
     const last = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'search_queue'").pluck().get() as
       | number
@@ -86,9 +87,9 @@ export class SearchIndex {
   }
 
   /** Hands one committed batch to the worker; `n` is its `search_queue` number. */
-  index(n: number, rows: Array<[number, string]>): void {
+  index(n: number, docs: SearchDocs): void {
     this.#posted = n
-    this.#send({ op: 'index', n, rows }).then(
+    this.#send({ op: 'index', n, rowids: docs.rowids, texts: docs.texts }).then(
       (reply) => {
         if (!reply.ok) this.#fail(new ServerError('STORAGE_ERROR', `search index: ${reply.message}`))
         else if (reply.n !== undefined) this.#advance(reply.n)
@@ -109,12 +110,14 @@ export class SearchIndex {
       'SELECT b.rowid AS rowid, b.json AS json FROM json_each(?) j JOIN record_body b ON b.rowid = j.value',
     )
     for (const { n, rowids } of queued) {
-      const rows: Array<[number, string]> = []
+      const docs: SearchDocs = { rowids: [], texts: [] }
       for (const { rowid, json } of bodies.all(rowids) as Array<{ rowid: number; json: string }>) {
         const doc = text(JSON.parse(json) as LedgerRecord)
-        if (doc) rows.push([rowid, doc])
+        if (!doc) continue
+        docs.rowids.push(rowid)
+        docs.texts.push(doc)
       }
-      this.index(n, rows)
+      this.index(n, docs)
     }
   }
 

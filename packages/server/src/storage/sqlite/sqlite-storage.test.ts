@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import { runStorageCases } from '../storage.case.js'
+import { ROWS_PER_INSERT } from './sqlite-append.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-'))
@@ -46,6 +48,70 @@ describe('SqliteStorage', () => {
       cursor = page.nextCursor ?? undefined
     } while (cursor)
     expect(count).toBe(2201)
+    await storage.close()
+  })
+
+  it('stores every body and tag of a batch written several rows a statement, and nothing of a failed one', async () => {
+    const storage = openSqliteStorage({ path: join(dir, `db-${n++}`, 'ledger.db') })
+    const tagsOf = (i: number) => ['t-a', 't-b'].slice(0, i % 3)
+    const said = (i: number, word: string) =>
+      unsealed({ tags: tagsOf(i), request: { model: 'm', messages: [{ role: 'user', content: `${word} ${i}` }] } })
+    // Two full statements and a remainder, with a repeated id among them.
+    const batch = sealAll(
+      Array.from({ length: 2 * ROWS_PER_INSERT + 5 }, (_, i) => said(i, 'first')),
+      's',
+    )
+    expect(await storage.append([...batch, batch[3]!])).toEqual({ inserted: batch.length, duplicates: 1 })
+    for (const record of batch) expect(await storage.get(record.id)).toEqual(record)
+    const tagged = batch.filter((_, i) => tagsOf(i).includes('t-b')).map((r) => r.id)
+    expect((await storage.query({ tag: 't-b' }, { limit: 1000 })).records.map((r) => r.id).sort()).toEqual(
+      tagged.sort(),
+    )
+
+    // A body that fails after one full statement is written and with rows still waiting for the next.
+    const other = new Database(storage.path)
+    other.exec(`CREATE TRIGGER poison BEFORE INSERT ON record_body WHEN NEW.json LIKE '%poisonpill%'
+      BEGIN SELECT RAISE(ABORT, 'poisoned'); END`)
+    const failing = Array.from({ length: ROWS_PER_INSERT + 7 }, (_, i) =>
+      said(i, i === ROWS_PER_INSERT + 3 ? 'poisonpill' : 'second'),
+    )
+    const sealedFailing = sealAll(failing, 't')
+    await expect(storage.append(sealedFailing)).rejects.toMatchObject({ code: 'STORAGE_ERROR' })
+    expect(await storage.existingIds(sealedFailing.map((r) => r.id))).toEqual(new Set())
+    other.exec('DROP TRIGGER poison')
+    other.close()
+
+    // The next batch stores its own rows only: nothing the failed one left pending.
+    const next = sealAll([said(1, 'third'), said(2, 'third')], 'u')
+    expect(await storage.append(next)).toEqual({ inserted: 2, duplicates: 0 })
+    for (const record of next) expect(await storage.get(record.id)).toEqual(record)
+    const raw = new Database(storage.path, { readonly: true })
+    expect(raw.prepare('SELECT count(*) FROM record_body').pluck().get()).toBe(batch.length + 2)
+    expect(raw.prepare('SELECT count(*) FROM record_tags').pluck().get()).toBe(
+      batch.reduce((k, _, i) => k + tagsOf(i).length, 0) + 1 + 2,
+    )
+    raw.close()
+    await storage.close()
+  })
+
+  it('skips stored and repeated ids among many rows in time order, keeping every body in place', async () => {
+    const storage = openSqliteStorage({ path: join(dir, `db-${n++}`, 'ledger.db') })
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString()
+    // Newer than everything stored, one millisecond slot each: bodies go ROWS_PER_INSERT to a statement.
+    const records = Array.from({ length: 3 * ROWS_PER_INSERT }, (_, i) => unsealed({ ts: at(i * 10) }))
+    // Among the second statement's bodies' rows: an id stored before (by an older record), and an id repeated from
+    // earlier in the batch (by a record whose time still keeps the rows in order).
+    const [older] = sealAll([unsealed({ id: records[40]!.id, ts: at(-1000) })], 'older')
+    await storage.append([older!])
+    const repeat = unsealed({ id: records[35]!.id, ts: at(505) })
+    const batch = sealAll([...records.slice(0, 51), repeat, ...records.slice(51)], 's')
+    expect(await storage.append(batch)).toEqual({ inserted: records.length - 1, duplicates: 2 })
+    expect(await storage.get(records[40]!.id)).toEqual(older)
+    const page = await storage.query({}, { limit: 1000 })
+    const expected = [older!, ...batch.filter((r) => r.id !== records[40]!.id && r !== batch[51])]
+    expect(page.records).toEqual(expected.reverse())
+    // The seq after the skipped records is stored too: the head is the batch's last record.
+    expect(await storage.head('s')).toEqual({ stream: 's', seq: batch.length - 1, hash: batch.at(-1)!.hash })
     await storage.close()
   })
 

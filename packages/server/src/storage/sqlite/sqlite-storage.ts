@@ -22,6 +22,7 @@ import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
 import { recordColumns, searchText } from './sqlite-row.js'
 import { migrate } from './sqlite-schema.js'
 import { DEFAULT_WAL_CHECKPOINT_BYTES, SearchIndex } from './sqlite-search.js'
+import type { SearchDocs } from './sqlite-search-worker.js'
 import { groupKeySql, statsColumnsSql, toStatsRow } from './sqlite-stats.js'
 import { SqliteWriterThread } from './sqlite-writer-thread.js'
 
@@ -52,7 +53,7 @@ export interface SqliteStorageOptions {
 interface Appended extends AppendResult {
   /** The batch's `search_queue` number; null when the index is inline or nothing was new. */
   queued: number | null
-  docs: Array<[number, string]>
+  docs: SearchDocs
 }
 
 const SCAN_CHUNK = 1000
@@ -130,12 +131,15 @@ export class SqliteStorage implements Storage {
       tags: record.tags,
       hash: record.hash,
     }))
-    const docs: Array<[number, string]> = []
+    const docs: SearchDocs = { rowids: [], texts: [] }
     const appended = this.#appender.append(rows, this.#search?.indexed ?? 0, (rowid, i) => {
       const text = this.#searchText(batch[i]!)
       if (!text) return
       if (this.#insertFts) this.#insertFts.run(rowid, text)
-      else docs.push([rowid, text])
+      else {
+        docs.rowids.push(rowid)
+        docs.texts.push(text)
+      }
     })
     return { inserted: appended.inserted, duplicates: appended.duplicates, queued: appended.queued, docs }
   }
