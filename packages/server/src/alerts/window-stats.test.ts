@@ -112,4 +112,39 @@ describe('WindowStats', () => {
     expect((await windows.totals({}, null, NOW - DAY, NOW, NOW)).get(null)!.count).toBe(before + 1)
     expect(reads).toBe(3) // the late record's slice and the two edges
   })
+
+  it('does not keep a slice read before a record it was told of, even when another rule of the cycle reads it', async () => {
+    const windows = new WindowStats(counted)
+    const late = NOW - 6 * 3_600_000
+    windows.beginCycle()
+    // A first rule reads the day; the late record is stored and reported right after (the ingest event).
+    const before = (await windows.totals({}, null, NOW - DAY, NOW, NOW)).get(null)!.count
+    await storage.append(sealAll([unsealed({ ts: new Date(late).toISOString(), status: 'error' })], 'late-stream'))
+    windows.forget([late], NOW)
+    // A second rule of the same cycle, same window: the first rule's read of that slice must not come back as cached.
+    await windows.totals({}, null, NOW - DAY, NOW, NOW)
+    windows.endCycle()
+    windows.beginCycle()
+    expect((await windows.totals({}, null, NOW - DAY, NOW, NOW)).get(null)!.count).toBe(before + 1)
+  })
+
+  it('does not keep a slice whose read a forget overtook', async () => {
+    const windows = new WindowStats(counted)
+    const late = NOW - 6 * 3_600_000
+    windows.beginCycle()
+    const reading = windows.totals({}, null, NOW - DAY, NOW, NOW)
+    // Told of a record while the day is being read (each slice read yields to the event loop first).
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    await storage.append(sealAll([unsealed({ ts: new Date(late).toISOString() })], 'late-stream'))
+    windows.forget([late], NOW)
+    await reading
+    windows.endCycle()
+    windows.beginCycle()
+    const after = (await windows.totals({}, null, NOW - DAY, NOW, NOW)).get(null)!.count
+    const direct = await storage.stats(
+      { from: new Date(NOW - DAY).toISOString(), to: new Date(NOW).toISOString() },
+      null,
+    )
+    expect(after).toBe(direct[0]!.count)
+  })
 })

@@ -88,6 +88,8 @@ export class WindowStats {
   /** Uncached reads of this cycle: rules sharing a window (uncertainty and response length) read it once. */
   readonly #memo = new Map<string, Promise<WindowTotals[]>>()
   #cycle = 0
+  /** Bumped by every `forget` that drops something: a read begun before it may miss the records it was told of. */
+  #forgets = 0
 
   constructor(storage: Storage, options: WindowStatsOptions = {}) {
     this.#storage = storage
@@ -113,6 +115,10 @@ export class WindowStats {
     for (const ts of timestamps) if (ts < settled) starts.add(Math.floor(ts / this.#bucket) * this.#bucket)
     if (starts.size === 0) return
     for (const [key, slice] of this.#slices) if (starts.has(slice.start)) this.#slices.delete(key)
+    // A read of this cycle may predate those records: another rule must not reuse it (through the memo) and cache it
+    // again as the slice, which then stayed without them until its refresh age (an alert that never opened).
+    this.#memo.clear()
+    this.#forgets++
   }
 
   /** Starts a cycle; slices no call used in the previous cycle are dropped at the next `endCycle`. */
@@ -178,13 +184,15 @@ export class WindowStats {
       const key = prefix + start
       let slice = this.#slices.get(key)
       if (!slice || refresh.has(start)) {
+        const forgets = this.#forgets
         slice = {
           start,
           rows: await this.#read(where, groupBy, start, start + b),
           fetchedAt: now,
           usedInCycle: this.#cycle,
         }
-        this.#slices.set(key, slice)
+        // Records stored while it was read may be missing from it: used for this call, not kept for the next.
+        if (forgets === this.#forgets) this.#slices.set(key, slice)
       }
       slice.usedInCycle = this.#cycle
       add(out, slice.rows)
