@@ -1,5 +1,5 @@
 import type { Finding } from './recognizer.js'
-import { SEVEN_DIGITS, sevenDigitChains, textProfile } from './text-profile.js'
+import { codeAt, SEVEN_DIGITS, sevenDigitChains, textProfile } from './text-profile.js'
 
 /** The output holds nothing any built-in recognizer would find again. */
 export const STABLE = 0
@@ -228,11 +228,6 @@ function charAfter(text: string, at: number): number {
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || isLetter(c)
-}
-
-/** `text.charCodeAt(i)`, or -1 outside the string: see codeAt() in person-recognizer.ts (local, so V8 inlines it). */
-function codeAt(text: string, i: number): number {
-  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
 }
 
 function isLetter(c: number): boolean {

@@ -378,7 +378,7 @@ function ssnShape(text: string, start: number, end: number, digits: number): boo
     if (isAsciiAlnum(p) || p === 95 || p === 46 || p === 45) return false
   }
   if (digits === 9) return true
-  if (end >= text.length) return false // never a read past the end (see codeAt() in person-recognizer.ts)
+  if (end >= text.length) return false // never a read past the end (see codeAt() below)
   const s = text.charCodeAt(end)
   if (s !== 45 && s !== 32 && s !== 46) return false
   if (end + 7 >= text.length || text.charCodeAt(end + 3) !== s) return false
@@ -453,4 +453,14 @@ function hexColons(text: string, i: number): number {
   let k = i - 1
   while (k >= 0 && i - k <= 5 && isHex(text.charCodeAt(k))) k--
   return k >= 0 && i - k <= 5 && text.charCodeAt(k) === 58 ? HEX_COLONS : 0
+}
+
+/**
+ * `text.charCodeAt(i)`, or -1 outside the string (every caller compares it with a character or a range of them, where
+ * -1 answers as the NaN of a read past either end). A read that leaves the string makes V8 replace the inlined read
+ * with a call to the generic charCodeAt at that site for good (see docs/redaction.md, Speed).
+ * Callers bind it to a constant of their own module, as their other imports (see person-recognizer.ts).
+ */
+export function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
 }

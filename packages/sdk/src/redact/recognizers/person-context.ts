@@ -1,8 +1,10 @@
 import { IntHashTable } from '../int-hash-table.js'
+import * as profiles from '../text-profile.js'
 import * as lexicons from './person-lexicon.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
 // read in the hot loops below (see docs/redaction.md, Speed).
+const codeAt = profiles.codeAt
 const FNV_BASIS = lexicons.FNV_BASIS
 const hashWord = lexicons.hashWord
 const hashWordFrom = lexicons.hashWordFrom
@@ -233,11 +235,6 @@ function isFiller(c: number): boolean {
 
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 39
-}
-
-/** `text.charCodeAt(i)`, or -1 outside the string: see codeAt() in person-recognizer.ts (local, so V8 inlines it). */
-function codeAt(text: string, i: number): number {
-  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
 }
 
 // Two or more lines opening with a label ("Anna: …\nTom: …"): a dialogue, where an unknown label is a speaker.

@@ -13,6 +13,7 @@ const NAME = lexicons.NAME
 const capitalPositions = profiles.capitalPositions
 const conjunctionPositions = profiles.conjunctionPositions
 const textProfile = profiles.textProfile
+const codeAt = profiles.codeAt
 
 /**
  * Second-stage PERSON rules that read more than one run of words, applied after the main scan:
@@ -48,11 +49,6 @@ function add(out: Finding[], start: number, end: number, score: number): void {
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
-}
-
-/** `text.charCodeAt(i)`, or -1 outside the string: see codeAt() in person-recognizer.ts (local, so V8 inlines it). */
-function codeAt(text: string, i: number): number {
-  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
 }
 
 function isWordPart(text: string, i: number): boolean {

@@ -11,6 +11,7 @@ const CONJUNCTION = profiles.CONJUNCTION
 const capitalPositions = profiles.capitalPositions
 const firstLetterIndex = profiles.firstLetterIndex
 const textProfile = profiles.textProfile
+const codeAt = profiles.codeAt
 const AMBIGUOUS = lexicons.AMBIGUOUS
 const BREAK = lexicons.BREAK
 const CASE = lexicons.CASE
@@ -196,15 +197,6 @@ export const personRecognizer: Recognizer = {
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
-}
-
-/**
- * `text.charCodeAt(i)`, or -1 outside the string (every caller compares it with a character or a range of them, where
- * -1 answers as the NaN of a read past either end). A read that leaves the string makes V8 replace the inlined read
- * with a call to the generic charCodeAt at that site for good (see docs/redaction.md, Speed).
- */
-function codeAt(text: string, i: number): number {
-  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1
 }
 
 /** End of the word whose letters go on at `from`: letters, and an apostrophe or hyphen before a letter. */

@@ -242,7 +242,7 @@ function extendLine(text: string, end: number): number {
   let pos = end
   for (let i = 0; i < 6; i++) {
     // TAIL opens with a comma or a space: most streets end before something else, and skip the regex call.
-    const c = pos < text.length ? text.charCodeAt(pos) : -1 // never a read past the end (see codeAt() in person-recognizer.ts)
+    const c = pos < text.length ? text.charCodeAt(pos) : -1 // never a read past the end (see codeAt() in text-profile.ts)
     if (c !== 44 && c !== 32) break
     TAIL.lastIndex = pos
     const m = TAIL.exec(text)
