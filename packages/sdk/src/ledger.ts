@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { availableParallelism } from 'node:os'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { type WrapOptions, wrapFunction } from './capture/wrap.js'
 import { encryptStage, openEncryptor } from './crypto/encrypt-stage.js'
 import { openKeyring } from './crypto/keyring.js'
@@ -322,7 +323,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         if (!room && this.#buildThread !== null && this.#queue.length > 0) {
           // The worker's finished batches are seen only once this thread returns to the event loop: without
           // a look, this thread built batch after batch while the worker sat idle with its answers in the queue.
-          await new Promise<void>((resolve) => setImmediate(resolve))
+          await yieldToLoop()
           room = this.#workerHasRoom(taken)
         }
         const bodies = room ? this.#offload(items) : null

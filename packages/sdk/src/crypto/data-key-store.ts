@@ -186,13 +186,11 @@ export class DataKeyStore {
     // entries are still pending, so the next commit writes them.
     const update = beginKeyFileUpdate(
       this.file,
-      (current) => {
-        const file = current ?? this.#empty()
-        this.#checkMaster(file)
+      this.#change((file) => {
         for (const [keyId, entry] of entries) if (!file.erased.includes(keyId)) file.keys[keyId] = entry
         return file
-      },
-      { stamp: this.#stamp, data: this.#data },
+      }),
+      this.#known(),
     )
     return { update, entries }
   }
@@ -201,7 +199,8 @@ export class DataKeyStore {
   #added({ update, entries }: PendingAdd, stamp: string): void {
     this.#committing = null
     for (const [keyId] of entries) this.#pending.delete(keyId)
-    this.#adopt(update.data, stamp, update.reused)
+    // Unchanged since our copy, the file is our copy plus our pending keys, which the index already holds.
+    this.#adopt(update.data, stamp, !update.reused)
   }
 
   /** Completes a `commitAsync` still running, on this thread, before the file is written again. */
@@ -327,24 +326,29 @@ export class DataKeyStore {
 
   #write(change: (file: KeyFile) => KeyFile): void {
     this.#settle()
-    const { data, stamp } = updateKeyFile(
-      this.file,
-      (current) => {
-        const file = current ?? this.#empty()
-        this.#checkMaster(file)
-        return change(file)
-      },
-      { stamp: this.#stamp, data: this.#data },
-    )
-    this.#adopt(data, stamp, false)
+    const { data, stamp } = updateKeyFile(this.file, this.#change(change), this.#known())
+    this.#adopt(data, stamp, true)
   }
 
-  /** `additive`: the write only added pending keys, which the index already holds. */
-  #adopt(data: KeyFile, stamp: string, additive: boolean): void {
+  /** A key-file update: `change` applied to the file as read (or a new one), once its master key is checked. */
+  #change(change: (file: KeyFile) => KeyFile): (current: KeyFile | null) => KeyFile {
+    return (current) => {
+      const file = current ?? this.#empty()
+      this.#checkMaster(file)
+      return change(file)
+    }
+  }
+
+  /** What this store last read or wrote: the file under the lock is taken to be it while its stamp matches. */
+  #known(): { stamp: string; data: KeyFile } {
+    return { stamp: this.#stamp, data: this.#data }
+  }
+
+  /** The file as written; `reindex` false when the index already holds all it has (rebuilding is O(keys)). */
+  #adopt(data: KeyFile, stamp: string, reindex: boolean): void {
     this.#data = data
     this.#stamp = stamp
-    // Rebuilding the index is O(keys); after adding our own pending keys to our own copy it is unchanged.
-    if (!additive) this.#reindex()
+    if (reindex) this.#reindex()
   }
 
   #reloadIfChanged(): void {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { PromptLedgerError } from '../errors.js'
 import { toRecord } from '../record/from-input.js'
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
@@ -164,9 +165,4 @@ export class BatchBuilder {
           }),
     )
   }
-}
-
-/** Lets timers, I/O callbacks and the worker's answers run before this thread goes on. */
-function yieldToLoop(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve))
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { computeSignals, type LedgerRecord, type Redactor, type UnsealedRecord } from '@promptledger/sdk'
 import { ServerError } from '../errors.js'
 import type { ServerMetrics } from '../metrics/registry.js'
@@ -152,7 +153,7 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
     let sliceStart = performance.now()
     for (let i = 0; i < batch.length; i++) {
       if (i > 0 && performance.now() - sliceStart >= sliceMs) {
-        await new Promise<void>((resolve) => setImmediate(resolve))
+        await yieldToLoop()
         sliceStart = performance.now()
       }
       const record = batch[i]!

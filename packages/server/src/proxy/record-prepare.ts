@@ -2,7 +2,6 @@ import {
   canonicalOrSame,
   computeSignals,
   createRedactor,
-  isCanonicalAsIs,
   toRecord,
   type UnsealedRecord,
   uuidv7,
@@ -43,7 +42,7 @@ export function createRecordPreparer(opts: PrepareOptions): { prepare(ex: Exchan
       // deep copy, and a SHA-256 of a body that still holds placeholders). Sorted here, off that thread, the seal
       // encodes it with one native stringify: the serving thread's encryption and encoding of the proxy bench's
       // record fell from 26.2 to 18.0 µs (docs/performance.md, "The c=1 tail, attributed").
-      return isCanonicalAsIs(record) ? record : canonicalOrSame(record)
+      return canonicalOrSame(record)
     },
   }
 }
