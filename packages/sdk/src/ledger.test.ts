@@ -130,6 +130,20 @@ describe('createLedger', () => {
     expect(() => createLedger({ stream: '../etc' })).toThrow(/stream/)
   })
 
+  it("redacts what it records, never the caller's own objects, when it builds on the caller's thread", async () => {
+    const { ledger, memory } = open({ buildThread: false })
+    // Keys already in canonical order: the record then holds these very objects, not sorted copies.
+    const messages = [{ content: 'mail me at ana.lopez@example.com', role: 'user' as const }]
+    const metadata = { note: 'call 415 555 0100', tier: 'gold' }
+    const before = JSON.stringify({ messages, metadata })
+    ledger.log({ messages, response: 'ok', metadata })
+    await ledger.flush()
+    expect(JSON.stringify({ messages, metadata })).toBe(before)
+    const [record] = memory.records
+    expect(record!.request.messages).toEqual([{ content: 'mail me at <EMAIL_ADDRESS>', role: 'user' }])
+    expect(record!.metadata).toEqual({ note: 'call <PHONE_NUMBER>', tier: 'gold' })
+  })
+
   it("gives the event loop back while it builds and seals a batch on the caller's thread", async () => {
     const { ledger, memory } = open({ buildThread: false })
     // A stage that makes each record cost about 20 µs, as building one with redaction on does: one batch of

@@ -68,6 +68,29 @@ describe('redactRecord', () => {
     expect(JSON.stringify(rec)).not.toMatch(/ana@example\.com|555-0132|123-45-6780|sk-proj/)
   })
 
+  it('writes into none of the objects it was given: changed parts are copies, in the same key order', () => {
+    const rec = record()
+    const messages = rec.request.messages!
+    const metadata = rec.metadata
+    const frozen = structuredClone({ messages, metadata })
+    const untouched = messages[0]
+    createRedactor().redactRecord(rec)
+    expect({ messages, metadata }).toEqual(frozen)
+    expect(rec.request.messages).not.toBe(messages)
+    // What held nothing to redact is shared, not copied.
+    expect(rec.request.messages![0]).toBe(untouched)
+    expect(Object.keys(rec.metadata)).toEqual(Object.keys(metadata))
+    expect(rec.metadata).toEqual({ note: { deep: ['SSN <US_SSN>'] }, n: 1 })
+  })
+
+  it('copies an own __proto__ member as a member, not as the prototype', () => {
+    const rec = record()
+    rec.metadata = JSON.parse('{"__proto__":"ana@example.com","a":1}') as Record<string, unknown>
+    createRedactor().redactRecord(rec)
+    expect(Object.getPrototypeOf(rec.metadata)).toBe(Object.prototype)
+    expect(JSON.stringify(rec.metadata)).toBe('{"__proto__":"<EMAIL_ADDRESS>","a":1}')
+  })
+
   it('leaves JSON strings untouched byte for byte when nothing is found', () => {
     const rec = record()
     rec.response!.tool_calls = [{ id: 'c', type: 'function', name: 'x', arguments: '{ "a" : 1 }' }]

@@ -30,21 +30,40 @@ export function redactRecordFields(record: UnsealedRecord | LedgerRecord, redact
   return { counts, responseCounts }
 }
 
+/**
+ * The value with every free-text leaf redacted. Copy on write: an array or object is copied (in its key
+ * order) only when something below it changed, and never written to. A record's objects can be the
+ * caller's own (toRecord keeps a message list or metadata object that is already in canonical order), and
+ * redacting them in place rewrote the application's data after `log()` had returned.
+ */
 function walk(value: unknown, redact: RedactText, counts: Counts, also?: Counts, inJson = false): unknown {
   if (typeof value === 'string') return redactString(value, redact, counts, also)
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = walk(value[i], redact, counts, also, inJson)
-    return value
+    let copy: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      const next = walk(item, redact, counts, also, inJson)
+      if (next !== item) copy ??= value.slice()
+      if (copy) copy[i] = next
+    }
+    return copy ?? value
   }
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>
+    let copy: Record<string, unknown> | undefined
     for (const key of Object.keys(obj)) {
       const v = obj[key]
       // Inside JSON that a model or user wrote, every leaf is content; only the record's own envelope has structure.
       if (!inJson && typeof v === 'string' && STRUCTURAL_KEYS.has(key)) continue
-      obj[key] = walk(v, redact, counts, also, inJson)
+      const next = walk(v, redact, counts, also, inJson)
+      if (next === v) continue
+      // A spread defines own properties, `__proto__` included, and keeps the key order.
+      copy ??= { ...obj }
+      if (key === '__proto__') {
+        Object.defineProperty(copy, key, { value: next, enumerable: true, writable: true, configurable: true })
+      } else copy[key] = next
     }
-    return obj
+    return copy ?? obj
   }
   return value
 }
