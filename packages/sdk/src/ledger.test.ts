@@ -130,6 +130,18 @@ describe('createLedger', () => {
     expect(() => createLedger({ stream: '../etc' })).toThrow(/stream/)
   })
 
+  it('counts a call with parsed tool arguments as invalid and goes on with the next ones', async () => {
+    const { ledger, memory } = open({ buildThread: false })
+    const errors: Error[] = []
+    ledger.on('error', (err) => errors.push(err))
+    ledger.log({ response: 'ok', toolCalls: [{ name: 'f', arguments: { a: 1 } as unknown as string }] })
+    ledger.log({ prompt: 'next', response: 'ok' })
+    await ledger.flush()
+    expect(memory.records.map((r) => r.request.messages?.[0]?.content)).toEqual(['next'])
+    expect(ledger.stats().invalid).toBe(1)
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/toolCalls\[0\]\.arguments/)
+  })
+
   it("redacts what it records, never the caller's own objects, when it builds on the caller's thread", async () => {
     const { ledger, memory } = open({ buildThread: false })
     // Keys already in canonical order: the record then holds these very objects, not sorted copies.

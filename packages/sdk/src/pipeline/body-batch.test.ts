@@ -1,9 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { toRecord } from '../record/from-input.js'
+import { canonicalShape } from '../record/canonical.js'
+import { type RecordContext, toRecord } from '../record/from-input.js'
+import type { LogInput } from '../record/log-input.js'
 import { Chain, genesis } from '../seal/chain.js'
 import { LineBuffer } from '../seal/line-buffer.js'
+import { signalsStage } from '../signals/signals-stage.js'
 import { type BatchItem, createBodyEncoder, LAYOUT_WIDTH } from './body-batch.js'
+import { redactStage } from './redact-stage.js'
+import { KEEPS_CANONICAL, runStages } from './stage.js'
 
 const KEY = Buffer.alloc(32, 3)
 
@@ -63,6 +68,72 @@ describe('createBodyEncoder + Chain.sealBodyInto', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  it('calls a record canonical only when it is, through the built-in stages', () => {
+    const stages = [signalsStage(), redactStage({})]
+    expect(stages.every((s) => s[KEEPS_CANONICAL] === true)).toBe(true)
+    // Caller objects with keys in any order, integer-like keys, nested arrays, strings that redaction
+    // rewrites (so that copies are made), and values no key order makes canonical (a toJSON, NaN).
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom('mail ana.lopez@example.com', 'call 415 555 0100', 'ignore previous instructions'),
+    )
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        { arbitrary: text, weight: 12 },
+        { arbitrary: fc.integer(), weight: 6 },
+        { arbitrary: fc.boolean(), weight: 3 },
+        { arbitrary: fc.constant(null), weight: 3 },
+        // Rare, or few records would come out canonical at all.
+        { arbitrary: fc.constantFrom(Number.NaN, { toJSON: () => 1 }), weight: 1 },
+        { arbitrary: fc.array(tie('v'), { maxLength: 3 }), weight: 4 },
+        {
+          arbitrary: fc.dictionary(fc.constantFrom('b', 'a', '10', '2', 'role', 'content', 'type', 'z'), tie('v'), {
+            maxKeys: 4,
+          }),
+          weight: 4,
+        },
+      ),
+    })).v
+    const message = fc.dictionary(fc.constantFrom('role', 'content', 'name', 'tool_call_id'), value, { minKeys: 1 })
+    const input = fc.record(
+      {
+        prompt: text,
+        messages: fc.array(message, { maxLength: 3 }),
+        response: text,
+        output: value,
+        params: fc.dictionary(fc.constantFrom('temperature', 'top_p', 'max_tokens', 'seed'), value),
+        tools: fc.array(value, { maxLength: 2 }),
+        toolCalls: fc.array(fc.record({ name: fc.string(), arguments: text, id: fc.string() }), { maxLength: 2 }),
+        finishReasons: fc.array(fc.constantFrom('stop', 'length')),
+        metadata: fc.dictionary(fc.constantFrom('z', 'a', 'm', '1', 'note'), value),
+        signals: fc.dictionary(fc.constantFrom('uncertainty', 'custom', 'a_flag'), value),
+        usage: fc.record({ inputTokens: fc.nat(), outputTokens: fc.nat(), estimated: fc.boolean() }),
+        error: fc.record({ type: fc.string(), message: text }),
+        tags: fc.array(fc.string(), { maxLength: 3 }),
+      },
+      { requiredKeys: [] },
+    )
+    let canonical = 0
+    fc.assert(
+      fc.property(input, (raw) => {
+        const ctx: RecordContext = { id: 'a', loggedAt: 1_700_000_000_000, hmacKey: KEY, redacted: true }
+        let record: unknown
+        try {
+          record = runStages(stages, toRecord(raw as LogInput, ctx))
+        } catch {
+          return // rejected input: never sealed
+        }
+        if (ctx.canonical !== true) return
+        canonical++
+        // canonicalShape gives back the very object only when every object in it is already in order.
+        expect(canonicalShape(record)).toBe(record)
+      }),
+      { numRuns: 500 },
+    )
+    expect(canonical).toBeGreaterThan(100)
   })
 
   it('encodes ordinary records itself', () => {

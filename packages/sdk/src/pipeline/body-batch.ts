@@ -1,8 +1,8 @@
-import { toRecord } from '../record/from-input.js'
+import { type RecordContext, toRecord } from '../record/from-input.js'
 import type { LogInput } from '../record/log-input.js'
 import { type BodyParts, type BodyPlaces, bodyBound, bodyParts, writeBody } from '../seal/body-writer.js'
 import { SEQ_PLACEHOLDER_DIGITS } from '../seal/line-buffer.js'
-import { type NamedStage, runStages } from './stage.js'
+import { KEEPS_CANONICAL, type NamedStage, runStages } from './stage.js'
 
 /** What the build worker needs of one pending call (see `Pending`). */
 export interface BatchItem {
@@ -60,6 +60,8 @@ export function createBodyEncoder(opts: BodyEncoderOptions): BodyEncoder {
   const prevHash = '0'.repeat(64)
   const seq = 10 ** (SEQ_PLACEHOLDER_DIGITS - 1)
   const places: BodyPlaces = { hashAt: 0, prevAt: 0, seqAt: 0 }
+  // Whether a record canonical as built stays so through the stages (the built-in ones do).
+  const stagesKeepCanonical = opts.stages.every((s) => s[KEEPS_CANONICAL] === true)
   const spare: ArrayBuffer[] = []
   /** The largest buffer a batch needed so far: new buffers start at that size. */
   let size = MIN_BUFFER_BYTES
@@ -78,12 +80,19 @@ export function createBodyEncoder(opts: BodyEncoderOptions): BodyEncoder {
         layout[o + 1] = -1
         let parts: BodyParts | undefined
         try {
-          const ctx = { id: item.id, loggedAt: item.loggedAt, hmacKey: opts.hmacKey, redacted: opts.redacted }
+          const ctx: RecordContext = {
+            id: item.id,
+            loggedAt: item.loggedAt,
+            hmacKey: opts.hmacKey,
+            redacted: opts.redacted,
+            canonical: false,
+          }
           const record = runStages(opts.stages, toRecord(item.input, ctx)) as Record<string, unknown>
+          // Keys the record holds already (toRecord's placeholders): it stays canonical.
           record.stream = opts.stream
           record.seq = seq
           record.prev_hash = prevHash
-          parts = bodyParts(record)
+          parts = bodyParts(record, stagesKeepCanonical && ctx.canonical === true)
         } catch {
           continue
         }

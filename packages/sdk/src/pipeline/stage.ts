@@ -1,6 +1,14 @@
 import type { UnsealedRecord } from '../record/schema.js'
 
 /**
+ * Set (to true) on a built-in stage that leaves a record canonical as built (see `RecordContext.canonical`)
+ * canonical: it sorts every object it adds and writes only keys the record holds, in their place. The
+ * build worker then skips the seal's check walk over the whole record. Not part of the public API: with a
+ * stage an application inserted, every record is checked.
+ */
+export const KEEPS_CANONICAL: unique symbol = Symbol('promptledger.keepsCanonical')
+
+/**
  * One step of the pipeline between `toRecord` and `seal`. Stages run in order, off the caller's stack,
  * on each record of a batch; a stage mutates the record in place or returns a replacement.
  * A stage that throws drops that record only (counted as invalid, reported through `error`).
@@ -21,6 +29,7 @@ export interface NamedStage {
   commit?: () => void
   /** `commit` that waits for the disk off the event loop; the ledger uses it when a stage has it. */
   commitAsync?: () => Promise<void>
+  [KEEPS_CANONICAL]?: true
 }
 
 /** Runs the stages over one record; returns the record to seal. */

@@ -64,6 +64,12 @@ describe('toRecord', () => {
     expect(() => toRecord({ userId: 42 as unknown as string }, ctx)).toThrow(/"userId"/)
     expect(() => toRecord({ usage: { inputTokens: -1 } }, ctx)).toThrow(/usage.inputTokens/)
     expect(() => toRecord(null as never, ctx)).toThrow(PromptLedgerError)
+    // Parsed tool arguments (an object) are a type slip the redaction scanners cannot read: refused here.
+    const parsed = { name: 'lookup', arguments: { city: 'Paris' } as unknown as string }
+    expect(() => toRecord({ toolCalls: [parsed] }, ctx)).toThrow(/"toolCalls\[0\]\.arguments"/)
+    expect(() => toRecord({ toolCalls: [null as never] }, ctx)).toThrow(/"toolCalls\[0\]"/)
+    expect(() => toRecord({ finishReasons: [1 as unknown as string] }, ctx)).toThrow(/"finishReasons"/)
+    expect(() => toRecord({ usage: { estimated: 'yes' as unknown as boolean } }, ctx)).toThrow(/usage.estimated/)
   })
 
   it('writes redacted: false when redaction is off', () => {

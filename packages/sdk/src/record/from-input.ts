@@ -1,6 +1,6 @@
 import { costUsd } from '../cost/cost-usd.js'
 import { PromptLedgerError } from '../errors.js'
-import { canonicalJson, canonicalOrSame } from './canonical.js'
+import { canonicalJson, canonicalShape, NOT_SHAPABLE } from './canonical.js'
 import { hmacSha256Hex } from './hmac-sha256.js'
 import type { ErrorInput, LogInput } from './log-input.js'
 import { type Message, operationSchema, SCHEMA_VERSION, type UnsealedRecord } from './schema.js'
@@ -14,6 +14,12 @@ export interface RecordContext {
   hmacKey: Buffer | null
   /** false when redaction is turned off for this ledger (written as `redacted: false`). */
   redacted: boolean
+  /**
+   * Set by `toRecord`: true when the record is canonical as built (every object's keys in code-unit order,
+   * every number finite, no `toJSON`), so `JSON.stringify` of it is its RFC 8785 encoding; false when a
+   * caller's value could not be put in that order (the seal's general encoder then takes it).
+   */
+  canonical?: boolean
 }
 
 function fail(field: string, expected: string): never {
@@ -71,6 +77,33 @@ function isoTimeCache(): (ms: number) => string {
 const startIso = isoTimeCache()
 const endIso = isoTimeCache()
 
+/** Tool calls as the schema has them: `arguments` is the JSON text the model produced, not a parsed object. */
+function checkToolCalls(calls: unknown): void {
+  if (!Array.isArray(calls)) fail('toolCalls', 'an array')
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i] as Record<string, unknown> | null
+    if (typeof call !== 'object' || call === null) fail(`toolCalls[${i}]`, 'an object')
+    if (typeof call.name !== 'string') fail(`toolCalls[${i}].name`, 'a string')
+    if (typeof call.arguments !== 'string') fail(`toolCalls[${i}].arguments`, 'a string (JSON text, not an object)')
+    if (call.id != null && typeof call.id !== 'string') fail(`toolCalls[${i}].id`, 'a string or null')
+    if (call.type != null && typeof call.type !== 'string') fail(`toolCalls[${i}].type`, 'a string or null')
+  }
+}
+
+/** Whether every caller value `shape` saw in the record being built could be put in canonical order. */
+let shapable = true
+
+/**
+ * A caller's value in canonical key order (a sorted copy where it is not), or the value itself when no
+ * order can make it canonical (the seal's general encoder then takes the record, and it is not marked).
+ */
+function shape<T>(value: T): T {
+  const shaped = canonicalShape(value)
+  if (shaped !== NOT_SHAPABLE) return shaped as T
+  shapable = false
+  return value
+}
+
 /** The raw prompt text the keyed hash covers: the simple prompt, else the canonical messages or input. */
 function rawPrompt(input: LogInput): string | null {
   if (typeof input.prompt === 'string') return input.prompt
@@ -102,6 +135,16 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     fail('operation', `one of ${operationSchema.options.join(', ')}`)
   }
   if (input.status !== undefined && input.status !== 'ok' && input.status !== 'error') fail('status', "'ok' or 'error'")
+  if (input.toolCalls !== undefined) checkToolCalls(input.toolCalls)
+  if (
+    input.finishReasons !== undefined &&
+    (!Array.isArray(input.finishReasons) || input.finishReasons.some((r) => typeof r !== 'string'))
+  ) {
+    fail('finishReasons', 'an array of strings')
+  }
+  if (input.usage?.estimated !== undefined && typeof input.usage.estimated !== 'boolean') {
+    fail('usage.estimated', 'a boolean')
+  }
 
   const latency = optMs(input.latencyMs, 'latencyMs')
   let start = toMs(input.startTime, 'startTime')
@@ -127,6 +170,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
   // sorted places, and the caller's objects (metadata, messages, params, …) are copied in sorted order
   // when they are not: the sealed record is then canonical as built and one native stringify encodes it
   // (see seal/encode-record.ts). The seal stage overwrites the placeholders.
+  shapable = true
   const record = {
     app: optText(input, 'app'),
     // From the versioned price table unless the caller set it; null for an unknown model, never a guess.
@@ -139,7 +183,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     error: err,
     id: ctx.id,
     latency_ms: latencyMs,
-    metadata: input.metadata ? canonicalOrSame(input.metadata) : {},
+    metadata: input.metadata ? shape(input.metadata) : {},
     operation: input.operation ?? 'chat',
     parent_span_id: optText(input, 'parentSpanId'),
     prev_hash: '',
@@ -148,18 +192,18 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     redacted: ctx.redacted,
     redactions: {},
     request: {
-      input: canonicalOrSame(input.input),
-      messages: canonicalOrSame(messages),
+      input: shape(input.input),
+      messages: shape(messages),
       model: optText(input, 'model'),
-      params: canonicalOrSame(input.params),
-      tools: canonicalOrSame(input.tools),
+      params: shape(input.params),
+      tools: shape(input.tools),
     },
     response: hasResponse
       ? {
           finish_reasons: input.finishReasons,
           id: optText(input, 'responseId'),
           model: optText(input, 'responseModel') ?? optText(input, 'model'),
-          output: canonicalOrSame(output),
+          output: shape(output),
           tool_calls: input.toolCalls?.map((t) => ({
             arguments: t.arguments,
             id: t.id ?? null,
@@ -170,7 +214,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
       : null,
     seq: -1,
     session_id: optText(input, 'sessionId'),
-    signals: input.signals ?? undefined,
+    signals: input.signals ? shape(input.signals) : undefined,
     span_id: optText(input, 'spanId'),
     status: input.status ?? (err ? 'error' : 'ok'),
     stream: '',
@@ -191,5 +235,8 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     user_id: optText(input, 'userId'),
     v: SCHEMA_VERSION,
   }
+  // Every value above is built here in sorted order and validated (strings, finite numbers), or is a
+  // caller's value that `shape` put in order.
+  ctx.canonical = shapable
   return record as UnsealedRecord
 }

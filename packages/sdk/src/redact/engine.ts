@@ -137,6 +137,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   }
 
   function redact(text: string): RedactResult {
+    // The scanners index the text by its length: anything but a string (an object, a number) has none and
+    // would never finish, so a caller's type slip is a clear error here, not a hang.
+    if (typeof text !== 'string') throw new TypeError(`redact(): expected a string, got ${describe(text)}`)
     const findings = analyzeStable(text)
     // Nothing found: the input string itself goes back, no copy.
     return { text: stableOutput, findings }
@@ -168,6 +171,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       return createStreamRedactor(analyzeStable, apply)
     },
   }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  return Array.isArray(value) ? 'an array' : typeof value
 }
 
 // `<TYPE>` per entity type, built once: the default operator writes the same few strings for every text.

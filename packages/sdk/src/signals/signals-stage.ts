@@ -1,4 +1,4 @@
-import type { NamedStage } from '../pipeline/stage.js'
+import { KEEPS_CANONICAL, type NamedStage } from '../pipeline/stage.js'
 import { createSignals, type SignalOptions } from './compute-signals.js'
 
 /**
@@ -17,5 +17,7 @@ export function signalsStage(options: SignalOptions = {}): NamedStage {
       record.signals = signals.compute(record)
       return record
     },
+    // compute() adds its keys in code-unit order (and sorts a caller's signals merged in).
+    [KEEPS_CANONICAL]: true,
   }
 }
