@@ -1,12 +1,14 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PromptLedgerError } from './errors.js'
 import { verifyLedger } from './exporters/file-ledger/verify-ledger.js'
 import { MemoryExporter } from './exporters/memory-exporter.js'
 import { createLedger, type Ledger } from './ledger.js'
 import { type LedgerOptions, resolveLedgerOptions } from './ledger-options.js'
+import type { LogInput } from './record/log-input.js'
 
 const dirs: string[] = []
 const ledgers: Ledger[] = []
@@ -128,6 +130,32 @@ describe('createLedger', () => {
   it('rejects bad options naming the field', () => {
     expect(() => createLedger({ maxFileBytes: -1 })).toThrow(/maxFileBytes/)
     expect(() => createLedger({ stream: '../etc' })).toThrow(/stream/)
+  })
+
+  it('takes any input without throwing or stalling: each call is written or counted invalid, and the ledger verifies', async () => {
+    const fields = ['prompt', 'response', 'messages', 'output', 'input', 'model', 'userId', 'usage', 'latencyMs']
+    const more = ['metadata', 'tags', 'toolCalls', 'finishReasons', 'error', 'status', 'params', 'signals', 'startTime']
+    const anything = fc.anything({ maxDepth: 3, withBigInt: true, withDate: true, withNullPrototype: true })
+    const value = fc.oneof(
+      anything,
+      fc.string(),
+      fc.array(fc.record({ role: fc.string(), content: anything })),
+      fc.array(fc.record({ name: fc.string(), arguments: anything })),
+    )
+    const input = fc.dictionary(fc.constantFrom(...fields, ...more), value, { maxKeys: 6 })
+    const seed = Date.now() % 1_000_000
+    const inputs = fc.sample(input, { numRuns: 300, seed })
+    for (const buildThread of [false, true]) {
+      const { ledger, dir } = open({ buildThread })
+      let reported = 0
+      ledger.on('error', () => reported++)
+      for (const call of inputs) expect(typeof ledger.log(call as LogInput)).toBe('string')
+      await ledger.flush()
+      const { written, invalid } = ledger.stats()
+      expect(written + invalid, `seed ${seed}`).toBe(inputs.length)
+      expect(reported, `seed ${seed}`).toBe(invalid)
+      expect((await verifyLedger(dir)).ok, `seed ${seed}`).toBe(true)
+    }
   })
 
   it('counts a call with parsed tool arguments as invalid and goes on with the next ones', async () => {

@@ -70,6 +70,8 @@ describe('toRecord', () => {
     expect(() => toRecord({ toolCalls: [null as never] }, ctx)).toThrow(/"toolCalls\[0\]"/)
     expect(() => toRecord({ finishReasons: [1 as unknown as string] }, ctx)).toThrow(/"finishReasons"/)
     expect(() => toRecord({ usage: { estimated: 'yes' as unknown as boolean } }, ctx)).toThrow(/usage.estimated/)
+    expect(() => toRecord({ model: 42 as unknown as string, usage: { inputTokens: 1 } }, ctx)).toThrow(/"model"/)
+    expect(() => toRecord({ responseModel: {} as unknown as string }, ctx)).toThrow(/"responseModel"/)
   })
 
   it('writes redacted: false when redaction is off', () => {

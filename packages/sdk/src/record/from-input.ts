@@ -165,6 +165,9 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
   const u = input.usage
   const err = input.error ? toError(input.error) : null
   const prompt = ctx.hmacKey ? rawPrompt(input) : null
+  // Checked before pricing reads them, so a bad one is named as the field it is.
+  const model = optText(input, 'model')
+  const responseModel = optText(input, 'responseModel')
 
   // Keys below are listed in RFC 8785 order on purpose, with the seal's fields as placeholders in their
   // sorted places, and the caller's objects (metadata, messages, params, …) are copied in sorted order
@@ -174,8 +177,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
   const record = {
     app: optText(input, 'app'),
     // From the versioned price table unless the caller set it; null for an unknown model, never a guess.
-    cost_usd:
-      input.costUsd !== undefined ? optMs(input.costUsd, 'costUsd') : costUsd(input.responseModel ?? input.model, u),
+    cost_usd: input.costUsd !== undefined ? optMs(input.costUsd, 'costUsd') : costUsd(responseModel ?? model, u),
     // Held in its sorted place so the encrypt stage's assignment keeps the record canonical without a copy.
     enc: undefined,
     end_ts: end !== null ? endIso(end) : null,
@@ -194,7 +196,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     request: {
       input: shape(input.input),
       messages: shape(messages),
-      model: optText(input, 'model'),
+      model,
       params: shape(input.params),
       tools: shape(input.tools),
     },
@@ -202,7 +204,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
       ? {
           finish_reasons: input.finishReasons,
           id: optText(input, 'responseId'),
-          model: optText(input, 'responseModel') ?? optText(input, 'model'),
+          model: responseModel ?? model,
           output: shape(output),
           tool_calls: input.toolCalls?.map((t) => ({
             arguments: t.arguments,
