@@ -1,7 +1,7 @@
-import type { NamedStage } from '../pipeline/stage.js'
+import { KEEPS_CANONICAL, type NamedStage } from '../pipeline/stage.js'
 import { CtrHmacAead, DERIVED_KEY_BYTES } from './ctr-hmac-aead.js'
-import { type KeyState, sealContent, subjectOf } from './encryptor.js'
-import { withEncInPlace } from './record-content.js'
+import { type KeyState, sealTaken, subjectOf } from './encryptor.js'
+import { ENCRYPTED_PLACEHOLDER, takeContent, withEnc } from './record-content.js'
 
 /**
  * The data keys of one batch, resolved on the ledger's thread (`Encryptor#batchKeys`) and sent with it
@@ -30,7 +30,7 @@ interface SubjectKey {
 
 /**
  * The encrypt stage as the build worker runs it: the envelope of `Encryptor#encryptRecord` (both use
- * `sealContent`), under the keys sent with the batch; a record whose subject has no key in the batch
+ * `sealTaken`), under the keys sent with the batch; a record whose subject has no key in the batch
  * throws, and is built on the ledger's thread instead.
  *
  * It encrypts with no key but the batch's own. A subject's AEAD (its CTR context and keystream made
@@ -62,9 +62,11 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
         const subject = subjectOf(record.user_id, tenant)
         const key = held.get(subject)
         if (!key) throw new Error(`no data key came with the batch for ${subject}`)
-        sealContent(record, subject, key.keyId, key.state)
-        return withEncInPlace(record)
+        const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
+        return withEnc(record, sealTaken(content, record.id, subject, key.keyId, key.state))
       },
+      // As the ledger's encrypt stage: `enc` in its sorted place, placeholders where content was.
+      [KEEPS_CANONICAL]: true,
     },
     begin({ subjects, keyIds, keys }) {
       const next = new Map<string, SubjectKey>()

@@ -84,19 +84,20 @@ export class CtrHmacAead {
   /** Encrypts and authenticates `plaintext` (UTF-8) with `aad` bound to it. */
   seal(plaintext: string, aad: string): SealedContent {
     // An upper bound on the UTF-8 length avoids measuring the string when the scratch is big enough.
-    const bound = plaintext.length * 3 + BLOCK_BYTES
-    const data = scratch('data', bound <= dataScratch.length ? bound : Buffer.byteLength(plaintext) + BLOCK_BYTES)
-    const length = data.write(plaintext, 0)
-    const mac = scratch('mac', macInputBound(aad, length))
+    const bound = plaintext.length * 3 + 2 * BLOCK_BYTES
+    const data = dataScratch(bound <= dataBytes.length ? bound : Buffer.byteLength(plaintext) + 2 * BLOCK_BYTES)
+    // The IV goes in front of the plaintext, so IV and ciphertext reach the MAC input in one copy.
+    const length = data.write(plaintext, BLOCK_BYTES)
+    const mac = macScratch(macInputBound(aad, length))
     const ivAt = HMAC_PAD_BYTES + mac.write(aad, HMAC_PAD_BYTES)
     this.#stream ??= new CtrKeystream(this.#aesKey, this.#streamOptions)
     // In place: `data` holds ciphertext from here on, so no plaintext stays in the scratch.
-    this.#stream.encrypt(data, length, mac, ivAt)
-    data.copy(mac, ivAt + BLOCK_BYTES, 0, length)
+    this.#stream.encrypt(data === dataBytes ? dataWords : wordsOf(data), BLOCK_BYTES, length)
+    data.copy(mac, ivAt, 0, BLOCK_BYTES + length)
     this.#tag(mac, ivAt, length)
     return {
-      ct: data.toString('base64', 0, length),
-      iv: mac.toString('base64', ivAt, ivAt + BLOCK_BYTES),
+      ct: data.toString('base64', BLOCK_BYTES, BLOCK_BYTES + length),
+      iv: data.toString('base64', 0, BLOCK_BYTES),
       tag: tagScratch.toString('base64', 0, TAG_BYTES),
     }
   }
@@ -115,7 +116,7 @@ export class CtrHmacAead {
   /** The plaintext, or null when the tag does not match (altered ciphertext, IV, tag or AAD, or another key). */
   open(iv: Buffer, ct: Buffer, tag: Buffer, aad: string): Buffer | null {
     if (iv.length !== BLOCK_BYTES || tag.length !== TAG_BYTES) return null
-    const mac = scratch('mac', macInputBound(aad, ct.length))
+    const mac = macScratch(macInputBound(aad, ct.length))
     const ivAt = HMAC_PAD_BYTES + mac.write(aad, HMAC_PAD_BYTES)
     iv.copy(mac, ivAt)
     ct.copy(mac, ivAt + BLOCK_BYTES)
@@ -130,10 +131,14 @@ export class CtrHmacAead {
    * to `ivAt`, then the IV and `ctLength` bytes of ciphertext.
    */
   #tag(mac: Buffer, ivAt: number, ctLength: number): void {
+    // The AAD is far below 2^29 bytes: the high word of the 64-bit bit length is zero.
     const bits = (ivAt - HMAC_PAD_BYTES) * 8
     const at = ivAt + BLOCK_BYTES + ctLength
-    mac.writeUInt32BE(Math.floor(bits / 2 ** 32), at)
-    mac.writeUInt32BE(bits % 2 ** 32, at + 4)
+    mac[at] = mac[at + 1] = mac[at + 2] = mac[at + 3] = 0
+    mac[at + 4] = bits >>> 24
+    mac[at + 5] = (bits >>> 16) & 0xff
+    mac[at + 6] = (bits >>> 8) & 0xff
+    mac[at + 7] = bits & 0xff
     this.#mac.digestInto(mac, at + AAD_LENGTH_BYTES, tagScratch)
   }
 }
@@ -145,17 +150,34 @@ function macInputBound(aad: string, ctLength: number): number {
 
 // Per-process scratch buffers, reused by every record: sealing is synchronous, so two calls never
 // share them, and a record costs no allocation besides its base64 strings. `Buffer.alloc` gives each
-// its own 4-byte-aligned memory, as the keystream's word-wise XOR needs.
-let dataScratch = Buffer.alloc(64 * 1024)
-let macScratch = Buffer.alloc(64 * 1024)
+// its own memory, 4-byte aligned as the keystream's word view needs; the view is made once per buffer.
+let dataBytes: Buffer = Buffer.alloc(64 * 1024)
+let dataWords = wordsOf(dataBytes)
+let macBytes: Buffer = Buffer.alloc(64 * 1024)
 const tagScratch = Buffer.alloc(HMAC_DIGEST_BYTES)
 
-function scratch(which: 'data' | 'mac', bytes: number): Buffer {
-  const current = which === 'data' ? dataScratch : macScratch
-  if (bytes <= current.length) return current
-  const grown = Buffer.alloc(bytes <= KEEP_SCRATCH_BYTES ? 2 ** Math.ceil(Math.log2(bytes)) : bytes)
+function wordsOf(buffer: Buffer): Int32Array {
+  return new Int32Array(buffer.buffer, buffer.byteOffset, buffer.length >>> 2)
+}
+
+/** A buffer of at least `bytes`: the scratch, grown (in powers of two) up to KEEP_SCRATCH_BYTES. */
+function grow(bytes: number): Buffer {
+  return Buffer.alloc(bytes <= KEEP_SCRATCH_BYTES ? 2 ** Math.ceil(Math.log2(bytes)) : bytes)
+}
+
+/** The data scratch (its word view is `dataWords`); a record above KEEP_SCRATCH_BYTES gets a one-off buffer. */
+function dataScratch(bytes: number): Buffer {
+  if (bytes <= dataBytes.length) return dataBytes
+  const grown = grow(bytes)
   if (bytes > KEEP_SCRATCH_BYTES) return grown
-  if (which === 'data') dataScratch = grown
-  else macScratch = grown
+  dataBytes = grown
+  dataWords = wordsOf(grown)
+  return grown
+}
+
+function macScratch(bytes: number): Buffer {
+  if (bytes <= macBytes.length) return macBytes
+  const grown = grow(bytes)
+  if (bytes <= KEEP_SCRATCH_BYTES) macBytes = grown
   return grown
 }

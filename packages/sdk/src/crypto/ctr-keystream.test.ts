@@ -10,12 +10,14 @@ function decryptAlone(iv: Buffer, ct: Buffer): Buffer {
   return Buffer.concat([d.update(ct), d.final()])
 }
 
+/** Encrypts at a word offset that is not a block boundary (20), behind bytes the IV must not spill into. */
 function encrypt(stream: CtrKeystream, plain: Buffer): { iv: Buffer; ct: Buffer } {
-  const data = Buffer.alloc(Math.ceil(plain.length / BLOCK_BYTES) * BLOCK_BYTES + BLOCK_BYTES, 0xaa)
-  plain.copy(data)
-  const iv = Buffer.alloc(BLOCK_BYTES + 3)
-  stream.encrypt(data, plain.length, iv, 3)
-  return { iv: iv.subarray(3), ct: data.subarray(0, plain.length) }
+  const at = 20
+  const data = Buffer.alloc(at + Math.ceil(plain.length / BLOCK_BYTES) * BLOCK_BYTES + BLOCK_BYTES, 0xaa)
+  plain.copy(data, at)
+  stream.encrypt(new Int32Array(data.buffer, data.byteOffset, data.length >>> 2), at, plain.length)
+  expect(data.subarray(0, at - BLOCK_BYTES)).toEqual(Buffer.alloc(at - BLOCK_BYTES, 0xaa))
+  return { iv: Buffer.from(data.subarray(at - BLOCK_BYTES, at)), ct: Buffer.from(data.subarray(at, at + plain.length)) }
 }
 
 function hex(s: string): Buffer {

@@ -42,8 +42,11 @@ export interface CtrKeystreamOptions {
  * after `maxBlocks`, and a new process starts at a new random block.
  *
  * @example
+ * const data = Buffer.alloc(16 + 1024)
+ * const length = data.write(text, 16)
  * const stream = new CtrKeystream(aesKey)
- * stream.encrypt(buffer, length, ivOut, 0)   // buffer[0, length) is now ciphertext
+ * stream.encrypt(new Int32Array(data.buffer, data.byteOffset, data.length >>> 2), 16, length)
+ * // data[16, 16 + length) is now ciphertext, data[0, 16) its IV
  */
 export class CtrKeystream {
   readonly #key: KeyObject
@@ -56,8 +59,10 @@ export class CtrKeystream {
   #cipher!: Cipher
   /** Blocks this context has produced. */
   #produced = 0
-  /** The counter block of `#chunk[#offset]`: the IV of the next record. */
+  /** The counter block of `#chunk[#offset]`: the IV of the next record (big-endian bytes). */
   #counter!: Buffer
+  /** `#counter` as four words, copied into a record's IV slot with four stores. */
+  #counterWords!: Int32Array
   #chunk: Buffer | null = null
   #chunkWords: Int32Array | null = null
   #offset = 0
@@ -75,20 +80,29 @@ export class CtrKeystream {
   }
 
   /**
-   * Encrypts `data[0, length)` in place and writes its IV to `iv[ivOffset, ivOffset + 16)`.
-   * `data` must start 4-byte aligned and hold `length` rounded up to a whole block: the padding
-   * bytes are XORed too (the next record starts at a fresh block) and are meaningless after.
+   * Encrypts bytes `[at, at + length)` of `words`' memory in place and writes their IV to `[at - 16, at)`.
+   * `at` is a multiple of 4, at least 16; the memory must hold `length` rounded up to a whole block:
+   * the padding bytes are XORed too (the next record starts at a fresh block) and are meaningless after.
+   * Hot path: words, not bytes, and no native call unless a chunk runs out (each cost more than the
+   * XOR of a whole record).
    */
-  encrypt(data: Buffer, length: number, iv: Buffer, ivOffset: number): void {
+  encrypt(words: Int32Array, at: number, length: number): void {
     const bytes = Math.ceil(length / BLOCK_BYTES) * BLOCK_BYTES
     if (this.#chunk === null || this.#offset + bytes > this.#chunk.length) this.#refill(bytes)
-    this.#counter.copy(iv, ivOffset)
-    const words = bytes >>> 2
-    const from = this.#offset >>> 2
+    const out = at >>> 2
+    const counter = this.#counterWords
+    words[out - 4] = counter[0]!
+    words[out - 3] = counter[1]!
+    words[out - 2] = counter[2]!
+    words[out - 1] = counter[3]!
     const ks = this.#chunkWords!
-    const out = new Int32Array(data.buffer, data.byteOffset, words)
-    for (let i = 0; i < words; i++) out[i]! ^= ks[from + i]!
-    this.#chunk!.fill(0, this.#offset, this.#offset + bytes)
+    const from = this.#offset >>> 2
+    const n = bytes >>> 2
+    // Spent keystream is zeroed as it is used: none of it stays in memory to be handed out again.
+    for (let i = 0; i < n; i++) {
+      words[out + i]! ^= ks[from + i]!
+      ks[from + i] = 0
+    }
     this.#offset += bytes
     addBlocks(this.#counter, bytes / BLOCK_BYTES)
     // A chunk sized for one large record is not kept waiting for the next.
@@ -104,7 +118,8 @@ export class CtrKeystream {
   release(generation: number): void {
     if (generation !== this.#generation || this.#chunk === null) return
     addBlocks(this.#counter, (this.#chunk.length - this.#offset) / BLOCK_BYTES)
-    this.#chunk.fill(0)
+    // What was used is zero already (see `encrypt`).
+    this.#chunk.fill(0, this.#offset)
     this.#chunk = null
     this.#chunkWords = null
   }
@@ -132,7 +147,10 @@ export class CtrKeystream {
     const start = this.#start()
     if (start.length !== BLOCK_BYTES) throw new RangeError('CtrKeystream: a counter block is 16 bytes')
     this.#cipher = createCipheriv('aes-256-ctr', this.#key, start)
-    this.#counter = Buffer.from(start)
+    // Its own memory (a pooled Buffer may sit at any offset): the word view needs 4-byte alignment.
+    this.#counter = Buffer.alloc(BLOCK_BYTES)
+    start.copy(this.#counter)
+    this.#counterWords = new Int32Array(this.#counter.buffer, this.#counter.byteOffset, BLOCK_BYTES >>> 2)
     this.#produced = 0
   }
 }

@@ -1,10 +1,9 @@
-import type { NamedStage } from '../pipeline/stage.js'
+import { KEEPS_CANONICAL, type NamedStage } from '../pipeline/stage.js'
 import { DataKeyStore } from './data-key-store.js'
 import { Encryptor } from './encryptor.js'
 import { EnvKeyProvider } from './env-key-provider.js'
 import type { KeyProvider } from './key-provider.js'
 import { LocalKeyringProvider } from './local-keyring-provider.js'
-import { withEncInPlace } from './record-content.js'
 
 export interface OpenEncryptorOptions {
   /** Data dir holding `data-keys.json` (and the keyring when no master key is given). */
@@ -53,8 +52,11 @@ export function openEncryptor(options: OpenEncryptorOptions): Encryptor {
 export function encryptStage(encryptor: Encryptor): NamedStage {
   return {
     name: 'encrypt',
-    run: (record) => withEncInPlace(encryptor.encryptRecord(record)),
+    run: (record) => encryptor.encryptForSeal(record),
     commit: () => encryptor.commitKeys(),
     commitAsync: () => encryptor.commitKeysAsync(),
+    // The envelope's keys are in order and `enc` goes to its sorted place (see `withEnc`); content
+    // placeholders replace values without moving keys.
+    [KEEPS_CANONICAL]: true,
   }
 }

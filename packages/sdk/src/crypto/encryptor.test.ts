@@ -9,7 +9,7 @@ import { DataKeyStore } from './data-key-store.js'
 import { Encryptor } from './encryptor.js'
 import { EnvKeyProvider } from './env-key-provider.js'
 import { LocalKeyringProvider } from './local-keyring-provider.js'
-import { withEncInPlace } from './record-content.js'
+import { withEnc, withEncInPlace } from './record-content.js'
 import { sampleRecord } from './test-support/sample-record.js'
 
 let dir: string
@@ -211,6 +211,17 @@ describe('Encryptor', () => {
     expect(() => enc.decryptRecord(odd)).toThrow(/unknown encryption algorithm rot13/)
   })
 
+  it('binds ids that JSON must escape, as written by any earlier version', () => {
+    const { enc } = setup()
+    for (const id of ['plain-id', 'with "quotes" and \\', 'ünï\u2028', '\ud800 lone', '']) {
+      const rec = { ...sampleRecord('u', 'ZEBRA'), id }
+      const back = enc.decryptRecord(enc.encryptRecord(rec))
+      expect(back.request.messages).toEqual([{ role: 'user', content: 'question ZEBRA' }])
+      // The AAD is exactly JSON.stringify([id, alg, key_id, subject]): another id does not open it.
+      expect(code(() => enc.decryptRecord({ ...rec, id: `${id}x` }))).toBe('DECRYPT_FAILED')
+    }
+  })
+
   it('is idempotent on an encrypted record', () => {
     const { enc } = setup()
     const rec = enc.encryptRecord(sampleRecord('u', 's'))
@@ -240,11 +251,42 @@ describe('withEncInPlace', () => {
     expect(withEncInPlace(placed)).toBe(placed) // already in order: no copy
   })
 
+  it('encryptForSeal gives the same envelope at its canonical place, in a copy only when that moves it', () => {
+    const { enc } = setup()
+    const { stream: _s, seq: _q, prev_hash: _p, hash: _h, ...unsealed } = sampleRecord('u', 'secret')
+    const sorted = canonicalShape(unsealed) as typeof unsealed
+    const placed = enc.encryptForSeal(structuredClone(sorted))
+    expect(Object.keys(placed).filter((k) => placed[k as keyof typeof placed] !== undefined)).toEqual([
+      ...Object.keys(sorted).slice(0, 2),
+      'enc',
+      ...Object.keys(sorted).slice(2),
+    ])
+    expect(JSON.stringify(placed)).toBe(canonicalize(placed))
+    expect(enc.decryptRecord(new Chain(genesis('s')).seal(placed)).request.messages).toEqual(sorted.request.messages)
+    // A record whose keys are not in order gets `enc` in place, as encryptRecord does.
+    const unsorted = sampleRecord('u', 'secret')
+    expect(enc.encryptForSeal(unsorted)).toBe(unsorted)
+    expect(Object.keys(unsorted).at(-1)).toBe('enc')
+  })
+
   it('leaves records it cannot vouch for alone (unsorted or unknown keys)', () => {
     const { enc } = setup()
     const unsorted = enc.encryptRecord(sampleRecord('u', 's'))
     expect(withEncInPlace(unsorted)).toBe(unsorted) // sampleRecord's keys are not in code-unit order
     const extra = { ...enc.encryptRecord(sampleRecord('u', 's')), zzz: 1 }
     expect(withEncInPlace(extra)).toBe(extra)
+    const { enc: envelope, zzz: _z, hash: _h, ...known } = extra
+    const sortedKnown = canonicalShape(known) as typeof known
+    // An unknown key, or one out of order, anywhere in the walk: set in place, never copied.
+    for (const record of [
+      { ...sortedKnown, zzz: 1 },
+      { zzz: 1, ...sortedKnown },
+      { v: 1, ...sortedKnown },
+    ]) {
+      expect(withEnc(record, envelope!)).toBe(record)
+      expect(record.enc).toBe(envelope)
+    }
+    const copy = withEnc(structuredClone(sortedKnown), envelope!)
+    expect(JSON.stringify(copy)).toBe(canonicalize({ ...sortedKnown, enc: envelope }))
   })
 })

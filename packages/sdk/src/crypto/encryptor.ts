@@ -1,11 +1,19 @@
 import { createHash, type KeyObject } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
-import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
+import { registerJson } from '../record/known-json.js'
+import type { LedgerRecord, RecordEnc, UnsealedRecord } from '../record/schema.js'
 import type { BatchKeys } from './batch-keys.js'
 import { CTR_HMAC_ALG, CtrHmacAead, DERIVED_KEY_BYTES } from './ctr-hmac-aead.js'
 import type { DataKeyStore } from './data-key-store.js'
 import { GCM_ALG, openGcm } from './gcm-envelope.js'
-import { ENCRYPTED_PLACEHOLDER, markErased, type RecordContent, restoreContent, takeContent } from './record-content.js'
+import {
+  ENCRYPTED_PLACEHOLDER,
+  markErased,
+  type RecordContent,
+  restoreContent,
+  takeContent,
+  withEnc,
+} from './record-content.js'
 
 export interface EncryptorOptions {
   keys: DataKeyStore
@@ -46,25 +54,39 @@ function envelopeAad(recordId: string, alg: string, keyId: string, subject: stri
 export interface KeyState {
   aead: CtrHmacAead
   aadTail: string | null
+  /** The envelope's JSON between the IV and the tag (`","key_id":…,"subject":…,"tag":"`), made once per key. */
+  envelopeMiddle?: string
 }
 
+/** A record id JSON writes as it is, between quotes: printable ASCII without `"` or `\\` (uuids always are). */
+const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
 /**
- * Moves the record's content into `enc`, sealed under one data key (in place; the Encryptor and the
- * build worker's encrypt stage share it). Returns the content taken.
+ * Seals content taken from a record (see `takeContent`) under one data key: the envelope that goes in
+ * the record's `enc` (the Encryptor and the build worker's encrypt stage share it).
  */
-export function sealContent(
-  record: UnsealedRecord | LedgerRecord,
+export function sealTaken(
+  content: RecordContent,
+  recordId: string,
   subject: string,
   keyId: string,
   state: KeyState,
-): RecordContent {
-  const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
-  // The AAD's tail is the same for every record of this key: stringified once, then joined to the id.
+): RecordEnc {
+  // The AAD's tail is the same for every record of this key: stringified once, then joined to the id
+  // (quoted by hand when it needs no escaping: a stringify per record showed in the profile).
   state.aadTail ??= JSON.stringify([CTR_HMAC_ALG, keyId, subject]).slice(1)
-  const sealed = state.aead.seal(JSON.stringify(content), `[${JSON.stringify(record.id)},${state.aadTail}`)
+  const id = PLAIN_ID.test(recordId) ? `["${recordId}",` : `[${JSON.stringify(recordId)},`
+  const sealed = state.aead.seal(JSON.stringify(content), id + state.aadTail)
   // Keys in RFC 8785 order: the seal's encoder then takes its native-stringify fast path.
-  record.enc = { alg: CTR_HMAC_ALG, ct: sealed.ct, iv: sealed.iv, key_id: keyId, subject, tag: sealed.tag }
-  return content
+  const enc: RecordEnc = { alg: CTR_HMAC_ALG, ct: sealed.ct, iv: sealed.iv, key_id: keyId, subject, tag: sealed.tag }
+  // Its JSON, from parts: base64 and the algorithm's name need no escaping, the key id and subject are
+  // stringified once per key. The seal splices it in (see record/known-json.ts).
+  state.envelopeMiddle ??= `","key_id":${JSON.stringify(keyId)},"subject":${JSON.stringify(subject)},"tag":"`
+  registerJson(
+    enc,
+    `{"alg":"${CTR_HMAC_ALG}","ct":"${sealed.ct}","iv":"${sealed.iv}${state.envelopeMiddle}${sealed.tag}"}`,
+  )
+  return enc
 }
 
 /**
@@ -88,7 +110,10 @@ export class Encryptor {
    * when the store drops a key (erasure, another process's change), its derived keys go with it.
    */
   readonly #perKey = new WeakMap<KeyObject, KeyState>()
-  /** The derived keys handed to the build worker, per data key (dropped with it, as `#perKey`). */
+  /**
+   * The derived keys handed to the build worker, per data key (dropped with it, as `#perKey`); this
+   * thread's AEAD of the same key is made from them too.
+   */
   readonly #derived = new WeakMap<KeyObject, Buffer>()
 
   constructor(options: EncryptorOptions) {
@@ -130,12 +155,7 @@ export class Encryptor {
       const { keyId, key } = this.#keys.getOrCreate(subject)
       index.set(subject, keyIds.length)
       keyIds.push(keyId)
-      let keys = this.#derived.get(key)
-      if (!keys) {
-        keys = CtrHmacAead.deriveKeys(key)
-        this.#derived.set(key, keys)
-      }
-      derived.push(keys)
+      derived.push(this.#derivedKeys(key))
     }
     // One buffer for the batch, transferred to the worker: this thread keeps no copy of it.
     const keys = new Uint8Array(derived.length * DERIVED_KEY_BYTES)
@@ -146,11 +166,28 @@ export class Encryptor {
   /** Encrypts the content fields in place; a record that is already encrypted is left alone. */
   encryptRecord<T extends UnsealedRecord | LedgerRecord>(record: T): T {
     if (record.enc) return record
-    const subject = subjectOf(record.user_id, this.#tenant)
-    const { keyId, key } = this.#keys.getOrCreate(subject)
-    const content = sealContent(record, subject, keyId, this.#state(key))
+    const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
+    record.enc = this.#seal(record, content)
     this.#taken?.set(record, content)
     return record
+  }
+
+  /**
+   * `encryptRecord` for the pipeline: the record comes back with `enc` at its canonical place, a copy
+   * when that moves it (see `withEnc`), which is what the seal then hashes without re-sorting.
+   */
+  encryptForSeal<T extends UnsealedRecord | LedgerRecord>(record: T): T {
+    if (record.enc) return record
+    const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
+    const placed = withEnc(record, this.#seal(record, content))
+    this.#taken?.set(placed, content)
+    return placed
+  }
+
+  #seal(record: UnsealedRecord | LedgerRecord, content: RecordContent): RecordEnc {
+    const subject = subjectOf(record.user_id, this.#tenant)
+    const { keyId, key } = this.#keys.getOrCreate(subject)
+    return sealTaken(content, record.id, subject, keyId, this.#state(key))
   }
 
   /**
@@ -211,10 +248,22 @@ export class Encryptor {
   #state(key: KeyObject): KeyState {
     let state = this.#perKey.get(key)
     if (!state) {
-      state = { aead: CtrHmacAead.derive(key), aadTail: null }
+      // The keys a batch for the build worker derived already, when there was one: one HKDF per key.
+      const derived = this.#derived.get(key)
+      state = { aead: derived ? CtrHmacAead.fromKeys(derived) : CtrHmacAead.derive(key), aadTail: null }
       this.#perKey.set(key, state)
     }
     return state
+  }
+
+  /** `CtrHmacAead.deriveKeys` of a data key, kept for the next batches (see `#derived`). */
+  #derivedKeys(key: KeyObject): Buffer {
+    let keys = this.#derived.get(key)
+    if (!keys) {
+      keys = CtrHmacAead.deriveKeys(key)
+      this.#derived.set(key, keys)
+    }
+    return keys
   }
 
   /** Like `decryptRecord`, but an erased subject yields the record marked `erased: true` instead of an error. */

@@ -113,17 +113,39 @@ function without(source: object, a: string, b: string): Record<string, unknown> 
   return out
 }
 
-/** The top-level keys of an unsealed schema v1 record (the seal's list, less the `hash` it adds). */
-const RECORD_KEYS = new Set(TOP_KEYS.filter((k) => k !== 'hash'))
+/** The top-level keys of an unsealed schema v1 record, in RFC 8785 order (the seal's list, less the `hash` it adds). */
+const RECORD_KEYS: readonly string[] = TOP_KEYS.filter((k) => k !== 'hash')
+const RECORD_KEY_SET = new Set(RECORD_KEYS)
 
 /**
- * The encrypted record with `enc` at its RFC 8785 place (between `cost_usd` and `end_ts`).
- * `encryptRecord` works in place and so can only append `enc`; a record with one key out of order
- * costs the seal a sorted deep copy before its native stringify (~10 µs per record in
- * `bench/encryption.bench.ts`). When every other key is a schema v1 key in order, as `toRecord`
- * builds them, this returns a copy built as one object literal (kept in V8's fast mode, unlike an
- * object filled key by key); keys the record lacks are present as `undefined`, which JSON and the
- * seal omit. Otherwise (already in order, or keys it does not know) it returns the record itself.
+ * The record with `enc` set and at its RFC 8785 place (between `cost_usd` and `end_ts`), for a record
+ * that has no `enc` yet. When every key is a schema v1 key in order, as `toRecord` builds them, this
+ * returns a copy built as one object literal (kept in V8's fast mode, unlike an object filled key by
+ * key); keys the record lacks are present as `undefined`, which JSON and the seal omit. Otherwise it
+ * sets `enc` in place (see `withEncInPlace`). A record with one key out of order costs the seal a sorted
+ * deep copy before its native stringify (~10 µs per record in `bench/encryption.bench.ts`); appending
+ * `enc` first and copying after cost a shape change and a property store per record besides.
+ */
+export function withEnc<T extends AnyRecord>(record: T, enc: NonNullable<AnyRecord['enc']>): T {
+  const r = record as Record<string, unknown>
+  // One walk along the schema's order: the record's keys are in order, and all known, exactly when
+  // each is found further along the list than the one before (keys are interned: `!==` is a pointer test).
+  let at = 0
+  for (const key in r) {
+    while (at < RECORD_KEYS.length && RECORD_KEYS[at] !== key) at++
+    if (at === RECORD_KEYS.length) {
+      r['enc'] = enc
+      return withEncInPlace(record)
+    }
+    at++
+  }
+  return orderedCopy(r, enc) as T
+}
+
+/**
+ * The encrypted record with `enc` at its RFC 8785 place. `encryptRecord` works in place and so can
+ * only append `enc`: this returns a copy in order (see `withEnc`) when every other key is a schema v1
+ * key in order, and otherwise (already in order, or keys it does not know) the record itself.
  */
 export function withEncInPlace<T extends AnyRecord>(record: T): T {
   const r = record as Record<string, unknown>
@@ -131,7 +153,7 @@ export function withEncInPlace<T extends AnyRecord>(record: T): T {
   let prevAny = ''
   let inOrder = true
   for (const key in r) {
-    if (!RECORD_KEYS.has(key)) return record
+    if (!RECORD_KEY_SET.has(key)) return record
     if (!(key > prevAny)) inOrder = false
     prevAny = key
     if (key === 'enc') continue
@@ -139,10 +161,15 @@ export function withEncInPlace<T extends AnyRecord>(record: T): T {
     prev = key
   }
   if (inOrder) return record
+  return orderedCopy(r, r['enc']) as T
+}
+
+/** Every schema v1 key of `r` in RFC 8785 order, with `enc` as given. */
+function orderedCopy(r: Record<string, unknown>, enc: unknown): Record<string, unknown> {
   return {
     app: r['app'],
     cost_usd: r['cost_usd'],
-    enc: r['enc'],
+    enc,
     end_ts: r['end_ts'],
     environment: r['environment'],
     error: r['error'],
@@ -171,5 +198,5 @@ export function withEncInPlace<T extends AnyRecord>(record: T): T {
     usage: r['usage'],
     user_id: r['user_id'],
     v: r['v'],
-  } as unknown as T
+  }
 }

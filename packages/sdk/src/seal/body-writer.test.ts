@@ -1,7 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { DataKeyStore } from '../crypto/data-key-store.js'
+import { Encryptor } from '../crypto/encryptor.js'
+import { LocalKeyringProvider } from '../crypto/local-keyring-provider.js'
 import { canonicalize } from '../record/canonical.js'
 import { toRecord } from '../record/from-input.js'
+import { knownJson } from '../record/known-json.js'
 import { type BodyPlaces, bodyBound, bodyParts, writeBody } from './body-writer.js'
 
 const ID = '01936b2e-8f3a-7c21-9b1e-4f2d8a6c0e11'
@@ -57,6 +64,52 @@ describe('bodyParts + writeBody', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  it('splice an encrypted envelope from its known JSON, byte for byte what stringifying it writes', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+    try {
+      const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
+      const encryptor = new Encryptor({ keys })
+      const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }))
+      fc.assert(
+        fc.property(
+          fc.record({
+            prompt: text,
+            // Subjects are the user id: quotes, backslashes and lone surrogates must come out escaped.
+            userId: fc.option(fc.oneof(text, fc.constantFrom('a"b', 'c\\d', '\ud800', 'é\u2028'))),
+            app: fc.option(text),
+            environment: fc.option(text),
+            error: fc.option(fc.record({ message: text })),
+          }),
+          (input) => {
+            const record = encryptor.encryptForSeal(sealed(input, 7, 'cd'.repeat(32)) as never) as Record<
+              string,
+              unknown
+            >
+            expect(knownJson(record.enc)).toBe(JSON.stringify(record.enc))
+            const out = written(record)
+            expect(out?.text).toBe(canonicalize(record))
+          },
+        ),
+        { numRuns: 200 },
+      )
+      // Nothing on one side of `enc` (members the schema always has, dropped here): still one object.
+      const record = encryptor.encryptForSeal(sealed({ prompt: 'hi' }, 0, '0'.repeat(64)) as never) as Record<
+        string,
+        unknown
+      >
+      for (const drop of [
+        ['app', 'cost_usd'],
+        ['end_ts', 'environment', 'error'],
+      ]) {
+        const rest = { ...record }
+        for (const key of drop) delete rest[key]
+        expect(written(rest)?.text).toBe(canonicalize(rest))
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('shape unsorted objects without changing the record', () => {

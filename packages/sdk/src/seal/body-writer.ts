@@ -1,4 +1,5 @@
 import { canonicalShape, NOT_SHAPABLE } from '../record/canonical.js'
+import { knownJson } from '../record/known-json.js'
 import { TOP_KEYS } from './encode-record.js'
 
 /**
@@ -71,14 +72,22 @@ export function bodyParts(record: object, canonical = false): BodyParts | undefi
   const seq = s.seq
   if (typeof prev !== 'string' || typeof seq !== 'number') return undefined
   // One object literal per piece: V8 keeps them in fast mode and the native stringify omits `undefined`.
-  const a = JSON.stringify({
-    app: s.app,
-    cost_usd: s.cost_usd,
-    enc: s.enc,
-    end_ts: s.end_ts,
-    environment: s.environment,
-    error: s.error,
-  })
+  const encJson = knownJson(s.enc)
+  const a =
+    encJson === undefined
+      ? JSON.stringify({
+          app: s.app,
+          cost_usd: s.cost_usd,
+          enc: s.enc,
+          end_ts: s.end_ts,
+          environment: s.environment,
+          error: s.error,
+        })
+      : withMember(
+          JSON.stringify({ app: s.app, cost_usd: s.cost_usd }),
+          `"enc":${encJson}`,
+          JSON.stringify({ end_ts: s.end_ts, environment: s.environment, error: s.error }),
+        )
   if (a.length <= 2) return undefined
   return {
     a,
@@ -114,6 +123,12 @@ export function bodyParts(record: object, canonical = false): BodyParts | undefi
     prev: JSON.stringify(prev),
     seq: JSON.stringify(seq),
   }
+}
+
+/** The JSON object `{…head, member, …tail}` from the JSON objects `head` and `tail` and one member's text. */
+function withMember(head: string, member: string, tail: string): string {
+  const before = head.length > 2 ? `${head.slice(0, -1)},` : '{'
+  return tail.length > 2 ? `${before}${member},${tail.slice(1)}` : `${before}${member}}`
 }
 
 /** An upper bound on the UTF-8 bytes `writeBody` writes for `p`. */
