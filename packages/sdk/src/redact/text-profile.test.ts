@@ -15,9 +15,14 @@ import {
   DIGIT,
   DOTTED_QUAD,
   digitsEnd,
+  firstCardIndex,
   firstDigitIndex,
   firstLetterIndex,
+  firstQuadIndex,
+  firstSchemeIndex,
+  firstSsnIndex,
   HEX_COLONS,
+  hexColonStarts,
   IBAN_HEAD,
   KEY_MARKER,
   NON_ASCII,
@@ -103,6 +108,16 @@ const piece = fc.constantFrom(
 )
 const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''))
 
+// Digit groups and what joins or breaks a chain of them: card, SSN and dotted-quad candidates are frequent here.
+const digitText = fc
+  .array(
+    fc.constantFrom(...['1', '12', '123', '4111', '45', '6780', '0', '999'], ...[' ', '-', '.', ':', 'a', '_', '+']),
+    {
+      maxLength: 20,
+    },
+  )
+  .map((parts) => parts.join(''))
+
 describe('text profile', () => {
   it('rejects only texts in which a built-in recognizer finds nothing (the engine skips the call on its gate)', () => {
     const gated = defaultRecognizers()
@@ -172,6 +187,35 @@ describe('text profile', () => {
     expect(firstLetterIndex()).toBe(0)
     textProfile('42 — élan')
     expect(firstLetterIndex()).toBe(5)
+  })
+
+  it('gives where `:hex:` pairs, dotted quads, card chains, SSN shapes and `://` open, where searches begin', () => {
+    fc.assert(
+      fc.property(fc.oneof(text, digitText), (t) => {
+        const bits = textProfile(t)
+        const { starts, count } = hexColonStarts()
+        const pairs = [...t.matchAll(/:(?=[0-9A-Fa-f]{0,4}:)/g)].map((m) => m.index)
+        expect(count < 0 ? -1 : [...starts.subarray(0, count)], JSON.stringify(t)).toEqual(
+          pairs.length > 16 ? -1 : pairs,
+        )
+        // The first digit of the first chain of four or more dot-joined digit runs.
+        const quad = t.search(/(?<![0-9]|[0-9]\.)[0-9]+(?:\.[0-9]+){3}/)
+        expect(firstQuadIndex(), JSON.stringify(t)).toBe(quad)
+        expect(firstSchemeIndex(), JSON.stringify(t)).toBe(t.indexOf('://'))
+        // The card and SSN searches start at these: no candidate of theirs opens before.
+        const card = t.search(/\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/)
+        if (card >= 0) expect(firstCardIndex(), JSON.stringify(t)).toBeLessThanOrEqual(card)
+        expect(firstCardIndex() >= 0, JSON.stringify(t)).toBe((bits & CARD_RUN) !== 0)
+        const ssn = t.search(/(\d(?<![\w.-]\d)\d{2})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/)
+        if (ssn >= 0) expect(firstSsnIndex(), JSON.stringify(t)).toBeLessThanOrEqual(ssn)
+        expect(firstSsnIndex() >= 0, JSON.stringify(t)).toBe((bits & SSN_SHAPE) !== 0)
+      }),
+      { numRuns: 4000 },
+    )
+    textProfile('v.1.2.3.4 and 10.0.0.1')
+    expect(firstQuadIndex()).toBe(2)
+    textProfile('at 10:22:11 from fe80::1')
+    expect([...hexColonStarts().starts.subarray(0, hexColonStarts().count)]).toEqual([5, 21])
   })
 
   it('gives the first digit, where a number-led pattern can begin its search', () => {

@@ -153,6 +153,56 @@ export function sevenDigitChains(): { starts: Int32Array; ends: Int32Array; coun
   return { starts: sevenStarts, ends: sevenEnds, count: sevenCount }
 }
 
+// Where `:hex{0,4}:` stands (the index of its first colon), in text order; -1 when more than fit. Written by
+// hexColons() during the scan.
+const MAX_HEX_COLONS = 16
+const hexStarts = new Int32Array(MAX_HEX_COLONS)
+let hexCount = 0
+let lastFirstQuad = -1
+let lastFirstCard = -1
+let lastFirstSsn = -1
+// The colon of the first `://`, or -1; written by special() during the scan.
+let firstScheme = -1
+
+/**
+ * The first colon of every `:hex{0,4}:` of the last profiled text (HEX_COLONS), in order (`count` -1 when the text
+ * held more than fit). Every IPv6 candidate holds one within its first five characters, so a search for one tries
+ * only the four positions before each of these and the colon itself.
+ */
+export function hexColonStarts(): { starts: Int32Array; count: number } {
+  return { starts: hexStarts, count: hexCount }
+}
+
+/**
+ * Index of the first digit of the first run of four digit groups joined by single dots (DOTTED_QUAD) of the last
+ * profiled text, or -1: no dotted-quad candidate opens before it, so a search for one starts there instead of at
+ * the first digit.
+ */
+export function firstQuadIndex(): number {
+  return lastFirstQuad
+}
+
+/**
+ * Index of the first digit of the first card chain (CARD_RUN: twelve digits joined by at most one space or dash) of
+ * the last profiled text, or -1: no card candidate opens before it.
+ */
+export function firstCardIndex(): number {
+  return lastFirstCard
+}
+
+/** Index of the first digit run of the last profiled text that has an SSN's shape (SSN_SHAPE), or -1. */
+export function firstSsnIndex(): number {
+  return lastFirstSsn
+}
+
+/**
+ * Index of the colon of the first `://` (URL_SCHEME) of the last profiled text, or -1: a pattern that holds a scheme
+ * of at most `n` characters before it opens no earlier than `n` characters before this.
+ */
+export function firstSchemeIndex(): number {
+  return firstScheme
+}
+
 /** Index of the first letter in `[A-Za-z\u00C0-\u024F]` of the last profiled text, or -1 (read after textProfile). */
 export function firstLetterIndex(): number {
   return lastFirstLetter
@@ -220,7 +270,12 @@ function scan(text: string): number {
   let sevenStart = 0 // first digit of the current seven-digit chain
   let nSeven = 0 // chains of seven digits recorded
   let card = 0
+  let cardStart = 0 // first digit of the current card chain
+  let firstCard = -1
+  let firstSsn = -1
   let quadDots = 0
+  let quadStart = 0 // first digit of the current chain of dot-joined runs
+  let firstQuad = -1
   let lastDigitEnd = -9
   // The previous letter run's word flags and end, for two-word address phrases.
   let prevFlags = 0
@@ -228,6 +283,8 @@ function scan(text: string): number {
   let nCaps = 0
   let nAnds = 0
   let nAmps = 0
+  hexCount = 0
+  firstScheme = -1
   let i = 0
   while (i < n) {
     let c = text.charCodeAt(i)
@@ -304,7 +361,11 @@ function scan(text: string): number {
         seven = d
         sevenStart = start
       }
-      card = gap <= 1 && seps & 2 ? card + d : d
+      if (gap <= 1 && seps & 2) card += d
+      else {
+        card = d
+        cardStart = start
+      }
       if (seven >= 7) {
         bits |= SEVEN_DIGITS
         // The chain's entry: a new one when it just reached seven digits, else its end moves on.
@@ -314,13 +375,23 @@ function scan(text: string): number {
         }
         if (nSeven <= MAX_SEVEN_CHAINS) sevenEnds[nSeven - 1] = i
       }
-      if (card >= 12) bits |= CARD_RUN
-      if ((d === 9 || d === 3) && ssnShape(text, start, i, d)) bits |= SSN_SHAPE
+      if (card >= 12) {
+        bits |= CARD_RUN
+        if (firstCard < 0) firstCard = cardStart
+      }
+      if ((d === 9 || d === 3) && ssnShape(text, start, i, d)) {
+        bits |= SSN_SHAPE
+        if (firstSsn < 0) firstSsn = start
+      }
       lastDigitEnd = i
       if (start > 0) {
         const p = text.charCodeAt(start - 1)
         quadDots = p === 46 && gap === 1 ? quadDots + 1 : 0
-        if (quadDots >= 3) bits |= DOTTED_QUAD
+        if (quadDots === 0) quadStart = start
+        else if (quadDots >= 3) {
+          bits |= DOTTED_QUAD
+          if (firstQuad < 0) firstQuad = quadStart
+        }
         if (
           d >= 2 &&
           start >= 2 &&
@@ -361,6 +432,10 @@ function scan(text: string): number {
   lastFirstLetter = firstLetter
   lastFirstDigit = firstDigit
   lastDigitsEnd = Math.max(lastDigitEnd, 0)
+  lastFirstQuad = firstQuad
+  lastFirstCard = firstCard
+  lastFirstSsn = firstSsn
+  if (hexCount > MAX_HEX_COLONS) hexCount = -1
   capCount = nCaps <= MAX_CAPS ? nCaps : -1
   sevenCount = nSeven <= MAX_SEVEN_CHAINS ? nSeven : -1
   andCount = nAnds <= MAX_CONJUNCTIONS ? nAnds : -1
@@ -411,7 +486,10 @@ function special(text: string, i: number, c: number): number {
     case 58: {
       let bits = COLON | hexColons(text, i)
       if (secretKeyBefore(text, i)) bits |= SECRET_KEY_ASSIGNMENT
-      if (i + 2 < text.length && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) bits |= URL_SCHEME
+      if (i + 2 < text.length && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) {
+        bits |= URL_SCHEME
+        if (firstScheme < 0) firstScheme = i
+      }
       return bits
     }
     case 64:
@@ -448,11 +526,14 @@ function opensAddress(text: string, at: number): boolean {
 }
 const ADDRESS = 'address'
 
-/** HEX_COLONS when the colon at `i` closes `:hex{0,4}:`. */
+/** HEX_COLONS when the colon at `i` closes `:hex{0,4}:`; its first colon is recorded (hexColonStarts()). */
 function hexColons(text: string, i: number): number {
   let k = i - 1
   while (k >= 0 && i - k <= 5 && isHex(text.charCodeAt(k))) k--
-  return k >= 0 && i - k <= 5 && text.charCodeAt(k) === 58 ? HEX_COLONS : 0
+  if (k < 0 || i - k > 5 || text.charCodeAt(k) !== 58) return 0
+  if (hexCount < MAX_HEX_COLONS) hexStarts[hexCount] = k
+  hexCount++
+  return HEX_COLONS
 }
 
 /**

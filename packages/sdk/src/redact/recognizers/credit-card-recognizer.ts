@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { CARD_RUN, digitsEnd, firstDigitIndex, textProfile } from '../text-profile.js'
+import { CARD_RUN, digitsEnd, firstCardIndex, textProfile } from '../text-profile.js'
 import { cardIssuer } from '../validators/card-issuer.js'
 import { luhn } from '../validators/luhn.js'
 
@@ -62,8 +62,8 @@ export const creditCardRecognizer: Recognizer = {
     // Shared profile: twelve digits joined by single spaces or dashes, or no candidate at all.
     if ((textProfile(text) & CARD_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
-    // A match opens on a digit: the search runs from the text's first digit to its last (text-profile.ts).
-    CANDIDATE.lastIndex = firstDigitIndex()
+    // A match lies in a card chain: the search runs from the first one to the text's last digit (text-profile.ts).
+    CANDIDATE.lastIndex = firstCardIndex()
     const last = digitsEnd()
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.lastIndex < last ? CANDIDATE.exec(text) : null) {
       const start = m.index

@@ -58,6 +58,8 @@ const cases: Array<[Recognizer, string, string[]]> = [
       'export DB_PASSWORD=hT7#kq2Lm9xZ',
       'Authorization: Bearer abcDEF123456ghiJKL789',
       'postgres://admin:s3cr3tPa55@db.internal:5432/app',
+      // The longest scheme the pattern takes, after prose: its search opens 21 characters before the `://`.
+      'see abcdefghijklmnopqrstu://admin:s3cr3tPa55@db.internal',
     ],
   ],
   [

@@ -1,5 +1,13 @@
 import type { Finding } from '../recognizer.js'
-import { AUTH_WORD, COLON, EQUALS, QUERY, SECRET_KEY_ASSIGNMENT, URL_SCHEME } from '../text-profile.js'
+import {
+  AUTH_WORD,
+  COLON,
+  EQUALS,
+  firstSchemeIndex,
+  QUERY,
+  SECRET_KEY_ASSIGNMENT,
+  URL_SCHEME,
+} from '../text-profile.js'
 import { characterClasses, shannonEntropy } from '../validators/entropy.js'
 
 // `password = "…"`, `API_KEY: …`, `"client_secret": "…"`: the value (group 1) after a secret-like key.
@@ -9,6 +17,8 @@ const ASSIGNMENT =
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]{1,4}([A-Za-z0-9._~+/=-]{12,4096})/g
 // scheme://user:password@host — the password part.
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,128}:([^\s/@'"]{1,256})@/gi
+// The longest scheme URL_CREDENTIALS takes: `[a-z][a-z0-9+.-]{1,20}`.
+const URL_SCHEME_MAX = 21
 const URL_TOKEN =
   /[?&](?:token|access_token|id_token|refresh_token|api_key|apikey|key|sig|signature|secret|password|passwd|auth|client_secret|x-amz-signature|x-amz-credential|x-goog-signature)=([^&\s#"'<>]{6,2048})/gi
 
@@ -29,7 +39,9 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
     for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) pushGroup(m, out, 0.85)
   }
   if (profile & URL_SCHEME) {
-    URL_CREDENTIALS.lastIndex = 0
+    // A match holds `://` after a scheme of at most 21 characters: none opens earlier than that before the first one
+    // (text-profile.ts). Every letter before it would otherwise start an attempt of up to 21 characters.
+    URL_CREDENTIALS.lastIndex = Math.max(0, firstSchemeIndex() - URL_SCHEME_MAX)
     for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) pushGroup(m, out, 0.9)
   }
   if (profile & EQUALS && profile & QUERY) {

@@ -1,6 +1,6 @@
 import { contextWords, nearby } from '../context.js'
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { digitsEnd, firstDigitIndex, SSN_SHAPE, textProfile } from '../text-profile.js'
+import { digitsEnd, firstSsnIndex, SSN_SHAPE, textProfile } from '../text-profile.js'
 import { isValidSsn } from '../validators/ssn.js'
 
 // 3-2-4 digits with one consistent separator (dash, space, dot) or none; only at the start of a digit run.
@@ -34,8 +34,9 @@ export const usSsnRecognizer: Recognizer = {
     // Shared profile: a number shaped like an SSN (nine digits, or 3-2-4 with one separator), or no candidate.
     if ((textProfile(text) & SSN_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
-    // A match opens on a digit: the search runs from the text's first digit to its last (text-profile.ts).
-    CANDIDATE.lastIndex = firstDigitIndex()
+    // A match opens on a run of SSN shape: the search runs from the first one to the text's last digit
+    // (text-profile.ts).
+    CANDIDATE.lastIndex = firstSsnIndex()
     const last = digitsEnd()
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.lastIndex < last ? CANDIDATE.exec(text) : null) {
       if (!isValidSsn(m[1]! + m[3]! + m[4]!)) continue
