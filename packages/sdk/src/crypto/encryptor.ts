@@ -1,6 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
-import { registerJson } from '../record/known-json.js'
+import { ENVELOPE_MIDDLE } from '../record/envelope-json.js'
 import type { LedgerRecord, RecordEnc, UnsealedRecord } from '../record/schema.js'
 import type { BatchKeys } from './batch-keys.js'
 import { CTR_HMAC_ALG, CtrHmacAead, DERIVED_KEY_BYTES } from './ctr-hmac-aead.js'
@@ -77,15 +77,18 @@ export function sealTaken(
   state.aadTail ??= JSON.stringify([CTR_HMAC_ALG, keyId, subject]).slice(1)
   const id = PLAIN_ID.test(recordId) ? `["${recordId}",` : `[${JSON.stringify(recordId)},`
   const sealed = state.aead.seal(JSON.stringify(content), id + state.aadTail)
-  // Keys in RFC 8785 order: the seal's encoder then takes its native-stringify fast path.
-  const enc: RecordEnc = { alg: CTR_HMAC_ALG, ct: sealed.ct, iv: sealed.iv, key_id: keyId, subject, tag: sealed.tag }
-  // Its JSON, from parts: base64 and the algorithm's name need no escaping, the key id and subject are
-  // stringified once per key. The seal splices it in (see record/known-json.ts).
+  // Keys in RFC 8785 order: the seal's encoder then takes its native-stringify fast path. The symbol-keyed
+  // member lets the build worker write the envelope's JSON without a stringify (see record/envelope-json.ts).
   state.envelopeMiddle ??= `","key_id":${JSON.stringify(keyId)},"subject":${JSON.stringify(subject)},"tag":"`
-  registerJson(
-    enc,
-    `{"alg":"${CTR_HMAC_ALG}","ct":"${sealed.ct}","iv":"${sealed.iv}${state.envelopeMiddle}${sealed.tag}"}`,
-  )
+  const enc: RecordEnc & { [ENVELOPE_MIDDLE]: string } = {
+    alg: CTR_HMAC_ALG,
+    ct: sealed.ct,
+    iv: sealed.iv,
+    key_id: keyId,
+    subject,
+    tag: sealed.tag,
+    [ENVELOPE_MIDDLE]: state.envelopeMiddle,
+  }
   return enc
 }
 

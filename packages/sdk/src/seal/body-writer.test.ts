@@ -7,8 +7,8 @@ import { DataKeyStore } from '../crypto/data-key-store.js'
 import { Encryptor } from '../crypto/encryptor.js'
 import { LocalKeyringProvider } from '../crypto/local-keyring-provider.js'
 import { canonicalize } from '../record/canonical.js'
+import { envelopeJson } from '../record/envelope-json.js'
 import { toRecord } from '../record/from-input.js'
-import { knownJson } from '../record/known-json.js'
 import { type BodyPlaces, bodyBound, bodyParts, writeBody } from './body-writer.js'
 
 const ID = '01936b2e-8f3a-7c21-9b1e-4f2d8a6c0e11'
@@ -87,7 +87,7 @@ describe('bodyParts + writeBody', () => {
               string,
               unknown
             >
-            expect(knownJson(record.enc)).toBe(JSON.stringify(record.enc))
+            expect(envelopeJson(record.enc)).toBe(JSON.stringify(record.enc))
             const out = written(record)
             expect(out?.text).toBe(canonicalize(record))
           },

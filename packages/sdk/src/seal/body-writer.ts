@@ -1,5 +1,5 @@
 import { canonicalShape, NOT_SHAPABLE } from '../record/canonical.js'
-import { knownJson } from '../record/known-json.js'
+import { envelopeJson } from '../record/envelope-json.js'
 import { TOP_KEYS } from './encode-record.js'
 
 /**
@@ -72,7 +72,7 @@ export function bodyParts(record: object, canonical = false): BodyParts | undefi
   const seq = s.seq
   if (typeof prev !== 'string' || typeof seq !== 'number') return undefined
   // One object literal per piece: V8 keeps them in fast mode and the native stringify omits `undefined`.
-  const encJson = knownJson(s.enc)
+  const encJson = envelopeJson(s.enc)
   const a =
     encJson === undefined
       ? JSON.stringify({
