@@ -72,6 +72,11 @@ describe('toRecord', () => {
     expect(() => toRecord({ usage: { estimated: 'yes' as unknown as boolean } }, ctx)).toThrow(/usage.estimated/)
     expect(() => toRecord({ model: 42 as unknown as string, usage: { inputTokens: 1 } }, ctx)).toThrow(/"model"/)
     expect(() => toRecord({ responseModel: {} as unknown as string }, ctx)).toThrow(/"responseModel"/)
+    // Values no JSON encoder writes are refused by the field's name; a Date (toJSON) is still taken.
+    expect(() => toRecord({ metadata: { n: 10n } }, ctx)).toThrow(/"metadata" must be JSON data/)
+    expect(() => toRecord({ params: { t: Number.NaN } }, ctx)).toThrow(/"params"/)
+    expect(() => toRecord({ response: { score: Number.POSITIVE_INFINITY } }, ctx)).toThrow(/"response"/)
+    expect(toRecord({ metadata: { at: new Date(0) } }, ctx).metadata).toEqual({ at: new Date(0) })
   })
 
   it('writes redacted: false when redaction is off', () => {

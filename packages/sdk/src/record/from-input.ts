@@ -1,6 +1,6 @@
 import { costUsd } from '../cost/cost-usd.js'
 import { PromptLedgerError } from '../errors.js'
-import { canonicalJson, canonicalShape, NOT_SHAPABLE } from './canonical.js'
+import { canonicalize, canonicalJson, canonicalShape, NOT_SHAPABLE } from './canonical.js'
 import { hmacSha256Hex } from './hmac-sha256.js'
 import type { ErrorInput, LogInput } from './log-input.js'
 import { type Message, operationSchema, SCHEMA_VERSION, type UnsealedRecord } from './schema.js'
@@ -97,10 +97,17 @@ let shapable = true
  * A caller's value in canonical key order (a sorted copy where it is not), or the value itself when no
  * order can make it canonical (the seal's general encoder then takes the record, and it is not marked).
  */
-function shape<T>(value: T): T {
+function shape<T>(value: T, field: string): T {
   const shaped = canonicalShape(value)
   if (shaped !== NOT_SHAPABLE) return shaped as T
   shapable = false
+  // Rare: a Date, a toJSON or integer-like keys, which the general encoder takes, or a value no JSON
+  // encoder can write (bigint, NaN, Infinity), refused here by the field's name rather than at the seal.
+  try {
+    canonicalize(value)
+  } catch {
+    fail(field, 'JSON data (no bigint, NaN or Infinity)')
+  }
   return value
 }
 
@@ -185,7 +192,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     error: err,
     id: ctx.id,
     latency_ms: latencyMs,
-    metadata: input.metadata ? shape(input.metadata) : {},
+    metadata: input.metadata ? shape(input.metadata, 'metadata') : {},
     operation: input.operation ?? 'chat',
     parent_span_id: optText(input, 'parentSpanId'),
     prev_hash: '',
@@ -194,18 +201,18 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     redacted: ctx.redacted,
     redactions: {},
     request: {
-      input: shape(input.input),
-      messages: shape(messages),
+      input: shape(input.input, 'input'),
+      messages: shape(messages, input.messages !== undefined ? 'messages' : 'prompt'),
       model,
-      params: shape(input.params),
-      tools: shape(input.tools),
+      params: shape(input.params, 'params'),
+      tools: shape(input.tools, 'tools'),
     },
     response: hasResponse
       ? {
           finish_reasons: input.finishReasons,
           id: optText(input, 'responseId'),
           model: responseModel ?? model,
-          output: shape(output),
+          output: shape(output, input.output !== undefined ? 'output' : 'response'),
           tool_calls: input.toolCalls?.map((t) => ({
             arguments: t.arguments,
             id: t.id ?? null,
@@ -216,7 +223,7 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
       : null,
     seq: -1,
     session_id: optText(input, 'sessionId'),
-    signals: input.signals ? shape(input.signals) : undefined,
+    signals: input.signals ? shape(input.signals, 'signals') : undefined,
     span_id: optText(input, 'spanId'),
     status: input.status ?? (err ? 'error' : 'ok'),
     stream: '',
