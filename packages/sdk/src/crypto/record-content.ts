@@ -1,5 +1,5 @@
 import type { LedgerRecord, UnsealedRecord } from '../record/schema.js'
-import { TOP_KEYS } from '../seal/encode-record.js'
+import { UNSEALED_KEYS } from '../seal/encode-record.js'
 
 /** What stands in for a metadata value or error message whose plaintext lives in `enc.ct`. */
 export const ENCRYPTED_PLACEHOLDER = '[encrypted]'
@@ -113,9 +113,7 @@ function without(source: object, a: string, b: string): Record<string, unknown> 
   return out
 }
 
-/** The top-level keys of an unsealed schema v1 record, in RFC 8785 order (the seal's list, less the `hash` it adds). */
-const RECORD_KEYS: readonly string[] = TOP_KEYS.filter((k) => k !== 'hash')
-const RECORD_KEY_SET = new Set(RECORD_KEYS)
+const RECORD_KEY_SET = new Set(UNSEALED_KEYS)
 
 /**
  * The record with `enc` set and at its RFC 8785 place (between `cost_usd` and `end_ts`), for a record
@@ -132,8 +130,8 @@ export function withEnc<T extends AnyRecord>(record: T, enc: NonNullable<AnyReco
   // each is found further along the list than the one before (keys are interned: `!==` is a pointer test).
   let at = 0
   for (const key in r) {
-    while (at < RECORD_KEYS.length && RECORD_KEYS[at] !== key) at++
-    if (at === RECORD_KEYS.length) {
+    while (at < UNSEALED_KEYS.length && UNSEALED_KEYS[at] !== key) at++
+    if (at === UNSEALED_KEYS.length) {
       r['enc'] = enc
       return withEncInPlace(record)
     }

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { encryptStage, openEncryptor } from '../crypto/encrypt-stage.js'
 import { canonicalShape } from '../record/canonical.js'
 import { type RecordContext, toRecord } from '../record/from-input.js'
 import type { LogInput } from '../record/log-input.js'
@@ -11,6 +15,10 @@ import { redactStage } from './redact-stage.js'
 import { KEEPS_CANONICAL, runStages } from './stage.js'
 
 const KEY = Buffer.alloc(32, 3)
+const dirs: string[] = []
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
 
 describe('createBodyEncoder + Chain.sealBodyInto', () => {
   it('writes the same lines as sealing the records in-thread, for any text', () => {
@@ -71,7 +79,9 @@ describe('createBodyEncoder + Chain.sealBodyInto', () => {
   })
 
   it('calls a record canonical only when it is, through the built-in stages', () => {
-    const stages = [signalsStage(), redactStage({})]
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+    dirs.push(dir)
+    const stages = [signalsStage(), redactStage({}), encryptStage(openEncryptor({ dir }))]
     expect(stages.every((s) => s[KEEPS_CANONICAL] === true)).toBe(true)
     // Caller objects with keys in any order, integer-like keys, nested arrays, strings that redaction
     // rewrites (so that copies are made), and values no key order makes canonical (a toJSON, NaN).

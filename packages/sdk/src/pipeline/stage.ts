@@ -1,10 +1,10 @@
 import type { UnsealedRecord } from '../record/schema.js'
 
 /**
- * Set (to true) on a built-in stage that leaves a record canonical as built (see `RecordContext.canonical`)
- * canonical: it sorts every object it adds and writes only keys the record holds, in their place. The
- * build worker then skips the seal's check walk over the whole record. Not part of the public API: with a
- * stage an application inserted, every record is checked.
+ * Set (to true) on a built-in stage that keeps a record that is canonical as built (see
+ * `RecordContext.canonical`) canonical: it sorts every object it adds and writes only keys the record holds,
+ * in their place. The build worker then skips the seal's check walk over the whole record. Not part of the
+ * public API: with a stage an application inserted, every record is checked.
  */
 export const KEEPS_CANONICAL: unique symbol = Symbol('promptledger.keepsCanonical')
 

@@ -1,6 +1,6 @@
 import { canonicalShape, NOT_SHAPABLE } from '../record/canonical.js'
 import { envelopeJson } from '../record/envelope-json.js'
-import { TOP_KEYS } from './encode-record.js'
+import { UNSEALED_KEYS } from './encode-record.js'
 
 /**
  * A record's canonical body (RFC 8785 JSON without `hash`) in pieces, split where the chain's members
@@ -35,19 +35,17 @@ export interface BodyPlaces {
   seqAt: number
 }
 
-/** Schema v1's top-level keys besides `hash`, in RFC 8785 order: the keys of every record `toRecord` builds. */
-const RECORD_KEYS: readonly string[] = TOP_KEYS.filter((k) => k !== 'hash')
-const KNOWN = new Set(RECORD_KEYS)
+const KNOWN = new Set(UNSEALED_KEYS)
 
 const PREV_KEY = ',"prev_hash":'
 const SEQ_KEY = ',"seq":'
 
 /** Whether every key is a schema v1 key other than `hash` (the pieces below would drop any other). */
 function knownKeys(keys: readonly string[]): boolean {
-  // Records built by toRecord have exactly RECORD_KEYS, in order: compared by reference, no lookup.
-  if (keys.length === RECORD_KEYS.length) {
+  // Records built by toRecord have exactly UNSEALED_KEYS, in order: compared by reference, no lookup.
+  if (keys.length === UNSEALED_KEYS.length) {
     let i = 0
-    while (i < keys.length && keys[i] === RECORD_KEYS[i]) i++
+    while (i < keys.length && keys[i] === UNSEALED_KEYS[i]) i++
     if (i === keys.length) return true
   }
   for (const key of keys) if (!KNOWN.has(key)) return false

@@ -38,6 +38,8 @@ export const TOP_KEYS: readonly string[] = [
   'user_id',
   'v',
 ].sort()
+/** Schema v1's top-level keys besides `hash`, in RFC 8785 order: the keys of every record `toRecord` builds. */
+export const UNSEALED_KEYS: readonly string[] = TOP_KEYS.filter((k) => k !== 'hash')
 const QUOTED = TOP_KEYS.map((k) => `${JSON.stringify(k)}:`)
 const HASH_INDEX = TOP_KEYS.indexOf('hash')
 
