@@ -50,7 +50,10 @@ export async function sealSegment(
   const codec = codecFor(first.enc != null || last.enc != null)
   const archive = await compressArchive(raw, codec)
   const file = base + ARCHIVE_EXT[codec]
-  await writeFileAtomicAsync(path.join(streamDir, file), archive)
+  // The manifest's write below fsyncs the folder, which makes this rename durable too. A crash before it leaves
+  // the segment's `.ndjson`, with or without this archive and never with a manifest: opening seals it again
+  // (recover.ts).
+  await writeFileAtomicAsync(path.join(streamDir, file), archive, { syncDir: false })
   const sha256 = hash('sha256', archive)
   const manifest: SegmentManifest = {
     stream: last.stream,
