@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createLedger } from '../../ledger.js'
 import { readManifest } from './manifest.js'
 import { readRecords } from './read-ledger.js'
+import { CHECKPOINTS_FILE } from './segment-files.js'
 import { inflate, isArchive } from './test-support/archive-bytes.js'
 import { streamFiles, tempDir, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
@@ -47,6 +48,29 @@ describe('file ledger', () => {
     for await (const r of readRecords(d)) seen.push(r.id)
     expect(seen).toEqual(ids)
     expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ records: 40 }] })
+  })
+
+  it('seals every segment of a burst, manifests oldest first', async () => {
+    const d = dir()
+    await writeRecords(d, 240, { maxFileBytes: 4 * 1024, encrypt: false })
+    const archives = streamFiles(d, '.ndjson.gz')
+    expect(archives.length).toBeGreaterThanOrEqual(40)
+    // Only the active segment is left unsealed, and every archive has its manifest.
+    expect(streamFiles(d, '.ndjson').filter((f) => f !== CHECKPOINTS_FILE).length).toBeLessThanOrEqual(1)
+    expect(streamFiles(d, '.manifest.json').map((m) => m.replace('.manifest.json', '.ndjson.gz'))).toEqual(archives)
+    // Manifests link up oldest first, and the checkpoint log only ever moves forward.
+    const manifests = archives.map((a) => readManifest(path.join(d, 's', a.replace('.ndjson.gz', '.manifest.json'))))
+    for (let i = 1; i < manifests.length; i++) {
+      expect(manifests[i]!.first_seq).toBe(manifests[i - 1]!.last_seq + 1)
+      expect(manifests[i]!.prev_hash).toBe(manifests[i - 1]!.head_hash)
+    }
+    const seqs = fs
+      .readFileSync(path.join(d, 's', CHECKPOINTS_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { seq: number }).seq)
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeGreaterThan(seqs[i - 1]!)
+    expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ records: 240 }] })
   })
 
   it('rotates by age', async () => {

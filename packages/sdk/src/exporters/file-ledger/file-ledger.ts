@@ -12,7 +12,7 @@ import type { Exporter, ExportResult } from '../exporter.js'
 import type { SegmentManifest } from './manifest.js'
 import { type RecoveryNote, recoverStream } from './recover.js'
 import { applyRetention, compactCheckpointLog, type RetentionPolicy } from './retention.js'
-import { sealSegment } from './seal-segment.js'
+import { archiveSegment, finishSeal, type SegmentArchive } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
 
 const fsyncAsync = promisify(fsync)
@@ -23,6 +23,13 @@ const writeAsync = (fd: number, buf: Buffer, offset: number, length: number, pos
   )
 /** Segments up to this size are kept in memory while active, for the seal (see `#written`). */
 const MAX_KEPT_SEGMENT_BYTES = 16 * 1024 * 1024
+/**
+ * Closed segments whose archives are made at once (compression, write, fsync), ahead of their turn to be
+ * finished. Two keep two of the thread pool's four threads free for the write path's writes and fsyncs; one
+ * at a time, a burst left a backlog that `close()` then waited for, one segment after another (36 segments
+ * of encrypted records after 20,000 calls: 250 ms).
+ */
+const ARCHIVES_AT_ONCE = 2
 
 export interface FileLedgerOptions {
   /** Data dir; the stream's segments go to `<dir>/<stream>/`. */
@@ -80,6 +87,7 @@ export class FileLedgerExporter implements Exporter {
   #manifests = new Map<string, SegmentManifest>()
   /** Segment buffers whose seal finished, reused for the next segments (no 1 MiB allocation per segment). */
   #spare: Buffer[] = []
+  readonly #archiving = new Slots(ARCHIVES_AT_ONCE)
 
   constructor(options: FileLedgerOptions) {
     this.#o = options
@@ -91,7 +99,8 @@ export class FileLedgerExporter implements Exporter {
     this.#lastCheckpoint = r.lastCheckpointSeq
     this.#cpFd = openSync(path.join(this.streamDir, CHECKPOINTS_FILE), 'a', 0o600)
     writePublicKey(options.dir, options.signer.publicKeyPem)
-    for (const base of r.pendingSeal) this.#inBackground(() => this.#seal(base))
+    for (const base of r.pendingSeal)
+      this.#inBackground(async () => this.#finish(await archiveSegment(this.streamDir, base)))
     if (r.active) {
       this.#base = r.active.base
       this.#size = r.active.size
@@ -258,10 +267,18 @@ export class FileLedgerExporter implements Exporter {
     const kept = this.#written
     const written = kept?.subarray(0, this.#writtenLength)
     this.#written = null
-    this.#inBackground(async () => {
+    // The archive is made as soon as a slot is free; the manifest, checkpoint and retention follow in
+    // segment order on the background chain.
+    const archived = this.#archiving.run(async () => {
       await synced
-      await this.#seal(base, written)
+      const a = await archiveSegment(this.streamDir, base, written)
       if (kept && this.#spare.length < 2) this.#spare.push(kept)
+      return a
+    })
+    // Awaited below in its turn; a failure is reported there, not as an unhandled rejection meanwhile.
+    archived.catch(() => undefined)
+    this.#inBackground(async () => {
+      await this.#finish(await archived)
       await this.#retention()
     })
   }
@@ -270,12 +287,9 @@ export class FileLedgerExporter implements Exporter {
     this.#background = this.#background.then(op).catch((err: Error) => this.#o.onError?.(err))
   }
 
-  async #seal(base: string, written?: Buffer): Promise<void> {
-    const manifest = await sealSegment(
-      this.streamDir,
-      base,
-      (head) => this.#o.signer.sign({ stream: this.#o.stream, ...head }),
-      written,
+  async #finish(sealed: SegmentArchive): Promise<void> {
+    const manifest = await finishSeal(this.streamDir, sealed, (head) =>
+      this.#o.signer.sign({ stream: this.#o.stream, ...head }),
     )
     // The checkpoint log keeps its plain form (seq and head): the archive claim lives in the manifest.
     const { archive, ...plain } = manifest.checkpoint
@@ -327,4 +341,26 @@ function writePublicKey(dir: string, pem: string): void {
   const file = path.join(dir, PUBLIC_KEY_FILE)
   if (existsSync(file) && readFileSync(file, 'utf8') === pem) return
   writeFileAtomic(file, pem)
+}
+
+/** Runs at most `limit` tasks at once, the rest in the order they came. */
+class Slots {
+  #free: number
+  readonly #waiting: Array<() => void> = []
+
+  constructor(limit: number) {
+    this.#free = limit
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#free++
+    }
+  }
 }

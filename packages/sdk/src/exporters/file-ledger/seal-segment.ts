@@ -25,6 +25,21 @@ function firstAndLast(buf: Buffer): [LedgerRecord, LedgerRecord, number] {
   return [first, last, lines]
 }
 
+/** A closed segment's archive, written and fsynced; its manifest not yet (see `archiveSegment`). */
+export interface SegmentArchive {
+  /** The segment's base name (`<dir>/<base>.ndjson` is still there). */
+  base: string
+  /** The archive's file name in the stream's folder. */
+  file: string
+  first: LedgerRecord
+  last: LedgerRecord
+  records: number
+  bytes: number
+  sha256: string
+  /** Made from the bytes this process appended (not read back from disk): its checkpoint may claim the archive. */
+  claimable: boolean
+}
+
 /**
  * Seals a closed segment: compress to a temp file, fsync, rename to the archive (`.ndjson.br` when its
  * records are encrypted, else `.ndjson.gz`: see `codecFor`), write the manifest
@@ -42,6 +57,15 @@ export async function sealSegment(
   sign: (head: { seq: number; hash: string; archive?: ArchiveClaim }) => Checkpoint,
   written?: Buffer,
 ): Promise<SegmentManifest> {
+  return finishSeal(streamDir, await archiveSegment(streamDir, base, written), sign)
+}
+
+/**
+ * The first half of `sealSegment`: the archive, compressed, written and fsynced. Archives of several segments
+ * may be made at once; their `finishSeal` calls must then run in the segments' order (a manifest is what makes
+ * a segment sealed, and retention and the checkpoint log read them oldest first).
+ */
+export async function archiveSegment(streamDir: string, base: string, written?: Buffer): Promise<SegmentArchive> {
   const src = path.join(streamDir, base + ACTIVE_EXT)
   const raw = written ?? (await readFile(src))
   const [first, last, records] = firstAndLast(raw)
@@ -50,14 +74,24 @@ export async function sealSegment(
   const codec = codecFor(first.enc != null || last.enc != null)
   const archive = await compressArchive(raw, codec)
   const file = base + ARCHIVE_EXT[codec]
-  // The manifest's write below fsyncs the folder, which makes this rename durable too. A crash before it leaves
-  // the segment's `.ndjson`, with or without this archive and never with a manifest: opening seals it again
-  // (recover.ts).
+  // The manifest's write (finishSeal) fsyncs the folder, which makes this rename durable too. A crash before it
+  // leaves the segment's `.ndjson`, with or without this archive and never with a manifest: opening seals it
+  // again (recover.ts).
   await writeFileAtomicAsync(path.join(streamDir, file), archive, { syncDir: false })
   const sha256 = hash('sha256', archive)
+  return { base, file, first, last, records, bytes: archive.length, sha256, claimable: written !== undefined }
+}
+
+/** The second half of `sealSegment`: the signed manifest, then the `.ndjson` removed. */
+export async function finishSeal(
+  streamDir: string,
+  a: SegmentArchive,
+  sign: (head: { seq: number; hash: string; archive?: ArchiveClaim }) => Checkpoint,
+): Promise<SegmentManifest> {
+  const { first, last, records, sha256 } = a
   const manifest: SegmentManifest = {
     stream: last.stream,
-    file,
+    file: a.file,
     first_seq: first.seq,
     last_seq: last.seq,
     first_ts: first.ts,
@@ -65,15 +99,15 @@ export async function sealSegment(
     prev_hash: first.prev_hash,
     head_hash: last.hash,
     records,
-    bytes: archive.length,
+    bytes: a.bytes,
     sha256,
     checkpoint: sign({
       seq: last.seq,
       hash: last.hash,
-      ...(written ? { archive: { sha256, first_seq: first.seq, prev_hash: first.prev_hash, records } } : {}),
+      ...(a.claimable ? { archive: { sha256, first_seq: first.seq, prev_hash: first.prev_hash, records } } : {}),
     }),
   }
-  await writeManifestAsync(path.join(streamDir, base + MANIFEST_EXT), manifest)
-  await unlink(src)
+  await writeManifestAsync(path.join(streamDir, a.base + MANIFEST_EXT), manifest)
+  await unlink(path.join(streamDir, a.base + ACTIVE_EXT))
   return manifest
 }
