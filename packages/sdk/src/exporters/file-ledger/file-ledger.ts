@@ -14,6 +14,7 @@ import { type RecoveryNote, recoverStream } from './recover.js'
 import { applyRetention, compactCheckpointLog, type RetentionPolicy } from './retention.js'
 import { archiveSegment, finishSeal, type SegmentArchive } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
+import { Slots } from './slots.js'
 
 const fsyncAsync = promisify(fsync)
 const openAsync = promisify(open)
@@ -341,26 +342,4 @@ function writePublicKey(dir: string, pem: string): void {
   const file = path.join(dir, PUBLIC_KEY_FILE)
   if (existsSync(file) && readFileSync(file, 'utf8') === pem) return
   writeFileAtomic(file, pem)
-}
-
-/** Runs at most `limit` tasks at once, the rest in the order they came. */
-class Slots {
-  #free: number
-  readonly #waiting: Array<() => void> = []
-
-  constructor(limit: number) {
-    this.#free = limit
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
-    try {
-      return await task()
-    } finally {
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#free++
-    }
-  }
 }

@@ -1,0 +1,30 @@
+/**
+ * Runs at most `limit` tasks at once; the others wait and start in the order they came, as slots free up.
+ * A task that fails frees its slot like one that succeeds.
+ *
+ * @example
+ * const slots = new Slots(2)
+ * const archives = segments.map((s) => slots.run(() => archive(s))) // two at a time
+ */
+export class Slots {
+  #free: number
+  readonly #waiting: Array<() => void> = []
+
+  constructor(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`Slots: limit must be a positive integer, got ${limit}`)
+    this.#free = limit
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#free++
+    }
+  }
+}
