@@ -184,6 +184,29 @@ describe('createLedger', () => {
     expect(record!.metadata).toEqual({ note: 'call <PHONE_NUMBER>', tier: 'gold' })
   })
 
+  it("seals canonical lines on the caller's thread when an inserted stage leaves keys out of order", async () => {
+    const { dir, ledger } = open({ buildThread: false })
+    // Records are sealed without the key-order walk only when every stage is known to keep their order: a
+    // stage of the caller's that rebuilds each record with its keys reversed must be sorted out by the seal.
+    ledger.insertStage({
+      name: 'reverse',
+      run: (record) => Object.fromEntries(Object.entries(record).reverse()) as typeof record,
+    })
+    for (let i = 0; i < 40; i++) ledger.log({ prompt: `p${i}`, response: 'r', metadata: { b: 1, a: 2 } })
+    await ledger.close()
+    const streamDir = path.join(dir, 'test')
+    const lines = fs
+      .readdirSync(streamDir)
+      .filter((f) => f.endsWith('.ndjson') && f !== 'checkpoints.ndjson')
+      .flatMap((f) => fs.readFileSync(path.join(streamDir, f), 'utf8').trim().split('\n'))
+    expect(lines).toHaveLength(40)
+    for (const line of lines) {
+      const keys = Object.keys(JSON.parse(line) as object)
+      expect(keys).toEqual([...keys].sort())
+    }
+    expect(await verifyLedger(dir)).toMatchObject({ ok: true, streams: [{ records: 40 }] })
+  })
+
   it("gives the event loop back while it builds and seals a batch on the caller's thread", async () => {
     const { ledger, memory } = open({ buildThread: false })
     // A stage that makes each record cost about 20 µs, as building one with redaction on does: one batch of

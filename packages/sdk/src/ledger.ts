@@ -12,7 +12,7 @@ import { HttpExporter } from './exporters/http/http-exporter.js'
 import { withRetry } from './exporters/http/retry-exporter.js'
 import { withSpool } from './exporters/http/spool-exporter.js'
 import { type LedgerOptions, type ResolvedLedgerOptions, resolveLedgerOptions } from './ledger-options.js'
-import { BatchBuilder, type SealedBatch } from './pipeline/batch-builder.js'
+import { BatchBuilder, type PreparedBatch, type SealedBatch } from './pipeline/batch-builder.js'
 import type { BodyBatch } from './pipeline/body-batch.js'
 import { BUILD_THREAD, type BuildThread, isPlainData, openBuildThread } from './pipeline/build-thread.js'
 import { registerExitFlush } from './pipeline/exit-hooks.js'
@@ -20,7 +20,6 @@ import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-qu
 import { redactStage } from './pipeline/redact-stage.js'
 import type { NamedStage } from './pipeline/stage.js'
 import type { LogInput } from './record/log-input.js'
-import type { UnsealedRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
@@ -59,8 +58,10 @@ interface TakenBatch {
   /** The worker's bodies for the batch, or null when it is built here (`prepared`). */
   bodies: Promise<BodyBatch | null> | null
   building: boolean
-  prepared: Array<UnsealedRecord | null> | null
+  prepared: PreparedBatch | null
 }
+
+const NOTHING_PREPARED: PreparedBatch = { records: [], canonical: new Uint8Array(0) }
 
 /** Batches built ahead while the worker holds an older one; bounds the records kept alive unsealed. */
 const MAX_TAKEN = 4
@@ -354,7 +355,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         const bodies = await oldest.bodies
         batch = this.#builder.sealBodies(oldest.items, bodies)
         if (bodies) this.#buildThread?.recycle(bodies.bytes)
-      } else batch = await this.#builder.sealSliced(oldest.prepared ?? [], SLICE_MS)
+      } else batch = await this.#builder.sealSliced(oldest.prepared ?? NOTHING_PREPARED, SLICE_MS)
       if (writing) await writing
       const next = this.#write(batch, oldest.items.length)
       committed = next.committed

@@ -90,12 +90,12 @@ export class Chain {
     return h
   }
 
-  sealInto(record: UnsealedRecord, lines: LineBuffer): LedgerRecord {
+  sealInto(record: UnsealedRecord, lines: LineBuffer, canonical = false): LedgerRecord {
     const sealed = record as LedgerRecord
     sealed.stream = this.#stream
     sealed.seq = this.#seq + 1
     sealed.prev_hash = this.#hash
-    sealed.hash = lines.appendRecord(sealed)
+    sealed.hash = lines.appendRecord(sealed, canonical)
     this.#seq = sealed.seq
     this.#hash = sealed.hash
     return sealed

@@ -117,9 +117,15 @@ export function encodeRecord(record: Omit<LedgerRecord, 'hash'> & { hash?: strin
 /**
  * The canonical JSON of a record without `hash` through one native stringify, or undefined when the
  * record cannot take that path (it has a `hash` member, or a value no key order makes canonical).
+ * `canonical`: its builder knows the record to be canonical as it stands (`RecordContext.canonical`, through
+ * stages that keep it so): the key-order walk is skipped, as the build worker's `bodyParts` does.
  */
-export function canonicalBody(record: Omit<LedgerRecord, 'hash'> & { hash?: string }): string | undefined {
-  const shaped = record.hash === undefined && !('hash' in record) ? canonicalShape(record) : NOT_SHAPABLE
+export function canonicalBody(
+  record: Omit<LedgerRecord, 'hash'> & { hash?: string },
+  canonical = false,
+): string | undefined {
+  if (record.hash !== undefined || 'hash' in record) return undefined
+  const shaped = canonical ? record : canonicalShape(record)
   return shaped === NOT_SHAPABLE ? undefined : JSON.stringify(shaped)
 }
 

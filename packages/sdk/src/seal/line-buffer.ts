@@ -55,9 +55,10 @@ export class LineBuffer {
   /**
    * Appends the canonical line of a record whose `seq`, `prev_hash` and `stream` are set and which has no
    * `hash` yet; returns the hash (SHA-256 of the canonical JSON without `hash`, as `recordHash`).
+   * `canonical`: the record is known to be canonical as built (see `canonicalBody`).
    */
-  appendRecord(record: Omit<LedgerRecord, 'hash'>): string {
-    const body = canonicalBody(record)
+  appendRecord(record: Omit<LedgerRecord, 'hash'>, canonical = false): string {
+    const body = canonicalBody(record, canonical)
     // `hash` sorts right before `id`; see encodeRecordParts for why `,"id":"<id>"` marks its place.
     const marker = body === undefined ? '' : `,"id":${JSON.stringify(record.id)}`
     const at = body === undefined ? -1 : body.indexOf(marker)
