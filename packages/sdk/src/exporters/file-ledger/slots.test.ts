@@ -53,6 +53,25 @@ describe('Slots', () => {
     expect(await next).toBe('second')
   })
 
+  it('starts waiting tasks at once when the limit is raised', async () => {
+    const slots = new Slots(1)
+    const log: string[] = []
+    const tasks = ['a', 'b', 'c', 'd'].map((n) => gated(log, n))
+    const results = tasks.map((t) => slots.run(t.task))
+    await tick()
+    expect(log).toEqual(['start a'])
+    slots.raise(3)
+    await tick()
+    expect(log).toEqual(['start a', 'start b', 'start c'])
+    // Never lowered: a smaller limit changes nothing.
+    slots.raise(1)
+    tasks[0]!.release()
+    await tick()
+    expect(log).toEqual(['start a', 'start b', 'start c', 'start d'])
+    for (const t of tasks.slice(1)) t.release()
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
+  })
+
   it('refuses a limit below one', () => {
     expect(() => new Slots(0)).toThrow(RangeError)
   })

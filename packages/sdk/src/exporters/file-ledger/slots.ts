@@ -8,12 +8,24 @@
  */
 export class Slots {
   #free: number
+  #limit: number
   readonly #waiting: Array<() => void> = []
 
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`Slots: limit must be a positive integer, got ${limit}`)
     this.#free = limit
+    this.#limit = limit
+  }
+
+  /** Raises the limit to `limit` (never lowers it), starting waiting tasks at once. */
+  raise(limit: number): void {
+    while (this.#limit < limit) {
+      this.#limit++
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#free++
+    }
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
