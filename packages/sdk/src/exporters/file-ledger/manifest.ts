@@ -32,15 +32,9 @@ export function writeManifest(file: string, manifest: SegmentManifest): void {
 
 /**
  * Writes a file atomically without blocking the event loop: 0600 temp file, fsync, rename, fsync of
- * the folder. Sealing runs beside the write path, so its fsyncs must not stall it. `syncDir: false` leaves the
- * folder's fsync to a later write in the same folder (one fsync of a folder makes every earlier rename in it
- * durable): for a file whose loss before that point is recovered anyway.
+ * the folder. Sealing runs beside the write path, so its fsyncs must not stall it.
  */
-export async function writeFileAtomicAsync(
-  file: string,
-  data: string | Buffer,
-  { syncDir = true }: { syncDir?: boolean } = {},
-): Promise<void> {
+export async function writeFileAtomicAsync(file: string, data: string | Buffer): Promise<void> {
   const tmp = `${file}.tmp`
   const fh = await open(tmp, 'w', 0o600)
   try {
@@ -50,7 +44,6 @@ export async function writeFileAtomicAsync(
     await fh.close()
   }
   await rename(tmp, file)
-  if (!syncDir) return
   let dir: Awaited<ReturnType<typeof open>> | undefined
   try {
     dir = await open(path.dirname(file), 'r')

@@ -41,29 +41,17 @@ export interface SegmentArchive {
 }
 
 /**
- * Seals a closed segment: compress to a temp file, fsync, rename to the archive (`.ndjson.br` when its
- * records are encrypted, else `.ndjson.gz`: see `codecFor`), write the manifest
- * (first/last seq, head hash, SHA-256 of the archive, checkpoint of the last record), then remove the
- * `.ndjson`. Each step leaves a state that opening the ledger finishes or redoes (see recover.ts).
+ * Seals a closed segment, in two steps. `archiveSegment`: compress to a temp file, fsync, rename to the archive
+ * (`.ndjson.br` when its records are encrypted, else `.ndjson.gz`: see `codecFor`). `finishSeal`: write the
+ * manifest (first/last seq, head hash, SHA-256 of the archive, checkpoint of the last record), then remove the
+ * `.ndjson`. Each step leaves a state that opening the ledger finishes or redoes (see recover.ts). Archives of
+ * several segments may be made at once; their `finishSeal` calls must then run in the segments' order (a
+ * manifest is what makes a segment sealed, and retention and the checkpoint log read them oldest first).
  *
  * `written` is the segment exactly as this process appended it, when the writer kept it: the archive is
  * then made from those bytes (the file on disk is not read back) and the checkpoint also signs the
  * archive's digest (see `ArchiveClaim`). Segments continued or recovered after a restart are read from
  * disk and signed without the claim, so `verify` re-hashes their records.
- */
-export async function sealSegment(
-  streamDir: string,
-  base: string,
-  sign: (head: { seq: number; hash: string; archive?: ArchiveClaim }) => Checkpoint,
-  written?: Buffer,
-): Promise<SegmentManifest> {
-  return finishSeal(streamDir, await archiveSegment(streamDir, base, written), sign)
-}
-
-/**
- * The first half of `sealSegment`: the archive, compressed, written and fsynced. Archives of several segments
- * may be made at once; their `finishSeal` calls must then run in the segments' order (a manifest is what makes
- * a segment sealed, and retention and the checkpoint log read them oldest first).
  */
 export async function archiveSegment(streamDir: string, base: string, written?: Buffer): Promise<SegmentArchive> {
   const src = path.join(streamDir, base + ACTIVE_EXT)
@@ -74,15 +62,14 @@ export async function archiveSegment(streamDir: string, base: string, written?: 
   const codec = codecFor(first.enc != null || last.enc != null)
   const archive = await compressArchive(raw, codec)
   const file = base + ARCHIVE_EXT[codec]
-  // The manifest's write (finishSeal) fsyncs the folder, which makes this rename durable too. A crash before it
-  // leaves the segment's `.ndjson`, with or without this archive and never with a manifest: opening seals it
-  // again (recover.ts).
-  await writeFileAtomicAsync(path.join(streamDir, file), archive, { syncDir: false })
+  // The folder is fsynced here too, not left to the manifest's: a file system may persist two renames out of order,
+  // and a manifest must never stand without its archive.
+  await writeFileAtomicAsync(path.join(streamDir, file), archive)
   const sha256 = hash('sha256', archive)
   return { base, file, first, last, records, bytes: archive.length, sha256, claimable: written !== undefined }
 }
 
-/** The second half of `sealSegment`: the signed manifest, then the `.ndjson` removed. */
+/** The second step of a seal (see `archiveSegment`): the signed manifest, then the `.ndjson` removed. */
 export async function finishSeal(
   streamDir: string,
   a: SegmentArchive,
