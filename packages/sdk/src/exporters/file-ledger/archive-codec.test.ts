@@ -30,6 +30,13 @@ describe.each(ARCHIVE_CODECS)('%s archives', (codec) => {
     expect(back.equals(raw)).toBe(true)
   })
 
+  it('reads a segment back into memory of about its size (readers hold several at once)', async () => {
+    const raw = ndjson(15_000)
+    const back = await decompressArchive(await compressArchive(raw, codec), codec)
+    expect(back.equals(raw)).toBe(true)
+    expect(back.buffer.byteLength).toBeLessThanOrEqual(2 * raw.length)
+  })
+
   it('rejects bytes that are not an archive of the codec', async () => {
     await expect(decompressArchive(Buffer.from('not an archive at all'), codec)).rejects.toThrow()
   })

@@ -61,9 +61,12 @@ export function compressArchive(raw: Buffer, codec: ArchiveCodec): Promise<Buffe
 }
 
 /** The NDJSON bytes of one archive; rejects when the bytes are not a valid stream of that codec. */
-export function decompressArchive(raw: Buffer, codec: ArchiveCodec): Promise<Buffer> {
+export async function decompressArchive(raw: Buffer, codec: ArchiveCodec): Promise<Buffer> {
   const chunkSize = DECOMPRESS_CHUNK
-  return run(codec === 'brotli' ? createBrotliDecompress({ chunkSize }) : createGunzip({ chunkSize }), raw)
+  const out = await run(codec === 'brotli' ? createBrotliDecompress({ chunkSize }) : createGunzip({ chunkSize }), raw)
+  // The output buffer is sized before the length is known: a 1 MiB segment would keep 4 MiB alive, and readers
+  // hold several segments at once (verify reads ahead). A view of less than half its buffer is copied out.
+  return out.buffer.byteLength > 2 * out.length ? Buffer.from(out) : out
 }
 
 /**
