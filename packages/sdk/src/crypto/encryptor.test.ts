@@ -289,4 +289,17 @@ describe('withEncInPlace', () => {
     const copy = withEnc(structuredClone(sortedKnown), envelope!)
     expect(JSON.stringify(copy)).toBe(canonicalize({ ...sortedKnown, enc: envelope }))
   })
+
+  it('sets enc in its slot when the record holds one (as toRecord builds them): no copy', () => {
+    const { enc } = setup()
+    const record = toRecord(
+      { prompt: 'my card is 4111 1111 1111 1111', response: 'noted', userId: 'u', metadata: { b: 1, a: 2 } },
+      { id: 'r1', loggedAt: 0, hmacKey: null, redacted: false },
+    )
+    expect(Object.keys(record)).toContain('enc')
+    const placed = enc.encryptForSeal(record)
+    expect(placed).toBe(record)
+    expect(placed.enc).toBeDefined()
+    expect(JSON.stringify(placed)).toBe(canonicalize(placed))
+  })
 })

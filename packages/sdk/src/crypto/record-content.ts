@@ -117,12 +117,14 @@ const RECORD_KEY_SET = new Set(UNSEALED_KEYS)
 
 /**
  * The record with `enc` set and at its RFC 8785 place (between `cost_usd` and `end_ts`), for a record
- * that has no `enc` yet. When every key is a schema v1 key in order, as `toRecord` builds them, this
- * returns a copy built as one object literal (kept in V8's fast mode, unlike an object filled key by
- * key); keys the record lacks are present as `undefined`, which JSON and the seal omit. Otherwise it
- * sets `enc` in place (see `withEncInPlace`). A record with one key out of order costs the seal a sorted
- * deep copy before its native stringify (~10 µs per record in `bench/encryption.bench.ts`); appending
- * `enc` first and copying after cost a shape change and a property store per record besides.
+ * that has no `enc` yet. When every key is a schema v1 key in order and `enc` already holds its place (as
+ * `toRecord` builds records, with `enc: undefined`), `enc` is set in place: no copy, no shape change. When
+ * the keys are in order but `enc` is missing, this returns a copy built as one object literal (kept in V8's
+ * fast mode, unlike an object filled key by key); keys the record lacks are present as `undefined`, which
+ * JSON and the seal omit. Otherwise it sets `enc` in place (see `withEncInPlace`). A record with one key out
+ * of order costs the seal a sorted deep copy before its native stringify (~10 µs per record in
+ * `bench/encryption.bench.ts`); appending `enc` first and copying after cost a shape change and a property
+ * store per record besides.
  */
 export function withEnc<T extends AnyRecord>(record: T, enc: NonNullable<AnyRecord['enc']>): T {
   const r = record as Record<string, unknown>
@@ -136,6 +138,10 @@ export function withEnc<T extends AnyRecord>(record: T, enc: NonNullable<AnyReco
       return withEncInPlace(record)
     }
     at++
+  }
+  if ('enc' in r) {
+    r['enc'] = enc
+    return record
   }
   return orderedCopy(r, enc) as T
 }
