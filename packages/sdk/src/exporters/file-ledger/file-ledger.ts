@@ -9,9 +9,8 @@ import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../s
 import { encodeRecordParts, partsLine } from '../../seal/encode-record.js'
 import { LineBuffer } from '../../seal/line-buffer.js'
 import type { Exporter, ExportResult } from '../exporter.js'
-import type { SegmentManifest } from './manifest.js'
 import { type RecoveryNote, recoverStream } from './recover.js'
-import { applyRetention, compactCheckpointLog, type RetentionPolicy } from './retention.js'
+import { applyRetention, compactCheckpointLog, type RetentionPolicy, SealedSegments } from './retention.js'
 import { archiveSegment, finishSeal, type SegmentArchive } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
 import { Slots } from './slots.js'
@@ -33,6 +32,8 @@ const MAX_KEPT_SEGMENT_BYTES = 16 * 1024 * 1024
  */
 const ARCHIVES_AT_ONCE = 1
 const ARCHIVES_AT_CLOSE = 2
+/** Segments removed by retention before the checkpoint log is compacted (and at close). */
+const COMPACT_AFTER = 32
 
 export interface FileLedgerOptions {
   /** Data dir; the stream's segments go to `<dir>/<stream>/`. */
@@ -86,8 +87,10 @@ export class FileLedgerExporter implements Exporter {
    */
   #written: Buffer | null = null
   #writtenLength = 0
-  /** Manifests of the sealed segments, read once for retention (see applyRetention). */
-  #manifests = new Map<string, SegmentManifest>()
+  /** The sealed segments, oldest first: read from the folder by the first retention pass, then kept here. */
+  #sealed: SealedSegments | null = null
+  /** Segments retention removed since the checkpoint log was last compacted (see #retention). */
+  #removedSinceCompaction = 0
   /** Segment buffers whose seal finished, reused for the next segments (no 1 MiB allocation per segment). */
   #spare: Buffer[] = []
   readonly #archiving = new Slots(ARCHIVES_AT_ONCE)
@@ -172,6 +175,7 @@ export class FileLedgerExporter implements Exporter {
     return this.#enqueue(async () => {
       await this.#sync()
       await this.#background
+      this.#compactCheckpoints()
       if (this.#head.seq > this.#lastCheckpoint) await this.#checkpoint()
       await fsyncAsync(this.#cpFd)
       if (this.#fd !== null) closeSync(this.#fd)
@@ -296,6 +300,7 @@ export class FileLedgerExporter implements Exporter {
     const manifest = await finishSeal(this.streamDir, sealed, (head) =>
       this.#o.signer.sign({ stream: this.#o.stream, ...head }),
     )
+    this.#sealed?.add({ base: sealed.base, file: manifest.file, manifest })
     // The checkpoint log keeps its plain form (seq and head): the archive claim lives in the manifest.
     const { archive, ...plain } = manifest.checkpoint
     await this.#appendCheckpoint(archive ? this.#o.signer.sign(plain, plain.ts) : manifest.checkpoint)
@@ -303,9 +308,19 @@ export class FileLedgerExporter implements Exporter {
   }
 
   async #retention(): Promise<void> {
-    const removed = applyRetention(this.streamDir, this.#o.retention, this.#size, Date.now(), this.#manifests)
+    this.#sealed ??= SealedSegments.load(this.streamDir)
+    const removed = await applyRetention(this.streamDir, this.#sealed, this.#o.retention, this.#size)
     for (const file of removed) this.#o.onNote?.({ kind: 'retention-removed', file })
-    if (removed.length > 0 && compactCheckpointLog(this.streamDir)) {
+    this.#removedSinceCompaction += removed.length
+    // The log is rewritten whole, so not after every removal (a month of checkpoints is megabytes): after
+    // COMPACT_AFTER removals, and at close. Checkpoints of removed records are never read meanwhile.
+    if (this.#removedSinceCompaction >= COMPACT_AFTER) this.#compactCheckpoints()
+  }
+
+  #compactCheckpoints(): void {
+    if (this.#removedSinceCompaction === 0) return
+    this.#removedSinceCompaction = 0
+    if (compactCheckpointLog(this.streamDir)) {
       // Appends go to the rewritten log from now on; the old descriptor may still be in an fsync of
       // #sync, so it is closed by the next #sync (or shutdown), never here.
       this.#retiredCpFds.push(this.#cpFd)

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, unlinkSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
-import { readManifest, type SegmentManifest } from './manifest.js'
+import { readManifest, type SegmentManifest, writeFileAtomicAsync } from './manifest.js'
 import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
@@ -11,59 +12,109 @@ export interface RetentionPolicy {
   maxTotalBytes?: number | undefined
 }
 
+/** A sealed segment as retention sees it. */
+export interface SealedSegment {
+  base: string
+  /** The archive's file name. */
+  file: string
+  manifest: SegmentManifest
+}
+
+/**
+ * A stream's sealed segments, oldest first, and their archives' total size: what retention removes from. Read from
+ * the folder once; the writer adds each segment it seals. Retention used to list the folder and look up every
+ * manifest after every seal: 85 ms of the ledger's thread per seal at 10,000 sealed segments (a month of 1 MiB
+ * segments at a few records a second), where this costs nothing per seal.
+ */
+export class SealedSegments {
+  #list: SealedSegment[] = []
+  /** Index of the oldest kept entry: removal from the front moves it instead of shifting the array. */
+  #head = 0
+  #bytes = 0
+
+  /** The folder's sealed segments (archive and manifest, source gone), each manifest read once. */
+  static load(streamDir: string): SealedSegments {
+    const sealed = new SealedSegments()
+    for (const s of listSegments(streamDir)) {
+      if (!s.archive || !s.manifest || s.active) continue
+      sealed.add({
+        base: s.base,
+        file: archiveFile(s),
+        manifest: readManifest(path.join(streamDir, s.base + MANIFEST_EXT)),
+      })
+    }
+    return sealed
+  }
+
+  /** A newly sealed segment, newer than every segment held. */
+  add(segment: SealedSegment): void {
+    this.#list.push(segment)
+    this.#bytes += segment.manifest.bytes
+  }
+
+  get oldest(): SealedSegment | undefined {
+    return this.#list[this.#head]
+  }
+
+  get count(): number {
+    return this.#list.length - this.#head
+  }
+
+  /** Total size of the archives held. */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  dropOldest(): void {
+    const s = this.#list[this.#head]
+    if (!s) return
+    this.#bytes -= s.manifest.bytes
+    this.#list[this.#head++] = undefined as unknown as SealedSegment
+    if (this.#head > 1024 && this.#head * 2 > this.#list.length) {
+      this.#list = this.#list.slice(this.#head)
+      this.#head = 0
+    }
+  }
+}
+
 /**
  * Removes whole sealed segments from the oldest end. Before a segment goes, its signed checkpoint
- * (last seq and head hash) becomes the stream's `anchor.json`, so the ledger stays verifiable from the
- * oldest kept record: its `prev_hash` must equal the anchor's hash. The active segment is never removed.
- * Returns the removed archive names.
- *
- * `manifests` caches manifests by segment base across calls: a sealed segment's manifest never changes,
- * and the writer runs retention after every seal, which otherwise re-read every manifest of the stream.
+ * (last seq and head hash) becomes the stream's `anchor.json` (written and fsynced first), so the ledger stays
+ * verifiable from the oldest kept record: its `prev_hash` must equal the anchor's hash. The active segment is
+ * never removed. Returns the removed archive names. Off the event loop: file operations on the thread pool.
  */
-export function applyRetention(
+export async function applyRetention(
   streamDir: string,
+  sealed: SealedSegments,
   policy: RetentionPolicy,
   activeBytes: number,
   now = Date.now(),
-  manifests: Map<string, SegmentManifest> = new Map(),
-): string[] {
-  const sealed = listSegments(streamDir).filter((s) => s.archive && s.manifest && !s.active)
-  const kept = new Set<string>()
-  const read = sealed.map((s) => {
-    kept.add(s.base)
-    let m = manifests.get(s.base)
-    if (!m) {
-      m = readManifest(path.join(streamDir, s.base + MANIFEST_EXT))
-      manifests.set(s.base, m)
-    }
-    return m
-  })
-  for (const base of manifests.keys()) if (!kept.has(base)) manifests.delete(base)
-  let total = activeBytes + read.reduce((n, m) => n + m.bytes, 0)
+): Promise<string[]> {
   const cutoff = now - policy.maxAgeDays * 86_400_000
   const removed: string[] = []
-  for (let i = 0; i < sealed.length; i++) {
-    const m = read[i]!
-    const tooOld = Date.parse(m.last_ts) < cutoff
-    const tooBig = policy.maxTotalBytes !== undefined && total > policy.maxTotalBytes
+  for (let s = sealed.oldest; s !== undefined; s = sealed.oldest) {
+    const tooOld = Date.parse(s.manifest.last_ts) < cutoff
+    const tooBig = policy.maxTotalBytes !== undefined && activeBytes + sealed.bytes > policy.maxTotalBytes
     if (!tooOld && !tooBig) break
     // Anchor first: a crash between the two steps leaves an anchor that verify and the next open accept.
-    writeFileAtomic(path.join(streamDir, ANCHOR_FILE), `${JSON.stringify(m.checkpoint)}\n`)
-    unlinkSync(path.join(streamDir, archiveFile(sealed[i]!)))
-    unlinkSync(path.join(streamDir, sealed[i]!.base + MANIFEST_EXT))
-    manifests.delete(sealed[i]!.base)
-    total -= m.bytes
-    removed.push(archiveFile(sealed[i]!))
+    await writeFileAtomicAsync(path.join(streamDir, ANCHOR_FILE), `${JSON.stringify(s.manifest.checkpoint)}\n`)
+    await unlinkIfThere(path.join(streamDir, s.file))
+    await unlinkIfThere(path.join(streamDir, s.base + MANIFEST_EXT))
+    sealed.dropOldest()
+    removed.push(s.file)
   }
   return removed
 }
 
-/**
- * Drops from the checkpoint log the checkpoints of records retention removed (seq below the anchor's),
- * so the log stays as bounded as the segments. The anchor's own checkpoint and any line that is not JSON
- * (verify reports it) are kept. Rewrites the log atomically; returns whether it changed, in which case the
- * writer must reopen it.
- */
+/** Removes a file; one already gone (removed by hand) is not an error. */
+async function unlinkIfThere(file: string): Promise<void> {
+  try {
+    await unlink(file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+}
+
 export function compactCheckpointLog(streamDir: string): boolean {
   const anchorFile = path.join(streamDir, ANCHOR_FILE)
   const logFile = path.join(streamDir, CHECKPOINTS_FILE)

@@ -1,0 +1,107 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createLedger } from '../../ledger.js'
+import { readManifest } from './manifest.js'
+import { applyRetention, SealedSegments } from './retention.js'
+import { ANCHOR_FILE, CHECKPOINTS_FILE } from './segment-files.js'
+import { streamFiles, tempDir, writeRecords } from './test-support/ledger-fixture.js'
+import { verifyLedger } from './verify-ledger.js'
+
+const dirs: string[] = []
+function dir(): string {
+  const d = tempDir()
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+})
+
+const manifestsOf = (d: string) => streamFiles(d, '.manifest.json').map((m) => readManifest(path.join(d, 's', m)))
+
+describe('SealedSegments', () => {
+  it('reads the sealed segments of a folder oldest first, with their archives’ total size', async () => {
+    const d = dir()
+    await writeRecords(d, 60, { maxFileBytes: 4 * 1024, encrypt: false })
+    const manifests = manifestsOf(d)
+    expect(manifests.length).toBeGreaterThanOrEqual(5)
+    const sealed = SealedSegments.load(path.join(d, 's'))
+    expect(sealed.count).toBe(manifests.length)
+    expect(sealed.bytes).toBe(manifests.reduce((n, m) => n + m.bytes, 0))
+    // The active segment (an `.ndjson` with no archive) is not among them.
+    const seen: number[] = []
+    while (sealed.oldest) {
+      seen.push(sealed.oldest.manifest.first_seq)
+      expect(fs.existsSync(path.join(d, 's', sealed.oldest.file))).toBe(true)
+      sealed.dropOldest()
+    }
+    expect(seen).toEqual(manifests.map((m) => m.first_seq))
+    expect(sealed.bytes).toBe(0)
+  })
+})
+
+describe('applyRetention', () => {
+  it('removes from the oldest end until the stream fits, anchoring the last removed checkpoint', async () => {
+    const d = dir()
+    await writeRecords(d, 60, { maxFileBytes: 4 * 1024, encrypt: false })
+    const streamDir = path.join(d, 's')
+    const sealed = SealedSegments.load(streamDir)
+    const before = manifestsOf(d)
+    const keepBytes = before.slice(-2).reduce((n, m) => n + m.bytes, 0)
+    const removed = await applyRetention(streamDir, sealed, { maxAgeDays: 30, maxTotalBytes: keepBytes }, 0)
+    expect(removed).toEqual(before.slice(0, -2).map((m) => m.file))
+    expect(sealed.count).toBe(2)
+    expect(manifestsOf(d).map((m) => m.first_seq)).toEqual(before.slice(-2).map((m) => m.first_seq))
+    const anchor = JSON.parse(fs.readFileSync(path.join(streamDir, ANCHOR_FILE), 'utf8'))
+    expect(anchor.seq).toBe(before.at(-3)!.last_seq)
+    expect((await verifyLedger(d)).ok).toBe(true)
+  })
+
+  it('goes on past a segment whose archive was already removed by hand', async () => {
+    const d = dir()
+    await writeRecords(d, 40, { maxFileBytes: 4 * 1024, encrypt: false })
+    const streamDir = path.join(d, 's')
+    const sealed = SealedSegments.load(streamDir)
+    fs.unlinkSync(path.join(streamDir, sealed.oldest!.file))
+    const removed = await applyRetention(streamDir, sealed, { maxAgeDays: 30, maxTotalBytes: 0 }, 0)
+    expect(removed.length).toBeGreaterThan(1)
+    expect(sealed.count).toBe(0)
+    expect(streamFiles(d, '.manifest.json')).toEqual([])
+  })
+})
+
+describe('retention in a running ledger', () => {
+  it('keeps the newest segments through many seals and compacts the checkpoint log by close', async () => {
+    const d = dir()
+    const ledger = createLedger({
+      dir: d,
+      stream: 's',
+      handleExit: false,
+      redact: false,
+      encrypt: false,
+      maxFileBytes: 4 * 1024,
+      checkpointEvery: 4,
+      retention: { maxAgeDays: 30, maxTotalBytes: 16 * 1024 },
+    })
+    // Batches of their own (flush between them): each seals segments and retention runs after each seal.
+    for (let batch = 0; batch < 20; batch++) {
+      for (let i = 0; i < 10; i++) ledger.log({ prompt: `${batch}-${i} ${'x'.repeat(400)}`, response: 'r' })
+      await ledger.flush()
+    }
+    await ledger.close()
+    const kept = manifestsOf(d)
+    expect(kept.length).toBeGreaterThan(0)
+    // The archives kept fit the bound (the active segment counts too), and the oldest records are gone.
+    expect(kept.reduce((n, m) => n + m.bytes, 0)).toBeLessThanOrEqual(16 * 1024)
+    expect(kept[0]!.first_seq).toBeGreaterThan(0)
+    const anchor = JSON.parse(fs.readFileSync(path.join(d, 's', ANCHOR_FILE), 'utf8'))
+    const seqs = fs
+      .readFileSync(path.join(d, 's', CHECKPOINTS_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { seq: number }).seq)
+    expect(Math.min(...seqs)).toBeGreaterThanOrEqual(anchor.seq)
+    expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ head: { seq: 199 } }] })
+  })
+})
