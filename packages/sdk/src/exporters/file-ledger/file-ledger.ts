@@ -308,7 +308,7 @@ export class FileLedgerExporter implements Exporter {
   }
 
   async #retention(): Promise<void> {
-    this.#sealed ??= SealedSegments.load(this.streamDir)
+    this.#sealed ??= await SealedSegments.load(this.streamDir)
     const removed = await applyRetention(this.streamDir, this.#sealed, this.#o.retention, this.#size)
     for (const file of removed) this.#o.onNote?.({ kind: 'retention-removed', file })
     this.#removedSinceCompaction += removed.length

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { unlink } from 'node:fs/promises'
+import { readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
-import { readManifest, type SegmentManifest, writeFileAtomicAsync } from './manifest.js'
+import { type SegmentManifest, writeFileAtomicAsync } from './manifest.js'
 import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
@@ -11,6 +11,9 @@ export interface RetentionPolicy {
   /** Oldest sealed segments are removed while the stream folder is larger than this. */
   maxTotalBytes?: number | undefined
 }
+
+/** Manifests read at once when the sealed segments are loaded. */
+const LOAD_AT_ONCE = 32
 
 /** A sealed segment as retention sees it. */
 export interface SealedSegment {
@@ -32,16 +35,20 @@ export class SealedSegments {
   #head = 0
   #bytes = 0
 
-  /** The folder's sealed segments (archive and manifest, source gone), each manifest read once. */
-  static load(streamDir: string): SealedSegments {
+  /**
+   * The folder's sealed segments (archive and manifest, source gone), each manifest read once, on the thread
+   * pool and a few dozen at a time: a month of segments is thousands of manifests, read when a ledger opens.
+   */
+  static async load(streamDir: string): Promise<SealedSegments> {
+    const segments = listSegments(streamDir).filter((s) => s.archive && s.manifest && !s.active)
     const sealed = new SealedSegments()
-    for (const s of listSegments(streamDir)) {
-      if (!s.archive || !s.manifest || s.active) continue
-      sealed.add({
-        base: s.base,
-        file: archiveFile(s),
-        manifest: readManifest(path.join(streamDir, s.base + MANIFEST_EXT)),
-      })
+    for (let i = 0; i < segments.length; i += LOAD_AT_ONCE) {
+      const group = segments.slice(i, i + LOAD_AT_ONCE)
+      const texts = await Promise.all(group.map((s) => readFile(path.join(streamDir, s.base + MANIFEST_EXT), 'utf8')))
+      for (let k = 0; k < group.length; k++) {
+        const s = group[k]!
+        sealed.add({ base: s.base, file: archiveFile(s), manifest: JSON.parse(texts[k]!) as SegmentManifest })
+      }
     }
     return sealed
   }
