@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLedger } from '../../ledger.js'
 import { readManifest } from './manifest.js'
-import { applyRetention, SealedSegments } from './retention.js'
+import { applyRetention, compactCheckpointLog, SealedSegments } from './retention.js'
 import { ANCHOR_FILE, CHECKPOINTS_FILE } from './segment-files.js'
 import { streamFiles, tempDir, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
@@ -68,6 +68,40 @@ describe('applyRetention', () => {
     expect(removed.length).toBeGreaterThan(1)
     expect(sealed.count).toBe(0)
     expect(streamFiles(d, '.manifest.json')).toEqual([])
+  })
+})
+
+describe('compactCheckpointLog', () => {
+  function stream(log: string, anchorSeq: number | null): string {
+    const d = dir()
+    fs.mkdirSync(path.join(d, 's'))
+    fs.writeFileSync(path.join(d, 's', CHECKPOINTS_FILE), log)
+    if (anchorSeq !== null) fs.writeFileSync(path.join(d, 's', ANCHOR_FILE), `${JSON.stringify({ seq: anchorSeq })}\n`)
+    return path.join(d, 's')
+  }
+  const line = (seq: number) => `${JSON.stringify({ stream: 's', seq, hash: 'h', ts: 't', sig: 'x' })}\n`
+  const read = (s: string) => fs.readFileSync(path.join(s, CHECKPOINTS_FILE), 'utf8')
+
+  it('drops the checkpoints below the anchor and keeps the rest byte for byte, a torn last line too', () => {
+    const kept = `${line(5)}${line(9)}{"stream":"s","se`
+    const s = stream(`${line(0)}${line(3)}${kept}`, 4)
+    expect(compactCheckpointLog(s)).toBe(true)
+    expect(read(s)).toBe(kept)
+  })
+
+  it('changes nothing when no checkpoint is below the anchor, or there is no anchor', () => {
+    const log = `${line(5)}${line(9)}`
+    for (const anchorSeq of [5, null]) {
+      const s = stream(log, anchorSeq)
+      expect(compactCheckpointLog(s)).toBe(false)
+      expect(read(s)).toBe(log)
+    }
+  })
+
+  it('stops at a line it cannot read and keeps everything from there', () => {
+    const s = stream(`${line(0)}not json\n${line(1)}${line(8)}`, 4)
+    expect(compactCheckpointLog(s)).toBe(true)
+    expect(read(s)).toBe(`not json\n${line(1)}${line(8)}`)
   })
 })
 

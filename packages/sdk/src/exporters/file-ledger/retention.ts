@@ -127,16 +127,22 @@ export function compactCheckpointLog(streamDir: string): boolean {
   const logFile = path.join(streamDir, CHECKPOINTS_FILE)
   if (!existsSync(anchorFile) || !existsSync(logFile)) return false
   const anchorSeq = (JSON.parse(readFileSync(anchorFile, 'utf8')) as { seq: number }).seq
-  const lines = readFileSync(logFile, 'utf8').split('\n')
-  const tail = lines.pop() // '' after the last newline; a torn line otherwise, kept as it is
-  const kept = lines.filter((line) => {
+  const text = readFileSync(logFile, 'utf8')
+  // Checkpoints are appended in increasing seq, so those below the anchor are a prefix of the log: only that
+  // prefix is parsed, the rest (a month of checkpoints is megabytes) is kept as it is, a torn last line too.
+  // A line that does not parse ends the prefix: whatever follows it stays.
+  let cut = 0
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', cut)) {
+    let seq: unknown
     try {
-      return !((JSON.parse(line) as { seq: number }).seq < anchorSeq)
+      seq = (JSON.parse(text.slice(cut, end)) as { seq?: unknown }).seq
     } catch {
-      return true
+      break
     }
-  })
-  if (kept.length === lines.length) return false
-  writeFileAtomic(logFile, kept.map((l) => `${l}\n`).join('') + (tail ?? ''))
+    if (!(typeof seq === 'number' && seq < anchorSeq)) break
+    cut = end + 1
+  }
+  if (cut === 0) return false
+  writeFileAtomic(logFile, text.slice(cut))
   return true
 }
