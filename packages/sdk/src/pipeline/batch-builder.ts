@@ -27,6 +27,13 @@ export interface PreparedBatch {
   canonical: Uint8Array
 }
 
+/** A batch being prepared: its records so far, the stages it runs and whether they all keep records canonical. */
+interface BatchInProgress {
+  prepared: PreparedBatch
+  stages: readonly NamedStage[]
+  keepCanonical: boolean
+}
+
 export interface BatchBuilderOptions {
   /** The ledger's stages, read at each record (stages inserted later apply to later batches). */
   stages: readonly NamedStage[]
@@ -89,7 +96,7 @@ export class BatchBuilder {
    * A batch's stages are the ledger's as the batch starts (a stage inserted while a sliced batch yields applies
    * from the next batch on), and whether all of them keep a canonical record canonical.
    */
-  #startBatch(n: number): { prepared: PreparedBatch; stages: readonly NamedStage[]; keepCanonical: boolean } {
+  #startBatch(n: number): BatchInProgress {
     const stages = this.#opts.stages.slice()
     return {
       prepared: { records: new Array(n), canonical: new Uint8Array(n) },
@@ -98,11 +105,7 @@ export class BatchBuilder {
     }
   }
 
-  #prepareInto(
-    batch: { prepared: PreparedBatch; stages: readonly NamedStage[]; keepCanonical: boolean },
-    i: number,
-    item: Pending,
-  ): void {
+  #prepareInto(batch: BatchInProgress, i: number, item: Pending): void {
     const ctx = this.#context(item)
     const record = this.#build(item, ctx, batch.stages)
     batch.prepared.records[i] = record

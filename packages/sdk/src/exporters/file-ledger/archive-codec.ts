@@ -73,8 +73,8 @@ export async function decompressArchive(raw: Buffer, codec: ArchiveCodec): Promi
  * All of `input` through one zlib stream, on the libuv thread pool (sealing and reading never stall the event
  * loop). zlib writes its output into a buffer of `chunkSize` bytes piece by piece, in order, and starts a new one
  * only when it is full: pieces that lie back to back in one buffer are returned as one view of it. Node's one-shot
- * `gzip()`/`brotliCompress()` copy every result into a fresh buffer instead (`Buffer.concat`), on the event loop:
- * 0.5–0.75 ms per 1 MiB segment of the ledger's own thread, with the page faults of the new memory.
+ * `gzip()`/`brotliCompress()` copy every result of more than one piece into a fresh buffer instead
+ * (`Buffer.concat`, on the event loop).
  */
 function run(stream: Gzip | Gunzip | BrotliCompress | BrotliDecompress, input: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {

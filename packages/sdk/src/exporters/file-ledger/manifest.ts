@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { open, rename } from 'node:fs/promises'
+import { open, readFile, rename } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
 import type { Checkpoint } from '../../seal/checkpoint.js'
@@ -24,6 +24,11 @@ export interface SegmentManifest {
 
 export function readManifest(file: string): SegmentManifest {
   return JSON.parse(readFileSync(file, 'utf8')) as SegmentManifest
+}
+
+/** `readManifest` with the read on the thread pool. */
+export async function readManifestAsync(file: string): Promise<SegmentManifest> {
+  return JSON.parse(await readFile(file, 'utf8')) as SegmentManifest
 }
 
 export function writeManifest(file: string, manifest: SegmentManifest): void {

@@ -1,22 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLedger } from '../../ledger.js'
 import { readManifest } from './manifest.js'
 import { applyRetention, compactCheckpointLog, SealedSegments } from './retention.js'
 import { ANCHOR_FILE, CHECKPOINTS_FILE } from './segment-files.js'
-import { streamFiles, tempDir, writeRecords } from './test-support/ledger-fixture.js'
+import { streamFiles, tempDirsPerTest, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
 
-const dirs: string[] = []
-function dir(): string {
-  const d = tempDir()
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-})
+const dir = tempDirsPerTest()
 
 const manifestsOf = (d: string) => streamFiles(d, '.manifest.json').map((m) => readManifest(path.join(d, 's', m)))
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { readFile, unlink } from 'node:fs/promises'
+import { unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from '../../crypto/secure-file.js'
-import { type SegmentManifest, writeFileAtomicAsync } from './manifest.js'
+import { readManifestAsync, type SegmentManifest, writeFileAtomicAsync } from './manifest.js'
 import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
@@ -44,10 +44,12 @@ export class SealedSegments {
     const sealed = new SealedSegments()
     for (let i = 0; i < segments.length; i += LOAD_AT_ONCE) {
       const group = segments.slice(i, i + LOAD_AT_ONCE)
-      const texts = await Promise.all(group.map((s) => readFile(path.join(streamDir, s.base + MANIFEST_EXT), 'utf8')))
+      const manifests = await Promise.all(
+        group.map((s) => readManifestAsync(path.join(streamDir, s.base + MANIFEST_EXT))),
+      )
       for (let k = 0; k < group.length; k++) {
         const s = group[k]!
-        sealed.add({ base: s.base, file: archiveFile(s), manifest: JSON.parse(texts[k]!) as SegmentManifest })
+        sealed.add({ base: s.base, file: archiveFile(s), manifest: manifests[k]! })
       }
     }
     return sealed
@@ -122,6 +124,12 @@ async function unlinkIfThere(file: string): Promise<void> {
   }
 }
 
+/**
+ * Drops from the checkpoint log the checkpoints of records retention removed (seq below the anchor's),
+ * so the log stays as bounded as the segments. The anchor's own checkpoint and everything from the first line
+ * that is not JSON (verify reports it) are kept. Rewrites the log atomically; returns whether it changed, in
+ * which case the writer must reopen it.
+ */
 export function compactCheckpointLog(streamDir: string): boolean {
   const anchorFile = path.join(streamDir, ANCHOR_FILE)
   const logFile = path.join(streamDir, CHECKPOINTS_FILE)

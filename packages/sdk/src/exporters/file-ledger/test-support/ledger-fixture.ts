@@ -1,11 +1,25 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterEach } from 'vitest'
 import { createLedger, type Ledger } from '../../../ledger.js'
 import type { LedgerOptions } from '../../../ledger-options.js'
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+}
+
+/** For a test file: a function that makes a fresh temp dir, each removed after the test that made it. */
+export function tempDirsPerTest(): () => string {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+  })
+  return () => {
+    const d = tempDir()
+    dirs.push(d)
+    return d
+  }
 }
 
 /** Opens a ledger on `dir` with stream `s`, logs `n` records of about 1 KB, flushes and closes it. */
