@@ -31,9 +31,9 @@ export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
  *   by an apostrophe joining a word to its first letter (the person recognizer's `O'Neil` rule); each is followed by whitespace, a quote, closing punctuation or a colon and a space (no neighbour starts on it and
  *   reads its last character). A span that ends in sentence punctuation (`. ! ? :`, a tab or line break) moves a
  *   sentence start, which only the person recognizer reads: NAME_RUNS below.
- * - Name runs: a span ending in a letter right before a capitalised word, or (unless it is a PERSON, which the
- *   person recognizer already cut at words that cannot be names) starting with a capital right after one, may
- *   have been part of a longer run of capitalised words; those go the slow way. Except a span that opens with two
+ * - Name runs: a span ending in a letter right before a capitalised word, or starting with a capital right after
+ *   one (or after an initial's dot), may have been part of a longer run of capitalised words; those go the slow
+ *   way. Except a span that opens with two
  *   or more capitals and a digit (`DE63…`, `AKIA…7`): the person recognizer reads that opening as an acronym, a
  *   word that cuts the run exactly where the token's `<` cuts it, and the words before it are judged by the same
  *   characters after them (a space, then no lower-case letter, quote, colon or line break). Only the person
@@ -68,13 +68,9 @@ export function replacementsAreStable(
     // Sentence starts after it stay where they were: only the person recognizer reads them.
     if (last === 46 || last === 33 || last === 63 || last === 58 || last === 10 || last === 13 || last === 9)
       nameRun = true
-    if (
-      k.type !== 'PERSON' &&
-      isUpper(first) &&
-      capitalisedWordBefore(text, k.start) &&
-      !acronymThenDigit(text, k.start)
-    )
-      nameRun = true
+    // A PERSON span too: one found apart from its run (a repeated mention, a run of more than four words) leaves
+    // the words before it to be judged as a run of their own once it is a token.
+    if (isUpper(first) && capitalisedWordBefore(text, k.start) && !acronymThenDigit(text, k.start)) nameRun = true
     if (isLetter(last) && isUpper(charAfter(text, k.end))) nameRun = true
   }
   // Indexed loops: the lists are of two kinds (fresh arrays and the frozen empty one), and for-of over both would
@@ -199,11 +195,13 @@ function safeAfter(c: number): boolean {
   )
 }
 
-/** Whether a word starting with a capital ends at most two spaces before `at`. */
+/** Whether a word starting with a capital ends at most two spaces (and a dot) before `at`. */
 function capitalisedWordBefore(text: string, at: number): boolean {
   let i = at - 1
   if (codeAt(text, i) === 32) i--
   if (codeAt(text, i) === 32) i--
+  // An initial's or a title's dot (`J. `, `Dr. `): the person recognizer joins the word before it to the run.
+  if (codeAt(text, i) === 46) i--
   if (i < 0 || !isLetter(text.charCodeAt(i))) return false
   while (i > 0 && (isLetter(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 39 || text.charCodeAt(i - 1) === 45))
     i--
