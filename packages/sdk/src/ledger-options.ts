@@ -28,6 +28,11 @@ export const ledgerOptionsSchema = z.object({
     .object({ maxAgeDays: z.number().positive().default(30), maxTotalBytes: positiveInt.optional() })
     .default({ maxAgeDays: 30 }),
   checkpointEvery: positiveInt.default(1000),
+  /**
+   * How sealed segments are compressed: `brotli` (`.ndjson.br`, default: a third of gzip's CPU and smaller
+   * archives) or `gzip` (`.ndjson.gz`, for tools that read archives with `zcat`). Readers take both.
+   */
+  archive: z.enum(['brotli', 'gzip']).default('brotli'),
   queue: z
     .object({
       maxRecords: positiveInt.default(10_000),

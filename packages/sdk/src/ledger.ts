@@ -141,6 +141,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       maxSegmentAgeMs: o.maxSegmentAgeMs,
       checkpointEvery: o.checkpointEvery,
       retention: o.retention,
+      archive: o.archive,
       signer: checkpointSigner(keyring),
       onError: (err) =>
         this.#report(

@@ -9,7 +9,7 @@ import { verifyLedger } from './verify-ledger.js'
 
 // Seals made by the writer sign their archive's digest; verify proves such archives by that digest and
 // falls back to the record-by-record check on any mismatch. One base ledger, a fresh copy per case.
-// Run once with clear records (gzip archives) and once encrypted (brotli archives).
+// Run with clear records in gzip and brotli archives, and with encrypted records (brotli).
 let base: string
 const dirs: string[] = []
 afterAll(() => {
@@ -35,12 +35,13 @@ const archiveOf = (manifestFile: string) => path.join(path.dirname(manifestFile)
 
 describe.each([
   ['gzip', false],
+  ['brotli', false],
   ['brotli', true],
-] as const)('signed archive digests (%s)', (_codec, encrypt) => {
+] as const)('signed archive digests (%s, encrypted: %s)', (archive, encrypt) => {
   beforeAll(async () => {
     base = tempDir()
     dirs.push(base)
-    await writeRecords(base, 40, { maxFileBytes: 8 * 1024, checkpointEvery: 25, encrypt })
+    await writeRecords(base, 40, { maxFileBytes: 8 * 1024, checkpointEvery: 25, encrypt, archive })
   })
 
   it('every seal of this process signs its archive, and the checkpoint log keeps the plain form', () => {

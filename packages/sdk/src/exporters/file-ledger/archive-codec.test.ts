@@ -10,7 +10,10 @@ const ndjson = (lines: number) => Buffer.from(Array.from({ length: lines }, (_, 
 // as our own reader.
 const standard = { gzip: gunzipSync, brotli: brotliDecompressSync }
 
-describe.each(ARCHIVE_CODECS)('%s archives', (codec) => {
+// `encrypted` picks brotli's quality (0 for ciphertext, 1 for clear text); gzip ignores it.
+const cases = ARCHIVE_CODECS.flatMap((codec) => [false, true].map((encrypted) => [codec, encrypted] as const))
+
+describe.each(cases)('%s archives (encrypted: %s)', (codec, encrypted) => {
   it.each([
     ['an NDJSON segment', ndjson(8_000)],
     // Nothing to shrink: the archive comes out a little larger than its input.
@@ -18,7 +21,7 @@ describe.each(ARCHIVE_CODECS)('%s archives', (codec) => {
     ['one byte', Buffer.from('x')],
     ['nothing', Buffer.alloc(0)],
   ])('round-trips %s', async (_, raw) => {
-    const archive = await compressArchive(raw, codec)
+    const archive = await compressArchive(raw, codec, encrypted)
     expect(standard[codec](archive).equals(raw)).toBe(true)
     expect((await decompressArchive(archive, codec)).equals(raw)).toBe(true)
   })
@@ -26,13 +29,13 @@ describe.each(ARCHIVE_CODECS)('%s archives', (codec) => {
   it('reads back a segment larger than one output buffer (4 MiB)', async () => {
     const raw = ndjson(120_000)
     expect(raw.length).toBeGreaterThan(4 * 1024 * 1024)
-    const back = await decompressArchive(await compressArchive(raw, codec), codec)
+    const back = await decompressArchive(await compressArchive(raw, codec, encrypted), codec)
     expect(back.equals(raw)).toBe(true)
   })
 
   it('reads a segment back into memory of about its size (readers hold several at once)', async () => {
     const raw = ndjson(15_000)
-    const back = await decompressArchive(await compressArchive(raw, codec), codec)
+    const back = await decompressArchive(await compressArchive(raw, codec, encrypted), codec)
     expect(back.equals(raw)).toBe(true)
     expect(back.buffer.byteLength).toBeLessThanOrEqual(2 * raw.length)
   })

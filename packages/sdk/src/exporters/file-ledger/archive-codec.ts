@@ -26,20 +26,26 @@ const COMPRESS_SLACK = 64 * 1024
 const DECOMPRESS_CHUNK = 4 * 1024 * 1024
 
 /**
- * The codec for a segment. Encrypted content is base64 of ciphertext, near-incompressible: deflate's
- * level 1 spends several times brotli quality 1's CPU on it for an archive no smaller (1 MiB segments of
- * encrypted bench records: 12.6 vs 7.0 µs a record, ratio 0.363 vs 0.352), and sealing competes with
- * the write path for the cores. Clear segments stay gzip, the format every earlier reader and plain
- * `zcat` read; encrypted archives need the keyring to mean anything, so nothing is lost there.
- * Quality 0, not 1: on a real 1 MiB encrypted segment (559 records) it spends 7.2 against 12.3 µs a record for an
- * archive 8 % larger (ratio 0.420 against 0.389): there is next to nothing to find in base64 of ciphertext.
+ * The codec new archives are written with unless the ledger is told otherwise (`archive` option): brotli.
+ * Against gzip level 1 (the codec before it, still read), on 1 MiB segments of 602 clear records built from the PII
+ * corpora's texts (`node`, one core): quality 1 compresses in 2.2 against 6.2 ms (3.6 against 10.2 µs a record), to
+ * 0.199 against 0.253 of the size, and inflates in 1.7 against 2.9 ms; sealing competes with the write path for
+ * the cores, and `verify` reads every archive back. gzip stays an option for readers that want `zcat`.
  */
-export function codecFor(encrypted: boolean): ArchiveCodec {
-  return encrypted ? 'brotli' : 'gzip'
+export const DEFAULT_ARCHIVE_CODEC: ArchiveCodec = 'brotli'
+
+/**
+ * brotli's quality for a segment. Encrypted content is base64 of ciphertext, near-incompressible: quality 0 finds
+ * next to as much there as quality 1 (a 1 MiB segment of 560 encrypted records: 2.8 against 3.4 µs a record, ratio
+ * 0.421 against 0.389). Clear text gives quality 1 more to find for a little more CPU (3.6 against 2.7 µs a record,
+ * ratio 0.199 against 0.235, on the clear segment above).
+ */
+function brotliQuality(encrypted: boolean): number {
+  return encrypted ? 0 : 1
 }
 
-/** Compresses one segment's NDJSON bytes. */
-export function compressArchive(raw: Buffer, codec: ArchiveCodec): Promise<Buffer> {
+/** Compresses one segment's NDJSON bytes; `encrypted` when its records hold ciphertext (see `brotliQuality`). */
+export function compressArchive(raw: Buffer, codec: ArchiveCodec, encrypted = false): Promise<Buffer> {
   // One output buffer that holds the whole archive: its pieces then lie back to back (see `run`).
   const chunkSize = raw.length + COMPRESS_SLACK
   if (codec === 'brotli') {
@@ -47,7 +53,7 @@ export function compressArchive(raw: Buffer, codec: ArchiveCodec): Promise<Buffe
       createBrotliCompress({
         chunkSize,
         params: {
-          [constants.BROTLI_PARAM_QUALITY]: 0,
+          [constants.BROTLI_PARAM_QUALITY]: brotliQuality(encrypted),
           [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
           [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
         },
@@ -55,8 +61,8 @@ export function compressArchive(raw: Buffer, codec: ArchiveCodec): Promise<Buffe
       raw,
     )
   }
-  // Level 1 costs about 60% of level 6's CPU for a few percent larger archives (measured on 1 MiB
-  // segments of the bench records: 3.0 vs 4.9 ms); sealing competes with the write path for the cores.
+  // Level 1 costs about 60% of level 6's CPU for a few percent larger archives (1 MiB segments of the bench
+  // records: 3.0 vs 4.9 ms).
   return run(createGzip({ level: 1, chunkSize }), raw)
 }
 

@@ -12,46 +12,51 @@ import { verifyLedger } from './verify-ledger.js'
 const dir = tempDirsPerTest()
 
 describe('file ledger', () => {
-  // Clear records are sealed with gzip, encrypted ones with brotli (see archive-codec.ts).
+  // brotli by default (quality by content, see archive-codec.ts); gzip when asked.
   it.each([
-    ['gzip', false, '.ndjson.gz'],
+    ['brotli', false, '.ndjson.br'],
     ['brotli', true, '.ndjson.br'],
-  ] as const)('rotates by size and seals segments to %s with a manifest', async (_codec, encrypt, ext) => {
-    const d = dir()
-    const ids = await writeRecords(d, 40, { maxFileBytes: 8 * 1024, encrypt })
-    expect(streamFiles(d, ext === '.ndjson.gz' ? '.ndjson.br' : '.ndjson.gz')).toEqual([])
-    const archives = streamFiles(d, ext)
-    expect(archives.length).toBeGreaterThanOrEqual(4)
-    for (const a of archives) {
-      const m = readManifest(path.join(d, 's', a.replace(ext, '.manifest.json')))
-      expect(m.file).toBe(a)
-      const lines = inflate(a, fs.readFileSync(path.join(d, 's', a)))
-        .toString()
-        .trim()
-        .split('\n')
-      expect(lines).toHaveLength(m.last_seq - m.first_seq + 1)
-      expect(JSON.parse(lines.at(-1)!).hash).toBe(m.head_hash)
-      expect(m.checkpoint.seq).toBe(m.last_seq)
-      expect(fs.statSync(path.join(d, 's', a)).size).toBeLessThanOrEqual(8 * 1024)
-    }
-    for (const f of streamFiles(d, '.ndjson'))
-      expect(fs.statSync(path.join(d, 's', f)).size).toBeLessThanOrEqual(8 * 1024)
-    const seen: string[] = []
-    for await (const r of readRecords(d)) seen.push(r.id)
-    expect(seen).toEqual(ids)
-    expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ records: 40 }] })
-  })
+    ['gzip', false, '.ndjson.gz'],
+    ['gzip', true, '.ndjson.gz'],
+  ] as const)(
+    'rotates by size and seals segments to %s (encrypted: %s) with a manifest',
+    async (archive, encrypt, ext) => {
+      const d = dir()
+      const ids = await writeRecords(d, 40, { maxFileBytes: 8 * 1024, encrypt, archive })
+      expect(streamFiles(d, ext === '.ndjson.gz' ? '.ndjson.br' : '.ndjson.gz')).toEqual([])
+      const archives = streamFiles(d, ext)
+      expect(archives.length).toBeGreaterThanOrEqual(4)
+      for (const a of archives) {
+        const m = readManifest(path.join(d, 's', a.replace(ext, '.manifest.json')))
+        expect(m.file).toBe(a)
+        const lines = inflate(a, fs.readFileSync(path.join(d, 's', a)))
+          .toString()
+          .trim()
+          .split('\n')
+        expect(lines).toHaveLength(m.last_seq - m.first_seq + 1)
+        expect(JSON.parse(lines.at(-1)!).hash).toBe(m.head_hash)
+        expect(m.checkpoint.seq).toBe(m.last_seq)
+        expect(fs.statSync(path.join(d, 's', a)).size).toBeLessThanOrEqual(8 * 1024)
+      }
+      for (const f of streamFiles(d, '.ndjson'))
+        expect(fs.statSync(path.join(d, 's', f)).size).toBeLessThanOrEqual(8 * 1024)
+      const seen: string[] = []
+      for await (const r of readRecords(d)) seen.push(r.id)
+      expect(seen).toEqual(ids)
+      expect(await verifyLedger(d)).toMatchObject({ ok: true, streams: [{ records: 40 }] })
+    },
+  )
 
   it('seals every segment of a burst, manifests oldest first', async () => {
     const d = dir()
     await writeRecords(d, 240, { maxFileBytes: 4 * 1024, encrypt: false })
-    const archives = streamFiles(d, '.ndjson.gz')
+    const archives = streamFiles(d, '.ndjson.br')
     expect(archives.length).toBeGreaterThanOrEqual(40)
     // Only the active segment is left unsealed, and every archive has its manifest.
     expect(streamFiles(d, '.ndjson').filter((f) => f !== CHECKPOINTS_FILE).length).toBeLessThanOrEqual(1)
-    expect(streamFiles(d, '.manifest.json').map((m) => m.replace('.manifest.json', '.ndjson.gz'))).toEqual(archives)
+    expect(streamFiles(d, '.manifest.json').map((m) => m.replace('.manifest.json', '.ndjson.br'))).toEqual(archives)
     // Manifests link up oldest first, and the checkpoint log only ever moves forward.
-    const manifests = archives.map((a) => readManifest(path.join(d, 's', a.replace('.ndjson.gz', '.manifest.json'))))
+    const manifests = archives.map((a) => readManifest(path.join(d, 's', a.replace('.ndjson.br', '.manifest.json'))))
     for (let i = 1; i < manifests.length; i++) {
       expect(manifests[i]!.first_seq).toBe(manifests[i - 1]!.last_seq + 1)
       expect(manifests[i]!.prev_hash).toBe(manifests[i - 1]!.head_hash)

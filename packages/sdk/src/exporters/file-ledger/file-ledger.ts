@@ -9,6 +9,7 @@ import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../s
 import { encodeRecordParts, partsLine } from '../../seal/encode-record.js'
 import { LineBuffer } from '../../seal/line-buffer.js'
 import type { Exporter, ExportResult } from '../exporter.js'
+import type { ArchiveCodec } from './archive-codec.js'
 import { type RecoveryNote, recoverStream } from './recover.js'
 import { applyRetention, compactCheckpointLog, type RetentionPolicy, SealedSegments } from './retention.js'
 import { archiveSegment, finishSeal, type SegmentArchive } from './seal-segment.js'
@@ -47,6 +48,8 @@ export interface FileLedgerOptions {
   checkpointEvery: number
   retention: RetentionPolicy
   signer: CheckpointSigner
+  /** The codec sealed segments are archived with; default brotli (see archive-codec.ts). */
+  archive?: ArchiveCodec
   /** Repairs made on open, sealed segments, removed archives: reported, never silent. */
   onNote?: (note: RecoveryNote | { kind: 'sealed' | 'retention-removed'; file: string }) => void
   /** A background seal or retention pass failed; the segment stays as `.ndjson` and is sealed on next open. */
@@ -54,8 +57,8 @@ export interface FileLedgerOptions {
 }
 
 /**
- * The embedded ledger: append-only NDJSON segments, sealed on rotation to an archive (`.ndjson.gz`, or
- * `.ndjson.br` for encrypted records) + manifest, signed checkpoints, retention from the oldest end. Opening recovers from a crash synchronously.
+ * The embedded ledger: append-only NDJSON segments, sealed on rotation to an archive (`.ndjson.br`, or
+ * `.ndjson.gz` when asked) + manifest, signed checkpoints, retention from the oldest end. Opening recovers from a crash synchronously.
  * All file operations run one after another on an internal promise chain.
  *
  * @example
@@ -106,7 +109,9 @@ export class FileLedgerExporter implements Exporter {
     this.#cpFd = openSync(path.join(this.streamDir, CHECKPOINTS_FILE), 'a', 0o600)
     writePublicKey(options.dir, options.signer.publicKeyPem)
     for (const base of r.pendingSeal)
-      this.#inBackground(async () => this.#finish(await archiveSegment(this.streamDir, base)))
+      this.#inBackground(async () =>
+        this.#finish(await archiveSegment(this.streamDir, base, undefined, this.#o.archive)),
+      )
     if (r.active) {
       this.#base = r.active.base
       this.#size = r.active.size
@@ -280,7 +285,7 @@ export class FileLedgerExporter implements Exporter {
     // segment order on the background chain.
     const archived = this.#archiving.run(async () => {
       await synced
-      const a = await archiveSegment(this.streamDir, base, written)
+      const a = await archiveSegment(this.streamDir, base, written, this.#o.archive)
       if (kept && this.#spare.length < 2) this.#spare.push(kept)
       return a
     })
