@@ -27,6 +27,19 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
+const keyLog = () => path.join(dir, 'data-keys.log')
+/** The wrapped keys in the snapshot and the log, by subject. */
+function wrappedKeys(): Array<{ subject: string; wrapped: string }> {
+  const file = JSON.parse(readFileSync(path.join(dir, 'data-keys.json'), 'utf8'))
+  const logged = existsSync(keyLog())
+    ? readFileSync(keyLog(), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : []
+  return [...Object.values(file.keys as Record<string, { subject: string; wrapped: string }>), ...logged]
+}
+
 const envProvider = () => new EnvKeyProvider({ masterKeyBase64: randomBytes(32).toString('base64') })
 
 function snapshot(): Record<string, string> {
@@ -112,6 +125,8 @@ describe('DataKeyStore', () => {
     const next = rotateLocalMasterKey(dir, (p) => keys.rotate(p))
     expect(next.masterKeyId).not.toBe(provider.masterKeyId)
     expect(existsSync(path.join(dir, 'master.key.next'))).toBe(false)
+    // The keys appended to the log since the first were re-wrapped into the snapshot with the others.
+    expect(existsSync(keyLog())).toBe(false)
     const reopened = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
     expect(reopened.masterKeyId).toBe(next.masterKeyId)
     const enc2 = new Encryptor({ keys: reopened })
@@ -182,17 +197,17 @@ describe('DataKeyStore', () => {
     // The new file is written and the lock held, but nothing is in place before the fsyncs come back.
     expect(existsSync(keys.file)).toBe(false)
     expect(existsSync(`${keys.file}.lock`)).toBe(true)
-    // Keys made meanwhile wait for the next commit, which follows this one.
+    // Keys made meanwhile wait for the next commit, which follows this one (appended to the log: the file exists).
     const b = keys.getOrCreate('user:b')
     const next = keys.commitAsync()
     await committed
-    expect(DataKeyStore.open({ dir, provider }).subjects()).toEqual(['user:a'])
+    expect(DataKeyStore.open({ dir, provider }).subjects()).toContain('user:a')
     await next
     const reader = DataKeyStore.open({ dir, provider })
     expect(reader.subjects().sort()).toEqual(['user:a', 'user:b'])
     expect(reader.get(a.keyId).export()).toEqual(a.key.export())
     expect(reader.get(b.keyId).export()).toEqual(b.key.export())
-    expect(readdirSync(dir).sort()).toEqual(['data-keys.json'])
+    expect(readdirSync(dir).sort()).toEqual(['data-keys.json', 'data-keys.log'])
     await keys.commitAsync() // nothing pending: resolves at once
   })
 
@@ -252,15 +267,17 @@ describe('DataKeyStore', () => {
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:first'])
   })
 
-  it("erasure leaves none of the subject's key bytes in the data dir", () => {
+  it.each([
+    ['the snapshot', ['a', 'x', 'b'], ['c']],
+    ['the log', ['a'], ['x', 'b', 'c']],
+  ])("erasure leaves none of the subject's key bytes in the data dir (key in %s)", (_, first, second) => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    for (const user of ['a', 'x', 'b']) keys.getOrCreate(`user:${user}`)
+    for (const user of first) keys.getOrCreate(`user:${user}`)
     keys.commit()
-    keys.getOrCreate('user:c')
+    for (const user of second) keys.getOrCreate(`user:${user}`)
     keys.commit()
-    const file = JSON.parse(readFileSync(keys.file, 'utf8'))
-    const wrapped = Object.values(file.keys as Record<string, { subject: string; wrapped: string }>)
+    const wrapped = wrappedKeys()
       .filter((e) => e.subject === 'user:x')
       .map((e) => e.wrapped)
     expect(wrapped).toHaveLength(1)
@@ -271,6 +288,7 @@ describe('DataKeyStore', () => {
     expect(everything).not.toContain(wrapped[0])
     expect(everything).not.toContain(Buffer.from(wrapped[0]!, 'base64').toString('latin1'))
     expect(everything).toContain(erased)
+    // The log was folded into the new snapshot and removed.
     expect(readdirSync(dir).sort()).toEqual(['data-keys.json'])
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:c'])
   })
@@ -295,5 +313,160 @@ describe('DataKeyStore', () => {
     reopened.getOrCreate('user:c')
     reopened.commit()
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:c'])
+  })
+})
+
+describe('the key log', () => {
+  it('appends the keys of later batches to the log and leaves the snapshot as it was', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    keys.getOrCreate('user:a')
+    keys.commit()
+    const file = path.join(dir, 'data-keys.json')
+    const before = { bytes: readFileSync(file), ino: statSync(file).ino }
+    const b = keys.getOrCreate('user:b')
+    keys.getOrCreate('user:c')
+    keys.commit()
+    keys.getOrCreate('user:d')
+    keys.commit()
+    expect(readFileSync(file)).toEqual(before.bytes)
+    expect(statSync(file).ino).toBe(before.ino)
+    const lines = readFileSync(keyLog(), 'utf8').split('\n')
+    expect(lines.pop()).toBe('')
+    expect(lines.map((l) => JSON.parse(l).subject)).toEqual(['user:b', 'user:c', 'user:d'])
+    expect(JSON.parse(lines[0]!)).toEqual({
+      id: b.keyId,
+      subject: 'user:b',
+      wrapped: expect.any(String),
+      created: expect.any(String),
+    })
+    expect(statSync(keyLog()).mode & 0o777).toBe(0o600)
+    const reader = DataKeyStore.open({ dir, provider })
+    expect(reader.subjects().sort()).toEqual(['user:a', 'user:b', 'user:c', 'user:d'])
+    expect(reader.get(b.keyId).export()).toEqual(b.key.export())
+  })
+
+  it("reads only the log's new lines to find another process's keys", () => {
+    const provider = envProvider()
+    const server = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    server.getOrCreate('user:first')
+    server.commit()
+    const app = DataKeyStore.open({ dir, provider })
+    const early = app.getOrCreate('user:a')
+    expect(server.getOrCreate('user:a').keyId).toBe(early.keyId)
+    server.commit()
+    const later = app.getOrCreate('user:b')
+    expect(server.getOrCreate('user:b').keyId).toBe(later.keyId)
+    // Both processes' appends are in one log; every process reads the same keys.
+    server.getOrCreate('user:own')
+    server.commit()
+    const subjects = ['user:a', 'user:b', 'user:first', 'user:own']
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(subjects)
+    expect(app.subjects().sort()).toEqual(subjects)
+  })
+
+  it('skips a line cut short by a crash, and the next writer cuts it off before appending', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    keys.getOrCreate('user:a')
+    keys.commit()
+    const b = keys.getOrCreate('user:b')
+    keys.commit()
+    // The crash: half a line after the last complete one (a write whose batch was never acknowledged).
+    const torn = '{"id":"0123456789abcdef01234567","subject":"user:lost","wrapp'
+    writeFileSync(keyLog(), torn, { flag: 'a' })
+    const reopened = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    expect(reopened.subjects().sort()).toEqual(['user:a', 'user:b'])
+    reopened.getOrCreate('user:c')
+    reopened.commit()
+    const text = readFileSync(keyLog(), 'utf8')
+    expect(text).not.toContain('user:lost')
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).subject),
+    ).toEqual(['user:b', 'user:c'])
+    const reader = DataKeyStore.open({ dir, provider })
+    expect(reader.subjects().sort()).toEqual(['user:a', 'user:b', 'user:c'])
+    expect(reader.get(b.keyId).export()).toEqual(b.key.export())
+  })
+
+  it('folds a log left behind by an erasure that stopped short, so the erased key stays erased and gone', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    keys.getOrCreate('user:a')
+    keys.commit()
+    const x = keys.getOrCreate('user:x')
+    keys.commit()
+    const oldLog = readFileSync(keyLog())
+    const [wrapped] = wrappedKeys()
+      .filter((e) => e.subject === 'user:x')
+      .map((e) => e.wrapped)
+    keys.destroy('user:x')
+    // The crash: the new snapshot is in place, the log was not removed yet.
+    writeFileSync(keyLog(), oldLog, { mode: 0o600 })
+    const reopened = DataKeyStore.open({ dir, provider })
+    expect(() => reopened.get(x.keyId)).toThrowError(expect.objectContaining({ code: 'KEY_ERASED' }))
+    expect(readdirSync(dir).sort()).toEqual(['data-keys.json'])
+    const everything = Object.values(snapshot())
+      .map((b64) => Buffer.from(b64, 'base64').toString('latin1'))
+      .join('\n')
+    expect(everything).not.toContain(wrapped)
+    expect(reopened.subjects()).toEqual(['user:a'])
+  })
+
+  it('an erasure completes an append still waiting for its fsync, then folds it in', async () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    keys.getOrCreate('user:a')
+    keys.commit()
+    keys.getOrCreate('user:b')
+    const x = keys.getOrCreate('user:x')
+    const committed = keys.commitAsync()
+    expect(existsSync(`${keys.file}.lock`)).toBe(true)
+    expect(keys.destroy('user:x')).toEqual([x.keyId])
+    await committed
+    expect(existsSync(`${keys.file}.lock`)).toBe(false)
+    expect(readdirSync(dir).sort()).toEqual(['data-keys.json'])
+    const reader = DataKeyStore.open({ dir, provider })
+    expect(reader.subjects().sort()).toEqual(['user:a', 'user:b'])
+    expect(() => reader.get(x.keyId)).toThrowError(expect.objectContaining({ code: 'KEY_ERASED' }))
+    // Appends go on after the fold, into a new log.
+    keys.getOrCreate('user:c')
+    await keys.commitAsync()
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:c'])
+  })
+
+  it('refuses a log with a damaged line, naming the file and not its contents', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    keys.getOrCreate('user:a')
+    keys.commit()
+    keys.getOrCreate('user:b')
+    keys.commit()
+    const lines = readFileSync(keyLog(), 'utf8')
+    writeFileSync(keyLog(), `{"id":"x","wrapped":"c2VjcmV0"}\n${lines}`)
+    let error: Error | undefined
+    try {
+      DataKeyStore.open({ dir, provider })
+    } catch (err) {
+      error = err as Error
+    }
+    expect(error).toMatchObject({ code: 'LEDGER_CORRUPT' })
+    expect(error!.message).toContain('data-keys.log')
+    expect(error!.message).not.toContain('c2VjcmV0')
+  })
+
+  it('writes O(new keys) per batch: committing a key among thousands appends one line', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    for (let i = 0; i < 3000; i++) keys.getOrCreate(`user:${i}`)
+    keys.commit()
+    const snapshotBytes = statSync(path.join(dir, 'data-keys.json')).size
+    keys.getOrCreate('user:new')
+    keys.commit()
+    expect(statSync(path.join(dir, 'data-keys.json')).size).toBe(snapshotBytes)
+    expect(statSync(keyLog()).size).toBeLessThan(300)
   })
 })

@@ -2,13 +2,14 @@ import { createSecretKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { PromptLedgerError } from '../errors.js'
 import {
-  beginKeyFileUpdate,
-  fileStamp,
+  beginAddKeys,
+  beginRewrite,
   type KeyEntry,
   type KeyFile,
-  type KeyFileUpdate,
-  readKeyFile,
-  updateKeyFile,
+  type KeyFilesState,
+  type KeyFilesWrite,
+  loadKeyFiles,
+  syncKeyLog,
 } from './key-file.js'
 import type { KeyProvider } from './key-provider.js'
 import { pooledRandomBytes } from './random-pool.js'
@@ -36,7 +37,7 @@ export interface DataKeyStoreOptions {
 
 /** A write of pending keys begun, and the keys it writes. */
 interface PendingAdd {
-  update: KeyFileUpdate
+  update: KeyFilesWrite
   entries: Array<[string, KeyEntry]>
 }
 
@@ -48,11 +49,13 @@ export interface DataKey {
 
 /**
  * Data keys per subject (a user, or the tenant for records without one), wrapped by the master key
- * and kept in `<dir>/data-keys.json`. `destroy()` rewrites the file without the subject's keys (temp
- * file + fsync + rename), so erasure leaves no copy of the key in the file.
+ * and kept in `<dir>/data-keys.json` with the keys added since in `<dir>/data-keys.log` (see
+ * `KeyFilesState`). `destroy()` rewrites the file without the subject's keys (temp file + fsync +
+ * rename) and removes the log, so erasure leaves no copy of the key in either.
  *
- * Several processes may share the file (an app's ledger, the server, the CLI): writes merge under a
- * lock, and readers notice another process's change by the file's identity (inode, size, mtime).
+ * Several processes may share the files (an app's ledger, the server, the CLI): writes merge under a
+ * lock, and readers notice another process's change by the files' identities (inode, size, mtime),
+ * reading only the log's new lines when nothing else changed.
  *
  * @example
  * const keys = DataKeyStore.open({ dir: './promptledger-data', provider })
@@ -61,8 +64,10 @@ export interface DataKey {
 export class DataKeyStore {
   readonly file: string
   #provider: KeyProvider
-  #data: KeyFile
-  #stamp = ''
+  /** The files as last read or written, the log's keys merged into the snapshot's. */
+  #files: KeyFilesState
+  /** The log's bytes known durable: read or written under the lock, or fsynced here (see `syncKeyLog`). */
+  #durableLogEnd = 0
   readonly #recheckMs: number
   readonly #batch: boolean
   #checkedAt = 0
@@ -85,19 +90,23 @@ export class DataKeyStore {
     this.#provider = options.provider
     this.#recheckMs = options.recheckMs ?? 1000
     this.#batch = options.persist === 'batch'
-    this.#data = this.#empty()
+    this.#files = { data: this.#empty(), snapshotStamp: '', logStamp: '', logEnd: 0, stale: false }
   }
 
-  /** Opens the store; throws `WRONG_MASTER_KEY` if the file was made under another master key. */
+  /**
+   * Opens the store; throws `WRONG_MASTER_KEY` if the file was made under another master key. A log left
+   * stale by an erasure or rotation that stopped short (see `KeyFilesState.stale`) is folded in at once.
+   */
   static open(options: DataKeyStoreOptions): DataKeyStore {
     const store = new DataKeyStore(options)
     store.#reloadIfChanged()
+    if (store.#files.stale) store.#write((file) => file)
     return store
   }
 
   /** The id of the master key that wraps the stored keys. */
   get masterKeyId(): string {
-    return this.#data.master_key_id
+    return this.#files.data.master_key_id
   }
 
   /** The subject's current data key, created on first need (persisted now, or at `commit()` in batch mode). */
@@ -119,7 +128,14 @@ export class DataKeyStore {
       this.#checkedThisBatch = true
     }
     const existing = this.#currentEntry(subject)
-    if (existing) return this.#remember(existing[0], existing[1])
+    if (existing) {
+      // Another process's key, maybe read from a log line whose fsync is still under way: durable before use.
+      if (this.#files.logEnd > this.#durableLogEnd) {
+        syncKeyLog(this.file)
+        this.#durableLogEnd = this.#files.logEnd
+      }
+      return this.#remember(existing[0], existing[1])
+    }
     const raw = pooledRandomBytes(32)
     const keyId = pooledRandomBytes(12).toString('hex')
     const entry: KeyEntry = {
@@ -166,8 +182,8 @@ export class DataKeyStore {
     const running = {
       begun,
       done: begun.update.finish().then(
-        (stamp) => {
-          if (this.#committing === running) this.#added(begun, stamp)
+        (state) => {
+          if (this.#committing === running) this.#added(begun, state)
         },
         (err: unknown) => {
           if (this.#committing === running) this.#committing = null
@@ -179,43 +195,43 @@ export class DataKeyStore {
     return running.done
   }
 
-  /** Begins writing the pending keys (see `beginKeyFileUpdate`), remembering which ones it writes. */
+  /**
+   * Begins writing the pending keys (see `beginAddKeys`: appended to the log, O(new keys)), remembering which
+   * ones it writes. Should the write fail, the entries are still pending, so the next commit writes them.
+   */
   #beginAdd(): PendingAdd {
     const entries = [...this.#pending]
-    // Added in place: copying the keys object cost O(keys) per batch. Should the write fail, the
-    // entries are still pending, so the next commit writes them.
-    const update = beginKeyFileUpdate(
+    const update = beginAddKeys(
       this.file,
-      this.#change((file) => {
-        for (const [keyId, entry] of entries) if (!file.erased.includes(keyId)) file.keys[keyId] = entry
-        return file
-      }),
-      this.#known(),
+      this.#empty,
+      this.#files,
+      entries,
+      (data) => this.#checkMaster(data),
+      this.#onKey,
     )
     return { update, entries }
   }
 
-  /** A write of pending keys is durable: they are the file's now. */
-  #added({ update, entries }: PendingAdd, stamp: string): void {
+  /** A write of pending keys is durable: they are the files' now. */
+  #added({ update, entries }: PendingAdd, state: KeyFilesState): void {
     this.#committing = null
     for (const [keyId] of entries) this.#pending.delete(keyId)
-    // Unchanged since our copy, the file is our copy plus our pending keys, which the index already holds.
-    this.#adopt(update.data, stamp, !update.reused)
+    this.#adopt(state, update.replacedUnderUs)
   }
 
   /** Completes a `commitAsync` still running, on this thread, before the file is written again. */
   #settle(): void {
     const running = this.#committing
     if (!running) return
-    let stamp: string
+    let state: KeyFilesState
     try {
-      stamp = running.begun.update.finishSync()
+      state = running.begun.update.finishSync()
     } catch {
       // Its keys stay pending for the next commit; its promise reports the failure.
       this.#committing = null
       return
     }
-    this.#added(running.begun, stamp)
+    this.#added(running.begun, state)
   }
 
   /** The key with this id; throws `KEY_ERASED` for a destroyed key, `KEY_NOT_FOUND` for an unknown one. */
@@ -223,9 +239,10 @@ export class DataKeyStore {
     this.#reloadIfChanged()
     const cached = this.#byKeyId.get(keyId)
     if (cached) return cached
-    const entry = this.#data.keys[keyId] ?? this.#pending.get(keyId)
+    const entry = this.#files.data.keys[keyId] ?? this.#pending.get(keyId)
     if (entry) return this.#remember(keyId, entry).key
-    if (this.#data.erased.includes(keyId)) throw new PromptLedgerError('KEY_ERASED', `data key ${keyId} was erased`)
+    if (this.#files.data.erased.includes(keyId))
+      throw new PromptLedgerError('KEY_ERASED', `data key ${keyId} was erased`)
     throw new PromptLedgerError('KEY_NOT_FOUND', `data key ${keyId} is not in ${this.file}`)
   }
 
@@ -237,7 +254,7 @@ export class DataKeyStore {
   /** Subjects holding a key. */
   subjects(): string[] {
     this.#reloadIfChanged()
-    return [...new Set([...Object.values(this.#data.keys), ...this.#pending.values()].map((e) => e.subject))]
+    return [...new Set([...Object.values(this.#files.data.keys), ...this.#pending.values()].map((e) => e.subject))]
   }
 
   /** Destroys every key of the subject, on disk and in memory; returns the erased key ids (empty if none). */
@@ -272,7 +289,6 @@ export class DataKeyStore {
       return { ...file, master_key_id: next.masterKeyId, keys }
     })
     this.#provider = next
-    this.#data.master_key_id = next.masterKeyId
     return count
   }
 
@@ -281,12 +297,16 @@ export class DataKeyStore {
     return this.#newest.get(subject)
   }
 
-  /** Rebuilds `#newest` after `#data` was replaced (a reload or a write). */
+  /** Rebuilds `#newest` after the snapshot was replaced (a reload or a write). */
   #reindex(): void {
     this.#newest.clear()
-    for (const keyId in this.#data.keys) this.#index(keyId, this.#data.keys[keyId]!)
+    const keys = this.#files.data.keys
+    for (const keyId in keys) this.#index(keyId, keys[keyId]!)
     for (const [keyId, entry] of this.#pending) this.#index(keyId, entry)
   }
+
+  /** Indexes a key read from the log (another process's, or ours read back). */
+  readonly #onKey = (keyId: string, entry: KeyEntry): void => this.#index(keyId, entry)
 
   #index(keyId: string, entry: KeyEntry): void {
     const best = this.#newest.get(entry.subject)
@@ -310,9 +330,7 @@ export class DataKeyStore {
     return key
   }
 
-  #empty(): KeyFile {
-    return { v: 1, master_key_id: this.#provider.masterKeyId, keys: {}, erased: [] }
-  }
+  readonly #empty = (): KeyFile => ({ v: 1, master_key_id: this.#provider.masterKeyId, keys: {}, erased: [] })
 
   #checkMaster(file: KeyFile): void {
     if (file.master_key_id !== this.#provider.masterKeyId) {
@@ -324,45 +342,45 @@ export class DataKeyStore {
     }
   }
 
+  /** Rewrites the snapshot with `change` applied under the lock, the log folded in and removed (see `beginRewrite`). */
   #write(change: (file: KeyFile) => KeyFile): void {
     this.#settle()
-    const { data, stamp } = updateKeyFile(this.file, this.#change(change), this.#known())
-    this.#adopt(data, stamp, true)
-  }
-
-  /** A key-file update: `change` applied to the file as read (or a new one), once its master key is checked. */
-  #change(change: (file: KeyFile) => KeyFile): (current: KeyFile | null) => KeyFile {
-    return (current) => {
-      const file = current ?? this.#empty()
+    const write = beginRewrite(this.file, this.#empty, this.#files, (file) => {
       this.#checkMaster(file)
       return change(file)
-    }
+    })
+    this.#adopt(write.finishSync(), write.replacedUnderUs)
   }
 
-  /** What this store last read or wrote: the file under the lock is taken to be it while its stamp matches. */
-  #known(): { stamp: string; data: KeyFile } {
-    return { stamp: this.#stamp, data: this.#data }
+  /**
+   * The files as written. Only the log grew (the same `data`, keys merged in and indexed as read): nothing to
+   * rebuild. A new snapshot (a write of ours, or another process's erasure or rotation read under the lock):
+   * the index is rebuilt, and when another process replaced it, cached keys go (some may be erased).
+   */
+  #adopt(state: KeyFilesState, replacedUnderUs: boolean): void {
+    const replaced = state.data !== this.#files.data
+    this.#files = state
+    this.#durableLogEnd = state.logEnd
+    if (replaced) this.#reindex()
+    if (replacedUnderUs) this.#dropCached()
   }
 
-  /** The file as written; `reindex` false when the index already holds all it has (rebuilding is O(keys)). */
-  #adopt(data: KeyFile, stamp: string, reindex: boolean): void {
-    this.#data = data
-    this.#stamp = stamp
-    if (reindex) this.#reindex()
+  #dropCached(): void {
+    this.#bySubject.clear()
+    this.#byKeyId.clear()
   }
 
   #reloadIfChanged(): void {
-    // Our own write is under way (see commitAsync): the file is about to be ours, not another process's.
+    // Our own write is under way (see commitAsync): the files are about to be ours, not another process's.
     if (this.#committing) return
-    const stamp = fileStamp(this.file)
-    if (stamp === this.#stamp) return
-    const parsed = stamp === '' ? this.#empty() : (readKeyFile(this.file) ?? this.#empty())
-    this.#checkMaster(parsed)
-    this.#stamp = stamp
-    this.#data = parsed
+    const next = loadKeyFiles(this.file, this.#empty, this.#files, this.#onKey)
+    if (next === this.#files) return
+    this.#checkMaster(next.data)
+    const replaced = next.data !== this.#files.data
+    this.#files = next
+    if (!replaced) return
     this.#reindex()
-    // Another process changed the file (an erasure, a rotation): drop cached keys, keep pending ones.
-    this.#bySubject.clear()
-    this.#byKeyId.clear()
+    // Another process replaced the snapshot (an erasure, a rotation): drop cached keys, keep pending ones.
+    this.#dropCached()
   }
 }

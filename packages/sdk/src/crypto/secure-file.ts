@@ -119,7 +119,7 @@ function abandon(fd: number, tmp: string): void {
 }
 
 /** `syncDir` with the fsync on the thread pool; calls `done` either way. */
-function syncDirAsync(dir: string, done: () => void): void {
+export function syncDirAsync(dir: string, done: () => void): void {
   let fd: number
   try {
     fd = openSync(dir, 'r')
@@ -137,7 +137,8 @@ function syncDirAsync(dir: string, done: () => void): void {
   })
 }
 
-function syncDir(dir: string): void {
+/** fsyncs a folder, so that a file created, renamed or removed in it stays so after a crash. */
+export function syncDir(dir: string): void {
   // Directory fsync makes the rename durable; some platforms refuse it, and the rename is already done.
   let fd: number | undefined
   try {
