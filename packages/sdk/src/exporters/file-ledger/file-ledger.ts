@@ -180,7 +180,7 @@ export class FileLedgerExporter implements Exporter {
     return this.#enqueue(async () => {
       await this.#sync()
       await this.#background
-      this.#compactCheckpoints()
+      await this.#compactCheckpoints()
       if (this.#head.seq > this.#lastCheckpoint) await this.#checkpoint()
       await fsyncAsync(this.#cpFd)
       if (this.#fd !== null) closeSync(this.#fd)
@@ -319,18 +319,18 @@ export class FileLedgerExporter implements Exporter {
     this.#removedSinceCompaction += removed.length
     // The log is rewritten whole, so not after every removal (a month of checkpoints is megabytes): after
     // COMPACT_AFTER removals, and at close. Checkpoints of removed records are never read meanwhile.
-    if (this.#removedSinceCompaction >= COMPACT_AFTER) this.#compactCheckpoints()
+    if (this.#removedSinceCompaction >= COMPACT_AFTER) await this.#compactCheckpoints()
   }
 
-  #compactCheckpoints(): void {
+  async #compactCheckpoints(): Promise<void> {
     if (this.#removedSinceCompaction === 0) return
     this.#removedSinceCompaction = 0
-    if (compactCheckpointLog(this.streamDir)) {
+    await compactCheckpointLog(this.streamDir, (fd) => {
       // Appends go to the rewritten log from now on; the old descriptor may still be in an fsync of
       // #sync, so it is closed by the next #sync (or shutdown), never here.
       this.#retiredCpFds.push(this.#cpFd)
-      this.#cpFd = openSync(path.join(this.streamDir, CHECKPOINTS_FILE), 'a', 0o600)
-    }
+      this.#cpFd = fd
+    })
   }
 
   async #checkpoint(): Promise<void> {

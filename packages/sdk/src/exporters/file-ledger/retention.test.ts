@@ -74,26 +74,54 @@ describe('compactCheckpointLog', () => {
   const line = (seq: number) => `${JSON.stringify({ stream: 's', seq, hash: 'h', ts: 't', sig: 'x' })}\n`
   const read = (s: string) => fs.readFileSync(path.join(s, CHECKPOINTS_FILE), 'utf8')
 
-  it('drops the checkpoints below the anchor and keeps the rest byte for byte, a torn last line too', () => {
+  it('drops the checkpoints below the anchor and keeps the rest byte for byte, a torn last line too', async () => {
     const kept = `${line(5)}${line(9)}{"stream":"s","se`
     const s = stream(`${line(0)}${line(3)}${kept}`, 4)
-    expect(compactCheckpointLog(s)).toBe(true)
+    expect(await compactCheckpointLog(s)).toBe(true)
     expect(read(s)).toBe(kept)
   })
 
-  it('changes nothing when no checkpoint is below the anchor, or there is no anchor', () => {
+  it('changes nothing when no checkpoint is below the anchor, or there is no anchor', async () => {
     const log = `${line(5)}${line(9)}`
     for (const anchorSeq of [5, null]) {
       const s = stream(log, anchorSeq)
-      expect(compactCheckpointLog(s)).toBe(false)
+      expect(await compactCheckpointLog(s)).toBe(false)
       expect(read(s)).toBe(log)
     }
   })
 
-  it('stops at a line it cannot read and keeps everything from there', () => {
+  it('stops at a line it cannot read and keeps everything from there', async () => {
     const s = stream(`${line(0)}not json\n${line(1)}${line(8)}`, 4)
-    expect(compactCheckpointLog(s)).toBe(true)
+    expect(await compactCheckpointLog(s)).toBe(true)
     expect(read(s)).toBe(`not json\n${line(1)}${line(8)}`)
+  })
+
+  it('keeps the checkpoints appended while it runs, and hands over the new log before any later append', async () => {
+    const s = stream(`${line(0)}${line(3)}${line(5)}`, 4)
+    const logFile = path.join(s, CHECKPOINTS_FILE)
+    // The writer's descriptor, appended to as the ledger does (synchronously) at every turn of the event loop while
+    // the log is read, copied and fsynced, and once more after the swap.
+    let fd = fs.openSync(logFile, 'a')
+    let settled = false
+    const compacted = compactCheckpointLog(s, (next) => {
+      fs.closeSync(fd)
+      fd = next
+    }).finally(() => {
+      settled = true
+    })
+    let expected = line(5)
+    let appends = 0
+    for (let seq = 9; !settled; seq++, appends++) {
+      fs.writeSync(fd, line(seq))
+      expected += line(seq)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(await compacted).toBe(true)
+    expect(appends).toBeGreaterThan(2)
+    fs.writeSync(fd, line(1000))
+    fs.closeSync(fd)
+    expect(read(s)).toBe(`${expected}${line(1000)}`)
+    expect(fs.readdirSync(s).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 })
 
