@@ -1,5 +1,5 @@
 /**
- * `verify` records/s on a ledger of 1.2 KB records (sealed brotli segments plus the active one), against
+ * `verify` records/s on a ledger of 1.2 KB records (sealed gzip segments plus the active one), against
  * the least any record-by-record verifier must do in the same run: read the same lines, JSON.parse each
  * and SHA-256 it. `verify` proves a sealed archive by the SHA-256 its seal checkpoint signs; `--deep`
  * inflates and re-hashes every record as well, and is shown beside it. Bar: verify ≥ 300k records/s.
@@ -89,7 +89,7 @@ console.log(
 )
 // On a shared machine wall time includes waiting for a core; CPU time shows the work itself.
 console.log(
-  `\nverifyLedger per CPU-second (user + system, includes inflating archives on the thread pool): ${fmt(verifyCpu)} records`,
+  `\nverifyLedger per CPU-second (user + system, includes gunzip on the thread pool): ${fmt(verifyCpu)} records`,
 )
 console.log(`\nbar: verify ≥ 300,000 records/s → ${v >= 300_000 ? 'met' : 'NOT met'} (${fmt(v)})`)
 fs.rmSync(dir, { recursive: true, force: true })

@@ -29,10 +29,11 @@ export const ledgerOptionsSchema = z.object({
     .default({ maxAgeDays: 30 }),
   checkpointEvery: positiveInt.default(1000),
   /**
-   * How sealed segments are compressed: `brotli` (`.ndjson.br`, default: a third of gzip's CPU and smaller
-   * archives) or `gzip` (`.ndjson.gz`, for tools that read archives with `zcat`). Readers take both.
+   * How sealed segments are compressed: `auto` (default) seals clear records with gzip (`.ndjson.gz`, which `zcat`
+   * reads) and encrypted ones with brotli (`.ndjson.br`); `brotli` for all of them costs about a third of gzip's
+   * CPU for smaller archives; `gzip` for all of them. Readers take both.
    */
-  archive: z.enum(['brotli', 'gzip']).default('brotli'),
+  archive: z.enum(['auto', 'brotli', 'gzip']).default('auto'),
   queue: z
     .object({
       maxRecords: positiveInt.default(10_000),

@@ -9,7 +9,7 @@ import { verifyLedger } from './verify-ledger.js'
 
 // Seals made by the writer sign their archive's digest; verify proves such archives by that digest and
 // falls back to the record-by-record check on any mismatch. One base ledger, a fresh copy per case.
-// Run with clear records in gzip and brotli archives, and with encrypted records (brotli).
+// Run with clear records in gzip (the default) and brotli archives, and with encrypted records (brotli).
 let base: string
 const dirs: string[] = []
 afterAll(() => {

@@ -12,14 +12,14 @@ import { verifyLedger } from './verify-ledger.js'
 const dir = tempDirsPerTest()
 
 describe('file ledger', () => {
-  // brotli by default (quality by content, see archive-codec.ts); gzip when asked.
+  // By default clear records are sealed with gzip, encrypted ones with brotli; either codec for both when asked.
   it.each([
+    ['auto', false, '.ndjson.gz'],
+    ['auto', true, '.ndjson.br'],
     ['brotli', false, '.ndjson.br'],
-    ['brotli', true, '.ndjson.br'],
-    ['gzip', false, '.ndjson.gz'],
     ['gzip', true, '.ndjson.gz'],
   ] as const)(
-    'rotates by size and seals segments to %s (encrypted: %s) with a manifest',
+    'rotates by size and seals segments (archive: %s, encrypted: %s) with a manifest',
     async (archive, encrypt, ext) => {
       const d = dir()
       const ids = await writeRecords(d, 40, { maxFileBytes: 8 * 1024, encrypt, archive })
@@ -50,13 +50,13 @@ describe('file ledger', () => {
   it('seals every segment of a burst, manifests oldest first', async () => {
     const d = dir()
     await writeRecords(d, 240, { maxFileBytes: 4 * 1024, encrypt: false })
-    const archives = streamFiles(d, '.ndjson.br')
+    const archives = streamFiles(d, '.ndjson.gz')
     expect(archives.length).toBeGreaterThanOrEqual(40)
     // Only the active segment is left unsealed, and every archive has its manifest.
     expect(streamFiles(d, '.ndjson').filter((f) => f !== CHECKPOINTS_FILE).length).toBeLessThanOrEqual(1)
-    expect(streamFiles(d, '.manifest.json').map((m) => m.replace('.manifest.json', '.ndjson.br'))).toEqual(archives)
+    expect(streamFiles(d, '.manifest.json').map((m) => m.replace('.manifest.json', '.ndjson.gz'))).toEqual(archives)
     // Manifests link up oldest first, and the checkpoint log only ever moves forward.
-    const manifests = archives.map((a) => readManifest(path.join(d, 's', a.replace('.ndjson.br', '.manifest.json'))))
+    const manifests = archives.map((a) => readManifest(path.join(d, 's', a.replace('.ndjson.gz', '.manifest.json'))))
     for (let i = 1; i < manifests.length; i++) {
       expect(manifests[i]!.first_seq).toBe(manifests[i - 1]!.last_seq + 1)
       expect(manifests[i]!.prev_hash).toBe(manifests[i - 1]!.head_hash)

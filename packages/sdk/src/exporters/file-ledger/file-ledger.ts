@@ -9,7 +9,7 @@ import { type Checkpoint, type CheckpointSigner, PUBLIC_KEY_FILE } from '../../s
 import { encodeRecordParts, partsLine } from '../../seal/encode-record.js'
 import { LineBuffer } from '../../seal/line-buffer.js'
 import type { Exporter, ExportResult } from '../exporter.js'
-import type { ArchiveCodec } from './archive-codec.js'
+import type { ArchiveChoice } from './archive-codec.js'
 import { type RecoveryNote, recoverStream } from './recover.js'
 import { applyRetention, compactCheckpointLog, type RetentionPolicy, SealedSegments } from './retention.js'
 import { archiveSegment, finishSeal, type SegmentArchive } from './seal-segment.js'
@@ -48,8 +48,8 @@ export interface FileLedgerOptions {
   checkpointEvery: number
   retention: RetentionPolicy
   signer: CheckpointSigner
-  /** The codec sealed segments are archived with; default brotli (see archive-codec.ts). */
-  archive?: ArchiveCodec
+  /** How sealed segments are compressed; default `auto` (see `ArchiveChoice`). */
+  archive?: ArchiveChoice
   /** Repairs made on open, sealed segments, removed archives: reported, never silent. */
   onNote?: (note: RecoveryNote | { kind: 'sealed' | 'retention-removed'; file: string }) => void
   /** A background seal or retention pass failed; the segment stays as `.ndjson` and is sealed on next open. */
@@ -57,8 +57,8 @@ export interface FileLedgerOptions {
 }
 
 /**
- * The embedded ledger: append-only NDJSON segments, sealed on rotation to an archive (`.ndjson.br`, or
- * `.ndjson.gz` when asked) + manifest, signed checkpoints, retention from the oldest end. Opening recovers from a crash synchronously.
+ * The embedded ledger: append-only NDJSON segments, sealed on rotation to an archive (`.ndjson.gz`, or
+ * `.ndjson.br` for encrypted records or when asked) + manifest, signed checkpoints, retention from the oldest end. Opening recovers from a crash synchronously.
  * All file operations run one after another on an internal promise chain.
  *
  * @example

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { ArchiveClaim, Checkpoint } from '../../seal/checkpoint.js'
-import { ARCHIVE_EXT, type ArchiveCodec, compressArchive, DEFAULT_ARCHIVE_CODEC } from './archive-codec.js'
+import { ARCHIVE_EXT, type ArchiveChoice, codecFor, compressArchive } from './archive-codec.js'
 import { type SegmentManifest, writeFileAtomicAsync, writeManifestAsync } from './manifest.js'
 import { ACTIVE_EXT, MANIFEST_EXT } from './segment-files.js'
 
@@ -42,7 +42,7 @@ export interface SegmentArchive {
 
 /**
  * Seals a closed segment, in two steps. `archiveSegment`: compress to a temp file, fsync, rename to the archive
- * (`.ndjson.br`, or `.ndjson.gz` with `codec` gzip: see archive-codec.ts). `finishSeal`: write the
+ * (`.ndjson.gz` or `.ndjson.br`, as `choice` picks: see `ArchiveChoice`). `finishSeal`: write the
  * manifest (first/last seq, head hash, SHA-256 of the archive, checkpoint of the last record), then remove the
  * `.ndjson`. Each step leaves a state that opening the ledger finishes or redoes (see recover.ts). Archives of
  * several segments may be made at once; their `finishSeal` calls must then run in the segments' order (a
@@ -57,14 +57,16 @@ export async function archiveSegment(
   streamDir: string,
   base: string,
   written?: Buffer,
-  codec: ArchiveCodec = DEFAULT_ARCHIVE_CODEC,
+  choice: ArchiveChoice = 'auto',
 ): Promise<SegmentArchive> {
   const src = path.join(streamDir, base + ACTIVE_EXT)
   const raw = written ?? (await readFile(src))
   const [first, last, records] = firstAndLast(raw)
   // A segment holds one stream's records, encrypted or not as the ledger was opened; the first and last
   // decide, so a segment spanning a change of setting is judged by both ends.
-  const archive = await compressArchive(raw, codec, first.enc != null || last.enc != null)
+  const encrypted = first.enc != null || last.enc != null
+  const codec = codecFor(choice, encrypted)
+  const archive = await compressArchive(raw, codec, encrypted)
   const file = base + ARCHIVE_EXT[codec]
   // The folder is fsynced here too, not left to the manifest's: a file system may persist two renames out of order,
   // and a manifest must never stand without its archive.

@@ -8,13 +8,13 @@ import { tempDir, writeRecords } from './test-support/ledger-fixture.js'
 import { verifyLedger } from './verify-ledger.js'
 
 // One ledger of 60 records in sealed segments plus an active one; every run tampers with a fresh copy.
-// The first 30 records are written clear in gzip archives (as a ledger opened with `archive: 'gzip'`, or by an
-// earlier version, writes them), the rest encrypted in brotli archives, so tampering hits both codecs in one stream.
+// The first 30 records are written clear (gzip archives), the rest encrypted (brotli archives), so
+// tampering hits archives of both codecs in one stream.
 let base: string
 const copies: string[] = []
 beforeAll(async () => {
   base = tempDir()
-  await writeRecords(base, 30, { maxFileBytes: 8 * 1024, checkpointEvery: 25, encrypt: false, archive: 'gzip' })
+  await writeRecords(base, 30, { maxFileBytes: 8 * 1024, checkpointEvery: 25, encrypt: false })
   await writeRecords(base, 30, { maxFileBytes: 8 * 1024, checkpointEvery: 25 })
 })
 afterAll(() => {
