@@ -438,6 +438,26 @@ describe('the key log', () => {
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:c'])
   })
 
+  it('reads a version 1 key file, and makes it version 2 before any key goes to a log', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    const a = keys.getOrCreate('user:a')
+    keys.commit()
+    const file = path.join(dir, 'data-keys.json')
+    // As a program that knows only version 1 wrote it: no log can continue it.
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), v: 1 }))
+    const reopened = DataKeyStore.open({ dir, provider, persist: 'batch' })
+    expect(reopened.get(a.keyId).export()).toEqual(a.key.export())
+    reopened.getOrCreate('user:b')
+    reopened.commit()
+    expect(JSON.parse(readFileSync(file, 'utf8')).v).toBe(2)
+    expect(existsSync(keyLog())).toBe(false)
+    reopened.getOrCreate('user:c')
+    reopened.commit()
+    expect(existsSync(keyLog())).toBe(true)
+    expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:c'])
+  })
+
   it('refuses a log with a damaged line, naming the file and not its contents', () => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })

@@ -330,7 +330,7 @@ export class DataKeyStore {
     return key
   }
 
-  readonly #empty = (): KeyFile => ({ v: 1, master_key_id: this.#provider.masterKeyId, keys: {}, erased: [] })
+  readonly #empty = (): KeyFile => ({ v: 2, master_key_id: this.#provider.masterKeyId, keys: {}, erased: [] })
 
   #checkMaster(file: KeyFile): void {
     if (file.master_key_id !== this.#provider.masterKeyId) {

@@ -18,9 +18,14 @@ import { type PendingReplace, startReplace, syncDir, syncDirAsync } from './secu
 
 const entrySchema = z.object({ subject: z.string(), wrapped: z.string(), created: z.string() })
 
-/** `data-keys.json`: wrapped data keys by key id (a subject may hold several after a concurrent create). */
+/**
+ * `data-keys.json`: wrapped data keys by key id (a subject may hold several after a concurrent create). Version 2
+ * says the file may be continued by `data-keys.log` (see `KeyFilesState`); every write makes it 2, so that a
+ * program that knows only version 1 (and would not read the log, nor remove it on erasure) refuses the data dir
+ * rather than miss keys. Version 1 files, which have no log, read as they are.
+ */
 export const keyFileSchema = z.object({
-  v: z.literal(1),
+  v: z.union([z.literal(1), z.literal(2)]),
   master_key_id: z.string(),
   keys: z.record(z.string(), entrySchema),
   /** Key ids destroyed by erasure, so their ciphertext reads as erased rather than as "key missing". */
@@ -250,7 +255,8 @@ export function beginAddKeys(
     const current = loadKeyFiles(file, empty, known, onKey)
     check(current.data)
     const replaced = known !== undefined && current.snapshotStamp !== known.snapshotStamp
-    if (current.snapshotStamp === '' || current.stale) {
+    // A version 1 snapshot is rewritten as version 2 before a log may continue it (see `keyFileSchema`).
+    if (current.snapshotStamp === '' || current.stale || current.data.v !== 2) {
       for (const [keyId, entry] of entries) current.data.keys[keyId] = entry
       return once(file, replaced, unlock, rewriting(file, current.data))
     }
@@ -297,6 +303,7 @@ interface Completion {
 
 function rewriting(file: string, data: KeyFile): Completion {
   const log = keyLogFile(file)
+  data.v = 2
   const replace: PendingReplace = startReplace(file, JSON.stringify(data))
   return {
     durable: () => replace.finish(),
