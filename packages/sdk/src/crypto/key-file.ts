@@ -91,6 +91,10 @@ export function readKeyFile(file: string): KeyFile | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw new PromptLedgerError('IO_ERROR', `could not read ${file}`, { cause: err })
   }
+  return parseKeyFile(file, text)
+}
+
+function parseKeyFile(file: string, text: string): KeyFile {
   try {
     return keyFileSchema.parse(JSON.parse(text))
   } catch (cause) {
@@ -111,18 +115,39 @@ export function loadKeyFiles(
   known?: KeyFilesState,
   onKey?: OnLogKey,
 ): KeyFilesState {
+  // Without the lock (readers), a fold in another process may replace both files between a stat and a read:
+  // what is read is checked to be the file that was stat'ed, and the look starts over when it is not.
+  for (let attempt = 0; ; attempt++) {
+    const state = loadOnce(file, empty, known, onKey)
+    if (state !== null) return state
+    if (attempt === 8) throw new PromptLedgerError('IO_ERROR', `${file} kept changing while it was read`)
+  }
+}
+
+/** One look at the files (see `loadKeyFiles`); null when one was replaced between its stat and its read. */
+function loadOnce(file: string, empty: () => KeyFile, known?: KeyFilesState, onKey?: OnLogKey): KeyFilesState | null {
   const snapshotStamp = fileStamp(file)
   const log = keyLogFile(file)
   const logStamp = fileStamp(log)
   if (known && snapshotStamp === known.snapshotStamp && logStamp === known.logStamp) return known
   const sameSnapshot = known !== undefined && snapshotStamp === known.snapshotStamp
-  const data = sameSnapshot ? known.data : snapshotStamp === '' ? empty() : (readKeyFile(file) ?? empty())
+  if (logStamp !== '' && snapshotStamp === '') {
+    // A fold removes the log after its new snapshot is in place, so this is no race: the snapshot was removed.
+    if (fileStamp(file) === '') throw new PromptLedgerError('LEDGER_CORRUPT', `${log} is there without ${file}`)
+    return null
+  }
+  let data: KeyFile
+  if (sameSnapshot) data = known.data
+  else if (snapshotStamp === '') data = empty()
+  else {
+    const read = readKeyFileAt(file, snapshotStamp)
+    if (read === null) return null
+    data = read
+  }
   // Only the log grew (same file, longer): its new lines are read; else the whole log.
   const from = sameSnapshot && sameInodeLonger(known.logStamp, logStamp, known.logEnd) ? known.logEnd : 0
-  if (logStamp !== '' && snapshotStamp === '') {
-    throw new PromptLedgerError('LEDGER_CORRUPT', `${log} is there without ${file}`)
-  }
-  const read = logStamp === '' ? { end: 0, stale: false } : readLog(log, from, data, onKey)
+  const read = logStamp === '' ? { end: 0, stale: false } : readLog(log, logStamp, from, data, onKey)
+  if (read === null) return null
   return {
     data,
     snapshotStamp,
@@ -130,6 +155,27 @@ export function loadKeyFiles(
     logEnd: read.end,
     stale: (sameSnapshot && from > 0 && known.stale) || read.stale,
   }
+}
+
+/** The inode of an identity (`ino:size:mtime`). */
+const inodeOf = (stamp: string): string => stamp.slice(0, stamp.indexOf(':'))
+
+/** `readKeyFile` of the file `stamp` names; null when the file at that path is another one by now. */
+function readKeyFileAt(file: string, stamp: string): KeyFile | null {
+  let text: string
+  try {
+    const fd = openSync(file, 'r')
+    try {
+      if (String(fstatSync(fd, { bigint: true }).ino) !== inodeOf(stamp)) return null
+      text = readFileSync(fd, 'utf8')
+    } finally {
+      closeSync(fd)
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw new PromptLedgerError('IO_ERROR', `could not read ${file}`, { cause: err })
+  }
+  return parseKeyFile(file, text)
 }
 
 /**
@@ -162,18 +208,27 @@ export type OnLogKey = (keyId: string, entry: KeyEntry) => void
 /** `after` is `before`'s file grown past `end` bytes (identities are `ino:size:mtime`). */
 function sameInodeLonger(before: string, after: string, end: number): boolean {
   if (before === '' || after === '') return false
-  const [inoBefore] = before.split(':')
-  const [inoAfter, size] = after.split(':')
-  return inoBefore === inoAfter && Number(size) >= end
+  return inodeOf(before) === inodeOf(after) && Number(after.split(':')[1]) >= end
 }
 
-/** Merges the log's complete lines from byte `from` into `data.keys`; returns where they end. */
-function readLog(log: string, from: number, data: KeyFile, onKey?: OnLogKey): { end: number; stale: boolean } {
+/**
+ * Merges the log's complete lines from byte `from` into `data.keys`; returns where they end, or null when the log at
+ * that path is no longer the file `stamp` names (nothing is merged then).
+ */
+function readLog(
+  log: string,
+  stamp: string,
+  from: number,
+  data: KeyFile,
+  onKey?: OnLogKey,
+): { end: number; stale: boolean } | null {
   let bytes: Buffer
   try {
     const fd = openSync(log, 'r')
     try {
-      const size = fstatSync(fd).size
+      const st = fstatSync(fd, { bigint: true })
+      if (String(st.ino) !== inodeOf(stamp)) return null
+      const size = Number(st.size)
       bytes = Buffer.alloc(Math.max(0, size - from))
       let got = 0
       while (got < bytes.length) {
@@ -186,8 +241,8 @@ function readLog(log: string, from: number, data: KeyFile, onKey?: OnLogKey): { 
       closeSync(fd)
     }
   } catch (err) {
-    // Removed by a fold in another process between the stat and the open: the snapshot holds its keys.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { end: 0, stale: false }
+    // Removed by a fold in another process between the stat and the open: look again.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw new PromptLedgerError('IO_ERROR', `could not read ${log}`, { cause: err })
   }
   const complete = bytes.lastIndexOf(0x0a) + 1
