@@ -3,19 +3,23 @@
  * segments (a month of 1 MiB segments at a few records a second is about 10,000), then 200 calls logged in 20
  * flushes with 4 KiB segments, so that every flush seals and runs retention. Prints the time from opening to
  * `close()` and the event loop's delay meanwhile; the baseline is the same run in an empty folder. The work per
- * seal must not grow with the segments already there.
+ * seal must not grow with the segments already there. Then the checkpoint log of such a stream compacted after
+ * retention (`compactCheckpointLog`, a tenth of the checkpoints below the anchor): the longest stretch the event
+ * loop is held, eight runs.
  *
- *   npx tsx bench/ledger-scale.bench.ts [--segments=10000]
+ *   npx tsx bench/ledger-scale.bench.ts [--segments=10000] [--checkpoints=40000]
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
-import { segmentBase } from '../packages/sdk/src/exporters/file-ledger/segment-files.js'
+import { compactCheckpointLog } from '../packages/sdk/src/exporters/file-ledger/retention.js'
+import { ANCHOR_FILE, CHECKPOINTS_FILE, segmentBase } from '../packages/sdk/src/exporters/file-ledger/segment-files.js'
 import { createLedger } from '../packages/sdk/src/index.js'
 import { arg, table } from './ledger-bench-input.js'
 
 const SEGMENTS = arg('segments', 10_000)
+const CHECKPOINTS = arg('checkpoints', 40_000)
 const RECORDS_PER_SEGMENT = 10
 
 /** A stream folder with `n` sealed segments (archive and manifest each, chained), the newest a minute ago. */
@@ -88,3 +92,50 @@ async function run(n: number): Promise<Record<string, string>> {
 const rows = [await run(0), await run(SEGMENTS)]
 console.log(`\n## A long-lived stream: 200 calls, 20 flushes, a seal and a retention pass per flush\n`)
 console.log(table(rows))
+
+/** Longest event-loop hold (ms) while `compactCheckpointLog` runs on a log of CHECKPOINTS lines, a tenth below the anchor. */
+async function compaction(): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-compact-'))
+  try {
+    const line = (seq: number) =>
+      `${JSON.stringify({ stream: 's', seq, hash: 'a'.repeat(64), ts: new Date().toISOString(), sig: 'b'.repeat(88) })}\n`
+    let text = ''
+    for (let i = 0; i < CHECKPOINTS; i++) text += line(i * 10)
+    fs.writeFileSync(path.join(dir, CHECKPOINTS_FILE), text)
+    fs.writeFileSync(path.join(dir, ANCHOR_FILE), JSON.stringify({ seq: CHECKPOINTS }))
+    let longest = 0
+    let last = performance.now()
+    let done = false
+    const tick = () => {
+      const now = performance.now()
+      longest = Math.max(longest, now - last)
+      last = now
+      if (!done) setImmediate(tick)
+    }
+    setImmediate(tick)
+    last = performance.now()
+    const call = performance.now()
+    const compacted = compactCheckpointLog(dir, (fd) => fs.closeSync(fd))
+    // The call's own synchronous part, before it first yields.
+    longest = Math.max(longest, performance.now() - call)
+    if (!(await compacted)) throw new Error('nothing was compacted')
+    done = true
+    return longest
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const holds: number[] = []
+for (let r = 0; r < 8; r++) holds.push(await compaction())
+holds.sort((a, b) => a - b)
+const logMb = ((CHECKPOINTS * 230) / 1e6).toFixed(1)
+console.log(`\n## Compacting a checkpoint log of ${CHECKPOINTS.toLocaleString('en')} checkpoints (about ${logMb} MB)\n`)
+console.log(
+  table([
+    {
+      'event-loop hold, median ms': holds[4]!.toFixed(1),
+      'event-loop hold, max ms': holds.at(-1)!.toFixed(1),
+    },
+  ]),
+)
