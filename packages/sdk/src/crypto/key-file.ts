@@ -384,7 +384,9 @@ function appending(
   for (const [id, entry] of entries) {
     text += `${JSON.stringify({ id, subject: entry.subject, wrapped: entry.wrapped, created: entry.created })}\n`
   }
-  const created = current.logStamp === ''
+  // The log's first complete lines: its folder entry may not be durable yet (a new file, or one whose first append a
+  // crash cut short), so the folder is fsynced too.
+  const created = current.logEnd === 0
   let fd: number
   try {
     fd = openSync(log, 'a', 0o600)
