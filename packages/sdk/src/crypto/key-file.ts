@@ -1,5 +1,6 @@
 import {
   closeSync,
+  existsSync,
   fstatSync,
   fsync,
   fsyncSync,
@@ -365,9 +366,12 @@ function rewriting(file: string, data: KeyFile): Completion {
     durableSync: () => replace.finishSync(),
     after() {
       // The snapshot is durable with every key of the log in it: the log goes. Its removal is made durable
-      // before the lock is released (an erased key's line must not come back after a crash).
-      rmSync(log, { force: true })
-      syncDir(path.dirname(file))
+      // before the lock is released (an erased key's line must not come back after a crash); with no log (a first
+      // commit), nothing waits for the disk here.
+      if (existsSync(log)) {
+        rmSync(log, { force: true })
+        syncDir(path.dirname(file))
+      }
       return { data, snapshotStamp: fileStamp(file), logStamp: '', logEnd: 0, stale: false }
     },
     abandon() {},
