@@ -8,6 +8,7 @@ import {
   type KeyFile,
   type KeyFilesState,
   type KeyFilesWrite,
+  fileStamp,
   loadKeyFiles,
   syncKeyLog,
 } from './key-file.js'
@@ -236,9 +237,12 @@ export class DataKeyStore {
 
   /** The key with this id; throws `KEY_ERASED` for a destroyed key, `KEY_NOT_FOUND` for an unknown one. */
   get(keyId: string): KeyObject {
-    this.#reloadIfChanged()
+    // An erasure or rotation replaces the snapshot, so a key in hand needs only the snapshot's stat (a read of
+    // many records calls this once a record); the log is looked at when the key is not in hand.
+    if (this.#committing === null && fileStamp(this.file) !== this.#files.snapshotStamp) this.#reloadIfChanged()
     const cached = this.#byKeyId.get(keyId)
     if (cached) return cached
+    this.#reloadIfChanged()
     const entry = this.#files.data.keys[keyId] ?? this.#pending.get(keyId)
     if (entry) return this.#remember(keyId, entry).key
     if (this.#files.data.erased.includes(keyId))
