@@ -4,11 +4,11 @@ import { PromptLedgerError } from '../errors.js'
 import {
   beginAddKeys,
   beginRewrite,
+  fileStamp,
   type KeyEntry,
   type KeyFile,
   type KeyFilesState,
   type KeyFilesWrite,
-  fileStamp,
   loadKeyFiles,
   syncKeyLog,
 } from './key-file.js'
