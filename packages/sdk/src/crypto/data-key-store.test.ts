@@ -14,7 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Chain, genesis } from '../index.js'
-import { DataKeyStore } from './data-key-store.js'
+import { type DataKey, DataKeyStore } from './data-key-store.js'
 import { Encryptor } from './encryptor.js'
 import { EnvKeyProvider } from './env-key-provider.js'
 import { LocalKeyringProvider, rotateLocalMasterKey } from './local-keyring-provider.js'
@@ -38,6 +38,13 @@ function wrappedKeys(): Array<{ subject: string; wrapped: string }> {
         .map((l) => JSON.parse(l))
     : []
   return [...Object.values(file.keys as Record<string, { subject: string; wrapped: string }>), ...logged]
+}
+
+/** Makes keys for `subjects` and commits them as one batch; returns the keys in order. */
+function commitBatch(keys: DataKeyStore, ...subjects: string[]): DataKey[] {
+  const made = subjects.map((subject) => keys.getOrCreate(subject))
+  keys.commit()
+  return made
 }
 
 const envProvider = () => new EnvKeyProvider({ masterKeyBase64: randomBytes(32).toString('base64') })
@@ -320,15 +327,11 @@ describe('the key log', () => {
   it('appends the keys of later batches to the log and leaves the snapshot as it was', () => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    keys.getOrCreate('user:a')
-    keys.commit()
+    commitBatch(keys, 'user:a')
     const file = path.join(dir, 'data-keys.json')
     const before = { bytes: readFileSync(file), ino: statSync(file).ino }
-    const b = keys.getOrCreate('user:b')
-    keys.getOrCreate('user:c')
-    keys.commit()
-    keys.getOrCreate('user:d')
-    keys.commit()
+    const [b] = commitBatch(keys, 'user:b', 'user:c')
+    commitBatch(keys, 'user:d')
     expect(readFileSync(file)).toEqual(before.bytes)
     expect(statSync(file).ino).toBe(before.ino)
     const lines = readFileSync(keyLog(), 'utf8').split('\n')
@@ -349,8 +352,7 @@ describe('the key log', () => {
   it("reads only the log's new lines to find another process's keys", () => {
     const provider = envProvider()
     const server = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    server.getOrCreate('user:first')
-    server.commit()
+    commitBatch(server, 'user:first')
     const app = DataKeyStore.open({ dir, provider })
     const early = app.getOrCreate('user:a')
     expect(server.getOrCreate('user:a').keyId).toBe(early.keyId)
@@ -358,8 +360,7 @@ describe('the key log', () => {
     const later = app.getOrCreate('user:b')
     expect(server.getOrCreate('user:b').keyId).toBe(later.keyId)
     // Both processes' appends are in one log; every process reads the same keys.
-    server.getOrCreate('user:own')
-    server.commit()
+    commitBatch(server, 'user:own')
     const subjects = ['user:a', 'user:b', 'user:first', 'user:own']
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(subjects)
     expect(app.subjects().sort()).toEqual(subjects)
@@ -368,17 +369,14 @@ describe('the key log', () => {
   it('skips a line cut short by a crash, and the next writer cuts it off before appending', () => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    keys.getOrCreate('user:a')
-    keys.commit()
-    const b = keys.getOrCreate('user:b')
-    keys.commit()
+    commitBatch(keys, 'user:a')
+    const [b] = commitBatch(keys, 'user:b')
     // The crash: half a line after the last complete one (a write whose batch was never acknowledged).
     const torn = '{"id":"0123456789abcdef01234567","subject":"user:lost","wrapp'
     writeFileSync(keyLog(), torn, { flag: 'a' })
     const reopened = DataKeyStore.open({ dir, provider, persist: 'batch' })
     expect(reopened.subjects().sort()).toEqual(['user:a', 'user:b'])
-    reopened.getOrCreate('user:c')
-    reopened.commit()
+    commitBatch(reopened, 'user:c')
     const text = readFileSync(keyLog(), 'utf8')
     expect(text).not.toContain('user:lost')
     expect(
@@ -395,10 +393,8 @@ describe('the key log', () => {
   it('folds a log left behind by an erasure that stopped short, so the erased key stays erased and gone', () => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    keys.getOrCreate('user:a')
-    keys.commit()
-    const x = keys.getOrCreate('user:x')
-    keys.commit()
+    commitBatch(keys, 'user:a')
+    const [x] = commitBatch(keys, 'user:x')
     const oldLog = readFileSync(keyLog())
     const [wrapped] = wrappedKeys()
       .filter((e) => e.subject === 'user:x')
@@ -419,8 +415,7 @@ describe('the key log', () => {
   it('an erasure completes an append still waiting for its fsync, then folds it in', async () => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    keys.getOrCreate('user:a')
-    keys.commit()
+    commitBatch(keys, 'user:a')
     keys.getOrCreate('user:b')
     const x = keys.getOrCreate('user:x')
     const committed = keys.commitAsync()
@@ -441,19 +436,16 @@ describe('the key log', () => {
   it('reads a version 1 key file, and makes it version 2 before any key goes to a log', () => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    const a = keys.getOrCreate('user:a')
-    keys.commit()
+    const [a] = commitBatch(keys, 'user:a')
     const file = path.join(dir, 'data-keys.json')
     // As a program that knows only version 1 wrote it: no log can continue it.
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), v: 1 }))
     const reopened = DataKeyStore.open({ dir, provider, persist: 'batch' })
     expect(reopened.get(a.keyId).export()).toEqual(a.key.export())
-    reopened.getOrCreate('user:b')
-    reopened.commit()
+    commitBatch(reopened, 'user:b')
     expect(JSON.parse(readFileSync(file, 'utf8')).v).toBe(2)
     expect(existsSync(keyLog())).toBe(false)
-    reopened.getOrCreate('user:c')
-    reopened.commit()
+    commitBatch(reopened, 'user:c')
     expect(existsSync(keyLog())).toBe(true)
     expect(DataKeyStore.open({ dir, provider }).subjects().sort()).toEqual(['user:a', 'user:b', 'user:c'])
   })
@@ -461,10 +453,8 @@ describe('the key log', () => {
   it('refuses a log with a damaged line, naming the file and not its contents', () => {
     const provider = envProvider()
     const keys = DataKeyStore.open({ dir, provider, persist: 'batch' })
-    keys.getOrCreate('user:a')
-    keys.commit()
-    keys.getOrCreate('user:b')
-    keys.commit()
+    commitBatch(keys, 'user:a')
+    commitBatch(keys, 'user:b')
     const lines = readFileSync(keyLog(), 'utf8')
     writeFileSync(keyLog(), `{"id":"x","wrapped":"c2VjcmV0"}\n${lines}`)
     let error: Error | undefined

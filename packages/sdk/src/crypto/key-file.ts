@@ -84,17 +84,6 @@ function fdStamp(fd: number): string {
   return `${st.ino}:${st.size}:${st.mtimeNs}`
 }
 
-export function readKeyFile(file: string): KeyFile | null {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw new PromptLedgerError('IO_ERROR', `could not read ${file}`, { cause: err })
-  }
-  return parseKeyFile(file, text)
-}
-
 function parseKeyFile(file: string, text: string): KeyFile {
   try {
     return keyFileSchema.parse(JSON.parse(text))
@@ -161,7 +150,7 @@ function loadOnce(file: string, empty: () => KeyFile, known?: KeyFilesState, onK
 /** The inode of an identity (`ino:size:mtime`). */
 const inodeOf = (stamp: string): string => stamp.slice(0, stamp.indexOf(':'))
 
-/** `readKeyFile` of the file `stamp` names; null when the file at that path is another one by now. */
+/** The snapshot file that `stamp` names, parsed; null when the file at that path is another one by now. */
 function readKeyFileAt(file: string, stamp: string): KeyFile | null {
   let text: string
   try {

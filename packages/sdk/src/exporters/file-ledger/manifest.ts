@@ -49,14 +49,19 @@ export async function writeFileAtomicAsync(file: string, data: string | Buffer):
     await fh.close()
   }
   await rename(tmp, file)
-  let dir: Awaited<ReturnType<typeof open>> | undefined
+  await syncDirAsync(path.dirname(file))
+}
+
+/** fsyncs a folder on the thread pool, so a rename or removal in it is durable; best effort. */
+export async function syncDirAsync(dir: string): Promise<void> {
+  let fh: Awaited<ReturnType<typeof open>> | undefined
   try {
-    dir = await open(path.dirname(file), 'r')
-    await dir.sync()
+    fh = await open(dir, 'r')
+    await fh.sync()
   } catch {
     // Directory fsync is not supported everywhere; the rename itself stands.
   } finally {
-    await dir?.close()
+    await fh?.close()
   }
 }
 

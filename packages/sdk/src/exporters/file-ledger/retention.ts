@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs'
 import { open, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
-import { syncDirAsync as syncDirCb } from '../../crypto/secure-file.js'
-import { readManifestAsync, type SegmentManifest, writeFileAtomicAsync } from './manifest.js'
+import { readManifestAsync, type SegmentManifest, syncDirAsync, writeFileAtomicAsync } from './manifest.js'
 import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
 
 export interface RetentionPolicy {
@@ -196,9 +195,4 @@ function prefixBelow(bytes: Buffer, anchorSeq: number): number {
     cut = end + 1
   }
   return cut
-}
-
-/** fsyncs a folder on the thread pool, so a rename in it is durable; best effort, as `writeFileAtomicAsync`. */
-function syncDirAsync(dir: string): Promise<void> {
-  return new Promise((resolve) => syncDirCb(dir, resolve))
 }

@@ -22,9 +22,7 @@ export class Slots {
   raise(limit: number): void {
     while (this.#limit < limit) {
       this.#limit++
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#free++
+      this.#release()
     }
   }
 
@@ -34,9 +32,14 @@ export class Slots {
     try {
       return await task()
     } finally {
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#free++
+      this.#release()
     }
+  }
+
+  /** A slot comes free: the next waiting task takes it, or it is kept for the next one to come. */
+  #release(): void {
+    const next = this.#waiting.shift()
+    if (next) next()
+    else this.#free++
   }
 }
