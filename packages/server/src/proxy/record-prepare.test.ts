@@ -24,16 +24,21 @@ import type { RecordWorkerData } from './record-worker.js'
 
 const PII = 'Mail ana.lopez@example.com, card 4111 1111 1111 1111, call +1 415 555 0100.'
 
-function exchange(response: string, contentType: string, status = 200): Exchange {
+function exchange(response: string, contentType: string, status = 200, anthropic = false): Exchange {
   const ex = newExchange(
-    'openai',
+    anthropic ? 'anthropic' : 'openai',
     'POST',
-    '/v1/chat/completions',
+    anthropic ? '/v1/messages' : '/v1/chat/completions',
     { userId: 'user_42', sessionId: null, app: 'billing', tags: ['a'], skip: false },
     1000,
   )
   ex.requestBody = Buffer.from(
-    JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: PII }], temperature: 0.2 }),
+    JSON.stringify({
+      model: anthropic ? 'claude-sonnet-4-5' : 'gpt-4o-mini',
+      messages: [{ role: 'user', content: PII }],
+      temperature: 0.2,
+      ...(anthropic ? { max_tokens: 256 } : {}),
+    }),
   )
   // Split in two chunks, as a socket would hand them over.
   const bytes = Buffer.from(response)
@@ -56,6 +61,47 @@ const JSON_REPLY = JSON.stringify({
 const chunk = (delta: object, finish: string | null) =>
   `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
 const SSE_REPLY = `${chunk({ role: 'assistant', content: 'Card ' }, null)}${chunk({ content: '4111 1111 1111 1111' }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`
+// Provider key order, not sorted, with tool calls whose arguments hold PII.
+const TOOL_REPLY = JSON.stringify({
+  id: 'chatcmpl-2',
+  object: 'chat.completion',
+  model: 'gpt-4o-mini',
+  choices: [
+    {
+      index: 0,
+      message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'send_mail', arguments: JSON.stringify({ to: 'ana.lopez@example.com', body: PII }) },
+          },
+        ],
+      },
+      finish_reason: 'tool_calls',
+    },
+  ],
+  usage: { total_tokens: 50, prompt_tokens: 30, completion_tokens: 20 },
+})
+const ANTHROPIC_REPLY = JSON.stringify({
+  type: 'message',
+  id: 'msg_1',
+  role: 'assistant',
+  model: 'claude-sonnet-4-5',
+  content: [
+    { type: 'text', text: `Noted: ${PII}` },
+    {
+      type: 'tool_use',
+      id: 'toolu_1',
+      name: 'lookup',
+      input: { phone: '+1 415 555 0100', card: '4111 1111 1111 1111' },
+    },
+  ],
+  stop_reason: 'tool_use',
+  usage: { output_tokens: 20, input_tokens: 30, cache_read_input_tokens: 5 },
+})
 const ERROR_REPLY = JSON.stringify({ error: { message: `bad key for ${PII}`, type: 'invalid_request_error' } })
 
 /** Seals and stores one record through the collector's real ingest path; returns what was stored. */
@@ -74,6 +120,8 @@ describe('records prepared off the serving thread', () => {
     ['JSON', exchange(JSON_REPLY, 'application/json')],
     ['SSE', exchange(SSE_REPLY, 'text/event-stream')],
     ['an upstream error', exchange(ERROR_REPLY, 'application/json', 400)],
+    ['tool calls', exchange(TOOL_REPLY, 'application/json')],
+    ['an Anthropic message with tool use', exchange(ANTHROPIC_REPLY, 'application/json', 200, true)],
   ] as const
   for (const [name, ex] of cases) {
     it(`stores ${name} exactly as in-thread ingest would`, async () => {
