@@ -56,6 +56,11 @@ export interface IngestCallOptions {
    * from anything a client sends.
    */
   serverRedacted?: boolean
+  /**
+   * No client waits for this call to answer it (the proxy's records, stored after their calls ended): the store may
+   * hold the batch briefly to commit it together with the next ones (`WriteOptions.defer`).
+   */
+  defer?: boolean
 }
 
 export interface IngestResult {
@@ -134,7 +139,7 @@ export class IngestService extends EventEmitter<{ records: [LedgerRecord[]] }> {
     // (Wrapped, so that the write itself is not waited for here.)
     const handedOver = Promise.all([prepared, this.#handedOver]).then(async ([encoded]) => {
       await this.#options.commitKeys?.()
-      return { written: this.#writer.write(batch, encoded) }
+      return { written: this.#writer.write(batch, encoded, { defer: call.defer === true }) }
     })
     this.#handedOver = handedOver.catch(() => undefined)
     return handedOver

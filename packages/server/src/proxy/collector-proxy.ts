@@ -46,7 +46,7 @@ export type ProxyConfig = z.infer<typeof proxyConfigSchema>
 
 /** The slice of the collector's `IngestService` the proxy needs. */
 export interface IngestSink {
-  ingest(batch: UnsealedRecord[], call?: { serverRedacted?: boolean }): Promise<unknown>
+  ingest(batch: UnsealedRecord[], call?: { serverRedacted?: boolean; defer?: boolean }): Promise<unknown>
 }
 
 export interface CollectorProxyOptions {
@@ -119,7 +119,8 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   /** One ingest call per slice (see `DEFAULT_INGEST_SLICE`). */
   async function ingestBatch(sink: IngestSink, batch: UnsealedRecord[]): Promise<void> {
     try {
-      await sink.ingest(batch, { serverRedacted: redactedHere })
+      // Stored after their calls ended, with no client waiting: the store may commit them with the next slices.
+      await sink.ingest(batch, { serverRedacted: redactedHere, defer: true })
       pending -= batch.length
     } catch (cause) {
       lose(

@@ -20,7 +20,16 @@ export interface WrittenBatch {
  * const written = await writer.write(records, encoded) // encoded by ingest/seal-encoder.ts
  */
 export interface ChainWriter {
-  write(records: readonly UnsealedRecord[], encoded: EncodedBatch): Promise<WrittenBatch>
+  write(records: readonly UnsealedRecord[], encoded: EncodedBatch, options?: WriteOptions): Promise<WrittenBatch>
+}
+
+/** How a batch is handed to a `ChainWriter`. */
+export interface WriteOptions {
+  /**
+   * No client waits for this batch's answer (the proxy's records): a writer may hold it briefly to commit it with
+   * the batches that follow (see sqlite-writer-worker.ts). Writers without group commit ignore it.
+   */
+  defer?: boolean
 }
 
 /** Sets the chain fields the seal gave a record (its `stream` was set when it was encoded). */

@@ -1,5 +1,5 @@
 import type { LedgerRecord, UnsealedRecord } from '@promptledger/sdk'
-import { applySeal, type ChainWriter, type WrittenBatch } from '../chain-writer.js'
+import { applySeal, type ChainWriter, type WriteOptions, type WrittenBatch } from '../chain-writer.js'
 import type { EncodedBatch } from '../seal-splice.js'
 import { packColumns } from './sqlite-packed-columns.js'
 import { recordColumns } from './sqlite-row.js'
@@ -25,8 +25,13 @@ export class SqliteChainWriter implements ChainWriter {
     this.#searchText = searchText
   }
 
-  async write(records: readonly UnsealedRecord[], encoded: EncodedBatch): Promise<WrittenBatch> {
+  async write(
+    records: readonly UnsealedRecord[],
+    encoded: EncodedBatch,
+    options?: WriteOptions,
+  ): Promise<WrittenBatch> {
     const written = await this.#thread.write({
+      defer: options?.defer === true,
       bodies: encoded.bodies,
       layout: encoded.layout,
       columns: packColumns(

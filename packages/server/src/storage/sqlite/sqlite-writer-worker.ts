@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
-import { parentPort, workerData } from 'node:worker_threads'
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { BACKGROUND_NICE, lowerThreadPriority } from '../../thread-priority.js'
 import { spliceSeal } from '../seal-splice.js'
@@ -27,6 +27,11 @@ export interface WriteRequest {
   columns: PackedColumns
   /** The last search-queue number the full-text index has (queue rows up to it go). */
   indexed: number
+  /**
+   * Nobody waits for this batch's answer to reply to a client (the proxy's records): it may wait up to `DEFER_MS`
+   * for other batches, to be committed with them in one transaction.
+   */
+  defer?: boolean
 }
 
 export type ToWriter = WriteRequest | { type: 'checkpoints'; on: boolean } | { type: 'close' }
@@ -49,12 +54,25 @@ export type FromWriter =
   | { type: 'failed'; id: number; conflict: boolean; message: string }
 
 /**
+ * How long a deferrable batch waits for others before its transaction is committed. The proxy hands ingest a few
+ * records every few milliseconds; a transaction each wrote every touched page of the records table, its indexes,
+ * the search queue and the rollups to the WAL (and the checkpoint copied them again) for eight records at a time.
+ */
+const DEFER_MS = 50
+/** A deferred group is committed at once when it holds this many records. */
+const DEFER_RECORDS = 512
+
+/**
  * The writer thread: owns the ledger's write connection and the collector's chain. Per batch, in arrival
  * order and in one transaction: drop ids already stored or repeated, seal the rest after the stream's head (read
  * under the write lock, so a failed batch leaves it where it was), store them. Parsing, validation, redaction
  * and encryption stay on the serving thread, which runs them for the next batches meanwhile.
+ *
+ * Group commit: batches already queued when one arrives share its transaction (no wait added), and deferrable ones
+ * (`WriteRequest.defer`) wait up to `DEFER_MS` for more. Each batch is still sealed and answered on its own; when a
+ * group's transaction fails, its batches are written again one transaction each, so a bad batch fails alone.
  */
-function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
+function run(port: MessagePort, data: WriterData): void {
   const db = new Database(data.path)
   connectionSettings(db)
   if (data.walCheckpointBytes !== null) {
@@ -67,7 +85,7 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
     .prepare('SELECT r.id FROM json_each(?) j JOIN records r INDEXED BY records_id ON r.id = j.value')
     .pluck()
   const headOf = db.prepare('SELECT seq, hash FROM stream_heads WHERE stream = ?')
-  const write = db.transaction((m: WriteRequest): FromWriter => {
+  const writeOne = (m: WriteRequest): FromWriter => {
     const head = headOf.get(data.stream) as { seq: number; hash: string } | undefined
     const { columns, tags } = unpackColumns(m.columns)
     const stored = new Set(idExists.all(JSON.stringify(columns.map((c) => c.id))) as string[])
@@ -101,27 +119,62 @@ function run(port: NonNullable<typeof parentPort>, data: WriterData): void {
       inserted: appended.inserted,
       queued: appended.queued,
     }
-  })
+  }
+  const writeGroup = db.transaction((group: WriteRequest[]) => group.map(writeOne))
+  // IMMEDIATE: the write lock is taken (or waited for) up front, so the head read in writeOne is the one sealed after.
+  const commit = (group: WriteRequest[]): FromWriter[] => {
+    try {
+      return writeGroup.immediate(group)
+    } catch (err) {
+      if (group.length === 1) return [failed(group[0]!, err)]
+      return group.flatMap((m) => {
+        try {
+          return writeGroup.immediate([m])
+        } catch (one) {
+          return [failed(m, one)]
+        }
+      })
+    }
+  }
+
+  let held: WriteRequest[] = []
+  let heldRecords = 0
+  let timer: NodeJS.Timeout | null = null
+  let closing = false
+  const flush = (): void => {
+    if (timer !== null) clearTimeout(timer)
+    timer = null
+    const group = held
+    held = []
+    heldRecords = 0
+    if (group.length > 0) for (const reply of commit(group)) port.postMessage(reply)
+  }
+  const take = (m: ToWriter): void => {
+    if (m.type === 'close') closing = true
+    else if (m.type === 'checkpoints') db.pragma(`wal_autocheckpoint = ${m.on ? 1000 : 0}`)
+    else {
+      held.push(m)
+      heldRecords += m.bodies.length
+    }
+  }
   port.on('message', (m: ToWriter) => {
-    if (m.type === 'close') {
+    take(m)
+    // What else is queued joins the group now (receiveMessageOnPort takes it without a turn of the event loop).
+    for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
+      take(next.message as ToWriter)
+    }
+    if (closing) {
+      flush()
       db.close()
       port.close()
-      return
-    }
-    if (m.type === 'checkpoints') {
-      db.pragma(`wal_autocheckpoint = ${m.on ? 1000 : 0}`)
-      return
-    }
-    let reply: FromWriter
-    try {
-      // IMMEDIATE: the write lock is taken (or waited for) up front, so the head read above is the one sealed after.
-      reply = write.immediate(m)
-    } catch (err) {
-      const conflict = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
-      reply = { type: 'failed', id: m.id, conflict, message: err instanceof Error ? err.message : String(err) }
-    }
-    port.postMessage(reply)
+    } else if (held.length > 0 && (heldRecords >= DEFER_RECORDS || held.some((w) => w.defer !== true))) flush()
+    else if (held.length > 0 && timer === null) timer = setTimeout(flush, DEFER_MS)
   })
+}
+
+function failed(m: WriteRequest, err: unknown): FromWriter {
+  const conflict = (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+  return { type: 'failed', id: m.id, conflict, message: err instanceof Error ? err.message : String(err) }
 }
 
 if (parentPort) {

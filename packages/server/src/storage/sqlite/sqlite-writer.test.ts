@@ -71,6 +71,41 @@ describe('the writer thread', () => {
     await storage.close()
   })
 
+  it('commits deferred batches together, each sealed and answered on its own; a failing one fails alone', async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    const storage = openSqliteStorage({ path })
+    const ingest = new IngestService({ storage, stream: 'c' })
+    await ingest.ingest(batchOf([unsealed()])) // the thread started, the head at 0
+    const other = new Database(path)
+    other.exec(`CREATE TRIGGER poison BEFORE INSERT ON record_body WHEN NEW.json LIKE '%poisonpill%'
+      BEGIN SELECT RAISE(ABORT, 'poisoned'); END`)
+    const poisoned = unsealed({ request: { model: 'm', messages: [{ role: 'user', content: 'a poisonpill' }] } })
+    const batches = [[unsealed(), unsealed()], [unsealed(), poisoned], [unsealed()], [unsealed(), unsealed()]]
+    // Handed over together, as the proxy's slices are: they wait for one another and share a transaction, which
+    // the poisoned batch fails; each is then written alone.
+    const results = await Promise.allSettled(batches.map((b) => ingest.ingest(batchOf(b), { defer: true })))
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(((results[1] as PromiseRejectedResult).reason as ServerError).code).toBe('STORAGE_ERROR')
+    const ok = results.filter((r) => r.status === 'fulfilled').map((r) => r.value)
+    expect(ok.map((r) => [r.firstSeq, r.lastSeq])).toEqual([
+      [1, 2],
+      [3, 3],
+      [4, 5],
+    ])
+    expect(await storage.existingIds(batches[1]!.map((r) => r.id))).toEqual(new Set())
+    other.close()
+    // A batch a client waits for is not held back by deferred ones: it commits them with it.
+    const deferred = ingest.ingest(batchOf([unsealed()]), { defer: true })
+    const waited = ingest.ingest(batchOf([unsealed()]))
+    expect(await Promise.all([deferred, waited])).toMatchObject([
+      { accepted: 1, firstSeq: 6 },
+      { accepted: 1, firstSeq: 7 },
+    ])
+    expect(await verified(storage, 'c')).toMatchObject({ ok: true, count: 8 })
+    expect(count(path)).toBe(8)
+    await storage.close()
+  })
+
   it('dedupes within and across batches before sealing, and emits what it stored', async () => {
     const storage = openSqliteStorage({ path: join(dir, `db-${n++}`, 'ledger.db') })
     const ingest = new IngestService({ storage, stream: 'c' })
