@@ -31,6 +31,8 @@ export class SqliteWriterThread {
   #closed = false
   /** Whether the writer's connection checkpoints the WAL itself (sent again to a restarted thread). */
   #checkpoints = false
+  /** Answers received and not yet settled (see `#answerNext`). */
+  readonly #replies: FromWriter[] = []
 
   constructor(options: WriterData & { onLost: (err: ServerError) => void }) {
     const { onLost, ...data } = options
@@ -89,22 +91,17 @@ export class SqliteWriterThread {
     this.#answered = false
     worker.on('message', (reply: FromWriter) => {
       this.#answered = true
-      const waiter = this.#pending.get(reply.id)
-      this.#pending.delete(reply.id)
-      if (this.#pending.size === 0) worker.unref()
-      if (!waiter) return
-      if (reply.type === 'written') waiter.resolve(reply)
-      else
-        waiter.reject(
-          new ServerError(reply.conflict ? 'CONFLICT' : 'STORAGE_ERROR', 'could not store the batch', {
-            cause: new Error(reply.message),
-          }),
-        )
+      // A group commit answers several batches at once; each answer's follow-up on this thread (chain fields, search
+      // text, the `records` listeners) gets its own turn of the event loop, so calls in flight are not held for all.
+      this.#replies.push(reply)
+      if (this.#replies.length === 1) setImmediate(() => this.#answerNext(worker))
     })
     worker.on('error', (err) =>
       this.#lost(worker, new ServerError('STORAGE_ERROR', 'the writer thread failed', { cause: err })),
     )
     worker.on('exit', (code) => {
+      // Answers the thread sent before it stopped still count (they wait for their turn in `#replies`).
+      for (const reply of this.#replies.splice(0)) this.#settle(worker, reply)
       if (!this.#closed || this.#pending.size > 0) {
         this.#lost(worker, new ServerError('STORAGE_ERROR', `the writer thread stopped (exit code ${code})`))
       }
@@ -115,9 +112,31 @@ export class SqliteWriterThread {
     return worker
   }
 
+  /** Settles the batch the oldest queued answer is for, then leaves the next answer to a later turn. */
+  #answerNext(worker: Worker): void {
+    const reply = this.#replies.shift()
+    if (this.#replies.length > 0) setImmediate(() => this.#answerNext(worker))
+    if (reply) this.#settle(worker, reply)
+  }
+
+  #settle(worker: Worker, reply: FromWriter): void {
+    const waiter = this.#pending.get(reply.id)
+    this.#pending.delete(reply.id)
+    if (this.#pending.size === 0) worker.unref()
+    if (!waiter) return
+    if (reply.type === 'written') waiter.resolve(reply)
+    else
+      waiter.reject(
+        new ServerError(reply.conflict ? 'CONFLICT' : 'STORAGE_ERROR', 'could not store the batch', {
+          cause: new Error(reply.message),
+        }),
+      )
+  }
+
   #lost(worker: Worker, err: ServerError): void {
     if (this.#worker !== worker) return
     this.#worker = null
+    for (const reply of this.#replies.splice(0)) this.#settle(worker, reply)
     if (!this.#answered) this.#restartAt = Date.now() + RESTART_DELAY_MS
     for (const waiter of this.#pending.values()) waiter.reject(err)
     this.#pending.clear()
