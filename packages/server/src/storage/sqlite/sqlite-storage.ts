@@ -316,6 +316,9 @@ export class SqliteStorage implements Storage {
   }
 
   async eraseSubject(userId: string): Promise<number> {
+    // Batches the writer threads hold or are storing (a group commit waits for more) are stored first: their
+    // records are then found below and purged, instead of being indexed after the purge.
+    await Promise.all(this.#writers.map((w) => w.settled()))
     if (this.#search) {
       const rowids = this.#db.prepare('SELECT rowid FROM records WHERE user_id = ?').pluck().all(userId) as number[]
       // Queued behind every batch handed over before it: none of this subject's text is indexed afterwards.

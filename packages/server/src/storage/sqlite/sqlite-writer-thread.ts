@@ -31,6 +31,8 @@ export class SqliteWriterThread {
   #closed = false
   /** Whether the writer's connection checkpoints the WAL itself (sent again to a restarted thread). */
   #checkpoints = false
+  /** The last batch posted: answers come in order, so once it settles every batch before it has. */
+  #lastWrite: Promise<Written> | null = null
   /** Answers received and not yet settled (see `#answerNext`). */
   readonly #replies: FromWriter[] = []
 
@@ -55,10 +57,23 @@ export class SqliteWriterThread {
     }
     const id = this.#nextId++
     if (this.#pending.size === 0) worker.ref()
-    return new Promise((resolve, reject) => {
+    const written = new Promise<Written>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject })
       worker.postMessage({ type: 'write', id, ...request } satisfies ToWriter)
     })
+    this.#lastWrite = written
+    return written
+  }
+
+  /**
+   * Resolves once every batch posted so far is answered (stored or failed), deferred ones committed at once
+   * instead of after their wait: what an erasure waits for before it looks for the subject's records.
+   */
+  async settled(): Promise<void> {
+    if (this.#pending.size === 0 || !this.#worker) return
+    this.#worker.postMessage({ type: 'flush' } satisfies ToWriter)
+    const last = this.#lastWrite
+    await last?.catch(() => undefined)
   }
 
   /** Turns the writer connection's own WAL checkpoints on (when the search worker, which does them, has failed). */

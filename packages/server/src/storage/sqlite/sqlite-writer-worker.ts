@@ -34,7 +34,12 @@ export interface WriteRequest {
   defer?: boolean
 }
 
-export type ToWriter = WriteRequest | { type: 'checkpoints'; on: boolean } | { type: 'close' }
+export type ToWriter =
+  | WriteRequest
+  | { type: 'checkpoints'; on: boolean }
+  /** Commit the deferred batches held now (an erasure must see every record handed over before it). */
+  | { type: 'flush' }
+  | { type: 'close' }
 
 export type FromWriter =
   | {
@@ -141,6 +146,7 @@ function run(port: MessagePort, data: WriterData): void {
   let heldRecords = 0
   let timer: NodeJS.Timeout | null = null
   let closing = false
+  let flushNow = false
   const flush = (): void => {
     if (timer !== null) clearTimeout(timer)
     timer = null
@@ -151,6 +157,7 @@ function run(port: MessagePort, data: WriterData): void {
   }
   const take = (m: ToWriter): void => {
     if (m.type === 'close') closing = true
+    else if (m.type === 'flush') flushNow = true
     else if (m.type === 'checkpoints') db.pragma(`wal_autocheckpoint = ${m.on ? 1000 : 0}`)
     else {
       held.push(m)
@@ -167,8 +174,10 @@ function run(port: MessagePort, data: WriterData): void {
       flush()
       db.close()
       port.close()
-    } else if (held.length > 0 && (heldRecords >= DEFER_RECORDS || held.some((w) => w.defer !== true))) flush()
-    else if (held.length > 0 && timer === null) timer = setTimeout(flush, DEFER_MS)
+    } else if (held.length > 0 && (flushNow || heldRecords >= DEFER_RECORDS || held.some((w) => w.defer !== true))) {
+      flush()
+    } else if (held.length > 0 && timer === null) timer = setTimeout(flush, DEFER_MS)
+    flushNow = false
   })
 }
 

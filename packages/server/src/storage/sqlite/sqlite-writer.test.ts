@@ -106,6 +106,25 @@ describe('the writer thread', () => {
     await storage.close()
   })
 
+  it('has an erasure wait for the batches the writer holds, so their text is purged with the rest', async () => {
+    const storage = openSqliteStorage({ path: join(dir, `db-${n++}`, 'ledger.db') })
+    const writer = storage.chainWriter('c')!
+    const encoder = new SealEncoder('c')
+    const mine = unsealed({
+      user_id: 'erase-me',
+      request: { model: 'm', messages: [{ role: 'user', content: 'my zebracorn password' }] },
+    })
+    const records = batchOf([mine, unsealed()])
+    const encoded = encoder.batch(records.length)
+    for (let i = 0; i < records.length; i++) encoder.encode(records[i]!, encoded, i)
+    // Held by the writer thread for others to join (the proxy's batches are); the erasure comes meanwhile.
+    const written = writer.write(records, encoded, { defer: true })
+    expect(await storage.eraseSubject('erase-me')).toBe(1)
+    expect(await written).toMatchObject({ inserted: 2 })
+    expect((await storage.query({ q: 'zebracorn' }, { limit: 10 })).records).toEqual([])
+    await storage.close()
+  })
+
   it('dedupes within and across batches before sealing, and emits what it stored', async () => {
     const storage = openSqliteStorage({ path: join(dir, `db-${n++}`, 'ledger.db') })
     const ingest = new IngestService({ storage, stream: 'c' })
