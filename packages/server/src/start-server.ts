@@ -72,6 +72,13 @@ export async function startServer(
     ingest: () => proxyIngest,
     // Records are built and redacted in the proxy's worker with the server's policy; ingest seals and stores them.
     prepare: { redact: redactor !== undefined },
+    // With encryption at rest the worker encrypts the records too, with keys resolved here as calls are handed over.
+    ...(secure.security.encrypting
+      ? {
+          keysFor: (userIds: readonly (string | null)[]) => secure.security.encryptor.batchKeys(userIds),
+          tenant: secure.security.encryptor.tenant,
+        }
+      : {}),
     onError: (err) => log?.warn({ err }, err.message),
   })
   const app = await createApp({

@@ -90,6 +90,43 @@ describe('proxy through the collector app', () => {
     }
   })
 
+  it("has the record worker encrypt under the user's key and make the search text, ingest storing both as they come", async () => {
+    const before = stored.length
+    // What reaches ingest, as it reaches it (the app's own instance, wrapped, not replaced).
+    const ingest = server.app.ingest
+    const handed: boolean[] = []
+    const original = ingest.ingest.bind(ingest)
+    ingest.ingest = (batch, call) => {
+      for (const r of batch) handed.push(r.enc != null)
+      return original(batch, call)
+    }
+    try {
+      const proxied = new OpenAI({
+        apiKey: SECRET,
+        baseURL: `${server.url}/proxy/openai/v1`,
+        maxRetries: 0,
+        defaultHeaders: { 'x-promptledger-user': 'user_77' },
+      })
+      await proxied.chat.completions.create({
+        model: 'fake-echo',
+        messages: [{ role: 'user', content: `the zebracorn ledger, mail ${EMAIL}` }],
+      })
+      await storedCount(before + 1)
+    } finally {
+      ingest.ingest = original
+    }
+    const r = stored[before]!
+    expect(handed).toEqual([true])
+    expect(r.enc).toMatchObject({ subject: 'user:user_77' })
+    expect(JSON.stringify(r)).not.toContain('zebracorn')
+    // Indexed from the plaintext the worker had, redacted; read back decrypted through the API.
+    const found = (await (await fetch(`${server.url}/v1/records?q=zebracorn`)).json()) as { records: LedgerRecord[] }
+    expect(found.records.map((x) => x.id)).toEqual([r.id])
+    const text = JSON.stringify(found.records[0]!.request.messages)
+    expect(text).toContain('the zebracorn ledger')
+    expect(text).not.toContain(EMAIL)
+  })
+
   it('stores an Anthropic tool_use call and an upstream error', async () => {
     const client = new Anthropic({ apiKey: SECRET, baseURL: `${server.url}/proxy/anthropic`, maxRetries: 0 })
     const msg = await client.messages.create({

@@ -4,7 +4,7 @@ import type { NodeHandler } from '../api/proxy-mount.js'
 import { ServerError } from '../errors.js'
 import { createProxy, type ProxyHandler, type ProxyOptions } from './create-proxy.js'
 import type { PrepareOptions } from './record-prepare.js'
-import { openRecordThread } from './record-thread.js'
+import { openRecordThread, type RecordThreadOptions } from './record-thread.js'
 
 /**
  * How long a proxied call's record waits for others before they go to ingest (the batch window). Ingest prepares
@@ -57,6 +57,12 @@ export interface CollectorProxyOptions {
    * ingest skips its own pass over them. Default: not redacted here (ingest still redacts if it is set to).
    */
   prepare?: PrepareOptions
+  /**
+   * With encryption at rest: resolves the data keys of a group of calls' users, so that the record worker encrypts
+   * their records (see `RecordThreadOptions.keysFor`); `tenant` names the key of calls without a user.
+   */
+  keysFor?: RecordThreadOptions['keysFor']
+  tenant?: string
   /** Failures that are not the caller's: unreachable upstream, a batch the store refused, a full queue. */
   onError?: (err: ServerError) => void
   /** Calls waiting to be stored before new ones are dropped (and counted). Default 10,000. */
@@ -167,6 +173,8 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
 
   const thread = openRecordThread({
     prepare: opts.prepare ?? { redact: false },
+    ...(opts.keysFor ? { keysFor: opts.keysFor } : {}),
+    ...(opts.tenant ? { tenant: opts.tenant } : {}),
     maxDelayMs: windowMs,
     maxBatch: opts.maxBatch ?? 512,
     onRecords,

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads'
-import type { UnsealedRecord } from '@promptledger/sdk'
+import type { BatchKeys, UnsealedRecord } from '@promptledger/sdk'
+import { SEARCH_TEXT } from '../storage/sqlite/sqlite-row.js'
 import { spawnSibling } from '../worker-spawn.js'
 import { type Exchange, type PackedExchange, packExchange } from './exchange.js'
 import type { FromRecordWorker, RecordWorkerData, ToRecordWorker } from './record-worker.js'
@@ -23,6 +24,11 @@ export interface RecordThreadOptions extends RecordWorkerData {
   onRecords(records: UnsealedRecord[]): void
   /** Exchanges that produced no record: `count` of them, and why. */
   onFailed(count: number, message: string): void
+  /**
+   * With encryption at rest: the data keys of a group's users (`Encryptor#batchKeys`), resolved on this thread (the
+   * key file is read and written here only) and sent with the group, so that the worker encrypts its records.
+   */
+  keysFor?: (userIds: readonly (string | null)[]) => BatchKeys
   /** Starts a worker thread that speaks the record worker's messages; default: `record-worker.ts` next to this file. */
   spawn?: (data: RecordWorkerData) => Worker
 }
@@ -48,7 +54,7 @@ export interface RecordThread {
  * await thread.close()
  */
 export function openRecordThread(opts: RecordThreadOptions): RecordThread {
-  const data: RecordWorkerData = { prepare: opts.prepare }
+  const data: RecordWorkerData = { prepare: opts.prepare, ...(opts.tenant ? { tenant: opts.tenant } : {}) }
   let worker: Worker | null = null
   /** Exchanges submitted to the current worker and not yet back. */
   let held = 0
@@ -57,6 +63,8 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
   const sendDelayMs = opts.sendDelayMs ?? 10
   const sendBatch = opts.sendBatch ?? 64
   let outbox: PackedExchange[] = []
+  /** The user of each exchange in `outbox`, for its data key. */
+  let outboxUsers: Array<string | null> = []
   let sendTimer: NodeJS.Timeout | null = null
   /** After a worker dies, the next one starts no sooner than this (a worker that cannot start must not spin). */
   let restartAt = 0
@@ -92,6 +100,10 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
     w.on('message', (msg: FromRecordWorker) => {
       if (msg.type === 'records') {
         settle(w, msg.records.length)
+        // The worker made each record's search text from its plaintext: the store indexes it without decrypting.
+        for (let i = 0; i < msg.records.length; i++) {
+          ;(msg.records[i] as { [SEARCH_TEXT]?: string })[SEARCH_TEXT] = msg.texts[i]!
+        }
         take(msg.records)
       } else if (msg.type === 'failed') {
         settle(w, msg.count)
@@ -136,13 +148,23 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
       return
     }
     const packed = outbox
+    const users = outboxUsers
     outbox = []
+    outboxUsers = []
     let w: Worker
+    let keys: BatchKeys | undefined
     try {
-      w = post(
-        { type: 'exchanges', packed },
-        packed.map((p) => p.bytes),
-      )
+      keys = opts.keysFor?.(users)
+    } catch {
+      // The keys could not be resolved: the group goes without them, and ingest, which encrypts what comes clear,
+      // meets and reports the same failure for these records.
+      keys = undefined
+    }
+    try {
+      const transfer = packed.map((p) => p.bytes)
+      // The keys' one buffer is transferred: this thread keeps no copy of it.
+      if (keys) transfer.push(keys.keys.buffer as ArrayBuffer)
+      w = post({ type: 'exchanges', packed, ...(keys ? { keys } : {}) }, transfer)
     } catch (err) {
       // The worker could not be started: these calls will have no record, and the caller is told how many.
       restartAt = Date.now() + 1000
@@ -169,6 +191,7 @@ export function openRecordThread(opts: RecordThreadOptions): RecordThread {
   return {
     submit(ex) {
       outbox.push(packExchange(ex))
+      outboxUsers.push(ex.tags.userId)
       // The timer keeps the process up until the group is sent; the worker is then referenced while it holds it.
       if (outbox.length >= sendBatch) send()
       else sendTimer ??= setTimeout(send, sendDelayMs)

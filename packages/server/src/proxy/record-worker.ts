@@ -1,26 +1,32 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import type { UnsealedRecord } from '@promptledger/sdk'
+import { type BatchKeys, batchEncryptStage, type LedgerRecord, type UnsealedRecord } from '@promptledger/sdk'
+import { searchText } from '../storage/sqlite/sqlite-row.js'
 import { BACKGROUND_NICE, lowerThreadPriority } from '../thread-priority.js'
 import { type PackedExchange, unpackExchange } from './exchange.js'
 import { createRecordPreparer, type PrepareOptions } from './record-prepare.js'
 
 /** Messages the serving thread sends. */
 export type ToRecordWorker =
-  | { type: 'exchanges'; packed: PackedExchange[] }
-  | { type: 'flush'; id: number }
-  | { type: 'close' }
+  /** `keys`: the data keys of the group's users, when the collector encrypts at rest (see `RecordThreadOptions.keysFor`). */
+  { type: 'exchanges'; packed: PackedExchange[]; keys?: BatchKeys } | { type: 'flush'; id: number } | { type: 'close' }
 
 /** Messages the record worker sends back. */
 export type FromRecordWorker =
-  | { type: 'records'; records: UnsealedRecord[] }
+  /** `texts[i]`: the full-text document of `records[i]`, made from its plaintext before it was encrypted. */
+  | { type: 'records'; records: UnsealedRecord[]; texts: string[] }
   | { type: 'failed'; count: number; message: string }
   | { type: 'flushed'; id: number }
 
 export interface RecordWorkerData {
   prepare: PrepareOptions
+  /** Names the tenant key for calls without a user (the encryptor's `tenant`). */
+  tenant?: string
 }
+
+/** A worker that gets no group for this long zeroes the data keys it holds. */
+const KEY_IDLE_MS = 1000
 
 /**
  * The proxy's record thread: turns finished exchanges into prepared records (parsing, token counts, signals,
@@ -32,6 +38,10 @@ export interface RecordWorkerData {
  */
 function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void {
   const preparer = createRecordPreparer(data.prepare)
+  // With encryption at rest, records leave this thread encrypted under the keys that came with their group (as the
+  // SDK's build worker does): the serving thread then neither encrypts them nor, to index them, decrypts them.
+  const encrypt = batchEncryptStage(data.tenant ?? 'default')
+  let idle: NodeJS.Timeout | null = null
   // Records keep the order the calls finished in: each one waits for the previous (token counts are async).
   let tail: Promise<void> = Promise.resolve()
   // The first group runs at the process's priority: it pays for the redactor's tables and the first compilations,
@@ -48,16 +58,35 @@ function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void
   port.on('message', (msg: ToRecordWorker) => {
     if (msg.type === 'exchanges') {
       const records: UnsealedRecord[] = []
+      const texts: string[] = []
+      const { keys } = msg
       const keep = (record: UnsealedRecord): void => {
+        texts.push(searchText(record as LedgerRecord))
+        if (keys) {
+          try {
+            record = encrypt.stage.run(record) as UnsealedRecord
+          } catch {
+            // No key came for its user (an id the record refuses): ingest encrypts it on the serving thread.
+          }
+        }
         records.push(record)
+      }
+      if (keys) {
+        if (idle) clearTimeout(idle)
+        idle = null
+        tail = tail.then(() => encrypt.begin(keys))
       }
       for (const packed of msg.packed) {
         const ex = unpackExchange(packed)
         tail = tail.then(() => preparer.prepare(ex).then(keep, fail))
       }
       tail = tail.then(() => {
+        if (keys) {
+          idle = setTimeout(() => encrypt.drop(), KEY_IDLE_MS)
+          idle.unref()
+        }
         if (records.length === 0) return
-        const out: FromRecordWorker = { type: 'records', records }
+        const out: FromRecordWorker = { type: 'records', records, texts }
         port.postMessage(out)
         if (!lowered) {
           lowered = true
@@ -66,7 +95,10 @@ function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void
       })
     } else if (msg.type === 'close') {
       // Nothing is left once the serving thread asks (it flushed first): let the thread end on its own.
-      void tail.then(() => port.close())
+      void tail.then(() => {
+        encrypt.drop()
+        port.close()
+      })
     } else {
       tail = tail.then(() => {
         const done: FromRecordWorker = { type: 'flushed', id: msg.id }

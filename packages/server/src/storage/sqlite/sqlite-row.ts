@@ -50,6 +50,13 @@ function collectText(value: unknown, out: string[], depth: number): void {
   }
 }
 
+/**
+ * A record's full-text document made before its content was encrypted (by the proxy's record worker, which has the
+ * plaintext): the store indexes it as is instead of decrypting the record again. A symbol: JSON and the seal's key
+ * walk never see it.
+ */
+export const SEARCH_TEXT: unique symbol = Symbol('promptledger.searchText')
+
 /** The full-text document of a record: redacted content only, none when the content is encrypted. */
 export function searchText(record: LedgerRecord): string {
   if (record.enc) return ''

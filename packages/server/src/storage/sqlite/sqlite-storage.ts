@@ -19,7 +19,7 @@ import { SqliteChainWriter } from './sqlite-chain-writer.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
 import { Rollups } from './sqlite-rollup.js'
 import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
-import { recordColumns, searchText } from './sqlite-row.js'
+import { recordColumns, SEARCH_TEXT, searchText } from './sqlite-row.js'
 import { migrate } from './sqlite-schema.js'
 import { DEFAULT_WAL_CHECKPOINT_BYTES, SearchIndex } from './sqlite-search.js'
 import type { SearchDocs } from './sqlite-search-worker.js'
@@ -120,6 +120,8 @@ export class SqliteStorage implements Storage {
 
   /** The full-text document of a record: its plaintext view when its content is encrypted. */
   #searchText(record: LedgerRecord): string {
+    const made = (record as { [SEARCH_TEXT]?: string })[SEARCH_TEXT]
+    if (made !== undefined) return made
     return searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
   }
 
