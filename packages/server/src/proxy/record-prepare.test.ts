@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import {
+  batchEncryptStage,
   createRedactor,
   DataKeyStore,
   Encryptor,
@@ -150,10 +151,21 @@ describe('records prepared off the serving thread', () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'pl-'))
       try {
         const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
-        new Encryptor({ keys }).encryptRecord(prepared)
-        expect(prepared.enc).toBeTruthy()
-        Object.assign(prepared, { stream: 'collector-test', seq: 1, prev_hash: '0'.repeat(64) })
-        expect(isCanonicalAsIs(prepared)).toBe(true)
+        const encryptor = new Encryptor({ keys })
+        // The record worker's way (keys resolved here, the batch stage there) on a second copy of the record.
+        const again = await createRecordPreparer({ redact: true }).prepare(ex)
+        const stage = batchEncryptStage('default')
+        stage.begin(encryptor.batchKeys([again.user_id]))
+        const inWorker = stage.stage.run(again) as UnsealedRecord
+        encryptor.encryptRecord(prepared)
+        for (const r of [prepared, inWorker]) {
+          expect(r.enc).toBeTruthy()
+          Object.assign(r, { stream: 'collector-test', seq: 1, prev_hash: '0'.repeat(64) })
+          expect(isCanonicalAsIs(r)).toBe(true)
+        }
+        expect(encryptor.decryptRecord(inWorker as LedgerRecord).request).toEqual(
+          encryptor.decryptRecord(prepared as LedgerRecord).request,
+        )
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
