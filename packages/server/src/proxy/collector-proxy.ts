@@ -90,8 +90,9 @@ export interface CollectorProxy {
 /**
  * The proxy as the collector runs it. The serving thread only forwards bytes: each finished call goes, as raw
  * bytes, to a worker thread that builds its record and runs the ingest path's per-record stages on it (signals,
- * server-side redaction); the prepared records come back in batches and join the collector's ingest path, which
- * encrypts, seals and stores them like any ingested record, in the collector's one chain.
+ * server-side redaction, and with encryption at rest the encryption under keys resolved here, see `keysFor`); the
+ * prepared records come back in batches and join the collector's ingest path, which seals and stores them like any
+ * ingested record, in the collector's one chain.
  *
  * @example
  * let ingest: IngestService | undefined

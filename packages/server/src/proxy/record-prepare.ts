@@ -14,8 +14,8 @@ export interface PrepareOptions {
  * order: signals from the raw text, then the server's redaction (counts merged, response PII added to signals, the
  * same way). Ingest then skips signals (present) and its own redaction pass (told the batch is `serverRedacted`;
  * the pass would find nothing left to replace), so the stored record is what in-thread ingest would have stored,
- * for a fraction of the serving thread's time. Encryption stays in ingest: done here, the store
- * would have to decrypt each record again to index it.
+ * for a fraction of the serving thread's time. Encryption is the record worker's next step (see record-worker.ts),
+ * after it has made the record's search text from the plaintext.
  *
  * @example
  * const preparer = createRecordPreparer({ redact: true })
