@@ -197,6 +197,33 @@ describe('proxy ingest batches', () => {
   })
 })
 
+describe('proxy records and data keys', () => {
+  it('sends a group without keys when they cannot be resolved: its records come clear, for ingest to encrypt', async () => {
+    const calls: UnsealedRecord[][] = []
+    let asked = 0
+    const cp = createCollectorProxy(
+      { openaiUpstream: oa.url, ingestDelayMs: 60_000, ingestSlice: 512 },
+      {
+        keysFor: () => {
+          asked++
+          throw new Error('the key file is unreadable')
+        },
+        ingest: () => ({
+          async ingest(batch) {
+            calls.push(batch)
+            return undefined
+          },
+        }),
+      },
+    )
+    await tenCallsThen(cp)
+    expect(asked).toBeGreaterThan(0)
+    expect(calls.flat()).toHaveLength(10)
+    expect(calls.flat().every((r) => r.enc == null && JSON.stringify(r).includes('call '))).toBe(true)
+    expect(cp.dropped).toBe(0)
+  })
+})
+
 /**
  * Serves `cp` on loopback, makes ten calls through it one after the other (so the order they ended in is known),
  * waits for `before` and closes the proxy, which hands over what it still holds.
