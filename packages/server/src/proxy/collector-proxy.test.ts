@@ -15,7 +15,7 @@ import {
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
-import { createCollectorProxy } from './collector-proxy.js'
+import { createCollectorProxy, type IngestSink } from './collector-proxy.js'
 
 const SECRET = 'sk-test-secret-key-0123456789'
 const EMAIL = 'ana.lopez@example.com'
@@ -181,12 +181,7 @@ describe('proxy ingest batches', () => {
       // holds the whole window.
       { openaiUpstream: oa.url, ingestDelayMs: 60_000, ingestSlice: 512 },
       {
-        ingest: () => ({
-          async ingest(batch) {
-            calls.push(batch)
-            return undefined
-          },
-        }),
+        ingest: collectInto(calls),
       },
     )
     await tenCallsThen(cp)
@@ -208,12 +203,7 @@ describe('proxy records and data keys', () => {
           asked++
           throw new Error('the key file is unreadable')
         },
-        ingest: () => ({
-          async ingest(batch) {
-            calls.push(batch)
-            return undefined
-          },
-        }),
+        ingest: collectInto(calls),
       },
     )
     await tenCallsThen(cp)
@@ -223,6 +213,17 @@ describe('proxy records and data keys', () => {
     expect(cp.dropped).toBe(0)
   })
 })
+
+/** An ingest path that keeps each batch it is handed in `calls` (and then runs `then`), storing nothing. */
+function collectInto(calls: UnsealedRecord[][], then?: () => void): () => IngestSink {
+  return () => ({
+    async ingest(batch) {
+      calls.push(batch)
+      then?.()
+      return undefined
+    },
+  })
+}
 
 /**
  * Serves `cp` on loopback, makes ten calls through it one after the other (so the order they ended in is known),
@@ -256,13 +257,7 @@ describe('proxy ingest slices', () => {
       { openaiUpstream: oa.url, ingestDelayMs: 60_000, ingestSlice: 3 },
       {
         maxBatch: 10,
-        ingest: () => ({
-          async ingest(batch) {
-            calls.push(batch)
-            first()
-            return undefined
-          },
-        }),
+        ingest: collectInto(calls, () => first()),
       },
     )
     await tenCallsThen(cp, () => firstIn)

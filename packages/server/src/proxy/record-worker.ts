@@ -41,7 +41,17 @@ function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void
   // With encryption at rest, records leave this thread encrypted under the keys that came with their group (as the
   // SDK's build worker does): the serving thread then neither encrypts them nor, to index them, decrypts them.
   const encrypt = batchEncryptStage(data.tenant ?? 'default')
+  // One timer at most: a group that ends while another is queued re-arms it, so no earlier timer fires mid-group.
   let idle: NodeJS.Timeout | null = null
+  const disarmDrop = (): void => {
+    if (idle) clearTimeout(idle)
+    idle = null
+  }
+  const armDrop = (): void => {
+    disarmDrop()
+    idle = setTimeout(() => encrypt.drop(), KEY_IDLE_MS)
+    idle.unref()
+  }
   // Records keep the order the calls finished in: each one waits for the previous (token counts are async).
   let tail: Promise<void> = Promise.resolve()
   // The first group runs at the process's priority: it pays for the redactor's tables and the first compilations,
@@ -72,8 +82,7 @@ function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void
         records.push(record)
       }
       if (keys) {
-        if (idle) clearTimeout(idle)
-        idle = null
+        disarmDrop()
         tail = tail.then(() => encrypt.begin(keys))
       }
       for (const packed of msg.packed) {
@@ -81,10 +90,7 @@ function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void
         tail = tail.then(() => preparer.prepare(ex).then(keep, fail))
       }
       tail = tail.then(() => {
-        if (keys) {
-          idle = setTimeout(() => encrypt.drop(), KEY_IDLE_MS)
-          idle.unref()
-        }
+        if (keys) armDrop()
         if (records.length === 0) return
         const out: FromRecordWorker = { type: 'records', records, texts }
         port.postMessage(out)

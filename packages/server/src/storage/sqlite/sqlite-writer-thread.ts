@@ -116,7 +116,7 @@ export class SqliteWriterThread {
     )
     worker.on('exit', (code) => {
       // Answers the thread sent before it stopped still count (they wait for their turn in `#replies`).
-      for (const reply of this.#replies.splice(0)) this.#settle(worker, reply)
+      this.#settleQueued(worker)
       if (!this.#closed || this.#pending.size > 0) {
         this.#lost(worker, new ServerError('STORAGE_ERROR', `the writer thread stopped (exit code ${code})`))
       }
@@ -132,6 +132,11 @@ export class SqliteWriterThread {
     const reply = this.#replies.shift()
     if (this.#replies.length > 0) setImmediate(() => this.#answerNext(worker))
     if (reply) this.#settle(worker, reply)
+  }
+
+  /** Settles every queued answer at once (the thread is gone: nothing else will come to wait behind them). */
+  #settleQueued(worker: Worker): void {
+    for (const reply of this.#replies.splice(0)) this.#settle(worker, reply)
   }
 
   #settle(worker: Worker, reply: FromWriter): void {
@@ -151,7 +156,7 @@ export class SqliteWriterThread {
   #lost(worker: Worker, err: ServerError): void {
     if (this.#worker !== worker) return
     this.#worker = null
-    for (const reply of this.#replies.splice(0)) this.#settle(worker, reply)
+    this.#settleQueued(worker)
     if (!this.#answered) this.#restartAt = Date.now() + RESTART_DELAY_MS
     for (const waiter of this.#pending.values()) waiter.reject(err)
     this.#pending.clear()
