@@ -6,6 +6,7 @@ import { openAlertsArea } from './alerts/alerts-area.js'
 import { dashboardRoutes } from './api/routes/dashboard-routes.js'
 import { type AppOptions, createApp } from './app.js'
 import { openSecureServer } from './auth/secure-app.js'
+import { indexingOptions } from './auth/security-context.js'
 import type { ServerConfig } from './config.js'
 import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
@@ -50,7 +51,7 @@ export async function startServer(
   let log: FastifyInstance['log'] | undefined
   const storage = openSqliteStorage({
     path: databasePath,
-    plaintextView: secure.security.encryptor.searchView,
+    ...indexingOptions(secure.security),
     // The batches a stopped writer thread held were answered 503; the next batch starts a new thread.
     onError: (err) => log?.error({ err }, err.message),
   })

@@ -23,6 +23,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 const HMAC_KEY = Buffer.alloc(32, 5)
+/** When the test calls are logged. */
+const ERA = 1_700_000_000_000
 const ctx = (item: BatchItem) => ({ id: item.id, loggedAt: item.loggedAt, hmacKey: HMAC_KEY, redacted: false })
 
 function setup() {
@@ -34,7 +36,7 @@ function itemsOf(inputs: LogInput[]): BatchItem[] {
   return inputs.map((input, i) => ({
     id: `01936b2e-8f3a-7c21-9b1e-4f2d8a6c${1000 + i}`,
     input,
-    loggedAt: 1_700_000_000_000 + i,
+    loggedAt: ERA + i,
   }))
 }
 
@@ -132,6 +134,34 @@ describe('batchEncryptStage', () => {
     expect(() => encrypt.stage.run(toRecord(alice!.input, ctx(alice!)))).toThrow(/no data key/)
   })
 
+  it("seals a record its user's erasure captured as erased, as the ledger's thread does, and says so first", () => {
+    const { keys, encryptor } = setup()
+    const encrypt = batchEncryptStage(encryptor.tenant)
+    const [first] = itemsOf([{ prompt: 'first words of alice', userId: 'alice' }])
+    encrypt.begin(encryptor.batchKeys(['alice']))
+    const a1 = runStages([encrypt.stage], toRecord(first!.input, ctx(first!))) as LedgerRecord
+    encryptor.commitKeys()
+    keys.destroy('user:alice', ERA + 10)
+    const items = itemsOf([
+      { prompt: 'in flight for alice', userId: 'alice' },
+      { prompt: 'words of bob', userId: 'bob' },
+    ])
+    const late = { ...items[1]!, input: { prompt: 'after the erasure', userId: 'alice' }, loggedAt: ERA + 11 }
+    const batch = encryptor.batchKeys(['alice', 'bob', 'alice'])
+    expect(batch.erasures).toEqual([{ at: ERA + 10, keyId: a1.enc!.key_id }, null])
+    encrypt.begin(batch)
+    const records = [...items, late].map((item) => toRecord(item.input, ctx(item)))
+    expect(records.map((r) => encrypt.sealsErased(r))).toEqual([true, false, false])
+    const [inFlight, bob, after] = records.map((r) => runStages([encrypt.stage], r) as LedgerRecord)
+    encryptor.commitKeys()
+    expect(JSON.stringify(inFlight)).not.toContain('in flight')
+    expect(inFlight!.enc!.key_id).toBe(a1.enc!.key_id)
+    expect(encryptor.readRecord(inFlight!).erased).toBe(true)
+    expect(encryptor.decryptRecord(bob!).request.messages?.[0]?.content).toBe('words of bob')
+    expect(encryptor.decryptRecord(after!).request.messages?.[0]?.content).toBe('after the erasure')
+    encrypt.drop()
+  })
+
   it("uses only the keys of the batch it builds: an erased subject's next batch is under its new key", () => {
     const { keys, encryptor } = setup()
     const encrypt = batchEncryptStage(encryptor.tenant)
@@ -142,7 +172,8 @@ describe('batchEncryptStage', () => {
     }
     const [a1, b1] = build(['alice', 'bob'])
     encryptor.commitKeys()
-    keys.destroy('user:alice')
+    // Erased just before the calls below began (their items are logged at ERA): they are not the erasure's.
+    keys.destroy('user:alice', ERA - 1)
     const [a2, b2] = build(['alice', 'bob'])
     const [c3] = build(['carol'])
     encryptor.commitKeys()

@@ -1,6 +1,7 @@
 import { KEEPS_CANONICAL, type NamedStage } from '../pipeline/stage.js'
 import { CtrHmacAead, DERIVED_KEY_BYTES } from './ctr-hmac-aead.js'
-import { type KeyState, sealTaken, subjectOf } from './encryptor.js'
+import type { Erasure } from './data-key-store.js'
+import { capturedBy, type KeyState, sealErased, sealTaken, subjectOf } from './encryptor.js'
 import { ENCRYPTED_PLACEHOLDER, takeContent, withEnc } from './record-content.js'
 
 /**
@@ -12,6 +13,11 @@ export interface BatchKeys {
   subjects: string[]
   keyIds: string[]
   keys: Uint8Array
+  /**
+   * Per subject, its latest erasure when it had one before its key was made (see `DataKey.erasure`); absent when
+   * no subject of the batch had one. A record of such a subject captured by the erasure is sealed as erased.
+   */
+  erasures?: Array<Erasure | null>
 }
 
 /** The build worker's encrypt stage, and the keys of the batch it is building. */
@@ -21,11 +27,17 @@ export interface BatchEncryptStage {
   begin(keys: BatchKeys): void
   /** Zeroes every key it holds; the next batch brings its own. */
   drop(): void
+  /**
+   * Whether the stage will seal this record as erased (captured by its subject's erasure): its plaintext must feed
+   * no search index.
+   */
+  sealsErased(record: { user_id: string | null; ts: string }): boolean
 }
 
 interface SubjectKey {
   keyId: string
   state: KeyState
+  erasure: Erasure | null
 }
 
 /**
@@ -54,6 +66,10 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
   const destroy = (keys: Iterable<SubjectKey>): void => {
     for (const { state } of keys) state.aead.destroy()
   }
+  const erasureFor = (record: { user_id: string | null; ts: string }): Erasure | null => {
+    const erasure = held.get(subjectOf(record.user_id, tenant))?.erasure ?? null
+    return erasure && capturedBy(record.ts, erasure) ? erasure : null
+  }
   return {
     stage: {
       name: 'encrypt',
@@ -63,25 +79,29 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
         const key = held.get(subject)
         if (!key) throw new Error(`no data key came with the batch for ${subject}`)
         const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
+        const erasure = key.erasure && capturedBy(record.ts, key.erasure) ? key.erasure : null
+        if (erasure) return withEnc(record, sealErased(content, record.id, subject, erasure))
         return withEnc(record, sealTaken(content, record.id, subject, key.keyId, key.state))
       },
       // As the ledger's encrypt stage: `enc` in its sorted place, placeholders where content was.
       [KEEPS_CANONICAL]: true,
     },
-    begin({ subjects, keyIds, keys }) {
+    begin({ subjects, keyIds, keys, erasures }) {
       const next = new Map<string, SubjectKey>()
       for (let i = 0; i < subjects.length; i++) {
         const subject = subjects[i]!
         const keyId = keyIds[i]!
+        const erasure = erasures?.[i] ?? null
         const kept = held.get(subject)
         if (kept?.keyId === keyId) {
           held.delete(subject)
+          kept.erasure = erasure
           next.set(subject, kept)
           continue
         }
         const at = i * DERIVED_KEY_BYTES
         const aead = CtrHmacAead.fromKeys(keys.subarray(at, at + DERIVED_KEY_BYTES))
-        next.set(subject, { keyId, state: { aead, aadTail: null } })
+        next.set(subject, { keyId, state: { aead, aadTail: null }, erasure })
       }
       keys.fill(0)
       destroy(held.values())
@@ -91,5 +111,6 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
       destroy(held.values())
       held = new Map()
     },
+    sealsErased: (record) => erasureFor(record) !== null,
   }
 }

@@ -163,6 +163,53 @@ describe('DataKeyStore', () => {
     expect(server.getOrCreate('user:a').keyId).not.toBe(keyId)
   })
 
+  it("records each erasure: the subject's next key carries it, here, after a reopen and in another process", () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider })
+    const old = keys.getOrCreate('user:a')
+    expect(old.erasure).toBeUndefined()
+    const [erasedId] = keys.destroy('user:a', 1_000)
+    expect(erasedId).toBe(old.keyId)
+    const next = keys.getOrCreate('user:a')
+    expect(next.keyId).not.toBe(old.keyId)
+    expect(next.erasure).toEqual({ at: 1_000, keyId: old.keyId })
+    expect(keys.getOrCreate('user:b').erasure).toBeUndefined()
+    // A store opened later, and one that was open all along, see it on the key they read.
+    const other = DataKeyStore.open({ dir, provider })
+    expect(other.getOrCreate('user:a')).toMatchObject({ keyId: next.keyId, erasure: { at: 1_000, keyId: old.keyId } })
+    // A second erasure replaces the first; the subject is named by its digest only.
+    keys.destroy('user:a', 2_000)
+    expect(keys.getOrCreate('user:a').erasure).toEqual({ at: 2_000, keyId: next.keyId })
+    const file = JSON.parse(readFileSync(path.join(dir, 'data-keys.json'), 'utf8'))
+    expect(file.erasures).toHaveLength(1)
+    expect(JSON.stringify(file.erasures)).not.toContain('user:a')
+    expect(keys.isErased(old.keyId) && keys.isErased(next.keyId)).toBe(true)
+    expect(keys.isErased(keys.getOrCreate('user:a').keyId)).toBe(false)
+  })
+
+  it('erases a subject that has no key yet under a key id that was never a key, which reads as erased', () => {
+    const keys = DataKeyStore.open({ dir, provider: envProvider() })
+    expect(keys.destroy('user:new', 5)).toEqual([])
+    const { erasure } = keys.getOrCreate('user:new')
+    expect(erasure?.at).toBe(5)
+    expect(keys.isErased(erasure!.keyId)).toBe(true)
+    expect(() => keys.get(erasure!.keyId)).toThrowError(expect.objectContaining({ code: 'KEY_ERASED' }))
+  })
+
+  it('reads a key file written before erasures were recorded', () => {
+    const provider = envProvider()
+    const keys = DataKeyStore.open({ dir, provider })
+    const a = keys.getOrCreate('user:a')
+    keys.destroy('user:b')
+    const file = path.join(dir, 'data-keys.json')
+    const { erasures, ...older } = JSON.parse(readFileSync(file, 'utf8'))
+    expect(erasures).toHaveLength(1)
+    writeFileSync(file, JSON.stringify(older))
+    const reopened = DataKeyStore.open({ dir, provider })
+    expect(reopened.get(a.keyId).export()).toEqual(a.key.export())
+    expect(reopened.getOrCreate('user:b').erasure).toBeUndefined()
+  })
+
   it('reports an unknown key id as KEY_NOT_FOUND', () => {
     const keys = DataKeyStore.open({ dir, provider: envProvider() })
     expect(() => keys.get('nope')).toThrowError(expect.objectContaining({ code: 'KEY_NOT_FOUND' }))

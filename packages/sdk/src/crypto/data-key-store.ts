@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto'
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto'
 import path from 'node:path'
 import { PromptLedgerError } from '../errors.js'
 import {
@@ -46,6 +46,22 @@ export interface DataKey {
   keyId: string
   /** The AES key, imported once (a KeyObject is cheaper per cipher than raw bytes). */
   key: KeyObject
+  /**
+   * The subject's latest erasure, when it had one before this key was made: a record captured at or before
+   * `erasure.at` must not be encrypted under this key (see `Encryptor`), but read as erased.
+   */
+  erasure?: Erasure
+}
+
+/** An erasure of a subject: when (ms since the epoch) and a key id it destroyed, which reads as erased. */
+export interface Erasure {
+  at: number
+  keyId: string
+}
+
+/** How an erasure names its subject in the key file: not in clear. */
+function subjectDigest(subject: string): string {
+  return createHash('sha256').update(subject).digest('hex')
 }
 
 /**
@@ -83,6 +99,9 @@ export class DataKeyStore {
    */
   #newest = new Map<string, [string, KeyEntry]>()
   #byKeyId = new Map<string, KeyObject>()
+  /** The latest erasure per subject digest, and every erased key id, from the snapshot (see `#reindex`). */
+  #erasures = new Map<string, Erasure>()
+  #erasedIds = new Set<string>()
   /** The `commitAsync` under way: its keys are written, not yet durable. */
   #committing: { begun: PendingAdd; done: Promise<void> } | null = null
 
@@ -114,12 +133,7 @@ export class DataKeyStore {
   getOrCreate(subject: string): DataKey {
     // A stat per record cost more than the encryption itself; another process's erasure is picked up
     // within `recheckMs` (records encrypted meanwhile under the erased key read as erased, as they should).
-    const now = Date.now()
-    if (now - this.#checkedAt >= this.#recheckMs) {
-      this.#reloadIfChanged()
-      this.#checkedAt = now
-      this.#checkedThisBatch = true
-    }
+    this.#recheck()
     const cached = this.#bySubject.get(subject)
     if (cached) return cached
     // Hot path when many users are new: a stat per new subject cost as much as making its key, so
@@ -147,11 +161,38 @@ export class DataKeyStore {
     this.#pending.set(keyId, entry)
     this.#index(keyId, entry)
     if (!this.#batch) this.commit()
-    const dataKey = { keyId, key: createSecretKey(raw) }
+    const dataKey = this.#dataKey(subject, keyId, raw)
     raw.fill(0)
     this.#bySubject.set(subject, dataKey)
     this.#byKeyId.set(keyId, dataKey.key)
     return dataKey
+  }
+
+  /** Reads the files again when `recheckMs` has passed since the last look (the encrypt hot path's bound). */
+  #recheck(): void {
+    const now = Date.now()
+    if (now - this.#checkedAt >= this.#recheckMs) {
+      this.#reloadIfChanged()
+      this.#checkedAt = now
+      this.#checkedThisBatch = true
+    }
+  }
+
+  /**
+   * Whether `keyId` was destroyed by an erasure (another process's too, within `recheckMs`). A store asks before
+   * indexing a record's plaintext: one encrypted under the key before the erasure, or sealed as erased after it,
+   * must leave no searchable text.
+   */
+  isErased(keyId: string): boolean {
+    this.#recheck()
+    return this.#erasedIds.has(keyId)
+  }
+
+  /** A key for `subject`, carrying the subject's latest erasure if it has one. */
+  #dataKey(subject: string, keyId: string, raw: Buffer): DataKey {
+    const key = createSecretKey(raw)
+    const erasure = this.#erasures.size > 0 ? this.#erasures.get(subjectDigest(subject)) : undefined
+    return erasure ? { keyId, key, erasure } : { keyId, key }
   }
 
   /** Persists keys created since the last commit (one locked, fsynced rewrite), and ends the batch. */
@@ -245,8 +286,7 @@ export class DataKeyStore {
     this.#reloadIfChanged()
     const entry = this.#files.data.keys[keyId] ?? this.#pending.get(keyId)
     if (entry) return this.#remember(keyId, entry).key
-    if (this.#files.data.erased.includes(keyId))
-      throw new PromptLedgerError('KEY_ERASED', `data key ${keyId} was erased`)
+    if (this.#erasedIds.has(keyId)) throw new PromptLedgerError('KEY_ERASED', `data key ${keyId} was erased`)
     throw new PromptLedgerError('KEY_NOT_FOUND', `data key ${keyId} is not in ${this.file}`)
   }
 
@@ -261,14 +301,26 @@ export class DataKeyStore {
     return [...new Set([...Object.values(this.#files.data.keys), ...this.#pending.values()].map((e) => e.subject))]
   }
 
-  /** Destroys every key of the subject, on disk and in memory; returns the erased key ids (empty if none). */
-  destroy(subject: string): string[] {
+  /**
+   * Destroys every key of the subject, on disk and in memory, and records the erasure (its time `at`, default now):
+   * records of the subject captured until then that are encrypted later are sealed as erased (see `DataKey.erasure`).
+   * Returns the erased key ids (empty if the subject had none; the erasure is recorded all the same).
+   */
+  destroy(subject: string, at = Date.now()): string[] {
     for (const [keyId, entry] of this.#pending) if (entry.subject === subject) this.#pending.delete(keyId)
     let erased: string[] = []
     this.#write((file) => {
       erased = Object.keys(file.keys).filter((id) => file.keys[id]!.subject === subject)
       const keys = Object.fromEntries(Object.entries(file.keys).filter(([, e]) => e.subject !== subject))
-      return { ...file, keys, erased: [...file.erased, ...erased] }
+      // A subject with no key yet (its first records still in flight) gets a key id that was never a key: what
+      // such records are labelled with then reads as erased too.
+      const label = erased.at(-1) ?? pooledRandomBytes(12).toString('hex')
+      const digest = subjectDigest(subject)
+      const erasures = [
+        ...file.erasures.filter((e) => e.subject_sha256 !== digest),
+        { subject_sha256: digest, at, key_id: label },
+      ]
+      return { ...file, keys, erased: [...file.erased, ...erased, ...(erased.length > 0 ? [] : [label])], erasures }
     })
     this.#bySubject.delete(subject)
     for (const id of erased) this.#byKeyId.delete(id)
@@ -307,6 +359,12 @@ export class DataKeyStore {
     const keys = this.#files.data.keys
     for (const keyId in keys) this.#index(keyId, keys[keyId]!)
     for (const [keyId, entry] of this.#pending) this.#index(keyId, entry)
+    this.#erasedIds = new Set(this.#files.data.erased)
+    this.#erasures.clear()
+    for (const e of this.#files.data.erasures) {
+      const seen = this.#erasures.get(e.subject_sha256)
+      if (!seen || e.at > seen.at) this.#erasures.set(e.subject_sha256, { at: e.at, keyId: e.key_id })
+    }
   }
 
   /** Indexes a key read from the log (another process's, or ours read back). */
@@ -319,7 +377,7 @@ export class DataKeyStore {
 
   #remember(keyId: string, entry: KeyEntry): DataKey {
     const raw = this.#unwrap(entry.wrapped)
-    const dataKey = { keyId, key: createSecretKey(raw) }
+    const dataKey = this.#dataKey(entry.subject, keyId, raw)
     raw.fill(0)
     this.#bySubject.set(entry.subject, dataKey)
     this.#byKeyId.set(keyId, dataKey.key)
@@ -334,7 +392,13 @@ export class DataKeyStore {
     return key
   }
 
-  readonly #empty = (): KeyFile => ({ v: 2, master_key_id: this.#provider.masterKeyId, keys: {}, erased: [] })
+  readonly #empty = (): KeyFile => ({
+    v: 2,
+    master_key_id: this.#provider.masterKeyId,
+    keys: {},
+    erased: [],
+    erasures: [],
+  })
 
   #checkMaster(file: KeyFile): void {
     if (file.master_key_id !== this.#provider.masterKeyId) {

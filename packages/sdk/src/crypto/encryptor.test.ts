@@ -55,6 +55,36 @@ describe('Encryptor', () => {
     expect(back).toEqual(original)
   })
 
+  it("seals a record its user's erasure captured (begun before it, encrypted after) as erased, and keeps no plaintext", () => {
+    const keys = DataKeyStore.open({ dir, provider: LocalKeyringProvider.open({ dir }) })
+    const enc = new Encryptor({ keys, keepPlaintextForIndex: true })
+    const before = enc.encryptRecord(sampleRecord('u-1', 'OLD-OKAPI'))
+    const erasedAt = Date.now()
+    keys.destroy('user:u-1', erasedAt)
+    // In flight during the erasure (or delivered late): it began before it.
+    const late = sampleRecord('u-1', 'LATE-OKAPI')
+    late.ts = new Date(erasedAt - 5_000).toISOString()
+    const after = sampleRecord('u-1', 'NEW-OKAPI')
+    after.ts = new Date(erasedAt + 1).toISOString()
+    const placed = enc.encryptForSeal(structuredClone(late))
+    enc.encryptRecord(late)
+    enc.encryptRecord(after)
+    for (const record of [before, late, placed]) {
+      expect(JSON.stringify(record)).not.toContain('OKAPI')
+      expect(record.enc?.key_id).toBe(before.enc?.key_id)
+      expect(enc.readRecord(record).erased).toBe(true)
+      expect(enc.searchView(record)).toBeNull()
+      expect(ledgerRecordSchema.safeParse(record).success).toBe(true)
+    }
+    expect(after.enc?.key_id).not.toBe(before.enc?.key_id)
+    expect(enc.readRecord(after).response?.output).toBe('answer NEW-OKAPI')
+    expect(enc.searchView(after)?.response?.output).toBe('answer NEW-OKAPI')
+    // An unreadable time errs towards the erasure.
+    const odd = sampleRecord('u-1', 'ODD-OKAPI')
+    odd.ts = 'not a time'
+    expect(enc.readRecord(enc.encryptRecord(odd)).erased).toBe(true)
+  })
+
   it('keeps a metadata key named __proto__ (a parsed record may own one) through encryption and back', () => {
     const { enc } = setup()
     const plain = sampleRecord('u-1', 'ZEBRA-42')

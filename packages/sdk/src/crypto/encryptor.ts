@@ -1,10 +1,10 @@
-import { createHash, type KeyObject } from 'node:crypto'
+import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
 import { PromptLedgerError } from '../errors.js'
 import { ENVELOPE_MIDDLE } from '../record/envelope-json.js'
 import type { LedgerRecord, RecordEnc, UnsealedRecord } from '../record/schema.js'
 import type { BatchKeys } from './batch-keys.js'
 import { CTR_HMAC_ALG, CtrHmacAead, DERIVED_KEY_BYTES } from './ctr-hmac-aead.js'
-import type { DataKeyStore } from './data-key-store.js'
+import type { DataKeyStore, Erasure } from './data-key-store.js'
 import { GCM_ALG, openGcm } from './gcm-envelope.js'
 import {
   ENCRYPTED_PLACEHOLDER,
@@ -93,6 +93,31 @@ export function sealTaken(
 }
 
 /**
+ * Whether a record that began at `ts` (its ISO time) was captured by an erasure at `at`: begun at or before it. A
+ * time that does not parse counts as captured, so a malformed record errs towards erasure.
+ */
+export function capturedBy(ts: unknown, erasure: Erasure): boolean {
+  const ms = typeof ts === 'string' ? Date.parse(ts) : Number.NaN
+  return !(ms > erasure.at)
+}
+
+/**
+ * The envelope of content that an erasure already covers (see `DataKey.erasure`): sealed under a random key that is
+ * dropped at once and labelled with a key id the erasure destroyed, so the record reads as erased, like every record
+ * of the subject encrypted before it, and its chain and metadata stay as for any record.
+ */
+export function sealErased(content: RecordContent, recordId: string, subject: string, erasure: Erasure): RecordEnc {
+  const key = randomBytes(32)
+  const aead = CtrHmacAead.derive(createSecretKey(key))
+  key.fill(0)
+  try {
+    return sealTaken(content, recordId, subject, erasure.keyId, { aead, aadTail: null })
+  } finally {
+    aead.destroy()
+  }
+}
+
+/**
  * Envelope encryption of record content under the subject's data key: `aes-256-ctr-hmac-sha256`
  * (see `CtrHmacAead`) with the record id and the envelope fields as additional data. Records in the
  * earlier `aes-256-gcm` envelope still decrypt. Run it before the seal stage so the chain hashes the
@@ -151,11 +176,16 @@ export class Encryptor {
     const index = new Map<string, number>()
     const keyIds: string[] = []
     const derived: Buffer[] = []
+    let erasures: Array<Erasure | null> | undefined
     for (const userId of userIds) {
       if (userId != null && (typeof userId !== 'string' || userId.length > MAX_USER_ID)) continue
       const subject = subjectOf(userId ?? null, this.#tenant)
       if (index.has(subject)) continue
-      const { keyId, key } = this.#keys.getOrCreate(subject)
+      const { keyId, key, erasure } = this.#keys.getOrCreate(subject)
+      if (erasure) {
+        erasures ??= keyIds.map(() => null)
+        erasures.push(erasure)
+      } else erasures?.push(null)
       index.set(subject, keyIds.length)
       keyIds.push(keyId)
       derived.push(this.#derivedKeys(key))
@@ -163,7 +193,7 @@ export class Encryptor {
     // One buffer for the batch, transferred to the worker: this thread keeps no copy of it.
     const keys = new Uint8Array(derived.length * DERIVED_KEY_BYTES)
     for (let i = 0; i < derived.length; i++) keys.set(derived[i]!, i * DERIVED_KEY_BYTES)
-    return { subjects: [...index.keys()], keyIds, keys }
+    return { subjects: [...index.keys()], keyIds, keys, ...(erasures ? { erasures } : {}) }
   }
 
   /** Encrypts the content fields in place; a record that is already encrypted is left alone. */
@@ -171,7 +201,7 @@ export class Encryptor {
     if (record.enc) return record
     const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
     record.enc = this.#seal(record, content)
-    this.#taken?.set(record, content)
+    if (!this.#sealedErased) this.#taken?.set(record, content)
     return record
   }
 
@@ -183,13 +213,19 @@ export class Encryptor {
     if (record.enc) return record
     const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
     const placed = withEnc(record, this.#seal(record, content))
-    this.#taken?.set(placed, content)
+    if (!this.#sealedErased) this.#taken?.set(placed, content)
     return placed
   }
 
+  /** The last `#seal` sealed content an erasure covers: its plaintext is kept for no index. */
+  #sealedErased = false
+
   #seal(record: UnsealedRecord | LedgerRecord, content: RecordContent): RecordEnc {
     const subject = subjectOf(record.user_id, this.#tenant)
-    const { keyId, key } = this.#keys.getOrCreate(subject)
+    const { keyId, key, erasure } = this.#keys.getOrCreate(subject)
+    // Captured before the subject's erasure (in flight then, or delivered late): it never gets a readable key.
+    this.#sealedErased = erasure !== undefined && capturedBy(record.ts, erasure)
+    if (this.#sealedErased) return sealErased(content, record.id, subject, erasure!)
     return sealTaken(content, record.id, subject, keyId, this.#state(key))
   }
 
@@ -235,6 +271,8 @@ export class Encryptor {
    */
   readonly searchView = (record: LedgerRecord): LedgerRecord | null => {
     if (!record.enc) return record
+    // Encrypted here before its subject's erasure, indexed after it: the plaintext kept for it is not to be used.
+    if (this.#keys.isErased(record.enc.key_id)) return null
     const content = this.#taken?.get(record)
     if (!content) {
       const read = this.readRecord(record)

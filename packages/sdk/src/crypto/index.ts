@@ -1,6 +1,6 @@
 export type { BatchEncryptStage, BatchKeys } from './batch-keys.js'
 export { batchEncryptStage } from './batch-keys.js'
-export type { DataKey, DataKeyStoreOptions } from './data-key-store.js'
+export type { DataKey, DataKeyStoreOptions, Erasure } from './data-key-store.js'
 export { DataKeyStore } from './data-key-store.js'
 export type { OpenEncryptorOptions } from './encrypt-stage.js'
 export { encryptStage, openEncryptor } from './encrypt-stage.js'

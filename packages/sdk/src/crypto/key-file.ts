@@ -31,6 +31,13 @@ export const keyFileSchema = z.object({
   keys: z.record(z.string(), entrySchema),
   /** Key ids destroyed by erasure, so their ciphertext reads as erased rather than as "key missing". */
   erased: z.array(z.string()),
+  /**
+   * One entry per erasure: when it happened and the key id it destroyed (minted when the subject had no key yet),
+   * with the subject as a SHA-256 (hex) rather than in clear. A record captured at or before `at` that is
+   * encrypted afterwards (it was still in flight, or an SDK delivered it late) is sealed under a throwaway key and
+   * labelled with `key_id`, so it reads as erased. Absent from files written before erasures were kept.
+   */
+  erasures: z.array(z.object({ subject_sha256: z.string(), at: z.number(), key_id: z.string() })).default([]),
 })
 export type KeyFile = z.infer<typeof keyFileSchema>
 export type KeyEntry = z.infer<typeof entrySchema>

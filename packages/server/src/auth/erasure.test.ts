@@ -11,6 +11,7 @@ import { ApiKeyStore } from './api-key-store.js'
 // Distinctive words that no recognizer treats as personal data, so they reach the store as written.
 const ALICE = ['quokkamarmalade', 'zeppelinorchid', 'tangerinewombat', 'gooseberrycathedral', 'walrusconcerto']
 const BOB = 'pelicanharmonica'
+const CAROL = ['armadillosonata', 'marzipanlighthouse']
 
 let dir: string
 let server: RunningServer
@@ -146,5 +147,30 @@ describe('erasure by key deletion', () => {
     for (const file of ['keyring.json', 'data-keys.json', 'auth.db', 'audit.db']) {
       expect(statSync(path.join(dir, file)).mode & 0o777).toBe(0o600)
     }
+  })
+
+  it('covers records captured before the erasure that arrive after it (an SDK delivering late); later ones read', async () => {
+    const carolRecord = (word: string, ts: string) =>
+      unsealed({ ts, user_id: 'carol', response: { model: 'gpt-4o', output: `${word} for carol` } })
+    const capturedBefore = new Date(Date.now() - 60_000).toISOString()
+    expect((await api('POST', '/v1/records', ingest, [carolRecord('early', capturedBefore)])).json.accepted).toBe(1)
+    const erased = await api('POST', '/v1/erasure', admin, { user_id: 'carol' })
+    expect(erased.json).toMatchObject({ user_id: 'carol', records: 1 })
+
+    // Captured a minute before the erasure, delivered after it; then a call made after the erasure.
+    const late = carolRecord(CAROL[0]!, capturedBefore)
+    const after = carolRecord(CAROL[1]!, new Date(Date.now() + 1000).toISOString())
+    expect((await api('POST', '/v1/records', ingest, [late, after])).json).toMatchObject({ accepted: 2 })
+
+    const read = async (id: string) => (await api('GET', `/v1/records/${id}`, admin)).json
+    expect(await read(late.id)).toMatchObject({ erased: true, user_id: 'carol' })
+    expect((await read(late.id)).enc.key_id).toBe(erased.json.key_ids[0])
+    expect((await read(after.id)).response.output).toBe(`${CAROL[1]} for carol`)
+    expect((await api('GET', `/v1/records?q=${CAROL[0]}`, admin)).json.records).toEqual([])
+    expect((await api('GET', `/v1/records?q=${CAROL[1]}`, admin)).json.records).toHaveLength(1)
+    // Nothing of the late record's plaintext is on disk; the later one is, in the search index.
+    expect(findInDataDir([CAROL[0]!])).toEqual([])
+    expect(findInDataDir([CAROL[1]!]).every((hit) => hit.startsWith('ledger.db'))).toBe(true)
+    expect((await api('GET', '/v1/verify', auditor)).json.ok).toBe(true)
   })
 })

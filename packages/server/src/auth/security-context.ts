@@ -8,7 +8,7 @@ import {
   LocalKeyringProvider,
   openKeyring,
 } from '@promptledger/sdk'
-import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-storage.js'
+import { openSqliteStorage, type SqliteStorage, type SqliteStorageOptions } from '../storage/sqlite/sqlite-storage.js'
 import { ApiKeyStore } from './api-key-store.js'
 import { AuditTrail } from './audit-trail.js'
 import type { SecurityConfig } from './security-config.js'
@@ -85,6 +85,13 @@ export function openSecurityContext(
 export function openDataDirStorage(dataDir: string, security?: SecurityContext): SqliteStorage {
   return openSqliteStorage({
     path: path.join(dataDir, 'ledger.db'),
-    ...(security ? { plaintextView: security.encryptor.searchView } : {}),
+    ...(security ? indexingOptions(security) : {}),
   })
+}
+
+/** What a store needs of the security context to index encrypted records: their plaintext, and which keys are erased. */
+export function indexingOptions(
+  security: SecurityContext,
+): Pick<SqliteStorageOptions, 'plaintextView' | 'isErasedKey'> {
+  return { plaintextView: security.encryptor.searchView, isErasedKey: (keyId) => security.dataKeys.isErased(keyId) }
 }

@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Anthropic from '@anthropic-ai/sdk'
-import type { LedgerRecord, UnsealedRecord } from '@promptledger/sdk'
+import {
+  DataKeyStore,
+  Encryptor,
+  type LedgerRecord,
+  LocalKeyringProvider,
+  type UnsealedRecord,
+} from '@promptledger/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -14,6 +20,7 @@ import {
 } from '../../../../test-support/fake-upstreams/index.js'
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
+import { SEARCH_TEXT } from '../storage/sqlite/sqlite-row.js'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
 import { createCollectorProxy, type IngestSink } from './collector-proxy.js'
 
@@ -211,6 +218,57 @@ describe('proxy records and data keys', () => {
     expect(calls.flat()).toHaveLength(10)
     expect(calls.flat().every((r) => r.enc == null && JSON.stringify(r).includes('call '))).toBe(true)
     expect(cp.dropped).toBe(0)
+  })
+
+  it("seals as erased the calls its user's erasure captured while they were in flight, with no search text", async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'pl-keys-'))
+    const keys = DataKeyStore.open({ dir: keyDir, provider: LocalKeyringProvider.open({ dir: keyDir }) })
+    const encryptor = new Encryptor({ keys })
+    const earlier = keys.getOrCreate('user:user_99').keyId
+    const calls: UnsealedRecord[][] = []
+    const cp = createCollectorProxy(
+      { openaiUpstream: oa.url, ingestDelayMs: 60_000, ingestSlice: 512 },
+      {
+        // The erasure lands as the first call's group goes to the record worker: after the call ended, before its
+        // record was encrypted.
+        keysFor: (users) => {
+          if (!keys.isErased(earlier)) keys.destroy('user:user_99')
+          return encryptor.batchKeys(users)
+        },
+        ingest: collectInto(calls),
+      },
+    )
+    const http = createServer(cp.proxy)
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const { port } = http.address() as AddressInfo
+    const client = (user: string) =>
+      new OpenAI({
+        apiKey: SECRET,
+        baseURL: `http://127.0.0.1:${port}/proxy/openai/v1`,
+        maxRetries: 0,
+        defaultHeaders: { 'x-promptledger-user': user },
+      })
+    try {
+      await client('user_99').chat.completions.create({
+        model: 'fake-echo',
+        messages: [{ role: 'user', content: 'okapi one' }],
+      })
+      await client('user_5').chat.completions.create({
+        model: 'fake-echo',
+        messages: [{ role: 'user', content: 'okapi two' }],
+      })
+    } finally {
+      await cp.close()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    }
+    const [gone, kept] = calls.flat() as LedgerRecord[]
+    expect(gone).toMatchObject({ user_id: 'user_99', enc: { key_id: earlier } })
+    expect(JSON.stringify(gone)).not.toContain('okapi')
+    expect((gone as { [SEARCH_TEXT]?: string })[SEARCH_TEXT]).toBe('')
+    expect(encryptor.readRecord(gone!).erased).toBe(true)
+    expect(JSON.stringify(encryptor.decryptRecord(kept!).request.messages)).toContain('okapi two')
+    expect((kept as { [SEARCH_TEXT]?: string })[SEARCH_TEXT]).toContain('okapi two')
+    rmSync(keyDir, { recursive: true, force: true })
   })
 })
 

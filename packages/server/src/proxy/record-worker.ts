@@ -71,7 +71,8 @@ function run(port: NonNullable<typeof parentPort>, data: RecordWorkerData): void
       const texts: string[] = []
       const { keys } = msg
       const keep = (record: UnsealedRecord): void => {
-        texts.push(searchText(record as LedgerRecord))
+        // A call its user's erasure captured (it was in flight then) is sealed as erased: its text is indexed by none.
+        texts.push(keys && encrypt.sealsErased(record) ? '' : searchText(record as LedgerRecord))
         if (keys) {
           try {
             record = encrypt.stage.run(record) as UnsealedRecord

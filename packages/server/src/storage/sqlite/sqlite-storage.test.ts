@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Chain, DataKeyStore, Encryptor, genesis, LocalKeyringProvider } from '@promptledger/sdk'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import { runStorageCases } from '../storage.case.js'
 import { ROWS_PER_INSERT } from './sqlite-append.js'
+import { SEARCH_TEXT } from './sqlite-row.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-'))
@@ -25,6 +27,35 @@ describe('SqliteStorage', () => {
     expect(await second.head('c1')).toEqual({ stream: 'c1', seq: 1, hash: records[1]!.hash })
     expect(await second.append(records)).toEqual({ inserted: 0, duplicates: 2 })
     await second.close()
+  })
+
+  it('indexes no plaintext of a record whose data key was erased, not even plaintext that came with it', async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'pl-keys-'))
+    const keys = DataKeyStore.open({ dir: keyDir, provider: LocalKeyringProvider.open({ dir: keyDir }) })
+    const encryptor = new Encryptor({ keys, keepPlaintextForIndex: true })
+    const storage = openSqliteStorage({
+      path: join(dir, `db-${n++}`, 'ledger.db'),
+      plaintextView: encryptor.searchView,
+      isErasedKey: (keyId) => keys.isErased(keyId),
+    })
+    const said = (user: string, word: string) =>
+      encryptor.encryptRecord(unsealed({ user_id: user, response: { model: 'gpt-4o', output: `${word} said` } }))
+    // Encrypted before the erasure, stored after it: one with the text a record worker makes, one with the
+    // plaintext the encryptor kept.
+    const made = said('ann', 'capybaraflute')
+    ;(made as { [SEARCH_TEXT]?: string })[SEARCH_TEXT] = 'capybaraflute said'
+    const kept = said('ann', 'narwhalbanjo')
+    const other = said('ben', 'ibisviolin')
+    keys.destroy('user:ann')
+    // Sealed in place: a copy would lose what came with the records.
+    const chain = new Chain(genesis('erased-keys'))
+    await storage.append([made, kept, other].map((r) => chain.seal(r)))
+    for (const word of ['capybaraflute', 'narwhalbanjo']) {
+      expect((await storage.query({ q: word }, { limit: 10 })).records).toEqual([])
+    }
+    expect((await storage.query({ q: 'ibisviolin' }, { limit: 10 })).records).toHaveLength(1)
+    await storage.close()
+    rmSync(keyDir, { recursive: true, force: true })
   })
 
   it('orders more than 1024 records sharing one millisecond and pages through all of them', async () => {

@@ -35,6 +35,11 @@ export interface SqliteStorageOptions {
    */
   plaintextView?: (record: LedgerRecord) => LedgerRecord | null
   /**
+   * Whether a data key was destroyed by an erasure (`DataKeyStore#isErased`): a record under such a key is indexed
+   * without its plaintext, even when the plaintext came with it (encrypted before the erasure, stored after it).
+   */
+  isErasedKey?: (keyId: string) => boolean
+  /**
    * Stats over at most this many records scan them for exact percentiles; larger selections add up
    * hourly rollups (percentiles within 1 %, see sqlite-rollup.ts). Default 100,000.
    */
@@ -87,6 +92,7 @@ export class SqliteStorage implements Storage {
   /** Per-filter statements (query, stats) prepared on first use and reused. */
   readonly #cache = new Map<string, Database.Statement>()
   readonly #plaintextView: ((record: LedgerRecord) => LedgerRecord | null) | undefined
+  readonly #isErasedKey: ((keyId: string) => boolean) | undefined
   readonly #rollups: Rollups
   readonly #exactStatsLimit: number
   readonly #walCheckpointBytes: number
@@ -98,12 +104,13 @@ export class SqliteStorage implements Storage {
     plaintextView?: (record: LedgerRecord) => LedgerRecord | null,
     exactStatsLimit = 100_000,
     search: SearchIndex | null = null,
-    options: Pick<SqliteStorageOptions, 'walCheckpointBytes' | 'onError'> = {},
+    options: Pick<SqliteStorageOptions, 'walCheckpointBytes' | 'onError' | 'isErasedKey'> = {},
   ) {
     this.#db = db
     this.#search = search
     this.#fts = search ? 'search.records_fts' : 'records_fts'
     this.#plaintextView = plaintextView
+    this.#isErasedKey = options.isErasedKey
     this.#rollups = new Rollups(db)
     this.#exactStatsLimit = exactStatsLimit
     this.#walCheckpointBytes = options.walCheckpointBytes ?? DEFAULT_WAL_CHECKPOINT_BYTES
@@ -120,6 +127,7 @@ export class SqliteStorage implements Storage {
 
   /** The full-text document of a record: its plaintext view when its content is encrypted. */
   #searchText(record: LedgerRecord): string {
+    if (record.enc && this.#isErasedKey?.(record.enc.key_id)) return searchText(record)
     const made = (record as { [SEARCH_TEXT]?: string })[SEARCH_TEXT]
     if (made !== undefined) return made
     return searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
