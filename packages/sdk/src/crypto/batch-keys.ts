@@ -66,7 +66,10 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
   const destroy = (keys: Iterable<SubjectKey>): void => {
     for (const { state } of keys) state.aead.destroy()
   }
+  // Whether a key held carries an erasure: most batches have none, and their records are not looked up twice.
+  let anyErasure = false
   const erasureFor = (record: { user_id: string | null; ts: string }): Erasure | null => {
+    if (!anyErasure) return null
     const erasure = held.get(subjectOf(record.user_id, tenant))?.erasure ?? null
     return erasure && capturedBy(record.ts, erasure) ? erasure : null
   }
@@ -106,10 +109,12 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
       keys.fill(0)
       destroy(held.values())
       held = next
+      anyErasure = erasures !== undefined
     },
     drop() {
       destroy(held.values())
       held = new Map()
+      anyErasure = false
     },
     sealsErased: (record) => erasureFor(record) !== null,
   }
