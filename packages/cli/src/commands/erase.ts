@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .option('--remote', 'erase through the collector at --server instead of the data dir')
     .action(async (flags: EraseFlags & { remote?: boolean }) => {
       if (!flags.yes) throw new CliError('erasure cannot be undone: pass --yes to confirm')
-      let result: { user_id: string; key_ids: string[]; records: number }
+      let result: { user_id: string; key_ids: string[]; records: number; erased_at: string }
       if (flags.remote) {
         result = await remoteJson(flags, 'POST', '/v1/erasure', { user_id: flags.user })
       } else {
@@ -73,7 +73,7 @@ export function register(program: Command): void {
             actor: cliActor(),
             route: 'cli: erase',
           })
-          result = { user_id: r.userId, key_ids: r.keyIds, records: r.records }
+          result = { user_id: r.userId, key_ids: r.keyIds, records: r.records, erased_at: r.erasedAt }
         } finally {
           await dir.close()
         }
@@ -82,7 +82,10 @@ export function register(program: Command): void {
       process.stdout.write(
         result.key_ids.length > 0
           ? `erased ${result.user_id}: data key ${result.key_ids.join(', ')} destroyed; ${result.records} stored records now read as erased\n`
-          : `no data key for ${result.user_id}: nothing encrypted for this user (records stored in clear are not erased by key deletion)\n`,
+          : `no data key for ${result.user_id}: nothing encrypted for this user yet (records stored in clear are not erased by key deletion)\n`,
+      )
+      process.stdout.write(
+        `records of ${result.user_id} begun by ${result.erased_at} that arrive later read as erased too\n`,
       )
     })
 }

@@ -79,6 +79,12 @@ describe('keys, audit, erase, retention commands', () => {
     expect((await cli('erase', '--user', 'alice', '--data', dir)).stderr).toMatch(/--yes/)
     const erased = await cli('erase', '--user', 'alice', '--yes', '--data', dir, '--json')
     expect(JSON.parse(erased.stdout)).toMatchObject({ user_id: 'alice', records: 1 })
+    expect(Date.parse(JSON.parse(erased.stdout).erased_at)).toBeLessThanOrEqual(Date.now())
+    // A user with nothing encrypted yet: the erasure is recorded all the same, for records still on their way.
+    const none = await cli('erase', '--user', 'nobody-yet', '--yes', '--data', dir)
+    expect(none.stdout).toMatch(
+      /^no data key for nobody-yet: .*\nrecords of nobody-yet begun by \d{4}-.*Z that arrive later read as erased too\n$/,
+    )
     expect(grep('kiwiflamingo')).toEqual([])
 
     // Only bob's key is left to re-wrap: alice's was destroyed.
@@ -91,7 +97,7 @@ describe('keys, audit, erase, retention commands', () => {
       (e: { action: string }) => e.action,
     )
     // The first entry is the server's scheduled retention run at start (nothing was old yet).
-    expect(actions).toEqual(['retention.run', 'erasure', 'key.rotate', 'retention.dry-run', 'retention.run'])
+    expect(actions).toEqual(['retention.run', 'erasure', 'erasure', 'key.rotate', 'retention.dry-run', 'retention.run'])
 
     // After rotation the server still reads bob in clear and alice as erased.
     const server = await startServer(loadConfig({ flags: { port: 0, data: dir }, env: {} }))

@@ -156,6 +156,7 @@ describe('erasure by key deletion', () => {
     expect((await api('POST', '/v1/records', ingest, [carolRecord('early', capturedBefore)])).json.accepted).toBe(1)
     const erased = await api('POST', '/v1/erasure', admin, { user_id: 'carol' })
     expect(erased.json).toMatchObject({ user_id: 'carol', records: 1 })
+    expect(Date.parse(erased.json.erased_at)).toBeGreaterThan(Date.parse(capturedBefore))
 
     // Captured a minute before the erasure, delivered after it; then a call made after the erasure.
     const late = carolRecord(CAROL[0]!, capturedBefore)

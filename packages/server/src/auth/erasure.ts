@@ -19,6 +19,11 @@ export interface EraseSubjectResult {
   keyIds: string[]
   /** Records whose derived plaintext the store purged. */
   records: number
+  /**
+   * When the erasure took effect (ISO 8601): records of the user that began at or before it and reach a store
+   * later (in flight, delivered late) are sealed as erased too.
+   */
+  erasedAt: string
 }
 
 /**
@@ -33,14 +38,17 @@ export interface EraseSubjectResult {
 export async function eraseSubject(options: EraseSubjectOptions): Promise<EraseSubjectResult> {
   const { userId, keys, storage, audit, actor, route } = options
   // The key goes first: once it is gone no reader can decrypt, whatever happens next.
-  const keyIds = keys.destroy(subjectOf(userId))
+  const at = Date.now()
+  const keyIds = keys.destroy(subjectOf(userId), at)
+  const erasedAt = new Date(at).toISOString()
+  const filter = { user_id: userId, key_ids: keyIds, erased_at: erasedAt }
   let records = 0
   try {
     records = storage ? await storage.eraseSubject(userId) : 0
   } catch (err) {
-    audit.append({ actor, action: 'erasure.failed', route, filter: { user_id: userId, key_ids: keyIds } })
+    audit.append({ actor, action: 'erasure.failed', route, filter })
     throw err
   }
-  audit.append({ actor, action: 'erasure', route, filter: { user_id: userId, key_ids: keyIds }, count: records })
-  return { userId, keyIds, records }
+  audit.append({ actor, action: 'erasure', route, filter, count: records })
+  return { userId, keyIds, records, erasedAt }
 }

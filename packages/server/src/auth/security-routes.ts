@@ -89,7 +89,7 @@ export function securityRoutes({ security, storage, retention, archiveDir }: Sec
           actor: request.principal ?? LOCAL_ACTOR,
           route: 'POST /v1/erasure',
         })
-        return { user_id, key_ids: result.keyIds, records: result.records }
+        return { user_id, key_ids: result.keyIds, records: result.records, erased_at: result.erasedAt }
       },
     },
     {
