@@ -10,6 +10,7 @@ import { indexingOptions } from './auth/security-context.js'
 import type { ServerConfig } from './config.js'
 import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
+import { DEFAULT_UPSTREAMS } from './proxy/create-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 
@@ -22,6 +23,10 @@ export interface RunningServer {
   databasePath: string
   /** Whether ingested records pass the server's own redaction. */
   redacting: boolean
+  /** Whether record content is encrypted at rest under per-user keys. */
+  encrypting: boolean
+  /** Where the proxy's `/proxy/openai/v1/*` and `/proxy/anthropic/v1/*` calls go. */
+  upstreams: { openai: string; anthropic: string }
   /** Auth mode, to print at start: keys required, or loopback-only without keys. */
   authNotice: string
   close(): Promise<void>
@@ -121,6 +126,11 @@ export async function startServer(
     port,
     databasePath,
     redacting: redactor !== undefined,
+    encrypting: secure.security.encrypting,
+    upstreams: {
+      openai: config.proxy?.openaiUpstream ?? DEFAULT_UPSTREAMS.openai,
+      anthropic: config.proxy?.anthropicUpstream ?? DEFAULT_UPSTREAMS.anthropic,
+    },
     authNotice: secure.notice,
     close: () => app.close(),
   }

@@ -37,9 +37,19 @@ export function register(program: Command): void {
       const server = await startServer(config)
       // First line is machine-readable on purpose: scripts and tests read the URL from it.
       process.stdout.write(`promptledger collector listening on ${server.url}\n`)
-      process.stdout.write(`  data: ${server.databasePath}\n  stream: ${config.stream}\n`)
-      process.stdout.write(`  server-side redaction: ${server.redacting ? 'on' : 'off'}\n`)
-      process.stdout.write(`  auth: ${server.authNotice}\n`)
+      const { openai, anthropic } = server.upstreams
+      process.stdout.write(
+        [
+          `  dashboard: ${server.url}/`,
+          `  proxy: OPENAI_BASE_URL=${server.url}/proxy/openai/v1 (to ${openai})`,
+          `         ANTHROPIC_BASE_URL=${server.url}/proxy/anthropic (to ${anthropic})`,
+          `  data: ${server.databasePath}`,
+          `  stream: ${config.stream}`,
+          `  server-side redaction: ${server.redacting ? 'on' : 'off'}`,
+          `  encryption at rest: ${server.encrypting ? 'on (a data key per user)' : 'off'}`,
+          `  auth: ${server.authNotice}`,
+        ].join('\n') + '\n',
+      )
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop)
