@@ -60,10 +60,13 @@ export function register(program: Command): void {
     .action(async (flags: EraseFlags & { remote?: boolean }) => {
       if (!flags.yes) throw new CliError('erasure cannot be undone: pass --yes to confirm')
       let result: { user_id: string; key_ids: string[]; records: number; erased_at: string }
+      // A data dir with only a file ledger has no store to count records in.
+      let store = true
       if (flags.remote) {
         result = await remoteJson(flags, 'POST', '/v1/erasure', { user_id: flags.user })
       } else {
         const dir = openDataDir(loadConfig({ flags: flags.data ? { data: flags.data } : {}, env: process.env }))
+        store = dir.storage !== null
         try {
           const r = await eraseSubject({
             userId: flags.user,
@@ -81,7 +84,11 @@ export function register(program: Command): void {
       if (flags.json) return void process.stdout.write(`${JSON.stringify(result)}\n`)
       process.stdout.write(
         result.key_ids.length > 0
-          ? `erased ${result.user_id}: data key ${result.key_ids.join(', ')} destroyed; ${result.records} stored records now read as erased\n`
+          ? `erased ${result.user_id}: data key ${result.key_ids.join(', ')} destroyed; ${
+              store
+                ? `${result.records} stored records now read as erased`
+                : 'every record encrypted under it (ledger files, archives, copies) now reads as erased'
+            }\n`
           : `no data key for ${result.user_id}: nothing encrypted for this user yet (records stored in clear are not erased by key deletion)\n`,
       )
       process.stdout.write(

@@ -120,3 +120,31 @@ describe('tail', () => {
     expect(s.text()).toContain('cli#20')
   })
 })
+
+describe('erase on a file ledger', () => {
+  it("destroys the user's key: tail shows their records as erased, the others as written, and verify passes", async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-erase-'))
+    try {
+      const ledger = createLedger({ dir: own, stream: 'app', handleExit: false })
+      ledger.log({ prompt: 'kept words', response: 'kept answer', userId: 'keep', model: 'm' })
+      ledger.log({ prompt: 'gone words', response: 'gone answer', userId: 'gone', model: 'm' })
+      await ledger.close()
+      const run = spawnSync(process.execPath, [BIN, 'erase', '--user', 'gone', '--yes', '--data', own], {
+        encoding: 'utf8',
+      })
+      expect(run.status).toBe(0)
+      // No collector store in this dir: the message does not count stored records.
+      expect(run.stdout).toMatch(
+        /^erased gone: data key [0-9a-f]{24} destroyed; every record encrypted under it \(ledger files, archives, copies\) now reads as erased\n/,
+      )
+      const s = sink()
+      await tailLocal(own, { lines: '5', follow: false }, s.out)
+      const [kept, gone] = s.text().trim().split('\n')
+      expect(kept).toMatch(/ app#0 ok m keep - {2}kept words → kept answer$/)
+      expect(gone).toMatch(/ app#1 ok m gone - {2}\[erased\]$/)
+      expect(await verifyLocal(own, {}, sink().out)).toBe(0)
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true })
+    }
+  })
+})

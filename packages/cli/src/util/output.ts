@@ -30,5 +30,7 @@ export function formatRecordLine(r: LedgerRecord): string {
   const latency = r.latency_ms !== null ? `${Math.round(r.latency_ms)}ms` : '-'
   const status = r.status === 'error' ? `error(${r.error?.type ?? '?'})` : 'ok'
   const parts = [r.ts, `${r.stream}#${r.seq}`, status, r.request.model ?? '-', r.user_id ?? '-', latency]
+  // A record whose user was erased keeps its metadata; its content is gone, and the line says so.
+  if ((r as { erased?: boolean }).erased) return `${parts.join(' ')}  [erased]`
   return `${parts.join(' ')}  ${preview(promptOf(r), 60)} → ${preview(r.response?.output ?? r.error?.message, 60)}`
 }

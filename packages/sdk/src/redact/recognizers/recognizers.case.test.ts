@@ -33,7 +33,11 @@ const cases: Array<[Recognizer, string, string[]]> = [
     'CREDIT_CARD',
     ['card 4111 1111 1111 1111 declined', 'amex 3782-822463-10005', 'pay with 5555555555554444'],
   ],
-  [usSsnRecognizer, 'US_SSN', ['SSN 123-45-6780', 'my social security number is 123456780']],
+  [
+    usSsnRecognizer,
+    'US_SSN',
+    ['SSN 123-45-6780', 'my social security number is 123456780', 'my ssn is 123-45-6789, the usual one'],
+  ],
   [ibanRecognizer, 'IBAN_CODE', ['IBAN GB82 WEST 1234 5698 7654 32.', 'to DE89370400440532013000 now']],
   [ipRecognizer, 'IP_ADDRESS', ['src=203.0.113.9 port', 'from 2001:db8::8a2e:370:7334 via']],
   [
@@ -97,6 +101,12 @@ describe('specific negatives', () => {
   it('rejects SSNs in never-issued ranges', () => {
     expect(usSsnRecognizer.find('SSN 666-12-3456')).toEqual([])
     expect(usSsnRecognizer.find('SSN 123-00-4567')).toEqual([])
+  })
+  it('takes the well-known placeholder SSNs only next to an SSN word', () => {
+    for (const n of ['123-45-6789', '078-05-1120', '219-09-9999']) {
+      expect(usSsnRecognizer.find(`order ${n} shipped`).filter((f) => f.score >= MIN)).toEqual([])
+      expect(usSsnRecognizer.find(`SSN: ${n}`).filter((f) => f.score >= MIN)).toHaveLength(1)
+    }
   })
   it('rejects IBANs with a bad check', () => {
     expect(ibanRecognizer.find('GB82 WEST 1234 5698 7654 33')).toEqual([])
