@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(f).toMatchObject({ port: 3, data: 'd-flag' })
   })
 
+  it('takes the log level from the file, env and flags, logs nothing unless told, and names a bad level', () => {
+    expect(loadConfig().logLevel).toBeUndefined()
+    expect(loadConfig({ ...file({ logLevel: 'error' }), env: { PROMPTLEDGER_LOG_LEVEL: 'info' } }).logLevel).toBe(
+      'info',
+    )
+    expect(loadConfig({ flags: { logLevel: 'debug' }, env: { PROMPTLEDGER_LOG_LEVEL: 'info' } }).logLevel).toBe('debug')
+    expect(() => loadConfig({ flags: { logLevel: 'loud' } })).toThrow(/invalid config at logLevel/)
+  })
+
   it('reads the config file path from PROMPTLEDGER_CONFIG', () => {
     const c = loadConfig({ env: { PROMPTLEDGER_CONFIG: 'x.json' }, readFile: () => '{"port": 9}' })
     expect(c.port).toBe(9)

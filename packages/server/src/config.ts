@@ -36,6 +36,11 @@ export const serverConfigSchema = z.strictObject({
     .default(16 * 1024 * 1024),
   /** Redact ingested records again with the server's own policy (defence in depth). */
   redact: z.boolean().default(true),
+  /**
+   * What the server logs (JSON lines on stderr): `warn` by default under `promptledger serve` (errors, lost records,
+   * failed deliveries), `info` adds a line per request. Unset when embedding `startServer`: nothing is logged.
+   */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   alerts: sectionSchemas.alerts.optional(),
   auth: sectionSchemas.auth.optional(),
   retention: sectionSchemas.retention.optional(),
@@ -53,6 +58,7 @@ export interface ConfigSources {
     config?: string
     openaiUpstream?: string
     anthropicUpstream?: string
+    logLevel?: string
   }
   env?: Record<string, string | undefined>
   /** Reads the config file; injectable for tests. */
@@ -94,6 +100,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('port', env['PROMPTLEDGER_PORT'])
   overlay('host', env['PROMPTLEDGER_HOST'])
   overlay('data', env['PROMPTLEDGER_DATA'])
+  overlay('logLevel', env['PROMPTLEDGER_LOG_LEVEL'])
   // The encryption master key (base64, 32 bytes) for containers; never logged or echoed in errors.
   if (env['PROMPTLEDGER_MASTER_KEY']) {
     merged['auth'] = { ...(merged['auth'] as object | undefined), masterKey: env['PROMPTLEDGER_MASTER_KEY'] }
@@ -101,6 +108,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('port', flags.port)
   overlay('host', flags.host)
   overlay('data', flags.data)
+  overlay('logLevel', flags.logLevel)
   // The proxy's upstreams: flags (`--openai-upstream`, `--anthropic-upstream`) over env over the file's `proxy` section.
   const upstreams = {
     openaiUpstream: flags.openaiUpstream || env['PROMPTLEDGER_OPENAI_UPSTREAM'],

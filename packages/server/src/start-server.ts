@@ -88,6 +88,7 @@ export async function startServer(
     onError: (err) => log?.warn({ err }, err.message),
   })
   const app = await createApp({
+    ...(config.logLevel ? { logger: { level: config.logLevel, stream: process.stderr } } : {}),
     storage,
     stream: config.stream,
     bodyLimit: config.bodyLimit,

@@ -65,4 +65,37 @@ describe('promptledger serve', () => {
     // A graceful stop on SIGTERM.
     expect(await exited).toBe(0)
   })
+
+  it('logs JSON lines on stderr at --log-level, without the API key a request carried', async () => {
+    const proc = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dir, '--log-level', 'info'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env['PATH'] ?? '' },
+    })
+    let stderr = ''
+    proc.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString()
+    })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        proc.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening`)))
+        createInterface({ input: proc.stdout! }).on('line', (line) => {
+          const m = /listening on (http:\/\/\S+)$/.exec(line)
+          if (m) resolve(m[1]!)
+        })
+      })
+      const secret = 'sk-test-never-logged-0123456789'
+      expect(
+        (await fetch(`${url}/v1/records?limit=1`, { headers: { authorization: `Bearer ${secret}` } })).status,
+      ).toBe(200)
+      while (!stderr.includes('request completed')) await new Promise((r) => setTimeout(r, 20))
+      const lines = stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { level: number; msg: string })
+      expect(lines.some((l) => l.msg === 'request completed' && l.level === 30)).toBe(true)
+      expect(stderr).not.toContain(secret)
+    } finally {
+      proc.kill('SIGTERM')
+    }
+  })
 })

@@ -8,6 +8,7 @@ interface ServeFlags {
   config?: string
   openaiUpstream?: string
   anthropicUpstream?: string
+  logLevel?: string
 }
 
 /**
@@ -32,8 +33,14 @@ export function register(program: Command): void {
       '--anthropic-upstream <url>',
       'where /proxy/anthropic/v1/* goes (PROMPTLEDGER_ANTHROPIC_UPSTREAM; default https://api.anthropic.com)',
     )
+    .option(
+      '--log-level <level>',
+      'JSON log lines on stderr: fatal, error, warn, info (a line per request), debug, trace or silent (PROMPTLEDGER_LOG_LEVEL; default warn)',
+    )
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({ flags, env: process.env })
+      // The command logs what goes wrong by default; an embedding app chooses for itself (see `logLevel`).
+      config.logLevel ??= 'warn'
       const server = await startServer(config)
       // First line is machine-readable on purpose: scripts and tests read the URL from it.
       process.stdout.write(`promptledger collector listening on ${server.url}\n`)

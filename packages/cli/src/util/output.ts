@@ -31,6 +31,8 @@ export function formatRecordLine(r: LedgerRecord): string {
   const status = r.status === 'error' ? `error(${r.error?.type ?? '?'})` : 'ok'
   const parts = [r.ts, `${r.stream}#${r.seq}`, status, r.request.model ?? '-', r.user_id ?? '-', latency]
   // A record whose user was erased keeps its metadata; its content is gone, and the line says so.
-  if ((r as { erased?: boolean }).erased) return `${parts.join(' ')}  [erased]`
+  const read = r as { erased?: boolean; unreadable?: string }
+  if (read.erased) return `${parts.join(' ')}  [erased]`
+  if (read.unreadable) return `${parts.join(' ')}  [unreadable: ${read.unreadable}]`
   return `${parts.join(' ')}  ${preview(promptOf(r), 60)} → ${preview(r.response?.output ?? r.error?.message, 60)}`
 }

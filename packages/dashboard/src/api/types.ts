@@ -53,6 +53,10 @@ export interface RecordView {
   redactions?: Record<string, number>
   enc?: { alg?: string; key_id?: string; subject?: string } | null
   signals?: Record<string, unknown> | null
+  /** The user's data key was destroyed: the content is gone, the metadata and chain stay. */
+  erased?: boolean
+  /** The collector holds no key for this content (`KEY_NOT_FOUND`), or its ciphertext was altered (`DECRYPT_FAILED`). */
+  unreadable?: string
 }
 
 export interface RecordPage {

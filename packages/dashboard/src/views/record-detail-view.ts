@@ -37,13 +37,7 @@ function render(r: RecordView): Child[] {
       ['Trace / span', r.trace_id ? `${r.trace_id} / ${r.span_id ?? '—'}` : null],
       ['Prompt hash', r.prompt_hash ? h('span', { class: 'mono' }, r.prompt_hash) : null],
     ]),
-    r.enc
-      ? h(
-          'p',
-          { class: 'notice' },
-          `Content is encrypted for subject ${r.enc.subject ?? '?'} with key ${r.enc.key_id ?? '?'}; it shows here only when the collector decrypts it.`,
-        )
-      : null,
+    encryptionNotice(r),
     r.redacted === false ? h('p', { class: 'notice warn' }, 'Redaction was turned off for this record.') : null,
     section(
       'Request',
@@ -101,4 +95,35 @@ export async function recordDetailView(root: HTMLElement, id: string, ctx: ViewC
     replaceChildren(root, viewHeading('Record'), h('p', {}, h('a', { href: '#/records' }, '← All records')))
     showError(root, err, ctx)
   }
+}
+
+/** Why the content is or is not shown, for a record with encrypted content. */
+function encryptionNotice(r: RecordView): Child {
+  if (!r.enc) return null
+  if (r.erased) {
+    return h(
+      'p',
+      { class: 'notice' },
+      `Erased: the data key of ${r.enc.subject ?? '?'} was destroyed; the content is gone.`,
+    )
+  }
+  if (r.unreadable === 'KEY_NOT_FOUND') {
+    return h(
+      'p',
+      { class: 'notice warn' },
+      `Content is encrypted under key ${r.enc.key_id ?? '?'}, which this collector does not hold (records imported from another data dir keep their own keys).`,
+    )
+  }
+  if (r.unreadable) {
+    return h(
+      'p',
+      { class: 'notice warn' },
+      `Content could not be opened (${r.unreadable}): its ciphertext or envelope was altered.`,
+    )
+  }
+  return h(
+    'p',
+    { class: 'notice' },
+    `Content is encrypted for subject ${r.enc.subject ?? '?'} with key ${r.enc.key_id ?? '?'}; it shows here only when the collector decrypts it.`,
+  )
 }

@@ -85,6 +85,26 @@ describe('Encryptor', () => {
     expect(enc.readRecord(enc.encryptRecord(odd)).erased).toBe(true)
   })
 
+  it("reads a record it cannot open as unreadable instead of failing: another data dir's key, altered ciphertext", () => {
+    const { enc } = setup()
+    const otherDir = mkdtempSync(path.join(os.tmpdir(), 'pl-other-'))
+    const other = new Encryptor({
+      keys: DataKeyStore.open({ dir: otherDir, provider: LocalKeyringProvider.open({ dir: otherDir }) }),
+    })
+    const foreign = other.encryptRecord(sampleRecord('u-1', 'FOREIGN-42'))
+    rmSync(otherDir, { recursive: true, force: true })
+    expect(enc.readRecord(foreign)).toMatchObject({ unreadable: 'KEY_NOT_FOUND', enc: foreign.enc })
+    expect(JSON.stringify(enc.readRecord(foreign))).not.toContain('FOREIGN-42')
+    expect(enc.searchView(foreign)).toBeNull()
+    const altered = enc.encryptRecord(sampleRecord('u-1', 'ALTERED-42'))
+    altered.enc!.ct =
+      `A${altered.enc!.ct.slice(1)}` === altered.enc!.ct
+        ? `B${altered.enc!.ct.slice(1)}`
+        : `A${altered.enc!.ct.slice(1)}`
+    expect(enc.readRecord(altered).unreadable).toBe('DECRYPT_FAILED')
+    expect(code(() => enc.decryptRecord(altered))).toBe('DECRYPT_FAILED')
+  })
+
   it('keeps a metadata key named __proto__ (a parsed record may own one) through encryption and back', () => {
     const { enc } = setup()
     const plain = sampleRecord('u-1', 'ZEBRA-42')

@@ -27,8 +27,12 @@ export interface EncryptorOptions {
   keepPlaintextForIndex?: boolean
 }
 
-/** A record as a reader sees it: decrypted, or marked `erased` when its subject's key was destroyed. */
-export type ReadableRecord = LedgerRecord & { erased?: true }
+/**
+ * A record as a reader sees it: decrypted; marked `erased` when its subject's key was destroyed; or, with its content
+ * left encrypted, marked `unreadable` when it cannot be opened here: `KEY_NOT_FOUND` (encrypted under another data
+ * dir's keys, e.g. a file ledger imported into a collector) or `DECRYPT_FAILED` (its ciphertext or envelope altered).
+ */
+export type ReadableRecord = LedgerRecord & { erased?: true; unreadable?: 'KEY_NOT_FOUND' | 'DECRYPT_FAILED' }
 
 const MAX_SUBJECT = 1024
 /** The longest `userId` a record takes (toRecord's limit). */
@@ -276,7 +280,7 @@ export class Encryptor {
     const content = this.#taken?.get(record)
     if (!content) {
       const read = this.readRecord(record)
-      return read.erased ? null : read
+      return read.erased || read.unreadable ? null : read
     }
     const view: LedgerRecord = { ...record, request: { ...record.request }, enc: null }
     if (record.response) view.response = { ...record.response }
@@ -307,15 +311,22 @@ export class Encryptor {
     return keys
   }
 
-  /** Like `decryptRecord`, but an erased subject yields the record marked `erased: true` instead of an error. */
+  /**
+   * Like `decryptRecord`, but a record that cannot be opened comes back marked instead of throwing (see
+   * `ReadableRecord`): a list of records is not refused for one of them. Other failures (the key file unreadable,
+   * the wrong master key) still throw.
+   */
   readRecord(record: LedgerRecord): ReadableRecord {
     try {
       return this.decryptRecord(record)
     } catch (err) {
-      if (!(err instanceof PromptLedgerError) || err.code !== 'KEY_ERASED') throw err
+      if (!(err instanceof PromptLedgerError)) throw err
       const copy: ReadableRecord = structuredClone(record)
-      markErased(copy)
-      copy.erased = true
+      if (err.code === 'KEY_ERASED') {
+        markErased(copy)
+        copy.erased = true
+      } else if (err.code === 'KEY_NOT_FOUND' || err.code === 'DECRYPT_FAILED') copy.unreadable = err.code
+      else throw err
       return copy
     }
   }

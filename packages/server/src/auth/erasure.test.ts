@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import os from 'node:os'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import { DataKeyStore, Encryptor, LocalKeyringProvider } from '@promptledger/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
@@ -173,5 +174,27 @@ describe('erasure by key deletion', () => {
     expect(findInDataDir([CAROL[0]!])).toEqual([])
     expect(findInDataDir([CAROL[1]!]).every((hit) => hit.startsWith('ledger.db'))).toBe(true)
     expect((await api('GET', '/v1/verify', auditor)).json.ok).toBe(true)
+  })
+})
+
+describe('records it cannot open', () => {
+  it('serves a record encrypted under keys it does not hold as unreadable, and the rest of the page as usual', async () => {
+    const otherDir = mkdtempSync(path.join(os.tmpdir(), 'pl-other-'))
+    const other = new Encryptor({
+      keys: DataKeyStore.open({ dir: otherDir, provider: LocalKeyringProvider.open({ dir: otherDir }) }),
+    })
+    // As `promptledger import` sends a file ledger encrypted in another data dir.
+    const foreign = other.encryptRecord(
+      unsealed({ user_id: 'dora', response: { model: 'gpt-4o', output: 'flamingoquartet' } }),
+    )
+    rmSync(otherDir, { recursive: true, force: true })
+    const own = unsealed({ user_id: 'dora', response: { model: 'gpt-4o', output: 'own words' } })
+    expect((await api('POST', '/v1/records', ingest, [foreign, own])).json).toMatchObject({ accepted: 2 })
+    const page = await api('GET', '/v1/records?user_id=dora&limit=10', admin)
+    expect(page.status).toBe(200)
+    const byId = new Map(page.json.records.map((r: { id: string }) => [r.id, r]))
+    expect(byId.get(foreign.id)).toMatchObject({ unreadable: 'KEY_NOT_FOUND', enc: { key_id: foreign.enc!.key_id } })
+    expect(byId.get(own.id)).toMatchObject({ response: { output: 'own words' } })
+    expect((await api('GET', `/v1/records/${foreign.id}`, admin)).json.unreadable).toBe('KEY_NOT_FOUND')
   })
 })
