@@ -51,5 +51,7 @@ it('imports a file ledger into a collector, and a second import stores nothing t
   vi.restoreAllMocks()
   expect(out.join('')).toContain('imported 12 records (0 already there)')
   expect(out.join('')).toContain('imported 0 records (12 already there)')
+  // The ledger encrypts by default, under keys the collector does not hold: the import says so.
+  expect(out.join('')).toContain(`12 of them are encrypted under ${join(dir, 'ledger')}'s data keys`)
   expect((await storage.stats({}, null))[0]?.count).toBe(12)
 })

@@ -29,7 +29,11 @@ export function register(program: Command): void {
     if (!Number.isInteger(size) || size < 1 || size > 10_000) throw new Error('--batch must be an integer 1-10000')
     const remote = remoteFrom(flags)
     let total = 0
-    for await (const _ of readRecords(dir)) total++
+    let encrypted = 0
+    for await (const record of readRecords(dir)) {
+      total++
+      if (record.enc) encrypted++
+    }
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar(
           { format: 'import [{bar}] {value}/{total} records', stream: process.stderr },
@@ -59,5 +63,12 @@ export function register(program: Command): void {
       bar?.stop()
     }
     process.stdout.write(`imported ${accepted} records (${duplicates} already there) from ${dir}\n`)
+    if (encrypted > 0) {
+      // Sent as sealed, so the collector verifies them as they are; their keys stay in the ledger's data dir.
+      process.stdout.write(
+        `${encrypted} of them are encrypted under ${dir}'s data keys: the collector keeps and verifies them, and ` +
+          'serves their content as unreadable (KEY_NOT_FOUND); read it with `promptledger tail` or `export` on that dir\n',
+      )
+    }
   })
 }
