@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createRedactor } from '../engine.js'
 import type { Recognizer } from '../recognizer.js'
 import { creditCardRecognizer } from './credit-card-recognizer.js'
 import { emailRecognizer } from './email-recognizer.js'
@@ -116,6 +117,15 @@ describe('specific negatives', () => {
   })
   it('rejects placeholder passwords', () => {
     expect(secretRecognizer.find('password=changeme').filter((f) => f.score >= MIN)).toEqual([])
+  })
+  it('ends an address at the end of its sentence, not at the next capitalised word after it', () => {
+    const redactor = createRedactor()
+    expect(redactor.redact('Ship to 221 Baker Street, London. I am Sherlock Holmes.').text).toBe(
+      'Ship to <STREET_ADDRESS>. I am <PERSON>.',
+    )
+    expect(redactor.redact('Ship to 221 Baker Street, London. Thanks').text).toBe('Ship to <STREET_ADDRESS>. Thanks')
+    // An abbreviation's dot stays inside.
+    expect(redactor.redact('Meet me at 5 Elm Rd. Apt 4, Boston.').text).toBe('Meet me at <STREET_ADDRESS>.')
   })
   it('does not read sentence-initial words or places as names', () => {
     expect(personRecognizer.find('What is the capital of Kenya?').filter((f) => f.score >= MIN)).toEqual([])

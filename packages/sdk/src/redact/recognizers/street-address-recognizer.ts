@@ -247,9 +247,26 @@ function extendLine(text: string, end: number): number {
     TAIL.lastIndex = pos
     const m = TAIL.exec(text)
     if (m === null) break
-    pos += m[0].length
+    const word = m[0]
+    // A word of four letters or more that ends in a dot ends a sentence ("…, London. I am"), not an abbreviation
+    // ("St.", "Mt."): the address stops before the dot.
+    if (word.endsWith('.') && sentenceEnd(word, text, pos + word.length)) return pos + word.length - 1
+    pos += word.length
   }
   return pos
+}
+
+/** Whether a tail word ending in a dot ends a sentence: four letters or more before the dot, and a space or the end after it. */
+function sentenceEnd(word: string, text: string, after: number): boolean {
+  const c = after < text.length ? text.charCodeAt(after) : 32
+  if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false
+  let letters = 0
+  for (let i = word.length - 2; i >= 0; i--) {
+    const ch = word.charCodeAt(i)
+    if (ch === 32 || ch === 44 || ch === 46) break
+    letters++
+  }
+  return letters >= 4
 }
 
 // Where the value after an address phrase stops (a sentence end or a spaced dash), and what trails it.
