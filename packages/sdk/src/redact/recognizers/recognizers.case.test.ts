@@ -94,6 +94,35 @@ describe.each(cases)('$name', (recognizer, type, positives) => {
   })
 })
 
+describe('exact spans', () => {
+  // What is replaced must be the value, to the character: a span one off leaks a character and eats a neighbour's.
+  const spans: Array<[string, string, Recognizer]> = [
+    ['postgres://admin:s3cr3tPa55@10.0.0.12:5432/app', 's3cr3tPa55', secretRecognizer],
+    ['redis://default:Zq8vT2mW9kLp@cache.internal:6379', 'Zq8vT2mW9kLp', secretRecognizer],
+    ['export DB_PASSWORD=hT7#kq2Lm9xZ', 'hT7#kq2Lm9xZ', secretRecognizer],
+    ['Authorization: Bearer abcDEF123456ghiJKL789', 'abcDEF123456ghiJKL789', secretRecognizer],
+    ['GET /v1/x?access_token=Zq8vT2mW9kLpQ7 HTTP/1.1', 'Zq8vT2mW9kLpQ7', secretRecognizer],
+    ['key sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6 here', 'sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6', secretRecognizer],
+    ['from 10.0.0.12:5432', '10.0.0.12', ipRecognizer],
+    ['mail <ana.lopez@example.com>.', 'ana.lopez@example.com', emailRecognizer],
+    ['call (415) 555-0132.', '(415) 555-0132', phoneRecognizer],
+    ['card 4111 1111 1111 1111.', '4111 1111 1111 1111', creditCardRecognizer],
+    ['SSN 123-45-6780.', '123-45-6780', usSsnRecognizer],
+    ['IBAN GB82 WEST 1234 5698 7654 32.', 'GB82 WEST 1234 5698 7654 32', ibanRecognizer],
+  ]
+  it.each(spans)('in %s finds exactly %s', (text, value, recognizer) => {
+    const found = recognizer.find(text).filter((f) => f.score >= MIN)
+    expect(found.map((f) => text.slice(f.start, f.end))).toContain(value)
+    for (const f of found)
+      expect(value.includes(text.slice(f.start, f.end)) || text.slice(f.start, f.end).includes(value)).toBe(true)
+  })
+  it('replaces a URL password whole, next to an IP address host', () => {
+    expect(createRedactor().redact('postgres://admin:hunter2x@10.0.0.12:5432/prod').text).toBe(
+      'postgres://admin:<SECRET>@<IP_ADDRESS>:5432/prod',
+    )
+  })
+})
+
 describe('specific negatives', () => {
   it('rejects cards that fail Luhn or issuer ranges, and phone-grouped digits', () => {
     expect(creditCardRecognizer.find('card 4111 1111 1111 1112')).toEqual([])
