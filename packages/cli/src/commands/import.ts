@@ -64,9 +64,9 @@ export function register(program: Command): void {
     }
     process.stdout.write(`imported ${accepted} records (${duplicates} already there) from ${dir}\n`)
     if (encrypted > 0) {
-      // Sent as sealed, so the collector verifies them as they are; their keys stay in the ledger's data dir.
+      // Their keys stay in the ledger's data dir: nothing here sends a key anywhere.
       process.stdout.write(
-        `${encrypted} of them are encrypted under ${dir}'s data keys: the collector keeps and verifies them, and ` +
+        `${encrypted} of them are encrypted under ${dir}'s data keys: the collector stores them and ` +
           'serves their content as unreadable (KEY_NOT_FOUND); read it with `promptledger tail` or `export` on that dir\n',
       )
     }

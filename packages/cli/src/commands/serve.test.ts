@@ -22,24 +22,29 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+/** `promptledger serve` with `args`; resolves once its banner is out (the lines so far, the URL) and how it exits. */
+async function serve(args: string[], stderr: 'inherit' | 'pipe' = 'inherit') {
+  const proc = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dir, ...args], {
+    stdio: ['ignore', 'pipe', stderr],
+    env: { PATH: process.env['PATH'] ?? '' },
+  })
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
+  const banner: string[] = []
+  await new Promise<void>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`serve exited (${code}) before its banner`)))
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      banner.push(line)
+      if (line.startsWith('  auth:')) resolve()
+    })
+  })
+  const url = /listening on (http:\/\/\S+)$/.exec(banner[0]!)?.[1]
+  return { proc, exited, banner, url: url! }
+}
+
 describe('promptledger serve', () => {
   it('says where the dashboard and the proxy are and what protects the data, and the proxy URL it prints works', async () => {
-    const proc = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dir, '--openai-upstream', fake.url], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { PATH: process.env['PATH'] ?? '' },
-    })
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
+    const { proc, exited, banner, url } = await serve(['--openai-upstream', fake.url])
     try {
-      const banner: string[] = []
-      const lines = createInterface({ input: proc.stdout! })
-      await new Promise<void>((resolve, reject) => {
-        proc.once('exit', (code) => reject(new Error(`serve exited (${code}) before its banner`)))
-        lines.on('line', (line) => {
-          banner.push(line)
-          if (line.startsWith('  auth:')) resolve()
-        })
-      })
-      const url = /listening on (http:\/\/\S+)$/.exec(banner[0]!)?.[1]
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       expect(banner.slice(1)).toEqual([
         `  dashboard: ${url}/`,
@@ -67,22 +72,12 @@ describe('promptledger serve', () => {
   })
 
   it('logs JSON lines on stderr at --log-level, without the API key a request carried', async () => {
-    const proc = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dir, '--log-level', 'info'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env['PATH'] ?? '' },
-    })
+    const { proc, url } = await serve(['--log-level', 'info'], 'pipe')
     let stderr = ''
     proc.stderr!.on('data', (c: Buffer) => {
       stderr += c.toString()
     })
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        proc.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening`)))
-        createInterface({ input: proc.stdout! }).on('line', (line) => {
-          const m = /listening on (http:\/\/\S+)$/.exec(line)
-          if (m) resolve(m[1]!)
-        })
-      })
       const secret = 'sk-test-never-logged-0123456789'
       expect(
         (await fetch(`${url}/v1/records?limit=1`, { headers: { authorization: `Bearer ${secret}` } })).status,

@@ -68,11 +68,8 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
   }
   // Whether a key held carries an erasure: most batches have none, and their records are not looked up twice.
   let anyErasure = false
-  const erasureFor = (record: { user_id: string | null; ts: string }): Erasure | null => {
-    if (!anyErasure) return null
-    const erasure = held.get(subjectOf(record.user_id, tenant))?.erasure ?? null
-    return erasure && capturedBy(record.ts, erasure) ? erasure : null
-  }
+  const erasureFor = (record: { user_id: string | null; ts: string }): Erasure | null =>
+    anyErasure ? covering(held.get(subjectOf(record.user_id, tenant)), record.ts) : null
   return {
     stage: {
       name: 'encrypt',
@@ -82,7 +79,7 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
         const key = held.get(subject)
         if (!key) throw new Error(`no data key came with the batch for ${subject}`)
         const content = takeContent(record, ENCRYPTED_PLACEHOLDER)
-        const erasure = key.erasure && capturedBy(record.ts, key.erasure) ? key.erasure : null
+        const erasure = covering(key, record.ts)
         if (erasure) return withEnc(record, sealErased(content, record.id, subject, erasure))
         return withEnc(record, sealTaken(content, record.id, subject, key.keyId, key.state))
       },
@@ -118,4 +115,10 @@ export function batchEncryptStage(tenant: string): BatchEncryptStage {
     },
     sealsErased: (record) => erasureFor(record) !== null,
   }
+}
+
+/** The erasure of `key`'s subject that took in a record begun at `ts`, if any. */
+function covering(key: SubjectKey | undefined, ts: string): Erasure | null {
+  const erasure = key?.erasure ?? null
+  return erasure && capturedBy(ts, erasure) ? erasure : null
 }
