@@ -12,6 +12,7 @@ import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
 import { DEFAULT_UPSTREAMS } from './proxy/create-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
+import { writeRunningMarker } from './running-marker.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 
 export interface RunningServer {
@@ -112,6 +113,9 @@ export async function startServer(
   app.addHook('onClose', async () => {
     await proxy.close()
   })
+  // Hooks cannot be added once listening: this one removes the marker written below, the first thing on close.
+  let removeMarker = (): void => undefined
+  app.addHook('onClose', async () => removeMarker())
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
@@ -121,9 +125,18 @@ export async function startServer(
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host
+  const url = `http://${host}:${port}`
+  // The CLI acting on this data dir (an erasure) finds the running collector here and goes through it.
+  try {
+    removeMarker = writeRunningMarker(config.data, url)
+  } catch (err) {
+    // Listening already: a server that cannot start must not stay up behind the error.
+    await app.close()
+    throw err
+  }
   return {
     app,
-    url: `http://${host}:${port}`,
+    url,
     port,
     databasePath,
     redacting: redactor !== undefined,

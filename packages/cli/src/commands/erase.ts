@@ -1,4 +1,4 @@
-import { cliActor, eraseSubject, loadConfig, openDataDir } from '@promptledger/server'
+import { cliActor, eraseSubject, loadConfig, openDataDir, readRunningMarker } from '@promptledger/server'
 import type { Command } from 'commander'
 import { addServerOptions } from '../remote/index.js'
 import { CliError } from '../util/exit-codes.js'
@@ -62,10 +62,27 @@ export function register(program: Command): void {
       let result: { user_id: string; key_ids: string[]; records: number; erased_at: string }
       // A data dir with only a file ledger has no store to count records in.
       let store = true
+      const config = flags.remote
+        ? null
+        : loadConfig({ flags: flags.data ? { data: flags.data } : {}, env: process.env })
+      const running = config ? await runningCollector(config.data) : null
       if (flags.remote) {
         result = await remoteJson(flags, 'POST', '/v1/erasure', { user_id: flags.user })
+      } else if (running) {
+        // A collector serves this data dir: through it, the erasure also covers what it holds in memory.
+        process.stderr.write(`erasing through the collector running on ${config!.data} (${running})\n`)
+        const through = { server: running, ...(flags.apiKey ? { apiKey: flags.apiKey } : {}) }
+        result = await remoteJson<typeof result>(through, 'POST', '/v1/erasure', { user_id: flags.user }).catch(
+          (err) => {
+            if (!(err instanceof CliError) || !/answered 40[13]/.test(err.message)) throw err
+            throw new CliError(
+              `a collector is running on ${config!.data} at ${running} and erasure must go through it: ` +
+                'pass an admin key (--api-key or PROMPTLEDGER_API_KEY), or stop it and erase on the data dir',
+            )
+          },
+        )
       } else {
-        const dir = openDataDir(loadConfig({ flags: flags.data ? { data: flags.data } : {}, env: process.env }))
+        const dir = openDataDir(config!)
         store = dir.storage !== null
         try {
           const r = await eraseSubject({
@@ -95,4 +112,24 @@ export function register(program: Command): void {
         `records of ${result.user_id} begun by ${result.erased_at} that arrive later read as erased too\n`,
       )
     })
+}
+
+/**
+ * The URL of a collector running on `dataDir` (its marker names a live process that answers /healthz), or null. A
+ * marker left by a collector that died is ignored.
+ */
+async function runningCollector(dataDir: string): Promise<string | null> {
+  const marker = readRunningMarker(dataDir)
+  if (!marker) return null
+  try {
+    process.kill(marker.pid, 0)
+  } catch {
+    return null
+  }
+  try {
+    const res = await fetch(new URL('/healthz', marker.url), { signal: AbortSignal.timeout(2000) })
+    return res.ok ? marker.url : null
+  } catch {
+    return null
+  }
 }

@@ -129,10 +129,16 @@ describe('erase on a file ledger', () => {
       ledger.log({ prompt: 'kept words', response: 'kept answer', userId: 'keep', model: 'm' })
       ledger.log({ prompt: 'gone words', response: 'gone answer', userId: 'gone', model: 'm' })
       await ledger.close()
+      // A marker left by a collector that no longer answers (a live pid, nothing listening): erase works on the dir.
+      fs.writeFileSync(
+        path.join(own, 'collector.json'),
+        JSON.stringify({ url: 'http://127.0.0.1:1', pid: process.pid, started: new Date().toISOString() }),
+      )
       const run = spawnSync(process.execPath, [BIN, 'erase', '--user', 'gone', '--yes', '--data', own], {
         encoding: 'utf8',
       })
       expect(run.status).toBe(0)
+      expect(run.stderr).toBe('')
       // No collector store in this dir: the message does not count stored records.
       expect(run.stdout).toMatch(
         /^erased gone: data key [0-9a-f]{24} destroyed; every record encrypted under it \(ledger files, archives, copies\) now reads as erased\n/,

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type FakeUpstream, startFakeOpenAI } from '../../../../test-support/fake-upstreams/index.js'
+import { unsealedRecord } from '../../../sdk/src/test-support/records.js'
 
 // Runs the built bin (`npm run build` first), as a user would.
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/promptledger.js')
@@ -68,6 +69,58 @@ describe('promptledger serve', () => {
       proc.kill('SIGTERM')
     }
     // A graceful stop on SIGTERM.
+    expect(await exited).toBe(0)
+  })
+
+  it('leaves a marker while it runs, through which `erase` on its data dir goes; the marker goes when it stops', async () => {
+    const { proc, exited, url } = await serve([])
+    try {
+      expect(JSON.parse(readFileSync(path.join(dir, 'collector.json'), 'utf8'))).toMatchObject({ url, pid: proc.pid })
+      const record = unsealedRecord({ user_id: 'zed', response: { model: 'm', output: 'capybaramarimba' } })
+      const posted = await fetch(`${url}/v1/records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([record]),
+      })
+      expect(posted.status).toBe(200)
+      const run = spawnSync(process.execPath, [bin, 'erase', '--user', 'zed', '--yes', '--data', dir], {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '' },
+      })
+      expect(run.stderr).toBe(`erasing through the collector running on ${dir} (${url})\n`)
+      expect(run.stdout).toMatch(/^erased zed: data key [0-9a-f]{24} destroyed; 1 stored records now read as erased\n/)
+      const found = (await (await fetch(`${url}/v1/records?q=capybaramarimba`)).json()) as { records: unknown[] }
+      expect(found.records).toEqual([])
+      // The collector did it, as the API's erasure: audited there with its route.
+      const audit = (await (await fetch(`${url}/v1/audit?action=erasure`)).json()) as {
+        entries: Array<{ route: string }>
+      }
+      expect(audit.entries.map((e) => e.route)).toEqual(['POST /v1/erasure'])
+    } finally {
+      proc.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    expect(existsSync(path.join(dir, 'collector.json'))).toBe(false)
+  })
+
+  it('asks for an admin key when the collector running on the data dir requires keys', async () => {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } })
+    const admin = cli('keys', 'create', '--role', 'admin', '--name', 'dpo', '--data', dir).stdout.trim()
+    const { proc, exited, url } = await serve([])
+    try {
+      const refused = cli('erase', '--user', 'zed', '--yes', '--data', dir)
+      expect(refused.status).not.toBe(0)
+      expect(refused.stderr).toContain(
+        `a collector is running on ${dir} at ${url} and erasure must go through it: pass an admin key (--api-key or PROMPTLEDGER_API_KEY)`,
+      )
+      expect(refused.stderr).not.toContain(admin)
+      const done = cli('erase', '--user', 'zed', '--yes', '--data', dir, '--api-key', admin)
+      expect(done.status).toBe(0)
+      expect(done.stdout).toMatch(/^no data key for zed: /)
+    } finally {
+      proc.kill('SIGTERM')
+    }
     expect(await exited).toBe(0)
   })
 
