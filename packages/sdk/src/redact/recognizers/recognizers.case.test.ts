@@ -102,6 +102,9 @@ describe('exact spans', () => {
     ['export DB_PASSWORD=hT7#kq2Lm9xZ', 'hT7#kq2Lm9xZ', secretRecognizer],
     ['Authorization: Bearer abcDEF123456ghiJKL789', 'abcDEF123456ghiJKL789', secretRecognizer],
     ['GET /v1/x?access_token=Zq8vT2mW9kLpQ7 HTTP/1.1', 'Zq8vT2mW9kLpQ7', secretRecognizer],
+    ['https://api.example.com/v1?api_key=Zq8vT2mW9kLpQ7xR&format=json', 'Zq8vT2mW9kLpQ7xR', secretRecognizer],
+    // Outside a query string an `&` may be part of the value: taken whole.
+    ['DB_PASSWORD=hT7#kq&2Lm9xZ', 'hT7#kq&2Lm9xZ', secretRecognizer],
     ['key sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6 here', 'sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6', secretRecognizer],
     ['from 10.0.0.12:5432', '10.0.0.12', ipRecognizer],
     ['mail <ana.lopez@example.com>.', 'ana.lopez@example.com', emailRecognizer],

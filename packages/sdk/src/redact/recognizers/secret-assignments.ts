@@ -30,10 +30,15 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
   // every position costs far more).
   ASSIGNMENT.lastIndex = 0
   for (let m = profile & SECRET_KEY_ASSIGNMENT ? ASSIGNMENT.exec(text) : null; m !== null; m = ASSIGNMENT.exec(text)) {
-    const value = m[1]!
+    let value = m[1]!
+    const start = m.index + m[0].length - value.length
+    // A query parameter (`?api_key=…&format=json`): its value ends at the next `&`, the rest is the next parameter.
+    if (m.index > 0 && (text.charCodeAt(m.index - 1) === 63 || text.charCodeAt(m.index - 1) === 38)) {
+      const amp = value.indexOf('&')
+      if (amp !== -1) value = value.slice(0, amp)
+    }
     if (!looksSecret(value)) continue
-    const end = m.index + m[0].length
-    out.push({ type: 'SECRET', start: end - value.length, end, score: 0.8, recognizer: 'secret-assignment' })
+    out.push({ type: 'SECRET', start, end: start + value.length, score: 0.8, recognizer: 'secret-assignment' })
   }
   if (profile & AUTH_WORD) {
     BEARER.lastIndex = 0
