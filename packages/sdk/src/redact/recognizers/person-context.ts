@@ -129,6 +129,17 @@ const WEAK = new Set([
 ])
 // The same words when they are capitalised inside a run ("Dear", "Mr."): stripped from the run, counted as context.
 const LEADERS = new Set([
+  // Titles and roles before a name: context, not part of it ("Nurse Ramirez" is Ramirez).
+  'nurse',
+  'doctor',
+  'professor',
+  'officer',
+  'detective',
+  'judge',
+  'coach',
+  'captain',
+  'president',
+  'senator',
   'dear',
   'hi',
   'hello',

@@ -159,6 +159,15 @@ describe('specific negatives', () => {
     // An abbreviation's dot stays inside.
     expect(redactor.redact('Meet me at 5 Elm Rd. Apt 4, Boston.').text).toBe('Meet me at <STREET_ADDRESS>.')
   })
+  it('keeps a title or role before a name out of the name', () => {
+    const redactor = createRedactor()
+    expect(redactor.redact('your appointment with Nurse Ramirez is at 3pm').text).toBe(
+      'your appointment with Nurse <PERSON> is at 3pm',
+    )
+    expect(redactor.redact('Ask Professor Okafor and Detective Lund.').text).toBe(
+      'Ask Professor <PERSON> and Detective <PERSON>.',
+    )
+  })
   it('does not read sentence-initial words or places as names', () => {
     expect(personRecognizer.find('What is the capital of Kenya?').filter((f) => f.score >= MIN)).toEqual([])
   })
