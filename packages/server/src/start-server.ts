@@ -10,7 +10,6 @@ import { indexingOptions } from './auth/security-context.js'
 import type { ServerConfig } from './config.js'
 import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
-import { DEFAULT_UPSTREAMS } from './proxy/create-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
 import { writeRunningMarker } from './running-marker.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
@@ -141,10 +140,7 @@ export async function startServer(
     databasePath,
     redacting: redactor !== undefined,
     encrypting: secure.security.encrypting,
-    upstreams: {
-      openai: config.proxy?.openaiUpstream ?? DEFAULT_UPSTREAMS.openai,
-      anthropic: config.proxy?.anthropicUpstream ?? DEFAULT_UPSTREAMS.anthropic,
-    },
+    upstreams: proxy.upstreams,
     authNotice: secure.notice,
     close: () => app.close(),
   }

@@ -100,30 +100,20 @@ export async function recordDetailView(root: HTMLElement, id: string, ctx: ViewC
 /** Why the content is or is not shown, for a record with encrypted content. */
 function encryptionNotice(r: RecordView): Child {
   if (!r.enc) return null
-  if (r.erased) {
-    return h(
-      'p',
-      { class: 'notice' },
-      `Erased: the data key of ${r.enc.subject ?? '?'} was destroyed; the content is gone.`,
-    )
-  }
-  if (r.unreadable === 'KEY_NOT_FOUND') {
-    return h(
-      'p',
-      { class: 'notice warn' },
-      `Content is encrypted under key ${r.enc.key_id ?? '?'}, which this collector does not hold (records imported from another data dir keep their own keys).`,
-    )
-  }
-  if (r.unreadable) {
-    return h(
-      'p',
-      { class: 'notice warn' },
-      `Content could not be opened (${r.unreadable}): its ciphertext or envelope was altered.`,
-    )
-  }
-  return h(
-    'p',
-    { class: 'notice' },
-    `Content is encrypted for subject ${r.enc.subject ?? '?'} with key ${r.enc.key_id ?? '?'}; it shows here only when the collector decrypts it.`,
-  )
+  const subject = r.enc.subject ?? '?'
+  const key = r.enc.key_id ?? '?'
+  const [cls, text] = r.erased
+    ? ['notice', `Erased: the data key of ${subject} was destroyed; the content is gone.`]
+    : r.unreadable === 'KEY_NOT_FOUND'
+      ? [
+          'notice warn',
+          `Content is encrypted under key ${key}, which this collector does not hold (records imported from another data dir keep their own keys).`,
+        ]
+      : r.unreadable
+        ? ['notice warn', `Content could not be opened (${r.unreadable}): its ciphertext or envelope was altered.`]
+        : [
+            'notice',
+            `Content is encrypted for subject ${subject} with key ${key}; it shows here only when the collector decrypts it.`,
+          ]
+  return h('p', { class: cls }, text)
 }

@@ -2,7 +2,7 @@ import type { UnsealedRecord } from '@promptledger/sdk'
 import { z } from 'zod'
 import type { NodeHandler } from '../api/proxy-mount.js'
 import { ServerError } from '../errors.js'
-import { createProxy, type ProxyHandler, type ProxyOptions } from './create-proxy.js'
+import { createProxy, DEFAULT_UPSTREAMS, type ProxyHandler, type ProxyOptions } from './create-proxy.js'
 import type { PrepareOptions } from './record-prepare.js'
 import { openRecordThread, type RecordThreadOptions } from './record-thread.js'
 
@@ -79,6 +79,8 @@ export interface CollectorProxyOptions {
 
 export interface CollectorProxy {
   proxy: ProxyHandler
+  /** Where `/proxy/openai/v1/*` and `/proxy/anthropic/v1/*` calls go. */
+  upstreams: { openai: string; anthropic: string }
   /** What `createApp({ proxy })` mounts. */
   handlers: { openai: NodeHandler; anthropic: NodeHandler; attach: ProxyHandler['attach'] }
   /** Calls dropped because the queue was full or no ingest path was attached. */
@@ -195,11 +197,13 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
     thread.submit(ex)
   }
 
+  // Resolved once: the proxy forwards to these, and the server names them at start.
+  const upstreams = {
+    openai: config?.openaiUpstream ?? DEFAULT_UPSTREAMS.openai,
+    anthropic: config?.anthropicUpstream ?? DEFAULT_UPSTREAMS.anthropic,
+  }
   const proxy = createProxy({
-    upstreams: {
-      ...(config?.openaiUpstream ? { openai: config.openaiUpstream } : {}),
-      ...(config?.anthropicUpstream ? { anthropic: config.anthropicUpstream } : {}),
-    },
+    upstreams,
     ...(config?.maxCaptureBytes ? { maxCaptureBytes: config.maxCaptureBytes } : {}),
     onExchange,
     onError: report,
@@ -208,6 +212,7 @@ export function createCollectorProxy(config: ProxyConfig | undefined, opts: Coll
   })
   return {
     proxy,
+    upstreams,
     handlers: { openai: proxy, anthropic: proxy, attach: proxy.attach },
     get dropped() {
       return dropped

@@ -127,9 +127,10 @@ export class SqliteStorage implements Storage {
 
   /** The full-text document of a record: its plaintext view when its content is encrypted. */
   #searchText(record: LedgerRecord): string {
-    if (record.enc && this.#isErasedKey?.(record.enc.key_id)) return searchText(record)
     const made = (record as { [SEARCH_TEXT]?: string })[SEARCH_TEXT]
-    if (made !== undefined) return made
+    // Text that came with the record was made from its plaintext: not for one whose key an erasure destroyed since.
+    // (The plaintext view below answers null for such a record itself.)
+    if (made !== undefined) return record.enc && this.#isErasedKey?.(record.enc.key_id) ? searchText(record) : made
     return searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
   }
 
