@@ -56,6 +56,8 @@ const STRONG_PAIRS = new Set([
   'directed by',
   'written by',
   'signed by',
+  'named him',
+  'named her',
 ])
 // Verbs that, right after a lone unknown capitalised word, say it is a person ("Ciset lives on …").
 const HUMAN_VERBS = new Set([
@@ -81,6 +83,8 @@ const HUMAN_VERBS = new Set([
   'feels',
   'felt',
 ])
+// Family words: context before a name ("my wife Ana") and, after a possessive, evidence of one ("Asya's husband").
+const RELATIVES = ['wife', 'husband', 'son', 'daughter', 'mother', 'father', 'brother', 'sister']
 const WEAK = new Set([
   'hi',
   'hello',
@@ -97,14 +101,7 @@ const WEAK = new Set([
   'manager',
   'colleague',
   'friend',
-  'wife',
-  'husband',
-  'son',
-  'daughter',
-  'mother',
-  'father',
-  'brother',
-  'sister',
+  ...RELATIVES,
   'boss',
   'by',
   'from',
@@ -202,7 +199,10 @@ export const STRONG_CONTEXT = 2
 export const FUNCTION_CONTEXT = 3 // a WEAK function word ("and", "with", "to"): no support for a lower-case word
 addAll(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'], C_FUNCTION)
 
-/** Reads the one or two words before `pos`, skipping spaces, quotes, colons and equals signs (`"name": "`). */
+/**
+ * Reads the one or two words before `pos`, skipping spaces, quotes, colons, equals signs (`"name": "`) and a question
+ * mark (an answer after its question: "What's your name? Ana").
+ */
 export function contextBefore(text: string, pos: number): number {
   let i = pos - 1
   let skipped = 0
@@ -240,7 +240,17 @@ function strongPair(text: string, s2: number, e2: number, s1: number, e1: number
 
 function isFiller(c: number): boolean {
   return (
-    c === 32 || c === 34 || c === 39 || c === 58 || c === 61 || c === 10 || c === 13 || c === 9 || c === 44 || c === 46
+    c === 32 ||
+    c === 34 ||
+    c === 39 ||
+    c === 58 ||
+    c === 61 ||
+    c === 10 ||
+    c === 13 ||
+    c === 9 ||
+    c === 44 ||
+    c === 46 ||
+    c === 63
   )
 }
 
@@ -285,6 +295,56 @@ export function speaker(text: string, end: number): boolean {
 export function hasNonAscii(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (text.charCodeAt(i) > 127) return true
   return false
+}
+
+// Verbs that attribute a quotation; written after it, they are followed by the speaker ("…," says Bergqvist.).
+const REPORTING = new Set(['says', 'said', 'asks', 'asked', 'replied', 'added', 'explained', 'wrote', 'recalls'])
+
+/**
+ * A quotation's attribution after it: the words stand alone between a reporting verb, itself right after the quote's
+ * closing punctuation (`,` `!` `?` or a closing quote), and the clause's end ("…," says Hartvigsson. / "…!" said
+ * Maslin to Antonio). In prose such a word is the speaker; "says Reuters" loses to the place and brand lists.
+ */
+export function attributed(text: string, start: number, end: number): boolean {
+  let i = start - 1
+  if (codeAt(text, i) !== 32) return false
+  const verbEnd = i
+  while (i > 0 && text.charCodeAt(i - 1) >= 97 && text.charCodeAt(i - 1) <= 122) i--
+  if (verbEnd - i < 4 || !REPORTING.has(text.slice(i, verbEnd))) return false
+  let k = i - 1
+  while (k >= 0 && text.charCodeAt(k) === 32) k--
+  const q = codeAt(text, k)
+  if (q !== 44 && q !== 33 && q !== 63 && q !== 34 && q !== 0x201d && q !== 39 && q !== 0x2019) return false
+  const a = codeAt(text, end)
+  if (a === -1 || a === 46 || a === 44 || a === 59 || a === 33 || a === 10) return true
+  return a === 32 && codeAt(text, end + 1) === 116 && codeAt(text, end + 2) === 111 && codeAt(text, end + 3) === 32
+}
+
+// People's own relations and days, after a possessive: a company has an address, a phone and staff, not these.
+const KIN = new Set([
+  ...RELATIVES,
+  'kid',
+  'kids',
+  'mom',
+  'mum',
+  'dad',
+  'boyfriend',
+  'girlfriend',
+  'parents',
+  'grandmother',
+  'grandfather',
+  'birthday',
+  'children',
+  'baby',
+])
+
+/** A possessive and a word of kin follow ("Franciska's kid", "Asya's husband"). */
+export function kinAfter(text: string, end: number): boolean {
+  if (!possessive(text, end) || codeAt(text, end + 2) !== 32) return false
+  const from = end + 3
+  let e = from
+  while (e < text.length && e - from <= 11 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
+  return e - from >= 3 && e - from <= 11 && !isWordChar(codeAt(text, e)) && KIN.has(text.slice(from, e))
 }
 
 /** At the start of the text, a line or a sentence, where any word is capitalised. */

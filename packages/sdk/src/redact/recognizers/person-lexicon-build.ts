@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { AMBIGUOUS, BREAK, NAME } from './person-lexicon.js'
 
 const PROPER = 4 // capitalised in SUBTLEX, resolved to NAME or BREAK below
@@ -39,6 +40,15 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
     if (prev === undefined || prev === PROPER) map.set(key, NAME)
     else if (prev < 0) map.set(key, -prev >= 50 ? AMBIGUOUS : NAME)
   }
+  // Given names from US birth records: many that the community list lacks (Rahul, Priya, Kenji, Dmitri, Kwame).
+  // Stricter than the list above: a name that SUBTLEX holds at all, as an English word ("Baby", "Royal", "Unknown") or
+  // a proper noun (places and titles given as names: "Palestine", "Colonel"), is not added, so these names only ever
+  // turn a word nobody wrote in the subtitles into a name.
+  // Names that are also software terms in cspell's dictionary of them ("Json", "Uri", "Deno") are left out too.
+  const software = softwareTerms()
+  for (const [name, births] of usBirthNames()) {
+    if (births >= MIN_BIRTHS && !map.has(name) && !software.has(name)) map.set(name, NAME)
+  }
   for (const [key, value] of map) {
     if (value === PROPER) map.set(key, BREAK)
     else if (value < 0) map.set(key, BREAK)
@@ -62,6 +72,49 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
   // Contractions ("I'm", "I'll", "You're") are never names.
   for (const key of map.keys()) if (/'(?:m|ll|ve|re|d)$/.test(key)) map.set(key, BREAK)
   return { words: map, placeNames: [...placeNames].sort() }
+}
+
+/**
+ * A given name needs this many US births (all years together) to count: below it the records hold one-off spellings
+ * and words given as names a handful of times.
+ */
+const MIN_BIRTHS = 200
+
+/**
+ * Given names and their US births (all years, both sexes) from name-to-gender, which ships the Social Security
+ * Administration's public birth-name records (1880 on) as one object literal in its module. The package exports only a
+ * lookup, so the literal's `name:[male,female]` entries are read from its source; a format change fails loudly here.
+ */
+function usBirthNames(): Map<string, number> {
+  const require = createRequire(import.meta.url)
+  const source = readFileSync(join(dirname(require.resolve('name-to-gender')), 'index.cjs'), 'utf8')
+  const names = new Map<string, number>()
+  for (const m of source.matchAll(/(?<=[{,])"?([a-z][a-z'-]*)"?:\[(\d+),(\d+)\]/g)) {
+    names.set(m[1]!, Number(m[2]) + Number(m[3]))
+  }
+  if (names.size < 50_000 || !names.has('rahul')) {
+    throw new Error(`name-to-gender: expected its table of US birth names, read ${names.size} entries`)
+  }
+  return names
+}
+
+/** Every word of @cspell/dict-software-terms' word lists, lower case ("json", "kafka", "nginx"). */
+function softwareTerms(): Set<string> {
+  const require = createRequire(import.meta.url)
+  const dir = dirname(require.resolve('@cspell/dict-software-terms/cspell-ext.json'))
+  const ext = JSON.parse(readFileSync(join(dir, 'cspell-ext.json'), 'utf8')) as {
+    dictionaryDefinitions: Array<{ path: string }>
+  }
+  const terms = new Set<string>()
+  for (const { path } of ext.dictionaryDefinitions) {
+    const raw = readFileSync(join(dir, path))
+    const text = path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8')
+    for (const line of text.split('\n')) {
+      if (line.length > 0 && !line.startsWith('#')) terms.add(line.trim().toLowerCase())
+    }
+  }
+  if (terms.size < 3000) throw new Error(`@cspell/dict-software-terms: read only ${terms.size} terms`)
+  return terms
 }
 
 /** Single-word city names (longer than three letters) from the runtime's time-zone identifiers. */

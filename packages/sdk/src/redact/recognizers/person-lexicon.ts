@@ -34,8 +34,8 @@ function asciiLowerHash(text: string, start: number, end: number): number {
 
 /**
  * Loads the PERSON tables once, lazily, from person-table.generated.ts: the (word hash, class) pairs that
- * person-lexicon-build.ts derives from @cspell/dict-people-names, SUBTLEX-US and the runtime's Intl data. Decoding
- * them takes milliseconds where building them takes about a second. Regenerate with
+ * person-lexicon-build.ts derives from @cspell/dict-people-names, US birth names (name-to-gender), SUBTLEX-US and the
+ * runtime's Intl data. Decoding them takes milliseconds where building them takes about a second. Regenerate with
  * `npx tsx packages/sdk/src/redact/recognizers/person-table-generate.ts` when a source changes (a test compares).
  */
 export function personLexicon(): void {

@@ -27,7 +27,9 @@ const contextBefore = contexts.contextBefore
 const dialogue = contexts.dialogue
 const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
 const hasNonAscii = contexts.hasNonAscii
+const attributed = contexts.attributed
 const humanVerbAfter = contexts.humanVerbAfter
+const kinAfter = contexts.kinAfter
 const isLeader = contexts.isLeader
 const possessive = contexts.possessive
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
@@ -156,6 +158,7 @@ export const personRecognizer: Recognizer = {
       if (codeAt(text, end - 2) === 39 && text.charCodeAt(end - 1) === 115) {
         end -= 2 // possessive 's
         h = h2
+        lower-- // its `s` is no letter of the word: "URI's" stays an acronym
       }
       h |= 1 // as hashWord: never 0
       let cls: number
@@ -318,7 +321,14 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   // A lone known name needs some support: context before it, a dialogue label, or a name-like neighbour list.
   else if (names === 1) s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : atStart ? 0.5 : 0.55
   else if (unknown === 1)
-    s = strong ? 0.8 : (atStart && speaker(text, end) && dialogue(text)) || humanVerbAfter(text, end) ? 0.6 : 0.2
+    s = strong
+      ? 0.8
+      : (atStart && speaker(text, end) && dialogue(text)) ||
+          humanVerbAfter(text, end) ||
+          attributed(text, start, end) ||
+          kinAfter(text, end)
+        ? 0.6
+        : 0.2
   else if (ambiguous === 1) s = strong ? 0.7 : 0.2
   if (s === 0) return
   out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })

@@ -168,6 +168,48 @@ describe('specific negatives', () => {
       'Ask Professor <PERSON> and Detective <PERSON>.',
     )
   })
+  it('knows given names from many origins as names, alone in a sentence', () => {
+    const redactor = createRedactor()
+    for (const [text, want] of [
+      ['Rahul will send the report.', '<PERSON> will send the report.'],
+      ['Ask Priya about the budget.', 'Ask <PERSON> about the budget.'],
+      ['Dmitri fixed the bug.', '<PERSON> fixed the bug.'],
+      ['Hiroshi called twice.', '<PERSON> called twice.'],
+      ['Thanks, Kwame', 'Thanks, <PERSON>'],
+    ]) {
+      expect(redactor.redact(text!).text, text).toBe(want)
+    }
+  })
+  it('reads an unknown word as a name after a quotation, a name question, "named him" or before a relation', () => {
+    const redactor = createRedactor()
+    for (const [text, want] of [
+      ['"The market is moving," says Hartvigsson.', '"The market is moving," says <PERSON>.'],
+      ["What's your last name? Matthíasson", "What's your last name? <PERSON>"],
+      ['She named him Tuvok', 'She named him <PERSON>'],
+      ["We spoke with Zorvath's wife yesterday.", "We spoke with <PERSON>'s wife yesterday."],
+    ]) {
+      expect(redactor.redact(text!).text, text).toBe(want)
+    }
+    // The same words without those cues stay, and a company's possessions are not kin.
+    for (const text of [
+      'Hartvigsson scale readings',
+      "Zorvath's address is below",
+      'The plan says Hartvigsson needs',
+    ]) {
+      expect(redactor.redact(text).findings, text).toEqual([])
+    }
+  })
+  it('does not read places, titles, software terms or a possessive acronym as names', () => {
+    const redactor = createRedactor()
+    for (const text of [
+      'What is the capital of Palestine? Answer in one word.',
+      'The Colonel approved the plan.',
+      'not json: the body failed to parse',
+      "overriding the URI's normal scheme parsing",
+    ]) {
+      expect(redactor.redact(text).findings, text).toEqual([])
+    }
+  })
   it('does not read sentence-initial words or places as names', () => {
     expect(personRecognizer.find('What is the capital of Kenya?').filter((f) => f.score >= MIN)).toEqual([])
   })
