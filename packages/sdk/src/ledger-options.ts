@@ -21,7 +21,7 @@ export const ledgerOptionsSchema = z.object({
   dir: z.string().min(1).default('./promptledger-data'),
   /** Chain name; default `<hostname>-<pid>` so that concurrent processes never share a chain. */
   stream: z.string().optional(),
-  /** SPEC.md's maximum file size: 1 MB. */
+  /** A segment's largest size before it is sealed and a new one opens; default 1 MB. */
   maxFileBytes: positiveInt.min(1024).default(1024 * 1024),
   maxSegmentAgeMs: positiveInt.default(24 * 3_600_000),
   retention: z

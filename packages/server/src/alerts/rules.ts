@@ -33,8 +33,9 @@ const HOUR = 3600
 const DAY = 86400
 
 /**
- * The defaults: SPEC.md's monitoring table, its uncertainty service, and two additions that stay off
- * until configured (injection: user-controlled input, too noisy to page on by default; cost: needs a budget).
+ * The defaults: error rate (real time and daily), response length, leaked personal data and uncertain answers watched
+ * from the start, and two rules that stay off until configured (injection: user-controlled input, too noisy to page on
+ * by default; cost: needs a budget).
  */
 export const RULE_DEFAULTS: Record<RuleName, RuleDefault> = {
   error_rate: {

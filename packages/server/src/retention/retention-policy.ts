@@ -5,7 +5,7 @@ import { z } from 'zod'
  * optional archive into `archiveDir` (sealed, gzip NDJSON + manifest, still verifiable).
  */
 export const retentionPolicySchema = z.strictObject({
-  /** SPEC.md recommends 30–90 days. */
+  /** Days a record is kept; 30–90 days is the usual range for prompt logs. */
   maxAgeDays: z.number().positive().max(36500).default(30),
   archive: z.boolean().default(false),
   /** Where archives go; defaults to `<data>/archive`. */
