@@ -210,6 +210,17 @@ describe('specific negatives', () => {
       expect(redactor.redact(text).findings, text).toEqual([])
     }
   })
+  it('takes local phone formats by their context words in other languages, not inside a compound word', () => {
+    const redactor = createRedactor()
+    for (const [text, want] of [
+      ['Meine Handynummer: 0151 23456789', 'Meine Handynummer: <PHONE_NUMBER>'],
+      ['Mi teléfono es 91 123 45 67', 'Mi teléfono es <PHONE_NUMBER>'],
+      ['Il mio numero è 06 1234 5678', 'Il mio numero è <PHONE_NUMBER>'],
+      ['Bestellnummer 030 12345678', 'Bestellnummer 030 12345678'],
+    ]) {
+      expect(redactor.redact(text!).text, text).toBe(want)
+    }
+  })
   it('does not read sentence-initial words or places as names', () => {
     expect(personRecognizer.find('What is the capital of Kenya?').filter((f) => f.score >= MIN)).toEqual([])
   })
