@@ -8,6 +8,23 @@ for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.
 // Sticky: anchored at the character after '@'. Labels are bounded and separated by a literal dot, so it is linear.
 const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y
 
+/**
+ * Whether the local part at `start` is the password of a URL's credentials (`postgres://admin:S3cret@db.internal`):
+ * a colon before it, then a user (possibly empty) back to `://`. That is a secret, found by the secret recognizer,
+ * and the host after it is no mail domain.
+ */
+function inUrlCredentials(text: string, start: number): boolean {
+  if (start < 4 || text.charCodeAt(start - 1) !== 58) return false
+  let k = start - 2
+  // The user part as URL_CREDENTIALS reads it: no whitespace, `/`, `:`, `@` or quotes, at most 128 characters.
+  while (k >= 0 && start - k <= 130) {
+    const c = text.charCodeAt(k)
+    if (c === 32 || c === 9 || c === 10 || c === 47 || c === 58 || c === 64 || c === 34 || c === 39) break
+    k--
+  }
+  return k >= 2 && text.charCodeAt(k) === 47 && text.charCodeAt(k - 1) === 47 && text.charCodeAt(k - 2) === 58
+}
+
 /** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
 export const EMAIL_GATE = AT
 
@@ -34,9 +51,14 @@ export const emailRecognizer: Recognizer = {
         if (c >= 128 || LOCAL[c] === 0) break
         start--
       }
-      // Local parts do not start with a dot; quotes and brackets around an address are not part of it.
-      while (start < at && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39)) start++
-      if (start === at) continue
+      // Local parts do not start with a dot or a slash (`https://ana@…`: the URL's); quotes around an address are not
+      // part of it.
+      while (
+        start < at &&
+        (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39 || text.charCodeAt(start) === 47)
+      )
+        start++
+      if (start === at || inUrlCredentials(text, start)) continue
       DOMAIN.lastIndex = at + 1
       // test(), not exec(): a sticky match leaves its end in lastIndex, and no match array is allocated.
       if (!DOMAIN.test(text)) continue

@@ -124,6 +124,20 @@ describe('exact spans', () => {
       'postgres://admin:<SECRET>@<IP_ADDRESS>:5432/prod',
     )
   })
+  it('reads a URL password before a host name as a secret, not as a mail address, with or without a user', () => {
+    const redactor = createRedactor()
+    for (const [text, want] of [
+      ['postgres://admin:S3cr3tPass@db.internal:5432/app', 'postgres://admin:<SECRET>@db.internal:5432/app'],
+      ['mongodb+srv://user:pa55word@cluster0.mongodb.net/db', 'mongodb+srv://user:<SECRET>@cluster0.mongodb.net/db'],
+      ['redis://:hunter2pass@cache.internal:6379', 'redis://:<SECRET>@cache.internal:6379'],
+      // A mail address after a scheme or a key stays one, and a URL's slashes stay out of it.
+      ['mailto:ana@example.com', 'mailto:<EMAIL_ADDRESS>'],
+      ['user:ana@example.com', 'user:<EMAIL_ADDRESS>'],
+      ['https://ana@example.com/x', 'https://<EMAIL_ADDRESS>/x'],
+    ]) {
+      expect(redactor.redact(text!).text, text).toBe(want)
+    }
+  })
 })
 
 describe('specific negatives', () => {
