@@ -70,7 +70,7 @@ for (const w of ['apt', 'apartment', 'suite', 'ste', 'unit', 'flat', 'box', 'obo
 for (const w of ['usns', 'usnv', 'apo', 'fpo', 'dpo']) addWord(w, W_UNIT)
 for (const w of PREFIXES.split('|').filter(ascii)) addWord(letters(w), W_PREFIX)
 // Provider key openers as the letter run before their `-` or `_`.
-for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm'])
+for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm', 'sg'])
   addWord(w, W_KEY)
 for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
 

@@ -106,6 +106,16 @@ describe('exact spans', () => {
     // Outside a query string an `&` may be part of the value: taken whole.
     ['DB_PASSWORD=hT7#kq&2Lm9xZ', 'hT7#kq&2Lm9xZ', secretRecognizer],
     ['key sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6 here', 'sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6', secretRecognizer],
+    [
+      'SENDGRID_KEY SG.Zq8vT2mW9kLpQ7xRaB3c.D4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5aB6cD7e',
+      'SG.Zq8vT2mW9kLpQ7xRaB3c.D4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5aB6cD7e',
+      secretRecognizer,
+    ],
+    [
+      'AccountName=acct;AccountKey=Zq8vT2mW9kLpQ7xRaB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4==;EndpointSuffix=core.windows.net',
+      'Zq8vT2mW9kLpQ7xRaB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4==',
+      secretRecognizer,
+    ],
     ['from 10.0.0.12:5432', '10.0.0.12', ipRecognizer],
     ['mail <ana.lopez@example.com>.', 'ana.lopez@example.com', emailRecognizer],
     ['call (415) 555-0132.', '(415) 555-0132', phoneRecognizer],

@@ -13,10 +13,10 @@ import { characterClasses, shannonEntropy } from '../validators/entropy.js'
 // `password = "…"`, `API_KEY: …`, `"client_secret": "…"`: the value (group 1) after a secret-like key.
 // The key is matched as a suffix of an identifier so `OPENAI_API_KEY` and `db_password` both count.
 const ASSIGNMENT =
-  /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret)["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
+  /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|(?:master|signing|encryption|secret)[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret)["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]{1,4}([A-Za-z0-9._~+/=-]{12,4096})/g
-// scheme://user:password@host — the password part (the user may be empty: `redis://:password@host`). The `@` is looked at, not taken: every pattern here ends with its
-// value (see pushGroup).
+// scheme://user:password@host — the password part (the user may be empty: `redis://:password@host`). The `@` is looked
+// at, not taken: every pattern here ends with its value (see pushGroup).
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{0,128}:([^\s/@'"]{1,256})(?=@)/gi
 // The longest scheme URL_CREDENTIALS takes: `[a-z][a-z0-9+.-]{1,20}`.
 const URL_SCHEME_MAX = 21

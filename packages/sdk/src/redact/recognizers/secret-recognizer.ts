@@ -19,6 +19,7 @@ const KEYS = new RegExp(
     'AIza[0-9A-Za-z_-]{35}', // Google API keys
     'hf_[A-Za-z0-9]{30,64}', // Hugging Face
     'npm_[A-Za-z0-9]{36}',
+    'SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,64}', // SendGrid
     'eyJ[A-Za-z0-9_-]{6,2000}\\.eyJ[A-Za-z0-9_-]{6,8000}\\.[A-Za-z0-9_-]{0,2000}', // JWT (confirmed below)
   ]
     .map((s) => `(?:${s})`)
