@@ -189,6 +189,43 @@ addAll(
   C_PAIR_TAIL,
 )
 
+// Street types that end a street's name ("Maple Street", "Elm Road"); not those that are also common surnames or words
+// after a name ("Hill", "Grove", "Walk", "Dr").
+const C_STREET = 32
+addAll(
+  [
+    'street',
+    'st',
+    'road',
+    'rd',
+    'avenue',
+    'ave',
+    'boulevard',
+    'blvd',
+    'lane',
+    'ln',
+    'drive',
+    'terrace',
+    'parkway',
+    'pkwy',
+    'highway',
+    'hwy',
+    'crescent',
+    'court',
+    'ct',
+    'place',
+    'way',
+    'alley',
+    'plaza',
+  ],
+  C_STREET,
+)
+
+/** Whether the word with this hashWord() value is a street type that ends a street's name ("Street", "Rd"). */
+export function isStreetType(hash: number): boolean {
+  return (CONTEXT_WORDS.get(hash) & C_STREET) !== 0
+}
+
 /** Whether the word with this hashWord() value is a greeting or title that leads a name ("Dear", "Mr"). */
 export function isLeader(hash: number): boolean {
   return (CONTEXT_WORDS.get(hash) & C_LEADER) !== 0

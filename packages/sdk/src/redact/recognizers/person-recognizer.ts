@@ -31,6 +31,7 @@ const attributed = contexts.attributed
 const humanVerbAfter = contexts.humanVerbAfter
 const kinAfter = contexts.kinAfter
 const isLeader = contexts.isLeader
+const isStreetType = contexts.isStreetType
 const possessive = contexts.possessive
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = contexts.sentenceStart
@@ -49,6 +50,7 @@ const wFlags = new Uint8Array(MAX_RUN)
 const INITIAL = 1
 const LEADER = 2 // a greeting or title word ("Dear", "Mr."): context, not part of the name
 const LOWERCASE = 4 // read in lowerMode and not capitalised
+const STREET_TYPE = 8 // a street type ("Street", "Rd"): the words before it name a street
 
 // Text written without capitals ("follow up with patricia desrosiers"): every word is read, and candidates need a
 // known name part (lowerMode in candidate()).
@@ -64,7 +66,8 @@ let lowerMode = false
  */
 export const personRecognizer: Recognizer = {
   name: 'person',
-  entities: ['PERSON'],
+  // Street names come out of the same runs of capitalised words (see candidate()).
+  entities: ['PERSON', 'STREET_ADDRESS'],
   find(text: string): Finding[] {
     const out: Finding[] = []
     personLexicon() // builds the tables on first use
@@ -189,7 +192,10 @@ export const personRecognizer: Recognizer = {
       wEnd[len] = end
       wCls[len] = cls
       wFlags[len] =
-        (initial ? INITIAL : 0) | (leader ? LEADER : 0) | (lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0)
+        (initial ? INITIAL : 0) |
+        (leader ? LEADER : 0) |
+        (lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0) |
+        (!initial && end - start <= 9 && isStreetType(h) ? STREET_TYPE : 0)
       len++
     }
     if (len > 0) score(text, len, out)
@@ -266,17 +272,35 @@ function score(text: string, len: number, out: Finding[]): void {
   let from = i
   for (let j = i; j <= len; j++) {
     if (j === len || wCls[j] === BREAK) {
-      if (j > from) candidate(text, from, j, out, leader && from === i)
+      if (j > from)
+        candidate(text, from, j, out, leader && from === i, j < len && wFlags[j]! & STREET_TYPE ? wEnd[j]! : -1)
       from = j + 1
     }
   }
 }
 
+/** A street named without a number: as likely as a lone known name mid-sentence. */
+const NAMED_STREET_SCORE = 0.55
+
+/** Whether one of the words [from, to) of the current run is a street type. */
+function holdsStreetType(from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (wFlags[k]! & STREET_TYPE) return true
+  return false
+}
+
 /** Scores words [from, to) of the current run as one candidate name. */
-function candidate(text: string, from: number, to: number, out: Finding[], leader: boolean): void {
+function candidate(text: string, from: number, to: number, out: Finding[], leader: boolean, streetEnd: number): void {
   while (to > from && wFlags[to - 1]! & INITIAL) to--
   const count = to - from
   if (count === 0 || count > 4 || (count === 1 && wFlags[from]! & INITIAL)) return
+  // A street's name, not a person's: before a street type that is no name part ("Elm Road", `streetEnd` its end), or
+  // holding one that may be a surname too ("Maple Street", "Oak Street Bridge") unless it opens with a known given
+  // name ("Diane Lane"). Without a house number it is still where someone lives or goes: a weak STREET_ADDRESS.
+  if (streetEnd >= 0 || (wCls[from] !== NAME && holdsStreetType(from + 1, to))) {
+    const end = streetEnd >= 0 ? streetEnd : wEnd[to - 1]!
+    out.push({ type: 'STREET_ADDRESS', start: wStart[from]!, end, score: NAMED_STREET_SCORE, recognizer: 'person' })
+    return
+  }
   const start = wStart[from]!
   const end = wEnd[to - 1]!
   let names = 0

@@ -234,6 +234,17 @@ describe('specific negatives', () => {
       expect(redactor.redact(text).findings, text).toEqual([])
     }
   })
+  it('reads a street named without a number as a street, not as a person, and a numbered street by its ordinal', () => {
+    const redactor = createRedactor()
+    for (const [text, want] of [
+      ['She lives on Maple Street.', 'She lives on <STREET_ADDRESS>.'],
+      ['Take Lincoln Avenue north', 'Take <STREET_ADDRESS> north'],
+      ['Diane Lane starred in it.', '<PERSON> starred in it.'],
+      ["I'm at 350 5th Ave, 34th floor", "I'm at <STREET_ADDRESS>, 34th floor"],
+    ]) {
+      expect(redactor.redact(text!).text, text).toBe(want)
+    }
+  })
   it('takes local phone formats by their context words in other languages, not inside a compound word', () => {
     const redactor = createRedactor()
     for (const [text, want] of [

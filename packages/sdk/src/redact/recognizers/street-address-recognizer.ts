@@ -20,9 +20,9 @@ import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
 const L = 'A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF'
 const LU = 'A-Z\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u024F\\u0391-\\u03A9\\u0400-\\u042F'
 const WORD = `[${L}.'’-]{1,30}`
-// "216 Menzies Street", "99449 18 McPherson Road": number, up to four words, a street type.
+// "216 Menzies Street", "99449 18 McPherson Road", "350 5th Ave": number, up to four words or ordinals, a street type.
 const NUMBER_FIRST = new RegExp(
-  `\\d(?<![${L}0-9]\\d)\\d{0,5}[A-Za-z]?(?:[ ,]{1,2}\\d{1,5})?[ ]{1,3}(?:${WORD}[ ]{1,3}){0,4}?(?:${TYPES})\\.?(?![${L}0-9])`,
+  `\\d(?<![${L}0-9]\\d)\\d{0,5}[A-Za-z]?(?:[ ,]{1,2}\\d{1,5})?[ ]{1,3}(?:(?:${WORD}|\\d{1,3}(?:st|nd|rd|th))[ ]{1,3}){0,4}?(?:${TYPES})\\.?(?![${L}0-9])`,
   'gi',
 )
 // "Rua Igreja 25", "ul. Słowicza 10", "26 rue des lieutemants Thomazo": a street prefix, words, a number.
@@ -235,8 +235,9 @@ function hasDigit(text: string, from: number, to: number): boolean {
   return false
 }
 
-// Same-line tail after a street: more capitalised words, numbers, unit words ("… Road Kishiev Squares Suite 4").
-const TAIL = /(?:,?[ ]{1,2}(?:\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))/uy
+// Same-line tail after a street: more capitalised words, numbers, unit words ("… Road Kishiev Squares Suite 4"), each
+// whole ("…, 34th floor" takes no "34").
+const TAIL = /(?:,?[ ]{1,2}(?:\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
 
 function extendLine(text: string, end: number): number {
   let pos = end
