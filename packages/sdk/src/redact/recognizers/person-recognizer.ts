@@ -195,7 +195,7 @@ export const personRecognizer: Recognizer = {
         (initial ? INITIAL : 0) |
         (leader ? LEADER : 0) |
         (lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0) |
-        (!initial && end - start <= 9 && isStreetType(h) ? STREET_TYPE : 0)
+        (len > 0 && !initial && end - start <= 9 && isStreetType(h) ? STREET_TYPE : 0) // only after a word: it ends a name
       len++
     }
     if (len > 0) score(text, len, out)
