@@ -12,6 +12,7 @@ export class IntHashTable {
   private readonly keys: Int32Array
   private readonly values: Uint8Array
   private readonly mask: number
+  private size = 0
 
   /** `bits`: log2 of the slot count; keep it well above log2 of the entries (lookups of absent keys stop at a gap). */
   constructor(bits: number) {
@@ -20,10 +21,16 @@ export class IntHashTable {
     this.mask = (1 << bits) - 1
   }
 
-  /** ORs `flags` into the entry for `hash` (which must not be 0: 0 marks an empty slot). */
+  /**
+   * ORs `flags` into the entry for `hash` (which must not be 0: 0 marks an empty slot). Throws rather than fill the
+   * table past half its slots: a full table would never end a lookup of an absent key.
+   */
   add(hash: number, flags: number): void {
     let slot = hash & this.mask
     while (this.keys[slot] !== 0 && this.keys[slot] !== hash) slot = (slot + 1) & this.mask
+    if (this.keys[slot] === 0 && ++this.size * 2 > this.mask + 1) {
+      throw new RangeError(`IntHashTable: more than ${(this.mask + 1) / 2} entries; give it more bits`)
+    }
     this.keys[slot] = hash
     this.values[slot] = this.values[slot]! | flags
   }

@@ -46,7 +46,14 @@ const STRONG = new Set([
   'im',
   'kid',
 ])
+// Family words: context before a name ("my wife Ana") and, after a possessive, evidence of one ("Asya's husband").
+const RELATIVES = ['wife', 'husband', 'son', 'daughter', 'mother', 'father', 'brother', 'sister']
+// "my daughter Sofia", "her husband Tomás": a relative named after a possessive word is a person.
+const RELATIVE_PAIRS = ['my', 'his', 'her', 'our', 'their', 'your'].flatMap((d) =>
+  [...RELATIVES, 'friend', 'colleague', 'partner', 'boss'].map((r) => `${d} ${r}`),
+)
 const STRONG_PAIRS = new Set([
+  ...RELATIVE_PAIRS,
   'name is',
   'i am',
   'names are',
@@ -83,8 +90,6 @@ const HUMAN_VERBS = new Set([
   'feels',
   'felt',
 ])
-// Family words: context before a name ("my wife Ana") and, after a possessive, evidence of one ("Asya's husband").
-const RELATIVES = ['wife', 'husband', 'son', 'daughter', 'mother', 'father', 'brother', 'sister']
 const WEAK = new Set([
   'hi',
   'hello',
@@ -264,7 +269,7 @@ export function contextBefore(text: string, pos: number): number {
 
 // hashWord() of each STRONG_PAIRS phrase: a pair of words is looked up by hash first, and only a listed hash builds
 // the phrase string ("is", "me" and "by" end a pair, and stand before many capitalised words).
-const PAIR_HASHES = new IntHashTable(6)
+const PAIR_HASHES = new IntHashTable(Math.ceil(Math.log2(STRONG_PAIRS.size)) + 2)
 for (const p of STRONG_PAIRS) PAIR_HASHES.add(hashWord(p, 0, p.length), 1)
 
 /** Whether text[s2, e2) + ' ' + text[s1, e1), lower-cased, is one of STRONG_PAIRS. */

@@ -170,7 +170,9 @@ export const personRecognizer: Recognizer = {
       else {
         leader = end - start <= 9 && isLeader(h)
         if (upper > 0 && lower === 0 && !hasNonAsciiLower(text, start, end))
-          cls = BREAK // an acronym: SSN, NASA
+          // An acronym (SSN, NASA), or a name written in capitals (JOHN SMITH on a form): one the name lists hold, of
+          // three letters or more and not glued to an identifier, is ambiguous: it needs support, as "Summer" does.
+          cls = end - start >= 3 && !gluedAfter(codeAt(text, j)) && classifyHash(h) === NAME ? AMBIGUOUS : BREAK
         else if (camel || (seg === j - start && gluedAfter(codeAt(text, j))))
           cls = BREAK // a product or identifier: OpenTelemetry, Ed25519, Windows_NT
         else cls = classifyHash(h)

@@ -245,6 +245,20 @@ describe('specific negatives', () => {
       expect(redactor.redact(text!).text, text).toBe(want)
     }
   })
+  it('reads names written in capitals on a form, and a relative after a possessive word, as names', () => {
+    const redactor = createRedactor()
+    for (const [text, want] of [
+      ['PATIENT NAME: JOHN SMITH', 'PATIENT NAME: <PERSON>'],
+      ['Name: SMITH, John', 'Name: <PERSON>, <PERSON>'],
+      ['My daughter Sofia is 7.', 'My daughter <PERSON> is 7.'],
+      ['Emergency contact: her husband Tomás', 'Emergency contact: her husband <PERSON>'],
+      // Capitals alone are no evidence: a lone known name in them needs context, as an acronym never is one.
+      ['set MAX to 5', 'set MAX to 5'],
+      ['TODO: ask ALEX', 'TODO: ask ALEX'],
+    ]) {
+      expect(redactor.redact(text!).text, text).toBe(want)
+    }
+  })
   it('takes local phone formats by their context words in other languages, not inside a compound word', () => {
     const redactor = createRedactor()
     for (const [text, want] of [
