@@ -314,6 +314,25 @@ export function possessive(text: string, end: number): boolean {
   return (q === 39 || q === 0x2019) && codeAt(text, end + 1) === 115 && !isWordChar(codeAt(text, end + 2))
 }
 
+// Words that close a message before the sender's name ("Thanks,\nPriya", "Cheers, Tom").
+const SIGN_OFFS = new Set(['thanks', 'thx', 'cheers', 'best', 'regards', 'sincerely', 'warmly', 'love', 'yours'])
+
+/**
+ * A sign-off: the word stands after a closing word ("Thanks, Oluwaseun", "Best,\nZorvath") and ends its line or the
+ * text (a `.` or `!` may follow). Where a message ends with its sender's name, an unknown word is that name.
+ */
+export function signedOff(text: string, start: number, end: number): boolean {
+  let e = end
+  while (e < text.length && (text.charCodeAt(e) === 46 || text.charCodeAt(e) === 33 || text.charCodeAt(e) === 32)) e++
+  if (e < text.length && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) return false
+  let i = start - 1
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13)) i--
+  if (codeAt(text, i) === 44) i--
+  const wordEnd = i + 1
+  while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
+  return wordEnd - (i + 1) >= 3 && SIGN_OFFS.has(text.slice(i + 1, wordEnd).toLowerCase())
+}
+
 /** The words fill their line and a blank line or the text's end follows: a letterhead or signature block. */
 export function wholeLine(text: string, start: number, end: number): boolean {
   const before = start === 0 || text.charCodeAt(start - 1) === 10

@@ -30,6 +30,7 @@ const hasNonAscii = contexts.hasNonAscii
 const attributed = contexts.attributed
 const humanVerbAfter = contexts.humanVerbAfter
 const kinAfter = contexts.kinAfter
+const signedOff = contexts.signedOff
 const isLeader = contexts.isLeader
 const isStreetType = contexts.isStreetType
 const possessive = contexts.possessive
@@ -352,7 +353,8 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
       : (atStart && speaker(text, end) && dialogue(text)) ||
           humanVerbAfter(text, end) ||
           attributed(text, start, end) ||
-          kinAfter(text, end)
+          kinAfter(text, end) ||
+          signedOff(text, start, end)
         ? 0.6
         : 0.2
   else if (ambiguous === 1) s = strong ? 0.7 : 0.2

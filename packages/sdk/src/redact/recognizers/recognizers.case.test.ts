@@ -204,13 +204,15 @@ describe('specific negatives', () => {
       expect(redactor.redact(text!).text, text).toBe(want)
     }
   })
-  it('reads an unknown word as a name after a quotation, a name question, "named him" or before a relation', () => {
+  it('reads an unknown word as a name after a quotation or a name question, before a relation, or signing off', () => {
     const redactor = createRedactor()
     for (const [text, want] of [
       ['"The market is moving," says Hartvigsson.', '"The market is moving," says <PERSON>.'],
       ["What's your last name? Matthíasson", "What's your last name? <PERSON>"],
       ['She named him Tuvok', 'She named him <PERSON>'],
       ["We spoke with Zorvath's wife yesterday.", "We spoke with <PERSON>'s wife yesterday."],
+      ['Thanks, Zorvath', 'Thanks, <PERSON>'],
+      ['See you then.\nBest,\nZorvath', 'See you then.\nBest,\n<PERSON>'],
     ]) {
       expect(redactor.redact(text!).text, text).toBe(want)
     }
@@ -219,6 +221,7 @@ describe('specific negatives', () => {
       'Hartvigsson scale readings',
       "Zorvath's address is below",
       'The plan says Hartvigsson needs',
+      'Thanks, Zorvath team',
     ]) {
       expect(redactor.redact(text).findings, text).toEqual([])
     }
