@@ -330,7 +330,8 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
     // Without capitals, only known name parts count: a known given name and a name-like word, or a lone one with
     // context.
     if (parts === 2 && wCls[from] === NAME && wCls[from + 1] !== AMBIGUOUS) s = 0.85
-    else if (parts === 1 && names === 1) s = strong || ctx === WEAK_CONTEXT || speaker(text, end) ? 0.6 : 0
+    else if (parts === 1 && names === 1)
+      s = strong || ctx === WEAK_CONTEXT || (speaker(text, end) && dialogue(text)) ? 0.6 : 0
     else if (parts === 1 && unknown === 1 && strong) s = 0.8
     if (s > 0) out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
     return

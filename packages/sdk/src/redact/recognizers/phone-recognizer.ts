@@ -148,6 +148,9 @@ export const phoneRecognizer: Recognizer = {
       // Digits in match[0, cut): a prefix with fewer than seven is no phone, and is rejected before it is sliced.
       // Characters are read from the text, not from the match (a sliced string, one indirection per read).
       let digits = countDigits(text, at, at + match.length)
+      // Four groups of four digits are a card's shape (one that fails Luhn is no card, and no phone either): no prefix
+      // of it is read as a phone number.
+      if (digits === 16 && cardShaped(match)) continue
       for (let cut = match.length; cut > 0 && digits >= 7; ) {
         const candidate = match.slice(0, cut)
         const s = scoreCandidate(text, m.index, candidate, digits)
@@ -260,6 +263,12 @@ function hasDot(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (text.charCodeAt(i) === 46) return true
   return false
 }
+
+/** `dddd dddd dddd dddd` (or with dashes): a card number's grouping. */
+function cardShaped(raw: string): boolean {
+  return CARD_GROUPS.test(raw)
+}
+const CARD_GROUPS = /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$/
 
 /** ASCII digits in text[from, to). */
 function countDigits(text: string, from: number, to: number): number {

@@ -154,6 +154,13 @@ describe('specific negatives', () => {
   it('rejects cards that fail Luhn or issuer ranges, and phone-grouped digits', () => {
     expect(creditCardRecognizer.find('card 4111 1111 1111 1112')).toEqual([])
     expect(creditCardRecognizer.find('ref 9999 9999 9999 9995').filter((f) => f.score >= MIN)).toEqual([])
+    // Nor is a card-shaped number that fails Luhn read in part as a phone number.
+    expect(createRedactor().redact('Mastercard 2221 0012 3412 3456').findings).toEqual([])
+  })
+  it('reads a lower-case label as a name only in a dialogue', () => {
+    const redactor = createRedactor()
+    expect(redactor.redact('iban: nl91abna0417164300').text).toBe('iban: <IBAN_CODE>')
+    expect(redactor.redact('maria: hi\ntom: hey there').text).toBe('<PERSON>: hi\n<PERSON>: hey there')
   })
   it('rejects SSNs in never-issued ranges', () => {
     expect(usSsnRecognizer.find('SSN 666-12-3456')).toEqual([])
