@@ -15,6 +15,12 @@ const piece = fc.constantFrom(
   '221 Baker Street',
   'lorem ipsum dolor sit amet',
   'order 56413599',
+  'Thanks, Zorvath',
+  'she lives on Maple Street',
+  '"It is late," says Hartvigsson.',
+  'NAME: JOHN SMITH',
+  'Rahul will call',
+  'postgres://admin:S3cr3tPass@db.internal:5432/app',
   '\n',
 )
 
