@@ -17,6 +17,7 @@ const BREAK = lexicons.BREAK
 const CASE = lexicons.CASE
 const CASED_LOWER = lexicons.CASED_LOWER
 const CASED_UPPER = lexicons.CASED_UPPER
+const classify = lexicons.classify
 const classifyHash = lexicons.classifyHash
 const FNV_BASIS = lexicons.FNV_BASIS
 const isPlaceName = lexicons.isPlaceName
@@ -285,6 +286,31 @@ function score(text: string, len: number, out: Finding[]): void {
 /** A street named without a number: as likely as a lone known name mid-sentence. */
 const NAMED_STREET_SCORE = 0.55
 
+/**
+ * A surname written first: `, ` and a known given name follow, which closes the field (the text's or its line's end,
+ * a quote, `;`, `(` or ` <`): "Garcia, Maria", "SMITH, John" on a form or in a mail header.
+ */
+function givenNameAfter(text: string, end: number): boolean {
+  if (codeAt(text, end) !== 44 || codeAt(text, end + 1) !== 32) return false
+  const from = end + 2
+  if (!isUpper(text, from, codeAt(text, from))) return false
+  let e = from + 1
+  while (e < text.length && isLetter(text.charCodeAt(e))) e++
+  if (classify(text, from, e) !== NAME) return false
+  const c = codeAt(text, e)
+  return (
+    c === -1 ||
+    c === 10 ||
+    c === 13 ||
+    c === 34 ||
+    c === 39 ||
+    c === 0x201d ||
+    c === 59 ||
+    c === 40 ||
+    (c === 32 && codeAt(text, e + 1) === 60)
+  )
+}
+
 /** Whether one of the words [from, to) of the current run is a street type. */
 function holdsStreetType(from: number, to: number): boolean {
   for (let k = from; k < to; k++) if (wFlags[k]! & STREET_TYPE) return true
@@ -355,10 +381,11 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
           humanVerbAfter(text, end) ||
           attributed(text, start, end) ||
           kinAfter(text, end) ||
-          signedOff(text, start, end)
+          signedOff(text, start, end) ||
+          givenNameAfter(text, end)
         ? 0.6
         : 0.2
-  else if (ambiguous === 1) s = strong ? 0.7 : 0.2
+  else if (ambiguous === 1) s = strong ? 0.7 : givenNameAfter(text, end) ? 0.6 : 0.2
   if (s === 0) return
   out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
 }

@@ -255,11 +255,13 @@ describe('specific negatives', () => {
       expect(redactor.redact(text!).text, text).toBe(want)
     }
   })
-  it('reads names written in capitals on a form, and a relative after a possessive word, as names', () => {
+  it('reads names in capitals on a form, a surname before its given name, and a relative after "my" as names', () => {
     const redactor = createRedactor()
     for (const [text, want] of [
       ['PATIENT NAME: JOHN SMITH', 'PATIENT NAME: <PERSON>'],
       ['Name: SMITH, John', 'Name: <PERSON>, <PERSON>'],
+      ['From: "Garcia, Maria" <mg@example.com>', 'From: "<PERSON>, <PERSON>" <<EMAIL_ADDRESS>>'],
+      ['Paris, France', 'Paris, France'],
       ['My daughter Sofia is 7.', 'My daughter <PERSON> is 7.'],
       ['Emergency contact: her husband Tomás', 'Emergency contact: her husband <PERSON>'],
       // Capitals alone are no evidence: a lone known name in them needs context, as an acronym never is one.
