@@ -226,6 +226,23 @@ addAll(
   C_STREET,
 )
 
+// Month abbreviations, some of them given names too ("Jan", "Mar"): next to a day's number they are a date.
+const C_MONTH = 64
+addAll(['jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'], C_MONTH)
+
+/**
+ * Whether the word text[start, end), with this hashWord() value, is a month's abbreviation next to a day's number
+ * ("effective Jan 1", "on 14 Mar", "Sept. 3").
+ */
+export function monthInDate(text: string, start: number, end: number, hash: number): boolean {
+  if ((CONTEXT_WORDS.get(hash) & C_MONTH) === 0) return false
+  let e = end
+  if (codeAt(text, e) === 46) e++
+  const after = codeAt(text, e) === 32 ? codeAt(text, e + 1) : -1
+  const before = codeAt(text, start - 1) === 32 ? codeAt(text, start - 2) : -1
+  return (after >= 48 && after <= 57) || (before >= 48 && before <= 57)
+}
+
 /** Whether the word with this hashWord() value is a street type that ends a street's name ("Street", "Rd"). */
 export function isStreetType(hash: number): boolean {
   return (CONTEXT_WORDS.get(hash) & C_STREET) !== 0

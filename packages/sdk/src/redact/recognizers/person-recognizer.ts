@@ -31,6 +31,7 @@ const hasNonAscii = contexts.hasNonAscii
 const attributed = contexts.attributed
 const humanVerbAfter = contexts.humanVerbAfter
 const kinAfter = contexts.kinAfter
+const monthInDate = contexts.monthInDate
 const signedOff = contexts.signedOff
 const isLeader = contexts.isLeader
 const isStreetType = contexts.isStreetType
@@ -177,6 +178,8 @@ export const personRecognizer: Recognizer = {
           cls = end - start >= 3 && !gluedAfter(codeAt(text, j)) && classifyHash(h) === NAME ? AMBIGUOUS : BREAK
         else if (camel || (seg === j - start && gluedAfter(codeAt(text, j))))
           cls = BREAK // a product or identifier: OpenTelemetry, Ed25519, Windows_NT
+        else if (end - start <= 4 && monthInDate(text, start, end, h))
+          cls = BREAK // a date: "Jan 1", not Jan
         else cls = classifyHash(h)
         if (leader && codeAt(text, end) === 46) end++
       }

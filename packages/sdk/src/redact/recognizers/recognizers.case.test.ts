@@ -25,6 +25,8 @@ const LOOK_ALIKES = [
   'Install scikit-learn (often written sk-learn) version 1.6.',
   'Compute 4821 * 7382 and round to 2 decimals.',
   'What is the capital of Papua New Guinea? Answer in one word.',
+  'Reply via email within 2 days; the place was closed for 3 days.',
+  'Promoted to Senior Engineer, effective Jan 1; review on 14 Mar.',
 ]
 
 const cases: Array<[Recognizer, string, string[]]> = [
@@ -251,6 +253,7 @@ describe('specific negatives', () => {
       ['Take Lincoln Avenue north', 'Take <STREET_ADDRESS> north'],
       ['Diane Lane starred in it.', '<PERSON> starred in it.'],
       ["I'm at 350 5th Ave, 34th floor", "I'm at <STREET_ADDRESS>, 34th floor"],
+      ['Envoyez-le au 14 avenue des Champs-Élysées, 75008 Paris', 'Envoyez-le au <STREET_ADDRESS>'],
     ]) {
       expect(redactor.redact(text!).text, text).toBe(want)
     }

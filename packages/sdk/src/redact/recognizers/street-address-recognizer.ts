@@ -92,6 +92,15 @@ function mayHoldAddress(text: string): boolean {
   return NON_ASCII_WORDS.test(text) || SUFFIX_THEN_NUMBER_ANY_SPACE.test(text)
 }
 
+// A prefix match with a number must name a street: a house number before the prefix ("14 avenue des Champs-Élysées"),
+// a capitalised prefix ("Calle Mayor 5"), or a capitalised word or a number after it ("ul. Słowicza 10", "calle 5");
+// "send via email in 2 days" and "the place was closed for 2 days" do not.
+const NAMES_A_STREET = /^(?:\d|\p{Lu}|\S+\s+(?:\p{Lu}|\d))/u
+
+function namesAStreet(match: string): boolean {
+  return NAMES_A_STREET.test(match)
+}
+
 // A prefix match without a number must open with two capitalised words ("Via Roma", not "via email").
 const TWO_CAPITALISED = /^\p{Lu}\S*\s+\p{Lu}/u
 
@@ -141,7 +150,10 @@ export const streetAddressRecognizer: Recognizer = {
       const last = digit ? lastDigit : text.length + 1
       for (let m = re.exec(text); m !== null; m = re.lastIndex < last ? re.exec(text) : null) {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
-        if (re === PREFIX_FIRST && !hasDigit(text, m.index, m.index + m[0].length) && !TWO_CAPITALISED.test(m[0]))
+        if (
+          re === PREFIX_FIRST &&
+          !(hasDigit(text, m.index, m.index + m[0].length) ? namesAStreet(m[0]) : TWO_CAPITALISED.test(m[0]))
+        )
           continue
         spans.push([m.index, m.index + m[0].length, score])
       }
