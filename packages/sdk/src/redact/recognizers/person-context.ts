@@ -226,6 +226,75 @@ addAll(
   C_STREET,
 )
 
+// Nouns a name lends itself to ("Fibonacci number", "Newton's second law", "Turing test"): the name then names a thing.
+const EPONYMS = new Set([
+  'law',
+  'laws',
+  'theorem',
+  'equation',
+  'equations',
+  'principle',
+  'conjecture',
+  'paradox',
+  'constant',
+  'lemma',
+  'distribution',
+  'transform',
+  'algorithm',
+  'machine',
+  'test',
+  'prize',
+  'award',
+  'disease',
+  'syndrome',
+  'razor',
+  'sequence',
+  'series',
+  'effect',
+])
+// Only after no possessive: "Fibonacci numbers" but "Maria's number" is hers.
+const BARE_EPONYMS = new Set(['number', 'numbers', 'method', 'formula', 'code', 'curve'])
+// Words that may stand between a possessive and its noun ("Newton's second law").
+const EPONYM_FILLERS = new Set(['first', 'second', 'third', 'last', 'famous', 'little', 'great'])
+
+/**
+ * The words name a thing after a person: an eponym noun follows, after a possessive and a filler word or bare
+ * ("Newton's second law", "Fibonacci number", "Turing test"). Read only for lone or two-word candidates.
+ */
+export function eponymAfter(text: string, end: number): boolean {
+  let i = end
+  const owned = possessive(text, i)
+  if (owned) i += 2
+  if (codeAt(text, i) !== 32) return false
+  let word = lowerWordAt(text, i + 1)
+  let at = i + 1
+  if (owned && EPONYM_FILLERS.has(word)) {
+    at += word.length + 1
+    word = lowerWordAt(text, at)
+  }
+  if (!EPONYMS.has(word) && (owned || !BARE_EPONYMS.has(word))) return false
+  // "Kwame's law firm", "Ana's test results": the noun opens a compound that is the person's, not a thing named.
+  return codeAt(text, at + word.length) !== 32 || !OWNED_COMPOUNDS.has(lowerWordAt(text, at + word.length + 1))
+}
+const OWNED_COMPOUNDS = new Set([
+  'firm',
+  'school',
+  'office',
+  'practice',
+  'degree',
+  'results',
+  'result',
+  'score',
+  'scores',
+])
+
+/** The lower-case ASCII word at `at` (at most 13 letters), or '' when none stands there. */
+function lowerWordAt(text: string, at: number): string {
+  let e = at
+  while (e < text.length && e - at <= 13 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
+  return e - at <= 13 && !isWordChar(codeAt(text, e)) ? text.slice(at, e) : ''
+}
+
 // Month abbreviations, some of them given names too ("Jan", "Mar"): next to a day's number they are a date.
 const C_MONTH = 64
 addAll(['jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'], C_MONTH)

@@ -30,6 +30,7 @@ const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
 const hasNonAscii = contexts.hasNonAscii
 const attributed = contexts.attributed
 const humanVerbAfter = contexts.humanVerbAfter
+const eponymAfter = contexts.eponymAfter
 const kinAfter = contexts.kinAfter
 const monthInDate = contexts.monthInDate
 const signedOff = contexts.signedOff
@@ -349,6 +350,7 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
     else unknown++
   }
   if (names === 0 && count >= 2 && isPlaceName(text, start, end)) return
+  if (count <= 2 && eponymAfter(text, end)) return
   const ctx = contextBefore(text, start)
   const strong = leader || ctx === STRONG_CONTEXT
   const weak = strong || ctx === WEAK_CONTEXT || ctx === FUNCTION_CONTEXT

@@ -27,6 +27,7 @@ const LOOK_ALIKES = [
   'What is the capital of Papua New Guinea? Answer in one word.',
   'Reply via email within 2 days; the place was closed for 3 days.',
   'Promoted to Senior Engineer, effective Jan 1; review on 14 Mar.',
+  "Return the nth Fibonacci number, then explain Newton's second law and the Turing test.",
 ]
 
 const cases: Array<[Recognizer, string, string[]]> = [
@@ -221,6 +222,7 @@ describe('specific negatives', () => {
       ['She named him Tuvok', 'She named him <PERSON>'],
       ["We spoke with Zorvath's wife yesterday.", "We spoke with <PERSON>'s wife yesterday."],
       ['Thanks, Zorvath', 'Thanks, <PERSON>'],
+      ["Kwame's law firm and Sarah's test results", "<PERSON>'s law firm and <PERSON>'s test results"],
       ['See you then.\nBest,\nZorvath', 'See you then.\nBest,\n<PERSON>'],
     ]) {
       expect(redactor.redact(text!).text, text).toBe(want)
