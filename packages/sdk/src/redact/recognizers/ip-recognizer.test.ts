@@ -16,6 +16,12 @@ function reference(text: string): Finding[] {
     const slash = m[0].indexOf('/')
     const addr = slash === -1 ? m[0] : m[0].slice(0, slash)
     if (!isValidIpv4(addr) || addr.startsWith('127.') || addr === '0.0.0.0') continue
+    // A network's own address (host bits zero under its prefix) names no host.
+    if (slash !== -1) {
+      const prefix = Number(m[0].slice(slash + 1))
+      const value = addr.split('.').reduce((v, part) => v * 256 + Number(part), 0)
+      if (prefix < 32 && value % 2 ** (32 - prefix) === 0) continue
+    }
     const start = m.index
     const score = VERSION.test(text.slice(Math.max(0, start - 12), start)) ? 0.3 : 0.9
     out.push({ type: 'IP_ADDRESS', start, end: start + m[0].length, score, recognizer: 'ip' })

@@ -37,8 +37,9 @@ export const ipRecognizer: Recognizer = {
       for (let m = V4.exec(text); m !== null; m = V4.lastIndex < last ? V4.exec(text) : null) {
         const slash = m[0].indexOf('/')
         const addr = slash === -1 ? m[0] : m[0].slice(0, slash)
-        // Loopback and the unspecified address identify no one.
+        // Loopback, the unspecified address and a network's own address (10.0.0.0/16) identify no one.
         if (!isValidIpv4(addr) || addr.startsWith('127.') || addr === '0.0.0.0') continue
+        if (slash !== -1 && isNetwork(addr, Number(m[0].slice(slash + 1)))) continue
         const start = m.index
         const end = start + m[0].length
         const score = nearby(text, start, end, VERSION, 12, 0) ? 0.3 : 0.9
@@ -78,6 +79,15 @@ function findV6(text: string, out: Finding[]): void {
     }
     if (next <= colon) next = colon + 1
   }
+}
+
+/** Whether `addr`/`prefix` is a network, not a host: a prefix below 32 and every host bit zero. */
+function isNetwork(addr: string, prefix: number): boolean {
+  if (!(prefix < 32)) return false
+  let value = 0
+  for (const part of addr.split('.')) value = value * 256 + Number(part)
+  const hosts = 2 ** (32 - prefix)
+  return value % hosts === 0
 }
 
 /** A V6 match may open at `at`: a hex digit or colon, after no word character, colon or dot. */

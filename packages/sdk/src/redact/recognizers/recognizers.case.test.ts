@@ -28,6 +28,7 @@ const LOOK_ALIKES = [
   'Reply via email within 2 days; the place was closed for 3 days.',
   'Promoted to Senior Engineer, effective Jan 1; review on 14 Mar.',
   "Return the nth Fibonacci number, then explain Newton's second law and the Turing test.",
+  'Use port 8080 and the subnets 10.0.0.0/16 and 192.168.1.0/24 for the cluster.',
 ]
 
 const cases: Array<[Recognizer, string, string[]]> = [
