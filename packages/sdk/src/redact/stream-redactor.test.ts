@@ -20,6 +20,7 @@ const piece = fc.constantFrom(
   '"It is late," says Hartvigsson.',
   'NAME: JOHN SMITH',
   'Rahul will call',
+  'Hi, my name is carlos mendez and',
   'postgres://admin:S3cr3tPass@db.internal:5432/app',
   '\n',
 )

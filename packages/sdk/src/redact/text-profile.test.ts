@@ -25,6 +25,7 @@ import {
   hexColonStarts,
   IBAN_HEAD,
   KEY_MARKER,
+  NAME_IS,
   NON_ASCII,
   SECRET_KEY_ASSIGNMENT,
   SEVEN_DIGITS,
@@ -86,6 +87,7 @@ const ALL_TEXTS: Array<[number, RegExp]> = [
   [DASHES, /-----BEGIN/],
   [URL_SCHEME, /:\/\//],
   [CONJUNCTION, / and | & /],
+  [NAME_IS, /(?<![A-Za-z])name(?: is |['’]s )/i],
   [CAPITAL_NOT_I, /[A-HJ-Z]|I[A-Za-z]|[A-Za-z]I/],
   [AT, /@/],
   [DIGIT, /\d/],
@@ -105,6 +107,7 @@ const piece = fc.constantFrom(
   ...['Bearer', 'Basic', 'Token', 'token', '-----', '-----BEGIN', '://', 'https'],
   ...['password', 'PASSWD', 'api_key', 'Secret', 'credentials', 'pwd', '"', "'", '        ', 'passphrase'],
   ...['and', 'And', 'I', "I'm", 'Anna', 'GB', 'DE', 'fe80', 'abcd', 'x', 'é', 'É', 'ß', 'λ', '’', 'Ż'],
+  ...['name', 'Name', 'username', ' is ', ' IS ', "'s ", '’s '],
 )
 const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''))
 
@@ -172,6 +175,9 @@ describe('text profile', () => {
     expect(has('the task-runner', KEY_MARKER)).toBe(false)
     expect(has('Tom and Ann', CONJUNCTION)).toBe(true)
     expect(has('Tom, Ann', CONJUNCTION)).toBe(false)
+    expect(has("my name's ", NAME_IS)).toBe(true) // the phrase at the text's very end
+    expect(has('my name is', NAME_IS)).toBe(false)
+    expect(has('the username is x', NAME_IS)).toBe(false)
     expect(has('ship to 216 Menzies Street', STREET_WORD)).toBe(true)
     expect(has('please send the report', STREET_WORD)).toBe(false)
     expect(has('Friedhofstrasse 33', SUFFIX_THEN_NUMBER)).toBe(true)

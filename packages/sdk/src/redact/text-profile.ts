@@ -17,6 +17,7 @@ const W_STREET = words.W_STREET
 const W_TAIL = words.W_TAIL
 const W_TYPE = words.W_TYPE
 const W_UNIT = words.W_UNIT
+const W_NAME = words.W_NAME
 
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
@@ -87,6 +88,8 @@ export const SECRET_KEY_ASSIGNMENT = 1 << 25
  * `send`, …) and one space before a word starting like the phrase goes on (`at`, `to`, `in`, `it`, `th…`, `me`, `a`).
  */
 export const ADDRESS_PHRASE = 1 << 26
+/** `name is ` or `name's ` (any case): a name may follow, written in lower case too ("my name is carlos"). */
+export const NAME_IS = 1 << 27
 
 let lastText: string | null = null
 let lastProfile = 0
@@ -121,6 +124,20 @@ let capCount = 0
  */
 export function capitalPositions(): { positions: Int32Array; count: number } {
   return { positions: caps, count: capCount }
+}
+
+// Where a name may follow `name is ` / `name's ` (the index after the phrase's last space), in text order; -1 when
+// more than fit.
+const MAX_NAME_IS = 8
+const nameIs = new Int32Array(MAX_NAME_IS)
+let nameIsCount = 0
+
+/**
+ * Where the last profiled text holds `name is ` or `name's ` (NAME_IS): the index right after the phrase, where the
+ * name starts (`count` -1 when the text held more than fit).
+ */
+export function nameIsPositions(): { positions: Int32Array; count: number } {
+  return { positions: nameIs, count: nameIsCount }
 }
 
 // Where ` and ` and ` & ` stand (the index of their leading space), in text order; -1 when more than fit.
@@ -283,6 +300,7 @@ function scan(text: string): number {
   let nCaps = 0
   let nAnds = 0
   let nAmps = 0
+  let nNameIs = 0
   hexCount = 0
   firstScheme = -1
   let i = 0
@@ -323,6 +341,14 @@ function scan(text: string): number {
         if (f & W_UNIT) bits |= STREET_UNIT_WORD
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
+        if (f & W_NAME && i + 2 < n) {
+          const after = nameIsEnd(text, i)
+          if (after > 0) {
+            bits |= NAME_IS
+            if (nNameIs < MAX_NAME_IS) nameIs[nNameIs] = after
+            nNameIs++
+          }
+        }
       }
       if (prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32 && phraseNext(text, start))
         bits |= ADDRESS_PHRASE
@@ -440,7 +466,21 @@ function scan(text: string): number {
   sevenCount = nSeven <= MAX_SEVEN_CHAINS ? nSeven : -1
   andCount = nAnds <= MAX_CONJUNCTIONS ? nAnds : -1
   ampCount = nAmps <= MAX_CONJUNCTIONS ? nAmps : -1
+  nameIsCount = nNameIs <= MAX_NAME_IS ? nNameIs : -1
   return bits
+}
+
+/** After the word `name` ending at `i` (`i + 2` within the text): the index past ` is ` or `'s ` (any case), or 0. */
+function nameIsEnd(text: string, i: number): number {
+  const c = text.charCodeAt(i)
+  if (c === 32) {
+    if (i + 3 >= text.length) return 0 // never a read past the end (see codeAt() below)
+    if ((text.charCodeAt(i + 1) | 32) === 105 && (text.charCodeAt(i + 2) | 32) === 115 && text.charCodeAt(i + 3) === 32)
+      return i + 4
+    return 0
+  }
+  if ((c === 39 || c === 0x2019) && (text.charCodeAt(i + 1) | 32) === 115 && text.charCodeAt(i + 2) === 32) return i + 3
+  return 0
 }
 
 /**

@@ -18,7 +18,7 @@ export function fnv(word: string): number {
 // cost the scan about a tenth of its time.
 const WORD_MASK = (1 << 10) - 1
 const wordKeys = new Int32Array(WORD_MASK + 1)
-const wordValues = new Uint8Array(WORD_MASK + 1)
+const wordValues = new Uint16Array(WORD_MASK + 1)
 
 /** The W_* flags of the word with this hash (0 for none). */
 export function wordFlags(h: number): number {
@@ -32,7 +32,7 @@ export function wordFlags(h: number): number {
 }
 
 /** ORs `flag` into the entry for `h` of one of this module's tables (start-up only; lookups are inlined per table). */
-function insert(keys: Int32Array, values: Uint8Array, mask: number, h: number, flag: number): void {
+function insert(keys: Int32Array, values: Uint8Array | Uint16Array, mask: number, h: number, flag: number): void {
   let slot = h & mask
   while (keys[slot] !== 0 && keys[slot] !== h) slot = (slot + 1) & mask
   keys[slot] = h
@@ -46,6 +46,7 @@ export const W_AUTH = 16 // "bearer", "basic", "token"
 export const W_TYPE = 32 // a street type ("road")
 export const W_PREFIX = 64 // a street prefix ("rua")
 export const W_UNIT = 128 // a unit or post-box word ("apt", "suite", "box")
+export const W_NAME = 256 // "name", before "is" or "'s" ("my name is carlos")
 
 const addWord = (word: string, flag: number): void =>
   insert(wordKeys, wordValues, WORD_MASK, fnv(word.toLowerCase()), flag)
@@ -76,6 +77,7 @@ for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
 
 /** Hash of `and`, for the conjunction test. */
 export const HASH_AND = fnv('and')
+addWord('name', W_NAME)
 
 // Word endings before a house number, hashed backwards from the last letter (so one hash serves every length): the
 // ASCII street suffixes (`strasse`, `katu`, `str.`) and street types (`road`, `st`, `u.`), cut to their last four

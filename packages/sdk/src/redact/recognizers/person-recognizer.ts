@@ -8,6 +8,8 @@ import * as lexicons from './person-lexicon.js'
 // read in the hot loops below (see docs/redaction.md, Speed).
 const CAPITAL_NOT_I = profiles.CAPITAL_NOT_I
 const CONJUNCTION = profiles.CONJUNCTION
+const NAME_IS = profiles.NAME_IS
+const nameIsPositions = profiles.nameIsPositions
 const capitalPositions = profiles.capitalPositions
 const firstLetterIndex = profiles.firstLetterIndex
 const textProfile = profiles.textProfile
@@ -207,6 +209,9 @@ export const personRecognizer: Recognizer = {
       len++
     }
     if (len > 0) score(text, len, out)
+    // Text with capitals elsewhere can still give a name in lower case right after "my name is" ("…, my name is carlos
+    // mendez and …"): the profile has noted where the phrase ends.
+    if (!lowerMode && (profile & NAME_IS) !== 0) namesAfterPhrase(text, out)
     extendPersons(text, out, lowerMode, (profile & CONJUNCTION) !== 0)
     return out
   },
@@ -313,6 +318,33 @@ function givenNameAfter(text: string, end: number): boolean {
     c === 40 ||
     (c === 32 && codeAt(text, e + 1) === 60)
   )
+}
+
+/**
+ * Lower-case names right after `name is ` / `name's `: a known given name, and a second word after it unless that is
+ * an ordinary word ("my name is carlos mendez", not "… carlos and"). Capitalised names there are the main scan's.
+ */
+function namesAfterPhrase(text: string, out: Finding[]): void {
+  const { positions, count } = nameIsPositions()
+  for (let k = 0; k < count; k++) {
+    const start = positions[k]!
+    const end1 = lowerWordEnd(text, start)
+    if (end1 === start || classify(text, start, end1) !== NAME) continue
+    let end = end1
+    if (codeAt(text, end1) === 32) {
+      const end2 = lowerWordEnd(text, end1 + 1)
+      const cls = end2 > end1 + 1 ? classify(text, end1 + 1, end2) : BREAK
+      if (cls === NAME || cls === 0) end = end2
+    }
+    out.push({ type: 'PERSON', start, end, score: 0.8, recognizer: 'person' })
+  }
+}
+
+/** End of the lower-case word at `at` (ASCII and Latin letters, an inner apostrophe or hyphen), or `at` if none. */
+function lowerWordEnd(text: string, at: number): number {
+  const c = codeAt(text, at)
+  if (!((c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7))) return at
+  return wordEnd(text, at + 1, text.length)
 }
 
 /** Whether one of the words [from, to) of the current run is a street type. */

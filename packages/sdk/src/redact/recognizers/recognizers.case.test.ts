@@ -268,6 +268,9 @@ describe('specific negatives', () => {
       ['Name: SMITH, John', 'Name: <PERSON>, <PERSON>'],
       ['From: "Garcia, Maria" <mg@example.com>', 'From: "<PERSON>, <PERSON>" <<EMAIL_ADDRESS>>'],
       ['Paris, France', 'Paris, France'],
+      ['Hi, my name is carlos mendez and I need help.', 'Hi, my name is <PERSON> and I need help.'],
+      ["User: my name's priya, hi", "User: my name's <PERSON>, hi"],
+      ['The file name is config and it fails', 'The file name is config and it fails'],
       ['My daughter Sofia is 7.', 'My daughter <PERSON> is 7.'],
       ['Emergency contact: her husband Tomás', 'Emergency contact: her husband <PERSON>'],
       // Capitals alone are no evidence: a lone known name in them needs context, as an acronym never is one.
