@@ -74,10 +74,10 @@ for (const w of PREFIXES.split('|').filter(ascii)) addWord(letters(w), W_PREFIX)
 for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm', 'sg'])
   addWord(w, W_KEY)
 for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
+addWord('name', W_NAME)
 
 /** Hash of `and`, for the conjunction test. */
 export const HASH_AND = fnv('and')
-addWord('name', W_NAME)
 
 // Word endings before a house number, hashed backwards from the last letter (so one hash serves every length): the
 // ASCII street suffixes (`strasse`, `katu`, `str.`) and street types (`road`, `st`, `u.`), cut to their last four

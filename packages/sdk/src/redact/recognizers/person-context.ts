@@ -487,11 +487,7 @@ const KIN = new Set([
 
 /** A possessive and a word of kin follow ("Franciska's kid", "Asya's husband"). */
 export function kinAfter(text: string, end: number): boolean {
-  if (!possessive(text, end) || codeAt(text, end + 2) !== 32) return false
-  const from = end + 3
-  let e = from
-  while (e < text.length && e - from <= 11 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
-  return e - from >= 3 && e - from <= 11 && !isWordChar(codeAt(text, e)) && KIN.has(text.slice(from, e))
+  return possessive(text, end) && codeAt(text, end + 2) === 32 && KIN.has(lowerWordAt(text, end + 3))
 }
 
 /** At the start of the text, a line or a sentence, where any word is capitalised. */

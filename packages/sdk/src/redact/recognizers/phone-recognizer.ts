@@ -150,7 +150,7 @@ export const phoneRecognizer: Recognizer = {
       let digits = countDigits(text, at, at + match.length)
       // Four groups of four digits are a card's shape (one that fails Luhn is no card, and no phone either): no prefix
       // of it is read as a phone number.
-      if (digits === 16 && cardShaped(match)) continue
+      if (digits === 16 && CARD_GROUPS.test(match)) continue
       for (let cut = match.length; cut > 0 && digits >= 7; ) {
         const candidate = match.slice(0, cut)
         const s = scoreCandidate(text, m.index, candidate, digits)
@@ -265,9 +265,6 @@ function hasDot(text: string, from: number, to: number): boolean {
 }
 
 /** `dddd dddd dddd dddd` (or with dashes): a card number's grouping. */
-function cardShaped(raw: string): boolean {
-  return CARD_GROUPS.test(raw)
-}
 const CARD_GROUPS = /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$/
 
 /** ASCII digits in text[from, to). */

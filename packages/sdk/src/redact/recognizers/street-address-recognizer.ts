@@ -97,10 +97,6 @@ function mayHoldAddress(text: string): boolean {
 // "send via email in 2 days" and "the place was closed for 2 days" do not.
 const NAMES_A_STREET = /^(?:\d|\p{Lu}|\S+\s+(?:\p{Lu}|\d))/u
 
-function namesAStreet(match: string): boolean {
-  return NAMES_A_STREET.test(match)
-}
-
 // A prefix match without a number must open with two capitalised words ("Via Roma", not "via email").
 const TWO_CAPITALISED = /^\p{Lu}\S*\s+\p{Lu}/u
 
@@ -152,7 +148,7 @@ export const streetAddressRecognizer: Recognizer = {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
         if (
           re === PREFIX_FIRST &&
-          !(hasDigit(text, m.index, m.index + m[0].length) ? namesAStreet(m[0]) : TWO_CAPITALISED.test(m[0]))
+          !(hasDigit(text, m.index, m.index + m[0].length) ? NAMES_A_STREET.test(m[0]) : TWO_CAPITALISED.test(m[0]))
         )
           continue
         spans.push([m.index, m.index + m[0].length, score])
