@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   contentToText,
   formatCost,
+  formatGroupCost,
   formatInt,
   formatMs,
   formatPercent,
@@ -34,6 +35,12 @@ describe('format', () => {
     expect(formatCost(0)).toBe('$0')
     expect(formatCost(0.000123456)).toBe('$0.000123')
     expect(formatCost(1.234)).toBe('$1.23')
+  })
+
+  it("formats a group's cost as unknown when nothing in it is priced and as a lower bound when part is", () => {
+    expect(formatGroupCost(null, 0, 3)).toBe('—')
+    expect(formatGroupCost(0, 3, 3)).toBe('$0')
+    expect(formatGroupCost(1.5, 2, 3)).toBe('≥$1.50')
   })
 
   it('formats counts, tokens and percentages', () => {

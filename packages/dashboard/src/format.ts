@@ -27,6 +27,12 @@ export function formatCost(usd: number | null | undefined): string {
   return `$${usd.toFixed(2)}`
 }
 
+/** A group's cost: `—` when none of its records has a price, `≥$…` when only some have (a lower bound). */
+export function formatGroupCost(usd: number | null, priced: number, count: number): string {
+  if (usd === null) return '—'
+  return priced < count ? `≥${formatCost(usd)}` : formatCost(usd)
+}
+
 /** Integer with thousands separators; `—` when unknown. */
 export function formatInt(n: number | null | undefined): string {
   if (n == null || !Number.isFinite(n)) return '—'

@@ -30,8 +30,21 @@ const columns: Column<StatsRowJson>[] = [
   { header: 'ttft p95', cell: (r) => fmt.ms(r.ttftP95), right: true },
   { header: 'tokens in', cell: (r) => String(r.inputTokens), right: true },
   { header: 'tokens out', cell: (r) => String(r.outputTokens), right: true },
-  { header: 'cost', cell: (r) => fmt.usd(r.costUsd), right: true },
+  { header: 'cost', cell: costCell, right: true },
 ]
+
+/** A group's cost: `-` when none of its records has a price, `≥$…` when only some have (the sum is a lower bound). */
+function costCell(r: StatsRowJson): string {
+  if (r.costUsd === null) return '-'
+  return r.pricedCount < r.count ? `≥${fmt.usd(r.costUsd)}` : fmt.usd(r.costUsd)
+}
+
+/** The stats table, and a line on what `-` and `≥` in the cost column mean when a row shows either. */
+export function renderStats(rows: readonly StatsRowJson[]): string {
+  const table = `${renderTable(columns, rows)}\n`
+  if (!rows.some((r) => r.costUsd === null || r.pricedCount < r.count)) return table
+  return `${table}cost: - no record of the group has a known price (e.g. a model missing from the price table); ≥ only some have\n`
+}
 
 /**
  * `promptledger stats --server URL --group-by model`: counts, error rate, latency percentiles, tokens, cost.
@@ -61,6 +74,6 @@ export function register(program: Command): void {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
       return
     }
-    process.stdout.write(`${renderTable(columns, result.rows)}\n`)
+    process.stdout.write(renderStats(result.rows))
   })
 }

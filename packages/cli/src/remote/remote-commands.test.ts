@@ -6,6 +6,7 @@ import { createApp, openSqliteStorage } from '@promptledger/server'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { unsealedRecord } from '../../../sdk/src/test-support/records.js'
+import { renderStats } from '../commands/stats.js'
 import { fetchRecords, fetchStats, postRecords } from './remote-client.js'
 import { tailRemote, verifyRemote } from './remote-commands.js'
 
@@ -45,6 +46,30 @@ it('posts, queries and aggregates through the collector API', async () => {
   expect(stats.rows.map((r) => r.key).sort()).toEqual(['claude', 'gpt-4o'])
   await expect(fetchRecords({ server }, { status: 'maybe' })).rejects.toThrow(/400/)
   await expect(fetchRecords({ server: 'http://127.0.0.1:1' }, {})).rejects.toThrow(/cannot reach/)
+})
+
+it("shows an unpriced group's cost as unknown and a partly priced one as a lower bound", async () => {
+  const priced = (model: string, cost_usd: number | null) => ({ ...record('hi', model), cost_usd })
+  await postRecords({ server }, [
+    priced('local', null),
+    priced('gpt-4o', 0.5),
+    priced('gpt-4o', 0.25),
+    priced('mixed', 1),
+    priced('mixed', null),
+  ])
+  const { rows } = await fetchStats({ server }, {}, 'model')
+  const cost = (key: string) => rows.find((r) => r.key === key)
+  expect(cost('local')).toMatchObject({ count: 1, costUsd: null, pricedCount: 0 })
+  expect(cost('mixed')).toMatchObject({ count: 2, costUsd: 1, pricedCount: 1 })
+  const lines = renderStats(rows).trimEnd().split('\n')
+  const costOf = (key: string) =>
+    lines
+      .find((l) => l.startsWith(`${key} `))!
+      .split(/\s+/)
+      .at(-1)
+  expect([costOf('gpt-4o'), costOf('local'), costOf('mixed')]).toEqual(['$0.7500', '-', '≥$1.0000'])
+  expect(lines.at(-1)).toMatch(/^cost: - no record of the group has a known price/)
+  expect(renderStats(rows.filter((r) => r.key === 'gpt-4o'))).not.toMatch(/^cost:/m)
 })
 
 it('tails history then live records from the stream, each once', async () => {

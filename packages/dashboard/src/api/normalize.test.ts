@@ -27,7 +27,12 @@ describe('normalize', () => {
       errorRate: 0.25,
       latencyP95: 900,
       costUsd: 0.5,
+      pricedCount: 4,
       latencyP50: null,
+    })
+    expect(normalizeStats([{ key: 'x', count: 2, costUsd: null, pricedCount: 0 }])[0]).toMatchObject({
+      costUsd: null,
+      pricedCount: 0,
     })
     const [snake] = normalizeStats([{ key: null, count: 2, errors: 1, latency_p50: 10, input_tokens: 7 }])
     expect(snake).toMatchObject({ key: null, count: 2, errorRate: 0.5, latencyP50: 10, inputTokens: 7 })

@@ -53,7 +53,9 @@ function toStatsRow(o: Obj): StatsRowView {
     ttftP95: num(pick(o, 'ttftP95', 'ttft_p95')),
     inputTokens: num(pick(o, 'inputTokens', 'input_tokens')) ?? 0,
     outputTokens: num(pick(o, 'outputTokens', 'output_tokens')) ?? 0,
-    costUsd: num(pick(o, 'costUsd', 'cost_usd')) ?? 0,
+    costUsd: num(pick(o, 'costUsd', 'cost_usd')),
+    // A server that does not say how many records had a price summed them all.
+    pricedCount: num(pick(o, 'pricedCount', 'priced_count')) ?? count,
   }
 }
 

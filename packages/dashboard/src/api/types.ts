@@ -77,7 +77,10 @@ export interface StatsRowView {
   ttftP95: number | null
   inputTokens: number
   outputTokens: number
-  costUsd: number
+  /** Sum of the known costs; null when no record of the group has a price. */
+  costUsd: number | null
+  /** Records with a known cost: fewer than `count` makes `costUsd` a lower bound. */
+  pricedCount: number
 }
 
 /** One alert, normalised from whatever shape `GET /v1/alerts` returns. */

@@ -3,7 +3,7 @@ import { api } from '../api/client.js'
 import type { StatsRowView } from '../api/types.js'
 import { barChart } from '../chart.js'
 import { h, replaceChildren } from '../dom.js'
-import { formatCost, formatInt, formatMs, formatPercent } from '../format.js'
+import { formatGroupCost, formatInt, formatMs, formatPercent } from '../format.js'
 import { type Filter, GROUP_BYS, type GroupBy, RANGES, routeToHash } from '../query.js'
 import { timeSeries } from '../series.js'
 import { showError, type ViewContext, viewHeading } from './view.js'
@@ -47,6 +47,14 @@ function controls(filter: Filter, groupBy: GroupBy, range: string): HTMLFormElem
     apply()
   })
   return form
+}
+
+/** The cost cell's tooltip when the cost is unknown or a lower bound. */
+function costTitle(priced: number, count: number): string | undefined {
+  if (priced === count) return undefined
+  return priced === 0
+    ? 'No record of this group has a known price (a model missing from the price table)'
+    : `${priced} of ${count} records have a known price: the cost of the others is not included`
 }
 
 function table(rows: StatsRowView[], groupBy: GroupBy): HTMLElement {
@@ -94,7 +102,11 @@ function table(rows: StatsRowView[], groupBy: GroupBy): HTMLElement {
             ),
             h('td', { class: 'num' }, formatInt(r.inputTokens)),
             h('td', { class: 'num' }, formatInt(r.outputTokens)),
-            h('td', { class: 'num' }, formatCost(r.costUsd)),
+            h(
+              'td',
+              { class: 'num', title: costTitle(r.pricedCount, r.count) },
+              formatGroupCost(r.costUsd, r.pricedCount, r.count),
+            ),
           ),
         ),
       ),

@@ -5,6 +5,7 @@ export interface WindowTotals {
   key: string | null
   count: number
   errors: number
+  /** Sum of the known costs (records of an unpriced model add nothing). */
   costUsd: number
   uncertain: number
   piiLeaks: number
@@ -41,7 +42,7 @@ function fromRow(row: StatsRow): WindowTotals {
     key: row.key,
     count: row.count,
     errors: row.errors,
-    costUsd: row.costUsd,
+    costUsd: row.costUsd ?? 0,
     uncertain: row.uncertain,
     piiLeaks: row.piiLeaks,
     injectionMax: row.injectionMax,

@@ -127,7 +127,8 @@ export function runStorageCases(name: string, options: StorageCaseOptions): void
       expect(all[0]!.latencyP50).toBeCloseTo(50.5, 0)
       expect(all[0]!.latencyP95).toBeGreaterThanOrEqual(94)
       expect(all[0]!.latencyP99).toBeGreaterThanOrEqual(98)
-      expect(all[0]).toMatchObject({ outputTokens: 300, costUsd: 50, avgResponseChars: 10, uncertain: 3, piiLeaks: 1 })
+      expect(all[0]).toMatchObject({ outputTokens: 300, costUsd: 50, pricedCount: 100, avgResponseChars: 10 })
+      expect(all[0]).toMatchObject({ uncertain: 3, piiLeaks: 1 })
       expect(all[0]!.injectionMax).toBeCloseTo(0.99)
       expect(all[0]!.ttftP50).toBe(10)
       const byModel = await storage.stats({}, 'model')
@@ -147,6 +148,18 @@ export function runStorageCases(name: string, options: StorageCaseOptions): void
         ['error', 5],
       ])
       expect(await storage.stats({ model: 'nothing' }, null)).toEqual([])
+    })
+
+    it('tells an unpriced group (cost unknown) from a free one, and counts the priced records', async () => {
+      const row = (model: string, cost_usd: number | null) => unsealed({ request: { model }, cost_usd })
+      await storage.append(
+        sealAll([row('local', null), row('local', null), row('free', 0), row('mixed', 0.25), row('mixed', null)]),
+      )
+      const byModel = new Map((await storage.stats({}, 'model')).map((r) => [r.key, r]))
+      expect(byModel.get('local')).toMatchObject({ count: 2, costUsd: null, pricedCount: 0 })
+      expect(byModel.get('free')).toMatchObject({ count: 1, costUsd: 0, pricedCount: 1 })
+      expect(byModel.get('mixed')).toMatchObject({ count: 2, costUsd: 0.25, pricedCount: 1 })
+      expect((await storage.stats({ model: 'local' }, null))[0]).toMatchObject({ costUsd: null, pricedCount: 0 })
     })
 
     it('keeps stream heads and scans a stream in seq order', async () => {

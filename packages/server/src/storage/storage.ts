@@ -42,7 +42,13 @@ export interface StatsRow {
   ttftP95: number | null
   inputTokens: number
   outputTokens: number
-  costUsd: number
+  /**
+   * Sum of the group's known `cost_usd`; null when no record of the group has one (unpriced models). When
+   * `pricedCount < count` it is a lower bound: the other records' cost is unknown, not zero.
+   */
+  costUsd: number | null
+  /** Records of the group with a known `cost_usd`. */
+  pricedCount: number
   /** Mean characters of response output (alerts compare it with a baseline). */
   avgResponseChars: number | null
   /** Records whose `signals.uncertainty` is true. */

@@ -15,7 +15,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const T0 = Date.parse('2026-03-01T00:00:00.000Z')
 const MODELS = ['a', 'b', null, 'c']
 
-/** Deterministic records over four days: varied latency, ttft, tokens, cost, status and signals. */
+/**
+ * Deterministic records over four days: varied latency, ttft, tokens, cost, status and signals. Model `c` has no
+ * price (cost null), and one record in 6 of the others neither: groups are priced, unpriced and partly priced.
+ */
 function dataset(n: number) {
   return sealAll(
     Array.from({ length: n }, (_, i) =>
@@ -29,7 +32,7 @@ function dataset(n: number) {
         ttft_ms: i % 2 ? null : 0.5 + (i % 50),
         status: i % 9 === 0 ? 'error' : 'ok',
         usage: { input_tokens: i % 11, output_tokens: i % 17 },
-        cost_usd: (i % 10) / 1000,
+        cost_usd: MODELS[i % 4] === 'c' || i % 6 === 1 ? null : (i % 10) / 1000,
         signals: {
           uncertainty: i % 8 === 0,
           pii_in_response: i % 12 === 0 ? { EMAIL: 1 } : {},
@@ -47,7 +50,9 @@ function expectClose(rolled: StatsRow[], exact: StatsRow[]): void {
     const [a, b] = [rolled[i]!, exact[i]!]
     expect(a.inputTokens).toBe(b.inputTokens)
     expect(a.outputTokens).toBe(b.outputTokens)
-    expect(a.costUsd).toBeCloseTo(b.costUsd, 9)
+    expect(a.pricedCount).toBe(b.pricedCount)
+    if (b.costUsd === null) expect(a.costUsd).toBeNull()
+    else expect(a.costUsd).toBeCloseTo(b.costUsd, 9)
     expect(a.avgResponseChars ?? -1).toBeCloseTo(b.avgResponseChars ?? -1, 9)
     expect([a.uncertain, a.piiLeaks, a.injectionMax]).toEqual([b.uncertain, b.piiLeaks, b.injectionMax])
     for (const k of ['latencyP50', 'latencyP95', 'latencyP99', 'ttftP50', 'ttftP95'] as const) {
@@ -132,6 +137,22 @@ describe('SQLite hourly rollups', () => {
     const raw = new Database(path)
     raw.exec('DROP TABLE stats_hourly')
     raw.pragma('user_version = 1')
+    raw.close()
+    const reopened = openSqliteStorage({ path, exactStatsLimit: 0 })
+    expectClose(await reopened.stats({}, 'model'), expected)
+    await reopened.close()
+  })
+
+  it('are rebuilt with their cost counts for a store from before they kept them (version 3)', async () => {
+    const path = join(dir, 'v3', 'ledger.db')
+    const first = openSqliteStorage({ path })
+    await first.append(dataset(120))
+    const expected = await first.stats({}, 'model')
+    await first.close()
+    expect(expected.find((r) => r.key === 'c')).toMatchObject({ costUsd: null, pricedCount: 0 })
+    const raw = new Database(path)
+    raw.exec('ALTER TABLE stats_hourly DROP COLUMN cost_n')
+    raw.pragma('user_version = 3')
     raw.close()
     const reopened = openSqliteStorage({ path, exactStatsLimit: 0 })
     expectClose(await reopened.stats({}, 'model'), expected)

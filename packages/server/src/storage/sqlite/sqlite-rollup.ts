@@ -8,7 +8,7 @@ import type { RecordColumns } from './sqlite-row.js'
  * `hour` column is the bucket's start). Stats over large selections add up day rows (hour rows where a window
  * or `group_by=hour` needs them) instead of scanning a million records (the sums were the cost of the scan).
  *
- * Precision: counts, errors, tokens, cost, response chars, uncertain, PII leaks and the injection maximum
+ * Precision: counts, errors, tokens, cost (and how many records had one), response chars, uncertain, PII leaks and the injection maximum
  * are exact. Percentiles from histograms have buckets growing by 2 %, and report the bucket's midpoint:
  * a relative error of at most 1 % (values ≤ 0 are exact 0; values under 0.001 ms count as 0.001).
  * Selections of at most `exactLimit` records (the storage option) use the exact scan instead.
@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS stats_hourly (
   input_tokens REAL NOT NULL,
   output_tokens REAL NOT NULL,
   cost REAL NOT NULL,
+  cost_n INTEGER NOT NULL DEFAULT 0,
   rc_sum REAL NOT NULL,
   rc_n INTEGER NOT NULL,
   uncertain INTEGER NOT NULL,
@@ -69,6 +70,8 @@ export interface Rollup {
   inputTokens: number
   outputTokens: number
   cost: number
+  /** Records with a known `cost_usd` (the rest, an unpriced model's, add nothing to `cost`). */
+  costN: number
   rcSum: number
   rcN: number
   uncertain: number
@@ -154,6 +157,7 @@ export class RollupBatch {
         inputTokens: 0,
         outputTokens: 0,
         cost: 0,
+        costN: 0,
         rcSum: 0,
         rcN: 0,
         uncertain: 0,
@@ -167,7 +171,10 @@ export class RollupBatch {
     r.count++
     r.inputTokens += c.input_tokens ?? 0
     r.outputTokens += c.output_tokens ?? 0
-    r.cost += c.cost ?? 0
+    if (c.cost !== null) {
+      r.cost += c.cost
+      r.costN++
+    }
     if (c.response_chars !== null) {
       r.rcSum += c.response_chars
       r.rcN++
@@ -242,6 +249,7 @@ function emptySums(
     inputTokens: 0,
     outputTokens: 0,
     cost: 0,
+    costN: 0,
     rcSum: 0,
     rcN: 0,
     uncertain: 0,
@@ -271,6 +279,7 @@ function mergeSums(r: Omit<Rollup, 'latency' | 'ttft'>, old: Record<string, unkn
   r.inputTokens += old['input_tokens'] as number
   r.outputTokens += old['output_tokens'] as number
   r.cost += old['cost'] as number
+  r.costN += old['cost_n'] as number
   r.rcSum += old['rc_sum'] as number
   r.rcN += old['rc_n'] as number
   r.uncertain += old['uncertain'] as number
@@ -286,7 +295,7 @@ export function mergeRow(r: Rollup, old: Record<string, unknown>): void {
   addHist(r.ttft, old['ttft_hist'] as Buffer)
 }
 
-const STATS_COLUMNS = `hour, model, provider, app, status, count, input_tokens, output_tokens, cost, rc_sum, rc_n,
+const STATS_COLUMNS = `hour, model, provider, app, status, count, input_tokens, output_tokens, cost, cost_n, rc_sum, rc_n,
   uncertain, pii_leaks, injection_max, latency_hist, ttft_hist`
 
 /** The records columns a rollup needs, for rebuilding rollups from stored rows. */
@@ -306,15 +315,16 @@ export class Rollups {
 
   constructor(db: Database.Database) {
     this.#db = db
-    this.#read = db.prepare(`SELECT count, input_tokens, output_tokens, cost, rc_sum, rc_n, uncertain, pii_leaks,
+    this.#read =
+      db.prepare(`SELECT count, input_tokens, output_tokens, cost, cost_n, rc_sum, rc_n, uncertain, pii_leaks,
       injection_max, latency_hist, ttft_hist FROM stats_hourly WHERE k = ?`)
     this.#insert = db.prepare(`INSERT INTO stats_hourly (k, span, hour, model, provider, app, status, count,
-      input_tokens, output_tokens, cost, rc_sum, rc_n, uncertain, pii_leaks, injection_max, latency_hist, ttft_hist)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      input_tokens, output_tokens, cost, cost_n, rc_sum, rc_n, uncertain, pii_leaks, injection_max, latency_hist, ttft_hist)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     // An existing row changes in place: no indexed column moves, so neither index is touched (a REPLACE
     // deleted and reinserted the row, and both index entries with it).
     this.#update = db.prepare(`UPDATE stats_hourly SET count = ?, input_tokens = ?, output_tokens = ?, cost = ?,
-      rc_sum = ?, rc_n = ?, uncertain = ?, pii_leaks = ?, injection_max = ?, latency_hist = ?, ttft_hist = ?
+      cost_n = ?, rc_sum = ?, rc_n = ?, uncertain = ?, pii_leaks = ?, injection_max = ?, latency_hist = ?, ttft_hist = ?
       WHERE k = ?`)
   }
 
@@ -325,7 +335,7 @@ export class Rollups {
       if (old) mergeSums(r, old)
       const latency = mergeHistBlob(old?.['latency_hist'] as Buffer | undefined, r.latency)
       const ttft = mergeHistBlob(old?.['ttft_hist'] as Buffer | undefined, r.ttft)
-      const sums = [r.count, r.inputTokens, r.outputTokens, r.cost, r.rcSum, r.rcN, r.uncertain, r.piiLeaks]
+      const sums = [r.count, r.inputTokens, r.outputTokens, r.cost, r.costN, r.rcSum, r.rcN, r.uncertain, r.piiLeaks]
       if (old) this.#update.run(...sums, r.injectionMax, latency, ttft, r.k)
       else
         this.#insert.run(

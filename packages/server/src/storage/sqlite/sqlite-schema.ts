@@ -15,8 +15,10 @@ import { ROLLUP_DDL, Rollups } from './sqlite-rollup.js'
  * - `stats_hourly` (version 2) holds hourly rollups for stats over large selections (sqlite-rollup.ts).
  *   Version 2 also dropped two indexes that cost every insert: the wide covering index for stats by model
  *   (rollups replace it) and the index on `status` (two values: a newest-first walk finds them at once).
+ * - Version 4 counts, per rollup row, the records with a known cost (`cost_n`), so stats tell an unpriced group
+ *   (cost unknown) from a free one; rollups of stores from before are rebuilt once.
  */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /** Records per millisecond before rowids spill into the next slot (order then is off by < 1 ms). */
 export const ROWID_PER_MS = 1024
@@ -126,8 +128,11 @@ export function migrate(db: Database.Database): 'inline' | 'separate' {
     db.exec(INLINE_FTS)
     tuneFullText(db, 'records_fts')
   }
-  if (version < 2) {
-    // Rollups of the records stored before version 2 (one pass; an empty store costs nothing).
+  if (version < 4) {
+    // A rollup table from versions 2 and 3 lacks the cost count; the rebuild below fills it.
+    const columns = db.prepare("SELECT name FROM pragma_table_info('stats_hourly')").pluck().all()
+    if (!columns.includes('cost_n')) db.exec('ALTER TABLE stats_hourly ADD COLUMN cost_n INTEGER NOT NULL DEFAULT 0')
+    // Rollups of the records stored before version 4 (one pass; an empty store costs nothing).
     const range = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM records').get() as {
       lo: number | null
       hi: number | null
