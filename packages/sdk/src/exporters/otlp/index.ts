@@ -1,0 +1,2 @@
+export type { OtlpExporterOptions } from './otlp-exporter.js'
+export { createOtlpExporter, OtlpExporter } from './otlp-exporter.js'
