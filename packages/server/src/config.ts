@@ -26,6 +26,22 @@ export const serverConfigSchema = z.strictObject({
   port: port.default(7420),
   host: z.string().min(1).default('127.0.0.1'),
   data: z.string().min(1).default('./promptledger-data'),
+  /**
+   * Where records are stored: `sqlite` (the default: `ledger.db` under `data`) or a PostgreSQL URL
+   * (`postgres://user:password@host:5432/db`), which several collectors may share. Keys, the audit trail and the
+   * data keys stay under `data` either way.
+   */
+  storage: z
+    .string()
+    .refine((v) => v === 'sqlite' || /^postgres(ql)?:\/\/./.test(v), {
+      message: "expected 'sqlite' or a postgres:// URL",
+    })
+    .default('sqlite'),
+  /** The PostgreSQL schema that holds the tables (created if missing). */
+  storageSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _')
+    .default('promptledger'),
   /** Name of the collector's own sealed stream; defaults to `collector-<hostname>`. */
   stream: z.string().min(1).max(1024).optional(),
   /** Largest accepted request body in bytes (413 above it). */
@@ -55,6 +71,7 @@ export interface ConfigSources {
     port?: string | number
     host?: string
     data?: string
+    storage?: string
     config?: string
     openaiUpstream?: string
     anthropicUpstream?: string
@@ -100,6 +117,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('port', env['PROMPTLEDGER_PORT'])
   overlay('host', env['PROMPTLEDGER_HOST'])
   overlay('data', env['PROMPTLEDGER_DATA'])
+  overlay('storage', env['PROMPTLEDGER_STORAGE'])
   overlay('logLevel', env['PROMPTLEDGER_LOG_LEVEL'])
   // The encryption master key (base64, 32 bytes) for containers; never logged or echoed in errors.
   if (env['PROMPTLEDGER_MASTER_KEY']) {
@@ -108,6 +126,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('port', flags.port)
   overlay('host', flags.host)
   overlay('data', flags.data)
+  overlay('storage', flags.storage)
   overlay('logLevel', flags.logLevel)
   // The proxy's upstreams: flags (`--openai-upstream`, `--anthropic-upstream`) over env over the file's `proxy` section.
   const upstreams = {

@@ -12,14 +12,16 @@ import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
 import { writeRunningMarker } from './running-marker.js'
+import { openPostgresStorage, redactUrl } from './storage/postgres/postgres-storage.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
+import type { Storage } from './storage/storage.js'
 
 export interface RunningServer {
   app: FastifyInstance
   /** e.g. http://127.0.0.1:7420 (the real port when 0 was asked). */
   url: string
   port: number
-  /** The SQLite file. */
+  /** The SQLite file, or the PostgreSQL URL with its password masked. */
   databasePath: string
   /** Whether ingested records pass the server's own redaction. */
   redacting: boolean
@@ -51,16 +53,32 @@ export async function startServer(
 ): Promise<RunningServer> {
   // Keys, audit and encryption come first: a keyless non-loopback host is refused before anything opens.
   const secure = openSecureServer(config)
-  const databasePath = join(config.data, 'ledger.db')
-  const created = !existsSync(databasePath)
   let log: FastifyInstance['log'] | undefined
-  const storage = openSqliteStorage({
-    path: databasePath,
-    ...indexingOptions(secure.security),
-    // The batches a stopped writer thread held were answered 503; the next batch starts a new thread.
-    onError: (err) => log?.error({ err }, err.message),
-  })
-  if (created) chmodSync(databasePath, 0o600)
+  let storage: Storage
+  let databasePath: string
+  if (config.storage === 'sqlite') {
+    databasePath = join(config.data, 'ledger.db')
+    const created = !existsSync(databasePath)
+    storage = openSqliteStorage({
+      path: databasePath,
+      ...indexingOptions(secure.security),
+      // The batches a stopped writer thread held were answered 503; the next batch starts a new thread.
+      onError: (err) => log?.error({ err }, err.message),
+    })
+    if (created) chmodSync(databasePath, 0o600)
+  } else {
+    databasePath = redactUrl(config.storage)
+    try {
+      storage = await openPostgresStorage({
+        url: config.storage,
+        schema: config.storageSchema,
+        ...indexingOptions(secure.security),
+      })
+    } catch (err) {
+      secure.security.close()
+      throw err
+    }
+  }
   let redactor: sdk.Redactor | undefined
   if (config.redact) {
     redactor = serverRedactor()

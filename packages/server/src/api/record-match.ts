@@ -1,5 +1,5 @@
 import type { LedgerRecord } from '@promptledger/sdk'
-import { searchText } from '../storage/sqlite/sqlite-row.js'
+import { searchText } from '../storage/record-columns.js'
 import type { RecordFilter } from '../storage/storage.js'
 
 /** Whether a just-stored record passes a filter (live tail tests records in memory, not in the store). */

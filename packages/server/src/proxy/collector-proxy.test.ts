@@ -20,7 +20,7 @@ import {
 } from '../../../../test-support/fake-upstreams/index.js'
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
-import { SEARCH_TEXT } from '../storage/sqlite/sqlite-row.js'
+import { SEARCH_TEXT } from '../storage/record-columns.js'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js'
 import { createCollectorProxy, type IngestSink } from './collector-proxy.js'
 

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads'
 import type { BatchKeys, UnsealedRecord } from '@promptledger/sdk'
-import { SEARCH_TEXT } from '../storage/sqlite/sqlite-row.js'
+import { SEARCH_TEXT } from '../storage/record-columns.js'
 import { spawnSibling } from '../worker-spawn.js'
 import { type Exchange, type PackedExchange, packExchange } from './exchange.js'
 import type { FromRecordWorker, RecordWorkerData, ToRecordWorker } from './record-worker.js'

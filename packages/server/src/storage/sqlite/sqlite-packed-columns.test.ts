@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { RecordColumns } from '../record-columns.js'
 import { packColumns, unpackColumns } from './sqlite-packed-columns.js'
-import type { RecordColumns } from './sqlite-row.js'
 
 const text = fc.option(fc.string({ unit: 'grapheme', maxLength: 40 }), { nil: null })
 const num = fc.option(fc.double({ noNaN: true }), { nil: null })

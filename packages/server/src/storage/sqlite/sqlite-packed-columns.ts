@@ -1,4 +1,4 @@
-import type { RecordColumns } from './sqlite-row.js'
+import type { RecordColumns } from '../record-columns.js'
 
 /** String columns per record in {@link PackedColumns.strings}. */
 const STRINGS = 7

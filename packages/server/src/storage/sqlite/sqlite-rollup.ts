@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
+import type { RecordColumns } from '../record-columns.js'
 import type { GroupBy, RecordFilter } from '../storage.js'
-import type { RecordColumns } from './sqlite-row.js'
 
 /**
  * Rollups: one `stats_hourly` row per (span, start, model, provider, app, status) with the counts and sums

@@ -5,9 +5,9 @@ import { Chain, DataKeyStore, Encryptor, genesis, LocalKeyringProvider } from '@
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
+import { SEARCH_TEXT } from '../record-columns.js'
 import { runStorageCases } from '../storage.case.js'
 import { ROWS_PER_INSERT } from './sqlite-append.js'
-import { SEARCH_TEXT } from './sqlite-row.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-'))

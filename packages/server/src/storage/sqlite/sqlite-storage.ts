@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { genesis, type LedgerRecord } from '@promptledger/sdk'
 import Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
+import { indexText, recordColumns } from '../record-columns.js'
 import {
   type AppendResult,
   canonicalLines,
@@ -19,7 +20,6 @@ import { SqliteChainWriter } from './sqlite-chain-writer.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
 import { Rollups } from './sqlite-rollup.js'
 import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
-import { recordColumns, SEARCH_TEXT, searchText } from './sqlite-row.js'
 import { migrate } from './sqlite-schema.js'
 import { DEFAULT_WAL_CHECKPOINT_BYTES, SearchIndex } from './sqlite-search.js'
 import type { SearchDocs } from './sqlite-search-worker.js'
@@ -127,11 +127,7 @@ export class SqliteStorage implements Storage {
 
   /** The full-text document of a record: its plaintext view when its content is encrypted. */
   #searchText(record: LedgerRecord): string {
-    const made = (record as { [SEARCH_TEXT]?: string })[SEARCH_TEXT]
-    // Text that came with the record was made from its plaintext: not for one whose key an erasure destroyed since.
-    // (The plaintext view below answers null for such a record itself.)
-    if (made !== undefined) return record.enc && this.#isErasedKey?.(record.enc.key_id) ? searchText(record) : made
-    return searchText(record.enc && this.#plaintextView ? (this.#plaintextView(record) ?? record) : record)
+    return indexText(record, { plaintextView: this.#plaintextView, isErasedKey: this.#isErasedKey })
   }
 
   #appendRows(batch: readonly LedgerRecord[]): Appended {

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { dropSchemas, freshSchema, POSTGRES_TEST_URL, requirePostgres } from '../../test-support/postgres.js'
+import { sealAll, unsealed } from '../../test-support/records.js'
+import { runStorageCases } from '../storage.case.js'
+import { openPostgresStorage, redactUrl } from './postgres-storage.js'
+
+const reachable = await requirePostgres('PostgreSQL storage tests')
+
+describe.runIf(reachable)('PostgreSQL storage', () => {
+  afterAll(() => dropSchemas())
+
+  runStorageCases('postgres', {
+    create: () => openPostgresStorage({ url: POSTGRES_TEST_URL, schema: freshSchema() }),
+  })
+
+  it('keeps records, heads and search across a reopen, and two stores of one schema open together', async () => {
+    const schema = freshSchema()
+    const [a, b] = await Promise.all([
+      openPostgresStorage({ url: POSTGRES_TEST_URL, schema }),
+      openPostgresStorage({ url: POSTGRES_TEST_URL, schema }),
+    ])
+    const records = sealAll([
+      unsealed({ request: { model: 'm', messages: [{ role: 'user', content: 'zebra crossing' }] } }),
+    ])
+    await a.append(records)
+    await a.close()
+    expect(await b.head(records[0]!.stream)).toMatchObject({ seq: 0, hash: records[0]!.hash })
+    expect((await b.query({ q: 'zebra' }, { limit: 5 })).records.map((r) => r.id)).toEqual([records[0]!.id])
+    await b.close()
+  })
+
+  it('returns each record byte for byte as sealed, and finds words inside host names and across accents', async () => {
+    const storage = await openPostgresStorage({ url: POSTGRES_TEST_URL, schema: freshSchema() })
+    const content = 'Ask Křenová about api.example.internal\u0000 — café'
+    const [record] = sealAll([unsealed({ request: { model: 'm\u0000x', messages: [{ role: 'user', content }] } })])
+    await storage.append([record!])
+    expect(await storage.get(record!.id)).toEqual(record)
+    for (const q of ['krenova', 'example', 'CAFE', 'internal']) {
+      expect((await storage.query({ q }, { limit: 5 })).records).toHaveLength(1)
+    }
+    await storage.close()
+  })
+
+  it('refuses a malformed cursor and time with 400-class errors naming the field', async () => {
+    const storage = await openPostgresStorage({ url: POSTGRES_TEST_URL, schema: freshSchema() })
+    await expect(storage.query({}, { limit: 1, cursor: 'not-a-cursor' })).rejects.toMatchObject({ path: 'cursor' })
+    await expect(storage.query({ from: 'yesterday' }, { limit: 1 })).rejects.toMatchObject({ path: 'from' })
+    await expect(storage.deleteBefore('soon')).rejects.toMatchObject({ path: 'ts' })
+    await storage.close()
+  })
+
+  it('names an unreachable server without its password', async () => {
+    const url = 'postgres://app:hunter2secret@127.0.0.1:1/none'
+    const failed = await openPostgresStorage({ url }).catch((err: Error) => err)
+    expect(failed).toBeInstanceOf(Error)
+    expect((failed as Error).message).toContain('127.0.0.1:1')
+    expect((failed as Error).message).not.toContain('hunter2secret')
+    expect(redactUrl(url)).toBe('postgres://app:***@127.0.0.1:1/none')
+  })
+})

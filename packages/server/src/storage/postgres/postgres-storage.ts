@@ -1,0 +1,477 @@
+import type { LedgerRecord } from '@promptledger/sdk'
+import pg from 'pg'
+import { ServerError } from '../../errors.js'
+import { type IndexTextOptions, indexText, recordColumns } from '../record-columns.js'
+import {
+  type AppendResult,
+  canonicalLines,
+  type GroupBy,
+  type Page,
+  type QueryResult,
+  type RecordFilter,
+  type StatsRow,
+  type Storage,
+  type StreamHead,
+} from '../storage.js'
+import { migratePostgres, quoteSchema } from './postgres-schema.js'
+
+export interface PostgresStorageOptions extends IndexTextOptions {
+  /** `postgres://user:password@host:5432/database`; see node-postgres for the parameters it takes. */
+  url: string
+  /** The schema that holds the tables (created if missing); default `promptledger`. */
+  schema?: string
+  /** Connections in the pool; default 8. */
+  poolSize?: number
+}
+
+/** Records read per round trip when a stream is scanned for verification. */
+const SCAN_CHUNK = 1000
+/**
+ * Characters of a record's text that reach its full-text vector: PostgreSQL refuses a tsvector over 1 MB, and a
+ * record that large would fail its whole batch; the rest of such a record is not searchable.
+ */
+const MAX_SEARCH_CHARS = 256 * 1024
+
+/**
+ * Opens (and creates or upgrades) a PostgreSQL store. Several collectors may share it, each with its own stream.
+ *
+ * @example
+ * const storage = await openPostgresStorage({ url: 'postgres://promptledger@db.internal/ledger' })
+ * await storage.append(sealedRecords)
+ */
+export async function openPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
+  const schema = options.schema ?? 'promptledger'
+  quoteSchema(schema)
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 8 })
+  // An idle connection that breaks (a restarted server) is dropped by the pool; the error must not crash the process.
+  pool.on('error', () => undefined)
+  try {
+    const client = await pool.connect()
+    try {
+      await migratePostgres(client, schema)
+    } finally {
+      client.release()
+    }
+  } catch (cause) {
+    await pool.end()
+    throw new ServerError('STORAGE_ERROR', `cannot open the PostgreSQL store at ${redactUrl(options.url)}`, { cause })
+  }
+  return new PostgresStorage(pool, schema, options)
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return '(an unparsable URL)'
+  }
+}
+
+/**
+ * The records' text as both sides of a search see it: words of letters and digits (as the SQLite index's tokenizer
+ * splits them, so a host name or an address is found by its parts), without diacritics, NUL-free.
+ */
+function searchWords(text: string): string {
+  const words = text
+    .slice(0, MAX_SEARCH_CHARS)
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .match(/[\p{L}\p{N}]+/gu)
+  return words ? words.join(' ') : ''
+}
+
+/** PostgreSQL text holds no NUL character: a value that has one is stored with U+FFFD in its place. */
+function pgText(value: string | null): string | null {
+  return value === null || !value.includes('\0') ? value : value.replaceAll('\0', '\uFFFD')
+}
+
+/** A page's position: the last record's time and id, opaque to clients. */
+function encodeCursor(ts: number, id: string): string {
+  return Buffer.from(JSON.stringify([ts, id])).toString('base64url')
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
+      return [value[0] as number, value[1] as string]
+    }
+  } catch {
+    // Not JSON: falls through to the error below.
+  }
+  throw new ServerError('BAD_REQUEST', 'cursor is not valid', { path: 'cursor' })
+}
+
+function timeMs(value: string, field: string): number {
+  const ms = Date.parse(value)
+  if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', `${field} is not an ISO-8601 time`, { path: field })
+  return ms
+}
+
+/** SQL conditions over `r` for a filter, with numbered parameters appended to `params`. */
+function filterWhere(filter: RecordFilter, params: unknown[]): string[] {
+  const clauses: string[] = []
+  const param = (value: unknown): string => {
+    params.push(value)
+    return `$${params.length}`
+  }
+  if (filter.from !== undefined) clauses.push(`r.ts >= ${param(timeMs(filter.from, 'from'))}`)
+  if (filter.to !== undefined) clauses.push(`r.ts < ${param(timeMs(filter.to, 'to'))}`)
+  const eq: Array<[keyof RecordFilter, string]> = [
+    ['model', 'model'],
+    ['provider', 'provider'],
+    ['userId', 'user_id'],
+    ['sessionId', 'session_id'],
+    ['status', 'status'],
+    ['app', 'app'],
+  ]
+  for (const [key, column] of eq) {
+    const value = filter[key]
+    if (value !== undefined) clauses.push(`r.${column} = ${param(pgText(value))}`)
+  }
+  if (filter.tag !== undefined) clauses.push(`r.tags @> ARRAY[${param(pgText(filter.tag))}]::text[]`)
+  if (filter.q !== undefined) clauses.push(`r.search @@ plainto_tsquery('simple', ${param(searchWords(filter.q))})`)
+  return clauses
+}
+
+/** A search with no word in it (only punctuation) finds nothing, as on SQLite. */
+function emptySearch(filter: RecordFilter): boolean {
+  return filter.q !== undefined && searchWords(filter.q) === ''
+}
+
+/** The SQL of each grouping; time buckets are ISO strings, the same keys every backend gives. */
+const groupKeySql: Record<GroupBy, string> = {
+  model: 'r.model',
+  provider: 'r.provider',
+  user_id: 'r.user_id',
+  app: 'r.app',
+  status: 'r.status',
+  hour: `to_char(to_timestamp(r.ts / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":00:00.000Z"')`,
+  day: `to_char(to_timestamp(r.ts / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T00:00:00.000Z"')`,
+}
+
+/** One aggregate pass; `percentile_cont` interpolates between ranks as SQLite's `percentile()` does. */
+const STATS_COLUMNS = `count(*)::float8 AS count,
+  (count(*) FILTER (WHERE r.status = 'error'))::float8 AS errors,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY r.latency) AS p50,
+  percentile_cont(0.95) WITHIN GROUP (ORDER BY r.latency) AS p95,
+  percentile_cont(0.99) WITHIN GROUP (ORDER BY r.latency) AS p99,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ttft) AS ttft50,
+  percentile_cont(0.95) WITHIN GROUP (ORDER BY r.ttft) AS ttft95,
+  coalesce(sum(r.input_tokens), 0)::float8 AS input_tokens,
+  coalesce(sum(r.output_tokens), 0)::float8 AS output_tokens,
+  sum(r.cost)::float8 AS cost,
+  count(r.cost)::float8 AS priced,
+  avg(r.response_chars)::float8 AS chars,
+  coalesce(sum(r.uncertain), 0)::float8 AS uncertain,
+  (count(*) FILTER (WHERE r.pii_in_response > 0))::float8 AS pii,
+  max(r.injection_score) AS injection`
+
+interface StatsSqlRow {
+  key: string | null
+  count: number
+  errors: number
+  p50: number | null
+  p95: number | null
+  p99: number | null
+  ttft50: number | null
+  ttft95: number | null
+  input_tokens: number
+  output_tokens: number
+  cost: number | null
+  priced: number
+  chars: number | null
+  uncertain: number
+  pii: number
+  injection: number | null
+}
+
+function toStatsRow(r: StatsSqlRow): StatsRow {
+  return {
+    key: r.key,
+    count: r.count,
+    errors: r.errors,
+    errorRate: r.count === 0 ? 0 : r.errors / r.count,
+    latencyP50: r.p50,
+    latencyP95: r.p95,
+    latencyP99: r.p99,
+    ttftP50: r.ttft50,
+    ttftP95: r.ttft95,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    costUsd: r.cost,
+    pricedCount: r.priced,
+    avgResponseChars: r.chars,
+    uncertain: r.uncertain,
+    piiLeaks: r.pii,
+    injectionMax: r.injection,
+  }
+}
+
+/** The columns an append writes, in order, each sent as one array parameter (`unnest`) with its SQL type. */
+const APPEND_COLUMNS: Array<[string, string]> = [
+  ['id', 'text'],
+  ['ts', 'int8'],
+  ['stream', 'text'],
+  ['seq', 'int8'],
+  ['model', 'text'],
+  ['provider', 'text'],
+  ['user_id', 'text'],
+  ['session_id', 'text'],
+  ['app', 'text'],
+  ['status', 'text'],
+  ['latency', 'float8'],
+  ['ttft', 'float8'],
+  ['input_tokens', 'float8'],
+  ['output_tokens', 'float8'],
+  ['cost', 'float8'],
+  ['response_chars', 'float8'],
+  ['uncertain', 'int2'],
+  ['pii_in_response', 'int4'],
+  ['injection_score', 'float8'],
+  ['hash', 'text'],
+  ['body', 'text'],
+]
+
+/** Unwraps a driver error into the store's: a unique violation other than the id (a stream's seq) is a conflict. */
+function storageError(message: string, cause: unknown): ServerError {
+  const conflict = (cause as { code?: string }).code === '23505'
+  return new ServerError(conflict ? 'CONFLICT' : 'STORAGE_ERROR', message, { cause })
+}
+
+/**
+ * The PostgreSQL store (schema in postgres-schema.ts). Sealing happens before it (the collector's inline chain
+ * writer); an append is one statement in one transaction with its stream heads. Full-text search is a `simple`
+ * (no stemming) tsvector over the redacted text, all words required, as on SQLite.
+ */
+export class PostgresStorage implements Storage {
+  readonly #pool: pg.Pool
+  readonly #s: string
+  readonly #index: IndexTextOptions
+  readonly #insert: string
+  #closed = false
+
+  constructor(pool: pg.Pool, schema: string, index: IndexTextOptions = {}) {
+    this.#pool = pool
+    this.#s = quoteSchema(schema)
+    this.#index = { plaintextView: index.plaintextView, isErasedKey: index.isErasedKey }
+    const names = APPEND_COLUMNS.map(([name]) => name)
+    const arrays = APPEND_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`)
+    const n = APPEND_COLUMNS.length
+    // Tags (an array per record) travel as one JSON text per record; search text as words, made into a vector here.
+    this.#insert = `INSERT INTO ${this.#s}.records (${names.join(', ')}, tags, search)
+      SELECT ${names.map((c) => `u.${c}`).join(', ')},
+        ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), to_tsvector('simple', u.search)
+      FROM unnest(${arrays.join(', ')}, $${n + 1}::text[], $${n + 2}::text[]) AS u(${names.join(', ')}, tags, search)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING stream, seq, hash`
+  }
+
+  async append(batch: readonly LedgerRecord[]): Promise<AppendResult> {
+    if (batch.length === 0) return { inserted: 0, duplicates: 0 }
+    const columns: unknown[][] = APPEND_COLUMNS.map(() => new Array<unknown>(batch.length))
+    const tags = new Array<string>(batch.length)
+    const search = new Array<string>(batch.length)
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i]!
+      const c = recordColumns(record)
+      const values = [
+        c.id,
+        c.ts,
+        c.stream,
+        c.seq,
+        pgText(c.model),
+        pgText(c.provider),
+        pgText(c.user_id),
+        pgText(c.session_id),
+        pgText(c.app),
+        c.status,
+        c.latency,
+        c.ttft,
+        c.input_tokens,
+        c.output_tokens,
+        c.cost,
+        c.response_chars,
+        c.uncertain,
+        c.pii_in_response,
+        c.injection_score,
+        record.hash,
+        canonicalLines.get(record) ?? JSON.stringify(record),
+      ]
+      for (let k = 0; k < values.length; k++) columns[k]![i] = values[k]
+      tags[i] = JSON.stringify(record.tags.map((t) => pgText(t)))
+      search[i] = searchWords(indexText(record, this.#index))
+    }
+    const client = await this.#connect()
+    try {
+      await client.query('BEGIN')
+      const inserted = await client.query<{ stream: string; seq: string; hash: string }>(this.#insert, [
+        ...columns,
+        tags,
+        search,
+      ])
+      await this.#advanceHeads(client, inserted.rows)
+      await client.query('COMMIT')
+      return { inserted: inserted.rowCount ?? 0, duplicates: batch.length - (inserted.rowCount ?? 0) }
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw storageError('could not store the batch', cause)
+    } finally {
+      client.release()
+    }
+  }
+
+  /** Moves each stream's head to the highest seq just stored (never back: a late batch of an old seq leaves it). */
+  async #advanceHeads(client: pg.PoolClient, rows: ReadonlyArray<{ stream: string; seq: string; hash: string }>) {
+    const heads = new Map<string, { seq: number; hash: string }>()
+    for (const row of rows) {
+      const seq = Number(row.seq)
+      const head = heads.get(row.stream)
+      if (!head || seq > head.seq) heads.set(row.stream, { seq, hash: row.hash })
+    }
+    for (const [stream, { seq, hash }] of heads) {
+      await client.query(
+        `INSERT INTO ${this.#s}.stream_heads (stream, seq, hash) VALUES ($1, $2, $3)
+         ON CONFLICT (stream) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash
+         WHERE ${this.#s}.stream_heads.seq < EXCLUDED.seq`,
+        [stream, seq, hash],
+      )
+    }
+  }
+
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set()
+    const { rows } = await this.#query<{ id: string }>(`SELECT id FROM ${this.#s}.records WHERE id = ANY($1::text[])`, [
+      ids.map((id) => pgText(id)),
+    ])
+    return new Set(rows.map((r) => r.id))
+  }
+
+  async query(filter: RecordFilter, page: Page): Promise<QueryResult> {
+    const limit = Math.max(1, Math.min(page.limit, 1000))
+    if (emptySearch(filter)) return { records: [], nextCursor: null }
+    const params: unknown[] = []
+    const clauses = filterWhere(filter, params)
+    if (page.cursor !== undefined) {
+      const [ts, id] = decodeCursor(page.cursor)
+      params.push(ts, id)
+      clauses.push(`(r.ts, r.id) < ($${params.length - 1}, $${params.length})`)
+    }
+    params.push(limit + 1)
+    const { rows } = await this.#query<{ ts: string; id: string; body: string }>(
+      `SELECT r.ts, r.id, r.body FROM ${this.#s}.records r ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+       ORDER BY r.ts DESC, r.id DESC LIMIT $${params.length}`,
+      params,
+    )
+    const more = rows.length > limit
+    if (more) rows.pop()
+    const last = rows[rows.length - 1]
+    return {
+      records: rows.map((row) => JSON.parse(row.body) as LedgerRecord),
+      nextCursor: more && last ? encodeCursor(Number(last.ts), last.id) : null,
+    }
+  }
+
+  async get(id: string): Promise<LedgerRecord | null> {
+    const { rows } = await this.#query<{ body: string }>(`SELECT body FROM ${this.#s}.records WHERE id = $1`, [
+      pgText(id),
+    ])
+    return rows[0] ? (JSON.parse(rows[0].body) as LedgerRecord) : null
+  }
+
+  async stats(filter: RecordFilter, groupBy: GroupBy | null): Promise<StatsRow[]> {
+    if (emptySearch(filter)) return []
+    const params: unknown[] = []
+    const clauses = filterWhere(filter, params)
+    const key = groupBy ? groupKeySql[groupBy] : 'NULL::text'
+    const timeKey = groupBy === 'hour' || groupBy === 'day'
+    // Keys compare byte-wise (COLLATE "C"), nulls first: the order SQLite gives.
+    const order = groupBy
+      ? `GROUP BY 1 ORDER BY ${timeKey ? '' : 'count(*) DESC, '}(${key}) COLLATE "C" ASC NULLS FIRST`
+      : ''
+    const { rows } = await this.#query<StatsSqlRow>(
+      `SELECT ${key} AS key, ${STATS_COLUMNS} FROM ${this.#s}.records r
+       ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ${order}`,
+      params,
+    )
+    return rows.filter((row) => row.count > 0).map(toStatsRow)
+  }
+
+  async head(stream: string): Promise<StreamHead | null> {
+    const { rows } = await this.#query<{ stream: string; seq: string; hash: string }>(
+      `SELECT stream, seq, hash FROM ${this.#s}.stream_heads WHERE stream = $1`,
+      [stream],
+    )
+    const row = rows[0]
+    return row ? { stream: row.stream, seq: Number(row.seq), hash: row.hash } : null
+  }
+
+  async *scanStream(stream: string, fromSeq = 0): AsyncIterable<LedgerRecord> {
+    let next = fromSeq
+    for (;;) {
+      const { rows } = await this.#query<{ seq: string; body: string }>(
+        `SELECT seq, body FROM ${this.#s}.records WHERE stream = $1 AND seq >= $2 ORDER BY seq LIMIT ${SCAN_CHUNK}`,
+        [stream, next],
+      )
+      for (const row of rows) yield JSON.parse(row.body) as LedgerRecord
+      if (rows.length < SCAN_CHUNK) return
+      next = Number(rows[rows.length - 1]!.seq) + 1
+    }
+  }
+
+  async streams(): Promise<string[]> {
+    const { rows } = await this.#query<{ stream: string }>(
+      `SELECT stream FROM ${this.#s}.stream_heads ORDER BY stream COLLATE "C"`,
+    )
+    return rows.map((r) => r.stream)
+  }
+
+  async deleteBefore(ts: string): Promise<number> {
+    const ms = timeMs(ts, 'ts')
+    const { rowCount } = await this.#query(`DELETE FROM ${this.#s}.records WHERE ts < $1`, [ms])
+    return rowCount ?? 0
+  }
+
+  /**
+   * Empties the subject's full-text vectors, then vacuums the table so the old row versions that held them are
+   * pruned. PostgreSQL's WAL and backups are the operator's to expire (see docs/security.md).
+   */
+  async eraseSubject(userId: string): Promise<number> {
+    const { rows } = await this.#query<{ n: number }>(
+      `WITH erased AS (UPDATE ${this.#s}.records SET search = NULL WHERE user_id = $1 RETURNING 1)
+       SELECT count(*)::float8 AS n FROM erased`,
+      [pgText(userId)],
+    )
+    await this.#query(`VACUUM ${this.#s}.records`)
+    return rows[0]?.n ?? 0
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#pool.end()
+  }
+
+  async #connect(): Promise<pg.PoolClient> {
+    if (this.#closed) throw new ServerError('STORAGE_ERROR', 'the store is closed')
+    try {
+      return await this.#pool.connect()
+    } catch (cause) {
+      throw new ServerError('STORAGE_ERROR', 'cannot reach the PostgreSQL store', { cause })
+    }
+  }
+
+  async #query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    const client = await this.#connect()
+    try {
+      return await client.query<R>(sql, params)
+    } catch (cause) {
+      throw storageError('the PostgreSQL store failed a query', cause)
+    } finally {
+      client.release()
+    }
+  }
+}
