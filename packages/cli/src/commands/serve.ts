@@ -1,4 +1,4 @@
-import { loadConfig, startServer } from '@promptledger/server'
+import { loadConfig, type RunningServer, startServer } from '@promptledger/server'
 import type { Command } from 'commander'
 
 interface ServeFlags {
@@ -44,29 +44,38 @@ export function register(program: Command): void {
       // The command logs what goes wrong by default; an embedding app chooses for itself (see `logLevel`).
       config.logLevel ??= 'warn'
       const server = await startServer(config)
-      // First line is machine-readable on purpose: scripts and tests read the URL from it.
-      process.stdout.write(`promptledger collector listening on ${server.url}\n`)
-      const { openai, anthropic } = server.upstreams
-      process.stdout.write(
-        [
-          `  dashboard: ${server.url}/`,
-          `  proxy: OPENAI_BASE_URL=${server.url}/proxy/openai/v1 (to ${openai})`,
-          `         ANTHROPIC_BASE_URL=${server.url}/proxy/anthropic (to ${anthropic})`,
-          `  data: ${server.databasePath}`,
-          `  stream: ${config.stream}`,
-          `  server-side redaction: ${server.redacting ? 'on' : 'off'}`,
-          `  encryption at rest: ${server.encrypting ? 'on (a data key per user)' : 'off'}`,
-          `  auth: ${server.authNotice}`,
-        ].join('\n') + '\n',
-      )
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop)
-          process.off('SIGTERM', stop)
-          server.close().then(resolve, resolve)
-        }
-        process.on('SIGINT', stop)
-        process.on('SIGTERM', stop)
-      })
+      process.stdout.write(banner(server, config.stream))
+      await untilSignal(server)
     })
+}
+
+/** What `serve` prints once listening: the URL first (scripts and tests read it), then where everything is. */
+export function banner(server: RunningServer, stream: string): string {
+  const { openai, anthropic } = server.upstreams
+  return (
+    [
+      `promptledger collector listening on ${server.url}`,
+      `  dashboard: ${server.url}/`,
+      `  proxy: OPENAI_BASE_URL=${server.url}/proxy/openai/v1 (to ${openai})`,
+      `         ANTHROPIC_BASE_URL=${server.url}/proxy/anthropic (to ${anthropic})`,
+      `  data: ${server.databasePath}`,
+      `  stream: ${stream}`,
+      `  server-side redaction: ${server.redacting ? 'on' : 'off'}`,
+      `  encryption at rest: ${server.encrypting ? 'on (a data key per user)' : 'off'}`,
+      `  auth: ${server.authNotice}`,
+    ].join('\n') + '\n'
+  )
+}
+
+/** Serves until SIGINT or SIGTERM, then closes the server gracefully (queued records are stored first). */
+export function untilSignal(server: RunningServer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      server.close().then(resolve, resolve)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
 }
