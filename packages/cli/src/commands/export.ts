@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { type ReadFilter, readRecords } from '@promptledger/sdk'
+import { type LedgerRecord, type ReadFilter, readRecords } from '@promptledger/sdk'
 import { type Command, Option } from 'commander'
 import { CliError } from '../util/exit-codes.js'
 import { openLedgerAccess } from '../util/ledger-access.js'
@@ -12,6 +12,22 @@ interface ExportFlags {
   until?: string
   user?: string
   stream?: string
+  /** `ndjson` (default): one record a line; `es-bulk`: Elasticsearch's `_bulk` body, for `curl --data-binary @file`. */
+  format?: string
+  /** The index named in each `es-bulk` action; default `promptledger`. */
+  index?: string
+}
+
+const FORMATS = ['ndjson', 'es-bulk']
+
+/**
+ * A record as `format` writes it: its JSON line, or for `es-bulk` an index action keyed by the record id (a bulk sent
+ * twice stores each record once) followed by the record with an `@timestamp` (its `ts`, for Kibana's time filter).
+ */
+export function formatRecord(record: LedgerRecord, format: string, index: string): string {
+  if (format !== 'es-bulk') return `${JSON.stringify(record)}\n`
+  const action = JSON.stringify({ index: { _index: index, _id: record.id } })
+  return `${action}\n${JSON.stringify({ '@timestamp': record.ts, ...record })}\n`
 }
 
 /** Writes a local ledger's matching records as NDJSON; returns how many were written. */
@@ -21,6 +37,13 @@ export async function exportLocal(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
   if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
+  const format = flags.format ?? 'ndjson'
+  if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}`)
+  const index = flags.index ?? 'promptledger'
+  // Elasticsearch's own rules for an index name, checked here rather than by a bulk request that fails item by item.
+  if (!/^[a-z0-9][a-z0-9._+-]{0,254}$/.test(index)) {
+    throw new CliError('--index must be lower case: letters, digits and . _ + - (not first)')
+  }
   const filter: ReadFilter = {}
   const since = parseTimeFlag('--since', flags.since)
   const until = parseTimeFlag('--until', flags.until)
@@ -34,7 +57,7 @@ export async function exportLocal(
   let n = 0
   try {
     for await (const record of readRecords(dir, filter)) {
-      await writeOut(out, `${JSON.stringify(access ? access.read(record) : record)}\n`)
+      await writeOut(out, formatRecord(access ? access.read(record) : record, format, index))
       if (access) ids.push(record.id)
       n++
     }
@@ -54,12 +77,14 @@ export async function exportLocal(
 export function register(program: Command): void {
   program
     .command('export')
-    .description("Write a file ledger's records as NDJSON to stdout")
+    .description("Write a file ledger's records to stdout as NDJSON or an Elasticsearch bulk body")
     .argument('[dir]', 'the ledger data directory (not with --server)')
     .option('--since <time>', 'records at or after this time (ISO-8601 or an age like 24h, 7d)')
     .option('--until <time>', 'records before this time (ISO-8601 or an age)')
     .option('--user <id>', 'only this user_id')
     .option('--stream <name>', 'only this stream')
+    .option('--format <format>', 'ndjson (one record a line) or es-bulk (an Elasticsearch _bulk body)', 'ndjson')
+    .option('--index <name>', 'with --format es-bulk: the Elasticsearch index', 'promptledger')
     .option(
       '--server <url>',
       'with --user: the access export (everything about one user, decrypted, JSON) from a collector',

@@ -85,6 +85,30 @@ describe('export', () => {
   it('rejects a bad date naming the flag', async () => {
     await expect(exportLocal(dir, { since: 'yesterday-ish' })).rejects.toThrow(/--since/)
   })
+
+  it('writes an Elasticsearch bulk body: an index action keyed by record id, then the record with @timestamp', async () => {
+    const s = sink()
+    const n = await exportLocal(
+      dir,
+      { user: 'odd', since: iso(5), until: iso(10), format: 'es-bulk', index: 'llm-calls' },
+      s.out,
+    )
+    const lines = s.text().split('\n')
+    expect(lines.pop()).toBe('') // a bulk body ends with a newline
+    expect(lines).toHaveLength(2 * n)
+    for (let i = 0; i < lines.length; i += 2) {
+      const action = JSON.parse(lines[i]!)
+      const doc = JSON.parse(lines[i + 1]!)
+      expect(action).toEqual({ index: { _index: 'llm-calls', _id: doc.id } })
+      expect(doc['@timestamp']).toBe(doc.ts)
+    }
+    expect(lines.filter((_, i) => i % 2 === 1).map((l) => JSON.parse(l).seq)).toEqual([5, 7, 9])
+  })
+
+  it('rejects an unknown format or an index name Elasticsearch would refuse, naming the flag', async () => {
+    await expect(exportLocal(dir, { format: 'csv' })).rejects.toThrow(/--format must be one of ndjson, es-bulk/)
+    await expect(exportLocal(dir, { format: 'es-bulk', index: 'Calls' })).rejects.toThrow(/--index/)
+  })
 })
 
 describe('tail', () => {

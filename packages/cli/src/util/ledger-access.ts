@@ -6,7 +6,7 @@ import { AuditTrail, cliActor, loadConfig, securityConfigSchema } from '@promptl
 /** Decrypting, audited read access to an encrypted ledger dir. */
 export interface LedgerAccess {
   /** The record with its content decrypted (or marked erased). */
-  read(record: LedgerRecord): unknown
+  read(record: LedgerRecord): LedgerRecord
   /** Appends one audit entry for the records read. */
   audit(action: string, route: string, filter: Record<string, unknown>, ids: string[]): void
   close(): void
