@@ -27,17 +27,19 @@ export const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   data: z.string().min(1).default('./promptledger-data'),
   /**
-   * Where records are stored: `sqlite` (the default: `ledger.db` under `data`) or a PostgreSQL URL
-   * (`postgres://user:password@host:5432/db`), which several collectors may share. Keys, the audit trail and the
-   * data keys stay under `data` either way.
+   * Where records are stored: `sqlite` (the default: `ledger.db` under `data`), a PostgreSQL URL
+   * (`postgres://user:password@host:5432/db`) or a ClickHouse HTTP URL marked `clickhouse+`
+   * (`clickhouse+http://user:password@host:8123`, or `clickhouse+https://…`; the mark tells it from any other HTTP
+   * URL, and says the collector speaks HTTP, not the native protocol of port 9000). Several collectors may share a
+   * PostgreSQL or ClickHouse store. Keys, the audit trail and the data keys stay under `data` either way.
    */
   storage: z
     .string()
-    .refine((v) => v === 'sqlite' || /^postgres(ql)?:\/\/./.test(v), {
-      message: "expected 'sqlite' or a postgres:// URL",
+    .refine((v) => v === 'sqlite' || /^postgres(ql)?:\/\/./.test(v) || /^clickhouse\+https?:\/\/./.test(v), {
+      message: "expected 'sqlite', a postgres:// URL or a clickhouse+http(s):// URL",
     })
     .default('sqlite'),
-  /** The PostgreSQL schema that holds the tables (created if missing). */
+  /** The PostgreSQL schema, or the ClickHouse database, that holds the tables (created if missing). */
   storageSchema: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _')

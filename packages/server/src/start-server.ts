@@ -12,6 +12,7 @@ import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
 import { writeRunningMarker } from './running-marker.js'
+import { openClickHouseStorage } from './storage/clickhouse/clickhouse-storage.js'
 import { openPostgresStorage, redactUrl } from './storage/postgres/postgres-storage.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 import type { Storage } from './storage/storage.js'
@@ -21,7 +22,7 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:7420 (the real port when 0 was asked). */
   url: string
   port: number
-  /** The SQLite file, or the PostgreSQL URL with its password masked. */
+  /** The SQLite file, or the PostgreSQL or ClickHouse URL with its password masked. */
   databasePath: string
   /** Whether ingested records pass the server's own redaction. */
   redacting: boolean
@@ -69,11 +70,17 @@ export async function startServer(
   } else {
     databasePath = redactUrl(config.storage)
     try {
-      storage = await openPostgresStorage({
-        url: config.storage,
-        schema: config.storageSchema,
-        ...indexingOptions(secure.security),
-      })
+      storage = config.storage.startsWith('clickhouse+')
+        ? await openClickHouseStorage({
+            url: config.storage,
+            database: config.storageSchema,
+            ...indexingOptions(secure.security),
+          })
+        : await openPostgresStorage({
+            url: config.storage,
+            schema: config.storageSchema,
+            ...indexingOptions(secure.security),
+          })
     } catch (err) {
       secure.security.close()
       throw err

@@ -21,11 +21,14 @@ interface ServeFlags {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('Run the collector: HTTP ingest and query API over a SQLite (or PostgreSQL) store')
+    .description('Run the collector: HTTP ingest and query API over SQLite, PostgreSQL or ClickHouse')
     .option('--port <port>', 'port to listen on (PROMPTLEDGER_PORT; default 7420, 0 picks a free one)')
     .option('--host <host>', 'address to bind (PROMPTLEDGER_HOST; default 127.0.0.1)')
     .option('--data <dir>', 'data directory (PROMPTLEDGER_DATA; default ./promptledger-data)')
-    .option('--storage <store>', "'sqlite' (under --data) or a postgres:// URL (PROMPTLEDGER_STORAGE; default sqlite)")
+    .option(
+      '--storage <store>',
+      "'sqlite' (under --data), a postgres:// URL or a clickhouse+http(s):// URL (PROMPTLEDGER_STORAGE; default sqlite)",
+    )
     .option('--config <file>', 'JSON config file (PROMPTLEDGER_CONFIG)')
     .option(
       '--openai-upstream <url>',

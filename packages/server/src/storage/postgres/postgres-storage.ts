@@ -1,6 +1,7 @@
 import type { LedgerRecord } from '@promptledger/sdk'
 import pg from 'pg'
 import { ServerError } from '../../errors.js'
+import { decodeCursor, EQUAL_COLUMNS, emptySearch, encodeCursor, searchWords, timeMs } from '../backend-common.js'
 import { type IndexTextOptions, indexText, recordColumns } from '../record-columns.js'
 import {
   type AppendResult,
@@ -26,12 +27,6 @@ export interface PostgresStorageOptions extends IndexTextOptions {
 
 /** Records read per round trip when a stream is scanned for verification. */
 const SCAN_CHUNK = 1000
-/**
- * Characters of a record's text that reach its full-text vector: PostgreSQL refuses a tsvector over 1 MB, and a
- * record that large would fail its whole batch; the rest of such a record is not searchable.
- */
-const MAX_SEARCH_CHARS = 256 * 1024
-
 /**
  * Opens (and creates or upgrades) a PostgreSQL store. Several collectors may share it, each with its own stream.
  *
@@ -70,45 +65,14 @@ export function redactUrl(url: string): string {
   }
 }
 
-/**
- * The records' text as both sides of a search see it: words of letters and digits (as the SQLite index's tokenizer
- * splits them, so a host name or an address is found by its parts), without diacritics, NUL-free.
- */
-function searchWords(text: string): string {
-  const words = text
-    .slice(0, MAX_SEARCH_CHARS)
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .match(/[\p{L}\p{N}]+/gu)
-  return words ? words.join(' ') : ''
+/** The records' text as both sides of a search see it (see `searchWords`): words between single spaces. */
+function searchLine(text: string): string {
+  return searchWords(text).join(' ')
 }
 
 /** PostgreSQL text holds no NUL character: a value that has one is stored with U+FFFD in its place. */
 function pgText(value: string | null): string | null {
   return value === null || !value.includes('\0') ? value : value.replaceAll('\0', '\uFFFD')
-}
-
-/** A page's position: the last record's time and id, opaque to clients. */
-function encodeCursor(ts: number, id: string): string {
-  return Buffer.from(JSON.stringify([ts, id])).toString('base64url')
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
-    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
-      return [value[0] as number, value[1] as string]
-    }
-  } catch {
-    // Not JSON: falls through to the error below.
-  }
-  throw new ServerError('BAD_REQUEST', 'cursor is not valid', { path: 'cursor' })
-}
-
-function timeMs(value: string, field: string): number {
-  const ms = Date.parse(value)
-  if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', `${field} is not an ISO-8601 time`, { path: field })
-  return ms
 }
 
 /** SQL conditions over `r` for a filter, with numbered parameters appended to `params`. */
@@ -120,26 +84,13 @@ function filterWhere(filter: RecordFilter, params: unknown[]): string[] {
   }
   if (filter.from !== undefined) clauses.push(`r.ts >= ${param(timeMs(filter.from, 'from'))}`)
   if (filter.to !== undefined) clauses.push(`r.ts < ${param(timeMs(filter.to, 'to'))}`)
-  const eq: Array<[keyof RecordFilter, string]> = [
-    ['model', 'model'],
-    ['provider', 'provider'],
-    ['userId', 'user_id'],
-    ['sessionId', 'session_id'],
-    ['status', 'status'],
-    ['app', 'app'],
-  ]
-  for (const [key, column] of eq) {
+  for (const [key, column] of EQUAL_COLUMNS) {
     const value = filter[key]
     if (value !== undefined) clauses.push(`r.${column} = ${param(pgText(value))}`)
   }
   if (filter.tag !== undefined) clauses.push(`r.tags @> ARRAY[${param(pgText(filter.tag))}]::text[]`)
-  if (filter.q !== undefined) clauses.push(`r.search @@ plainto_tsquery('simple', ${param(searchWords(filter.q))})`)
+  if (filter.q !== undefined) clauses.push(`r.search @@ plainto_tsquery('simple', ${param(searchLine(filter.q))})`)
   return clauses
-}
-
-/** A search with no word in it (only punctuation) finds nothing, as on SQLite. */
-function emptySearch(filter: RecordFilter): boolean {
-  return filter.q !== undefined && searchWords(filter.q) === ''
 }
 
 /** The SQL of each grouping; time buckets are ISO strings, the same keys every backend gives. */
@@ -303,7 +254,7 @@ export class PostgresStorage implements Storage {
       ]
       for (let k = 0; k < values.length; k++) columns[k]![i] = values[k]
       tags[i] = JSON.stringify(record.tags.map((t) => pgText(t)))
-      search[i] = searchWords(indexText(record, this.#index))
+      search[i] = searchLine(indexText(record, this.#index))
     }
     const client = await this.#connect()
     try {

@@ -1,4 +1,5 @@
 import { ServerError } from '../../errors.js'
+import { EQUAL_COLUMNS, timeMs } from '../backend-common.js'
 import type { RecordFilter } from '../storage.js'
 import { ROWID_PER_MS } from './sqlite-schema.js'
 
@@ -6,12 +7,6 @@ export interface SqlWhere {
   /** Conditions over `r` (the records table), joined with AND; empty when unfiltered. */
   clauses: string[]
   params: unknown[]
-}
-
-function timeMs(value: string, field: string): number {
-  const ms = Date.parse(value)
-  if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', `${field} is not an ISO-8601 time`, { path: field })
-  return ms
 }
 
 /** The rowid of the first record at or after `ms` (rowids are time-ordered, see sqlite-schema.ts). */
@@ -34,15 +29,7 @@ export function filterWhere(filter: RecordFilter): SqlWhere {
     clauses.push('r.rowid < ?')
     params.push(rowidAt(timeMs(filter.to, 'to')))
   }
-  const eq: Array<[keyof RecordFilter, string]> = [
-    ['model', 'model'],
-    ['provider', 'provider'],
-    ['userId', 'user_id'],
-    ['sessionId', 'session_id'],
-    ['status', 'status'],
-    ['app', 'app'],
-  ]
-  for (const [key, column] of eq) {
+  for (const [key, column] of EQUAL_COLUMNS) {
     const value = filter[key]
     if (value !== undefined) {
       clauses.push(`r.${column} = ?`)

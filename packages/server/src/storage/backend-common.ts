@@ -1,0 +1,68 @@
+import { ServerError } from '../errors.js'
+import type { RecordFilter } from './storage.js'
+
+/**
+ * Characters of a record's text that reach its search words: PostgreSQL refuses a tsvector over 1 MB, and every
+ * backend indexes the same prefix so a record is found by the same words on each; the rest of a record that large is
+ * not searchable.
+ */
+export const MAX_SEARCH_CHARS = 256 * 1024
+
+/**
+ * The words of a text as both sides of a search see them on the PostgreSQL and ClickHouse backends: runs of letters
+ * and digits (as SQLite's unicode61 tokenizer splits them, so a host name or an address is found by its parts),
+ * lower-cased, without diacritics.
+ *
+ * @example
+ * searchWords('Ask Křenová about api.example.internal') // ['ask', 'krenova', 'about', 'api', 'example', 'internal']
+ */
+export function searchWords(text: string): string[] {
+  return (
+    text
+      .slice(0, MAX_SEARCH_CHARS)
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  )
+}
+
+/** A search with no word in it (only punctuation) finds nothing, on every backend. */
+export function emptySearch(filter: RecordFilter): boolean {
+  return filter.q !== undefined && searchWords(filter.q).length === 0
+}
+
+/** A page's position on the PostgreSQL and ClickHouse backends: the last record's time and id, opaque to clients. */
+export function encodeCursor(ts: number, id: string): string {
+  return Buffer.from(JSON.stringify([ts, id])).toString('base64url')
+}
+
+/** The time and id of `encodeCursor`; a 400-class error naming `cursor` for anything else. */
+export function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
+      return [value[0] as number, value[1] as string]
+    }
+  } catch {
+    // Not JSON: falls through to the error below.
+  }
+  throw new ServerError('BAD_REQUEST', 'cursor is not valid', { path: 'cursor' })
+}
+
+/** Epoch milliseconds of an ISO-8601 time given for `field`; a 400-class error naming the field otherwise. */
+export function timeMs(value: string, field: string): number {
+  const ms = Date.parse(value)
+  if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', `${field} is not an ISO-8601 time`, { path: field })
+  return ms
+}
+
+/** The record columns that `RecordFilter`'s equality fields compare with, on every backend. */
+export const EQUAL_COLUMNS: ReadonlyArray<[keyof RecordFilter, string]> = [
+  ['model', 'model'],
+  ['provider', 'provider'],
+  ['userId', 'user_id'],
+  ['sessionId', 'session_id'],
+  ['status', 'status'],
+  ['app', 'app'],
+]
