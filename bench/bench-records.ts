@@ -1,5 +1,7 @@
-import type { UnsealedRecord } from '../packages/sdk/src/record/schema.js'
+import { performance } from 'node:perf_hooks'
+import type { LedgerRecord, UnsealedRecord } from '../packages/sdk/src/record/schema.js'
 import { uuidv7 } from '../packages/sdk/src/record/uuidv7.js'
+import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
 
 /** Deterministic pseudo-random numbers (mulberry32) so every run stores the same data. */
 export function rng(seed: number): () => number {
@@ -97,4 +99,27 @@ export function benchRecord(random: () => number, words: string[], tsMs: number)
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+/**
+ * Seals `count` bench records (one a second from 2026-01-01, stream `bench`) and hands them to `append` 5,000 at a
+ * time, printing progress every 100,000: how the read-side benches fill a store.
+ */
+export async function loadBenchRecords(
+  count: number,
+  append: (batch: LedgerRecord[]) => Promise<unknown>,
+): Promise<void> {
+  const random = rng(7)
+  const words = vocabulary(random)
+  const chain = new Chain(genesis('bench'))
+  const start = Date.parse('2026-01-01T00:00:00Z')
+  const t0 = performance.now()
+  for (let i = 0; i < count; i += 5000) {
+    const batch: LedgerRecord[] = []
+    for (let j = i; j < Math.min(count, i + 5000); j++)
+      batch.push(chain.seal(benchRecord(random, words, start + j * 1000)))
+    await append(batch)
+    if (i % 100_000 === 0)
+      process.stderr.write(`loaded ${i} records (${Math.round((performance.now() - t0) / 1000)} s)\n`)
+  }
 }

@@ -16,9 +16,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
-import { Chain, genesis } from '../packages/sdk/src/seal/chain.js'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
-import { benchRecord, percentile, RARE_WORDS, rng, vocabulary } from './bench-records.js'
+import { loadBenchRecords, percentile, RARE_WORDS } from './bench-records.js'
 
 const arg = (name: string, dflt: number): number =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt)
@@ -31,19 +30,7 @@ if (!existsSync(path)) {
   rmSync(building, { force: true })
   rmSync(`${building}-search`, { force: true })
   const storage = openSqliteStorage({ path: building })
-  const random = rng(7)
-  const words = vocabulary(random)
-  const chain = new Chain(genesis('bench'))
-  const start = Date.parse('2026-01-01T00:00:00Z')
-  const t0 = performance.now()
-  for (let i = 0; i < RECORDS; i += 5000) {
-    const batch = []
-    for (let j = i; j < Math.min(RECORDS, i + 5000); j++)
-      batch.push(chain.seal(benchRecord(random, words, start + j * 1000)))
-    await storage.append(batch)
-    if (i % 100_000 === 0)
-      process.stderr.write(`built ${i} records (${Math.round((performance.now() - t0) / 1000)} s)\n`)
-  }
+  await loadBenchRecords(RECORDS, (batch) => storage.append(batch))
   await storage.close()
   for (const suffix of ['-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true })
   // The full-text index lives beside the ledger file (sqlite-search.ts); it moves with it (closed: no WAL left).
