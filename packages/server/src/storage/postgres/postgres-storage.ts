@@ -65,9 +65,18 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The records' text as both sides of a search see it (see `searchWords`): words between single spaces. */
-function searchLine(text: string): string {
-  return searchWords(text).join(' ')
+/**
+ * A record's search words as a `tsvector` literal: its distinct words (see `searchWords`: letters and digits only, so
+ * none needs quoting) between spaces. Written here rather than by `to_tsvector`, whose parser cost the server more
+ * than the rest of the insert (about 300 µs a record on the ingest of postgres-stats.bench.ts).
+ */
+function tsvectorText(text: string): string {
+  return [...new Set(searchWords(text))].join(' ')
+}
+
+/** A search's words as a `tsquery` literal that needs them all. */
+function tsqueryText(text: string): string {
+  return searchWords(text).join(' & ')
 }
 
 /** PostgreSQL text holds no NUL character: a value that has one is stored with U+FFFD in its place. */
@@ -89,7 +98,7 @@ function filterWhere(filter: RecordFilter, params: unknown[]): string[] {
     if (value !== undefined) clauses.push(`r.${column} = ${param(pgText(value))}`)
   }
   if (filter.tag !== undefined) clauses.push(`r.tags @> ARRAY[${param(pgText(filter.tag))}]::text[]`)
-  if (filter.q !== undefined) clauses.push(`r.search @@ plainto_tsquery('simple', ${param(searchLine(filter.q))})`)
+  if (filter.q !== undefined) clauses.push(`r.search @@ ${param(tsqueryText(filter.q))}::tsquery`)
   return clauses
 }
 
@@ -162,30 +171,38 @@ function toStatsRow(r: StatsSqlRow): StatsRow {
   }
 }
 
-/** The columns an append writes, in order, each sent as one array parameter (`unnest`) with its SQL type. */
-const APPEND_COLUMNS: Array<[string, string]> = [
-  ['id', 'text'],
-  ['ts', 'int8'],
-  ['stream', 'text'],
-  ['seq', 'int8'],
-  ['model', 'text'],
-  ['provider', 'text'],
-  ['user_id', 'text'],
-  ['session_id', 'text'],
-  ['app', 'text'],
-  ['status', 'text'],
-  ['latency', 'float8'],
-  ['ttft', 'float8'],
-  ['input_tokens', 'float8'],
-  ['output_tokens', 'float8'],
-  ['cost', 'float8'],
-  ['response_chars', 'float8'],
-  ['uncertain', 'int2'],
-  ['pii_in_response', 'int4'],
-  ['injection_score', 'float8'],
-  ['hash', 'text'],
-  ['body', 'text'],
+/** The columns an append writes, in the order of each row's parameters. */
+const APPEND_COLUMNS = [
+  'id',
+  'ts',
+  'stream',
+  'seq',
+  'model',
+  'provider',
+  'user_id',
+  'session_id',
+  'app',
+  'status',
+  'latency',
+  'ttft',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+  'response_chars',
+  'uncertain',
+  'pii_in_response',
+  'injection_score',
+  'hash',
+  'body',
+  'tags',
+  'search',
 ]
+/**
+ * Rows per INSERT: each row is its own parameters (PostgreSQL takes at most 65,535 in a statement). Parameters, not
+ * one array literal per column: a body in an array literal has every quote of its JSON escaped by the driver, which
+ * cost more than the insert (node-postgres's array serialization; 3,050 against … records/s, see docs/architecture.md).
+ */
+const ROWS_PER_INSERT = 1000
 
 /** Unwraps a driver error into the store's: a unique violation other than the id (a stream's seq) is a conflict. */
 function storageError(message: string, cause: unknown): ServerError {
@@ -202,34 +219,41 @@ export class PostgresStorage implements Storage {
   readonly #pool: pg.Pool
   readonly #s: string
   readonly #index: IndexTextOptions
-  readonly #insert: string
+  /** The INSERT for a number of rows (a batch's full chunks share one; its last chunk may need another). */
+  readonly #inserts = new Map<number, string>()
   #closed = false
 
   constructor(pool: pg.Pool, schema: string, index: IndexTextOptions = {}) {
     this.#pool = pool
     this.#s = quoteSchema(schema)
     this.#index = { plaintextView: index.plaintextView, isErasedKey: index.isErasedKey }
-    const names = APPEND_COLUMNS.map(([name]) => name)
-    const arrays = APPEND_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`)
-    const n = APPEND_COLUMNS.length
-    // Tags (an array per record) travel as one JSON text per record; search text as words, made into a vector here.
-    this.#insert = `INSERT INTO ${this.#s}.records (${names.join(', ')}, tags, search)
-      SELECT ${names.map((c) => `u.${c}`).join(', ')},
-        ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), to_tsvector('simple', u.search)
-      FROM unnest(${arrays.join(', ')}, $${n + 1}::text[], $${n + 2}::text[]) AS u(${names.join(', ')}, tags, search)
-      ON CONFLICT (id) DO NOTHING
-      RETURNING stream, seq, hash`
+  }
+
+  /** `INSERT … VALUES` for `rows` rows. */
+  #insertSql(rows: number): string {
+    let sql = this.#inserts.get(rows)
+    if (sql === undefined) {
+      const width = APPEND_COLUMNS.length
+      const tuples: string[] = []
+      for (let r = 0; r < rows; r++) {
+        const p = (k: number) => `$${r * width + k + 1}`
+        const plain = APPEND_COLUMNS.slice(0, width - 1).map((_, k) => p(k))
+        tuples.push(`(${plain.join(', ')}, ${p(width - 1)}::tsvector)`)
+      }
+      sql = `INSERT INTO ${this.#s}.records (${APPEND_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
+        ON CONFLICT (id) DO NOTHING RETURNING stream, seq, hash`
+      this.#inserts.set(rows, sql)
+    }
+    return sql
   }
 
   async append(batch: readonly LedgerRecord[]): Promise<AppendResult> {
     if (batch.length === 0) return { inserted: 0, duplicates: 0 }
-    const columns: unknown[][] = APPEND_COLUMNS.map(() => new Array<unknown>(batch.length))
-    const tags = new Array<string>(batch.length)
-    const search = new Array<string>(batch.length)
+    const params: unknown[] = []
     for (let i = 0; i < batch.length; i++) {
       const record = batch[i]!
       const c = recordColumns(record)
-      const values = [
+      params.push(
         c.id,
         c.ts,
         c.stream,
@@ -251,22 +275,24 @@ export class PostgresStorage implements Storage {
         c.injection_score,
         record.hash,
         canonicalLines.get(record) ?? JSON.stringify(record),
-      ]
-      for (let k = 0; k < values.length; k++) columns[k]![i] = values[k]
-      tags[i] = JSON.stringify(record.tags.map((t) => pgText(t)))
-      search[i] = searchLine(indexText(record, this.#index))
+        record.tags.map((t) => pgText(t)),
+        tsvectorText(indexText(record, this.#index)),
+      )
     }
+    const width = APPEND_COLUMNS.length
     const client = await this.#connect()
     try {
       await client.query('BEGIN')
-      const inserted = await client.query<{ stream: string; seq: string; hash: string }>(this.#insert, [
-        ...columns,
-        tags,
-        search,
-      ])
-      await this.#advanceHeads(client, inserted.rows)
+      const stored: Array<{ stream: string; seq: string; hash: string }> = []
+      for (let from = 0; from < batch.length; from += ROWS_PER_INSERT) {
+        const rows = Math.min(ROWS_PER_INSERT, batch.length - from)
+        const chunk = params.slice(from * width, (from + rows) * width)
+        const inserted = await client.query<{ stream: string; seq: string; hash: string }>(this.#insertSql(rows), chunk)
+        stored.push(...inserted.rows)
+      }
+      await this.#advanceHeads(client, stored)
       await client.query('COMMIT')
-      return { inserted: inserted.rowCount ?? 0, duplicates: batch.length - (inserted.rowCount ?? 0) }
+      return { inserted: stored.length, duplicates: batch.length - stored.length }
     } catch (cause) {
       await client.query('ROLLBACK').catch(() => undefined)
       throw storageError('could not store the batch', cause)

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3'
 import type { RecordColumns } from '../record-columns.js'
+import { RollupBatch } from '../rollup-core.js'
 import { rowidAt } from './sqlite-filter.js'
-import { RollupBatch, Rollups } from './sqlite-rollup.js'
+import { Rollups } from './sqlite-rollup.js'
 import { INSERT_RECORD_ROW, runRecordInsert } from './sqlite-row.js'
 import { ROWID_PER_MS } from './sqlite-schema.js'
 

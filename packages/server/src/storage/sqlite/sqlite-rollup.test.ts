@@ -5,8 +5,8 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import { recordColumns } from '../record-columns.js'
+import { addHist, bucketOf, histBlob, mergeHistBlob, RollupBatch } from '../rollup-core.js'
 import type { GroupBy, StatsRow } from '../storage.js'
-import { addHist, bucketOf, histBlob, mergeHistBlob, RollupBatch } from './sqlite-rollup.js'
 import { openSqliteStorage } from './sqlite-storage.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-'))

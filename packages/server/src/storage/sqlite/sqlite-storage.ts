@@ -4,6 +4,7 @@ import { genesis, type LedgerRecord } from '@promptledger/sdk'
 import Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
 import { indexText, recordColumns } from '../record-columns.js'
+import { rollupCount, rollupStats } from '../rollup-read.js'
 import {
   type AppendResult,
   canonicalLines,
@@ -19,7 +20,6 @@ import { type AppendRow, MAX_MS, RowAppender } from './sqlite-append.js'
 import { SqliteChainWriter } from './sqlite-chain-writer.js'
 import { decodeCursor, encodeCursor, filterWhere, ftsQuery, rowidAt } from './sqlite-filter.js'
 import { Rollups } from './sqlite-rollup.js'
-import { rollupCount, rollupStats } from './sqlite-rollup-read.js'
 import { migrate } from './sqlite-schema.js'
 import { DEFAULT_WAL_CHECKPOINT_BYTES, SearchIndex } from './sqlite-search.js'
 import type { SearchDocs } from './sqlite-search-worker.js'

@@ -1,7 +1,7 @@
-import type { GroupBy, StatsRow } from '../storage.js'
-import { BUCKETS, bucketValue, emptyRollup, mergeRow, type Rollup } from './sqlite-rollup.js'
+import { BUCKETS, bucketValue, emptyRollup, mergeRow, type Rollup } from './rollup-core.js'
+import type { GroupBy, StatsRow } from './storage.js'
 
-/** Reading side of the rollups (sqlite-rollup.ts): rollup rows merged into stats rows. */
+/** Reading side of the rollups (rollup-core.ts): rollup rows merged into stats rows, on every backend. */
 const dayKey = (ms: number) =>
   `${new Date(Math.floor(ms / 86_400_000) * 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`
 
