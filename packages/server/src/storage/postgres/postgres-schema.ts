@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg'
+import { rollupDdl } from './postgres-rollup.js'
 
 /**
  * Layout (schema version 1), in its own PostgreSQL schema (`promptledger` unless configured):
@@ -6,6 +7,7 @@ import type { PoolClient } from 'pg'
  *   byte for byte) and its full-text vector (`search`, over redacted content only). Times are epoch milliseconds, as
  *   in the record's own ordering; pages walk `(ts, id)` newest first.
  * - `stream_heads` keeps each sealed stream's head so a collector continues its chain after a restart.
+ * - `stats_hourly` holds hourly and daily rollups for stats over large selections (postgres-rollup.ts).
  * Several collectors may share one database: each seals its own stream, so they never write the same head.
  */
 export const PG_SCHEMA_VERSION = 1
@@ -49,7 +51,7 @@ CREATE INDEX IF NOT EXISTS records_tags ON ${s}.records USING gin (tags);
 CREATE INDEX IF NOT EXISTS records_search ON ${s}.records USING gin (search);
 CREATE TABLE IF NOT EXISTS ${s}.stream_heads (stream text PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL);
 CREATE TABLE IF NOT EXISTS ${s}.meta (k text PRIMARY KEY, v text NOT NULL);
-`
+${rollupDdl(s)}`
 }
 
 /** A schema name as an SQL identifier: lower-case letters, digits and `_`, quoted. */

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { dropSchemas, freshSchema, POSTGRES_TEST_URL, requirePostgres } from '../../test-support/postgres.js'
 import { sealAll, unsealed } from '../../test-support/records.js'
+import { dataset, expectRollupsMatchExact } from '../../test-support/rollup-cases.js'
 import { runStorageCases } from '../storage.case.js'
 import { openPostgresStorage, redactUrl } from './postgres-storage.js'
 
@@ -39,6 +40,41 @@ describe.runIf(reachable)('PostgreSQL storage', () => {
       expect((await storage.query({ q }, { limit: 5 })).records).toHaveLength(1)
     }
     await storage.close()
+  })
+
+  it('answers stats from rollups like the exact scan, across batches and after retention', async () => {
+    const rolled = await openPostgresStorage({ url: POSTGRES_TEST_URL, schema: freshSchema(), exactStatsLimit: 0 })
+    const exact = await openPostgresStorage({
+      url: POSTGRES_TEST_URL,
+      schema: freshSchema(),
+      exactStatsLimit: Number.POSITIVE_INFINITY,
+    })
+    await expectRollupsMatchExact(rolled, exact)
+    await rolled.close()
+    await exact.close()
+  })
+
+  it('keeps every count when two stores append to one schema at once', async () => {
+    const schema = freshSchema()
+    const [a, b] = await Promise.all([
+      openPostgresStorage({ url: POSTGRES_TEST_URL, schema, exactStatsLimit: 0 }),
+      openPostgresStorage({ url: POSTGRES_TEST_URL, schema, exactStatsLimit: 0 }),
+    ])
+    const streamA = dataset(200).map((r) => ({ ...r, stream: 'sa', id: `a-${r.id}` }))
+    const streamB = dataset(200).map((r) => ({ ...r, stream: 'sb', id: `b-${r.id}` }))
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < 200; i += 20) await a.append(streamA.slice(i, i + 20))
+      })(),
+      (async () => {
+        for (let i = 0; i < 200; i += 20) await b.append(streamB.slice(i, i + 20))
+      })(),
+    ])
+    const total = (await a.stats({}, null))[0]!
+    expect(total.count).toBe(400)
+    expect((await a.stats({}, 'model')).reduce((n, r) => n + r.count, 0)).toBe(400)
+    await a.close()
+    await b.close()
   })
 
   it('refuses a malformed cursor and time with 400-class errors naming the field', async () => {
