@@ -76,7 +76,7 @@ export function redactUrl(url: string): string {
 /**
  * A record's search words as a `tsvector` literal: its distinct words (see `searchWords`: letters and digits only, so
  * none needs quoting) between spaces. Written here rather than by `to_tsvector`, whose parser cost the server more
- * than the rest of the insert (about 300 µs a record on the ingest of postgres-stats.bench.ts).
+ * than the rest of the insert (about 300 µs a record; see docs/performance.md, PostgreSQL).
  */
 function tsvectorText(text: string): string {
   return [...new Set(searchWords(text))].join(' ')
