@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { register as alerts } from './commands/alerts.js'
 import { register as audit } from './commands/audit.js'
+import { register as copyStore } from './commands/copy-store.js'
 import { register as demo } from './commands/demo.js'
 import { register as erase } from './commands/erase.js'
 import { register as exportLedger } from './commands/export.js'
@@ -29,5 +30,6 @@ export const commands: Array<(program: Command) => void> = [
   erase,
   audit,
   retention,
+  copyStore,
   demo,
 ]

@@ -6,6 +6,7 @@ import { securityConfigSchema } from './auth/security-config.js'
 import { ServerError } from './errors.js'
 import { proxyConfigSchema } from './proxy/collector-proxy.js'
 import { retentionPolicySchema } from './retention/retention-policy.js'
+import { isSharedStoreUrl } from './storage/open-shared-store.js'
 
 /**
  * Sections owned by other areas (alerts, auth, retention, proxy) register their zod schema here.
@@ -35,7 +36,7 @@ export const serverConfigSchema = z.strictObject({
    */
   storage: z
     .string()
-    .refine((v) => v === 'sqlite' || /^postgres(ql)?:\/\/./.test(v) || /^clickhouse\+https?:\/\/./.test(v), {
+    .refine((v) => v === 'sqlite' || isSharedStoreUrl(v), {
       message: "expected 'sqlite', a postgres:// URL or a clickhouse+http(s):// URL",
     })
     .default('sqlite'),

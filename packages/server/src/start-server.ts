@@ -12,8 +12,7 @@ import { createMetrics } from './metrics/registry.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
 import { writeRunningMarker } from './running-marker.js'
-import { openClickHouseStorage } from './storage/clickhouse/clickhouse-storage.js'
-import { openPostgresStorage, redactUrl } from './storage/postgres/postgres-storage.js'
+import { openSharedStore } from './storage/open-shared-store.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 import type { Storage } from './storage/storage.js'
 
@@ -68,19 +67,12 @@ export async function startServer(
     })
     if (created) chmodSync(databasePath, 0o600)
   } else {
-    databasePath = redactUrl(config.storage)
     try {
-      storage = config.storage.startsWith('clickhouse+')
-        ? await openClickHouseStorage({
-            url: config.storage,
-            database: config.storageSchema,
-            ...indexingOptions(secure.security),
-          })
-        : await openPostgresStorage({
-            url: config.storage,
-            schema: config.storageSchema,
-            ...indexingOptions(secure.security),
-          })
+      ;({ storage, name: databasePath } = await openSharedStore(
+        config.storage,
+        config.storageSchema,
+        indexingOptions(secure.security),
+      ))
     } catch (err) {
       secure.security.close()
       throw err
