@@ -123,3 +123,19 @@ export async function loadBenchRecords(
       process.stderr.write(`loaded ${i} records (${Math.round((performance.now() - t0) / 1000)} s)\n`)
   }
 }
+
+/** p50 and p95 in ms of `runs` calls of `fn`, after one call that warms the caches (as a running collector's are). */
+export async function timeRuns(
+  fn: () => Promise<unknown> | unknown,
+  runs: number,
+): Promise<{ p50: number; p95: number }> {
+  await fn()
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    await fn()
+    samples.push(performance.now() - t0)
+  }
+  samples.sort((a, b) => a - b)
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) }
+}

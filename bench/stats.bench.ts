@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import { openSqliteStorage } from '../packages/server/src/storage/sqlite/sqlite-storage.js'
-import { loadBenchRecords, percentile, RARE_WORDS } from './bench-records.js'
+import { loadBenchRecords, RARE_WORDS, timeRuns } from './bench-records.js'
 
 const arg = (name: string, dflt: number): number =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt)
@@ -45,17 +45,7 @@ if (openMs > 1000) process.stderr.write(`opened (schema migration) in ${Math.rou
 const exactStorage = openSqliteStorage({ path, exactStatsLimit: Number.POSITIVE_INFINITY })
 const raw = new Database(path, { readonly: true })
 
-async function time(fn: () => Promise<unknown> | unknown, runs = RUNS): Promise<{ p50: number; p95: number }> {
-  await fn() // warm the page cache, as a running collector would be
-  const samples: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    await fn()
-    samples.push(performance.now() - t0)
-  }
-  samples.sort((a, b) => a - b)
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95) }
-}
+const time = (fn: () => Promise<unknown> | unknown, runs = RUNS) => timeRuns(fn, runs)
 
 const count = (raw.prepare('SELECT count(*) FROM records').pluck().get() as number).toLocaleString('en-US')
 const plain = raw.prepare('SELECT model, count(*), sum(latency) FROM records GROUP BY model')

@@ -17,7 +17,7 @@ import pg from 'pg'
 import { openClickHouseStorage } from '../packages/server/src/storage/clickhouse/clickhouse-storage.js'
 import { openPostgresStorage } from '../packages/server/src/storage/postgres/postgres-storage.js'
 import type { Storage } from '../packages/server/src/storage/storage.js'
-import { loadBenchRecords, percentile, RARE_WORDS } from './bench-records.js'
+import { loadBenchRecords, RARE_WORDS, timeRuns } from './bench-records.js'
 
 const arg = (name: string, dflt: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt
@@ -94,17 +94,7 @@ if (stored !== RECORDS) {
 const storage = await backend.open()
 const exactStorage = await backend.open(Number.POSITIVE_INFINITY)
 
-async function time(fn: () => Promise<unknown>, runs = RUNS): Promise<{ p50: number; p95: number }> {
-  await fn() // warm the server's caches, as a running collector's would be
-  const samples: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    await fn()
-    samples.push(performance.now() - t0)
-  }
-  samples.sort((a, b) => a - b)
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95) }
-}
+const time = (fn: () => Promise<unknown> | unknown, runs = RUNS) => timeRuns(fn, runs)
 
 const base = await time(() => backend.baseline())
 const byModel = await time(() => storage.stats({}, 'model'))

@@ -16,5 +16,5 @@ export { RUNNING_MARKER, type RunningMarker, readRunningMarker } from './running
 export * from './start-server.js'
 export * from './storage/open-shared-store.js'
 export * from './storage/sqlite/sqlite-storage.js'
-export type { Storage } from './storage/storage.js'
 export type * from './storage/storage.js'
+export type { Storage } from './storage/storage.js'

@@ -1,8 +1,8 @@
 import { loadConfig, startServer } from '@promptledger/server'
-import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 import { startDemoModel } from '../demo/demo-model.js'
 import { sendDemoTraffic } from '../demo/demo-traffic.js'
+import { progressBar } from '../util/progress.js'
 import { banner, untilSignal } from './serve.js'
 
 interface DemoFlags {
@@ -51,15 +51,9 @@ export function register(program: Command): void {
         process.stdout.write(banner(server, config.stream))
         process.stdout.write(`  demo model: ${model.url} (stands in for the OpenAI API)\n`)
         const before = await storedCount(server.url)
-        const bar = process.stderr.isTTY
-          ? new cliProgress.SingleBar(
-              { format: 'demo [{bar}] {value}/{total} calls', stream: process.stderr },
-              cliProgress.Presets.shades_classic,
-            )
-          : null
-        bar?.start(calls, 0)
-        const traffic = await sendDemoTraffic({ server: server.url, calls, onCall: (n) => bar?.update(n) })
-        bar?.stop()
+        const bar = progressBar('demo', 'calls')
+        const traffic = await sendDemoTraffic({ server: server.url, calls, onCall: (n) => bar.update(n, calls) })
+        bar.stop()
         const stored = (await settle(server.url, before + traffic.sent)) - before
         process.stdout.write(
           [

@@ -1,6 +1,6 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
-import { describe, it } from 'vitest'
 import { redactUrl } from '../storage/postgres/postgres-storage.js'
+import { requireService } from './require-service.js'
 
 /**
  * The ClickHouse the tests use, in the collector's `storage` form: `PROMPTLEDGER_TEST_CLICKHOUSE_URL`, else the local
@@ -34,27 +34,10 @@ export async function clickhouseReachable(): Promise<boolean> {
   }
 }
 
-/**
- * Says loudly that a ClickHouse test is skipped (locally), or fails (under `CI=true`, where the server must be there).
- * Returns whether the tests can run.
- */
+/** Whether ClickHouse answers; when not, a loud skip locally and a failure under `CI=true` (see `requireService`). */
 export async function requireClickHouse(what: string): Promise<boolean> {
-  if (await clickhouseReachable()) return true
-  if (process.env['CI'] === 'true') {
-    describe(`${what}: prerequisites`, () => {
-      it('has ClickHouse under CI', () => {
-        throw new Error(
-          `ClickHouse is not reachable at ${redactUrl(CLICKHOUSE_TEST_URL)} under CI=true (scripts/clickhouse-test-server.sh start)`,
-        )
-      })
-    })
-  } else {
-    console.warn(
-      `\n!!! ${what} SKIPPED: ClickHouse is not reachable at ${redactUrl(CLICKHOUSE_TEST_URL)} ` +
-        '(run scripts/clickhouse-test-server.sh start, or set PROMPTLEDGER_TEST_CLICKHOUSE_URL). !!!\n',
-    )
-  }
-  return false
+  const hint = 'run scripts/clickhouse-test-server.sh start, or set PROMPTLEDGER_TEST_CLICKHOUSE_URL'
+  return requireService(what, 'ClickHouse', redactUrl(CLICKHOUSE_TEST_URL), await clickhouseReachable(), hint)
 }
 
 let databases = 0

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { describe, it } from 'vitest'
+import { requireService } from './require-service.js'
 
 /** The PostgreSQL the tests use: `PROMPTLEDGER_TEST_POSTGRES_URL`, else the local server on 5432, database `test`. */
 export const POSTGRES_TEST_URL =
@@ -19,24 +19,10 @@ export async function postgresReachable(): Promise<boolean> {
   }
 }
 
-/**
- * Says loudly that a PostgreSQL test is skipped (locally), or fails (under `CI=true`, where the server must be there).
- * Returns whether the tests can run.
- */
+/** Whether PostgreSQL answers; when not, a loud skip locally and a failure under `CI=true` (see `requireService`). */
 export async function requirePostgres(what: string): Promise<boolean> {
-  if (await postgresReachable()) return true
-  if (process.env['CI'] === 'true') {
-    describe(`${what}: prerequisites`, () => {
-      it('has PostgreSQL under CI', () => {
-        throw new Error(`PostgreSQL is not reachable at ${POSTGRES_TEST_URL} under CI=true`)
-      })
-    })
-  } else {
-    console.warn(
-      `\n!!! ${what} SKIPPED: PostgreSQL is not reachable at ${POSTGRES_TEST_URL} (set PROMPTLEDGER_TEST_POSTGRES_URL). !!!\n`,
-    )
-  }
-  return false
+  const hint = 'set PROMPTLEDGER_TEST_POSTGRES_URL'
+  return requireService(what, 'PostgreSQL', POSTGRES_TEST_URL, await postgresReachable(), hint)
 }
 
 let schemas = 0
