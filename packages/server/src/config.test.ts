@@ -20,6 +20,24 @@ describe('loadConfig', () => {
     expect(f).toMatchObject({ port: 3, data: 'd-flag' })
   })
 
+  it('takes the store and its schema from the file, env and flags, and names a bad one without echoing it', () => {
+    expect(loadConfig()).toMatchObject({ storage: 'sqlite', storageSchema: 'promptledger' })
+    const env = { PROMPTLEDGER_STORAGE: 'postgres://app:pw@db/ledger', PROMPTLEDGER_STORAGE_SCHEMA: 'from_env' }
+    expect(loadConfig({ env })).toMatchObject({ storage: env.PROMPTLEDGER_STORAGE, storageSchema: 'from_env' })
+    const flags = { storage: 'clickhouse+http://ch:8123', storageSchema: 'from_flag' }
+    expect(loadConfig({ flags, env })).toMatchObject(flags)
+    expect(() => loadConfig({ flags: { storageSchema: 'Bad-Name' } })).toThrow(/invalid config at storageSchema/)
+    const bad = (() => {
+      try {
+        loadConfig({ flags: { storage: 'mysql://app:hunter2pw@db/x' } })
+      } catch (err) {
+        return (err as Error).message
+      }
+    })()
+    expect(bad).toMatch(/invalid config at storage/)
+    expect(bad).not.toContain('hunter2pw')
+  })
+
   it('takes the log level from the file, env and flags, logs nothing unless told, and names a bad level', () => {
     expect(loadConfig().logLevel).toBeUndefined()
     expect(loadConfig({ ...file({ logLevel: 'error' }), env: { PROMPTLEDGER_LOG_LEVEL: 'info' } }).logLevel).toBe(

@@ -75,6 +75,7 @@ export interface ConfigSources {
     host?: string
     data?: string
     storage?: string
+    storageSchema?: string
     config?: string
     openaiUpstream?: string
     anthropicUpstream?: string
@@ -121,6 +122,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('host', env['PROMPTLEDGER_HOST'])
   overlay('data', env['PROMPTLEDGER_DATA'])
   overlay('storage', env['PROMPTLEDGER_STORAGE'])
+  overlay('storageSchema', env['PROMPTLEDGER_STORAGE_SCHEMA'])
   overlay('logLevel', env['PROMPTLEDGER_LOG_LEVEL'])
   // The encryption master key (base64, 32 bytes) for containers; never logged or echoed in errors.
   if (env['PROMPTLEDGER_MASTER_KEY']) {
@@ -130,6 +132,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('host', flags.host)
   overlay('data', flags.data)
   overlay('storage', flags.storage)
+  overlay('storageSchema', flags.storageSchema)
   overlay('logLevel', flags.logLevel)
   // The proxy's upstreams: flags (`--openai-upstream`, `--anthropic-upstream`) over env over the file's `proxy` section.
   const upstreams = {

@@ -31,6 +31,15 @@ it('sends its calls through a real collector and proxy, and stores them redacted
   expect(run.stdout).toMatch(/^promptledger collector listening on http:\/\/127\.0\.0\.1:\d+$/m)
   expect(run.stdout).toMatch(/^sent 40 calls through the proxy \(\d+ answered with an error, as providers do\);$/m)
   expect(run.stdout).toMatch(/^40 records stored, personal data and keys redacted\. Try:$/m)
+  // The commands it suggests are ones the CLI takes.
+  for (const line of run.stdout.split('\n').filter((l) => l.startsWith('  promptledger '))) {
+    const args = line.trim().split(/\s+/).slice(1)
+    const help = spawnSync(process.execPath, [bin, ...args, '--help'], {
+      encoding: 'utf8',
+    })
+    expect(help.status, line).toBe(0)
+    for (const flag of args.filter((a) => a.startsWith('--'))) expect(help.stdout, line).toContain(flag)
+  }
   for (const file of filesUnder(data)) {
     const bytes = readFileSync(file, 'latin1')
     for (const raw of RAW) expect(bytes.includes(raw), `${raw} in ${file}`).toBe(false)

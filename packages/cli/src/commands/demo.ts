@@ -60,7 +60,7 @@ export function register(program: Command): void {
             `sent ${traffic.sent} calls through the proxy (${traffic.failed} answered with an error, as providers do);`,
             `${stored} records stored, personal data and keys redacted. Try:`,
             `  open ${server.url}/`,
-            `  promptledger query --server ${server.url} --q refund`,
+            `  promptledger query --server ${server.url} --search refund`,
             `  promptledger stats --server ${server.url} --group-by model`,
             `  promptledger verify --server ${server.url}`,
           ].join('\n') + '\n',

@@ -6,6 +6,7 @@ interface ServeFlags {
   host?: string
   data?: string
   storage?: string
+  storageSchema?: string
   config?: string
   openaiUpstream?: string
   anthropicUpstream?: string
@@ -28,6 +29,10 @@ export function register(program: Command): void {
     .option(
       '--storage <store>',
       "'sqlite' (under --data), a postgres:// URL or a clickhouse+http(s):// URL (PROMPTLEDGER_STORAGE; default sqlite)",
+    )
+    .option(
+      '--storage-schema <name>',
+      'with --storage: the PostgreSQL schema or ClickHouse database (PROMPTLEDGER_STORAGE_SCHEMA; default promptledger)',
     )
     .option('--config <file>', 'JSON config file (PROMPTLEDGER_CONFIG)')
     .option(
