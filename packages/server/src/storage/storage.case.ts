@@ -59,6 +59,34 @@ export function runStorageCases(name: string, options: StorageCaseOptions): void
       expect(seen.sort()).toEqual(records.map((r) => r.id).sort())
     })
 
+    it('pages a full-text search newest first across weeks, each match exactly once, within a window too', async () => {
+      const day = 24 * 60
+      const said = (i: number) => ({ model: 'm', messages: [{ role: 'user', content: i % 3 ? 'plain' : 'heron' }] })
+      // 40 records over 40 days, one in three saying the word; seconds apart within a day, so ties in time are rare.
+      const records = sealAll(Array.from({ length: 40 }, (_, i) => unsealed({ ts: at(i * day + i), request: said(i) })))
+      await storage.append(records)
+      const pages = async (filter: { q: string; from?: string; to?: string }) => {
+        const seen: string[] = []
+        let cursor: string | undefined
+        let lastTs = Number.POSITIVE_INFINITY
+        do {
+          const page = await storage.query(filter, { limit: 3, ...(cursor ? { cursor } : {}) })
+          for (const r of page.records) {
+            expect(Date.parse(r.ts)).toBeLessThanOrEqual(lastTs)
+            lastTs = Date.parse(r.ts)
+            seen.push(r.id)
+          }
+          cursor = page.nextCursor ?? undefined
+        } while (cursor)
+        return seen
+      }
+      const matching = records.filter((_, i) => i % 3 === 0)
+      expect(await pages({ q: 'heron' })).toEqual(matching.map((r) => r.id).reverse())
+      const window = { q: 'heron', from: at(10 * day), to: at(30 * day) }
+      const inWindow = matching.filter((r) => r.ts >= window.from && r.ts < window.to)
+      expect(await pages(window)).toEqual(inWindow.map((r) => r.id).reverse())
+    })
+
     it('filters by every field', async () => {
       const records = sealAll([
         unsealed({ ts: at(1), provider: 'openai', request: { model: 'gpt-4o' }, user_id: 'ana', tags: ['x'] }),

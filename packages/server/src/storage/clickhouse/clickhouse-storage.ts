@@ -4,6 +4,7 @@ import { ServerError } from '../../errors.js'
 import { decodeCursor, emptySearch, encodeCursor, timeMs } from '../backend-common.js'
 import { redactUrl } from '../postgres/postgres-storage.js'
 import { type IndexTextOptions, indexText, recordColumns } from '../record-columns.js'
+import { DAY_MS } from '../rollup-core.js'
 import {
   type AppendResult,
   canonicalLines,
@@ -184,11 +185,10 @@ export class ClickHouseStorage implements Storage {
       const [ts, id] = decodeCursor(page.cursor)
       clauses.push(`(ts < ${sqlInt(ts)} OR (ts = ${sqlInt(ts)} AND id < ${sqlString(id)}))`)
     }
-    // LIMIT 1 BY id: a record stored twice by a race (see the class comment) and not merged yet is listed once.
-    const rows = await this.#rows<{ ts: string; id: string; body: string }>(
-      `SELECT ts, id, body FROM ${this.#d}.records ${whereSql(clauses)}
-       ORDER BY ts DESC, id DESC LIMIT 1 BY id LIMIT ${limit + 1}`,
-    )
+    const rows =
+      filter.q === undefined
+        ? await this.#page(clauses, limit + 1)
+        : await this.#searchPage(clauses, limit + 1, filter, page.cursor)
     const more = rows.length > limit
     if (more) rows.pop()
     const last = rows[rows.length - 1]
@@ -196,6 +196,44 @@ export class ClickHouseStorage implements Storage {
       records: rows.map((row) => JSON.parse(row.body) as LedgerRecord),
       nextCursor: more && last ? encodeCursor(Number(last.ts), last.id) : null,
     }
+  }
+
+  /** Up to `n` records matching `clauses`, newest first. */
+  #page(clauses: readonly string[], n: number): Promise<Array<{ ts: string; id: string; body: string }>> {
+    // LIMIT 1 BY id: a record stored twice by a race (see the class comment) and not merged yet is listed once.
+    return this.#rows<{ ts: string; id: string; body: string }>(
+      `SELECT ts, id, body FROM ${this.#d}.records ${whereSql(clauses)}
+       ORDER BY ts DESC, id DESC LIMIT 1 BY id LIMIT ${n}`,
+    )
+  }
+
+  /**
+   * A full-text page, read window by window from the newest back: ClickHouse has no word index to jump to the newest
+   * matches, and one query over every day read each record's words before sorting, while a common word fills a page
+   * from the last day alone. Windows double (a day, two, four …) down to the oldest record or the filter's `from`, so
+   * a rare word costs a few more round trips than one whole scan.
+   */
+  async #searchPage(
+    clauses: readonly string[],
+    n: number,
+    filter: RecordFilter,
+    cursor: string | undefined,
+  ): Promise<Array<{ ts: string; id: string; body: string }>> {
+    const [bounds] = await this.#rows<{ lo: string; hi: string; n: string }>(
+      `SELECT min(ts) AS lo, max(ts) AS hi, count() AS n FROM ${this.#d}.records`,
+    )
+    if (!bounds || Number(bounds.n) === 0) return []
+    const from = Math.max(Number(bounds.lo), filter.from !== undefined ? timeMs(filter.from, 'from') : -Infinity)
+    let hi = Math.min(Number(bounds.hi) + 1, filter.to !== undefined ? timeMs(filter.to, 'to') : Infinity)
+    if (cursor !== undefined) hi = Math.min(hi, decodeCursor(cursor)[0] + 1)
+    const out: Array<{ ts: string; id: string; body: string }> = []
+    for (let span = DAY_MS; hi > from && out.length < n; span *= 2) {
+      const lo = Math.max(from, hi - span)
+      const window = [...clauses, `ts >= ${sqlInt(lo)}`, `ts < ${sqlInt(hi)}`]
+      out.push(...(await this.#page(window, n - out.length)))
+      hi = lo
+    }
+    return out
   }
 
   async get(id: string): Promise<LedgerRecord | null> {
