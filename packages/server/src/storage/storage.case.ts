@@ -1,10 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sealAll, unsealed } from '../test-support/records.js'
-import type { Storage } from './storage.js'
+import type { RecordFilter, Storage } from './storage.js'
 
 /** What a backend's test file passes in: a fresh, empty store per case. */
 export interface StorageCaseOptions {
   create(): Promise<Storage>
+  /** Two stores over one fresh place (a file, a schema, a database): what a store keeps across a reopen. */
+  pair?(): Promise<[Storage, Storage]>
+}
+
+/** Every record of a filter's pages of `limit`, checking they come newest first; their ids in page order. */
+async function pageAll(storage: Storage, filter: RecordFilter, limit: number): Promise<string[]> {
+  const seen: string[] = []
+  let cursor: string | undefined
+  let lastTs = Number.POSITIVE_INFINITY
+  do {
+    const page = await storage.query(filter, { limit, ...(cursor ? { cursor } : {}) })
+    for (const r of page.records) {
+      expect(Date.parse(r.ts)).toBeLessThanOrEqual(lastTs)
+      lastTs = Date.parse(r.ts)
+      seen.push(r.id)
+    }
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return seen
 }
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z')
@@ -44,18 +63,7 @@ export function runStorageCases(name: string, options: StorageCaseOptions): void
     it('pages newest first with a cursor, each record exactly once', async () => {
       const records = sealAll(Array.from({ length: 25 }, (_, i) => unsealed({ ts: at(i % 7) })))
       await storage.append(records)
-      const seen: string[] = []
-      let cursor: string | undefined
-      let lastTs = Number.POSITIVE_INFINITY
-      do {
-        const page = await storage.query({}, { limit: 4, ...(cursor ? { cursor } : {}) })
-        for (const r of page.records) {
-          expect(Date.parse(r.ts)).toBeLessThanOrEqual(lastTs)
-          lastTs = Date.parse(r.ts)
-          seen.push(r.id)
-        }
-        cursor = page.nextCursor ?? undefined
-      } while (cursor)
+      const seen = await pageAll(storage, {}, 4)
       expect(seen.sort()).toEqual(records.map((r) => r.id).sort())
     })
 
@@ -65,21 +73,7 @@ export function runStorageCases(name: string, options: StorageCaseOptions): void
       // 40 records over 40 days, one in three saying the word; seconds apart within a day, so ties in time are rare.
       const records = sealAll(Array.from({ length: 40 }, (_, i) => unsealed({ ts: at(i * day + i), request: said(i) })))
       await storage.append(records)
-      const pages = async (filter: { q: string; from?: string; to?: string }) => {
-        const seen: string[] = []
-        let cursor: string | undefined
-        let lastTs = Number.POSITIVE_INFINITY
-        do {
-          const page = await storage.query(filter, { limit: 3, ...(cursor ? { cursor } : {}) })
-          for (const r of page.records) {
-            expect(Date.parse(r.ts)).toBeLessThanOrEqual(lastTs)
-            lastTs = Date.parse(r.ts)
-            seen.push(r.id)
-          }
-          cursor = page.nextCursor ?? undefined
-        } while (cursor)
-        return seen
-      }
+      const pages = (filter: RecordFilter) => pageAll(storage, filter, 3)
       const matching = records.filter((_, i) => i % 3 === 0)
       expect(await pages({ q: 'heron' })).toEqual(matching.map((r) => r.id).reverse())
       const window = { q: 'heron', from: at(10 * day), to: at(30 * day) }
@@ -227,5 +221,19 @@ export function runStorageCases(name: string, options: StorageCaseOptions): void
       const found = await storage.query({ q: 'secret' }, { limit: 10 })
       expect(found.records.map((r) => r.user_id)).toEqual(['stay'])
     })
+
+    // Only for a backend that can open two stores over one place (not an in-memory one).
+    const pair = options.pair
+    if (pair)
+      it('keeps records, heads and search across a reopen, and two stores over one place open together', async () => {
+        const [a, b] = await pair()
+        const content = { model: 'm', messages: [{ role: 'user', content: 'zebra crossing' }] }
+        const records = sealAll([unsealed({ request: content })])
+        await a.append(records)
+        await a.close()
+        expect(await b.head(records[0]!.stream)).toMatchObject({ seq: 0, hash: records[0]!.hash })
+        expect((await b.query({ q: 'zebra' }, { limit: 5 })).records.map((r) => r.id)).toEqual([records[0]!.id])
+        await b.close()
+      })
   })
 }

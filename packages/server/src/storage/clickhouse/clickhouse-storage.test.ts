@@ -30,19 +30,12 @@ function percentileCont(values: number[], p: number): number {
 describe.runIf(reachable)('ClickHouse storage', () => {
   afterAll(() => dropDatabases())
 
-  runStorageCases('clickhouse', { create: () => fresh() })
-
-  it('keeps records, heads and search across a reopen, and two stores of one database open together', async () => {
-    const database = freshDatabase()
-    const [a, b] = await Promise.all([fresh(database), fresh(database)])
-    const records = sealAll([
-      unsealed({ request: { model: 'm', messages: [{ role: 'user', content: 'zebra crossing' }] } }),
-    ])
-    await a.append(records)
-    await a.close()
-    expect(await b.head(records[0]!.stream)).toMatchObject({ seq: 0, hash: records[0]!.hash })
-    expect((await b.query({ q: 'zebra' }, { limit: 5 })).records.map((r) => r.id)).toEqual([records[0]!.id])
-    await b.close()
+  runStorageCases('clickhouse', {
+    create: () => fresh(),
+    pair: async () => {
+      const database = freshDatabase()
+      return [await fresh(database), await fresh(database)]
+    },
   })
 
   it('returns each record byte for byte as sealed, and finds words inside host names and across accents', async () => {

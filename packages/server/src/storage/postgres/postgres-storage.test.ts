@@ -10,24 +10,13 @@ const reachable = await requirePostgres('PostgreSQL storage tests')
 describe.runIf(reachable)('PostgreSQL storage', () => {
   afterAll(() => dropSchemas())
 
+  const open = (schema: string) => openPostgresStorage({ url: POSTGRES_TEST_URL, schema })
   runStorageCases('postgres', {
-    create: () => openPostgresStorage({ url: POSTGRES_TEST_URL, schema: freshSchema() }),
-  })
-
-  it('keeps records, heads and search across a reopen, and two stores of one schema open together', async () => {
-    const schema = freshSchema()
-    const [a, b] = await Promise.all([
-      openPostgresStorage({ url: POSTGRES_TEST_URL, schema }),
-      openPostgresStorage({ url: POSTGRES_TEST_URL, schema }),
-    ])
-    const records = sealAll([
-      unsealed({ request: { model: 'm', messages: [{ role: 'user', content: 'zebra crossing' }] } }),
-    ])
-    await a.append(records)
-    await a.close()
-    expect(await b.head(records[0]!.stream)).toMatchObject({ seq: 0, hash: records[0]!.hash })
-    expect((await b.query({ q: 'zebra' }, { limit: 5 })).records.map((r) => r.id)).toEqual([records[0]!.id])
-    await b.close()
+    create: () => open(freshSchema()),
+    pair: async () => {
+      const schema = freshSchema()
+      return [await open(schema), await open(schema)]
+    },
   })
 
   it('returns each record byte for byte as sealed, and finds words inside host names and across accents', async () => {

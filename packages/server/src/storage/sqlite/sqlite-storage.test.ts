@@ -14,7 +14,13 @@ const dir = mkdtempSync(join(tmpdir(), 'pl-'))
 let n = 0
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-runStorageCases('sqlite', { create: async () => openSqliteStorage({ path: join(dir, `db-${n++}`, 'ledger.db') }) })
+runStorageCases('sqlite', {
+  create: async () => openSqliteStorage({ path: join(dir, `db-${n++}`, 'ledger.db') }),
+  pair: async () => {
+    const path = join(dir, `db-${n++}`, 'ledger.db')
+    return [openSqliteStorage({ path }), openSqliteStorage({ path })]
+  },
+})
 
 describe('SqliteStorage', () => {
   it('keeps records and stream heads across a reopen', async () => {
