@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs'
 import { type LedgerRecord, type ReadFilter, readRecords } from '@promptledger/sdk'
 import { type Command, Option } from 'commander'
+import { fetchRecords, fetchStats, type RemoteFilter, type RemoteOptions, remoteFrom } from '../remote/index.js'
 import { CliError } from '../util/exit-codes.js'
 import { openLedgerAccess } from '../util/ledger-access.js'
 import { writeOut } from '../util/output.js'
 import { parseTimeFlag } from '../util/parse-flags.js'
+import { progressBar } from '../util/progress.js'
 import { remoteJson } from './erase.js'
 
 interface ExportFlags {
@@ -30,13 +32,8 @@ export function formatRecord(record: LedgerRecord, format: string, index: string
   return `${action}\n${JSON.stringify({ '@timestamp': record.ts, ...record })}\n`
 }
 
-/** Writes a local ledger's matching records as NDJSON; returns how many were written. */
-export async function exportLocal(
-  dir: string,
-  flags: ExportFlags,
-  out: NodeJS.WritableStream = process.stdout,
-): Promise<number> {
-  if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
+/** The output format and index the flags ask for; an error naming the flag for one the export cannot write. */
+function outputFormat(flags: ExportFlags): { format: string; index: string } {
   const format = flags.format ?? 'ndjson'
   if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}`)
   const index = flags.index ?? 'promptledger'
@@ -44,6 +41,17 @@ export async function exportLocal(
   if (!/^[a-z0-9][a-z0-9._+-]{0,254}$/.test(index)) {
     throw new CliError('--index must be lower case: letters, digits and . _ + - (not first)')
   }
+  return { format, index }
+}
+
+/** Writes a local ledger's matching records as NDJSON; returns how many were written. */
+export async function exportLocal(
+  dir: string,
+  flags: ExportFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
+  const { format, index } = outputFormat(flags)
   const filter: ReadFilter = {}
   const since = parseTimeFlag('--since', flags.since)
   const until = parseTimeFlag('--until', flags.until)
@@ -68,6 +76,45 @@ export async function exportLocal(
   return n
 }
 
+/** Records a page of the collector export asks for. */
+const REMOTE_PAGE = 1000
+
+/**
+ * A collector's matching records (every stream, newest first, decrypted and audited by the collector as any read of
+ * `GET /v1/records` is) as NDJSON or an Elasticsearch bulk body; returns how many were written.
+ */
+export async function exportRemote(
+  remote: RemoteOptions,
+  flags: ExportFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  const { format, index } = outputFormat(flags)
+  const filter: RemoteFilter = {}
+  const since = parseTimeFlag('--since', flags.since)
+  const until = parseTimeFlag('--until', flags.until)
+  if (since) filter.from = since.toISOString()
+  if (until) filter.to = until.toISOString()
+  const total = (await fetchStats(remote, filter)).rows.reduce((n, row) => n + row.count, 0)
+  const bar = progressBar('export', 'records')
+  let n = 0
+  let cursor: string | undefined
+  try {
+    do {
+      const page = await fetchRecords(remote, filter, { limit: REMOTE_PAGE, ...(cursor ? { cursor } : {}) })
+      for (const record of page.records) {
+        if (flags.stream !== undefined && record.stream !== flags.stream) continue
+        await writeOut(out, formatRecord(record, format, index))
+        n++
+      }
+      bar.update(n, Math.max(n, total))
+      cursor = page.next_cursor ?? undefined
+    } while (cursor)
+  } finally {
+    bar.stop()
+  }
+  return n
+}
+
 /**
  * `promptledger export <dir> [--since] [--until] [--user]`: matching records as NDJSON on stdout.
  *
@@ -77,7 +124,7 @@ export async function exportLocal(
 export function register(program: Command): void {
   program
     .command('export')
-    .description("Write a file ledger's records to stdout as NDJSON or an Elasticsearch bulk body")
+    .description("Write a file ledger's or a collector's records to stdout as NDJSON or an Elasticsearch bulk body")
     .argument('[dir]', 'the ledger data directory (not with --server)')
     .option('--since <time>', 'records at or after this time (ISO-8601 or an age like 24h, 7d)')
     .option('--until <time>', 'records before this time (ISO-8601 or an age)')
@@ -87,17 +134,20 @@ export function register(program: Command): void {
     .option('--index <name>', 'with --format es-bulk: the Elasticsearch index', 'promptledger')
     .option(
       '--server <url>',
-      'with --user: the access export (everything about one user, decrypted, JSON) from a collector',
+      "a collector's records instead of a file ledger's; with --user, that user's access export (decrypted, JSON)",
     )
     .addOption(new Option('--api-key <key>', 'auditor API key for --server').env('PROMPTLEDGER_API_KEY'))
     .action(async (dir: string | undefined, flags: ExportFlags & { server?: string; apiKey?: string }) => {
       if (flags.server) {
-        if (flags.user === undefined) throw new CliError('--server needs --user <id> (the access export of one user)')
+        if (flags.user === undefined) {
+          await exportRemote(remoteFrom(flags), flags)
+          return
+        }
         const doc = await remoteJson(flags, 'GET', `/v1/subjects/${encodeURIComponent(flags.user)}/export`)
         await writeOut(process.stdout, `${JSON.stringify(doc, null, 2)}\n`)
         return
       }
-      if (dir === undefined) throw new CliError('<dir> is required (or --server with --user)')
+      if (dir === undefined) throw new CliError('<dir> is required (or --server <url>)')
       await exportLocal(dir, flags)
     })
 }

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import type { LedgerRecord } from '@promptledger/sdk'
 import { createApp, openSqliteStorage } from '@promptledger/server'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { unsealedRecord } from '../../../sdk/src/test-support/records.js'
+import { exportRemote } from '../commands/export.js'
 import { renderStats } from '../commands/stats.js'
 import { fetchRecords, fetchStats, postRecords } from './remote-client.js'
 import { tailRemote, verifyRemote } from './remote-commands.js'
@@ -70,6 +72,30 @@ it("shows an unpriced group's cost as unknown and a partly priced one as a lower
   expect([costOf('gpt-4o'), costOf('local'), costOf('mixed')]).toEqual(['$0.7500', '-', '≥$1.0000'])
   expect(lines.at(-1)).toMatch(/^cost: - no record of the group has a known price/)
   expect(renderStats(rows.filter((r) => r.key === 'gpt-4o'))).not.toMatch(/^cost:/m)
+})
+
+it("exports a collector's records, every page, as NDJSON or an Elasticsearch bulk body, within --since", async () => {
+  const old = { ...record('heron old'), ts: '2026-01-01T00:00:00.000Z', end_ts: '2026-01-01T00:00:01.000Z' }
+  const recent = Array.from({ length: 1203 }, (_, i) => record(`heron ${i}`))
+  await postRecords({ server }, [old])
+  for (let i = 0; i < recent.length; i += 500) await postRecords({ server }, recent.slice(i, i + 500))
+  const collect = async (flags: Parameters<typeof exportRemote>[1]) => {
+    const out = new PassThrough()
+    let text = ''
+    out.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+    })
+    const n = await exportRemote({ server }, flags, out)
+    return { n, lines: text.trimEnd().split('\n') }
+  }
+  const all = await collect({})
+  expect(all.n).toBe(1204)
+  expect(new Set(all.lines.map((l) => JSON.parse(l).id)).size).toBe(1204)
+  const bulk = await collect({ since: '2026-06-01T00:00:00Z', format: 'es-bulk', index: 'calls' })
+  expect(bulk.n).toBe(1203)
+  expect(bulk.lines).toHaveLength(2 * 1203)
+  expect(JSON.parse(bulk.lines[0]!)).toEqual({ index: { _index: 'calls', _id: JSON.parse(bulk.lines[1]!).id } })
+  await expect(collect({ format: 'csv' })).rejects.toThrow(/--format/)
 })
 
 it('tails history then live records from the stream, each once', async () => {
