@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { dropSchemas, freshSchema, POSTGRES_TEST_URL, requirePostgres } from '../../test-support/postgres.js'
 import { sealAll, unsealed } from '../../test-support/records.js'
@@ -71,6 +72,30 @@ describe.runIf(reachable)('PostgreSQL storage', () => {
     await expect(storage.query({}, { limit: 1, cursor: 'not-a-cursor' })).rejects.toMatchObject({ path: 'cursor' })
     await expect(storage.query({ from: 'yesterday' }, { limit: 1 })).rejects.toMatchObject({ path: 'from' })
     await expect(storage.deleteBefore('soon')).rejects.toMatchObject({ path: 'ts' })
+    await storage.close()
+  })
+
+  it('recovers from connections the server dropped (a restart, a failover): the next call opens a new one', async () => {
+    const schema = freshSchema()
+    const applicationName = `pl-test-${schema}`
+    const storage = await openPostgresStorage({ url: POSTGRES_TEST_URL, schema, applicationName })
+    await storage.append(sealAll([unsealed()]))
+    const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL })
+    await admin.connect()
+    try {
+      // The store's sessions end, as on a server restart (only its own: other tests share this server).
+      const ended = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      )
+      expect(ended.rowCount).toBeGreaterThan(0)
+    } finally {
+      await admin.end()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await storage.stats({}, null))[0]?.count).toBe(1)
+    await storage.append(sealAll([unsealed()], 'other'))
+    expect(await storage.streams()).toHaveLength(2)
     await storage.close()
   })
 

@@ -26,6 +26,8 @@ export interface PostgresStorageOptions extends IndexTextOptions {
   schema?: string
   /** Connections in the pool; default 8. */
   poolSize?: number
+  /** How the connections name themselves in `pg_stat_activity`; default `promptledger`. */
+  applicationName?: string
   /**
    * Stats over at most this many records scan them for exact percentiles; larger selections add up hourly rollups
    * (percentiles within 1 %, see rollup-core.ts). Default 100,000.
@@ -45,7 +47,11 @@ const SCAN_CHUNK = 1000
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
   const schema = options.schema ?? 'promptledger'
   quoteSchema(schema)
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 8 })
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 8,
+    application_name: options.applicationName ?? 'promptledger',
+  })
   // An idle connection that breaks (a restarted server) is dropped by the pool; the error must not crash the process.
   pool.on('error', () => undefined)
   try {
