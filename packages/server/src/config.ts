@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { type AlertsConfig, alertsConfigSchema, parseAlertsConfig } from './alerts/alerts-config.js'
 import { securityConfigSchema } from './auth/security-config.js'
 import { ServerError } from './errors.js'
+import { otlpConfigSchema } from './otlp/otlp-forwarder.js'
 import { proxyConfigSchema } from './proxy/collector-proxy.js'
 import { retentionPolicySchema } from './retention/retention-policy.js'
 import { isSharedStoreUrl } from './storage/open-shared-store.js'
@@ -18,6 +19,7 @@ export const sectionSchemas = {
   auth: securityConfigSchema,
   retention: retentionPolicySchema,
   proxy: proxyConfigSchema,
+  otlp: otlpConfigSchema,
 }
 
 const port = z.coerce.number().int().min(0).max(65535)
@@ -64,6 +66,8 @@ export const serverConfigSchema = z.strictObject({
   auth: sectionSchemas.auth.optional(),
   retention: sectionSchemas.retention.optional(),
   proxy: sectionSchemas.proxy.optional(),
+  /** Forward stored records as OpenTelemetry GenAI spans to an OTLP/HTTP endpoint (see otlp/otlp-forwarder.ts). */
+  otlp: sectionSchemas.otlp.optional(),
 })
 
 export type ServerConfig = z.infer<typeof serverConfigSchema> & { stream: string; alerts: AlertsConfig }
@@ -124,6 +128,9 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   overlay('storage', env['PROMPTLEDGER_STORAGE'])
   overlay('storageSchema', env['PROMPTLEDGER_STORAGE_SCHEMA'])
   overlay('logLevel', env['PROMPTLEDGER_LOG_LEVEL'])
+  if (env['PROMPTLEDGER_OTLP_ENDPOINT']) {
+    merged['otlp'] = { ...(merged['otlp'] as object | undefined), endpoint: env['PROMPTLEDGER_OTLP_ENDPOINT'] }
+  }
   // The encryption master key (base64, 32 bytes) for containers; never logged or echoed in errors.
   if (env['PROMPTLEDGER_MASTER_KEY']) {
     merged['auth'] = { ...(merged['auth'] as object | undefined), masterKey: env['PROMPTLEDGER_MASTER_KEY'] }

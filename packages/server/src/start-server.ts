@@ -9,10 +9,12 @@ import { openSecureServer } from './auth/secure-app.js'
 import { indexingOptions } from './auth/security-context.js'
 import type { ServerConfig } from './config.js'
 import { createMetrics } from './metrics/registry.js'
+import { startOtlpForwarder } from './otlp/otlp-forwarder.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
 import { writeRunningMarker } from './running-marker.js'
 import { openSharedStore } from './storage/open-shared-store.js'
+import { redactUrl } from './storage/postgres/postgres-storage.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
 import type { Storage } from './storage/storage.js'
 
@@ -31,6 +33,8 @@ export interface RunningServer {
   upstreams: { openai: string; anthropic: string }
   /** Auth mode, to print at start: keys required, or loopback-only without keys. */
   authNotice: string
+  /** Where stored records go as OTLP spans (the password of its URL masked), when the `otlp` section is set. */
+  otlpEndpoint: string | null
   close(): Promise<void>
 }
 
@@ -119,8 +123,12 @@ export async function startServer(
   })
   log = app.log
   proxyIngest = app.ingest
+  const otlp = config.otlp ? startOtlpForwarder(config.otlp, (err) => log?.warn({ err }, err.message)) : null
+  if (otlp) app.ingest.on('records', (batch) => otlp.push(batch))
   const retention = secure.startRetention(storage, (err) => app.log.error({ err }, 'retention run failed'))
   app.addHook('onClose', async () => {
+    // After the proxy's queued calls are stored (that hook runs first): they are forwarded too.
+    await otlp?.close()
     await retention.stop()
     await storage.close()
     secure.security.close()
@@ -159,6 +167,7 @@ export async function startServer(
     encrypting: secure.security.encrypting,
     upstreams: proxy.upstreams,
     authNotice: secure.notice,
+    otlpEndpoint: config.otlp ? redactUrl(config.otlp.endpoint) : null,
     close: () => app.close(),
   }
 }

@@ -71,6 +71,7 @@ export function banner(server: RunningServer, stream: string): string {
       `  server-side redaction: ${server.redacting ? 'on' : 'off'}`,
       `  encryption at rest: ${server.encrypting ? 'on (a data key per user)' : 'off'}`,
       `  auth: ${server.authNotice}`,
+      ...(server.otlpEndpoint ? [`  otlp: stored records as spans to ${server.otlpEndpoint}`] : []),
     ].join('\n') + '\n'
   )
 }

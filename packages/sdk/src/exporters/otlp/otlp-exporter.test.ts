@@ -1,58 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Receiver } from '../../../../../test-support/fake-upstreams/fake-otlp.js'
 import { createLedger } from '../../ledger.js'
 import type { LedgerRecord, UnsealedRecord } from '../../record/schema.js'
 import { Chain, genesis } from '../../seal/chain.js'
 import { unsealedRecord } from '../../test-support/records.js'
 import { withRetry } from '../http/retry-exporter.js'
 import { createOtlpExporter } from './otlp-exporter.js'
-import type { AnyValue, ExportTraceServiceRequest, OtlpSpan } from './otlp-json.js'
-
-interface Received {
-  path: string
-  headers: IncomingHttpHeaders
-  body: ExportTraceServiceRequest
-}
-type Answer = { status: number; body?: string; headers?: Record<string, string> } | 'hang'
-
-/** An OTLP/HTTP receiver on 127.0.0.1 that keeps what it is sent and answers as the test scripts it. */
-class Receiver {
-  readonly server: Server
-  readonly received: Received[] = []
-  readonly answers: Answer[] = []
-  url = ''
-  constructor() {
-    this.server = createServer((req, res) => {
-      let text = ''
-      req.setEncoding('utf8')
-      req.on('data', (chunk) => {
-        text += chunk
-      })
-      req.on('end', () => {
-        this.received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(text) })
-        const answer = this.answers.shift() ?? { status: 200, body: '{}' }
-        if (answer === 'hang') return
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
-        res.end(answer.body ?? '{}')
-      })
-    })
-  }
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
-  async close(): Promise<void> {
-    this.server.closeAllConnections()
-    await new Promise((resolve) => this.server.close(resolve))
-  }
-  spans(): OtlpSpan[] {
-    return this.received.flatMap((r) => r.body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans)))
-  }
-}
+import type { AnyValue, OtlpSpan } from './otlp-json.js'
 
 /** A span's attributes as a plain object of their OTLP values. */
 function attrs(span: OtlpSpan): Record<string, AnyValue> {
@@ -85,10 +42,10 @@ const chatCall: Partial<UnsealedRecord> = {
   redactions: { EMAIL_ADDRESS: 1 },
 }
 
-let receiver: Receiver
+let receiver: Receiver<OtlpSpan>
 let dir: string
 beforeEach(async () => {
-  receiver = new Receiver()
+  receiver = new Receiver<OtlpSpan>()
   await receiver.listen()
   dir = mkdtempSync(join(tmpdir(), 'pl-otlp-'))
 })
