@@ -64,8 +64,8 @@ async function clickhouse(): Promise<Backend> {
   const rows = async (query: string) =>
     (await raw.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>()
   return {
-    // Stats on ClickHouse always scan (exactly): the two stats rows time the same path.
-    open: () => openClickHouseStorage({ url, database: NAME }),
+    open: (exactStatsLimit) =>
+      openClickHouseStorage({ url, database: NAME, ...(exactStatsLimit ? { exactStatsLimit } : {}) }),
     baseline: () => rows(`SELECT model, count(), sum(latency) FROM ${NAME}.records GROUP BY model`),
     version: async () => `ClickHouse ${(await rows('SELECT version() AS v'))[0]!['v']}`,
     drop: async () => {

@@ -20,7 +20,7 @@ function groupKey(row: Record<string, unknown>, groupBy: GroupBy | null): string
  * (n - 1) · p / 100, interpolated between its two neighbours; each neighbour is its bucket's midpoint
  * (within 1 %), so the result is within 1 % of the exact one.
  */
-function histPercentile(h: Float64Array, total: number, p: number): number | null {
+export function histPercentile(h: Float64Array, total: number, p: number): number | null {
   if (total === 0) return null
   const rank = ((total - 1) * p) / 100
   const lo = Math.floor(rank)
@@ -36,7 +36,7 @@ function histPercentile(h: Float64Array, total: number, p: number): number | nul
   return loValue
 }
 
-function histTotal(h: Float64Array): number {
+export function histTotal(h: Float64Array): number {
   let n = 0
   for (let b = 0; b < BUCKETS; b++) n += h[b]!
   return n

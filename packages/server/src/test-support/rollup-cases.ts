@@ -54,8 +54,8 @@ export function expectClose(rolled: StatsRow[], exact: StatsRow[]): void {
 }
 
 /**
- * The rollup path against the exact scan on two stores of one backend: every rollup grouping and filter, batches
- * appended in turn, and retention (which rebuilds the day its bound falls in) on both.
+ * The fast path (rollups, or ClickHouse's histograms) against the exact scan on two stores of one backend: every
+ * rollup grouping and filter, batches appended in turn, and retention (which rebuilds the day its bound falls in).
  */
 export async function expectRollupsMatchExact(rolled: Storage, exact: Storage): Promise<void> {
   const records = dataset(300)

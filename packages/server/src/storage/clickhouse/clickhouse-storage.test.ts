@@ -7,6 +7,7 @@ import {
   testClient,
 } from '../../test-support/clickhouse.js'
 import { sealAll, unsealed } from '../../test-support/records.js'
+import { expectRollupsMatchExact } from '../../test-support/rollup-cases.js'
 import { redactUrl } from '../postgres/postgres-storage.js'
 import { runStorageCases } from '../storage.case.js'
 import { openClickHouseStorage } from './clickhouse-storage.js'
@@ -36,6 +37,22 @@ describe.runIf(reachable)('ClickHouse storage', () => {
       const database = freshDatabase()
       return [await fresh(database), await fresh(database)]
     },
+  })
+
+  it('answers large selections from histograms like the exact scan (percentiles within 1 %), also after retention', async () => {
+    const histograms = await openClickHouseStorage({
+      url: CLICKHOUSE_TEST_URL,
+      database: freshDatabase(),
+      exactStatsLimit: 0,
+    })
+    const exact = await openClickHouseStorage({
+      url: CLICKHOUSE_TEST_URL,
+      database: freshDatabase(),
+      exactStatsLimit: Number.POSITIVE_INFINITY,
+    })
+    await expectRollupsMatchExact(histograms, exact)
+    await histograms.close()
+    await exact.close()
   })
 
   it('returns each record byte for byte as sealed, and finds words inside host names and across accents', async () => {

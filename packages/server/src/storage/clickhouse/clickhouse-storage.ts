@@ -20,7 +20,14 @@ import { filterWhere, searchDocument, whereSql } from './clickhouse-filter.js'
 import { DEFAULT_MUTATION_TIMEOUT_MS, waitForMutations } from './clickhouse-mutations.js'
 import { migrateClickHouse } from './clickhouse-schema.js'
 import { quoteDatabase, sqlInt, sqlString, wellFormed } from './clickhouse-sql.js'
-import { type StatsSqlRow, statsSql, toStatsRow } from './clickhouse-stats.js'
+import {
+  type HistogramSqlRow,
+  histogramSql,
+  type StatsSqlRow,
+  statsSql,
+  toStatsRow,
+  withHistogramPercentiles,
+} from './clickhouse-stats.js'
 
 export interface ClickHouseStorageOptions extends IndexTextOptions {
   /**
@@ -35,6 +42,11 @@ export interface ClickHouseStorageOptions extends IndexTextOptions {
   poolSize?: number
   /** How long `deleteBefore` and `eraseSubject` wait for ClickHouse to apply their mutations; default 10 minutes. */
   mutationTimeoutMs?: number
+  /**
+   * Stats over at most this many records compute exact percentiles (sorting each group's values); larger selections
+   * read them off log-scale histograms (within 1 %, as the rollups of the other backends). Default 100,000.
+   */
+  exactStatsLimit?: number
 }
 
 /** Records read per round trip when a stream is scanned for verification. */
@@ -118,6 +130,7 @@ export class ClickHouseStorage implements Storage {
   readonly #d: string
   readonly #index: IndexTextOptions
   readonly #mutationTimeoutMs: number
+  readonly #exactStatsLimit: number
   #closed = false
 
   constructor(client: ClickHouseClient, database: string, options: Omit<ClickHouseStorageOptions, 'url'> = {}) {
@@ -126,6 +139,7 @@ export class ClickHouseStorage implements Storage {
     this.#d = quoteDatabase(database)
     this.#index = { plaintextView: options.plaintextView, isErasedKey: options.isErasedKey }
     this.#mutationTimeoutMs = options.mutationTimeoutMs ?? DEFAULT_MUTATION_TIMEOUT_MS
+    this.#exactStatsLimit = options.exactStatsLimit ?? 100_000
   }
 
   async append(batch: readonly LedgerRecord[]): Promise<AppendResult> {
@@ -248,8 +262,20 @@ export class ClickHouseStorage implements Storage {
 
   async stats(filter: RecordFilter, groupBy: GroupBy | null): Promise<StatsRow[]> {
     if (emptySearch(filter)) return []
-    const rows = await this.#rows<StatsSqlRow>(statsSql(`${this.#d}.records`, whereSql(filterWhere(filter)), groupBy))
-    // Without a grouping, aggregates over no record still give one row: an empty selection has no stats.
+    const table = `${this.#d}.records`
+    const conditions = filterWhere(filter)
+    const where = whereSql(conditions)
+    // The sums first (as cheap as a count); exact percentiles sort every value of a group, so a large selection reads
+    // them off histograms instead.
+    const sums = (await this.#rows<StatsSqlRow>(statsSql(table, where, groupBy, false)))
+      // Without a grouping, aggregates over no record still give one row: an empty selection has no stats.
+      .filter((row) => Number(row.n) > 0)
+      .map((row) => toStatsRow(row, groupBy))
+    if (sums.reduce((n, row) => n + row.count, 0) > this.#exactStatsLimit) {
+      const hist = await this.#rows<HistogramSqlRow>(histogramSql(table, conditions, groupBy))
+      return withHistogramPercentiles(sums, hist, groupBy)
+    }
+    const rows = await this.#rows<StatsSqlRow>(statsSql(table, where, groupBy))
     return rows.filter((row) => Number(row.n) > 0).map((row) => toStatsRow(row, groupBy))
   }
 
