@@ -7,6 +7,11 @@ import type { RecordFilter } from './storage.js'
  * not searchable.
  */
 export const MAX_SEARCH_CHARS = 256 * 1024
+/**
+ * Longest word that is indexed or searched: PostgreSQL refuses a lexeme over 2,046 bytes (a whole batch would fail on
+ * one base64 blob), and no one searches for a word that long.
+ */
+const MAX_WORD_CHARS = 255
 
 /**
  * The words of a text as both sides of a search see them on the PostgreSQL and ClickHouse backends: runs of letters
@@ -23,8 +28,20 @@ export function searchWords(text: string): string[] {
       .toLowerCase()
       .normalize('NFD')
       .replace(/\p{M}/gu, '')
-      .match(/[\p{L}\p{N}]+/gu) ?? []
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.filter((w) => w.length <= MAX_WORD_CHARS) ?? []
   )
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return '(an unparsable URL)'
+  }
 }
 
 /** A search with no word in it (only punctuation) finds nothing, on every backend. */

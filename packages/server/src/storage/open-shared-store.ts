@@ -1,5 +1,6 @@
+import { redactUrl } from './backend-common.js'
 import { openClickHouseStorage } from './clickhouse/clickhouse-storage.js'
-import { openPostgresStorage, redactUrl } from './postgres/postgres-storage.js'
+import { openPostgresStorage } from './postgres/postgres-storage.js'
 import type { IndexTextOptions } from './record-columns.js'
 import type { Storage } from './storage.js'
 

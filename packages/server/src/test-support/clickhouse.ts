@@ -1,5 +1,5 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
-import { redactUrl } from '../storage/postgres/postgres-storage.js'
+import { redactUrl } from '../storage/backend-common.js'
 import { requireService } from './require-service.js'
 
 /**

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type FakeUpstream, startFakeOpenAI } from '../../../../test-support/fake-upstreams/index.js'
 import { loadConfig } from '../config.js'
 import { type RunningServer, startServer } from '../start-server.js'
-import { redactUrl } from '../storage/postgres/postgres-storage.js'
+import { redactUrl } from '../storage/backend-common.js'
 import { unsealed } from './records.js'
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '../../test-support/clickhouse.js'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import { expectRollupsMatchExact } from '../../test-support/rollup-cases.js'
-import { redactUrl } from '../postgres/postgres-storage.js'
+import { redactUrl } from '../backend-common.js'
 import { runStorageCases } from '../storage.case.js'
 import { openClickHouseStorage } from './clickhouse-storage.js'
 

@@ -1,8 +1,7 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client'
 import type { LedgerRecord } from '@promptledger/sdk'
 import { ServerError } from '../../errors.js'
-import { decodeCursor, emptySearch, encodeCursor, timeMs } from '../backend-common.js'
-import { redactUrl } from '../postgres/postgres-storage.js'
+import { decodeCursor, emptySearch, encodeCursor, redactUrl, timeMs } from '../backend-common.js'
 import { type IndexTextOptions, indexText, recordColumns } from '../record-columns.js'
 import { DAY_MS } from '../rollup-core.js'
 import {

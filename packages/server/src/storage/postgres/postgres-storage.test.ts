@@ -3,8 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { dropSchemas, freshSchema, POSTGRES_TEST_URL, requirePostgres } from '../../test-support/postgres.js'
 import { sealAll, unsealed } from '../../test-support/records.js'
 import { dataset, expectRollupsMatchExact } from '../../test-support/rollup-cases.js'
+import { redactUrl } from '../backend-common.js'
 import { runStorageCases } from '../storage.case.js'
-import { openPostgresStorage, redactUrl } from './postgres-storage.js'
+import { openPostgresStorage } from './postgres-storage.js'
 
 const reachable = await requirePostgres('PostgreSQL storage tests')
 
@@ -26,6 +27,13 @@ describe.runIf(reachable)('PostgreSQL storage', () => {
     const [record] = sealAll([unsealed({ request: { model: 'm\u0000x', messages: [{ role: 'user', content }] } })])
     await storage.append([record!])
     expect(await storage.get(record!.id)).toEqual(record)
+    // A word too long to index (a base64 blob) stores like any other; the record is found by its other words.
+    const [blob] = sealAll(
+      [unsealed({ request: { model: 'm', messages: [{ role: 'user', content: `ibis ${'Qk'.repeat(2000)}` }] } })],
+      'blobs',
+    )
+    await storage.append([blob!])
+    expect((await storage.query({ q: 'ibis' }, { limit: 5 })).records.map((r) => r.id)).toEqual([blob!.id])
     for (const q of ['krenova', 'example', 'CAFE', 'internal']) {
       expect((await storage.query({ q }, { limit: 5 })).records).toHaveLength(1)
     }

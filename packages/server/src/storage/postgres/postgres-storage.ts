@@ -1,7 +1,15 @@
 import type { LedgerRecord } from '@promptledger/sdk'
 import pg from 'pg'
 import { ServerError } from '../../errors.js'
-import { decodeCursor, EQUAL_COLUMNS, emptySearch, encodeCursor, searchWords, timeMs } from '../backend-common.js'
+import {
+  decodeCursor,
+  EQUAL_COLUMNS,
+  emptySearch,
+  encodeCursor,
+  redactUrl,
+  searchWords,
+  timeMs,
+} from '../backend-common.js'
 import { type IndexTextOptions, indexText, type RecordColumns, recordColumns } from '../record-columns.js'
 import { RollupBatch } from '../rollup-core.js'
 import { rollupCount, rollupStats } from '../rollup-read.js'
@@ -66,17 +74,6 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     throw new ServerError('STORAGE_ERROR', `cannot open the PostgreSQL store at ${redactUrl(options.url)}`, { cause })
   }
   return new PostgresStorage(pool, schema, options, options.exactStatsLimit)
-}
-
-/** The URL with its password replaced, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return '(an unparsable URL)'
-  }
 }
 
 /**
