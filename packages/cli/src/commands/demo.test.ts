@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -58,6 +59,27 @@ it('sends its calls through a real collector and proxy, and stores them redacted
     expect(verified.ok).toBe(true)
   } finally {
     await server.close()
+  }
+})
+
+it('takes a free port when the default one is held (by a collector already running, most often)', async () => {
+  const holder = createServer()
+  await new Promise<void>((resolve) => {
+    // Held by this test, or by something else already: either way the demo cannot have 7420.
+    holder.once('error', () => resolve())
+    holder.listen(7420, '127.0.0.1', resolve)
+  })
+  try {
+    const run = spawnSync(process.execPath, [bin, 'demo', '--calls', '3', '--data', path.join(dir, 'busy'), '--exit'], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '' },
+      timeout: 60_000,
+    })
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('port 7420 is taken (a collector already running?): the demo takes a free one')
+    expect(run.stdout).toMatch(/^promptledger collector listening on http:\/\/127\.0\.0\.1:(?!7420)\d+$/m)
+  } finally {
+    await new Promise((resolve) => holder.close(resolve))
   }
 })
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { startDemoModel } from '../demo/demo-model.js'
 import { sendDemoTraffic } from '../demo/demo-traffic.js'
 import { progressBar } from '../util/progress.js'
-import { banner, untilSignal } from './serve.js'
+import { banner, portTaken, untilSignal } from './serve.js'
 
 interface DemoFlags {
   port?: string
@@ -43,10 +43,19 @@ export function register(program: Command): void {
         env: {},
       })
       config.logLevel = 'warn'
-      const server = await startServer(config).catch(async (err: Error) => {
-        await model.close()
-        throw err
-      })
+      const server = await startServer(config)
+        .catch((err: unknown) => {
+          // The default port is most often taken by the user's own collector: the demo takes a free one instead.
+          if (flags.port !== undefined || (err as { code?: string }).code !== 'EADDRINUSE') throw err
+          process.stdout.write(
+            `port ${config.port} is taken (a collector already running?): the demo takes a free one\n`,
+          )
+          return startServer({ ...config, port: 0 })
+        })
+        .catch(async (err: unknown) => {
+          await model.close()
+          throw portTaken(err, config.host, config.port) ?? err
+        })
       try {
         process.stdout.write(banner(server, config.stream))
         process.stdout.write(`  demo model: ${model.url} (stands in for the OpenAI API)\n`)

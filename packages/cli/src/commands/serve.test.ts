@@ -72,6 +72,26 @@ describe('promptledger serve', () => {
     expect(await exited).toBe(0)
   })
 
+  it('names a port another process holds, and the flag to choose another', async () => {
+    const { proc, exited, url } = await serve([])
+    try {
+      const port = new URL(url).port
+      const second = spawnSync(process.execPath, [bin, 'serve', '--port', port, '--data', `${dir}-second`], {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '' },
+        timeout: 30_000,
+      })
+      expect(second.status).toBe(1)
+      expect(second.stderr).toContain(
+        `127.0.0.1:${port} is taken (a collector already running?): choose another with --port`,
+      )
+    } finally {
+      proc.kill('SIGTERM')
+      rmSync(`${dir}-second`, { recursive: true, force: true })
+    }
+    expect(await exited).toBe(0)
+  })
+
   it('leaves a marker while it runs, through which `erase` on its data dir goes; the marker goes when it stops', async () => {
     const { proc, exited, url } = await serve([])
     try {

@@ -1,5 +1,6 @@
 import { loadConfig, type RunningServer, startServer } from '@promptledger/server'
 import type { Command } from 'commander'
+import { CliError, EXIT_PROBLEM } from '../util/exit-codes.js'
 
 interface ServeFlags {
   port?: string
@@ -51,10 +52,21 @@ export function register(program: Command): void {
       const config = loadConfig({ flags, env: process.env })
       // The command logs what goes wrong by default; an embedding app chooses for itself (see `logLevel`).
       config.logLevel ??= 'warn'
-      const server = await startServer(config)
+      const server = await startServer(config).catch((err: unknown) => {
+        throw portTaken(err, config.host, config.port) ?? err
+      })
       process.stdout.write(banner(server, config.stream))
       await untilSignal(server)
     })
+}
+
+/** The error to show for a port another process holds (a collector already running, most often); null otherwise. */
+export function portTaken(err: unknown, host: string, port: number): CliError | null {
+  if ((err as { code?: string }).code !== 'EADDRINUSE') return null
+  return new CliError(
+    `${host}:${port} is taken (a collector already running?): choose another with --port (0 picks a free one)`,
+    EXIT_PROBLEM,
+  )
 }
 
 /** What `serve` prints once listening: the URL first (scripts and tests read it), then where everything is. */
