@@ -7,6 +7,7 @@ import { ServerError } from './errors.js'
 import { otlpConfigSchema } from './otlp/otlp-forwarder.js'
 import { proxyConfigSchema } from './proxy/collector-proxy.js'
 import { retentionPolicySchema } from './retention/retention-policy.js'
+import { STORE_NAME } from './storage/backend-common.js'
 import { isSharedStoreUrl } from './storage/open-shared-store.js'
 
 /**
@@ -43,10 +44,7 @@ export const serverConfigSchema = z.strictObject({
     })
     .default('sqlite'),
   /** The PostgreSQL schema, or the ClickHouse database, that holds the tables (created if missing). */
-  storageSchema: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _')
-    .default('promptledger'),
+  storageSchema: z.string().regex(STORE_NAME, 'lower-case letters, digits and _').default('promptledger'),
   /** Name of the collector's own sealed stream; defaults to `collector-<hostname>`. */
   stream: z.string().min(1).max(1024).optional(),
   /** Largest accepted request body in bytes (413 above it). */

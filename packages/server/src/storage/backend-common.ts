@@ -33,6 +33,12 @@ export function searchWords(text: string): string[] {
   )
 }
 
+/**
+ * A shared store's schema (PostgreSQL) or database (ClickHouse) name: lower-case letters, digits and `_`, at most 63
+ * characters, so that it is a valid identifier on both, quoted or not.
+ */
+export const STORE_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
 /** The URL with its password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
   try {

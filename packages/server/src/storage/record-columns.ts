@@ -23,6 +23,42 @@ export interface RecordColumns {
   injection_score: number | null
 }
 
+/** `RecordColumns`' names in their order: the order a store's insert lists them in. */
+export const RECORD_COLUMNS: ReadonlyArray<keyof RecordColumns> = [
+  'id',
+  'ts',
+  'stream',
+  'seq',
+  'model',
+  'provider',
+  'user_id',
+  'session_id',
+  'app',
+  'status',
+  'latency',
+  'ttft',
+  'input_tokens',
+  'output_tokens',
+  'cost',
+  'response_chars',
+  'uncertain',
+  'pii_in_response',
+  'injection_score',
+]
+
+/**
+ * The columns with each free-text value a client chose (model, provider, user, session, app) passed through `fix`,
+ * in place: what a store whose text type refuses some characters stores, rolls up and filters by.
+ */
+export function fixTextColumns(c: RecordColumns, fix: (value: string) => string): RecordColumns {
+  if (c.model !== null) c.model = fix(c.model)
+  if (c.provider !== null) c.provider = fix(c.provider)
+  if (c.user_id !== null) c.user_id = fix(c.user_id)
+  if (c.session_id !== null) c.session_id = fix(c.session_id)
+  if (c.app !== null) c.app = fix(c.app)
+  return c
+}
+
 /** Text of a response output, whatever shape the provider gave it (string, messages, content parts). */
 export function outputText(output: unknown): string {
   const parts: string[] = []

@@ -93,23 +93,17 @@ export class HttpExporter implements Exporter {
       })
       const text = await res.body.text()
       if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true }
-      const retryable = res.statusCode === 429 || res.statusCode === 408 || res.statusCode >= 500
       const detail = collectorMessage(text)
       return {
         ok: false,
-        retryable,
+        retryable: retryableStatus(res.statusCode),
         error: new HttpExportError(`collector answered ${res.statusCode}${detail ? `: ${detail}` : ''}`, {
           status: res.statusCode,
           retryAfterMs: parseRetryAfter(res.headers['retry-after']),
         }),
       }
     } catch (cause) {
-      const code = (cause as { code?: string }).code ?? 'network error'
-      return {
-        ok: false,
-        retryable: true,
-        error: new HttpExportError(`collector unreachable (${code})`, { status: null, retryAfterMs: null, cause }),
-      }
+      return unanswered('collector unreachable', cause)
     }
   }
 
@@ -130,5 +124,20 @@ function collectorMessage(text: string): string {
     return typeof body.error?.message === 'string' ? body.error.message.slice(0, 300) : ''
   } catch {
     return ''
+  }
+}
+
+/** Whether an HTTP status says "later": 429 and 5xx, and 408 (the server's own timeout); any other 4xx is final. */
+export function retryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500
+}
+
+/** The result of a request that got no answer (refused, reset, timed out): retryable, named by its error code. */
+export function unanswered(what: string, cause: unknown): ExportResult {
+  const code = (cause as { code?: string }).code ?? 'network error'
+  return {
+    ok: false,
+    retryable: true,
+    error: new HttpExportError(`${what} (${code})`, { status: null, retryAfterMs: null, cause }),
   }
 }

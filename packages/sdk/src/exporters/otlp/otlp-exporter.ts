@@ -2,7 +2,7 @@ import { type Dispatcher, Pool } from 'undici'
 import { PromptLedgerError } from '../../errors.js'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { Exporter, ExportResult } from '../exporter.js'
-import { HttpExportError, parseRetryAfter } from '../http/http-exporter.js'
+import { HttpExportError, parseRetryAfter, retryableStatus, unanswered } from '../http/http-exporter.js'
 import type { ExportTraceServiceRequest } from './otlp-json.js'
 import { partialSuccess, statusMessage } from './otlp-response.js'
 import { recordSpan } from './record-span.js'
@@ -100,12 +100,7 @@ export class OtlpExporter implements Exporter {
       })
       return this.#outcome(res.statusCode, await res.body.text(), res.headers['retry-after'])
     } catch (cause) {
-      const code = (cause as { code?: string }).code ?? 'network error'
-      return {
-        ok: false,
-        retryable: true,
-        error: new HttpExportError(`OTLP request failed (${code})`, { status: null, retryAfterMs: null, cause }),
-      }
+      return unanswered('OTLP request failed', cause)
     }
   }
 
@@ -132,9 +127,7 @@ export class OtlpExporter implements Exporter {
       }
       return { ok: true }
     }
-    // 429 and 5xx say "later", and 408 is the backend's own timeout, as retryable as ours; any other 4xx says the
-    // request itself is wrong, and resending it cannot help.
-    const retryable = status === 429 || status === 408 || status >= 500
+    const retryable = retryableStatus(status)
     const detail = this.#scrub(statusMessage(text))
     return {
       ok: false,

@@ -4,6 +4,8 @@
  * integers, names checked against a closed alphabet.
  */
 
+import { STORE_NAME } from '../backend-common.js'
+
 /** A lone UTF-16 surrogate: JSON and UTF-8 cannot carry one, and ClickHouse refuses a batch that holds one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
@@ -49,7 +51,7 @@ export function sqlInt(value: number): string {
  * quoteDatabase('promptledger') // '`promptledger`'
  */
 export function quoteDatabase(name: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+  if (!STORE_NAME.test(name)) {
     throw new RangeError(`clickhouse database name ${JSON.stringify(name)}: use lower-case letters, digits and _`)
   }
   return `\`${name}\``

@@ -1,5 +1,5 @@
 import { BUCKETS } from '../rollup-core.js'
-import { histPercentile } from '../rollup-read.js'
+import { histPercentile, histTotal } from '../rollup-read.js'
 import type { GroupBy, StatsRow } from '../storage.js'
 
 /**
@@ -128,7 +128,7 @@ export function withHistogramPercentiles(rows: StatsRow[], hist: readonly Histog
     const pair = by.get(row.key)
     if (!pair) continue
     const [latency, ttft] = pair
-    const [nLatency, nTtft] = [latency.reduce((a, b) => a + b, 0), ttft.reduce((a, b) => a + b, 0)]
+    const [nLatency, nTtft] = [histTotal(latency), histTotal(ttft)]
     row.latencyP50 = histPercentile(latency, nLatency, 50)
     row.latencyP95 = histPercentile(latency, nLatency, 95)
     row.latencyP99 = histPercentile(latency, nLatency, 99)

@@ -2,7 +2,7 @@ import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickh
 import type { LedgerRecord } from '@promptledger/sdk'
 import { ServerError } from '../../errors.js'
 import { decodeCursor, emptySearch, encodeCursor, redactUrl, timeMs } from '../backend-common.js'
-import { type IndexTextOptions, indexText, recordColumns } from '../record-columns.js'
+import { fixTextColumns, type IndexTextOptions, indexText, recordColumns } from '../record-columns.js'
 import { DAY_MS } from '../rollup-core.js'
 import {
   type AppendResult,
@@ -103,11 +103,6 @@ function serverOf(url: string): { url: string; username: string; password: strin
   }
 }
 
-/** A nullable text column's value, well-formed (see `wellFormed`). */
-function text(value: string | null): string | null {
-  return value === null ? null : wellFormed(value)
-}
-
 /**
  * The ClickHouse store (schema in clickhouse-schema.ts). Sealing happens before it (the collector's inline chain
  * writer); an append is one INSERT, which also fills the id index and the stream heads through materialized views.
@@ -158,16 +153,11 @@ export class ClickHouseStorage implements Storage {
 
   /** One row of the records table, in the client's JSON. */
   #row(record: LedgerRecord): Record<string, unknown> {
-    const c = recordColumns(record)
+    const c = fixTextColumns(recordColumns(record), wellFormed)
     // The table's columns carry `RecordColumns`' names: a column added there and not here fails every append loudly.
     return {
       ...c,
       stream: wellFormed(c.stream),
-      model: text(c.model),
-      provider: text(c.provider),
-      user_id: text(c.user_id),
-      session_id: text(c.session_id),
-      app: text(c.app),
       tags: record.tags.map(wellFormed),
       hash: record.hash,
       body: canonicalLines.get(record) ?? JSON.stringify(record),

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg'
+import { STORE_NAME } from '../backend-common.js'
 import { rollupDdl } from './postgres-rollup.js'
 
 /**
@@ -56,7 +57,7 @@ ${rollupDdl(s)}`
 
 /** A schema name as an SQL identifier: lower-case letters, digits and `_`, quoted. */
 export function quoteSchema(name: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+  if (!STORE_NAME.test(name)) {
     throw new RangeError(`postgres schema name ${JSON.stringify(name)}: use lower-case letters, digits and _`)
   }
   return `"${name}"`

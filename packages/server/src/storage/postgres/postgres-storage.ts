@@ -10,8 +10,15 @@ import {
   searchWords,
   timeMs,
 } from '../backend-common.js'
-import { type IndexTextOptions, indexText, type RecordColumns, recordColumns } from '../record-columns.js'
-import { RollupBatch } from '../rollup-core.js'
+import {
+  fixTextColumns,
+  type IndexTextOptions,
+  indexText,
+  RECORD_COLUMNS,
+  type RecordColumns,
+  recordColumns,
+} from '../record-columns.js'
+import { DAY_MS, RollupBatch } from '../rollup-core.js'
 import { rollupCount, rollupStats } from '../rollup-read.js'
 import {
   type AppendResult,
@@ -90,19 +97,9 @@ function tsqueryText(text: string): string {
   return searchWords(text).join(' & ')
 }
 
-/** PostgreSQL text holds no NUL character: a value that has one is stored with U+FFFD in its place. */
-function pgText(value: string | null): string | null {
-  return value === null || !value.includes('\0') ? value : value.replaceAll('\0', '\uFFFD')
-}
-
-/** The columns as PostgreSQL text can hold them (see `pgText`): the same values in rows, rollups and filters. */
-function pgColumns(c: RecordColumns): RecordColumns {
-  c.model = pgText(c.model)
-  c.provider = pgText(c.provider)
-  c.user_id = pgText(c.user_id)
-  c.session_id = pgText(c.session_id)
-  c.app = pgText(c.app)
-  return c
+/** PostgreSQL text holds no NUL character: a value that has one is stored (and filtered by) with U+FFFD in its place. */
+function pgText(value: string): string {
+  return value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value
 }
 
 /** SQL conditions over `r` for a filter, with numbered parameters appended to `params`. */
@@ -193,31 +190,7 @@ function toStatsRow(r: StatsSqlRow): StatsRow {
 }
 
 /** The columns an append writes, in the order of each row's parameters. */
-const APPEND_COLUMNS = [
-  'id',
-  'ts',
-  'stream',
-  'seq',
-  'model',
-  'provider',
-  'user_id',
-  'session_id',
-  'app',
-  'status',
-  'latency',
-  'ttft',
-  'input_tokens',
-  'output_tokens',
-  'cost',
-  'response_chars',
-  'uncertain',
-  'pii_in_response',
-  'injection_score',
-  'hash',
-  'body',
-  'tags',
-  'search',
-]
+const APPEND_COLUMNS = [...RECORD_COLUMNS, 'hash', 'body', 'tags', 'search']
 /**
  * Rows per INSERT: each row is its own parameters (PostgreSQL takes at most 65,535 in a statement). Parameters, not
  * one array literal per column (`unnest`): in an array literal the driver escapes every quote of each JSON body, which
@@ -276,38 +249,18 @@ export class PostgresStorage implements Storage {
     const columns = new Map<string, RecordColumns>()
     for (let i = 0; i < batch.length; i++) {
       const record = batch[i]!
-      const c = pgColumns(recordColumns(record))
+      const c = fixTextColumns(recordColumns(record), pgText)
       columns.set(c.id, c)
+      for (const name of RECORD_COLUMNS) params.push(c[name])
       params.push(
-        c.id,
-        c.ts,
-        c.stream,
-        c.seq,
-        c.model,
-        c.provider,
-        c.user_id,
-        c.session_id,
-        c.app,
-        c.status,
-        c.latency,
-        c.ttft,
-        c.input_tokens,
-        c.output_tokens,
-        c.cost,
-        c.response_chars,
-        c.uncertain,
-        c.pii_in_response,
-        c.injection_score,
         record.hash,
         canonicalLines.get(record) ?? JSON.stringify(record),
-        record.tags.map((t) => pgText(t)),
+        record.tags.map(pgText),
         tsvectorText(indexText(record, this.#index)),
       )
     }
     const width = APPEND_COLUMNS.length
-    const client = await this.#connect()
-    try {
-      await client.query('BEGIN')
+    return this.#transaction('could not store the batch', async (client) => {
       const stored: Array<{ id: string; stream: string; seq: string; hash: string }> = []
       for (let from = 0; from < batch.length; from += ROWS_PER_INSERT) {
         const rows = Math.min(ROWS_PER_INSERT, batch.length - from)
@@ -323,14 +276,8 @@ export class PostgresStorage implements Storage {
       for (const row of stored) rollups.add(columns.get(row.id)!)
       await mergeRollups(client, this.#s, rollups)
       await this.#advanceHeads(client, stored)
-      await client.query('COMMIT')
       return { inserted: stored.length, duplicates: batch.length - stored.length }
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw storageError('could not store the batch', cause)
-    } finally {
-      client.release()
-    }
+    })
   }
 
   /** Moves each stream's head to the highest seq just stored (never back: a late batch of an old seq leaves it). */
@@ -354,7 +301,7 @@ export class PostgresStorage implements Storage {
   async existingIds(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set()
     const { rows } = await this.#query<{ id: string }>(`SELECT id FROM ${this.#s}.records WHERE id = ANY($1::text[])`, [
-      ids.map((id) => pgText(id)),
+      ids.map(pgText),
     ])
     return new Set(rows.map((r) => r.id))
   }
@@ -443,25 +390,16 @@ export class PostgresStorage implements Storage {
 
   async deleteBefore(ts: string): Promise<number> {
     const ms = timeMs(ts, 'ts')
-    const client = await this.#connect()
-    try {
-      await client.query('BEGIN')
+    return this.#transaction('could not delete the records', async (client) => {
       const { rowCount } = await client.query(`DELETE FROM ${this.#s}.records WHERE ts < $1`, [ms])
       // Rollups of wholly deleted days go; the day holding the bound is recomputed from what is left.
       if ((rowCount ?? 0) > 0) {
-        await client.query(`DELETE FROM ${this.#s}.stats_hourly WHERE hour < $1`, [
-          Math.floor(ms / 86_400_000) * 86_400_000,
-        ])
+        const day = Math.floor(ms / DAY_MS) * DAY_MS
+        await client.query(`DELETE FROM ${this.#s}.stats_hourly WHERE hour < $1`, [day])
         await rebuildRollups(client, this.#s, ms, ms + 1)
       }
-      await client.query('COMMIT')
       return rowCount ?? 0
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw storageError('could not delete the records', cause)
-    } finally {
-      client.release()
-    }
+    })
   }
 
   /**
@@ -490,6 +428,22 @@ export class PostgresStorage implements Storage {
       return await this.#pool.connect()
     } catch (cause) {
       throw new ServerError('STORAGE_ERROR', 'cannot reach the PostgreSQL store', { cause })
+    }
+  }
+
+  /** `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
+  async #transaction<T>(message: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#connect()
+    try {
+      await client.query('BEGIN')
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      throw storageError(message, cause)
+    } finally {
+      client.release()
     }
   }
 
