@@ -7,7 +7,8 @@ import { ipRecognizer } from './ip-recognizer.js'
 // The recognizer as it was written before it read the text profile's positions: both patterns searched globally
 // from the start of the text.
 const V4 = /\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\/\d{1,2})?(?![\w]|\.\d)/g
-const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}(?:%[\w]{1,16})?(?![\w:.])/g
+const V6 =
+  /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,8}(?:\.\d{1,3}){0,3}(?:%[\w]{1,16})?(?![\w:]|\.\w)/g
 const VERSION = /(?<![A-Za-z<_])(?:version|ver|release|v)(?![a-z])/i
 
 function reference(text: string): Finding[] {
@@ -62,5 +63,17 @@ describe('ip recognizer', () => {
     const many = `${Array.from({ length: 20 }, (_, i) => `t${i} 10:${i}:59`).join(' ')} fe80::1:2:3`
     expect(ipRecognizer.find(many)).toEqual(reference(many))
     expect(ipRecognizer.find(many)).toHaveLength(1)
+  })
+
+  it('takes an IPv6 address that ends a sentence, and an IPv4 address written inside one', () => {
+    const found = (t: string) => ipRecognizer.find(t).map((f) => t.slice(f.start, f.end))
+    expect(found('Please block fe80::1ff:fe23:4567:890a.')).toEqual(['fe80::1ff:fe23:4567:890a'])
+    expect(found('The check fails on 2001:db8:85a3:0:0:8a2e:370:7334. Then')).toEqual([
+      '2001:db8:85a3:0:0:8a2e:370:7334',
+    ])
+    expect(found('Client ::ffff:81.2.69.160 hit us')).toContain('::ffff:81.2.69.160')
+    // A dot before a letter still joins a host name: no address there.
+    expect(found('see 2001:db8::1.example')).toEqual([])
+    expect(found('at 10:22:11.')).toEqual([])
   })
 })

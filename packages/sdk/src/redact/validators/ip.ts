@@ -40,10 +40,12 @@ export function isValidIpv6(s: string): boolean {
   if (!isIPv6(s)) return false
   let groups = 0
   let hexish = false
+  let mapped = false // an IPv4 address written inside (`::ffff:81.2.69.160`): it identifies a host as much as alone
   for (const g of s.split(':')) {
     if (g.length === 0) continue
     groups++
+    if (g.includes('.')) mapped = true
     if (g.length > 2 || /[a-f]/i.test(g) || g.includes('.')) hexish = true
   }
-  return groups >= 3 && hexish
+  return (groups >= 3 || (mapped && groups >= 2)) && hexish
 }

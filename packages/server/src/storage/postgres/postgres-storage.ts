@@ -32,7 +32,14 @@ import {
   type StreamHead,
 } from '../storage.js'
 import { mergeRollups, rebuildRollups, selectRollups } from './postgres-rollup.js'
-import { migratePostgres, quoteSchema } from './postgres-schema.js'
+import {
+  createPartitions,
+  dayOf,
+  listPartitions,
+  lockPartitions,
+  migratePostgres,
+  quoteSchema,
+} from './postgres-schema.js'
 
 export interface PostgresStorageOptions extends IndexTextOptions {
   /** `postgres://user:password@host:5432/database`; see node-postgres for the parameters it takes. */
@@ -109,8 +116,15 @@ function filterWhere(filter: RecordFilter, params: unknown[]): string[] {
     params.push(value)
     return `$${params.length}`
   }
-  if (filter.from !== undefined) clauses.push(`r.ts >= ${param(timeMs(filter.from, 'from'))}`)
-  if (filter.to !== undefined) clauses.push(`r.ts < ${param(timeMs(filter.to, 'to'))}`)
+  // Each bound also names its day, so PostgreSQL reads only the partitions of the window.
+  if (filter.from !== undefined) {
+    const from = timeMs(filter.from, 'from')
+    clauses.push(`r.ts >= ${param(from)}`, `r.day >= ${param(dayOf(from))}`)
+  }
+  if (filter.to !== undefined) {
+    const to = timeMs(filter.to, 'to')
+    clauses.push(`r.ts < ${param(to)}`, `r.day <= ${param(dayOf(to))}`)
+  }
   for (const [key, column] of EQUAL_COLUMNS) {
     const value = filter[key]
     if (value !== undefined) clauses.push(`r.${column} = ${param(pgText(value))}`)
@@ -190,7 +204,7 @@ function toStatsRow(r: StatsSqlRow): StatsRow {
 }
 
 /** The columns an append writes, in the order of each row's parameters. */
-const APPEND_COLUMNS = [...RECORD_COLUMNS, 'hash', 'body', 'tags', 'search']
+const APPEND_COLUMNS = [...RECORD_COLUMNS, 'hash', 'body', 'tags', 'day', 'search']
 /**
  * Rows per INSERT: each row is its own parameters (PostgreSQL takes at most 65,535 in a statement). Parameters, not
  * one array literal per column (`unnest`): in an array literal the driver escapes every quote of each JSON body, which
@@ -199,6 +213,9 @@ const APPEND_COLUMNS = [...RECORD_COLUMNS, 'hash', 'body', 'tags', 'search']
 const ROWS_PER_INSERT = 1000
 
 /** Unwraps a driver error into the store's: a unique violation other than the id (a stream's seq) is a conflict. */
+/** PostgreSQL's error for a row that no partition takes: the day's partition was dropped since this store cached it. */
+const NO_PARTITION = '23514'
+
 function storageError(message: string, cause: unknown): ServerError {
   const conflict = (cause as { code?: string }).code === '23505'
   return new ServerError(conflict ? 'CONFLICT' : 'STORAGE_ERROR', message, { cause })
@@ -216,12 +233,16 @@ export class PostgresStorage implements Storage {
   readonly #exactStatsLimit: number
   /** The INSERT for a number of rows (a batch's full chunks share one; its last chunk may need another). */
   readonly #inserts = new Map<number, string>()
+  /** The days whose partition this store created or found; an append creates the others first. */
+  readonly #days = new Set<number>()
+  readonly #schema: string
   #closed = false
 
   constructor(pool: pg.Pool, schema: string, index: IndexTextOptions = {}, exactStatsLimit = 100_000) {
     this.#pool = pool
     this.#exactStatsLimit = exactStatsLimit
     this.#s = quoteSchema(schema)
+    this.#schema = schema
     this.#index = { plaintextView: index.plaintextView, isErasedKey: index.isErasedKey }
   }
 
@@ -237,7 +258,7 @@ export class PostgresStorage implements Storage {
         tuples.push(`(${plain.join(', ')}, ${p(width - 1)}::tsvector)`)
       }
       sql = `INSERT INTO ${this.#s}.records (${APPEND_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
-        ON CONFLICT (id) DO NOTHING RETURNING id, stream, seq, hash`
+        ON CONFLICT (id, day) DO NOTHING RETURNING id, stream, seq, hash`
       this.#inserts.set(rows, sql)
     }
     return sql
@@ -247,23 +268,56 @@ export class PostgresStorage implements Storage {
     if (batch.length === 0) return { inserted: 0, duplicates: 0 }
     const params: unknown[] = []
     const columns = new Map<string, RecordColumns>()
+    const days = new Set<number>()
     for (let i = 0; i < batch.length; i++) {
       const record = batch[i]!
       const c = fixTextColumns(recordColumns(record), pgText)
       columns.set(c.id, c)
+      const day = dayOf(c.ts)
+      days.add(day)
       for (const name of RECORD_COLUMNS) params.push(c[name])
       params.push(
         record.hash,
         canonicalLines.get(record) ?? JSON.stringify(record),
         record.tags.map(pgText),
+        day,
         tsvectorText(indexText(record, this.#index)),
       )
     }
+    await this.#ensurePartitions(days)
+    try {
+      return await this.#insert(batch.length, params, columns)
+    } catch (err) {
+      // Another collector's retention dropped a day this store had cached: forget the cache, create, try once more.
+      if ((err as { cause?: { code?: string } }).cause?.code !== NO_PARTITION) throw err
+      this.#days.clear()
+      await this.#ensurePartitions(days)
+      return this.#insert(batch.length, params, columns)
+    }
+  }
+
+  /** Creates the partitions of the days this store has not seen yet (once per day and store). */
+  async #ensurePartitions(days: ReadonlySet<number>): Promise<void> {
+    const missing = [...days].filter((day) => !this.#days.has(day))
+    if (missing.length === 0) return
+    const client = await this.#connect()
+    try {
+      await createPartitions(client, this.#schema, missing)
+    } catch (cause) {
+      throw storageError('could not create the partitions of the batch', cause)
+    } finally {
+      client.release()
+    }
+    for (const day of missing) this.#days.add(day)
+  }
+
+  /** The rows of `params` in one transaction with their rollups and stream heads. */
+  #insert(count: number, params: unknown[], columns: Map<string, RecordColumns>): Promise<AppendResult> {
     const width = APPEND_COLUMNS.length
     return this.#transaction('could not store the batch', async (client) => {
       const stored: Array<{ id: string; stream: string; seq: string; hash: string }> = []
-      for (let from = 0; from < batch.length; from += ROWS_PER_INSERT) {
-        const rows = Math.min(ROWS_PER_INSERT, batch.length - from)
+      for (let from = 0; from < count; from += ROWS_PER_INSERT) {
+        const rows = Math.min(ROWS_PER_INSERT, count - from)
         const chunk = params.slice(from * width, (from + rows) * width)
         const inserted = await client.query<{ id: string; stream: string; seq: string; hash: string }>(
           this.#insertSql(rows),
@@ -276,7 +330,7 @@ export class PostgresStorage implements Storage {
       for (const row of stored) rollups.add(columns.get(row.id)!)
       await mergeRollups(client, this.#s, rollups)
       await this.#advanceHeads(client, stored)
-      return { inserted: stored.length, duplicates: batch.length - stored.length }
+      return { inserted: stored.length, duplicates: count - stored.length }
     })
   }
 
@@ -388,18 +442,36 @@ export class PostgresStorage implements Storage {
     return rows.map((r) => r.stream)
   }
 
+  /**
+   * Drops the partitions of the days wholly before `ts` (their rows counted first) and deletes the rest of the
+   * bound's day; one transaction, under the partitions' lock.
+   */
   async deleteBefore(ts: string): Promise<number> {
     const ms = timeMs(ts, 'ts')
-    return this.#transaction('could not delete the records', async (client) => {
-      const { rowCount } = await client.query(`DELETE FROM ${this.#s}.records WHERE ts < $1`, [ms])
+    const boundDay = dayOf(ms)
+    const deleted = await this.#transaction('could not delete the records', async (client) => {
+      await lockPartitions(client, this.#schema)
+      let deleted = 0
+      for (const part of await listPartitions(client, this.#s)) {
+        if (part.day >= boundDay) break
+        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ${part.name}`)
+        deleted += rows[0]?.n ?? 0
+        await client.query(`DROP TABLE ${part.name}`)
+      }
+      const { rowCount } = await client.query(`DELETE FROM ${this.#s}.records WHERE day = $1 AND ts < $2`, [
+        boundDay,
+        ms,
+      ])
+      deleted += rowCount ?? 0
       // Rollups of wholly deleted days go; the day holding the bound is recomputed from what is left.
-      if ((rowCount ?? 0) > 0) {
-        const day = Math.floor(ms / DAY_MS) * DAY_MS
-        await client.query(`DELETE FROM ${this.#s}.stats_hourly WHERE hour < $1`, [day])
+      if (deleted > 0) {
+        await client.query(`DELETE FROM ${this.#s}.stats_hourly WHERE hour < $1`, [boundDay * DAY_MS])
         await rebuildRollups(client, this.#s, ms, ms + 1)
       }
-      return rowCount ?? 0
+      return deleted
     })
+    for (const day of this.#days) if (day < boundDay) this.#days.delete(day)
+    return deleted
   }
 
   /**
