@@ -3,6 +3,9 @@ import { commands } from './commands.js'
 
 /** Entry point of the `promptledger` command. */
 export async function main(argv: string[]): Promise<void> {
+  // A reader that goes away (`promptledger export | head`) closes stdout: writeOut() then stops the command, which
+  // still runs its finally blocks (the read's audit entry), instead of an unhandled EPIPE ending the process.
+  process.stdout.on('error', () => undefined)
   const program = new Command('promptledger')
     .description('Audit-grade flight recorder for LLM calls')
     .version('0.1.0')

@@ -39,3 +39,33 @@ export function readRunningMarker(dataDir: string): RunningMarker | null {
     return null
   }
 }
+
+/**
+ * The collector that runs on `dataDir` now: its marker names a live process and its URL
+ * answers `/healthz` (a marker left by a crash, or whose pid was reused, does not count). Null when there is none.
+ *
+ * @example
+ * const other = await liveCollector('./promptledger-data') // { url: 'http://127.0.0.1:7420', pid: 4242, … } or null
+ */
+export async function liveCollector(dataDir: string): Promise<RunningMarker | null> {
+  const marker = readRunningMarker(dataDir)
+  // This process too: a second server started in it on the same dir is as wrong as one in another process.
+  if (marker === null || !processAlive(marker.pid)) return null
+  try {
+    const res = await fetch(new URL('/healthz', marker.url), { signal: AbortSignal.timeout(1500) })
+    await res.body?.cancel()
+    return res.ok ? marker : null
+  } catch {
+    return null
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: alive, owned by someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -8,11 +8,12 @@ import { type AppOptions, createApp } from './app.js'
 import { openSecureServer } from './auth/secure-app.js'
 import { indexingOptions } from './auth/security-context.js'
 import type { ServerConfig } from './config.js'
+import { ServerError } from './errors.js'
 import { createMetrics } from './metrics/registry.js'
 import { startOtlpForwarder } from './otlp/otlp-forwarder.js'
 import { createCollectorProxy, type IngestSink } from './proxy/collector-proxy.js'
 import { createProxyAuthorizer } from './proxy/proxy-auth.js'
-import { writeRunningMarker } from './running-marker.js'
+import { liveCollector, writeRunningMarker } from './running-marker.js'
 import { redactUrl } from './storage/backend-common.js'
 import { openSharedStore } from './storage/open-shared-store.js'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.js'
@@ -55,6 +56,16 @@ export async function startServer(
   config: ServerConfig,
   extra: Pick<AppOptions, 'plugins' | 'routes' | 'proxy' | 'logger'> = {},
 ): Promise<RunningServer> {
+  // One collector per data dir on SQLite: a second would seal the same stream into the same file (shared stores keep
+  // their records elsewhere, and their collectors may share a data dir for its keys: see docs/architecture.md).
+  const other = await liveCollector(config.data)
+  if (other !== null && config.storage === 'sqlite') {
+    throw new ServerError(
+      'CONFIG_INVALID',
+      `data: ${config.data} is in use by the collector at ${other.url} (pid ${other.pid}); stop it or pass another --data`,
+      { path: 'data' },
+    )
+  }
   // Keys, audit and encryption come first: a keyless non-loopback host is refused before anything opens.
   const secure = openSecureServer(config)
   let log: FastifyInstance['log'] | undefined
@@ -115,7 +126,7 @@ export async function startServer(
     bodyLimit: config.bodyLimit,
     metrics: createMetrics({ defaultMetrics: true }),
     ...(redactor ? { redactor } : {}),
-    proxy: { ...proxy.handlers, authorize: createProxyAuthorizer(secure.security.keys) },
+    proxy: { ...proxy.handlers, authorize: createProxyAuthorizer(secure.security.keys, secure.requireKeys) },
     ...extra,
     ...secured,
     plugins: [...(secured.plugins ?? []), ...(alerts.plugins ?? []), ...(extra.plugins ?? [])],
@@ -152,7 +163,8 @@ export async function startServer(
   const url = `http://${host}:${port}`
   // The CLI acting on this data dir (an erasure) finds the running collector here and goes through it.
   try {
-    removeMarker = writeRunningMarker(config.data, url)
+    // Collectors of a shared store on one data dir: the first one's marker stays (the CLI goes through it).
+    if (other === null) removeMarker = writeRunningMarker(config.data, url)
   } catch (err) {
     // Listening already: a server that cannot start must not stay up behind the error.
     await app.close()

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { type AuditEntry, AuditTrail, type AuditVerifyResult } from '@promptledger/server'
 import type { Command } from 'commander'
 import { addServerOptions } from '../remote/index.js'
@@ -55,7 +56,10 @@ export function register(program: Command): void {
           entries = (await remoteJson<{ entries: AuditEntry[] }>(flags, 'GET', `/v1/audit?${q}`)).entries
         }
       } else {
-        const trail = AuditTrail.open({ dir: dataDirOf(flags).data })
+        const dir = dataDirOf(flags).data
+        // Opening the trail creates it: a mistyped --data would read as an empty, intact trail.
+        if (!existsSync(dir)) throw new CliError(`--data: no data directory at ${dir}`)
+        const trail = AuditTrail.open({ dir })
         try {
           if (flags.verify) verified = trail.verify()
           else

@@ -1,4 +1,4 @@
-import { cliActor, eraseSubject, loadConfig, openDataDir, readRunningMarker } from '@promptledger/server'
+import { cliActor, eraseSubject, liveCollector, loadConfig, openDataDir } from '@promptledger/server'
 import type { Command } from 'commander'
 import { addServerOptions } from '../remote/index.js'
 import { CliError } from '../util/exit-codes.js'
@@ -114,22 +114,7 @@ export function register(program: Command): void {
     })
 }
 
-/**
- * The URL of a collector running on `dataDir` (its marker names a live process that answers /healthz), or null. A
- * marker left by a collector that died is ignored.
- */
+/** The URL of the collector running on `dataDir`, or null (a marker left by one that died is ignored). */
 async function runningCollector(dataDir: string): Promise<string | null> {
-  const marker = readRunningMarker(dataDir)
-  if (!marker) return null
-  try {
-    process.kill(marker.pid, 0)
-  } catch {
-    return null
-  }
-  try {
-    const res = await fetch(new URL('/healthz', marker.url), { signal: AbortSignal.timeout(2000) })
-    return res.ok ? marker.url : null
-  } catch {
-    return null
-  }
+  return (await liveCollector(dataDir))?.url ?? null
 }

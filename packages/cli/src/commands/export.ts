@@ -65,12 +65,17 @@ export async function exportLocal(
   let n = 0
   try {
     for await (const record of readRecords(dir, filter)) {
-      await writeOut(out, formatRecord(access ? access.read(record) : record, format, index))
+      const text = formatRecord(access ? access.read(record) : record, format, index)
+      // Counted as read once it is on its way out, whether or not the reader takes all of it.
       if (access) ids.push(record.id)
+      await writeOut(out, text)
       n++
     }
-    access?.audit(flags.user !== undefined ? 'subject.export' : 'read.export', 'cli: export', { ...flags }, ids)
   } finally {
+    // Also when the reader stopped early (`| head`) or the read failed midway: what was printed was read.
+    if (access) {
+      access.audit(flags.user !== undefined ? 'subject.export' : 'read.export', 'cli: export', { ...flags }, ids)
+    }
     access?.close()
   }
   return n

@@ -39,6 +39,19 @@ describe('promptledger redact', () => {
     expect(written).toBe('')
   })
 
+  it('--jsonl never quotes the input in its errors, and names a line that is no object', async () => {
+    const secret = 'sk-proj-Abcdef0123456789abcdef'
+    const broken = redactJsonl(redactor, Readable.from([`{"id":"a","text":"${secret}\n`]), new PassThrough(), false)
+    const err = (await broken.catch((e: Error) => e)) as Error
+    expect(err.message).toMatch(/^line 1: not valid JSON/)
+    expect(err.message).not.toContain('sk-proj')
+    for (const line of ['[1,2]', 'null', '"text"']) {
+      await expect(redactJsonl(redactor, Readable.from([`${line}\n`]), new PassThrough(), false)).rejects.toThrow(
+        'line 1: expected an object {"id", "text"}',
+      )
+    }
+  })
+
   it('plain mode streams stdin to stdout, entities split across chunks included', async () => {
     const input = Readable.from(['call (415) 555', '-0132 or mail ana@exa', 'mple.com\n'])
     const text = await collect((out) => redactText(redactor, input, out))

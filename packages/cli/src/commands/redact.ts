@@ -1,5 +1,10 @@
+import { once } from 'node:events'
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { createRedactor, type Redactor } from '@promptledger/sdk/redact'
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
@@ -42,7 +47,11 @@ export async function redactText(redactor: Redactor, input: Readable, output: Wr
   output.write(stream.end())
 }
 
-/** JSONL mode: every line is validated first; on a bad line nothing is written and the error names it. */
+/**
+ * JSONL mode: every line is validated first; on a bad line nothing is written and the error names it (by number and
+ * position only: the input may hold the very secrets being removed). Redacted lines go to a private spool file, copied
+ * to the output once the whole input passed, so memory stays bounded however large the input.
+ */
 export async function redactJsonl(
   redactor: Redactor,
   input: Readable,
@@ -53,27 +62,36 @@ export async function redactJsonl(
     ? new cliProgress.SingleBar({ format: 'redact {value} lines' }, cliProgress.Presets.shades_classic)
     : null
   bar?.start(0, 0)
-  const lines: string[] = []
-  let n = 0
+  const dir = mkdtempSync(join(tmpdir(), 'promptledger-redact-'))
+  const spoolPath = join(dir, 'out.jsonl')
   try {
-    for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-      n++
-      if (line.trim() === '') continue
-      const { id, text } = parseLine(line, n)
-      const { text: redacted, findings } = redactor.redact(text)
-      lines.push(
-        JSON.stringify({
+    const spool = createWriteStream(spoolPath, { mode: 0o600 })
+    let n = 0
+    let wrote = 0
+    try {
+      for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+        n++
+        if (line.trim() === '') continue
+        const { id, text } = parseLine(line, n)
+        const { text: redacted, findings } = redactor.redact(text)
+        const out = JSON.stringify({
           id,
           redacted,
           findings: findings.map((f) => ({ type: f.type, start: f.start, end: f.end, score: f.score })),
-        }),
-      )
-      if (bar && n % 256 === 0) bar.update(n)
+        })
+        wrote++
+        if (!spool.write(`${out}\n`)) await once(spool, 'drain')
+        if (bar && n % 256 === 0) bar.update(n)
+      }
+    } finally {
+      bar?.stop()
+      spool.end()
+      await once(spool, 'close')
     }
+    if (wrote > 0) await pipeline(createReadStream(spoolPath), output, { end: false })
   } finally {
-    bar?.stop()
+    rmSync(dir, { recursive: true, force: true })
   }
-  if (lines.length > 0) output.write(lines.join('\n') + '\n')
 }
 
 function parseLine(line: string, n: number): { id: unknown; text: string } {
@@ -81,10 +99,17 @@ function parseLine(line: string, n: number): { id: unknown; text: string } {
   try {
     value = JSON.parse(line)
   } catch (err) {
-    throw Object.assign(new Error(`line ${n}: not valid JSON (${(err as Error).message})`), { exitCode: 2 })
+    // V8's message quotes the input around the fault; only where it lies is kept.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1]
+    throw Object.assign(new Error(`line ${n}: not valid JSON${at ? ` (at column ${Number(at) + 1})` : ''}`), {
+      exitCode: 2,
+    })
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw Object.assign(new Error(`line ${n}: expected an object {"id", "text"}`), { exitCode: 2 })
   }
   const rec = value as { id?: unknown; text?: unknown }
-  if (rec === null || typeof rec !== 'object' || typeof rec.text !== 'string') {
+  if (typeof rec.text !== 'string') {
     throw Object.assign(new Error(`line ${n}: field "text" must be a string`), { exitCode: 2 })
   }
   if (typeof rec.id !== 'string' && typeof rec.id !== 'number') {

@@ -1,8 +1,32 @@
 import type { LedgerRecord } from '@promptledger/sdk'
 
-/** Writes to a stream and waits when it is full, so exporting a large ledger does not buffer it all. */
+/**
+ * Writes to a stream and waits when it is full, so exporting a large ledger does not buffer it all. Rejects with an
+ * `EPIPE` error once the reader has gone (the stream failed or was destroyed): the command stops there.
+ */
 export async function writeOut(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve))
+  if ((stream as { destroyed?: boolean }).destroyed) throw readerGone()
+  if (stream.write(text)) return
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('error', onError)
+      stream.off('close', onClose)
+      resolve()
+    }
+    const onError = (): void => {
+      stream.off('drain', onDrain)
+      stream.off('close', onClose)
+      reject(readerGone())
+    }
+    const onClose = onError
+    stream.once('drain', onDrain)
+    stream.once('error', onError)
+    stream.once('close', onClose)
+  })
+}
+
+function readerGone(): Error {
+  return Object.assign(new Error('the output was closed by its reader'), { code: 'EPIPE', exitCode: 0 })
 }
 
 function preview(value: unknown, max: number): string {

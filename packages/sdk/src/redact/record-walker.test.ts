@@ -97,4 +97,60 @@ describe('redactRecord', () => {
     createRedactor().redactRecord(rec)
     expect(rec.response!.tool_calls[0]!.arguments).toBe('{ "a" : 1 }')
   })
+
+  it('reads a value with its key as context: secrets and names under their keys, in JSON strings, params and metadata', () => {
+    const rec = record()
+    rec.request.messages = [
+      {
+        role: 'tool',
+        content: JSON.stringify({
+          password: 'Tr0ub4dor&3x',
+          api_key: 'a8f5f167f44f4964e6c998dee827110c',
+          first_name: 'Thabo',
+          last_name: 'Mokoena',
+          name: 'create_contact',
+          note: 'nothing here',
+        }),
+      },
+    ]
+    rec.request.params = {
+      user: 'maria@example.com',
+      extra_headers: { Authorization: 'Bearer abcdefghijklmnopqrstuvwxyz012345' },
+      temperature: 0.2,
+    }
+    rec.metadata = { id: 'john@example.com', 'X-Api-Key': 'hunter22x', type: 'premium', app_name: 'checkout-service' }
+    createRedactor().redactRecord(rec)
+    expect(JSON.parse(rec.request.messages[0]!.content as string)).toEqual({
+      password: '<SECRET>',
+      api_key: '<SECRET>',
+      first_name: '<PERSON>',
+      last_name: '<PERSON>',
+      name: 'create_contact',
+      note: 'nothing here',
+    })
+    expect(rec.request.params).toEqual({
+      user: '<EMAIL_ADDRESS>',
+      extra_headers: { Authorization: 'Bearer <SECRET>' },
+      temperature: 0.2,
+    })
+    // In metadata the application chose the keys: `id` is not protocol structure there.
+    expect(rec.metadata).toEqual({
+      id: '<EMAIL_ADDRESS>',
+      'X-Api-Key': '<SECRET>',
+      type: 'premium',
+      app_name: 'checkout-service',
+    })
+    // With the fixture's own: the error's key and the tool calls' two addresses.
+    expect(rec.redactions).toMatchObject({ SECRET: 5, PERSON: 2, EMAIL_ADDRESS: 4 })
+  })
+
+  it('keeps provider structure fields that read as identifiers, and redacts one that holds personal data', () => {
+    const rec = record()
+    rec.request.messages = [{ role: 'user', content: [{ type: 'text', text: 'hi', id: 'ana@example.com' }] }]
+    createRedactor().redactRecord(rec)
+    expect(rec.request.messages[0]).toEqual({
+      role: 'user',
+      content: [{ type: 'text', text: 'hi', id: '<EMAIL_ADDRESS>' }],
+    })
+  })
 })

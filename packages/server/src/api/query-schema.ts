@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { ServerError } from '../errors.js'
+import { isoTimeMs } from '../storage/backend-common.js'
 import type { GroupBy, RecordFilter } from '../storage/storage.js'
 
-const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO-8601 time')
+const iso = z.string().refine((s) => isoTimeMs(s) !== null, 'expected an ISO-8601 time')
 const text = z.string().min(1).max(1024)
 
 const filterShape = {

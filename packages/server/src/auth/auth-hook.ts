@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyStore } from './api-key-store.js'
 import { type Actor, LOCAL_ACTOR } from './audit-trail.js'
-import { isLoopback } from './loopback.js'
+import { keylessAllowed, keylessRefusal } from './loopback.js'
 import { allows, type RouteAccess } from './roles.js'
 
 declare module 'fastify' {
@@ -15,6 +15,11 @@ export interface AuthHookOptions {
   keys: ApiKeyStore
   /** The access the matched route declares; undefined means the route made no decision and is refused. */
   accessOf: (request: FastifyRequest) => RouteAccess | undefined
+  /**
+   * Never serve without a key, even from loopback: set when the server listens beyond loopback (it could start only
+   * because keys existed; revoking the last one must lock it, not open it).
+   */
+  requireKeys?: boolean
 }
 
 /** The key a request presents: `x-promptledger-key` (so a proxied provider `Authorization` passes through), else Bearer. */
@@ -22,8 +27,13 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-promptledger-key']
   if (typeof header === 'string' && header !== '') return header
   const auth = request.headers.authorization
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim()
-  return undefined
+  return bearer(auth)
+}
+
+/** The credentials of `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1). */
+export function bearer(auth: string | undefined): string | undefined {
+  if (auth === undefined || auth.length < 8 || auth.slice(0, 7).toLowerCase() !== 'bearer ') return undefined
+  return auth.slice(7).trim()
 }
 
 function deny(reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {
@@ -39,7 +49,7 @@ function deny(reply: FastifyReply, status: 401 | 403, message: string): FastifyR
  * app.addHook('onRequest', createAuthHook({ keys, accessOf: (req) => req.routeOptions.config.access }))
  */
 export function createAuthHook(options: AuthHookOptions) {
-  const { keys, accessOf } = options
+  const { keys, accessOf, requireKeys = false } = options
   return async function authHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const access = accessOf(request)
     if (access === 'public') return
@@ -49,11 +59,15 @@ export function createAuthHook(options: AuthHookOptions) {
       return
     }
     if (!keys.hasActiveKeys()) {
-      if (isLoopback(request.socket.remoteAddress)) {
+      if (requireKeys) {
+        await deny(reply, 401, 'no active API key: this server listens beyond loopback and requires one')
+        return
+      }
+      if (keylessAllowed(request.headers, request.socket.remoteAddress)) {
         request.principal = LOCAL_ACTOR
         return
       }
-      await deny(reply, 401, 'no API keys are configured: this server serves loopback clients only')
+      await deny(reply, 401, keylessRefusal(request.socket.remoteAddress))
       return
     }
     const presented = presentedKey(request)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { ServerConfig } from '../config.js'
+import { ServerError } from '../errors.js'
 import { type RetentionPolicy, retentionPolicySchema } from '../retention/retention-policy.js'
 import type { SqliteStorage } from '../storage/sqlite/sqlite-storage.js'
 import type { Actor } from './audit-trail.js'
@@ -25,6 +26,12 @@ export interface OpenDataDir {
  * const d = openDataDir(loadConfig({ flags: { data }, env: process.env })); … await d.close()
  */
 export function openDataDir(config: Pick<ServerConfig, 'data' | 'auth' | 'retention'>): OpenDataDir {
+  // A mistyped --data must not become a fresh, empty data dir on which an erasure or retention run "succeeds".
+  if (!existsSync(config.data)) {
+    throw new ServerError('CONFIG_INVALID', `data: no data directory at ${config.data} (check --data)`, {
+      path: 'data',
+    })
+  }
   const security = openSecurityContext(config.data, securityConfigSchema.parse(config.auth ?? {}))
   const storage = existsSync(path.join(config.data, 'ledger.db')) ? openDataDirStorage(config.data, security) : null
   const retention = retentionPolicySchema.parse(config.retention ?? {})

@@ -8,6 +8,53 @@ export function isLoopback(address: string | undefined): boolean {
   return LOOPBACK_HOSTS.has(address) || address.startsWith('127.') || address.startsWith('::ffff:127.')
 }
 
+/** The host part of a `Host` header or an origin's authority: `localhost:7420` → `localhost`, `[::1]:7420` → `::1`. */
+function hostName(authority: string): string {
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']')
+    return close === -1 ? authority : authority.slice(1, close)
+  }
+  const colon = authority.indexOf(':')
+  return (colon === -1 ? authority : authority.slice(0, colon)).toLowerCase()
+}
+
+function loopbackName(name: string): boolean {
+  return isLoopback(name) || name.endsWith('.localhost')
+}
+
+/**
+ * Whether a request may use a keyless server: from a loopback peer, naming a loopback host, and (when a browser sent
+ * one) from a loopback origin. The peer alone is not enough: a web page whose name an attacker points at 127.0.0.1
+ * (DNS rebinding) reaches the port from the user's own browser, with its own name in `Host` and `Origin`; another
+ * origin's page may also send simple POSTs. Without keys there is no other line of defence, so both are refused.
+ *
+ * @example
+ * keylessAllowed({ host: 'localhost:7420' }, '127.0.0.1') // true
+ * keylessAllowed({ host: 'evil.example:7420' }, '127.0.0.1') // false
+ */
+export function keylessAllowed(
+  headers: { readonly [name: string]: string | string[] | undefined },
+  remoteAddress: string | undefined,
+): boolean {
+  if (!isLoopback(remoteAddress)) return false
+  const host = headers['host']
+  // HTTP/1.1 requires Host; a request without one (HTTP/1.0 tools) comes from no browser.
+  if (typeof host === 'string' && !loopbackName(hostName(host))) return false
+  const origin = headers['origin']
+  if (typeof origin === 'string' && origin !== 'null') {
+    const at = origin.indexOf('://')
+    if (at === -1 || !loopbackName(hostName(origin.slice(at + 3)))) return false
+  } else if (origin === 'null') return false
+  return true
+}
+
+/** Why keyless access was refused, for the 401 body. */
+export function keylessRefusal(remoteAddress: string | undefined): string {
+  return isLoopback(remoteAddress)
+    ? 'no API keys are configured: this server serves requests to a loopback host name from loopback origins only'
+    : 'no API keys are configured: this server serves loopback clients only'
+}
+
 /**
  * Refuses to expose a keyless server: without API keys anyone who reaches the port could read every
  * record, so a non-loopback host is allowed only once a key exists. Returns the line to print at start.

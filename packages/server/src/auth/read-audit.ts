@@ -37,9 +37,16 @@ function filterOf(security: SecurityContext, request: FastifyRequest): Record<st
   return filter
 }
 
+/** Whether the request holds a full-text query (`q`) over record content. */
+function searchesContent(request: FastifyRequest): boolean {
+  const q = (request.query as { q?: unknown } | undefined)?.q
+  return typeof q === 'string' && q.trim() !== ''
+}
+
 /**
  * Audits every read of record content and decrypts it for the (authorised) reader. Routes declare
- * `readsContent`; their payload is decrypted in `preSerialization`, where the ids are known. A
+ * `readsContent`; their payload is decrypted in `preSerialization`, where the ids are known. Other routes that take a
+ * full-text query (stats) are audited as searches. A
  * streaming route (SSE, hijacked) is audited when it opens, since its records are not known yet.
  *
  * @example
@@ -58,7 +65,20 @@ export function installReadAudit(app: FastifyInstance, security: SecurityContext
     }
   })
   app.addHook('preSerialization', async (request, reply, payload: unknown) => {
-    if (!request.routeOptions.config.readsContent || reply.statusCode >= 400) return payload
+    if (reply.statusCode >= 400) return payload
+    if (!request.routeOptions.config.readsContent) {
+      // A route that returns no content but searches it (`/v1/stats?q=…` counts the records, or the users, that wrote
+      // a word) tells what the content holds: the search is audited, its words kept only as a keyed digest.
+      if (searchesContent(request)) {
+        security.audit.append({
+          actor: request.principal ?? LOCAL_ACTOR,
+          action: 'read.search',
+          route: routeName(request),
+          filter: filterOf(security, request),
+        })
+      }
+      return payload
+    }
     const result = decryptPayload(security, payload)
     security.audit.append({
       actor: request.principal ?? LOCAL_ACTOR,

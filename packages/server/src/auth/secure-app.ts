@@ -5,7 +5,7 @@ import { anchorsFileOf } from '../retention/retention-anchors.js'
 import { type RetentionPolicy, retentionPolicySchema } from '../retention/retention-policy.js'
 import { RetentionScheduler } from '../retention/retention-scheduler.js'
 import type { Storage } from '../storage/storage.js'
-import { checkListenHost } from './loopback.js'
+import { checkListenHost, isLoopback } from './loopback.js'
 import { securityConfigSchema } from './security-config.js'
 import { openSecurityContext, type SecurityContext } from './security-context.js'
 import { securityPlugin } from './security-plugin.js'
@@ -15,6 +15,11 @@ export interface SecureServer {
   security: SecurityContext
   /** The line printed at start: keys required, or loopback-only mode. */
   notice: string
+  /**
+   * The server listens beyond loopback (it started because keys existed): every request needs a key, also after the
+   * last one is revoked, so revoking locks the server rather than opening it to loopback.
+   */
+  requireKeys: boolean
   retention: RetentionPolicy
   /** Options for `createApp`: the auth plugin, security routes and the encrypt stage. */
   appOptions(storage: Storage): Pick<AppOptions, 'plugins' | 'routes' | 'encrypt' | 'commitKeys'>
@@ -41,12 +46,14 @@ export function openSecureServer(config: Pick<ServerConfig, 'data' | 'host' | 'a
   }
   const retention = retentionPolicySchema.parse(config.retention ?? {})
   const archiveDir = retention.archiveDir ?? path.join(config.data, 'archive')
+  const requireKeys = !isLoopback(config.host)
   return {
     security,
     notice,
+    requireKeys,
     retention,
     appOptions: (storage) => ({
-      plugins: [securityPlugin(security)],
+      plugins: [securityPlugin(security, requireKeys)],
       routes: securityRoutes({ security, storage, retention, archiveDir }),
       ...(security.encrypting
         ? {

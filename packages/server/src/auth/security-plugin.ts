@@ -31,7 +31,7 @@ declare module 'fastify' {
  * @example
  * const app = await createApp({ storage, stream, plugins: [securityPlugin(security)], routes: securityRoutes(deps) })
  */
-export function securityPlugin(security: SecurityContext) {
+export function securityPlugin(security: SecurityContext, requireKeys = false) {
   return (app: FastifyInstance): void => {
     const registered: RegisteredRoute[] = []
     app.decorate('registeredRoutes', registered)
@@ -42,7 +42,10 @@ export function securityPlugin(security: SecurityContext) {
       const role = (route.config as { role?: RouteRole } | undefined)?.role
       for (const method of methods) registered.push({ method, url: route.url, role })
     })
-    app.addHook('onRequest', createAuthHook({ keys: security.keys, accessOf: (req) => req.routeOptions.config.role }))
+    app.addHook(
+      'onRequest',
+      createAuthHook({ keys: security.keys, accessOf: (req) => req.routeOptions.config.role, requireKeys }),
+    )
     installReadAudit(app, security)
   }
 }

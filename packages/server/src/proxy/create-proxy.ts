@@ -5,7 +5,7 @@ import { Pool } from 'undici'
 import { ServerError } from '../errors.js'
 import { buildLogInput } from './build-log-input.js'
 import { type Exchange, newExchange, type ProviderName } from './exchange.js'
-import { forwardRequestHeaders, forwardResponseHeaders, readTags } from './headers.js'
+import { forwardRequestHeaders, forwardResponseHeaders, readTags, tagsProblem } from './headers.js'
 import { type AttachOptions, attachForwarder, type SocketForwarder } from './socket-forwarder.js'
 import { loadTokenizers } from './token-estimate.js'
 import { sendProviderError } from './upstream-error.js'
@@ -279,14 +279,17 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
       req.socket.setNoDelay(true)
       noDelaySet.add(req.socket)
     }
+    const tags = readTags(req.headers)
+    const problem = tagsProblem(tags)
+    if (problem !== null) {
+      // Nothing is forwarded; the body is read and dropped, the connection closed after the answer.
+      res.setHeader('connection', 'close')
+      sendProviderError(res, r.provider, 400, 'invalid_request', problem)
+      req.resume()
+      return
+    }
     const q = r.rest.indexOf('?')
-    const ex = newExchange(
-      r.provider,
-      req.method ?? 'GET',
-      q < 0 ? r.rest : r.rest.slice(0, q),
-      readTags(req.headers),
-      t0,
-    )
+    const ex = newExchange(r.provider, req.method ?? 'GET', q < 0 ? r.rest : r.rest.slice(0, q), tags, t0)
     const parts: Buffer[] = []
     let size = 0
     req.on('data', (c: Buffer) => {

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks'
 import { ServerError } from '../errors.js'
 import { ChunkedScanner } from './chunked-scan.js'
 import { type Exchange, newExchange, type ProviderName } from './exchange.js'
-import { HOP_BY_HOP, OWN_PREFIX, readTags } from './headers.js'
+import { HOP_BY_HOP, OWN_PREFIX, readTags, tagsProblem } from './headers.js'
 import { type Framing, INCOMPLETE, NOT_OURS, parseResponseHead, type RequestHead } from './http1-head.js'
 import type { SocketForwarder } from './socket-forwarder.js'
 import { providerErrorBody } from './upstream-error.js'
@@ -116,7 +116,8 @@ export class ClientConn implements UpstreamUser {
     const h = head.headers
     for (let i = 0; i < h.length; i += 2) {
       const lower = h[i]!.toLowerCase()
-      if (lower === 'authorization') own[lower] ??= h[i + 1]!
+      // Host and Origin too: a keyless server's decision reads them (see keylessAllowed).
+      if (lower === 'authorization' || lower === 'host' || lower === 'origin') own[lower] ??= h[i + 1]!
       else if (lower.startsWith(OWN_PREFIX))
         own[lower] = own[lower] === undefined ? h[i + 1]! : `${own[lower]}, ${h[i + 1]}`
     }
@@ -134,10 +135,16 @@ export class ClientConn implements UpstreamUser {
         return
       }
     }
+    const tags = readTags(own)
+    // node:http's path answers tags that do not fit a record with a 400.
+    if (tagsProblem(tags) !== null) {
+      this.#handOff(buf)
+      return
+    }
     const t0 = performance.now()
     const rest = head.target.slice(this.fw.ctx.prefix.length + provider.length + 1)
     const q = rest.indexOf('?')
-    this.ex = newExchange(provider, head.method, q < 0 ? rest : rest.slice(0, q), readTags(own), t0)
+    this.ex = newExchange(provider, head.method, q < 0 ? rest : rest.slice(0, q), tags, t0)
     this.provider = provider
     this.#head = head
     this.#closeAfter = head.close

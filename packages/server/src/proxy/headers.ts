@@ -1,7 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
-/** Headers that describe one hop, not the message (RFC 9110 §7.6.1), plus `host` which undici sets per upstream. */
+/**
+ * Headers that describe one hop, not the message (RFC 9110 §7.6.1), plus `host` which undici sets per upstream and
+ * `expect`: Node answers a client's `Expect: 100-continue` itself, and the body is complete before it goes upstream
+ * (undici refuses the header).
+ */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'expect',
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -91,4 +96,27 @@ export function readTags(headers: IncomingHttpHeaders): RequestTags {
       : [],
     skip: one(headers['x-promptledger-skip']) === '1',
   }
+}
+
+/** What the record accepts for each tag (the record schema's limits): a longer one would fail the call's record. */
+const MAX_TAG_TEXT = 1024
+const MAX_TAGS = 64
+
+/**
+ * Why the request's tag headers cannot go into a record, naming the header, or null when they fit. Checked before
+ * anything is forwarded: a call whose record would be refused is answered 400 instead of going unrecorded.
+ */
+export function tagsProblem(tags: RequestTags): string | null {
+  const fields: Array<[string, string | null]> = [
+    ['x-promptledger-user', tags.userId],
+    ['x-promptledger-session', tags.sessionId],
+    ['x-promptledger-app', tags.app],
+  ]
+  for (const [header, value] of fields) {
+    if (value !== null && value.length > MAX_TAG_TEXT) return `${header}: at most ${MAX_TAG_TEXT} characters`
+  }
+  if (tags.tags.length > MAX_TAGS) return `x-promptledger-tags: at most ${MAX_TAGS} tags`
+  if (tags.tags.some((t) => t.length > MAX_TAG_TEXT))
+    return `x-promptledger-tags: each tag at most ${MAX_TAG_TEXT} characters`
+  return null
 }

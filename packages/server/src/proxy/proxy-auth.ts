@@ -1,5 +1,6 @@
 import type { ApiKeyStore } from '../auth/api-key-store.js'
-import { isLoopback } from '../auth/loopback.js'
+import { bearer } from '../auth/auth-hook.js'
+import { keylessAllowed, keylessRefusal } from '../auth/loopback.js'
 import { allows } from '../auth/roles.js'
 
 /** Why a proxied request was refused; the body matches what the API's auth hook answers. */
@@ -20,12 +21,20 @@ export interface ProxyAuthRequest {
 /** Decides one proxied request before anything is read or forwarded: null lets it through. */
 export type ProxyAuthorizer = (req: ProxyAuthRequest) => ProxyDenial | null
 
-/** The collector's key for a proxied call: `x-promptledger-key` first, so the provider's `Authorization` passes on. */
+/**
+ * The collector's key for a proxied call: `x-promptledger-key` only. `Authorization` belongs to the provider and is
+ * forwarded as sent, so the collector never reads its key from there: a key presented there would travel on to the
+ * provider.
+ */
 function presented(req: ProxyAuthRequest): string | undefined {
   const own = req.headers['x-promptledger-key']
-  if (typeof own === 'string' && own !== '') return own
+  return typeof own === 'string' && own !== '' ? own : undefined
+}
+
+/** A collector key (`pl_<role>_…`) in `Authorization`, where the provider's key belongs. */
+function collectorKeyInAuthorization(req: ProxyAuthRequest): boolean {
   const auth = req.headers['authorization']
-  return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined
+  return typeof auth === 'string' && (bearer(auth)?.startsWith('pl_') ?? false)
 }
 
 /**
@@ -37,14 +46,28 @@ function presented(req: ProxyAuthRequest): string | undefined {
  * const authorize = createProxyAuthorizer(security.keys)
  * const denial = authorize(req) // null, or { status: 401, message: 'missing API key: …' }
  */
-export function createProxyAuthorizer(keys: ApiKeyStore): ProxyAuthorizer {
+export function createProxyAuthorizer(keys: ApiKeyStore, requireKeys = false): ProxyAuthorizer {
   return (req) => {
+    // Never forwarded, keys or not: the provider would receive the collector's key.
+    if (collectorKeyInAuthorization(req)) {
+      return {
+        status: 401,
+        message:
+          'a promptledger key was sent in Authorization: send it in x-promptledger-key (Authorization goes to the provider)',
+      }
+    }
     if (!keys.hasActiveKeys()) {
-      if (isLoopback(req.socket.remoteAddress)) return null
-      return { status: 401, message: 'no API keys are configured: this server serves loopback clients only' }
+      if (requireKeys)
+        return { status: 401, message: 'no active API key: this server listens beyond loopback and requires one' }
+      if (keylessAllowed(req.headers, req.socket.remoteAddress)) return null
+      return { status: 401, message: keylessRefusal(req.socket.remoteAddress) }
     }
     const key = presented(req)
-    if (!key) return { status: 401, message: 'missing API key: send Authorization: Bearer <key> or x-promptledger-key' }
+    if (!key)
+      return {
+        status: 401,
+        message: 'missing API key: send it in x-promptledger-key (Authorization goes to the provider)',
+      }
     const result = keys.check(key)
     if (!result.ok) return { status: 401, message: result.reason === 'revoked' ? 'API key revoked' : 'invalid API key' }
     if (!allows(result.key.role, 'ingest')) {

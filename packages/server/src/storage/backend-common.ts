@@ -75,9 +75,29 @@ export function decodeCursor(cursor: string): [number, string] {
 
 /** Epoch milliseconds of an ISO-8601 time given for `field`; a 400-class error naming the field otherwise. */
 export function timeMs(value: string, field: string): number {
-  const ms = Date.parse(value)
-  if (Number.isNaN(ms)) throw new ServerError('BAD_REQUEST', `${field} is not an ISO-8601 time`, { path: field })
+  const ms = isoTimeMs(value)
+  if (ms === null) throw new ServerError('BAD_REQUEST', `${field} is not an ISO-8601 time`, { path: field })
   return ms
+}
+
+// A date, or a date and time (seconds and fraction optional) with `Z` or an offset; `T` or a space between.
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i
+
+/**
+ * Epoch milliseconds of an ISO-8601 date or date-time, or null. Stricter than `Date.parse`, which takes `1`, `Feb 30
+ * 2026` and `2026-02-30` (rolled into March): a filter bound must mean what it says.
+ *
+ * @example
+ * isoTimeMs('2026-11-28T10:00:00Z') // 1795860000000; isoTimeMs('2026-02-30') // null
+ */
+export function isoTimeMs(value: string): number | null {
+  const m = ISO_TIME.exec(value)
+  if (m === null) return null
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return null
+  const ms = Date.parse(value.replace(' ', 'T'))
+  return Number.isNaN(ms) ? null : ms
 }
 
 /** The record columns that `RecordFilter`'s equality fields compare with, on every backend. */
