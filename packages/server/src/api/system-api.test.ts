@@ -69,6 +69,10 @@ describe('health, metrics, verify', () => {
     const bad = await t.app.inject({ method: 'GET', url: '/v1/verify?stream=collector-test' })
     expect(bad.json().ok).toBe(false)
     expect(bad.json().streams[0].problems[0]).toMatchObject({ code: 'HASH_MISMATCH', seq: 0 })
+    // A stream the store never held is no verified chain.
+    const unknown = await t.app.inject({ method: 'GET', url: '/v1/verify?stream=collector-tset' })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json().error).toMatchObject({ code: 'NOT_FOUND', path: 'stream' })
   })
 
   it('answers 404 in the error shape for an unknown route', async () => {

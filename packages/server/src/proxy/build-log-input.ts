@@ -45,6 +45,15 @@ async function estimateUsage(call: ParsedCall): Promise<void> {
   call.usage = u
 }
 
+/**
+ * A complete, successful JSON response whose body does not parse: the client's SDK fails on it, so the call failed
+ * (a truncated capture is incomplete by our choice, not the upstream's fault).
+ */
+function unreadableJson(ex: Exchange, isSse: boolean, text: string): boolean {
+  if (isSse || ex.truncated || !ex.contentType.includes('json') || text.trim() === '') return false
+  return tryJson(text) === undefined
+}
+
 /** Turns a finished exchange into the `LogInput` the ledger takes. Runs off the response path. */
 export async function buildLogInput(ex: Exchange): Promise<LogInput> {
   const isSse = ex.contentType.includes('text/event-stream')
@@ -58,7 +67,13 @@ export async function buildLogInput(ex: Exchange): Promise<LogInput> {
     ? { type: ex.failure.type, message: ex.failure.message, httpStatus: ex.status }
     : call.error || status >= 400
       ? { type: call.error?.type ?? `http_${status}`, message: call.error?.message ?? '', httpStatus: status }
-      : null
+      : unreadableJson(ex, isSse, text)
+        ? {
+            type: 'invalid_response',
+            message: 'the upstream answered with a JSON content type and a body that is not JSON',
+            httpStatus: status,
+          }
+        : null
   const endedAt = ex.endedAt ?? ex.t0
   const latencyMs = endedAt - ex.t0
   const input: LogInput = {
@@ -87,7 +102,8 @@ export async function buildLogInput(ex: Exchange): Promise<LogInput> {
     startTime: new Date(ex.startedAt),
     endTime: new Date(ex.startedAt + latencyMs),
     latencyMs,
-    ttftMs: isSse && ex.firstByteAt !== null ? ex.firstByteAt - ex.t0 : null,
+    // The first output-bearing event; the first byte when none was seen (a compressed stream, one with no output).
+    ttftMs: isSse && ex.firstByteAt !== null ? (ex.firstTokenAt ?? ex.firstByteAt) - ex.t0 : null,
   }
   if (call.messages) input.messages = call.messages
   if (call.input !== undefined) input.input = call.input

@@ -4,7 +4,7 @@ import type { LogInput } from '@promptledger/sdk'
 import { Pool } from 'undici'
 import { ServerError } from '../errors.js'
 import { buildLogInput } from './build-log-input.js'
-import { type Exchange, newExchange, type ProviderName } from './exchange.js'
+import { type Exchange, newExchange, noteFirstToken, type ProviderName } from './exchange.js'
 import { forwardRequestHeaders, forwardResponseHeaders, readTags, tagsProblem } from './headers.js'
 import { type AttachOptions, attachForwarder, type SocketForwarder } from './socket-forwarder.js'
 import { loadTokenizers } from './token-estimate.js'
@@ -226,7 +226,11 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
           return true
         },
         onData(chunk: Buffer) {
-          if (ex.firstByteAt === null) ex.firstByteAt = performance.now()
+          if (ex.firstTokenAt === null) {
+            const now = performance.now()
+            if (ex.firstByteAt === null) ex.firstByteAt = now
+            noteFirstToken(ex, chunk, now)
+          }
           // Keep a reference only (undici hands out a fresh slice per socket read); no copy on the hot path.
           if (ex.capturedBytes + chunk.length <= maxCapture) {
             ex.chunks.push(chunk)

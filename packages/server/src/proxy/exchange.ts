@@ -16,6 +16,12 @@ export interface Exchange {
   startedAt: number
   t0: number
   firstByteAt: number | null
+  /**
+   * For an uncompressed event stream: when the first event that carries output arrived (text, a tool call, a thinking
+   * delta). Streams open with events that carry none (OpenAI's role-only chunk, Anthropic's `message_start`), so the
+   * first byte is not the first token.
+   */
+  firstTokenAt: number | null
   endedAt: number | null
   requestBody: Buffer
   status: number | null
@@ -46,6 +52,7 @@ export function newExchange(
     startedAt: Date.now(),
     t0,
     firstByteAt: null,
+    firstTokenAt: null,
     endedAt: null,
     requestBody: EMPTY,
     status: null,
@@ -93,5 +100,31 @@ export function unpackExchange(packed: PackedExchange): Exchange {
     ...packed.fields,
     requestBody: all.subarray(0, packed.requestLength),
     chunks: response.length > 0 ? [response] : [],
+  }
+}
+
+// What an event carrying output holds, as bytes: a non-empty `"content":"` or `"text":"` string (OpenAI chat and
+// completions deltas), a tool call delta, Anthropic's `content_block_delta`, the Responses API's output deltas.
+const TOKEN_MARKS = ['"content":"', '"text":"', '"tool_calls":[', 'content_block_delta', 'output_text.delta'].map((m) =>
+  Buffer.from(m),
+)
+const QUOTE = 34
+
+/**
+ * Notes the arrival of the first output-bearing event of an uncompressed SSE response: called on each captured chunk
+ * until it finds one (a few `indexOf` per chunk, for the first few chunks only). A mark split across two chunks is
+ * found in the second, a read later.
+ */
+export function noteFirstToken(ex: Exchange, chunk: Buffer, now: number): void {
+  if (ex.firstTokenAt !== null || ex.encoding !== '' || !ex.contentType.startsWith('text/event-stream')) return
+  for (let k = 0; k < TOKEN_MARKS.length; k++) {
+    const mark = TOKEN_MARKS[k]!
+    for (let at = chunk.indexOf(mark); at !== -1; at = chunk.indexOf(mark, at + mark.length)) {
+      // An empty string (`"content":""`) carries nothing; the marks of k ≥ 2 are output by themselves.
+      if (k >= 2 || chunk[at + mark.length] !== QUOTE) {
+        ex.firstTokenAt = now
+        return
+      }
+    }
   }
 }

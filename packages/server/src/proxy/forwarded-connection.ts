@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { ServerError } from '../errors.js'
 import { ChunkedScanner } from './chunked-scan.js'
-import { type Exchange, newExchange, type ProviderName } from './exchange.js'
+import { type Exchange, newExchange, noteFirstToken, type ProviderName } from './exchange.js'
 import { HOP_BY_HOP, OWN_PREFIX, readTags, tagsProblem } from './headers.js'
 import { type Framing, INCOMPLETE, NOT_OURS, parseResponseHead, type RequestHead } from './http1-head.js'
 import type { SocketForwarder } from './socket-forwarder.js'
@@ -335,7 +335,11 @@ export class ClientConn implements UpstreamUser {
 
   #capture(bytes: Buffer): void {
     const ex = this.ex!
-    if (ex.firstByteAt === null) ex.firstByteAt = performance.now()
+    if (ex.firstTokenAt === null) {
+      const now = performance.now()
+      if (ex.firstByteAt === null) ex.firstByteAt = now
+      noteFirstToken(ex, bytes, now)
+    }
     // Keep a reference only (each socket read is a fresh buffer); no copy on the hot path.
     if (ex.capturedBytes + bytes.length <= this.fw.ctx.maxCapture) {
       ex.chunks.push(bytes)

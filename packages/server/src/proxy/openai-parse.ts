@@ -126,8 +126,24 @@ function chatStream(call: ParsedCall, datas: unknown[]): void {
       }
     }
   }
-  const indexes = [...new Set([...texts.keys(), ...finish.keys()])].sort((a, b) => a - b)
-  call.output = indexes.map((i) => ({ role: 'assistant', content: texts.get(i) ?? null }))
+  // Each choice's message as the non-streamed response gives it: text, and its tool calls in the message format.
+  const toolsOf = new Map<
+    number,
+    Array<{ id: string | null; type: string; function: { name: string; arguments: string } }>
+  >()
+  for (const [key, t] of tools) {
+    const i = Number(key.slice(0, key.indexOf(':')))
+    const list = toolsOf.get(i) ?? []
+    list.push({ id: t.id ?? null, type: 'function', function: { name: t.name, arguments: t.arguments } })
+    toolsOf.set(i, list)
+  }
+  const indexes = [...new Set([...texts.keys(), ...finish.keys(), ...toolsOf.keys()])].sort((a, b) => a - b)
+  call.output = indexes.map((i) => {
+    const calls = toolsOf.get(i)
+    return calls
+      ? { role: 'assistant', content: texts.get(i) ?? null, tool_calls: calls }
+      : { role: 'assistant', content: texts.get(i) ?? null }
+  })
   call.finishReasons = indexes.map((i) => finish.get(i)).filter((f): f is string => f !== undefined)
   if (tools.size > 0) call.toolCalls = [...tools.values()]
   call.outputText = [...texts.values()].join('') + (call.toolCalls?.map((t) => t.arguments).join('') ?? '')

@@ -98,6 +98,14 @@ describe.each(PROXY_PATHS)('%s path', (via) => {
       ])
       expect(r.finishReasons).toEqual(['tool_calls'])
       expect(r.tools).toEqual([weatherTool])
+      // The output message holds them too, as the non-streamed response's message does.
+      expect((r.output as Array<{ tool_calls?: unknown }>)[0]?.tool_calls).toEqual([
+        {
+          id: r.toolCalls![0]!.id,
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' },
+        },
+      ])
     })
 
     it('passes the Responses API through, streamed and not', async () => {

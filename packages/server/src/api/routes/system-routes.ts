@@ -1,5 +1,6 @@
 import { ChainVerifier } from '@promptledger/sdk'
 import { z } from 'zod'
+import { ServerError } from '../../errors.js'
 import type { ServerMetrics } from '../../metrics/registry.js'
 import type { Storage } from '../../storage/storage.js'
 import { parseQuery, statsQuerySchema, toFilter } from '../query-schema.js'
@@ -54,7 +55,14 @@ export function systemRoutes({ storage, metrics, stream }: SystemRouteDeps): Rou
       summary: "Verifies every stored stream's hash chain (or one, with ?stream=)",
       async handler(request) {
         const query = parseQuery(verifyQuerySchema, request.query)
-        const names = query.stream !== undefined ? [query.stream] : await storage.streams()
+        const all = await storage.streams()
+        // A stream the store never held cannot be "intact": a mistyped name must not read as a verified chain.
+        if (query.stream !== undefined && !all.includes(query.stream)) {
+          throw new ServerError('NOT_FOUND', `stream: no stream named ${JSON.stringify(query.stream)} in the store`, {
+            path: 'stream',
+          })
+        }
+        const names = query.stream !== undefined ? [query.stream] : all
         const streams = []
         for (const name of names) {
           // After retention the chain resumes at an anchor (auth/retention decorates chainAnchor).
