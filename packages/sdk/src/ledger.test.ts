@@ -243,6 +243,17 @@ describe('createLedger', () => {
     expect(ledger.stats().dropped).toBe(1)
   })
 
+  it('flush() during or after close() waits for the close, which wrote everything', async () => {
+    const { ledger, dir } = open()
+    ledger.log({ prompt: 'one' })
+    const closing = ledger.close()
+    await expect(ledger.flush()).resolves.toBeUndefined()
+    await closing
+    await expect(ledger.flush()).resolves.toBeUndefined()
+    await expect(ledger.close()).resolves.toBeUndefined()
+    expect(fs.readdirSync(dir).length).toBeGreaterThan(0)
+  })
+
   it('creates the keyring and dirs private', async () => {
     const { dir, ledger } = open()
     ledger.log({ prompt: 'x' })

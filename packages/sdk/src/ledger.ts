@@ -114,6 +114,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   #immediate = false
   #draining: Promise<void> | null = null
   #closed = false
+  #closing: Promise<void> | null = null
   #warnedFull = false
   #unregister: () => void = () => {}
   #stats: LedgerStats = { queued: 0, written: 0, dropped: 0, invalid: 0, errors: 0, batches: 0, recovered: 0 }
@@ -254,20 +255,30 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     return wrapFunction(this, fn, opts)
   }
 
-  /** Resolves when everything logged before it is written and fsynced. */
+  /**
+   * Resolves when everything logged before it is written and fsynced. On a closing or closed ledger it waits for the
+   * close, which writes all of it (the exporters are shut then: there is nothing left to flush).
+   */
   async flush(): Promise<void> {
+    if (this.#closing) return this.#closing
+    await this.#drainAndFlush()
+  }
+
+  async #drainAndFlush(): Promise<void> {
     await this.#drain()
     await Promise.all(this.#exporters.map((e) => e.flush()))
   }
 
   /** Flushes, shuts the exporters down and stops the exit hooks; later `log()` calls are dropped. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    await this.flush()
-    this.#unregister()
-    await Promise.all(this.#exporters.map((e) => e.shutdown()))
-    this.#buildThread?.close()
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true
+      await this.#drainAndFlush()
+      this.#unregister()
+      await Promise.all(this.#exporters.map((e) => e.shutdown()))
+      this.#buildThread?.close()
+    })()
+    return this.#closing
   }
 
   stats(): LedgerStats {

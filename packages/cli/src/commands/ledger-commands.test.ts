@@ -64,6 +64,20 @@ describe('verify', () => {
     expect(run.stdout).toContain(`NOT INTACT: altered — stream cli, seq ${seq}, file ${active}, line 1`)
   })
 
+  it('proves nothing on a directory without a ledger, or a stream directory given for the data dir', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-empty-'))
+    await expect(verifyLocal(empty, {})).rejects.toThrow(/holds no ledger stream/)
+    fs.rmSync(empty, { recursive: true })
+    await expect(verifyLocal(path.join(dir, 'cli'), {})).rejects.toThrow(/give the data dir/)
+  })
+
+  it('refuses a --public-key file that holds no key, instead of calling every signature forged', async () => {
+    const notKey = path.join(dir, 'not-a-key.pem')
+    fs.writeFileSync(notKey, 'root:x:0:0:root:/root:/bin/bash\n')
+    await expect(verifyLocal(dir, { publicKey: notKey })).rejects.toThrow(/--public-key .* is not a PEM public key/)
+    fs.rmSync(notKey)
+  })
+
   it('names a missing directory', async () => {
     await expect(verifyLocal(path.join(dir, 'nope'), {})).rejects.toThrow(/<dir>/)
   })

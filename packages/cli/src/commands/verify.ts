@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { createPublicKey } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { type LedgerVerification, verifyLedger } from '@promptledger/sdk'
 import { type Command, Option } from 'commander'
 import { verifyRemote } from '../remote/index.js'
@@ -24,6 +25,12 @@ export async function verifyLocal(
   if (flags.publicKey) {
     if (!existsSync(flags.publicKey)) throw new CliError(`--public-key ${flags.publicKey} does not exist`)
     publicKeyPem = readFileSync(flags.publicKey, 'utf8')
+    // A file that holds no key would make every signature read as forged: a false tamper alarm.
+    try {
+      createPublicKey(publicKeyPem)
+    } catch {
+      throw new CliError(`--public-key ${flags.publicKey} is not a PEM public key`)
+    }
   }
   const bar = progressBar('verify', 'records')
   let result: LedgerVerification
@@ -35,6 +42,13 @@ export async function verifyLocal(
     })
   } finally {
     bar.stop()
+  }
+  // Nothing verified is no proof: a mistyped path, or a stream's own directory given for the data dir.
+  if (result.ok && result.streams.length === 0) {
+    const streamDir = readdirSync(dir).some((f) => /\.ndjson(?:\.gz|\.br)?$/.test(f))
+    throw new CliError(
+      `<dir> ${dir} holds no ledger stream${streamDir ? ': it looks like one stream of a ledger, give the data dir that holds it' : ''}`,
+    )
   }
   if (flags.json) {
     out.write(`${JSON.stringify(result, null, 2)}\n`)

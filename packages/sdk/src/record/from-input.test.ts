@@ -77,6 +77,19 @@ describe('toRecord', () => {
     expect(() => toRecord({ params: { t: Number.NaN } }, ctx)).toThrow(/"params"/)
     expect(() => toRecord({ response: { score: Number.POSITIVE_INFINITY } }, ctx)).toThrow(/"response"/)
     expect(toRecord({ metadata: { at: new Date(0) } }, ctx).metadata).toEqual({ at: new Date(0) })
+    expect(() => toRecord({ messages: [null as never] }, ctx)).toThrow(/"messages\[0\]" must be an object/)
+    const circular: Record<string, unknown> = { a: 1 }
+    circular['self'] = circular
+    expect(() => toRecord({ metadata: circular }, ctx)).toThrow(/"metadata" must be JSON data \(no cycles/)
+    expect(() => toRecord({ startTime: 1e20 }, ctx)).toThrow(/"startTime" must be a Date or epoch milliseconds/)
+  })
+
+  it('takes a bare string error as its message', () => {
+    expect(toRecord({ error: 'upstream timeout' as never }, ctx).error).toEqual({
+      http_status: null,
+      message: 'upstream timeout',
+      type: 'Error',
+    })
   })
 
   it('writes redacted: false when redaction is off', () => {

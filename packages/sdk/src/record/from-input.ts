@@ -49,7 +49,10 @@ function optMs(v: unknown, field: string): number | null {
 function toMs(v: Date | number | undefined, field: string): number | null {
   if (v === undefined) return null
   const ms = v instanceof Date ? v.getTime() : v
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) fail(field, 'a Date or epoch milliseconds')
+  // ±8.64e15 ms is the range a Date (and an ISO time) can hold.
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
+    fail(field, 'a Date or epoch milliseconds (within the years -271821 to 275760)')
+  }
   return ms
 }
 
@@ -98,7 +101,14 @@ let shapable = true
  * order can make it canonical (the seal's general encoder then takes the record, and it is not marked).
  */
 function shape<T>(value: T, field: string): T {
-  const shaped = canonicalShape(value)
+  let shaped: unknown
+  try {
+    shaped = canonicalShape(value)
+  } catch (err) {
+    // A cycle (or nesting deeper than the stack) recurses until the stack ends: named here, not as a stack overflow.
+    if (err instanceof RangeError) fail(field, 'JSON data (no cycles, at most a few thousand levels deep)')
+    throw err
+  }
   if (shaped !== NOT_SHAPABLE) return shaped as T
   shapable = false
   // Rare: a Date, a toJSON or integer-like keys, which the general encoder takes, or a value no JSON
@@ -130,7 +140,14 @@ function rawPrompt(input: LogInput): string | null {
 export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('input', 'an object')
   if (input.prompt !== undefined && typeof input.prompt !== 'string') fail('prompt', 'a string')
-  if (input.messages !== undefined && !Array.isArray(input.messages)) fail('messages', 'an array')
+  if (input.messages !== undefined) {
+    if (!Array.isArray(input.messages)) fail('messages', 'an array')
+    for (let i = 0; i < input.messages.length; i++) {
+      const m = input.messages[i] as unknown
+      if (typeof m !== 'object' || m === null || Array.isArray(m))
+        fail(`messages[${i}]`, 'an object ({ role, content })')
+    }
+  }
   if (input.tags !== undefined && (!Array.isArray(input.tags) || input.tags.some((t) => typeof t !== 'string'))) {
     fail('tags', 'an array of strings')
   }
@@ -170,7 +187,12 @@ export function toRecord(input: LogInput, ctx: RecordContext): UnsealedRecord {
     input.finishReasons !== undefined ||
     input.toolCalls !== undefined
   const u = input.usage
-  const err = input.error ? toError(input.error) : null
+  // A bare string is the message itself (`error: 'timeout'`), not an object without one.
+  const err = input.error
+    ? typeof input.error === 'string'
+      ? { http_status: null, message: input.error, type: 'Error' }
+      : toError(input.error)
+    : null
   const prompt = ctx.hmacKey ? rawPrompt(input) : null
   // Checked before pricing reads them, so a bad one is named as the field it is.
   const model = optText(input, 'model')
