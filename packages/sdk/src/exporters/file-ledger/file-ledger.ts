@@ -15,6 +15,7 @@ import { applyRetention, compactCheckpointLog, type RetentionPolicy, SealedSegme
 import { archiveSegment, finishSeal, type SegmentArchive } from './seal-segment.js'
 import { ACTIVE_EXT, CHECKPOINTS_FILE, segmentBase } from './segment-files.js'
 import { Slots } from './slots.js'
+import { lockStream } from './writer-lock.js'
 
 const fsyncAsync = promisify(fsync)
 const openAsync = promisify(open)
@@ -84,6 +85,8 @@ export class FileLedgerExporter implements Exporter {
   /** fsyncs of segments closed by rotation, not yet awaited by a flush. */
   #rotatedSync: Promise<void> = Promise.resolve()
   #closed = false
+  /** Releases the stream folder's writer lock (see writer-lock.ts). */
+  readonly #unlock: () => void
   /**
    * The active segment's bytes as appended by this process (null when it was continued after a restart,
    * or outgrew the buffer): the seal compresses these, not the file, and signs the archive's digest.
@@ -101,7 +104,15 @@ export class FileLedgerExporter implements Exporter {
   constructor(options: FileLedgerOptions) {
     this.#o = options
     this.streamDir = path.join(options.dir, options.stream)
-    const r = recoverStream(this.streamDir, options.stream)
+    // Before recovery, which rewrites the folder's tail: only a folder nobody writes may be recovered.
+    this.#unlock = lockStream(this.streamDir, options.stream)
+    let r: ReturnType<typeof recoverStream>
+    try {
+      r = recoverStream(this.streamDir, options.stream)
+    } catch (err) {
+      this.#unlock()
+      throw err
+    }
     this.recovered = r.notes
     for (const note of r.notes) options.onNote?.(note)
     this.#head = r.head
@@ -187,6 +198,7 @@ export class FileLedgerExporter implements Exporter {
       closeSync(this.#cpFd)
       for (const fd of this.#retiredCpFds.splice(0)) closeSync(fd)
       this.#fd = null
+      this.#unlock()
     })
   }
 
