@@ -1,3 +1,4 @@
+import { readRecords } from '@promptledger/sdk'
 import { cliActor, eraseSubject, liveCollector, loadConfig, openDataDir } from '@promptledger/server'
 import type { Command } from 'commander'
 import { addServerOptions } from '../remote/index.js'
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .option('--remote', 'erase through the collector at --server instead of the data dir')
     .action(async (flags: EraseFlags & { remote?: boolean }) => {
       if (!flags.yes) throw new CliError('erasure cannot be undone: pass --yes to confirm')
+      if (flags.user.trim() === '') throw new CliError('--user must name a user id')
       let result: { user_id: string; key_ids: string[]; records: number; erased_at: string }
       // A data dir with only a file ledger has no store to count records in.
       let store = true
@@ -92,6 +94,12 @@ export function register(program: Command): void {
             audit: dir.security.audit,
             actor: cliActor(),
             route: 'cli: erase',
+            // The user's encrypted records in the ledger files (user_id stays clear): what the destroyed key made unreadable.
+            countRecords: async () => {
+              let n = 0
+              for await (const r of readRecords(config!.data, { userId: flags.user })) if (r.enc) n++
+              return n
+            },
           })
           result = { user_id: r.userId, key_ids: r.keyIds, records: r.records, erased_at: r.erasedAt }
         } finally {
@@ -104,7 +112,7 @@ export function register(program: Command): void {
           ? `erased ${result.user_id}: data key ${result.key_ids.join(', ')} destroyed; ${
               store
                 ? `${result.records} stored records now read as erased`
-                : 'every record encrypted under it (ledger files, archives, copies) now reads as erased'
+                : `${result.records} records in the ledger files (and every copy of them, archives included) now read as erased`
             }\n`
           : `no data key for ${result.user_id}: nothing encrypted for this user yet (records stored in clear are not erased by key deletion)\n`,
       )

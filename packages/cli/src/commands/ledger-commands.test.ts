@@ -177,10 +177,15 @@ describe('erase on a file ledger', () => {
       })
       expect(run.status).toBe(0)
       expect(run.stderr).toBe('')
-      // No collector store in this dir: the message does not count stored records.
+      // No collector store in this dir: the ledger files' records of the user are counted.
       expect(run.stdout).toMatch(
-        /^erased gone: data key [0-9a-f]{24} destroyed; every record encrypted under it \(ledger files, archives, copies\) now reads as erased\n/,
+        /^erased gone: data key [0-9a-f]{24} destroyed; 1 records in the ledger files \(and every copy of them, archives included\) now read as erased\n/,
       )
+      const empty = spawnSync(process.execPath, [BIN, 'erase', '--user', ' ', '--yes', '--data', own], {
+        encoding: 'utf8',
+      })
+      expect(empty.status).not.toBe(0)
+      expect(empty.stderr).toContain('--user')
       const s = sink()
       await tailLocal(own, { lines: '5', follow: false }, s.out)
       const [kept, gone] = s.text().trim().split('\n')

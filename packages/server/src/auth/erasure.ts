@@ -11,6 +11,8 @@ export interface EraseSubjectOptions {
   actor: Actor
   /** The route or command, for the audit entry. */
   route: string
+  /** Without a store: counts the subject's records where they are (a file ledger), for the result and the audit. */
+  countRecords?: () => Promise<number>
 }
 
 export interface EraseSubjectResult {
@@ -44,7 +46,7 @@ export async function eraseSubject(options: EraseSubjectOptions): Promise<EraseS
   const filter = { user_id: userId, key_ids: keyIds, erased_at: erasedAt }
   let records = 0
   try {
-    records = storage ? await storage.eraseSubject(userId) : 0
+    records = storage ? await storage.eraseSubject(userId) : ((await options.countRecords?.()) ?? 0)
   } catch (err) {
     audit.append({ actor, action: 'erasure.failed', route, filter })
     throw err
