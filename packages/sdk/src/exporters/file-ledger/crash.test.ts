@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import zlib from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLedger } from '../../ledger.js'
 import { readRecords } from './read-ledger.js'
@@ -93,5 +94,30 @@ describe('crash safety', () => {
     for await (const r of readRecords(dir)) present.push(r.id)
     expect(present).toEqual(out.got.filter(Boolean))
     expect(present).toHaveLength(3)
+  })
+})
+
+describe('a crash after a seal wrote its manifest', () => {
+  it("leaves the segment's .ndjson beside its archive: readers and verify take the archive, the writer removes it", async () => {
+    const dir = tempDir()
+    dirs.push(dir)
+    const ledger = createLedger({ dir, stream: 's', handleExit: false, maxFileBytes: 2048 })
+    for (let i = 0; i < 40; i++) ledger.log({ prompt: `question ${i} ${'x'.repeat(100)}`, response: 'ok' })
+    await ledger.close()
+    const streamDir = path.join(dir, 's')
+    const archive = fs.readdirSync(streamDir).find((f) => /\.ndjson\.(?:gz|br)$/.test(f))!
+    const base = archive.slice(0, archive.lastIndexOf('.ndjson.'))
+    const inflate = archive.endsWith('.br') ? zlib.brotliDecompressSync : zlib.gunzipSync
+    // What the seal had just compressed, still there: the state a crash between the manifest and the unlink leaves.
+    fs.writeFileSync(path.join(streamDir, `${base}.ndjson`), inflate(fs.readFileSync(path.join(streamDir, archive))))
+    expect(await verifyLedger(dir)).toMatchObject({ ok: true })
+    const ids: string[] = []
+    for await (const r of readRecords(dir)) ids.push(r.id)
+    expect(ids).toHaveLength(40)
+    expect(new Set(ids).size).toBe(40)
+    const reopened = createLedger({ dir, stream: 's', handleExit: false, maxFileBytes: 2048 })
+    await reopened.close()
+    expect(fs.existsSync(path.join(streamDir, `${base}.ndjson`))).toBe(false)
+    expect(await verifyLedger(dir)).toMatchObject({ ok: true })
   })
 })

@@ -4,7 +4,14 @@ import path from 'node:path'
 import type { LedgerRecord } from '../../record/schema.js'
 import type { ChainEntry } from '../../seal/verify-chain.js'
 import { decompressArchive } from './archive-codec.js'
-import { ACTIVE_EXT, archiveFile, CHECKPOINTS_FILE, listSegments, type SegmentFiles } from './segment-files.js'
+import {
+  ACTIVE_EXT,
+  archiveFile,
+  CHECKPOINTS_FILE,
+  listSegments,
+  type SegmentFiles,
+  sealedWithLeftover,
+} from './segment-files.js'
 
 /** Stream names in a data dir: the folders holding segments or checkpoints. */
 export function listStreams(dir: string): string[] {
@@ -30,7 +37,8 @@ export async function readSegmentBytes(streamDir: string, seg: SegmentFiles): Pr
 
 /** One segment's NDJSON bytes, plus the archive as stored when sealed (its SHA-256 is in the manifest). */
 export async function readSegmentFile(streamDir: string, seg: SegmentFiles): Promise<{ bytes: Buffer; raw?: Buffer }> {
-  if (seg.active) return { bytes: await readFile(path.join(streamDir, seg.base + ACTIVE_EXT)) }
+  if (seg.active && !sealedWithLeftover(seg))
+    return { bytes: await readFile(path.join(streamDir, seg.base + ACTIVE_EXT)) }
   const raw = await readFile(path.join(streamDir, archiveFile(seg)))
   return { bytes: await decompressArchive(raw, seg.archive ?? 'gzip'), raw }
 }

@@ -73,3 +73,12 @@ export function listSegments(streamDir: string): SegmentFiles[] {
   }
   return [...byBase.values()].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))
 }
+
+/**
+ * Whether a segment's `.ndjson` is only the leftover of a finished seal (a crash after the manifest was written): its
+ * archive and manifest are whole, and the writer removes the `.ndjson` when it next opens the stream. Readers read
+ * the archive, and `verify` checks it, instead of calling the segment altered.
+ */
+export function sealedWithLeftover(seg: SegmentFiles): boolean {
+  return seg.active && seg.archive !== undefined && seg.manifest
+}

@@ -8,7 +8,14 @@ import { verifyLinesFast } from '../../seal/verify-lines.js'
 import { decompressArchive } from './archive-codec.js'
 import { readManifest, type SegmentManifest } from './manifest.js'
 import { listStreams, readPublicKey, readSegmentFile, segmentByteEntries, segmentEntries } from './read-ledger.js'
-import { ANCHOR_FILE, archiveFile, CHECKPOINTS_FILE, listSegments, MANIFEST_EXT } from './segment-files.js'
+import {
+  ANCHOR_FILE,
+  archiveFile,
+  CHECKPOINTS_FILE,
+  listSegments,
+  MANIFEST_EXT,
+  sealedWithLeftover,
+} from './segment-files.js'
 
 /** Segments read and inflated ahead of the one being hashed. */
 const PREFETCH = 8
@@ -216,7 +223,7 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
       const loading = loads.shift()!
       const more = load(i + PREFETCH)
       if (more) loads.push(more)
-      const sealed = !seg.active
+      const sealed = !seg.active || sealedWithLeftover(seg)
       const file = sealed ? archiveFile(seg) : `${seg.base}.ndjson`
       const manifest = manifests.get(path.join(streamDir, seg.base))
       if (sealed && (!seg.archive || !manifest)) {
