@@ -304,6 +304,16 @@ describe('wrap', () => {
     expect(memory.records[0]!.error).toEqual({ type: 'RangeError', message: 'nope', http_status: 429 })
   })
 
+  it('keeps the message and status of a thrown plain object', async () => {
+    const { ledger, memory } = open()
+    const wrapped = ledger.wrap(async (_p: string) => {
+      throw { message: 'rate limited', status: 429, name: 'HttpError' }
+    })
+    await expect(wrapped('q')).rejects.toMatchObject({ status: 429 })
+    await ledger.flush()
+    expect(memory.records[0]!.error).toEqual({ type: 'HttpError', message: 'rate limited', http_status: 429 })
+  })
+
   it('uses extractors', async () => {
     const { ledger, memory } = open()
     const wrapped = ledger.wrap(async (_req: { q: string }) => ({ text: 'a', tokens: 5 }), {

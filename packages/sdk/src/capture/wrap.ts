@@ -63,7 +63,7 @@ export function wrapFunction<A extends unknown[], R, T>(
     }
     if (failed) {
       input.status = 'error'
-      input.error = error instanceof Error ? error : { type: typeof error, message: String(error) }
+      input.error = thrownError(error)
     }
     sink.log(input)
   }
@@ -92,5 +92,29 @@ export function wrapFunction<A extends unknown[], R, T>(
         throw err
       },
     ) as R
+  }
+}
+
+/**
+ * What a wrapped function threw, as the record's error: an Error as it is; a plain object with a `message` (what
+ * some HTTP clients throw) keeps its message, `status`/`httpStatus` and `type`/`name`; anything else its text.
+ */
+function thrownError(error: unknown): Error | { type: string; message: string; httpStatus?: number } {
+  if (error instanceof Error) return error
+  if (typeof error === 'object' && error !== null) {
+    const e = error as { message?: unknown; type?: unknown; name?: unknown; status?: unknown; httpStatus?: unknown }
+    const status = typeof e.httpStatus === 'number' ? e.httpStatus : typeof e.status === 'number' ? e.status : undefined
+    const type = typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'object'
+    const message = typeof e.message === 'string' ? e.message : safeJson(error)
+    return status === undefined ? { type, message } : { type, message, httpStatus: status }
+  }
+  return { type: typeof error, message: String(error) }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
   }
 }
