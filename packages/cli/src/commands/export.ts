@@ -5,7 +5,7 @@ import { fetchRecords, fetchStats, type RemoteFilter, type RemoteOptions, remote
 import { CliError } from '../util/exit-codes.js'
 import { openLedgerAccess } from '../util/ledger-access.js'
 import { writeOut } from '../util/output.js'
-import { parseTimeFlag } from '../util/parse-flags.js'
+import { checkStream, checkWindow, parseTimeFlag } from '../util/parse-flags.js'
 import { progressBar } from '../util/progress.js'
 import { remoteJson } from './erase.js'
 
@@ -55,6 +55,8 @@ export async function exportLocal(
   const filter: ReadFilter = {}
   const since = parseTimeFlag('--since', flags.since)
   const until = parseTimeFlag('--until', flags.until)
+  checkWindow(since, until)
+  checkStream(dir, flags.stream)
   if (since) filter.since = since
   if (until) filter.until = until
   if (flags.user !== undefined) filter.userId = flags.user
@@ -97,6 +99,7 @@ export async function exportRemote(
   const filter: RemoteFilter = {}
   const since = parseTimeFlag('--since', flags.since)
   const until = parseTimeFlag('--until', flags.until)
+  checkWindow(since, until)
   if (since) filter.from = since.toISOString()
   if (until) filter.to = until.toISOString()
   const total = (await fetchStats(remote, filter)).rows.reduce((n, row) => n + row.count, 0)

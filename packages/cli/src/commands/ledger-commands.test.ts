@@ -96,6 +96,16 @@ describe('export', () => {
     expect(records.map((r) => r.seq)).toEqual([5, 7, 9])
   })
 
+  it('refuses a window that ends before it starts, and a stream the ledger does not hold', async () => {
+    await expect(exportLocal(dir, { since: '2026-02-01', until: '2026-01-01' }, sink().out)).rejects.toThrow(
+      /--since .* is after --until/,
+    )
+    await expect(exportLocal(dir, { stream: 'nosuch' }, sink().out)).rejects.toThrow(/--stream nosuch: no such stream/)
+    await expect(tailLocal(dir, { lines: '1', follow: false, stream: 'nosuch' }, sink().out)).rejects.toThrow(
+      /--stream nosuch/,
+    )
+  })
+
   it('rejects a bad date naming the flag', async () => {
     await expect(exportLocal(dir, { since: 'yesterday-ish' })).rejects.toThrow(/--since/)
   })

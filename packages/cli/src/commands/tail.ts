@@ -6,7 +6,7 @@ import { CliError } from '../util/exit-codes.js'
 import { followLedger } from '../util/follow-ledger.js'
 import { openLedgerAccess } from '../util/ledger-access.js'
 import { formatRecordLine, writeOut } from '../util/output.js'
-import { parseCountFlag } from '../util/parse-flags.js'
+import { checkStream, parseCountFlag } from '../util/parse-flags.js'
 
 interface TailFlags {
   json?: boolean
@@ -25,6 +25,7 @@ export async function tailLocal(
   signal?: AbortSignal,
 ): Promise<void> {
   if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
+  checkStream(dir, flags.stream)
   const last = parseCountFlag('--lines', flags.lines)
   const options = {
     last,

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { CliError } from './exit-codes.js'
 
 /** Parses an ISO-8601 date or a relative age (`15m`, `24h`, `7d`) given to `flag`. */
@@ -18,4 +20,18 @@ export function parseCountFlag(flag: string, value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) throw new CliError(`${flag} must be a non-negative integer, got "${value}"`)
   return n
+}
+
+/** Refuses a window that ends before it starts: it would select nothing, silently. */
+export function checkWindow(since: Date | undefined, until: Date | undefined): void {
+  if (since && until && since.getTime() > until.getTime()) {
+    throw new CliError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`)
+  }
+}
+
+/** Refuses a `--stream` the ledger at `dir` does not hold, naming it. */
+export function checkStream(dir: string, stream: string | undefined): void {
+  if (stream !== undefined && !existsSync(path.join(dir, stream))) {
+    throw new CliError(`--stream ${stream}: no such stream in ${dir}`)
+  }
 }
