@@ -21,6 +21,7 @@ import {
   firstQuadIndex,
   firstSchemeIndex,
   firstSsnIndex,
+  GERMAN_TEXT,
   HEX_COLONS,
   hexColonStarts,
   IBAN_HEAD,
@@ -28,6 +29,7 @@ import {
   NAME_IS,
   NON_ASCII,
   SECRET_KEY_ASSIGNMENT,
+  SECRET_WORD,
   SEVEN_DIGITS,
   SSN_SHAPE,
   STREET_PREFIX_WORD,
@@ -39,6 +41,7 @@ import {
   textProfile,
   URL_SCHEME,
 } from './text-profile.js'
+import { GERMAN_WORDS } from './text-words.js'
 
 // Each bit is a gate: a recognizer skips its pattern when the bit is off. These are the patterns (or the regex gates
 // they replaced) that a set bit must cover: whenever one matches, its bit must be on.
@@ -76,6 +79,9 @@ const ALL_TEXTS: Array<[number, RegExp]> = [
         ...['sk', 'rk', 'pk'].flatMap((p) => [`${p}_live_`, `${p}_test_`]),
         ...['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', 'AIza'],
         ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'whsec_', 'hf_', 'npm_', 'eyJ'],
+        ...['shpat_', 'shpca_', 'shppa_', 'shpss_', 'https://hooks.slack.com/'],
+        ...['https://discord.com/api/webhooks/', 'https://discordapp.com/api/webhooks/'],
+        ...['https://ptb.discord.com/api/webhooks/', 'https://canary.discord.com/api/webhooks/'],
       ])})`,
     ),
   ],
@@ -83,6 +89,11 @@ const ALL_TEXTS: Array<[number, RegExp]> = [
   [
     SECRET_KEY_ASSIGNMENT,
     /[:=](?<=(?:pass|passwd|password|passphrase|pwd|secret|key|token|credentials?)["']?[ \t]{0,8}[:=])/i,
+  ],
+  // The openers of secret-prose.ts.
+  [
+    SECRET_WORD,
+    /(?<![A-Za-z0-9_\u00C0-\u024F])(?:pass(?:word|wort|wd|code|phrase|ord)|pwd?|kennwort|wachtwoord|contrase(?:ñ|n)a|senha|mot de passe|salasana|adgangskode|secret|token|(?:api|access|secret|private|signing) ?key|logins?|credentials|creds|mysql(?:dump|admin)?)(?![A-Za-z0-9_\u00C0-\u024F])/i,
   ],
   [DASHES, /-----BEGIN/],
   [URL_SCHEME, /:\/\//],
@@ -108,6 +119,8 @@ const piece = fc.constantFrom(
   ...['password', 'PASSWD', 'api_key', 'Secret', 'credentials', 'pwd', '"', "'", '        ', 'passphrase'],
   ...['and', 'And', 'I', "I'm", 'Anna', 'GB', 'DE', 'fe80', 'abcd', 'x', 'é', 'É', 'ß', 'λ', '’', 'Ż'],
   ...['name', 'Name', 'username', ' is ', ' IS ', "'s ", '’s '],
+  ...['Passwort', 'contraseña', 'pw', 'login', 'api', 'Private', 'key', 'secretkey', 'mysql', ' -p', 'lautet', ' es '],
+  ...['Xk9!mQ2zL7', '4f9a1c2e8b7d6f5a3c2b1e0d9f8a7b6c', 'mot de passe', 'hooks', 'shpat_', '/', 'webhooks'],
 )
 const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''))
 
@@ -158,6 +171,24 @@ describe('text profile', () => {
     )
   })
 
+  it('marks a text with three German function words (as whole ASCII words, any case) as German, and no other', () => {
+    const word = new RegExp(`(?<![A-Za-z])(?:${GERMAN_WORDS.join('|')})(?![A-Za-z])`, 'gi')
+    const germanText = fc
+      .array(fc.constantFrom('und', 'Der', 'ICH', 'nicht', 'Sie', 'Haus', 'die', 'bitte', 'wunder', ' ', ', ', '.'), {
+        maxLength: 12,
+      })
+      .map((parts) => parts.join(''))
+    fc.assert(
+      fc.property(fc.oneof(text, germanText), (t) => {
+        const count = t.match(word)?.length ?? 0
+        expect((textProfile(t) & GERMAN_TEXT) !== 0, JSON.stringify(t)).toBe(count >= 3)
+      }),
+      { numRuns: 4000 },
+    )
+    expect(textProfile('Die Hard and Das Boot are films I like') & GERMAN_TEXT).toBe(0)
+    expect(textProfile('Ich habe eine Frage, kann ich das absetzen?') & GERMAN_TEXT).toBe(GERMAN_TEXT)
+  })
+
   it('reads typical texts', () => {
     const has = (t: string, bit: number): boolean => (textProfile(t) & bit) !== 0
     expect(has('call (415) 555-0132', SEVEN_DIGITS)).toBe(true)
@@ -173,6 +204,10 @@ describe('text profile', () => {
     expect(has('ABC12', IBAN_HEAD)).toBe(false)
     expect(has('key ghp_abc', KEY_MARKER)).toBe(true)
     expect(has('the task-runner', KEY_MARKER)).toBe(false)
+    expect(has('La contraseña es', SECRET_WORD)).toBe(true)
+    expect(has('use api key abc', SECRET_WORD)).toBe(true)
+    expect(has('the key is api', SECRET_WORD)).toBe(false)
+    expect(has('a passing test', SECRET_WORD)).toBe(false)
     expect(has('Tom and Ann', CONJUNCTION)).toBe(true)
     expect(has('Tom, Ann', CONJUNCTION)).toBe(false)
     expect(has("my name's ", NAME_IS)).toBe(true) // the phrase at the text's very end

@@ -18,6 +18,10 @@ const W_TAIL = words.W_TAIL
 const W_TYPE = words.W_TYPE
 const W_UNIT = words.W_UNIT
 const W_NAME = words.W_NAME
+const W_SECRET = words.W_SECRET
+const W_SECRET_HEAD = words.W_SECRET_HEAD
+const W_SECRET_TAIL = words.W_SECRET_TAIL
+const W_GERMAN = words.W_GERMAN
 
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
@@ -90,6 +94,16 @@ export const SECRET_KEY_ASSIGNMENT = 1 << 25
 export const ADDRESS_PHRASE = 1 << 26
 /** `name is ` or `name's ` (any case): a name may follow, written in lower case too ("my name is carlos"). */
 export const NAME_IS = 1 << 27
+/**
+ * A word that opens a secret told in prose (`password`, `Passwort`, `contraseña`, `token`, `login`, `mysql`, `api key`
+ * with one space): secret-prose.ts reads the words after it.
+ */
+export const SECRET_WORD = 1 << 28
+/**
+ * Three or more German function words that English does not share (`und`, `nicht`, `ich`; GERMAN_WORDS in
+ * text-words.ts): the text reads as German, where every noun is capitalised, so PERSON wants more than capitals.
+ */
+export const GERMAN_TEXT = 1 << 29
 
 let lastText: string | null = null
 let lastProfile = 0
@@ -301,6 +315,7 @@ function scan(text: string): number {
   let nAnds = 0
   let nAmps = 0
   let nNameIs = 0
+  let german = 0 // German function words seen
   hexCount = 0
   firstScheme = -1
   let i = 0
@@ -341,6 +356,15 @@ function scan(text: string): number {
         if (f & W_UNIT) bits |= STREET_UNIT_WORD
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
+        if (f & W_GERMAN && ++german === 3) bits |= GERMAN_TEXT
+        if (f & W_SECRET) bits |= SECRET_WORD
+        else if (
+          f & W_SECRET_TAIL &&
+          prevFlags & W_SECRET_HEAD &&
+          prevEnd === start - 1 &&
+          text.charCodeAt(prevEnd) === 32
+        )
+          bits |= SECRET_WORD
         if (f & W_NAME && i + 2 < n) {
           const after = nameIsEnd(text, i)
           if (after > 0) {

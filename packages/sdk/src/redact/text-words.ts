@@ -47,6 +47,10 @@ export const W_TYPE = 32 // a street type ("road")
 export const W_PREFIX = 64 // a street prefix ("rua")
 export const W_UNIT = 128 // a unit or post-box word ("apt", "suite", "box")
 export const W_NAME = 256 // "name", before "is" or "'s" ("my name is carlos")
+export const W_SECRET = 512 // a word that opens a secret told in prose ("password", "Passwort", "token", "login")
+export const W_SECRET_HEAD = 1024 // the first word of a two-word opener ("api" key, "private" key)
+export const W_SECRET_TAIL = 2048 // its second word ("key")
+export const W_GERMAN = 4096 // a German function word that is no English word ("und", "nicht", "ich")
 
 const addWord = (word: string, flag: number): void =>
   insert(wordKeys, wordValues, WORD_MASK, fnv(word.toLowerCase()), flag)
@@ -75,6 +79,30 @@ for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 
   addWord(w, W_KEY)
 for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
 addWord('name', W_NAME)
+// The openers of secret-prose.ts as the ASCII letter runs they are or begin with (`contrase` of `contraseña`, `passe`
+// of `mot de passe`), and its two-word openers as head and tail.
+for (const w of [
+  ...['password', 'passwort', 'passwd', 'passcode', 'passphrase', 'passord', 'pw', 'pwd', 'kennwort', 'wachtwoord'],
+  ...['contrase', 'contrasena', 'senha', 'passe', 'salasana', 'adgangskode', 'secret', 'token', 'login', 'logins'],
+  ...['credentials', 'creds', 'mysql', 'mysqldump', 'mysqladmin'],
+  ...['apikey', 'accesskey', 'secretkey', 'privatekey', 'signingkey'],
+])
+  addWord(w, W_SECRET)
+for (const w of ['api', 'access', 'private', 'signing']) addWord(w, W_SECRET_HEAD)
+addWord('key', W_SECRET_TAIL)
+// German function words that English does not share (no "die", "den", "also", "will", "war"): three of them mark a
+// text as German, where every noun is capitalised (GERMAN_TEXT).
+export const GERMAN_WORDS = [
+  ...['der', 'das', 'und', 'ist', 'nicht', 'ich', 'sie', 'wir', 'mit', 'auf', 'dem', 'des', 'ein', 'eine', 'einen'],
+  ...['einem', 'einer', 'zu', 'von', 'bei', 'wird', 'sind', 'haben', 'habe', 'auch', 'noch', 'nach', 'wie', 'bitte'],
+  ...['ihre', 'ihr', 'ihnen', 'sehr', 'uns', 'zum', 'zur', 'vom', 'beim', 'oder', 'aber', 'wenn', 'dass', 'kann'],
+  ...['muss', 'mir', 'mich', 'dich', 'heute', 'leider', 'wurde', 'werden', 'diese', 'dieser', 'nur', 'schon'],
+  ...['mein', 'meine', 'sich', 'geehrte', 'geehrter', 'vielen', 'dank'],
+]
+for (const w of GERMAN_WORDS) addWord(w, W_GERMAN)
+// Webhook URLs (`hooks.slack.com/services/…`, `discord.com/api/webhooks/…`) and Shopify keys (`shpat_…`) open a key
+// format too: the letter runs that mark them.
+for (const w of ['hooks', 'webhooks', 'shpat', 'shpca', 'shppa', 'shpss']) addWord(w, W_KEY)
 
 /** Hash of `and`, for the conjunction test. */
 export const HASH_AND = fnv('and')

@@ -12,6 +12,28 @@ const hashWordFrom = lexicons.hashWordFrom
 // Context for PERSON candidates, read from the text around a run of words without building strings (hashes of the
 // words before it, a few character tests after it).
 
+/** Greetings in other languages ("Hallo Jürgen", "Hoi Sanne"). */
+const FOREIGN_GREETINGS = ['hallo', 'hoi', 'hola', 'ciao', 'bonjour', 'salut']
+/** Titles in other languages: strong context before a name, and leaders stripped from a run. */
+const FOREIGN_TITLES = [
+  'herr',
+  'frau',
+  'señor',
+  'señora',
+  'sr',
+  'sra',
+  'srta',
+  'signor',
+  'signora',
+  'sig',
+  'monsieur',
+  'madame',
+  'mme',
+  'mevrouw',
+  'meneer',
+  'dhr',
+  'mevr',
+]
 // Words that announce a name right after them. Looked up by walking back over the previous one or two words
 // (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
 const STRONG = new Set([
@@ -45,12 +67,45 @@ const STRONG = new Set([
   "i'm",
   'im',
   'kid',
+  // Form and ticket fields that hold a person ("Reporter: Gulnara Abenova", "Passenger: OKONKWO/CHIDI"), in the
+  // languages of the greetings below too ("Nombre:", "Naam:", "Vorname:").
+  'reporter',
+  'assignee',
+  'passenger',
+  'cardholder',
+  'guest',
+  'requester',
+  'tenant',
+  'beneficiary',
+  'nombre',
+  'apellido',
+  'apellidos',
+  'nome',
+  'cognome',
+  'naam',
+  'achternaam',
+  'voornaam',
+  'vorname',
+  'nachname',
+  'nom',
+  'prenom',
+  // A greeting right before a capitalised word: "Hi Ana, hi Femi".
+  'hi',
+  'hello',
+  'hey',
+  ...FOREIGN_GREETINGS,
+  // Titles in other languages, lower-cased after a greeting ("Sehr geehrte Frau …" reads `frau` before the name).
+  ...FOREIGN_TITLES,
 ])
 // Family words: context before a name ("my wife Ana") and, after a possessive, evidence of one ("Asya's husband").
 const RELATIVES = ['wife', 'husband', 'son', 'daughter', 'mother', 'father', 'brother', 'sister']
 // "my daughter Sofia", "her husband Tomás": a relative named after a possessive word is a person.
 const RELATIVE_PAIRS = ['my', 'his', 'her', 'our', 'their', 'your'].flatMap((d) =>
-  [...RELATIVES, 'friend', 'colleague', 'partner', 'boss'].map((r) => `${d} ${r}`),
+  [
+    ...RELATIVES,
+    ...['friend', 'colleague', 'partner', 'boss', 'roommate', 'flatmate', 'neighbor', 'neighbour', 'coworker'],
+    ...['cousin', 'aunt', 'uncle', 'niece', 'nephew', 'teacher', 'landlord', 'landlady', 'mentor', 'fiance', 'fiancee'],
+  ].map((r) => `${d} ${r}`),
 )
 const STRONG_PAIRS = new Set([
   ...RELATIVE_PAIRS,
@@ -65,6 +120,8 @@ const STRONG_PAIRS = new Set([
   'signed by',
   'named him',
   'named her',
+  'happy birthday',
+  'on card', // "Name on card: HIROSHI YAMAMOTO"
 ])
 // Verbs that, right after a lone unknown capitalised word, say it is a person ("Ciset lives on …").
 const HUMAN_VERBS = new Set([
@@ -89,6 +146,19 @@ const HUMAN_VERBS = new Set([
   'thought',
   'feels',
   'felt',
+  'joined',
+  'arrived',
+  'left',
+  'thanked',
+  'agreed',
+  'shared',
+  'sent',
+  'called',
+  'emailed',
+  'signed',
+  'mentioned',
+  'suggested',
+  'confirmed',
 ])
 const WEAK = new Set([
   'hi',
@@ -172,6 +242,13 @@ const LEADERS = new Set([
   'attn',
   'name',
   'contact',
+  // Greetings and titles of other languages ("Hallo Jürgen", "Hoi Sanne", "Frau Schmidt-Rottluff", "Sra. Pérez").
+  ...FOREIGN_GREETINGS,
+  'olá',
+  'buongiorno',
+  'goedemorgen',
+  'goedemiddag',
+  ...FOREIGN_TITLES,
 ])
 /**
  * Hashes (person-lexicon's hashWord, lower-cased) of the sets above in one table of flags: lookups straight from the
@@ -251,9 +328,11 @@ const EPONYMS = new Set([
   'sequence',
   'series',
   'effect',
+  'method', // "Newton's method", "Euler's method"
+  'formula',
 ])
 // Only after no possessive: "Fibonacci numbers" but "Maria's number" is hers.
-const BARE_EPONYMS = new Set(['number', 'numbers', 'method', 'formula', 'code', 'curve'])
+const BARE_EPONYMS = new Set(['number', 'numbers', 'code', 'curve'])
 // Words that may stand between a possessive and its noun ("Newton's second law").
 const EPONYM_FILLERS = new Set(['first', 'second', 'third', 'last', 'famous', 'little', 'great'])
 
@@ -310,6 +389,34 @@ export function monthInDate(text: string, start: number, end: number, hash: numb
   const after = codeAt(text, e) === 32 ? codeAt(text, e + 1) : -1
   const before = codeAt(text, start - 1) === 32 ? codeAt(text, start - 2) : -1
   return (after >= 48 && after <= 57) || (before >= 48 && before <= 57)
+}
+
+// Words that make the capitalised words next to them a place or an organisation, not a person: a place's first word
+// ("Lake Victoria", "Santa Monica", "St. Louis") and an organisation's or place's last ("Hudson River", "Palo Alto
+// Networks", "London Stock Exchange"). Some of the last are surnames too (Park, Day, Post, Bank: "Sarah Park"), so
+// they count only after a word that is no known given name ("Washington Post", "Queen Elizabeth Olympic Park").
+const PLACE_WORDS = new IntHashTable(8)
+export const PLACE_HEAD = 1
+export const ORG_TAIL = 2
+export const ORG_TAIL_SURNAME = 4
+const addPlaceWords = (words: readonly string[], flag: number): void => {
+  for (const w of words) PLACE_WORDS.add(hashWord(w, 0, w.length), flag)
+}
+addPlaceWords(['lake', 'mount', 'mt', 'saint', 'st', 'ste', 'santa', 'san', 'santo', 'sankt', 'sao', 'são'], PLACE_HEAD)
+addPlaceWords(['fort', 'port', 'cape', 'lago', 'monte', 'mont'], PLACE_HEAD)
+addPlaceWords(
+  [
+    ...['river', 'associates', 'networks', 'exchange', 'inc', 'corp', 'corporation', 'ltd', 'llc', 'llp', 'gmbh'],
+    ...['group', 'university', 'college', 'institute', 'foundation', 'airport', 'hospital', 'stadium', 'holdings'],
+    ...['partners', 'capital', 'ventures', 'labs', 'systems', 'technologies', 'industries', 'motors', 'airlines'],
+  ],
+  ORG_TAIL,
+)
+addPlaceWords(['park', 'day', 'post', 'bank'], ORG_TAIL_SURNAME)
+
+/** PLACE_HEAD, ORG_TAIL or ORG_TAIL_SURNAME for the word text[start, end), or 0. */
+export function placeWord(text: string, start: number, end: number): number {
+  return end - start > 12 ? 0 : PLACE_WORDS.get(hashWord(text, start, end))
 }
 
 /** Whether the word with this hashWord() value is a street type that ends a street's name ("Street", "Rd"). */
@@ -378,7 +485,8 @@ function isFiller(c: number): boolean {
     c === 9 ||
     c === 44 ||
     c === 46 ||
-    c === 63
+    c === 63 ||
+    c === 92 // escaped JSON inside a string: {\"first_name\": \"Thabo\"}
   )
 }
 
@@ -401,7 +509,13 @@ export function possessive(text: string, end: number): boolean {
 }
 
 // Words that close a message before the sender's name ("Thanks,\nPriya", "Cheers, Tom").
-const SIGN_OFFS = new Set(['thanks', 'thx', 'cheers', 'best', 'regards', 'sincerely', 'warmly', 'love', 'yours'])
+const SIGN_OFFS = new Set([
+  ...['thanks', 'thx', 'cheers', 'best', 'regards', 'sincerely', 'warmly', 'love', 'yours'],
+  // The same in other languages ("Met vriendelijke groet,", "Viele Grüße", "VG", "Groetjes,", "Saludos,").
+  ...['groet', 'groeten', 'groetjes', 'grüße', 'grüßen', 'gruß', 'grüsse', 'vg', 'lg', 'mfg', 'mvh', 'hilsen'],
+  ...['saludos', 'saluti', 'cordialement', 'atentamente', 'abrazos', 'besos', 'bisous', 'cumprimentos', 'abraços'],
+  ...['grazie', 'gracias', 'merci', 'danke', 'obrigado', 'obrigada', 'bedankt', 'ciao'],
+])
 
 /**
  * A sign-off: the word stands after a closing word ("Thanks, Oluwaseun", "Best,\nZorvath") and ends its line or the
@@ -412,11 +526,14 @@ export function signedOff(text: string, start: number, end: number): boolean {
   while (e < text.length && (text.charCodeAt(e) === 46 || text.charCodeAt(e) === 33 || text.charCodeAt(e) === 32)) e++
   if (e < text.length && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) return false
   let i = start - 1
+  // "/Ingrid" on the last line: the sender's name after a slash that opens its line.
+  if (codeAt(text, i) === 47 && (i === 0 || text.charCodeAt(i - 1) === 10)) return true
   while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13)) i--
   if (codeAt(text, i) === 44) i--
   const wordEnd = i + 1
-  while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
-  return wordEnd - (i + 1) >= 3 && SIGN_OFFS.has(text.slice(i + 1, wordEnd).toLowerCase())
+  // Letters outside ASCII too ("Viele Grüße"); two-letter closings are abbreviations ("VG", "LG").
+  while (i >= 0 && wordEnd - i <= 14 && (isWordChar(text.charCodeAt(i)) || text.charCodeAt(i) >= 0xc0)) i--
+  return wordEnd - (i + 1) >= 2 && SIGN_OFFS.has(text.slice(i + 1, wordEnd).toLowerCase())
 }
 
 /** The words fill their line and a blank line or the text's end follows: a letterhead or signature block. */
@@ -426,12 +543,37 @@ export function wholeLine(text: string, start: number, end: number): boolean {
   return before && (end === n || (text.charCodeAt(end) === 10 && (end + 1 === n || text.charCodeAt(end + 1) === 10)))
 }
 
-/** The next word is one of HUMAN_VERBS. */
+/**
+ * The next word is one of HUMAN_VERBS, or a phrase that only people take follows: "is our new intern", "was my
+ * mentor", "from the Auckland team".
+ */
 export function humanVerbAfter(text: string, end: number): boolean {
   if (codeAt(text, end) !== 32) return false
   let e = end + 1
   while (e < text.length && e - end <= 10 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
-  return e - end > 3 && e - end <= 10 && HUMAN_VERBS.has(text.slice(end + 1, e))
+  if (e - end <= 2 || e - end > 10) return false
+  const word = text.slice(end + 1, e)
+  if (e - end > 3 && HUMAN_VERBS.has(word)) return true
+  if ((word === 'is' || word === 'was') && codeAt(text, e) === 32) return PEOPLE_OWNED.has(lowerWordAt(text, e + 1))
+  return word === 'from' && teamAfter(text, e)
+}
+// "X is our …", "X was my …": a person held as one's own (a colleague, a relative); a company is "our vendor" too,
+// but no capitalised pair of unknown words before these is one.
+const PEOPLE_OWNED = new Set(['our', 'my'])
+
+/** After "from": " the " and, within three words, "team", "office" or "department" (a person's place of work). */
+function teamAfter(text: string, at: number): boolean {
+  if (!text.startsWith(' the ', at)) return false
+  let i = at + 5
+  for (let w = 0; w < 4 && i < text.length; w++) {
+    let e = i
+    while (e < text.length && e - i <= 20 && isWordChar(text.charCodeAt(e))) e++
+    const word = text.slice(i, e).toLowerCase()
+    if (word === 'team' || word === 'office' || word === 'department') return true
+    if (codeAt(text, e) !== 32) return false
+    i = e + 1
+  }
+  return false
 }
 
 /** A dialogue or chat label: `Name:` at the start of a line. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import { FUNCTION_WORDS } from './person-function-words.js'
 import { AMBIGUOUS, BREAK, NAME } from './person-lexicon.js'
 
 const PROPER = 4 // capitalised in SUBTLEX, resolved to NAME or BREAK below
@@ -68,6 +69,11 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
     const key = w.toLowerCase()
     const prev = map.get(key)
     map.set(key, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
+  }
+  // Function words of other languages: a name only with support ("Le Minh Chau"), never alone ("Si tienes…").
+  for (const w of FUNCTION_WORDS) {
+    const prev = map.get(w)
+    map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
   }
   // Contractions ("I'm", "I'll", "You're") are never names.
   for (const key of map.keys()) if (/'(?:m|ll|ve|re|d)$/.test(key)) map.set(key, BREAK)

@@ -8,6 +8,7 @@ import * as lexicons from './person-lexicon.js'
 // read in the hot loops below (see docs/redaction.md, Speed).
 const CAPITAL_NOT_I = profiles.CAPITAL_NOT_I
 const CONJUNCTION = profiles.CONJUNCTION
+const GERMAN_TEXT = profiles.GERMAN_TEXT
 const NAME_IS = profiles.NAME_IS
 const nameIsPositions = profiles.nameIsPositions
 const capitalPositions = profiles.capitalPositions
@@ -39,6 +40,10 @@ const signedOff = contexts.signedOff
 const isLeader = contexts.isLeader
 const isStreetType = contexts.isStreetType
 const possessive = contexts.possessive
+const placeWord = contexts.placeWord
+const PLACE_HEAD = contexts.PLACE_HEAD
+const ORG_TAIL = contexts.ORG_TAIL
+const ORG_TAIL_SURNAME = contexts.ORG_TAIL_SURNAME
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = contexts.sentenceStart
 const speaker = contexts.speaker
@@ -61,6 +66,10 @@ const STREET_TYPE = 8 // a street type ("Street", "Rd"): the words before it nam
 // Text written without capitals ("follow up with patricia desrosiers"): every word is read, and candidates need a
 // known name part (lowerMode in candidate()).
 let lowerMode = false
+// The text reads as German (the profile's GERMAN_TEXT), where nouns are capitalised: "Ihre Nachricht", "der Hersteller
+// Probleme", "das Wasser" are capitals with no name among them. Candidates there need context or a known name in a
+// pair (see candidate()).
+let german = false
 
 /**
  * PERSON without a model: capitalised words are tokenised once and looked up in one Map (name parts, ordinary
@@ -82,6 +91,7 @@ export const personRecognizer: Recognizer = {
     // Written without capitals: the first letter is lower case and no capital stands anywhere but in "I" (both read
     // from the shared text profile).
     const profile = textProfile(text)
+    german = (profile & GERMAN_TEXT) !== 0
     const firstAt = firstLetterIndex()
     if (firstAt < 0) lowerMode = false
     else {
@@ -117,7 +127,11 @@ export const personRecognizer: Recognizer = {
       // written without capitals (`é` in `équipe`), is never a name part: find its end without hashing it (the same
       // word rules as the loop below). Capitals inside keys, IBANs and identifiers mostly end here.
       const before = start > 0 ? text.charCodeAt(start - 1) : 32
-      if (isLetter(before) || attached(before) || (!lowerMode && !isUpper(text, start, c))) {
+      if (
+        isLetter(before) ||
+        (attached(before) && !slashSignature(text, start)) ||
+        (!lowerMode && !isUpper(text, start, c))
+      ) {
         at = wordEnd(text, start + 1, n)
         continue
       }
@@ -191,7 +205,10 @@ export const personRecognizer: Recognizer = {
       if (
         len > 0 &&
         (len === MAX_RUN ||
-          !(start - wEnd[len - 1]! <= 2 && isJoin(text, wEnd[len - 1]!, start)) ||
+          !(
+            (start - wEnd[len - 1]! <= 2 && isJoin(text, wEnd[len - 1]!, start)) ||
+            (!lowerMode && particleJoin(text, wEnd[len - 1]!, start, wCls[len - 1]!, cls))
+          ) ||
           (wFlags[len - 1]! & LOWERCASE) !== caseFlag) // lower-case and capitalised words never share a run
       ) {
         // A lone word that can be neither a name nor context ("The", "What") needs no scoring.
@@ -266,6 +283,60 @@ function gluedAfter(c: number): boolean {
   return (c >= 48 && c <= 57) || c === 95
 }
 
+/** The word before `start` (over spaces) is `im`, any case. */
+function precededByIm(text: string, start: number): boolean {
+  let i = start - 1
+  while (i >= 0 && text.charCodeAt(i) === 32) i--
+  return (
+    i >= 1 &&
+    (text.charCodeAt(i) | 32) === 109 &&
+    (text.charCodeAt(i - 1) | 32) === 105 &&
+    !isLetter(codeAt(text, i - 2))
+  )
+}
+
+/** `/Name` opening the text's last line: a signature ("…\n\n/Ingrid"), not a path. */
+function slashSignature(text: string, start: number): boolean {
+  return (
+    codeAt(text, start - 1) === 47 &&
+    (start === 1 || text.charCodeAt(start - 2) === 10) &&
+    text.indexOf('\n', start) === -1
+  )
+}
+
+/**
+ * A name particle joins two capitalised words into one name ("Ludwig van der Berg", "María de la Cruz", "Sanne de
+ * Vries"): one or two particles between single spaces. The Dutch and Arabic ones (van, ter, bin, ibn) rarely stand
+ * between two capitalised words otherwise; the Romance and German prepositions (de, di, von, del, …) do ("Banco de
+ * Portugal", "Lieferung von Möbeln"), so those need a known name on one side.
+ */
+export function particleJoin(text: string, from: number, to: number, prevCls: number, cls: number): boolean {
+  const gap = to - from
+  if (gap < 4 || gap > 10 || cls === BREAK || prevCls === BREAK) return false
+  if (text.charCodeAt(from) !== 32 || text.charCodeAt(to - 1) !== 32) return false
+  const c = text.charCodeAt(from + 1)
+  if (c < 97 || c > 122) return false
+  const space = text.indexOf(' ', from + 1)
+  let kind = PARTICLES.get(text.slice(from + 1, space)) ?? 0
+  if (kind === 0) return false
+  if (space !== to - 1) {
+    // A second particle: "van der", "de la", "von der", "van den".
+    const second = PARTICLES.get(text.slice(space + 1, to - 1)) ?? 0
+    if (second === 0 || text.indexOf(' ', space + 1) !== to - 1) return false
+    kind = Math.max(kind, second)
+  }
+  return kind === LONE_PARTICLE || prevCls === NAME || cls === NAME
+}
+// LONE_PARTICLE: enough alone; NAMED_PARTICLE: a preposition too, needs a known name beside it.
+const LONE_PARTICLE = 1
+const NAMED_PARTICLE = 2
+const PARTICLES = new Map<string, number>([
+  ...['van', 'ter', 'ten', 'bin', 'ibn', 'ben'].map((p) => [p, LONE_PARTICLE] as [string, number]),
+  ...['der', 'den', 'von', 'de', 'la', 'las', 'los', 'del', 'della', 'di', 'da', 'dos', 'das', 'do', 'du', 'al', 'el']
+    .concat(['le', 'zu', 'vom', 'af', 'av'])
+    .map((p) => [p, NAMED_PARTICLE] as [string, number]),
+])
+
 /** Two words belong to one name when only a space (or an initial's dot and a space) separates them. */
 function isJoin(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (text.charCodeAt(i) !== 32) return false
@@ -281,6 +352,7 @@ function score(text: string, len: number, out: Finding[]): void {
     leader = true
     i++
   }
+  runLen = len
   // Split the rest on words that cannot be part of a name.
   let from = i
   for (let j = i; j <= len; j++) {
@@ -290,6 +362,46 @@ function score(text: string, len: number, out: Finding[]): void {
       from = j + 1
     }
   }
+}
+
+// Words in the run being scored (candidate() looks past its own words for an organisation's last word).
+let runLen = 0
+
+/** The letters of run word `k` (without an initial's or abbreviation's dot) as PLACE_WORDS reads them. */
+function placeFlags(text: string, k: number): number {
+  const e = wEnd[k]!
+  return placeWord(text, wStart[k]!, text.charCodeAt(e - 1) === 46 ? e - 1 : e)
+}
+
+/**
+ * Words [from, to) of the run name a place or an organisation: a place's first word before them ("Lake Victoria",
+ * "St. Louis"), or an organisation's or place's last word ending them or among the two after them ("Hudson River",
+ * "Palo Alto Networks", "Martin Luther King Jr. Day"; Park, Day, Post and Bank only after a word that is no known
+ * given name, as they are surnames too).
+ */
+function placeOrOrganisation(text: string, from: number, to: number): boolean {
+  // A field that holds a person ("user": "Santa Collier") outweighs the place's first word.
+  if (
+    from > 0 &&
+    wCls[from - 1] === BREAK &&
+    placeFlags(text, from - 1) & PLACE_HEAD &&
+    contextBefore(text, wStart[from - 1]!) !== STRONG_CONTEXT
+  )
+    return true
+  // "St. Louis", "Mt. Hood": an abbreviation's dot ended the run before the name.
+  if (from === 0 && abbreviatedPlaceHead(text, wStart[0]!)) return true
+  const last = placeFlags(text, to - 1)
+  if (to - from >= 2 && (last & ORG_TAIL || (last & ORG_TAIL_SURNAME && wCls[to - 2] !== NAME))) return true
+  for (let k = to; k < runLen && k < to + 2; k++) if (placeFlags(text, k) & (ORG_TAIL | ORG_TAIL_SURNAME)) return true
+  return false
+}
+
+/** `St. ` or `Mt. ` (a PLACE_HEAD word, its dot and one space) right before `start`. */
+function abbreviatedPlaceHead(text: string, start: number): boolean {
+  if (codeAt(text, start - 1) !== 32 || codeAt(text, start - 2) !== 46) return false
+  let i = start - 2
+  while (i > 0 && isLetter(text.charCodeAt(i - 1)) && start - i < 8) i--
+  return i < start - 2 && !isLetter(codeAt(text, i - 1)) && (placeWord(text, i, start - 2) & PLACE_HEAD) !== 0
 }
 
 /** A street named without a number: as likely as a lone known name mid-sentence. */
@@ -368,6 +480,7 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   }
   const start = wStart[from]!
   const end = wEnd[to - 1]!
+  if (!leader && placeOrOrganisation(text, from, to)) return
   let names = 0
   let ambiguous = 0
   let unknown = 0
@@ -383,7 +496,9 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   }
   if (names === 0 && count >= 2 && isPlaceName(text, start, end)) return
   if (count <= 2 && eponymAfter(text, end)) return
-  const ctx = contextBefore(text, start)
+  let ctx = contextBefore(text, start)
+  // German "im" (in the) is not the chat's "im" (I'm): "im Unterricht".
+  if (german && ctx === STRONG_CONTEXT && precededByIm(text, start)) ctx = 0
   const strong = leader || ctx === STRONG_CONTEXT
   const weak = strong || ctx === WEAK_CONTEXT || ctx === FUNCTION_CONTEXT
   const atStart = sentenceStart(text, start)
@@ -402,15 +517,20 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   if (parts >= 2 && (names >= 1 || initials >= 1 || strong)) s = 0.85
   else if (parts >= 2)
     s =
-      weak || humanVerbAfter(text, end) || possessive(text, end) || wholeLine(text, start, end)
+      weak ||
+      humanVerbAfter(text, end) ||
+      possessive(text, end) ||
+      wholeLine(text, start, end) ||
+      signedOff(text, start, end)
         ? 0.6
-        : atStart && !hasNonAscii(text, start, end)
+        : german || (atStart && !hasNonAscii(text, start, end))
           ? 0.4
           : ambiguous > 0
             ? 0.5
             : 0.55
-  // A lone known name needs some support: context before it, a dialogue label, or a name-like neighbour list.
-  else if (names === 1) s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : atStart ? 0.5 : 0.55
+  // A lone known name needs some support: context before it, a dialogue label, or a name-like neighbour list; in
+  // German text ("das Wasser", "am Freitag") a capitalised known name without any is a noun.
+  else if (names === 1) s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : german ? 0.4 : atStart ? 0.5 : 0.55
   else if (unknown === 1)
     s = strong
       ? 0.8

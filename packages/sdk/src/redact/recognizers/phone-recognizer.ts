@@ -104,6 +104,26 @@ const NEGATIVE = contextWords([
   'zip',
   'postcode',
   'postal',
+  // Identifiers that are no phone numbers, in English and the languages of the phone words above.
+  'po',
+  'purchase order',
+  'meeting id',
+  'id',
+  'claim',
+  'case',
+  'booking',
+  'confirmation',
+  'bestellnummer',
+  'bestellung',
+  'auftragsnummer',
+  'rechnungsnummer',
+  'kundennummer',
+  'sendungsnummer',
+  'pedido',
+  'commande',
+  'ordine',
+  'bestelling',
+  'ordernummer',
 ])
 const EMBEDDED_DATE = /\d{4}[-./]\d{2}[-./]\d{2}|\d{2}[-./]\d{2}[-./]\d{4}/
 const DATE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$/

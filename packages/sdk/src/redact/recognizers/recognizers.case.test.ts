@@ -75,6 +75,11 @@ const cases: Array<[Recognizer, string, string[]]> = [
       'postgres://admin:s3cr3tPa55@db.internal:5432/app',
       // The longest scheme the pattern takes, after prose: its search opens 21 characters before the `://`.
       'see abcdefghijklmnopqrstu://admin:s3cr3tPa55@db.internal',
+      // Told in prose, in several languages, with or without a verb.
+      'The wifi password is CpZLF7-18BALI-Df5YVs',
+      'Use api key 4f9a1c2e8b7d6f5a3c2b1e0d9f8a7b6c for the staging API.',
+      'shopify admin token 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',
+      'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/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',
     ],
   ],
   [
@@ -124,6 +129,35 @@ describe('exact spans', () => {
     [
       'AccountName=acct;AccountKey=Zq8vT2mW9kLpQ7xRaB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4==;EndpointSuffix=core.windows.net',
       'Zq8vT2mW9kLpQ7xRaB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4==',
+      secretRecognizer,
+    ],
+    // Secrets told in prose: the value alone, without the sentence's closing dot (a `!` of the value stays).
+    ['My password for the school portal is Tr0ub4dor&3xq! — is it strong?', 'Tr0ub4dor&3xq!', secretRecognizer],
+    ["pw for the staging db is D99Y9SzGmI#2Cbj don't lose it", 'D99Y9SzGmI#2Cbj', secretRecognizer],
+    ['La contraseña del servidor es 3Wc7E6YiKEvQNio0 y el usuario es root.', '3Wc7E6YiKEvQNio0', secretRecognizer],
+    ['Das Passwort für den Admin-Account lautet H4vRGo7oTi3w!. Bitte ändern.', 'H4vRGo7oTi3w!', secretRecognizer],
+    ['rete "Studio-5G", password dPFbjY14ebqAxp.', 'dPFbjY14ebqAxp', secretRecognizer],
+    ['Login: admin / Wq9$mP2!vLx7', 'Wq9$mP2!vLx7', secretRecognizer],
+    ['$ mysql -u root -pMCp9KOCywl3YVG -h db01', 'MCp9KOCywl3YVG', secretRecognizer],
+    [
+      'private key: 0x51d6c9c2af4f71fc7865ecb34867db276aa63565bfbeac7f1c489c62d7b7c37c',
+      '0x51d6c9c2af4f71fc7865ecb34867db276aa63565bfbeac7f1c489c62d7b7c37c',
+      secretRecognizer,
+    ],
+    [
+      'AWS key, secret -PTwpyXaWiz0dQk7FcoOKpYqNp8O4fg5b5egNWaP',
+      '-PTwpyXaWiz0dQk7FcoOKpYqNp8O4fg5b5egNWaP',
+      secretRecognizer,
+    ],
+    [
+      'we rotated the client secret. New one is fiGaNTE9~Zk8f2e6ZlYVppDoRWq0J. Thanks',
+      'fiGaNTE9~Zk8f2e6ZlYVppDoRWq0J',
+      secretRecognizer,
+    ],
+    ['the new password is now "Xk9!mQ2zL7" ok', 'Xk9!mQ2zL7', secretRecognizer],
+    [
+      'discord webhook https://discord.com/api/webhooks/118712345678/sx6IF6eLaCPKgxV-xJcNgVPyTA8jNTzFWXUSeFlXna4GChW52e',
+      'https://discord.com/api/webhooks/118712345678/sx6IF6eLaCPKgxV-xJcNgVPyTA8jNTzFWXUSeFlXna4GChW52e',
       secretRecognizer,
     ],
     ['from 10.0.0.12:5432', '10.0.0.12', ipRecognizer],
@@ -187,6 +221,26 @@ describe('specific negatives', () => {
   })
   it('rejects placeholder passwords', () => {
     expect(secretRecognizer.find('password=changeme').filter((f) => f.score >= MIN)).toEqual([])
+  })
+  it('reads no secret in prose about passwords, tokens and keys without a value that looks generated or chosen', () => {
+    for (const text of [
+      'Send me the password reset link again',
+      'Which password manager do you use?',
+      'the token expired yesterday at 2025-03-04 10:00',
+      'api key rotation is scheduled for Q3-2025',
+      'Your password must contain at least 8 characters, e.g. Abc12345!',
+      'login to db01.internal as root',
+      'The password is in config.yaml',
+      'the password issue is JIRA-1234',
+      'Zoom meeting ID: 853 2247 1190, passcode 4471.',
+      '{"level":"warn","msg":"token expired","token":"short"}',
+      'mysql -u root -p -h db01',
+      'Forgot password? Reset it at https://example.com/reset?id=123abc',
+    ])
+      expect(
+        secretRecognizer.find(text).filter((f) => f.score >= MIN),
+        text,
+      ).toEqual([])
   })
   it('ends an address at the end of its sentence, not at the next capitalised word after it', () => {
     const redactor = createRedactor()
@@ -279,6 +333,95 @@ describe('specific negatives', () => {
       ['Il mio numero è 06 1234 5678', 'Il mio numero è <PHONE_NUMBER>'],
       ['Bestellnummer 030 12345678', 'Bestellnummer 030 12345678'],
     ])
+  })
+  it('joins name particles into the name, and a preposition only next to a known given name', () => {
+    expectRedacted([
+      ['The award went to Ludwig van der Berg today.', 'The award went to <PERSON> today.'],
+      ['thanked his mentor María de la Cruz in a speech', 'thanked his mentor <PERSON> in a speech'],
+      ['mijn naam is Pieter van den Heuvel.', 'mijn naam is <PERSON>.'],
+      ['Maximilian von Hohenberg will lead.', '<PERSON> will lead.'],
+      ['refund it to Annelies van der Meer please', 'refund it to <PERSON> please'],
+    ])
+    for (const text of ['Facultad de Medicina', 'the Banco de Portugal rate']) {
+      expect(
+        personRecognizer.find(text).filter((f) => f.score >= MIN),
+        text,
+      ).toEqual([])
+    }
+  })
+  it('reads greetings, titles, sign-offs and form fields of other languages, and more human verbs', () => {
+    expectRedacted([
+      ['Hoi Sanne, bel me even.', 'Hoi <PERSON>, bel me even.'],
+      ['Hallo Jürgen,\n\nbis morgen.\n\nVG\nUwe', 'Hallo <PERSON>,\n\nbis morgen.\n\nVG\n<PERSON>'],
+      ['Sehr geehrte Frau Schmidt-Rottluff, danke.', 'Sehr geehrte Frau <PERSON>, danke.'],
+      ['Hi Ana, hi Femi,\n\nminutes attached.', 'Hi <PERSON>, hi <PERSON>,\n\nminutes attached.'],
+      ['update your config.\n\n/Ingrid', 'update your config.\n\n/<PERSON>'],
+      ['kun je het overmaken? Groetjes, Daan', 'kun je het overmaken? Groetjes, <PERSON>'],
+      ['Met vriendelijke groet,\nJoris van Dijk\nKlantenservice', 'Met vriendelijke groet,\n<PERSON>\nKlantenservice'],
+      ['Assigned: x\nReporter: Gulnara Abenova\nStatus: open', 'Assigned: x\nReporter: <PERSON>\nStatus: open'],
+      ['{"args": "{\\"first_name\\": \\"Thabo\\"}"}', '{"args": "{\\"first_name\\": \\"<PERSON>\\"}"}'],
+      ['Dilnoza Yusupova joined the Tashkent office.', '<PERSON> joined the Tashkent office.'],
+      ['Precious Chikwanha is our new intern.', '<PERSON> is our new intern.'],
+      ['Aroha Ngata from the Auckland team shared it.', '<PERSON> from the Auckland team shared it.'],
+      ['Happy birthday Olumide!!', 'Happy birthday <PERSON>!!'],
+      ['my roommate Siobhán owes me', 'my roommate <PERSON> owes me'],
+    ])
+  })
+  it('does not read function words of other languages, German nouns, places or organisations as names', () => {
+    for (const text of [
+      'Si tienes tiempo, ¿puedes revisar el informe?',
+      'Un saludo cordial a todo el equipo.',
+      'Le prix est de 49,90 € TTC.',
+      'Gentile cliente, il servizio sarà sospeso domenica.',
+      'Buongiorno, vorrei sapere gli orari durante le vacanze di Natale.',
+      'Sehr geehrte Damen und Herren, anbei erhalten Sie die Rechnung für den Monat März.',
+      'Die Lieferung verzögert sich, da der Hersteller Probleme mit der Produktion hat.',
+      'Mein Lehrer hat es heute im Unterricht nicht gut erklärt.',
+      'Vielen Dank für Ihre Nachricht. Wir melden uns bei Ihnen.',
+      'Lake Victoria borders Uganda.',
+      'Route 66 runs from Chicago to Santa Monica.',
+      'St. Louis Cardinals beat the Cubs.',
+      'The Hudson River and the East River surround Manhattan.',
+      'Unit 42 of Palo Alto Networks published it.',
+      'Charles River Associates advised on the deal.',
+      "Newton's method is covered in chapter 4.",
+    ]) {
+      expect(
+        personRecognizer.find(text).filter((f) => f.score >= MIN && f.type === 'PERSON'),
+        text,
+      ).toEqual([])
+    }
+    // A field that holds a person keeps the name after a place's first word; a known given name keeps a surname that is a word.
+    expectRedacted([
+      ['{"user":"Santa Collier"}', '{"user":"Santa <PERSON>"}'],
+      ['Sarah Park joined the team.', '<PERSON> joined the team.'],
+    ])
+  })
+  it('reads no address in a date before "via", nor after "moved to" what opens like no address', () => {
+    for (const text of [
+      'Order shipped on 2025-03-04 via UPS, tracking pending.',
+      'Our team moved to 4 sprints per quarter last year.',
+      'The office moved to the third floor in 2023.',
+    ]) {
+      expect(
+        streetAddressRecognizer.find(text).filter((f) => f.score >= MIN),
+        text,
+      ).toEqual([])
+    }
+    expectRedacted([['She moved to 221B Baker Street, London', 'She moved to <STREET_ADDRESS>']])
+  })
+  it('reads order, claim, meeting and purchase-order numbers as no phone numbers', () => {
+    for (const text of [
+      'The invoice number is INV-2025-000318 and the PO is 4500018832.',
+      'Bestellnummer 4000-1234-5678 wurde storniert.',
+      'Zoom meeting ID: 853 2247 1190, passcode 4471.',
+      'The reference number for your claim is 7720-4410-9981.',
+    ]) {
+      expect(
+        phoneRecognizer.find(text).filter((f) => f.score >= MIN),
+        text,
+      ).toEqual([])
+    }
   })
   it('does not read sentence-initial words or places as names', () => {
     expect(personRecognizer.find('What is the capital of Kenya?').filter((f) => f.score >= MIN)).toEqual([])

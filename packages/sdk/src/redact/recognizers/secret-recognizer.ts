@@ -1,7 +1,8 @@
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { COLON, DASHES, EQUALS, KEY_MARKER, textProfile } from '../text-profile.js'
+import { COLON, DASHES, EQUALS, KEY_MARKER, SECRET_WORD, textProfile } from '../text-profile.js'
 import { checkJwt } from '../validators/jwt.js'
 import { assignmentSecrets } from './secret-assignments.js'
+import { proseSecrets } from './secret-prose.js'
 
 // Provider key formats, one alternation so the text is scanned once. Every branch starts with a literal prefix
 // (V8 can reject most positions on the first character) and has bounded repetition.
@@ -19,6 +20,10 @@ const KEYS = new RegExp(
     'AIza[0-9A-Za-z_-]{35}', // Google API keys
     'hf_[A-Za-z0-9]{30,64}', // Hugging Face
     'npm_[A-Za-z0-9]{36}',
+    'shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}', // Shopify
+    // Incoming-webhook URLs carry their own credential: anyone holding one can post.
+    'https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}',
+    'https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/[A-Za-z0-9]{5,30}/[A-Za-z0-9_-]{20,200}',
     'SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,64}', // SendGrid
     'eyJ[A-Za-z0-9_-]{6,2000}\\.eyJ[A-Za-z0-9_-]{6,8000}\\.[A-Za-z0-9_-]{0,2000}', // JWT (confirmed below)
   ]
@@ -30,7 +35,7 @@ const BOUNDARY = /[A-Za-z0-9_-]/
 const PEM =
   /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
 /** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
-export const SECRET_GATE = KEY_MARKER | DASHES | COLON | EQUALS
+export const SECRET_GATE = KEY_MARKER | DASHES | COLON | EQUALS | SECRET_WORD
 
 /**
  * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private
@@ -72,6 +77,7 @@ export const secretRecognizer: Recognizer = {
       }
     }
     assignmentSecrets(text, profile, out)
+    if (profile & SECRET_WORD) proseSecrets(text, out)
     return out
   },
 }

@@ -97,6 +97,30 @@ function mayHoldAddress(text: string): boolean {
 // "send via email in 2 days" and "the place was closed for 2 days" do not.
 const NAMES_A_STREET = /^(?:\d|\p{Lu}|\S+\s+(?:\p{Lu}|\d))/u
 
+/**
+ * The house number a prefix match opens with ends another number: a date's or an identifier's last group
+ * ("2025-03-04 via UPS", "ref 12/04 via"), a digit and one of `-./:` right before it.
+ */
+function numberInsideAnother(text: string, at: number): boolean {
+  const c = text.charCodeAt(at)
+  if (c < 48 || c > 57 || at < 2) return false
+  const p = text.charCodeAt(at - 1)
+  const d = text.charCodeAt(at - 2)
+  return (p === 45 || p === 46 || p === 47 || p === 58) && d >= 48 && d <= 57
+}
+
+/** The address phrase at `at` is "moved to" (any case). */
+function movedTo(text: string, at: number): boolean {
+  return (text.charCodeAt(at) | 32) === 109 && (text.charCodeAt(at + 1) | 32) === 111
+}
+
+// What follows "moved to" opens like an address: a capital, a `#`, a quote, or a number that is not followed by a
+// lower-case word ("221B Baker Street"; "12 rue de Rivoli" and "45 main st" pass by the street word after the number);
+// "moved to 4 sprints per quarter" and "moved to the third floor in 2023" do not.
+// Not a case-insensitive regex: under `iu`, \p{Lu} matches every cased letter.
+const OPENS_ADDRESS =
+  /^(?:[\p{Lu}#"'(]|\d+[A-Za-z]?(?:[-/]\d+)?(?:[ ,]|$)(?!\s*\p{Ll})|\d+[A-Za-z]?(?:[-/]\d+)?[ ]+(?:rue|rua|calle|via|avenue|ave|av|st|street|road|rd|main|ul|p\.?o\.?|box|apt|unit|suite)\b|(?:p\.?\s?o\.?\s?box|apt|unit|suite|flat)\b|\d+(?:st|nd|rd|th)\b)/u
+
 // A prefix match without a number must open with two capitalised words ("Via Roma", not "via email").
 const TWO_CAPITALISED = /^\p{Lu}\S*\s+\p{Lu}/u
 
@@ -148,7 +172,8 @@ export const streetAddressRecognizer: Recognizer = {
         // Prefixes such as "via" or "place" are also English words: without a number they need a capitalised name.
         if (
           re === PREFIX_FIRST &&
-          !(hasDigit(text, m.index, m.index + m[0].length) ? NAMES_A_STREET.test(m[0]) : TWO_CAPITALISED.test(m[0]))
+          (!(hasDigit(text, m.index, m.index + m[0].length) ? NAMES_A_STREET.test(m[0]) : TWO_CAPITALISED.test(m[0])) ||
+            numberInsideAnother(text, m.index))
         )
           continue
         spans.push([m.index, m.index + m[0].length, score])
@@ -160,6 +185,8 @@ export const streetAddressRecognizer: Recognizer = {
     for (let m = CONTEXT.exec(text); m !== null; m = CONTEXT.exec(text)) {
       const value = trimValue(m[1]!)
       if (!/\d/.test(value) && spans.length === 0) continue // "address the issue" is not an address
+      // "moved to" moves meetings, teams and plans too: after it the value must open like an address.
+      if (movedTo(text, m.index) && !OPENS_ADDRESS.test(value)) continue
       const end = m.index + m[0].length - m[1]!.length + value.length
       spans.push([end - value.length, end, 0.6])
     }
