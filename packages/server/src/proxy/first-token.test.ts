@@ -30,9 +30,9 @@ describe('first token of a stream', () => {
       { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi' } },
     ]
-    events.forEach((e, i) =>
-      noteFirstToken(anthropic, Buffer.from(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`), i),
-    )
+    for (const [i, e] of events.entries()) {
+      noteFirstToken(anthropic, Buffer.from(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`), i)
+    }
     expect(anthropic.firstTokenAt).toBe(2)
 
     const tools = sse()
