@@ -4,6 +4,6 @@ import { main } from '../dist/main.js'
 main(process.argv).catch((err) => {
   // The reader of stdout went away (`… | head`): nothing to report.
   if (err?.code === 'EPIPE') return
-  process.stderr.write(`promptledger: ${err?.message ?? err}\n`)
+  if (!err?.printed) process.stderr.write(`promptledger: ${err?.message ?? err}\n`)
   process.exitCode = err?.exitCode ?? 1
 })

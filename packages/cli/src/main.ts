@@ -11,5 +11,14 @@ export async function main(argv: string[]): Promise<void> {
     .version('0.1.0')
     .showHelpAfterError()
   for (const register of commands) register(program)
+  // Usage errors the parser finds (an unknown flag, a missing value) exit 2, as the commands' own usage errors do;
+  // commander has printed them already. `--help` and `--version` stay 0.
+  const override = (command: Command): void => {
+    command.exitOverride((err) => {
+      throw Object.assign(err, { exitCode: err.exitCode === 0 ? 0 : 2, printed: true })
+    })
+    for (const sub of command.commands) override(sub)
+  }
+  override(program)
   await program.parseAsync(argv)
 }
