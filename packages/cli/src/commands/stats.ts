@@ -22,27 +22,27 @@ interface StatsFlags extends FilterFlags {
 const columns: Column<StatsRowJson>[] = [
   { header: 'group', cell: (r) => r.key ?? '(none)', max: 32 },
   { header: 'count', cell: (r) => String(r.count), right: true },
-  { header: 'errors', cell: (r) => fmt.pct(r.errorRate), right: true },
-  { header: 'p50', cell: (r) => fmt.ms(r.latencyP50), right: true },
-  { header: 'p95', cell: (r) => fmt.ms(r.latencyP95), right: true },
-  { header: 'p99', cell: (r) => fmt.ms(r.latencyP99), right: true },
-  { header: 'ttft p50', cell: (r) => fmt.ms(r.ttftP50), right: true },
-  { header: 'ttft p95', cell: (r) => fmt.ms(r.ttftP95), right: true },
-  { header: 'tokens in', cell: (r) => String(r.inputTokens), right: true },
-  { header: 'tokens out', cell: (r) => String(r.outputTokens), right: true },
+  { header: 'errors', cell: (r) => fmt.pct(r.error_rate), right: true },
+  { header: 'p50', cell: (r) => fmt.ms(r.latency_p50), right: true },
+  { header: 'p95', cell: (r) => fmt.ms(r.latency_p95), right: true },
+  { header: 'p99', cell: (r) => fmt.ms(r.latency_p99), right: true },
+  { header: 'ttft p50', cell: (r) => fmt.ms(r.ttft_p50), right: true },
+  { header: 'ttft p95', cell: (r) => fmt.ms(r.ttft_p95), right: true },
+  { header: 'tokens in', cell: (r) => String(r.input_tokens), right: true },
+  { header: 'tokens out', cell: (r) => String(r.output_tokens), right: true },
   { header: 'cost', cell: costCell, right: true },
 ]
 
 /** A group's cost: `-` when none of its records has a price, `≥$…` when only some have (the sum is a lower bound). */
 function costCell(r: StatsRowJson): string {
-  if (r.costUsd === null) return '-'
-  return r.pricedCount < r.count ? `≥${fmt.usd(r.costUsd)}` : fmt.usd(r.costUsd)
+  if (r.cost_usd === null) return '-'
+  return r.priced_count < r.count ? `≥${fmt.usd(r.cost_usd)}` : fmt.usd(r.cost_usd)
 }
 
 /** The stats table, and a line on what `-` and `≥` in the cost column mean when a row shows either. */
 export function renderStats(rows: readonly StatsRowJson[]): string {
   const table = `${renderTable(columns, rows)}\n`
-  if (!rows.some((r) => r.costUsd === null || r.pricedCount < r.count)) return table
+  if (!rows.some((r) => r.cost_usd === null || r.priced_count < r.count)) return table
   return `${table}cost: - no record of the group has a known price (e.g. a model missing from the price table); ≥ only some have\n`
 }
 

@@ -1,5 +1,5 @@
 import type { LedgerRecord } from '@promptledger/sdk'
-import type { StatsRow } from '@promptledger/server'
+import type { StatsRowJson } from '@promptledger/server'
 
 /** Where a command talks to: the collector's base URL and an optional API key. */
 export interface RemoteOptions {
@@ -73,8 +73,8 @@ export function fetchRecords(
   return call(remote, url(remote, '/v1/records', { ...filter, limit: page.limit, cursor: page.cursor }))
 }
 
-/** A row of `GET /v1/stats`: the store's `StatsRow`, as JSON. */
-export type StatsRowJson = StatsRow
+/** A row of `GET /v1/stats` (snake_case, as the API writes it). */
+export type { StatsRowJson }
 
 /** `GET /v1/stats`. */
 export function fetchStats(

@@ -61,8 +61,8 @@ it("shows an unpriced group's cost as unknown and a partly priced one as a lower
   ])
   const { rows } = await fetchStats({ server }, {}, 'model')
   const cost = (key: string) => rows.find((r) => r.key === key)
-  expect(cost('local')).toMatchObject({ count: 1, costUsd: null, pricedCount: 0 })
-  expect(cost('mixed')).toMatchObject({ count: 2, costUsd: 1, pricedCount: 1 })
+  expect(cost('local')).toMatchObject({ count: 1, cost_usd: null, priced_count: 0 })
+  expect(cost('mixed')).toMatchObject({ count: 2, cost_usd: 1, priced_count: 1 })
   const lines = renderStats(rows).trimEnd().split('\n')
   const costOf = (key: string) =>
     lines

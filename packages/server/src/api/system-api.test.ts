@@ -23,7 +23,9 @@ describe('GET /v1/stats', () => {
       ['a', 2],
       ['b', 1],
     ])
-    expect(body.rows[0]).toMatchObject({ errors: 1, errorRate: 0.5, latencyP50: 200 })
+    expect(body.rows[0]).toMatchObject({ errors: 1, error_rate: 0.5, latency_p50: 200 })
+    // snake_case, as the rest of the API.
+    expect(Object.keys(body.rows[0]).filter((k) => /[A-Z]/.test(k))).toEqual([])
     for (const g of ['provider', 'user_id', 'app', 'status', 'hour', 'day']) {
       const r = await t.app.inject({ method: 'GET', url: `/v1/stats?group_by=${g}` })
       expect(r.statusCode).toBe(200)

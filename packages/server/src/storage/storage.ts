@@ -59,6 +59,50 @@ export interface StatsRow {
   injectionMax: number | null
 }
 
+/** A stats row as the HTTP API writes it: the same fields, snake_case like the rest of the API. */
+export interface StatsRowJson {
+  key: string | null
+  count: number
+  errors: number
+  error_rate: number
+  latency_p50: number | null
+  latency_p95: number | null
+  latency_p99: number | null
+  ttft_p50: number | null
+  ttft_p95: number | null
+  input_tokens: number
+  output_tokens: number
+  cost_usd: number | null
+  priced_count: number
+  avg_response_chars: number | null
+  uncertain: number
+  pii_leaks: number
+  injection_max: number | null
+}
+
+/** `row` as the API writes it. */
+export function statsRowJson(row: StatsRow): StatsRowJson {
+  return {
+    key: row.key,
+    count: row.count,
+    errors: row.errors,
+    error_rate: row.errorRate,
+    latency_p50: row.latencyP50,
+    latency_p95: row.latencyP95,
+    latency_p99: row.latencyP99,
+    ttft_p50: row.ttftP50,
+    ttft_p95: row.ttftP95,
+    input_tokens: row.inputTokens,
+    output_tokens: row.outputTokens,
+    cost_usd: row.costUsd,
+    priced_count: row.pricedCount,
+    avg_response_chars: row.avgResponseChars,
+    uncertain: row.uncertain,
+    pii_leaks: row.piiLeaks,
+    injection_max: row.injectionMax,
+  }
+}
+
 export interface AppendResult {
   inserted: number
   /** Records whose id was already stored; they are skipped, never stored twice. */

@@ -2,7 +2,7 @@ import { ChainVerifier } from '@promptledger/sdk'
 import { z } from 'zod'
 import { ServerError } from '../../errors.js'
 import type { ServerMetrics } from '../../metrics/registry.js'
-import type { Storage } from '../../storage/storage.js'
+import { type Storage, statsRowJson } from '../../storage/storage.js'
 import { parseQuery, statsQuerySchema, toFilter } from '../query-schema.js'
 import type { RouteDef } from '../route-table.js'
 
@@ -25,7 +25,7 @@ export function systemRoutes({ storage, metrics, stream }: SystemRouteDeps): Rou
       async handler(request) {
         const query = parseQuery(statsQuerySchema, request.query)
         const rows = await storage.stats(toFilter(query), query.group_by ?? null)
-        return { group_by: query.group_by ?? null, rows }
+        return { group_by: query.group_by ?? null, rows: rows.map(statsRowJson) }
       },
     },
     {
