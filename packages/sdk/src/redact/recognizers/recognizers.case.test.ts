@@ -116,6 +116,8 @@ describe('exact spans', () => {
     ['redis://default:Zq8vT2mW9kLp@cache.internal:6379', 'Zq8vT2mW9kLp', secretRecognizer],
     ['export DB_PASSWORD=hT7#kq2Lm9xZ', 'hT7#kq2Lm9xZ', secretRecognizer],
     ['Authorization: Bearer abcDEF123456ghiJKL789', 'abcDEF123456ghiJKL789', secretRecognizer],
+    // A bearer token standing alone (a header value pasted into a message, a JSON string): no `:` before it.
+    ['Bearer abcdefghijklmnopqrstuvwxyz012345', 'abcdefghijklmnopqrstuvwxyz012345', secretRecognizer],
     ['GET /v1/x?access_token=Zq8vT2mW9kLpQ7 HTTP/1.1', 'Zq8vT2mW9kLpQ7', secretRecognizer],
     ['https://api.example.com/v1?api_key=Zq8vT2mW9kLpQ7xR&format=json', 'Zq8vT2mW9kLpQ7xR', secretRecognizer],
     // Outside a query string an `&` may be part of the value: taken whole.

@@ -25,6 +25,11 @@ const URL_TOKEN =
 
 /** Adds the value spans (`profile`: the text's textProfile() bits) of secret assignments, bearer tokens and credential-bearing URLs to `out`. */
 export function assignmentSecrets(text: string, profile: number, out: Finding[]): void {
+  // `Bearer <token>` stands alone too (a header value copied into a message, a JSON string): no `:` needed.
+  if (profile & AUTH_WORD) {
+    BEARER.lastIndex = 0
+    for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) pushGroup(m, out, 0.85)
+  }
   if ((profile & (COLON | EQUALS)) === 0) return
   // The profile has seen `:` or `=` after a key that ends in a secret word (the case-insensitive key alternation on
   // every position costs far more).
@@ -39,10 +44,6 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
     }
     if (!looksSecret(value)) continue
     out.push({ type: 'SECRET', start, end: start + value.length, score: 0.8, recognizer: 'secret-assignment' })
-  }
-  if (profile & AUTH_WORD) {
-    BEARER.lastIndex = 0
-    for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) pushGroup(m, out, 0.85)
   }
   if (profile & URL_SCHEME) {
     // A match holds `://` after a scheme of at most 21 characters: none opens earlier than that before the first one

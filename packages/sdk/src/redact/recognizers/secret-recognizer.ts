@@ -1,5 +1,5 @@
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { COLON, DASHES, EQUALS, KEY_MARKER, SECRET_WORD, textProfile } from '../text-profile.js'
+import { AUTH_WORD, COLON, DASHES, EQUALS, KEY_MARKER, SECRET_WORD, textProfile } from '../text-profile.js'
 import { checkJwt } from '../validators/jwt.js'
 import { assignmentSecrets } from './secret-assignments.js'
 import { proseSecrets } from './secret-prose.js'
@@ -35,7 +35,7 @@ const BOUNDARY = /[A-Za-z0-9_-]/
 const PEM =
   /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,20000}?(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)/g
 /** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
-export const SECRET_GATE = KEY_MARKER | DASHES | COLON | EQUALS | SECRET_WORD
+export const SECRET_GATE = KEY_MARKER | DASHES | COLON | EQUALS | SECRET_WORD | AUTH_WORD
 
 /**
  * SECRET: provider keys and tokens by their documented prefixes, JWTs confirmed by decoding the header, PEM private
@@ -50,7 +50,7 @@ export const secretRecognizer: Recognizer = {
   entities: ['SECRET'],
   find(text: string): readonly Finding[] {
     const profile = textProfile(text)
-    // No key opener, no PEM armour, no `:` or `=`: nothing below can match.
+    // No key opener, no PEM armour, no `:` or `=`, no secret or auth word: nothing below can match.
     if ((profile & SECRET_GATE) === 0) return NO_FINDINGS
     const out: Finding[] = []
     // The profile has seen a word that opens a key format (its marker words are those of the alternation).
