@@ -14,31 +14,47 @@ interface ExportFlags {
   until?: string
   user?: string
   stream?: string
-  /** `ndjson` (default): one record a line; `es-bulk`: Elasticsearch's `_bulk` body, for `curl --data-binary @file`. */
+  /**
+   * `ndjson` (default): one record a line; `es-bulk`: Elasticsearch's `_bulk` body; `splunk-hec`: events for Splunk's
+   * HTTP Event Collector. Both for `curl --data-binary @file`.
+   */
   format?: string
-  /** The index named in each `es-bulk` action; default `promptledger`. */
+  /** The index: named in each `es-bulk` action (default `promptledger`), or set on each `splunk-hec` event. */
   index?: string
 }
 
-const FORMATS = ['ndjson', 'es-bulk']
+const FORMATS = ['ndjson', 'es-bulk', 'splunk-hec']
 
 /**
- * A record as `format` writes it: its JSON line, or for `es-bulk` an index action keyed by the record id (a bulk sent
- * twice stores each record once) followed by the record with an `@timestamp` (its `ts`, for Kibana's time filter).
+ * A record as `format` writes it: its JSON line; for `es-bulk` an index action keyed by the record id (a bulk sent
+ * twice stores each record once) followed by the record with an `@timestamp` (its `ts`, for Kibana's time filter); for
+ * `splunk-hec` one event, timed by the record's `ts` (epoch seconds with milliseconds), source `promptledger`,
+ * sourcetype `promptledger:record`, in `index` when one was named (Splunk refuses an index the token may not write).
  */
-export function formatRecord(record: LedgerRecord, format: string, index: string): string {
+export function formatRecord(record: LedgerRecord, format: string, index: string | undefined): string {
+  if (format === 'splunk-hec') {
+    const event = {
+      time: Date.parse(record.ts) / 1000,
+      source: 'promptledger',
+      sourcetype: 'promptledger:record',
+      ...(index !== undefined ? { index } : {}),
+      event: record,
+    }
+    return `${JSON.stringify(event)}\n`
+  }
   if (format !== 'es-bulk') return `${JSON.stringify(record)}\n`
-  const action = JSON.stringify({ index: { _index: index, _id: record.id } })
+  const action = JSON.stringify({ index: { _index: index ?? 'promptledger', _id: record.id } })
   return `${action}\n${JSON.stringify({ '@timestamp': record.ts, ...record })}\n`
 }
 
 /** The output format and index the flags ask for; an error naming the flag for one the export cannot write. */
-function outputFormat(flags: ExportFlags): { format: string; index: string } {
+function outputFormat(flags: ExportFlags): { format: string; index: string | undefined } {
   const format = flags.format ?? 'ndjson'
   if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}`)
-  const index = flags.index ?? 'promptledger'
-  // Elasticsearch's own rules for an index name, checked here rather than by a bulk request that fails item by item.
-  if (!/^[a-z0-9][a-z0-9._+-]{0,254}$/.test(index)) {
+  const index = flags.index
+  // Elasticsearch's own rules for an index name, checked here rather than by a bulk request that fails item by item;
+  // Splunk's index names are stricter still (no `+` or `.` first).
+  if (index !== undefined && !/^[a-z0-9][a-z0-9._+-]{0,254}$/.test(index)) {
     throw new CliError('--index must be lower case: letters, digits and . _ + - (not first)')
   }
   return { format, index }
@@ -65,6 +81,8 @@ export async function exportLocal(
   const access = openLedgerAccess(dir)
   const ids: string[] = []
   let n = 0
+  // The total is not known before the read ends: the bar counts what was written.
+  const bar = progressBar('export', 'records')
   try {
     for await (const record of readRecords(dir, filter)) {
       const text = formatRecord(access ? access.read(record) : record, format, index)
@@ -72,8 +90,10 @@ export async function exportLocal(
       if (access) ids.push(record.id)
       await writeOut(out, text)
       n++
+      bar.update(n, n)
     }
   } finally {
+    bar.stop()
     // Also when the reader stopped early (`| head`) or the read failed midway: what was printed was read.
     if (access) {
       access.audit(flags.user !== undefined ? 'subject.export' : 'read.export', 'cli: export', { ...flags }, ids)
@@ -132,14 +152,20 @@ export async function exportRemote(
 export function register(program: Command): void {
   program
     .command('export')
-    .description("Write a file ledger's or a collector's records to stdout as NDJSON or an Elasticsearch bulk body")
+    .description(
+      "Write a file ledger's or a collector's records to stdout as NDJSON, an Elasticsearch bulk body or Splunk HEC events",
+    )
     .argument('[dir]', 'the ledger data directory (not with --server)')
     .option('--since <time>', 'records at or after this time (ISO-8601 or an age like 24h, 7d)')
     .option('--until <time>', 'records before this time (ISO-8601 or an age)')
     .option('--user <id>', 'only this user_id')
     .option('--stream <name>', 'only this stream')
-    .option('--format <format>', 'ndjson (one record a line) or es-bulk (an Elasticsearch _bulk body)', 'ndjson')
-    .option('--index <name>', 'with --format es-bulk: the Elasticsearch index', 'promptledger')
+    .option(
+      '--format <format>',
+      'ndjson (one record a line), es-bulk (an Elasticsearch _bulk body) or splunk-hec (Splunk HTTP Event Collector events)',
+      'ndjson',
+    )
+    .option('--index <name>', 'the Elasticsearch index (es-bulk; default promptledger) or Splunk index (splunk-hec)')
     .option(
       '--server <url>',
       "a collector's records instead of a file ledger's; with --user, that user's access export (decrypted, JSON)",

@@ -129,6 +129,26 @@ describe('export', () => {
     expect(lines.filter((_, i) => i % 2 === 1).map((l) => JSON.parse(l).seq)).toEqual([5, 7, 9])
   })
 
+  it('writes Splunk HEC events: the record as the event, timed by its ts, in the index named if one was', async () => {
+    const s = sink()
+    const n = await exportLocal(dir, { user: 'odd', since: iso(5), until: iso(10), format: 'splunk-hec' }, s.out)
+    const events = s
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(events).toHaveLength(n)
+    for (const e of events) {
+      expect(e).toMatchObject({ source: 'promptledger', sourcetype: 'promptledger:record' })
+      expect(e.time).toBe(Date.parse(e.event.ts) / 1000)
+      expect(e).not.toHaveProperty('index')
+    }
+    expect(events.map((e) => e.event.seq)).toEqual([5, 7, 9])
+    const indexed = sink()
+    await exportLocal(dir, { user: 'odd', format: 'splunk-hec', index: 'llm_calls' }, indexed.out)
+    expect(JSON.parse(indexed.text().split('\n')[0]!).index).toBe('llm_calls')
+  })
+
   it('rejects an unknown format or an index name Elasticsearch would refuse, naming the flag', async () => {
     await expect(exportLocal(dir, { format: 'csv' })).rejects.toThrow(/--format must be one of ndjson, es-bulk/)
     await expect(exportLocal(dir, { format: 'es-bulk', index: 'Calls' })).rejects.toThrow(/--index/)
