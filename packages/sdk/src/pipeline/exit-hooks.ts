@@ -1,3 +1,5 @@
+import { writeSync } from 'node:fs'
+
 /** What the exit hooks need from a ledger. */
 export interface Flushable {
   flush(): Promise<void>
@@ -10,6 +12,23 @@ let installed = false
 function onBeforeExit(): void {
   // beforeExit fires again once the flush's I/O is done; with nothing pending the process then exits.
   for (const l of ledgers) if (l.hasPending()) void l.flush().catch(() => undefined)
+}
+
+/**
+ * `process.exit()` or a crash ends the process without an event loop to write with: what is still queued is lost.
+ * Nothing asynchronous can run here, so the loss is at least said, on stderr, synchronously.
+ */
+function onExit(): void {
+  if (![...ledgers].some((l) => l.hasPending())) return
+  try {
+    writeSync(
+      2,
+      'promptledger: the process exited with logged calls not yet written (lost); ' +
+        'await ledger.flush() or ledger.close() before process.exit()\n',
+    )
+  } catch {
+    // stderr closed: nothing left to tell
+  }
 }
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -26,6 +45,7 @@ function install(): void {
   if (installed) return
   installed = true
   process.on('beforeExit', onBeforeExit)
+  process.on('exit', onExit)
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
 }
@@ -34,6 +54,7 @@ function uninstall(): void {
   if (!installed) return
   installed = false
   process.off('beforeExit', onBeforeExit)
+  process.off('exit', onExit)
   process.off('SIGTERM', onSignal)
   process.off('SIGINT', onSignal)
 }
