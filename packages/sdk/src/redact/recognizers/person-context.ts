@@ -378,6 +378,16 @@ function lowerWordAt(text: string, at: number): string {
 const C_MONTH = 64
 addAll(['jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'], C_MONTH)
 
+// Suffixes after a surname ("King Jr.", "Davis Sr."): their dot abbreviates, it does not end the sentence, so the run
+// of capitalised words goes on over it ("Martin Luther King Jr. Day" is a holiday, read whole).
+const C_SUFFIX = 128
+addAll(['jr', 'sr'], C_SUFFIX)
+
+/** Whether the word with this hashWord() value is a name suffix whose dot abbreviates ("Jr.", "Sr."). */
+export function isNameSuffix(hash: number): boolean {
+  return (CONTEXT_WORDS.get(hash) & C_SUFFIX) !== 0
+}
+
 /**
  * Whether the word text[start, end), with this hashWord() value, is a month's abbreviation next to a day's number
  * ("effective Jan 1", "on 14 Mar", "Sept. 3").
@@ -389,34 +399,6 @@ export function monthInDate(text: string, start: number, end: number, hash: numb
   const after = codeAt(text, e) === 32 ? codeAt(text, e + 1) : -1
   const before = codeAt(text, start - 1) === 32 ? codeAt(text, start - 2) : -1
   return (after >= 48 && after <= 57) || (before >= 48 && before <= 57)
-}
-
-// Words that make the capitalised words next to them a place or an organisation, not a person: a place's first word
-// ("Lake Victoria", "Santa Monica", "St. Louis") and an organisation's or place's last ("Hudson River", "Palo Alto
-// Networks", "London Stock Exchange"). Some of the last are surnames too (Park, Day, Post, Bank: "Sarah Park"), so
-// they count only after a word that is no known given name ("Washington Post", "Queen Elizabeth Olympic Park").
-const PLACE_WORDS = new IntHashTable(8)
-export const PLACE_HEAD = 1
-export const ORG_TAIL = 2
-export const ORG_TAIL_SURNAME = 4
-const addPlaceWords = (words: readonly string[], flag: number): void => {
-  for (const w of words) PLACE_WORDS.add(hashWord(w, 0, w.length), flag)
-}
-addPlaceWords(['lake', 'mount', 'mt', 'saint', 'st', 'ste', 'santa', 'san', 'santo', 'sankt', 'sao', 'são'], PLACE_HEAD)
-addPlaceWords(['fort', 'port', 'cape', 'lago', 'monte', 'mont'], PLACE_HEAD)
-addPlaceWords(
-  [
-    ...['river', 'associates', 'networks', 'exchange', 'inc', 'corp', 'corporation', 'ltd', 'llc', 'llp', 'gmbh'],
-    ...['group', 'university', 'college', 'institute', 'foundation', 'airport', 'hospital', 'stadium', 'holdings'],
-    ...['partners', 'capital', 'ventures', 'labs', 'systems', 'technologies', 'industries', 'motors', 'airlines'],
-  ],
-  ORG_TAIL,
-)
-addPlaceWords(['park', 'day', 'post', 'bank'], ORG_TAIL_SURNAME)
-
-/** PLACE_HEAD, ORG_TAIL or ORG_TAIL_SURNAME for the word text[start, end), or 0. */
-export function placeWord(text: string, start: number, end: number): number {
-  return end - start > 12 ? 0 : PLACE_WORDS.get(hashWord(text, start, end))
 }
 
 /** Whether the word with this hashWord() value is a street type that ends a street's name ("Street", "Rd"). */

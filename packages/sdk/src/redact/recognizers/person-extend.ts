@@ -1,6 +1,7 @@
 import type { Finding } from '../recognizer.js'
 import * as profiles from '../text-profile.js'
 import * as lexicons from './person-lexicon.js'
+import { ampersandPair } from './person-places.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
 // read in the hot loops below (see docs/redaction.md, Speed).
@@ -220,6 +221,8 @@ function judgeList(text: string, at: number, conjLen: number, out: Finding[], lo
     i -= 2
   }
   const n = itemCount
+  // Two single words joined by `&` name a firm ("Procter & Gamble", "Marks & Spencer"), not two people.
+  if (n === 2 && conjLen === 3) return
   let upper = 0
   let names = 0
   let ambiguous = 0
@@ -229,7 +232,8 @@ function judgeList(text: string, at: number, conjLen: number, out: Finding[], lo
     if (startsUpper(text, st)) upper++
     if (!hasLowerCase(text, st, itemEnd[k]!)) return // acronyms: SQL, AWS
     const cls = classify(text, st, itemEnd[k]!)
-    if (cls === BREAK) return
+    // An item that is half of a firm's name ("Johnson and Procter" in "Johnson & Johnson and Procter & Gamble").
+    if (cls === BREAK || ampersandPair(text, st, itemEnd[k]!)) return
     if (cls === NAME) names++
     else if (cls === AMBIGUOUS) ambiguous++
     else unknown++

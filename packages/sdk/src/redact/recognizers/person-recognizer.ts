@@ -3,6 +3,7 @@ import * as profiles from '../text-profile.js'
 import * as contexts from './person-context.js'
 import { extendPersons } from './person-extend.js'
 import * as lexicons from './person-lexicon.js'
+import * as places from './person-places.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
 // read in the hot loops below (see docs/redaction.md, Speed).
@@ -23,6 +24,7 @@ const CASED_UPPER = lexicons.CASED_UPPER
 const classify = lexicons.classify
 const classifyHash = lexicons.classifyHash
 const FNV_BASIS = lexicons.FNV_BASIS
+const hashWord = lexicons.hashWord
 const isPlaceName = lexicons.isPlaceName
 const LOWER = lexicons.LOWER
 const NAME = lexicons.NAME
@@ -38,12 +40,17 @@ const kinAfter = contexts.kinAfter
 const monthInDate = contexts.monthInDate
 const signedOff = contexts.signedOff
 const isLeader = contexts.isLeader
+const isNameSuffix = contexts.isNameSuffix
+const isOrganisationName = places.isOrganisationName
+const ampersandPair = places.ampersandPair
+const regionAfter = places.regionAfter
+const travelRoute = places.travelRoute
 const isStreetType = contexts.isStreetType
 const possessive = contexts.possessive
-const placeWord = contexts.placeWord
-const PLACE_HEAD = contexts.PLACE_HEAD
-const ORG_TAIL = contexts.ORG_TAIL
-const ORG_TAIL_SURNAME = contexts.ORG_TAIL_SURNAME
+const placeWord = places.placeWord
+const PLACE_HEAD = places.PLACE_HEAD
+const ORG_TAIL = places.ORG_TAIL
+const ORG_TAIL_SURNAME = places.ORG_TAIL_SURNAME
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = contexts.sentenceStart
 const speaker = contexts.speaker
@@ -62,6 +69,8 @@ const INITIAL = 1
 const LEADER = 2 // a greeting or title word ("Dear", "Mr."): context, not part of the name
 const LOWERCASE = 4 // read in lowerMode and not capitalised
 const STREET_TYPE = 8 // a street type ("Street", "Rd"): the words before it name a street
+const STREET_WORD = 16 // "Street" itself: no surname, unlike Lane or Court ("Elm Street" is a street, "Diane Lane" not)
+const HASH_STREET = hashWord('street', 0, 6)
 
 // Text written without capitals ("follow up with patricia desrosiers"): every word is read, and candidates need a
 // known name part (lowerMode in candidate()).
@@ -86,6 +95,7 @@ export const personRecognizer: Recognizer = {
   find(text: string): Finding[] {
     const out: Finding[] = []
     personLexicon() // builds the tables on first use
+    streetTopicEnd = -1
     let len = 0 // words in the current run
     const n = text.length
     // Written without capitals: the first letter is lower case and no capital stands anywhere but in "I" (both read
@@ -199,6 +209,8 @@ export const personRecognizer: Recognizer = {
           cls = BREAK // a date: "Jan 1", not Jan
         else cls = classifyHash(h)
         if (leader && codeAt(text, end) === 46) end++
+        // "King Jr. Day": the suffix's dot abbreviates, so the run goes on over it.
+        else if (end - start === 2 && codeAt(text, end) === 46 && isNameSuffix(h)) end++
       }
       initial = initial && cls === 0
       const caseFlag = lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0
@@ -207,7 +219,7 @@ export const personRecognizer: Recognizer = {
         (len === MAX_RUN ||
           !(
             (start - wEnd[len - 1]! <= 2 && isJoin(text, wEnd[len - 1]!, start)) ||
-            (!lowerMode && particleJoin(text, wEnd[len - 1]!, start, wCls[len - 1]!, cls))
+            (!lowerMode && particleJoin(text, wEnd[len - 1]!, start, wCls[len - 1]!, cls, wStart[0]!, end))
           ) ||
           (wFlags[len - 1]! & LOWERCASE) !== caseFlag) // lower-case and capitalised words never share a run
       ) {
@@ -222,7 +234,8 @@ export const personRecognizer: Recognizer = {
         (initial ? INITIAL : 0) |
         (leader ? LEADER : 0) |
         (lowerMode && !isUpper(text, start, c) ? LOWERCASE : 0) |
-        (len > 0 && !initial && end - start <= 9 && isStreetType(h) ? STREET_TYPE : 0) // only after a word: it ends a name
+        (len > 0 && !initial && end - start <= 9 && isStreetType(h) ? STREET_TYPE : 0) | // only after a word: it ends a name
+        (h === HASH_STREET ? STREET_WORD : 0)
       len++
     }
     if (len > 0) score(text, len, out)
@@ -308,9 +321,19 @@ function slashSignature(text: string, start: number): boolean {
  * A name particle joins two capitalised words into one name ("Ludwig van der Berg", "María de la Cruz", "Sanne de
  * Vries"): one or two particles between single spaces. The Dutch and Arabic ones (van, ter, bin, ibn) rarely stand
  * between two capitalised words otherwise; the Romance and German prepositions (de, di, von, del, …) do ("Banco de
- * Portugal", "Lieferung von Möbeln"), so those need a known name on one side.
+ * Portugal", "Lieferung von Möbeln"), so those need a known name on one side, or the words to fill the line after a
+ * closing word (a signature: "Sanne de Vries" under "Met vriendelijke groet,"; `runStart` is where the run opens,
+ * `wordEnd` where the word after the particle ends).
  */
-export function particleJoin(text: string, from: number, to: number, prevCls: number, cls: number): boolean {
+export function particleJoin(
+  text: string,
+  from: number,
+  to: number,
+  prevCls: number,
+  cls: number,
+  runStart: number,
+  wordEnd: number,
+): boolean {
   const gap = to - from
   if (gap < 4 || gap > 10 || cls === BREAK || prevCls === BREAK) return false
   if (text.charCodeAt(from) !== 32 || text.charCodeAt(to - 1) !== 32) return false
@@ -325,7 +348,9 @@ export function particleJoin(text: string, from: number, to: number, prevCls: nu
     if (second === 0 || text.indexOf(' ', space + 1) !== to - 1) return false
     kind = Math.max(kind, second)
   }
-  return kind === LONE_PARTICLE || prevCls === NAME || cls === NAME
+  if (kind === LONE_PARTICLE || prevCls === NAME || cls === NAME) return true
+  const before = codeAt(text, runStart - 1)
+  return (before === -1 || before === 10) && signedOff(text, runStart, wordEnd)
 }
 // LONE_PARTICLE: enough alone; NAMED_PARTICLE: a preposition too, needs a known name beside it.
 const LONE_PARTICLE = 1
@@ -459,10 +484,30 @@ function lowerWordEnd(text: string, at: number): number {
   return wordEnd(text, at + 1, text.length)
 }
 
-/** Whether one of the words [from, to) of the current run is a street type. */
-function holdsStreetType(from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (wFlags[k]! & STREET_TYPE) return true
+/** Whether one of the words [from, to) of the current run carries `flag` (STREET_TYPE, STREET_WORD). */
+function holdsFlag(from: number, to: number, flag: number): boolean {
+  for (let k = from; k < to; k++) if (wFlags[k]! & flag) return true
   return false
+}
+
+// End of the last street name read as a topic (see candidate()), or -1: set per text.
+let streetTopicEnd = -1
+
+/** The text or a sentence opens at `at` (only spaces and quotes before it, then nothing or `.` `!` `?`). */
+function topicStart(text: string, at: number): boolean {
+  let i = at - 1
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34)) i--
+  if (i < 0) return true
+  const c = text.charCodeAt(i)
+  return c === 46 || c === 33 || c === 63
+}
+
+/** Only `, `, ` and ` or `, and ` stand between `end` and `start`: the next item of a list. */
+function listedAfter(text: string, end: number, start: number): boolean {
+  const gap = start - end
+  if (gap === 2) return codeAt(text, end) === 44 && codeAt(text, end + 1) === 32
+  if (gap === 5) return text.startsWith(' and ', end)
+  return gap === 6 && text.startsWith(', and ', end)
 }
 
 /** Scores words [from, to) of the current run as one candidate name. */
@@ -473,14 +518,24 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   // A street's name, not a person's: before a street type that is no name part ("Elm Road", `streetEnd` its end), or
   // holding one that may be a surname too ("Maple Street", "Oak Street Bridge") unless it opens with a known given
   // name ("Diane Lane"). Without a house number it is still where someone lives or goes: a weak STREET_ADDRESS.
-  if (streetEnd >= 0 || (wCls[from] !== NAME && holdsStreetType(from + 1, to))) {
+  if (
+    streetEnd >= 0 ||
+    ((wCls[from] !== NAME || holdsFlag(from + 1, to, STREET_WORD)) && holdsFlag(from + 1, to, STREET_TYPE))
+  ) {
     const end = streetEnd >= 0 ? streetEnd : wEnd[to - 1]!
+    // A street named as a topic, not as where someone is: opening a sentence ("Main Street businesses are …", "Elm
+    // Street, Oak Avenue and Maple Drive are common street names"), or listed right after such a one.
+    if (topicStart(text, wStart[from]!) || (streetTopicEnd >= 0 && listedAfter(text, streetTopicEnd, wStart[from]!))) {
+      streetTopicEnd = end
+      return
+    }
     out.push({ type: 'STREET_ADDRESS', start: wStart[from]!, end, score: NAMED_STREET_SCORE, recognizer: 'person' })
     return
   }
   const start = wStart[from]!
   const end = wEnd[to - 1]!
   if (!leader && placeOrOrganisation(text, from, to)) return
+  if (count >= 2 && isOrganisationName(text, start, end)) return
   let names = 0
   let ambiguous = 0
   let unknown = 0
@@ -500,6 +555,14 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   // German "im" (in the) is not the chat's "im" (I'm): "im Unterricht".
   if (german && ctx === STRONG_CONTEXT && precededByIm(text, start)) ctx = 0
   const strong = leader || ctx === STRONG_CONTEXT
+  // A lone word that names a firm or a place by its shape around it: "Johnson & Johnson", "Lincoln, Nebraska",
+  // "flights from Austin to Charlotte".
+  if (
+    count === 1 &&
+    !strong &&
+    (ampersandPair(text, start, end) || regionAfter(text, end) || (ctx !== 0 && travelRoute(text, start, end)))
+  )
+    return
   const weak = strong || ctx === WEAK_CONTEXT || ctx === FUNCTION_CONTEXT
   const atStart = sentenceStart(text, start)
   const parts = names + ambiguous + unknown
@@ -544,5 +607,19 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
         : 0.2
   else if (ambiguous === 1) s = strong ? 0.7 : givenNameAfter(text, end) ? 0.6 : 0.2
   if (s === 0) return
-  out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
+  out.push({ type: 'PERSON', start, end: s >= 0.5 ? givenAfterSlash(text, end) : end, score: s, recognizer: 'person' })
+}
+
+/**
+ * A name in capitals written as an airline's `SURNAME/GIVEN` ("OKONKWO/CHIDI MR"): the given name after the slash is
+ * part of it (the scan reads a word glued to `/` as a path's). `end` is the found name's end; returns the new end.
+ */
+function givenAfterSlash(text: string, end: number): number {
+  if (codeAt(text, end) !== 47) return end
+  const last = codeAt(text, end - 1)
+  if (!(last >= 65 && last <= 90) || codeAt(text, end - 2) < 65 || codeAt(text, end - 2) > 90) return end
+  let e = end + 1
+  while (e < text.length && text.charCodeAt(e) >= 65 && text.charCodeAt(e) <= 90) e++
+  const c = codeAt(text, e)
+  return e - end > 2 && (c === -1 || c === 32 || c === 10 || c === 44) ? e : end
 }

@@ -86,6 +86,15 @@ const CONTEXT = contextWords([
   'puhelin',
   'tlf',
   'gsm',
+  // Dutch "bel me (gerust) op", Portuguese "tlm" / "telemóvel", Spanish "llame al".
+  'bel',
+  'bellen',
+  'tlm',
+  'telemóvel',
+  'telemovel',
+  'llame',
+  'llámenos',
+  'llamenos',
 ])
 const NEGATIVE = contextWords([
   'order',
@@ -155,7 +164,14 @@ export const phoneRecognizer: Recognizer = {
     // text's first digit, past the prose in front of it, and ends after its last digit.
     GROUPED.lastIndex = Math.max(0, firstDigitIndex() - 1)
     const last = digitsEnd()
+    // Where the chain of digit groups that the previous match was cut from began, and where the cut fell.
+    let chainStart = -1
+    let cutAt = -2
     for (let m = GROUPED.exec(text); m !== null; m = GROUPED.lastIndex < last ? GROUPED.exec(text) : null) {
+      // The rest of a chain cut short ("tracking: 9400 1000 0000 0000 0000 00") is read with the words before the
+      // chain, not with the digits of its own head before it.
+      if (m.index !== cutAt + 1) chainStart = m.index
+      windowStart = chainStart
       contextBefore = UNKNOWN
       negativeBefore = UNKNOWN
       closeContextBefore = UNKNOWN
@@ -191,7 +207,10 @@ export const phoneRecognizer: Recognizer = {
       }
       if (score <= 0) continue
       const end = m.index + raw.length
-      if (end < m.index + m[0].length) GROUPED.lastIndex = end
+      if (end < m.index + m[0].length) {
+        GROUPED.lastIndex = end
+        cutAt = end
+      }
       out.push({ type: 'PHONE_NUMBER', start: m.index, end, score, recognizer: 'phone' })
     }
     return out
@@ -203,7 +222,7 @@ const BEST_SCORE = 0.75
 
 /** Score of one candidate (`digits`: how many it holds), or 0 when it is not a phone number. */
 function scoreCandidate(text: string, start: number, raw: string, digits: number): number {
-  if (digits < 7 || digits > 15) return 0
+  if (digits < 7 || digits > 15 || oneDigitOnly(text, start, start + raw.length)) return 0
   // A North American number is never a date (groups 3-3-4) nor SSN-shaped, so those tests run only for the rest.
   // Each pattern runs only where the counts allow a match: NANP holds ten digits (eleven with a leading 1, up to six
   // more in an extension), a date at most eight and two separators, an SSN nine in eleven characters.
@@ -223,15 +242,15 @@ function scoreCandidate(text: string, start: number, raw: string, digits: number
   else if (grouped && digits >= 8 && separators(text, start, end) >= 2 && plausibleGroups(raw)) score = 0.55
   if (score < 0.75 || !grouped) {
     // nearby(CONTEXT, 40, 16), its window before read once per match.
-    if (contextBefore === UNKNOWN) contextBefore = wordsBefore(text, start, CONTEXT, 40) ? YES : NO
+    if (contextBefore === UNKNOWN) contextBefore = wordsBefore(text, windowStart, CONTEXT, 40) ? YES : NO
     if (contextBefore === YES || wordsAfter(text, end, CONTEXT, 16))
       score = Math.max(score, grouped || plus ? 0.7 : 0.6)
   }
   if (score === 0) return 0
   // nearby(NEGATIVE, 24, 0) and nearby(CONTEXT, 24, 0): windows before the match only, the same for every prefix.
-  if (negativeBefore === UNKNOWN) negativeBefore = wordsBefore(text, start, NEGATIVE, 24) ? YES : NO
+  if (negativeBefore === UNKNOWN) negativeBefore = wordsBefore(text, windowStart, NEGATIVE, 24) ? YES : NO
   if (negativeBefore === YES) {
-    if (closeContextBefore === UNKNOWN) closeContextBefore = wordsBefore(text, start, CONTEXT, 24) ? YES : NO
+    if (closeContextBefore === UNKNOWN) closeContextBefore = wordsBefore(text, windowStart, CONTEXT, 24) ? YES : NO
     if (closeContextBefore === NO) score -= 0.4
   }
   return score
@@ -245,6 +264,20 @@ const NO = 2
 let contextBefore = UNKNOWN
 let negativeBefore = UNKNOWN
 let closeContextBefore = UNKNOWN
+// Where the context windows before the current match end: its start, or the start of the chain it was cut from.
+let windowStart = 0
+
+/** Every digit in text[from, to) is the same one ("0000 0000 00"): filler, no one's number. */
+function oneDigitOnly(text: string, from: number, to: number): boolean {
+  let first = -1
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) continue
+    if (first === -1) first = c
+    else if (c !== first) return false
+  }
+  return true
+}
 
 /** Spaces, dashes and dots in text[from, to). */
 function separators(text: string, from: number, to: number): number {

@@ -78,6 +78,8 @@ function looksSecret(value: string): boolean {
     )
   )
     return false
+  // AWS's documented sample credentials (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY).
+  if (value.endsWith('EXAMPLE') || value.endsWith('EXAMPLEKEY')) return false
   const h = shannonEntropy(value)
   if (value.length >= 16) return h >= 3
   return value.length >= 6 && h >= 2.3 && characterClasses(value) >= 2

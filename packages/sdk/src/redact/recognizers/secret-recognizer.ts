@@ -60,6 +60,8 @@ export const secretRecognizer: Recognizer = {
       const end = start + m[0].length
       // Keys sit between non-token characters: `task-runner` or `disk-usage-monitor-…` are not keys.
       if (start > 0 && BOUNDARY.test(text[start - 1]!)) continue
+      // AWS documents its API with key ids that end in EXAMPLE (AKIAIOSFODNN7EXAMPLE): published placeholders.
+      if (m[0].endsWith('EXAMPLE')) continue
       let score = 1
       if (m[0].startsWith('eyJ')) {
         const check = checkJwt(m[0])

@@ -14,6 +14,7 @@ import {
   TYPE_TAIL_THEN_NUMBER,
   textProfile,
 } from '../text-profile.js'
+import { BREAK, classify, personLexicon } from './person-lexicon.js'
 import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
 
 // Letters of the Latin, Greek and Cyrillic scripts as explicit ranges: non-Unicode regexes run much faster in V8.
@@ -109,6 +110,26 @@ function numberInsideAnother(text: string, at: number): boolean {
   return (p === 45 || p === 46 || p === 47 || p === 58) && d >= 48 && d <= 57
 }
 
+/**
+ * A prefix match text[start, end) whose only words after the prefix are digits that a phone number goes on with
+ * (`-` or `.` and a digit): "contact op via 020-1234567" names no street.
+ */
+function phoneAfterPrefix(text: string, start: number, end: number): boolean {
+  const c = end < text.length ? text.charCodeAt(end) : -1
+  if ((c !== 45 && c !== 46) || !(end + 1 < text.length && isDigitCode(text.charCodeAt(end + 1)))) return false
+  let i = text.indexOf(' ', start)
+  if (i === -1 || i >= end) return false
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i)
+    if (d !== 32 && !isDigitCode(d)) return false
+  }
+  return true
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
 /** The address phrase at `at` is "moved to" (any case). */
 function movedTo(text: string, at: number): boolean {
   return (text.charCodeAt(at) | 32) === 109 && (text.charCodeAt(at + 1) | 32) === 111
@@ -173,9 +194,11 @@ export const streetAddressRecognizer: Recognizer = {
         if (
           re === PREFIX_FIRST &&
           (!(hasDigit(text, m.index, m.index + m[0].length) ? NAMES_A_STREET.test(m[0]) : TWO_CAPITALISED.test(m[0])) ||
-            numberInsideAnother(text, m.index))
+            numberInsideAnother(text, m.index) ||
+            phoneAfterPrefix(text, m.index, m.index + m[0].length))
         )
           continue
+        if (re === UNIT && unitOfSomethingElse(text, m.index, m.index + m[0].length)) continue
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
@@ -183,6 +206,7 @@ export const streetAddressRecognizer: Recognizer = {
     if ((profile & ADDRESS_PHRASE) === 0) return spans.length === 0 ? NO_FINDINGS : merge(text, spans)
     CONTEXT.lastIndex = 0
     for (let m = CONTEXT.exec(text); m !== null; m = CONTEXT.exec(text)) {
+      if (otherAddress(text, m.index)) continue // "MAC address …", "email address …"
       const value = trimValue(m[1]!)
       if (!/\d/.test(value) && spans.length === 0) continue // "address the issue" is not an address
       // "moved to" moves meetings, teams and plans too: after it the value must open like an address.
@@ -193,6 +217,41 @@ export const streetAddressRecognizer: Recognizer = {
     if (spans.length === 0) return NO_FINDINGS
     return merge(text, spans)
   },
+}
+
+const TYPE_WORDS = new Set(TYPES.split('|'))
+
+/**
+ * A unit word and number that name no dwelling: before "of" ("Unit 42 of Palo Alto Networks"), or after an ordinary
+ * capitalised word that is no street type (a product's name: "Office Suite 2021", "Creative Suite 2024"). After a
+ * street ("… Main St Suite 4") or a person's name ("Mrs. Ana Lopez Apt. 675 …") it is one. Neither test reads a word
+ * that a replacement could change, so the second analysis sees what the first saw.
+ */
+function unitOfSomethingElse(text: string, start: number, end: number): boolean {
+  if (text.startsWith(' of ', end)) return true
+  if (start < 2 || text.charCodeAt(start - 1) !== 32) return false
+  let i = start - 1
+  while (i > 0 && isAsciiLetter(text.charCodeAt(i - 1))) i--
+  const c = text.charCodeAt(i)
+  if (i >= start - 2 || c < 65 || c > 90 || TYPE_WORDS.has(text.slice(i, start - 1).toLowerCase())) return false
+  personLexicon()
+  return classify(text, i, start - 1) === BREAK
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90)
+}
+
+// Addresses that are no place: a network card's, a mailbox's, a wallet's ("MAC address format looks like 00:1A:…").
+const OTHER_ADDRESSES = new Set(['mac', 'ip', 'ipv4', 'ipv6', 'email', 'mail', 'web', 'memory', 'wallet', 'bitcoin'])
+OTHER_ADDRESSES.add('hardware').add('network').add('server').add('host').add('ethernet').add('wifi').add('url')
+
+/** The word before the address phrase at `at` says what kind of address: not a postal one. */
+function otherAddress(text: string, at: number): boolean {
+  if (at < 2 || (text.charCodeAt(at - 1) !== 32 && text.charCodeAt(at - 1) !== 45)) return false
+  let i = at - 1
+  while (i > 0 && at - i < 10 && isAsciiLetter(text.charCodeAt(i - 1))) i--
+  return OTHER_ADDRESSES.has(text.slice(i, at - 1).toLowerCase())
 }
 
 function byStart(a: readonly [number, number, number], b: readonly [number, number, number]): number {

@@ -1,0 +1,159 @@
+import { IntHashTable } from '../int-hash-table.js'
+import * as profiles from '../text-profile.js'
+import * as lexicons from './person-lexicon.js'
+
+// Bound once to constants of this module (see person-context.ts).
+const codeAt = profiles.codeAt
+const hashWord = lexicons.hashWord
+
+// PERSON's evidence against a person: the capitalised words name a place or an organisation. Read by the scan for
+// candidates of one or two words and at the edges of a run (person-recognizer.ts).
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 39
+}
+
+// Words that make the capitalised words next to them a place or an organisation, not a person: a place's first word
+// ("Lake Victoria", "Santa Monica", "St. Louis") and an organisation's or place's last ("Hudson River", "Palo Alto
+// Networks", "London Stock Exchange"). Some of the last are surnames too (Park, Day, Post, Bank: "Sarah Park"), so
+// they count only after a word that is no known given name ("Washington Post", "Queen Elizabeth Olympic Park").
+const PLACE_WORDS = new IntHashTable(8)
+export const PLACE_HEAD = 1
+export const ORG_TAIL = 2
+export const ORG_TAIL_SURNAME = 4
+const addPlaceWords = (words: readonly string[], flag: number): void => {
+  for (const w of words) PLACE_WORDS.add(hashWord(w, 0, w.length), flag)
+}
+addPlaceWords(['lake', 'mount', 'mt', 'saint', 'st', 'ste', 'santa', 'san', 'santo', 'sankt', 'sao', 'são'], PLACE_HEAD)
+addPlaceWords(['fort', 'port', 'cape', 'lago', 'monte', 'mont'], PLACE_HEAD)
+addPlaceWords(
+  [
+    ...['river', 'associates', 'networks', 'exchange', 'inc', 'corp', 'corporation', 'ltd', 'llc', 'llp', 'gmbh'],
+    ...['group', 'university', 'college', 'institute', 'foundation', 'airport', 'hospital', 'stadium', 'holdings'],
+    ...['partners', 'capital', 'ventures', 'labs', 'systems', 'technologies', 'industries', 'motors', 'airlines'],
+    // A place named after a person: "Washington State", "Orange County".
+    ...['state', 'county'],
+  ],
+  ORG_TAIL,
+)
+addPlaceWords(['park', 'day', 'post', 'bank'], ORG_TAIL_SURNAME)
+
+/** PLACE_HEAD, ORG_TAIL or ORG_TAIL_SURNAME for the word text[start, end), or 0. */
+export function placeWord(text: string, start: number, end: number): number {
+  return end - start > 12 ? 0 : PLACE_WORDS.get(hashWord(text, start, end))
+}
+
+/**
+ * A firm's name of two single words joined by `&` ("Johnson & Johnson", "Procter & Gamble", "Marks & Spencer"): the
+ * word at [start, end) stands right before ` & ` and a capital, or right after a word and ` & `.
+ */
+export function ampersandPair(text: string, start: number, end: number): boolean {
+  if (codeAt(text, end) === 32 && codeAt(text, end + 1) === 38 && codeAt(text, end + 2) === 32) {
+    const c = codeAt(text, end + 3)
+    if (c >= 65 && c <= 90) return true
+  }
+  if (codeAt(text, start - 1) === 32 && codeAt(text, start - 2) === 38 && codeAt(text, start - 3) === 32) {
+    const c = codeAt(text, start - 4)
+    return (c >= 97 && c <= 122) || (c >= 65 && c <= 90)
+  }
+  return false
+}
+
+// Words of travel before "from": "flights from Austin to Charlotte", "the drive from Florence to Siena".
+const TRAVEL = new Set([
+  ...['flight', 'flights', 'fly', 'flew', 'flying', 'fares', 'fare', 'tickets', 'ticket', 'trip', 'trips', 'route'],
+  ...['routes', 'drive', 'drove', 'driving', 'train', 'trains', 'bus', 'buses', 'ferry', 'ferries', 'travel'],
+  ...['traveled', 'travelled', 'travelling', 'traveling', 'journey', 'commute', 'shipping', 'miles', 'distance'],
+  ...['km', 'kilometres', 'kilometers', 'moved', 'relocated', 'road', 'highway', 'connection', 'connections'],
+])
+
+/**
+ * A route: the lone word at [start, end) stands in "<travel word> from X to Y" as X or Y ("Flights from Austin to
+ * Charlotte are cheaper"). People go from one place to another; a message from Anna to Ben names no travel word.
+ */
+export function travelRoute(text: string, start: number, end: number): boolean {
+  let from = start
+  if (text.startsWith(' to ', end)) {
+    const c = codeAt(text, end + 4)
+    if (!(c >= 65 && c <= 90)) return false
+  } else {
+    // Y: " to " before it, and a capitalised word (one or two) after "from" before that.
+    if (!(codeAt(text, start - 1) === 32 && codeAt(text, start - 2) === 111 && codeAt(text, start - 3) === 116))
+      return false
+    let i = start - 4
+    if (codeAt(text, i) !== 32) return false
+    for (let w = 0; w < 2; w++) {
+      let k = i
+      while (k > 0 && isWordChar(text.charCodeAt(k - 1))) k--
+      if (k === i) return false
+      const c = text.charCodeAt(k)
+      if (!(c >= 65 && c <= 90)) return false
+      if (text.startsWith(' from ', k - 6)) {
+        from = k
+        break
+      }
+      i = k - 1
+      if (codeAt(text, i) !== 32) return false
+    }
+    if (from === start) return false
+  }
+  // "from" right before X, and a travel word right before "from".
+  if (!(codeAt(text, from - 1) === 32 && text.startsWith('from', from - 5))) return false
+  const e = from - 6
+  if (codeAt(text, e) !== 32) return false
+  let s = e
+  while (s > 0 && e - s < 12 && isWordChar(text.charCodeAt(s - 1))) s--
+  return TRAVEL.has(text.slice(s, e).toLowerCase())
+}
+
+// US states, Canadian provinces and Australian states written out: "Lincoln, Nebraska" is a city in its state. Not those
+// that are given names as well (Georgia, Virginia, Victoria): "Thanks Anna, Georgia and Tom" lists people.
+const REGIONS = new Set([
+  ...['alabama', 'alaska', 'arizona', 'arkansas', 'california', 'colorado', 'connecticut', 'delaware', 'florida'],
+  ...['hawaii', 'idaho', 'illinois', 'indiana', 'iowa', 'kansas', 'kentucky', 'louisiana', 'maine', 'maryland'],
+  ...['massachusetts', 'michigan', 'minnesota', 'mississippi', 'missouri', 'montana', 'nebraska', 'nevada', 'ohio'],
+  ...['oklahoma', 'oregon', 'pennsylvania', 'tennessee', 'texas', 'utah', 'vermont', 'washington', 'wisconsin'],
+  ...['wyoming', 'ontario', 'quebec', 'alberta', 'manitoba', 'saskatchewan', 'queensland', 'tasmania'],
+  ...['new york', 'new jersey', 'new mexico', 'new hampshire', 'north carolina', 'south carolina', 'north dakota'],
+  ...['south dakota', 'west virginia', 'rhode island', 'british columbia', 'nova scotia', 'new brunswick'],
+  ...['new south wales', 'western australia', 'south australia'],
+])
+
+/** ", " and a state or province written out follow ("Lincoln, Nebraska", "Albany, New York"): a city, not a person. */
+export function regionAfter(text: string, end: number): boolean {
+  if (codeAt(text, end) !== 44 || codeAt(text, end + 1) !== 32) return false
+  let e = end + 2
+  // Up to three capitalised words ("New South Wales").
+  for (let w = 0; w < 3; w++) {
+    const c = codeAt(text, e)
+    if (!(c >= 65 && c <= 90)) return false
+    const s = e
+    e++
+    while (e < text.length && e - s < 14 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
+    if (isWordChar(codeAt(text, e))) return false
+    if (REGIONS.has(text.slice(end + 2, e).toLowerCase())) return true
+    if (codeAt(text, e) !== 32) return false
+    e++
+  }
+  return false
+}
+
+// Firms, brands and titles named after people, which read as a person's full name ("Morgan Stanley", "Washington
+// Post", "Calvin Klein" the brand): whole multi-word candidates equal to one of these are no person.
+const ORG_NAMES = new IntHashTable(8)
+for (const name of [
+  ...['morgan stanley', 'goldman sachs', 'merrill lynch', 'charles schwab', 'wells fargo', 'lehman brothers'],
+  ...['edward jones', 'raymond james', 'arthur andersen', 'dow jones', 'johnson controls', 'warner bros'],
+  ...['walt disney', 'ralph lauren', 'calvin klein', 'tommy hilfiger', 'hugo boss', 'louis vuitton', 'christian dior'],
+  ...['estee lauder', 'kate spade', 'marc jacobs', 'michael kors', 'harley davidson', 'rolls royce', 'aston martin'],
+  ...['alfa romeo', 'john deere', 'jack daniels', 'johnnie walker', 'jim beam', 'tim hortons', 'ben jerry'],
+  ...['washington post', 'charles river', 'morgan chase', 'marks spencer', 'sherwin williams', 'procter gamble'],
+  ...['microsoft azure', 'microsoft teams', 'microsoft edge', 'amazon alexa', 'google chrome', 'adobe acrobat'],
+  ...['abbott laboratories', 'eli lilly', 'bristol myers', 'bain capital'],
+])
+  ORG_NAMES.add(hashWord(name, 0, name.length), 1)
+
+/** Whether text[start, end), lower-cased, is one of ORG_NAMES (its words joined by single spaces). */
+export function isOrganisationName(text: string, start: number, end: number): boolean {
+  return end - start <= 24 && ORG_NAMES.get(hashWord(text, start, end)) !== 0
+}
