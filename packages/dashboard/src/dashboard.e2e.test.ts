@@ -256,4 +256,27 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
   it('ran without script errors or CSP violations', () => {
     expect(problems).toEqual([])
   })
+
+  // Last: its records would count in the stats and alerts above.
+  it('places a burst larger than a page, and a record stamped before the newest shown, in live mode', async () => {
+    await page.goto(`${server.url}/#/records?app=burst`)
+    await page.getByText('No records match these filters.').waitFor()
+    await page.getByLabel(/Live/).check()
+    const now = Date.now()
+    const first = unsealed({ app: 'burst', user_id: 'first', ts: new Date(now).toISOString() })
+    await ingest([first])
+    await page.locator(`tr[data-id="${first.id}"]`).waitFor({ timeout: 20_000 })
+    const burst = Array.from({ length: 60 }, (_, i) =>
+      unsealed({ app: 'burst', user_id: `burst-${i}`, ts: new Date(now + 1000 + i).toISOString() }),
+    )
+    await ingest(burst)
+    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 20_000 }).toBe(61)
+    // A batched export arriving late: stamped after the first record, before the burst.
+    const late = unsealed({ app: 'burst', user_id: 'stamped-earlier', ts: new Date(now + 500).toISOString() })
+    await ingest([late])
+    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 20_000 }).toBe(62)
+    const ids = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))
+    expect(ids.indexOf(late.id)).toBe(60)
+    expect(ids.at(-1)).toBe(first.id)
+  })
 })

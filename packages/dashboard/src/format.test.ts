@@ -34,7 +34,11 @@ describe('format', () => {
     expect(formatCost(null)).toBe('—')
     expect(formatCost(0)).toBe('$0')
     expect(formatCost(0.000123456)).toBe('$0.000123')
+    // Below a dollar three significant digits, not cents: $0.02 for 0.015375 was a third too high.
+    expect(formatCost(0.015375)).toBe('$0.0154')
+    expect(formatCost(0.5)).toBe('$0.5')
     expect(formatCost(1.234)).toBe('$1.23')
+    expect(formatCost(1543209.77)).toBe('$1,543,209.77')
   })
 
   it("formats a group's cost as unknown when nothing in it is priced and as a lower bound when part is", () => {
@@ -72,6 +76,11 @@ describe('format', () => {
     )
     expect(contentToText(null)).toBe('')
     expect(contentToText(42)).toBe('42')
+    // A response's output as chat messages reads as their text; a message with tool calls stays JSON.
+    expect(contentToText([{ role: 'assistant', content: 'Hello there.' }])).toBe('Hello there.')
+    expect(contentToText([{ role: 'assistant', content: [{ type: 'text', text: 'a' }] }])).toBe('a')
+    const withTools = [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1' }] }]
+    expect(contentToText(withTools)).toBe(JSON.stringify(withTools, null, 2))
   })
 
   it('reads datetime-local values as UTC, both ways', () => {
@@ -80,6 +89,10 @@ describe('format', () => {
     expect(localInputToIso('')).toBe('')
     expect(localInputToIso('garbage')).toBe('')
     expect(isoToLocalInput('2026-11-27T10:00:00.000Z')).toBe('2026-11-27T10:00')
+    // Seconds and milliseconds stay: Apply must not widen a bound a link carried.
+    expect(isoToLocalInput('2026-11-27T10:00:30.000Z')).toBe('2026-11-27T10:00:30')
+    expect(isoToLocalInput('2026-11-27T10:00:00.800Z')).toBe('2026-11-27T10:00:00.800')
+    expect(localInputToIso('2026-11-27T10:00:00.800')).toBe('2026-11-27T10:00:00.800Z')
     expect(isoToLocalInput(undefined)).toBe('')
   })
 })

@@ -23,9 +23,12 @@ export function formatMs(ms: number | null | undefined): string {
 export function formatCost(usd: number | null | undefined): string {
   if (usd == null || !Number.isFinite(usd)) return '—'
   if (usd === 0) return '$0'
-  if (Math.abs(usd) < 0.01) return `$${usd.toPrecision(3)}`
-  return `$${usd.toFixed(2)}`
+  // Three significant digits below a dollar ($0.0154, not $0.02: a third off for a model's cost per call), cents and
+  // thousands separators above.
+  if (Math.abs(usd) < 1) return `$${Number(usd.toPrecision(3))}`
+  return `$${DOLLARS.format(usd)}`
 }
+const DOLLARS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 
 /** A group's cost: `—` when none of its records has a price, `≥$…` when only some have (a lower bound). */
 export function formatGroupCost(usd: number | null, priced: number, count: number): string {
@@ -66,7 +69,22 @@ export function contentToText(content: unknown): string {
   if (content == null) return ''
   if (typeof content === 'string') return content
   if (Array.isArray(content) && content.every(isTextPart)) return content.map((p) => p.text).join('\n')
+  // A response's output as chat messages (`[{ role: 'assistant', content: '…' }]`, what the proxy stores): their text,
+  // each message's own parts read as above; tool calls and other shapes stay JSON.
+  if (Array.isArray(content) && content.length > 0 && content.every(isPlainMessage)) {
+    return content.map((m) => contentToText(m.content)).join('\n\n')
+  }
   return JSON.stringify(content, null, 2) ?? String(content)
+}
+
+/** A chat message holding text only (no tool calls): its text is what a reader wants to see. */
+function isPlainMessage(m: unknown): m is { content: unknown } {
+  if (typeof m !== 'object' || m === null) return false
+  const o = m as Record<string, unknown>
+  const keys = Object.keys(o).filter((k) => o[k] !== null && o[k] !== undefined)
+  const content = o['content']
+  const textual = typeof content === 'string' || (Array.isArray(content) && content.every(isTextPart))
+  return textual && keys.every((k) => k === 'role' || k === 'content')
 }
 
 function isTextPart(part: unknown): part is { text: string } {
@@ -85,5 +103,8 @@ export function localInputToIso(value: string): string {
 export function isoToLocalInput(iso: string | undefined): string {
   if (!iso) return ''
   const t = Date.parse(iso)
-  return Number.isNaN(t) ? '' : new Date(t).toISOString().slice(0, 16)
+  if (Number.isNaN(t)) return ''
+  // Minutes when the bound has no seconds; seconds and milliseconds are kept when it has (Apply must not widen it).
+  const full = new Date(t).toISOString().slice(0, 23)
+  return full.endsWith(':00.000') ? full.slice(0, 16) : full.endsWith('.000') ? full.slice(0, 19) : full
 }

@@ -28,11 +28,18 @@ function updateKeyButton(): void {
   keyButton.hidden = getApiKey() === null
 }
 
+let lastView: string | null = null
+
 async function render(): Promise<void> {
   current?.abort()
   const controller = new AbortController()
   current = controller
   const route = parseRoute(location.hash)
+  // A new view takes focus at its heading (screen readers announce it); a view redrawn for its own options (a group-by
+  // or range picked with the arrow keys, filters applied) keeps the focus where the user is.
+  const refocus = route.view !== lastView
+  lastView = route.view
+  const focused = document.activeElement?.id
   markNav(route.view)
   updateKeyButton()
   const ctx: ViewContext = {
@@ -45,8 +52,15 @@ async function render(): Promise<void> {
   else if (route.view === 'alerts') await alertsView(main, ctx)
   else await recordsView(main, route.filter, ctx)
   updateKeyButton()
-  if (!controller.signal.aborted) main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true })
+  if (controller.signal.aborted) return
+  const again = !refocus && focused ? document.getElementById(focused) : null
+  // The key prompt focuses its own field; otherwise the heading, or the control that was in use.
+  if (main.querySelector('#api-key') === null)
+    (again ?? main.querySelector<HTMLElement>('h1'))?.focus({ preventScroll: true })
 }
+
+/** How often the header asks the collector whether it is up. */
+const HEALTH_INTERVAL_MS = 10_000
 
 async function checkHealth(): Promise<void> {
   try {
@@ -69,4 +83,6 @@ keyButton.addEventListener('click', () => {
 })
 window.addEventListener('hashchange', () => void render())
 void checkHealth()
+// Kept current: a collector that stops (or comes back) shows in the header within the interval.
+setInterval(() => void checkHealth(), HEALTH_INTERVAL_MS)
 void render()

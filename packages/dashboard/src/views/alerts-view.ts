@@ -10,7 +10,7 @@ function alertTable(caption: string, alerts: AlertView[], empty: string): HTMLEl
   const value = (a: AlertView) =>
     a.value == null
       ? '—'
-      : `${a.value.toLocaleString('en-US', { maximumFractionDigits: 4 })}${a.threshold != null ? ` (threshold ${a.threshold})` : ''}`
+      : `${a.value.toLocaleString('en-US', { maximumFractionDigits: 4 })}${a.threshold != null ? ` (threshold ${a.threshold.toLocaleString('en-US', { maximumFractionDigits: 4 })})` : ''}`
   return h(
     'div',
     { class: 'table-wrap' },

@@ -7,6 +7,7 @@ const TEXT_FIELDS: Array<[FilterKey, string, string]> = [
   ['model', 'Model', 'gpt-4o'],
   ['provider', 'Provider', 'openai'],
   ['user_id', 'User', 'user id'],
+  ['session_id', 'Session', 'session id'],
   ['app', 'App', 'app name'],
   ['tag', 'Tag', 'tag'],
 ]
@@ -21,7 +22,13 @@ export function filterForm(filter: Filter, onApply: (filter: Filter) => void): H
     field(
       key,
       label,
-      h('input', { id: `f-${key}`, name: key, type: 'datetime-local', value: isoToLocalInput(filter[key]) }),
+      h('input', {
+        id: `f-${key}`,
+        name: key,
+        type: 'datetime-local',
+        step: '0.001',
+        value: isoToLocalInput(filter[key]),
+      }),
     )
   const status = h(
     'select',

@@ -1,5 +1,5 @@
 // Records list: newest first, filter bar, cursor "load more", and a live mode that polls for new records.
-import { api } from '../api/client.js'
+import { ApiError, api } from '../api/client.js'
 import type { RecordView } from '../api/types.js'
 import { h, replaceChildren } from '../dom.js'
 import { formatCost, formatMs, formatTime, formatTokens } from '../format.js'
@@ -8,6 +8,10 @@ import { filterForm } from './filter-form.js'
 import { showError, type ViewContext, viewHeading } from './view.js'
 
 const PAGE_SIZE = 50
+/** Pages a live tick reads at most (a burst beyond them is there on the next tick, or with Load more). */
+const LIVE_MAX_PAGES = 5
+/** A record stamped this long before the newest shown still finds its place when it arrives (batched exports). */
+const LATE_MS = 120_000
 /** Live mode polls this often; one small indexed query per tick, skipped while the tab is hidden. */
 const LIVE_INTERVAL_MS = 3000
 
@@ -72,15 +76,29 @@ export async function recordsView(root: HTMLElement, filter: Filter, ctx: ViewCo
     more,
   )
 
-  const add = (records: RecordView[], where: 'top' | 'bottom') => {
+  // The shown rows' (ts, id) keys, newest first, as the API orders them: a record that arrives late (stamped before
+  // rows already shown, as a batched SDK export is) goes to its place, not to the top.
+  const keys: Array<[string, string]> = []
+  const before = (a: [string, string], b: [string, string]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])
+  const add = (records: RecordView[], where: 'sorted' | 'bottom') => {
     const fresh = records.filter((r) => !seen.has(r.id))
     for (const r of fresh) {
       seen.add(r.id)
       if (r.ts > newestTs) newestTs = r.ts
+      const key: [string, string] = [r.ts, r.id]
+      const tr = row(r)
+      if (where === 'bottom') {
+        keys.push(key)
+        tbody.append(tr)
+        continue
+      }
+      let at = 0
+      while (at < keys.length && before(keys[at]!, key)) at++
+      keys.splice(at, 0, key)
+      const next = tbody.children[at]
+      if (next) tbody.insertBefore(tr, next)
+      else tbody.append(tr)
     }
-    const rows = fresh.map(row)
-    if (where === 'top') tbody.prepend(...rows)
-    else tbody.append(...rows)
     return fresh.length
   }
   const updateSummary = () => {
@@ -97,6 +115,7 @@ export async function recordsView(root: HTMLElement, filter: Filter, ctx: ViewCo
       more.hidden = cursor === null
       updateSummary()
     } catch (err) {
+      summary.textContent = ''
       showError(root, err, ctx)
     } finally {
       more.disabled = false
@@ -109,17 +128,33 @@ export async function recordsView(root: HTMLElement, filter: Filter, ctx: ViewCo
     if (ctx.signal.aborted || !live.checked) return
     if (!document.hidden) {
       try {
-        // The first page of the same filter holds every record newer than the ones shown (newest first).
-        const page = await api.records(filter, null, PAGE_SIZE, ctx.signal)
-        const added = add(
-          page.records.filter((r) => r.ts >= newestTs),
-          'top',
-        )
+        // Pages from the newest, until one holds only rows already shown or older than the last one shown: a burst
+        // larger than a page, and records stamped earlier than the newest shown, all find their place.
+        // How far back a late record is looked for: the oldest row shown, but no more than LATE_MS before the newest.
+        const oldest = keys.at(-1)
+        const lateFloor = newestTs ? new Date(Date.parse(newestTs) - LATE_MS).toISOString() : ''
+        const horizon = oldest && oldest[0] > lateFloor ? oldest[0] : lateFloor
+        let added = 0
+        let next: string | null = null
+        for (let pages = 0; pages < LIVE_MAX_PAGES; pages++) {
+          const page = await api.records(filter, next, PAGE_SIZE, ctx.signal)
+          const within = page.records.filter((r) => r.ts >= horizon && (!oldest || !before(oldest, [r.ts, r.id])))
+          added += add(within, 'sorted')
+          next = page.nextCursor
+          if (next === null || within.length < page.records.length) break
+        }
         if (added) updateSummary()
+        else if (summary.dataset['offline']) updateSummary()
+        delete summary.dataset['offline']
       } catch (err) {
-        live.checked = false
-        showError(root, err, ctx)
-        return
+        // A key problem ends live mode; a collector that does not answer is tried again at the next tick.
+        if (!(err instanceof ApiError) || err.status === 401 || err.status === 403) {
+          live.checked = false
+          showError(root, err, ctx)
+          return
+        }
+        summary.textContent = `Live: ${err.message} Retrying every ${LIVE_INTERVAL_MS / 1000} s.`
+        summary.dataset['offline'] = '1'
       }
     }
     timer = setTimeout(() => void poll(), LIVE_INTERVAL_MS)

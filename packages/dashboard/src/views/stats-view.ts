@@ -4,7 +4,7 @@ import type { StatsRowView } from '../api/types.js'
 import { barChart } from '../chart.js'
 import { h, replaceChildren } from '../dom.js'
 import { formatGroupCost, formatInt, formatMs, formatPercent } from '../format.js'
-import { type Filter, GROUP_BYS, type GroupBy, RANGES, routeToHash } from '../query.js'
+import { FILTER_KEYS, type Filter, GROUP_BYS, type GroupBy, RANGES, routeToHash } from '../query.js'
 import { timeSeries } from '../series.js'
 import { showError, type ViewContext, viewHeading } from './view.js'
 
@@ -31,11 +31,30 @@ function controls(filter: Filter, groupBy: GroupBy, range: string): HTMLFormElem
       h('option', { value: r, selected: r === range }, r === 'all' ? 'all time' : `last ${r}`),
     ),
   )
+  // Filters a link carried (`#/stats?model=gpt-4o`) apply to every figure: they are shown, and can be cleared.
+  const carried = FILTER_KEYS.filter((k) => filter[k] !== undefined && k !== 'from')
+  const clear = h('button', { type: 'button', class: 'secondary' }, 'Clear filters')
+  clear.addEventListener('click', () => {
+    location.hash = routeToHash({
+      view: 'stats',
+      filter: {},
+      groupBy: groupSel.value as GroupBy,
+      range: rangeSel.value,
+    })
+  })
   const form = h(
     'form',
     { class: 'filters', 'aria-label': 'Stats options' },
     h('div', { class: 'field' }, h('label', { for: 's-group' }, 'Group by'), groupSel),
     h('div', { class: 'field' }, h('label', { for: 's-range' }, 'Range'), rangeSel),
+    carried.length > 0
+      ? h(
+          'div',
+          { class: 'field' },
+          h('p', { class: 'summary' }, `Filtered: ${carried.map((k) => `${k} = ${filter[k]}`).join(', ')}`),
+          clear,
+        )
+      : null,
   )
   const apply = () => {
     location.hash = routeToHash({ view: 'stats', filter, groupBy: groupSel.value as GroupBy, range: rangeSel.value })
