@@ -108,6 +108,9 @@ describe('export', () => {
 
   it('rejects a bad date naming the flag', async () => {
     await expect(exportLocal(dir, { since: 'yesterday-ish' })).rejects.toThrow(/--since/)
+    // What Date.parse takes but means something else: a bare number (a year), a day a month does not have.
+    await expect(exportLocal(dir, { since: '1' })).rejects.toThrow(/--since must be an ISO-8601 date/)
+    await expect(exportLocal(dir, { until: '2026-02-30' })).rejects.toThrow(/--until must be an ISO-8601 date/)
   })
 
   it('writes an Elasticsearch bulk body: an index action keyed by record id, then the record with @timestamp', async () => {

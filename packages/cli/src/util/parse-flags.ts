@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { isoTimeMs } from '@promptledger/server'
 import { CliError } from './exit-codes.js'
 
 /** Parses an ISO-8601 date or a relative age (`15m`, `24h`, `7d`) given to `flag`. */
@@ -10,8 +11,9 @@ export function parseTimeFlag(flag: string, value: string | undefined, now = Dat
     const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 's' | 'm' | 'h' | 'd']
     return new Date(now - Number(rel[1]) * unit)
   }
-  const t = Date.parse(value)
-  if (Number.isNaN(t)) throw new CliError(`${flag} must be an ISO-8601 date or an age like 24h or 7d, got "${value}"`)
+  // The collector's own rule: `Date.parse` would take `1` (the year 2001) and roll `2026-02-30` into March.
+  const t = isoTimeMs(value)
+  if (t === null) throw new CliError(`${flag} must be an ISO-8601 date or an age like 24h or 7d, got "${value}"`)
   return new Date(t)
 }
 
