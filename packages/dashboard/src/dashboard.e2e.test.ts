@@ -208,6 +208,27 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
     expect(await row.locator('td').nth(3).textContent()).toBe('late-arrival')
   })
 
+  it('returns from a record to the list as it was: the rows loaded and the scroll position', async () => {
+    await page.goto(`${server.url}/#/records`)
+    await page.locator('tbody tr').first().waitFor()
+    await page.getByRole('button', { name: 'Load more' }).click()
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(50)
+    const count = await page.locator('tbody tr').count()
+    const target = page
+      .locator('tbody tr')
+      .nth(count - 1)
+      .locator('a')
+    await target.scrollIntoViewIfNeeded()
+    const y = await page.evaluate(() => window.scrollY)
+    expect(y).toBeGreaterThan(0)
+    await target.click()
+    await page.waitForURL(/#\/records\/[^?]+$/)
+    await page.getByRole('heading', { level: 1 }).waitFor()
+    await page.goBack()
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(count)
+    expect(await page.evaluate(() => window.scrollY)).toBe(y)
+  })
+
   it('shows stats grouped by model with a chart of calls over time', async () => {
     await page.goto(`${server.url}/#/stats?group_by=model&range=24h`)
     const table = page.locator('table.stats')

@@ -33,11 +33,19 @@ function row(r: RecordView): HTMLTableRowElement {
   )
 }
 
+/**
+ * The list as it was when the view was left (opening a record, most often): Back to the same filter shows the same
+ * rows, pages loaded and scroll position, and then asks only for what is newer.
+ */
+let kept: { filter: string; records: RecordView[]; cursor: string | null; scrollY: number } | null = null
+
 /** Renders the records list for `filter` into `root`. */
 export async function recordsView(root: HTMLElement, filter: Filter, ctx: ViewContext): Promise<void> {
   const seen = new Set<string>()
+  const shown = new Map<string, RecordView>()
   let cursor: string | null = null
   let newestTs = ''
+  const filterKey = JSON.stringify(filter)
 
   const tbody = h('tbody')
   const summary = h('p', { class: 'summary', role: 'status', 'aria-live': 'polite' }, 'Loading…')
@@ -84,6 +92,7 @@ export async function recordsView(root: HTMLElement, filter: Filter, ctx: ViewCo
     const fresh = records.filter((r) => !seen.has(r.id))
     for (const r of fresh) {
       seen.add(r.id)
+      shown.set(r.id, r)
       if (r.ts > newestTs) newestTs = r.ts
       const key: [string, string] = [r.ts, r.id]
       const tr = row(r)
@@ -123,26 +132,33 @@ export async function recordsView(root: HTMLElement, filter: Filter, ctx: ViewCo
   }
   more.addEventListener('click', () => void loadPage())
 
+  /**
+   * Adds what is newer than the rows shown: pages from the newest until one reaches past the horizon (the oldest row
+   * shown, but no more than LATE_MS before the newest), so a burst larger than a page and records stamped before the
+   * newest shown all find their place. Returns how many rows it added.
+   */
+  const addNewer = async (): Promise<number> => {
+    const oldest = keys.at(-1)
+    const lateFloor = newestTs ? new Date(Date.parse(newestTs) - LATE_MS).toISOString() : ''
+    const horizon = oldest && oldest[0] > lateFloor ? oldest[0] : lateFloor
+    let added = 0
+    let next: string | null = null
+    for (let pages = 0; pages < LIVE_MAX_PAGES; pages++) {
+      const page = await api.records(filter, next, PAGE_SIZE, ctx.signal)
+      const within = page.records.filter((r) => r.ts >= horizon && (!oldest || !before(oldest, [r.ts, r.id])))
+      added += add(within, 'sorted')
+      next = page.nextCursor
+      if (next === null || within.length < page.records.length) break
+    }
+    return added
+  }
+
   let timer: ReturnType<typeof setTimeout> | undefined
   const poll = async () => {
     if (ctx.signal.aborted || !live.checked) return
     if (!document.hidden) {
       try {
-        // Pages from the newest, until one holds only rows already shown or older than the last one shown: a burst
-        // larger than a page, and records stamped earlier than the newest shown, all find their place.
-        // How far back a late record is looked for: the oldest row shown, but no more than LATE_MS before the newest.
-        const oldest = keys.at(-1)
-        const lateFloor = newestTs ? new Date(Date.parse(newestTs) - LATE_MS).toISOString() : ''
-        const horizon = oldest && oldest[0] > lateFloor ? oldest[0] : lateFloor
-        let added = 0
-        let next: string | null = null
-        for (let pages = 0; pages < LIVE_MAX_PAGES; pages++) {
-          const page = await api.records(filter, next, PAGE_SIZE, ctx.signal)
-          const within = page.records.filter((r) => r.ts >= horizon && (!oldest || !before(oldest, [r.ts, r.id])))
-          added += add(within, 'sorted')
-          next = page.nextCursor
-          if (next === null || within.length < page.records.length) break
-        }
+        const added = await addNewer()
         if (added) updateSummary()
         else if (summary.dataset['offline']) updateSummary()
         delete summary.dataset['offline']
@@ -163,7 +179,26 @@ export async function recordsView(root: HTMLElement, filter: Filter, ctx: ViewCo
     clearTimeout(timer)
     if (live.checked) void poll()
   })
-  ctx.signal.addEventListener('abort', () => clearTimeout(timer))
+  ctx.signal.addEventListener('abort', () => {
+    clearTimeout(timer)
+    const records = keys.map(([, id]) => shown.get(id)).filter((r): r is RecordView => r !== undefined)
+    kept = records.length > 0 ? { filter: filterKey, records, cursor, scrollY: window.scrollY } : null
+  })
 
-  await loadPage()
+  const back = kept !== null && kept.filter === filterKey ? kept : null
+  kept = null
+  if (back === null) {
+    await loadPage()
+    return
+  }
+  add(back.records, 'bottom')
+  cursor = back.cursor
+  more.hidden = cursor === null
+  updateSummary()
+  window.scrollTo(0, back.scrollY)
+  try {
+    if (await addNewer()) updateSummary()
+  } catch (err) {
+    showError(root, err, ctx)
+  }
 }
