@@ -113,7 +113,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   #timer: NodeJS.Timeout | null = null
   #immediate = false
   #draining: Promise<void> | null = null
-  #closed = false
+  /** Set by close(): from then on log() refuses calls and flush() waits for it. */
   #closing: Promise<void> | null = null
   #warnedFull = false
   #unregister: () => void = () => {}
@@ -225,7 +225,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     const now = Date.now()
     const id = uuidv7(now)
     try {
-      if (this.#closed) {
+      if (this.#closing !== null) {
         this.#refuse(id, 'closed')
         return id
       }
@@ -272,7 +272,6 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   /** Flushes, shuts the exporters down and stops the exit hooks; later `log()` calls are dropped. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#closed = true
       await this.#drainAndFlush()
       this.#unregister()
       await Promise.all(this.#exporters.map((e) => e.shutdown()))

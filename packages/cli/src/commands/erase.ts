@@ -67,7 +67,8 @@ export function register(program: Command): void {
       const config = flags.remote
         ? null
         : loadConfig({ flags: flags.data ? { data: flags.data } : {}, env: process.env })
-      const running = config ? await runningCollector(config.data) : null
+      // A collector serving this data dir (its marker names a live process that answers /healthz), or null.
+      const running = config ? ((await liveCollector(config.data))?.url ?? null) : null
       if (flags.remote) {
         result = await remoteJson(flags, 'POST', '/v1/erasure', { user_id: flags.user })
       } else if (running) {
@@ -120,9 +121,4 @@ export function register(program: Command): void {
         `records of ${result.user_id} begun by ${result.erased_at} that arrive later read as erased too\n`,
       )
     })
-}
-
-/** The URL of the collector running on `dataDir`, or null (a marker left by one that died is ignored). */
-async function runningCollector(dataDir: string): Promise<string | null> {
-  return (await liveCollector(dataDir))?.url ?? null
 }

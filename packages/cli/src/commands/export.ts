@@ -5,7 +5,7 @@ import { fetchRecords, fetchStats, type RemoteFilter, type RemoteOptions, remote
 import { CliError } from '../util/exit-codes.js'
 import { openLedgerAccess } from '../util/ledger-access.js'
 import { writeOut } from '../util/output.js'
-import { checkStream, checkWindow, parseTimeFlag } from '../util/parse-flags.js'
+import { checkStream, parseWindow } from '../util/parse-flags.js'
 import { progressBar } from '../util/progress.js'
 import { remoteJson } from './erase.js'
 
@@ -69,9 +69,7 @@ export async function exportLocal(
   if (!existsSync(dir)) throw new CliError(`<dir> ${dir} does not exist`)
   const { format, index } = outputFormat(flags)
   const filter: ReadFilter = {}
-  const since = parseTimeFlag('--since', flags.since)
-  const until = parseTimeFlag('--until', flags.until)
-  checkWindow(since, until)
+  const { since, until } = parseWindow(flags)
   checkStream(dir, flags.stream)
   if (since) filter.since = since
   if (until) filter.until = until
@@ -117,9 +115,7 @@ export async function exportRemote(
 ): Promise<number> {
   const { format, index } = outputFormat(flags)
   const filter: RemoteFilter = {}
-  const since = parseTimeFlag('--since', flags.since)
-  const until = parseTimeFlag('--until', flags.until)
-  checkWindow(since, until)
+  const { since, until } = parseWindow(flags)
   if (since) filter.from = since.toISOString()
   if (until) filter.to = until.toISOString()
   const total = (await fetchStats(remote, filter)).rows.reduce((n, row) => n + row.count, 0)

@@ -24,11 +24,17 @@ export function parseCountFlag(flag: string, value: string): number {
   return n
 }
 
-/** Refuses a window that ends before it starts: it would select nothing, silently. */
-export function checkWindow(since: Date | undefined, until: Date | undefined): void {
+/**
+ * `--since` and `--until`, parsed; a window that ends before it starts is refused (it would select nothing,
+ * silently).
+ */
+export function parseWindow(flags: { since?: string; until?: string }): { since?: Date; until?: Date } {
+  const since = parseTimeFlag('--since', flags.since)
+  const until = parseTimeFlag('--until', flags.until)
   if (since && until && since.getTime() > until.getTime()) {
     throw new CliError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`)
   }
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) }
 }
 
 /** Refuses a `--stream` the ledger at `dir` does not hold, naming it. */

@@ -60,11 +60,18 @@ const SECRET_CONTEXT = 'password: '
 const NAME_CONTEXT = 'name: '
 const AUTH_CONTEXT = 'authorization: '
 
+// Every string value of a record is looked up by its key (`content`, `text`, … over and over): the answers are kept,
+// up to a bound, so the build path does not lower-case and scan the endings per message.
+const contexts = new Map<string, string | null>()
+const MAX_CONTEXTS = 4096
+
 function keyContext(key: string): string | null {
+  let context = contexts.get(key)
+  if (context !== undefined) return context
   const k = key.toLowerCase().replace(/[-_ ]/g, '')
-  if (NAME_KEYS.has(k)) return NAME_CONTEXT
-  for (const ending of SECRET_KEY_ENDINGS) if (k.endsWith(ending)) return SECRET_CONTEXT
-  return null
+  context = NAME_KEYS.has(k) ? NAME_CONTEXT : SECRET_KEY_ENDINGS.some((e) => k.endsWith(e)) ? SECRET_CONTEXT : null
+  if (contexts.size < MAX_CONTEXTS) contexts.set(key, context)
+  return context
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyStore } from './api-key-store.js'
 import { type Actor, LOCAL_ACTOR } from './audit-trail.js'
-import { keylessAllowed, keylessRefusal } from './loopback.js'
+import { keylessDenial } from './loopback.js'
 import { allows, type RouteAccess } from './roles.js'
 
 declare module 'fastify' {
@@ -59,15 +59,9 @@ export function createAuthHook(options: AuthHookOptions) {
       return
     }
     if (!keys.hasActiveKeys()) {
-      if (requireKeys) {
-        await deny(reply, 401, 'no active API key: this server listens beyond loopback and requires one')
-        return
-      }
-      if (keylessAllowed(request.headers, request.socket.remoteAddress)) {
-        request.principal = LOCAL_ACTOR
-        return
-      }
-      await deny(reply, 401, keylessRefusal(request.socket.remoteAddress))
+      const denial = keylessDenial(requireKeys, request.headers, request.socket.remoteAddress)
+      if (denial === null) request.principal = LOCAL_ACTOR
+      else await deny(reply, 401, denial)
       return
     }
     const presented = presentedKey(request)

@@ -32,7 +32,7 @@ function loopbackName(name: string): boolean {
  * keylessAllowed({ host: 'localhost:7420' }, '127.0.0.1') // true
  * keylessAllowed({ host: 'evil.example:7420' }, '127.0.0.1') // false
  */
-export function keylessAllowed(
+function keylessAllowed(
   headers: { readonly [name: string]: string | string[] | undefined },
   remoteAddress: string | undefined,
 ): boolean {
@@ -48,8 +48,17 @@ export function keylessAllowed(
   return true
 }
 
-/** Why keyless access was refused, for the 401 body. */
-export function keylessRefusal(remoteAddress: string | undefined): string {
+/**
+ * The decision for a request to a server with no active key, one rule for the API and the proxy: null lets it in (as
+ * the `local` actor), else the 401 message. A server that listens beyond loopback (`requireKeys`) admits nobody.
+ */
+export function keylessDenial(
+  requireKeys: boolean,
+  headers: { readonly [name: string]: string | string[] | undefined },
+  remoteAddress: string | undefined,
+): string | null {
+  if (requireKeys) return 'no active API key: this server listens beyond loopback and requires one'
+  if (keylessAllowed(headers, remoteAddress)) return null
   return isLoopback(remoteAddress)
     ? 'no API keys are configured: this server serves requests to a loopback host name from loopback origins only'
     : 'no API keys are configured: this server serves loopback clients only'

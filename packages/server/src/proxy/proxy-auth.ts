@@ -1,6 +1,6 @@
 import type { ApiKeyStore } from '../auth/api-key-store.js'
 import { bearer } from '../auth/auth-hook.js'
-import { keylessAllowed, keylessRefusal } from '../auth/loopback.js'
+import { keylessDenial } from '../auth/loopback.js'
 import { allows } from '../auth/roles.js'
 
 /** Why a proxied request was refused; the body matches what the API's auth hook answers. */
@@ -57,10 +57,8 @@ export function createProxyAuthorizer(keys: ApiKeyStore, requireKeys = false): P
       }
     }
     if (!keys.hasActiveKeys()) {
-      if (requireKeys)
-        return { status: 401, message: 'no active API key: this server listens beyond loopback and requires one' }
-      if (keylessAllowed(req.headers, req.socket.remoteAddress)) return null
-      return { status: 401, message: keylessRefusal(req.socket.remoteAddress) }
+      const denial = keylessDenial(requireKeys, req.headers, req.socket.remoteAddress)
+      return denial === null ? null : { status: 401, message: denial }
     }
     const key = presented(req)
     if (!key)

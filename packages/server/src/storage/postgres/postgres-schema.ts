@@ -80,6 +80,11 @@ export function partitionName(s: string, day: number): string {
   return `${s}."records_${date}"`
 }
 
+/** The statement that creates a day's partition unless it exists. */
+function partitionDdl(s: string, day: number): string {
+  return `CREATE TABLE IF NOT EXISTS ${partitionName(s, day)} PARTITION OF ${s}.records FOR VALUES FROM (${day}) TO (${day + 1})`
+}
+
 /** The lock every change to the set of partitions (and the migration) takes, per schema. */
 export async function lockPartitions(client: PoolClient, schema: string): Promise<void> {
   // One lock per schema name (hashtext is stable): concurrent collectors wait for each other's DDL.
@@ -96,10 +101,7 @@ export async function createPartitions(client: PoolClient, schema: string, days:
   try {
     await lockPartitions(client, schema)
     for (const day of days) {
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${partitionName(s, day)} PARTITION OF ${s}.records
-         FOR VALUES FROM (${day}) TO (${day + 1})`,
-      )
+      await client.query(partitionDdl(s, day))
     }
     await client.query('COMMIT')
   } catch (err) {
@@ -192,10 +194,7 @@ async function moveV1Rows(client: PoolClient, s: string): Promise<void> {
     `SELECT DISTINCT floor(ts / ${DAY_MS}::float8)::integer AS day FROM ${s}.records_v1`,
   )
   for (const { day } of rows) {
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${partitionName(s, day)} PARTITION OF ${s}.records
-       FOR VALUES FROM (${day}) TO (${day + 1})`,
-    )
+    await client.query(partitionDdl(s, day))
   }
   const columns = RECORD_TABLE_COLUMNS.split(',\n').map((line) => line.trim().split(' ')[0]!)
   await client.query(
