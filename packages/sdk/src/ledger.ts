@@ -7,7 +7,14 @@ import { encryptStage, openEncryptor } from './crypto/encrypt-stage.js'
 import { openKeyring } from './crypto/keyring.js'
 import { PromptLedgerError } from './errors.js'
 import type { Exporter } from './exporters/exporter.js'
-import { FileLedgerExporter } from './exporters/file-ledger/file-ledger.js'
+import { FileLedgerExporter, type FileLedgerOptions } from './exporters/file-ledger/file-ledger.js'
+import {
+  orphanRescues,
+  type Rescued,
+  readRescues,
+  removeRescues,
+  writeRescue,
+} from './exporters/file-ledger/rescue-file.js'
 import { HttpExporter } from './exporters/http/http-exporter.js'
 import { withRetry } from './exporters/http/retry-exporter.js'
 import { withSpool } from './exporters/http/spool-exporter.js'
@@ -20,6 +27,7 @@ import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-qu
 import { redactStage } from './pipeline/redact-stage.js'
 import type { NamedStage } from './pipeline/stage.js'
 import type { LogInput } from './record/log-input.js'
+import type { UnsealedRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
@@ -110,6 +118,13 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   #queue: PendingQueue
   #blocked: Array<{ item: Pending; resolve: (id: string) => void }> = []
   #inFlight = 0
+  /** Batches taken from the queue whose write has not completed, in the order taken (what the exit rescue rebuilds). */
+  #unwritten = new Set<Pending[]>()
+  /** Records an earlier process rescued at exit, sealed by the first drain (see rescue-file.ts). */
+  #rescued: Rescued | null = null
+  /** Sealing other streams' rescued records (see #adoptOrphans); close() waits for it. */
+  #adopting: Promise<void> = Promise.resolve()
+  #fileOptions: FileLedgerOptions
   #timer: NodeJS.Timeout | null = null
   #immediate = false
   #draining: Promise<void> | null = null
@@ -135,7 +150,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         keyring.getOrCreate(HMAC_KEY_NAME, () => randomBytes(32).toString('base64')),
         'base64',
       )
-    this.file = new FileLedgerExporter({
+    const fileOptions: FileLedgerOptions = {
       dir: o.dir,
       stream: o.stream,
       maxFileBytes: o.maxFileBytes,
@@ -149,6 +164,10 @@ export class Ledger extends EventEmitter<LedgerEvents> {
           new PromptLedgerError('IO_ERROR', `sealing a segment failed: ${err.message}`, { cause: err }),
           false,
         ),
+    }
+    this.#fileOptions = fileOptions
+    this.file = new FileLedgerExporter({
+      ...fileOptions,
       onNote: (note) => {
         if (note.kind === 'torn-line' || note.kind === 'unfinished-seal' || note.kind === 'finished-seal') {
           this.#stats.recovered++
@@ -199,6 +218,21 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         encryptor,
       )
     }
+    this.#rescued = readRescues(this.file.streamDir)
+    if (this.#rescued !== null) {
+      const { records, alreadyWritten, unreadable, files } = this.#rescued
+      this.#stats.recovered += records.length
+      process.nextTick(() => {
+        const skipped = alreadyWritten > 0 ? `, ${alreadyWritten} found written already` : ''
+        const bad = unreadable > 0 ? `, ${unreadable} unreadable lines left out` : ''
+        this.emit('warning', {
+          message: `recovered: ${records.length} calls rescued at an earlier process's exit${skipped}${bad}`,
+          file: files[0]!,
+        })
+      })
+      setImmediate(() => void this.#drain())
+    }
+    this.#adopting = this.#adoptOrphans()
     if (o.handleExit) this.#unregister = registerExitFlush(this)
   }
 
@@ -273,6 +307,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#drainAndFlush()
+      await this.#adopting
       this.#unregister()
       await Promise.all(this.#exporters.map((e) => e.shutdown()))
       this.#buildThread?.close()
@@ -286,7 +321,29 @@ export class Ledger extends EventEmitter<LedgerEvents> {
 
   /** Whether calls are waiting to be written (used by the exit hooks). */
   hasPending(): boolean {
-    return this.#queue.length + this.#blocked.length + this.#inFlight > 0
+    return this.#queue.length + this.#blocked.length + this.#inFlight > 0 || this.#rescued !== null
+  }
+
+  /**
+   * The exit hook's last resort (see rescue-file.ts): builds every call not yet known written on this thread,
+   * through the same stages, and writes the records to a rescue file that the next ledger opened on the stream
+   * seals. Synchronous: it runs in `process.on('exit')`. Returns how many records it wrote there.
+   */
+  rescue(): number {
+    const items: Pending[] = []
+    for (const batch of this.#unwritten) for (const item of batch) items.push(item)
+    for (const item of this.#queue.take(this.#queue.length)) items.push(item)
+    for (const { item } of this.#blocked.splice(0)) items.push(item)
+    if (items.length === 0) return 0
+    const records: UnsealedRecord[] = []
+    for (const item of items) {
+      const record = this.#builder.prepareOne(item)
+      if (record !== null) records.push(record)
+    }
+    // New data keys reach the key file before any record encrypted with them reaches the disk.
+    for (const stage of this.#stages) stage.commit?.()
+    if (records.length > 0) writeRescue(this.file.streamDir, this.options.stream, this.file.head.seq, records)
+    return records.length
   }
 
   #schedule(): void {
@@ -323,11 +380,13 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     let committed: Promise<boolean> | null = null
     // Batches taken and not yet sealed, oldest first: built here (records) or by the worker (bodies).
     const taken: TakenBatch[] = []
+    if (this.#rescued !== null) await this.#sealRescued(this.#rescued)
     while (this.#queue.length > 0 || this.#blocked.length > 0 || taken.length > 0) {
       if ((this.#queue.length > 0 || this.#blocked.length > 0) && taken.length < MAX_TAKEN) {
         this.#admitBlocked()
         const items = this.#queue.take(this.options.batch.maxRecords)
         this.#inFlight += items.length
+        this.#unwritten.add(items)
         this.#admitBlocked()
         // With another batch waiting and room at the worker, the worker takes this one and this thread
         // builds the next ones meanwhile: it never waits for the worker while there is work of its own.
@@ -368,19 +427,106 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         if (bodies) this.#buildThread?.recycle(bodies.bytes)
       } else batch = await this.#builder.sealSliced(oldest.prepared ?? NOTHING_PREPARED, SLICE_MS)
       if (writing) await writing
-      const next = this.#write(batch, oldest.items.length)
+      const next = this.#write(batch, oldest.items)
       committed = next.committed
       writing = next.written
     }
     if (writing) await writing
   }
 
-  #write(batch: SealedBatch, items: number): { committed: Promise<boolean>; written: Promise<void> } {
+  /** Seals what an earlier process rescued, ahead of this ledger's calls; the files go once it is durable. */
+  async #sealRescued(rescued: Rescued): Promise<void> {
+    const { records, files } = rescued
+    const expected = this.file.head.seq + records.length
+    let batch: SealedBatch
+    try {
+      batch = this.#builder.seal({ records, canonical: new Uint8Array(records.length) })
+    } catch (err) {
+      this.#rescued = null
+      this.#report(
+        new PromptLedgerError(
+          'IO_ERROR',
+          `the rescue file ${files[0]} could not be sealed: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        ),
+        false,
+      )
+      return
+    }
+    await this.#write(batch, []).written
+    this.#rescued = null
+    // A failed write was reported; the files stay, and the next open seals what did not reach the segment.
+    if (this.file.head.seq < expected) return
+    await this.file.flush()
+    removeRescues(this.file.streamDir, files)
+  }
+
+  /**
+   * Seals the records other processes rescued at exit into their own streams, when no live process writes them.
+   * With the default stream name (one per process) the process that rescued them never comes back; the first
+   * ledger opened on the data dir after it takes the stream's writer lock, seals them and lets the stream go.
+   * Only into the file ledger: the other exporters have this ledger's records.
+   */
+  async #adoptOrphans(): Promise<void> {
+    await yieldToLoop() // after the constructor: its listeners see the warnings
+    for (const stream of await orphanRescues(this.options.dir)) {
+      if (stream === this.options.stream) continue
+      let file: FileLedgerExporter
+      try {
+        file = new FileLedgerExporter({ ...this.#fileOptions, stream })
+      } catch {
+        continue // written by a live process (its own ledger seals them), or not a stream: left alone
+      }
+      try {
+        const rescued = readRescues(file.streamDir)
+        if (rescued === null) continue
+        if (rescued.records.length > 0) {
+          const builder = new BatchBuilder(new Chain(file.head), {
+            stages: [],
+            hmacKey: this.#hmacKey,
+            redacted: this.options.redact !== false,
+            keepRecords: false,
+            onInvalid: (err) => this.#report(err, true),
+          })
+          const { lines } = builder.seal({
+            records: rescued.records,
+            canonical: new Uint8Array(rescued.records.length),
+          })
+          const written = await file.exportBuffer(lines)
+          if (!written.ok) throw written.error
+          await file.flush()
+        }
+        removeRescues(file.streamDir, rescued.files)
+        this.emit('warning', {
+          message: `recovered: ${rescued.records.length} calls rescued at the exit of the process that wrote stream ${stream}`,
+          file: rescued.files[0]!,
+        })
+      } catch (err) {
+        this.#report(
+          new PromptLedgerError(
+            'IO_ERROR',
+            `sealing the calls rescued in stream ${stream} failed: ${(err as Error).message}`,
+            {
+              cause: err,
+            },
+          ),
+          false,
+        )
+      } finally {
+        await file.shutdown()
+      }
+    }
+  }
+
+  #write(batch: SealedBatch, items: Pending[]): { committed: Promise<boolean>; written: Promise<void> } {
     const committed = batch.count > 0 ? this.#commitStages(batch.count) : Promise.resolve(false)
     const written = committed
       .then((ready) => (ready ? this.#export(batch) : undefined))
       .then(() => {
-        this.#inFlight -= items
+        this.#inFlight -= items.length
+        this.#unwritten.delete(items)
         this.#stats.batches++
       })
     return { committed, written }

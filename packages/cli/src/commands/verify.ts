@@ -55,8 +55,13 @@ export async function verifyLocal(
   } else if (result.ok) {
     const records = result.streams.reduce((n, s) => n + s.records, 0)
     out.write(`intact: ${records} records in ${result.streams.length} stream(s)\n`)
-    for (const s of result.streams)
-      out.write(`  ${s.stream}: ${s.records} records, head seq ${s.head.seq}, ${s.checkpoints} checkpoints\n`)
+    for (const s of result.streams) {
+      const rescued =
+        s.rescued > 0
+          ? `; ${s.rescued} more rescued at a process's exit, sealed when the stream is next opened for writing`
+          : ''
+      out.write(`  ${s.stream}: ${s.records} records, head seq ${s.head.seq}, ${s.checkpoints} checkpoints${rescued}\n`)
+    }
   } else {
     const p = result.problem
     const where = [`stream ${p.stream}`, `seq ${p.seq}`, p.file ? `file ${p.file}` : '', p.line ? `line ${p.line}` : '']

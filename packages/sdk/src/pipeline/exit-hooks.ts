@@ -4,6 +4,8 @@ import { writeSync } from 'node:fs'
 export interface Flushable {
   flush(): Promise<void>
   hasPending(): boolean
+  /** Writes what is not yet written where the next ledger on the stream seals it (synchronous; see rescue-file.ts). */
+  rescue(): number
 }
 
 const ledgers = new Set<Flushable>()
@@ -15,19 +17,25 @@ function onBeforeExit(): void {
 }
 
 /**
- * `process.exit()` or a crash ends the process without an event loop to write with: what is still queued is lost.
- * Nothing asynchronous can run here, so the loss is at least said, on stderr, synchronously.
+ * `process.exit()` or an uncaught exception ends the process without an event loop to write with. Nothing
+ * asynchronous can run here: each ledger rescues what it holds synchronously (see rescue-file.ts). Only when that
+ * fails (a full disk) is the loss said, on stderr.
  */
 function onExit(): void {
-  if (![...ledgers].some((l) => l.hasPending())) return
-  try {
-    writeSync(
-      2,
-      'promptledger: the process exited with logged calls not yet written (lost); ' +
-        'await ledger.flush() or ledger.close() before process.exit()\n',
-    )
-  } catch {
-    // stderr closed: nothing left to tell
+  for (const l of ledgers) {
+    if (!l.hasPending()) continue
+    try {
+      l.rescue()
+    } catch (err) {
+      try {
+        writeSync(
+          2,
+          `promptledger: the process exited with logged calls not yet written, and rescuing them failed (${(err as Error).message}): they are lost; await ledger.flush() or ledger.close() before process.exit()\n`,
+        )
+      } catch {
+        // stderr closed: nothing left to tell
+      }
+    }
   }
 }
 

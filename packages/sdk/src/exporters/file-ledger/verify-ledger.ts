@@ -8,6 +8,7 @@ import { verifyLinesFast } from '../../seal/verify-lines.js'
 import { decompressArchive } from './archive-codec.js'
 import { readManifest, type SegmentManifest } from './manifest.js'
 import { listStreams, readPublicKey, readSegmentFile, segmentByteEntries, segmentEntries } from './read-ledger.js'
+import { rescuedCount } from './rescue-file.js'
 import {
   ANCHOR_FILE,
   archiveFile,
@@ -35,6 +36,8 @@ export interface StreamSummary {
   segments: number
   checkpoints: number
   head: ChainHead
+  /** Records rescued at a process's exit, not yet in the chain: the next writer on the stream seals them. */
+  rescued: number
 }
 
 export type LedgerVerification =
@@ -181,7 +184,14 @@ export async function verifyLedger(dir: string, options: VerifyLedgerOptions = {
       }
       start = { stream, seq: anchor.seq, hash: anchor.hash }
     } else start = { stream, seq: -1, hash: GENESIS_HASH }
-    const summary: StreamSummary = { stream, records: 0, segments: 0, checkpoints: cps.map.size, head: start }
+    const summary: StreamSummary = {
+      stream,
+      records: 0,
+      segments: 0,
+      checkpoints: cps.map.size,
+      head: start,
+      rescued: rescuedCount(streamDir),
+    }
     streams.push(summary)
     const segs = listSegments(streamDir)
     const claimOf = (i: number) => {
