@@ -6,7 +6,7 @@ import { type WrapOptions, wrapFunction } from './capture/wrap.js'
 import { encryptStage, openEncryptor } from './crypto/encrypt-stage.js'
 import { openKeyring } from './crypto/keyring.js'
 import { PromptLedgerError } from './errors.js'
-import type { Exporter } from './exporters/exporter.js'
+import type { Exporter, ExportResult } from './exporters/exporter.js'
 import { FileLedgerExporter, type FileLedgerOptions } from './exporters/file-ledger/file-ledger.js'
 import {
   orphanRescues,
@@ -27,7 +27,7 @@ import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-qu
 import { redactStage } from './pipeline/redact-stage.js'
 import type { NamedStage } from './pipeline/stage.js'
 import type { LogInput } from './record/log-input.js'
-import type { UnsealedRecord } from './record/schema.js'
+import type { LedgerRecord, UnsealedRecord } from './record/schema.js'
 import { uuidv7 } from './record/uuidv7.js'
 import { Chain } from './seal/chain.js'
 import { checkpointSigner } from './seal/checkpoint.js'
@@ -487,16 +487,17 @@ export class Ledger extends EventEmitter<LedgerEvents> {
             stages: [],
             hmacKey: this.#hmacKey,
             redacted: this.options.redact !== false,
-            keepRecords: false,
+            keepRecords: this.#exporters.length > 1,
             onInvalid: (err) => this.#report(err, true),
           })
-          const { lines } = builder.seal({
+          const { lines, records } = builder.seal({
             records: rescued.records,
             canonical: new Uint8Array(rescued.records.length),
           })
           const written = await file.exportBuffer(lines)
           if (!written.ok) throw written.error
           await file.flush()
+          if (records !== null) await this.#exportBeside(records)
         }
         removeRescues(file.streamDir, rescued.files)
         this.emit('warning', {
@@ -591,25 +592,31 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   async #export({ count, lines, records }: SealedBatch): Promise<void> {
     // Exporters must resolve, but a third-party one that rejects is reported like a failed export.
     const results = await Promise.all(
-      this.#exporters.map((e) =>
-        (e === this.file ? this.file.exportBuffer(lines) : e.export(records ?? [])).catch((error: unknown) => ({
-          ok: false as const,
-          error: error instanceof Error ? error : new Error(String(error)),
-          retryable: false,
-        })),
-      ),
+      this.#exporters.map((e) => settled(e === this.file ? this.file.exportBuffer(lines) : e.export(records ?? []))),
     )
     results.forEach((r, i) => {
       if (r.ok) {
         if (i === 0) this.#stats.written += count
         return
       }
-      this.#report(
-        new PromptLedgerError('EXPORT_FAILED', `exporter ${i} failed: ${r.error.message}`, { cause: r.error }),
-        false,
-      )
+      this.#reportExport(i, r.error)
       if (i === 0) this.#builder.chain = new Chain(this.file.head) // continue the chain from what is on disk
     })
+  }
+
+  /** Sends records sealed into another stream's file (see #adoptOrphans) to the exporters beside the file ledger. */
+  async #exportBeside(records: readonly LedgerRecord[]): Promise<void> {
+    for (let i = 1; i < this.#exporters.length; i++) {
+      const r = await settled(this.#exporters[i]!.export(records))
+      if (!r.ok) this.#reportExport(i, r.error)
+    }
+  }
+
+  #reportExport(i: number, error: Error): void {
+    this.#report(
+      new PromptLedgerError('EXPORT_FAILED', `exporter ${i} failed: ${error.message}`, { cause: error }),
+      false,
+    )
   }
 
   #refuse(id: string, reason: 'queue-full' | 'closed'): void {
@@ -627,6 +634,15 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     // EventEmitter throws an unhandled 'error'; the ledger must not, so it only emits to listeners.
     if (this.listenerCount('error') > 0) this.emit('error', err)
   }
+}
+
+/** An exporter's outcome; one that rejects (exporters must resolve, a third-party one may not) counts as failed. */
+function settled(result: Promise<ExportResult>): Promise<ExportResult> {
+  return result.catch((error: unknown) => ({
+    ok: false as const,
+    error: error instanceof Error ? error : new Error(String(error)),
+    retryable: false,
+  }))
 }
 
 /**

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openEncryptor } from '../crypto/encrypt-stage.js'
 import { readRecords } from '../exporters/file-ledger/read-ledger.js'
 import { verifyLedger } from '../exporters/file-ledger/verify-ledger.js'
+import { MemoryExporter } from '../exporters/memory-exporter.js'
 import { createLedger, type LedgerWarning } from '../ledger.js'
 import type { LedgerRecord } from '../record/schema.js'
 
@@ -116,7 +117,8 @@ describe('exit hooks', () => {
     const [stream] = fs.readdirSync(dir).filter((f) => f.endsWith('.rescue'))
     expect(stream).toMatch(/-\d+\.rescue$/)
     const warnings: LedgerWarning[] = []
-    const other = createLedger({ dir, stream: 'next-process', handleExit: false })
+    const memory = new MemoryExporter() // an exporter beside the file ledger (a collector) gets them too
+    const other = createLedger({ dir, stream: 'next-process', handleExit: false, exporters: [memory] })
     other.on('warning', (w) => warnings.push(w))
     other.log({ prompt: 'own call', response: 'ok' })
     await other.close()
@@ -127,6 +129,7 @@ describe('exit hooks', () => {
     const all = await records(dir)
     expect(all.filter((r) => r.stream === stream!.slice(0, -'.rescue'.length))).toHaveLength(50)
     expect(all.filter((r) => r.stream === 'next-process')).toHaveLength(1)
+    expect(memory.records.map((r) => r.id).sort()).toEqual(all.map((r) => r.id).sort())
     expect((await verifyLedger(dir)).ok).toBe(true)
   })
 
