@@ -1,9 +1,10 @@
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { AT, textProfile } from '../text-profile.js'
+import { AT, DIGIT, textProfile } from '../text-profile.js'
 
-// Characters allowed in the local part (RFC 5322 atext subset seen in practice, plus dots).
+// Characters allowed in the local part: RFC 5322's atext plus dots, without the ones that separate a URL's parts
+// (`/ ? & = #`): an address in a query string (`?email=ana@example.com`) starts after the `=`, not at the host.
 const LOCAL = new Uint8Array(128)
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!$%'*+^_`{|}~-")
   LOCAL[c.charCodeAt(0)] = 1
 // Sticky: anchored at the character after '@'. Labels are bounded and separated by a literal dot, so it is linear.
 const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y
@@ -25,8 +26,11 @@ function inUrlCredentials(text: string, start: number): boolean {
   return k >= 2 && text.charCodeAt(k) === 47 && text.charCodeAt(k - 1) === 47 && text.charCodeAt(k - 2) === 58
 }
 
-/** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
-export const EMAIL_GATE = AT
+/**
+ * Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it): an `@`,
+ * or a digit for a percent-encoded one (`%40`).
+ */
+export const EMAIL_GATE = AT | DIGIT
 
 /**
  * EMAIL_ADDRESS. Fast path: jumps from one '@' to the next with indexOf and scans the local part backwards with a
@@ -39,7 +43,11 @@ export const emailRecognizer: Recognizer = {
   name: 'email',
   entities: ['EMAIL_ADDRESS'],
   find(text: string): readonly Finding[] {
-    if ((textProfile(text) & EMAIL_GATE) === 0) return NO_FINDINGS
+    const profile = textProfile(text)
+    if ((profile & EMAIL_GATE) === 0) return NO_FINDINGS
+    // An address in a URL or form body arrives percent-encoded (`ana.lopez%40example.com`): found apart, rarely there.
+    const encoded = (profile & DIGIT) !== 0 ? text.indexOf('%40') : -1
+    if ((profile & AT) === 0) return encoded === -1 ? NO_FINDINGS : findEncoded(text, encoded, [])
     const out: Finding[] = []
     let lastEnd = 0
     for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
@@ -66,6 +74,31 @@ export const emailRecognizer: Recognizer = {
       out.push({ type: 'EMAIL_ADDRESS', start, end, score: 1, recognizer: 'email' })
       lastEnd = end
     }
-    return out
+    return encoded === -1 ? out : findEncoded(text, encoded, out)
   },
+}
+
+/**
+ * Addresses whose `@` is written `%40`, from the first such at `from`, added to `out` (kept in order of start). The
+ * local part may hold other escapes (`%2B` for `+`); the domain is read as for a plain address.
+ */
+function findEncoded(text: string, from: number, out: Finding[]): readonly Finding[] {
+  let added = false
+  for (let at = from; at !== -1; at = text.indexOf('%40', at + 3)) {
+    let start = at
+    const floor = Math.max(0, at - 96)
+    while (start > floor) {
+      const c = text.charCodeAt(start - 1)
+      if (c >= 128 || LOCAL[c] === 0) break
+      start--
+    }
+    while (start < at && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39)) start++
+    if (start === at) continue
+    DOMAIN.lastIndex = at + 3
+    if (!DOMAIN.test(text)) continue
+    out.push({ type: 'EMAIL_ADDRESS', start, end: DOMAIN.lastIndex, score: 1, recognizer: 'email' })
+    added = true
+  }
+  if (added) out.sort((a, b) => a.start - b.start)
+  return out
 }

@@ -191,6 +191,20 @@ describe('exact spans', () => {
       ['https://ana@example.com/x', 'https://<EMAIL_ADDRESS>/x'],
     ])
   })
+  it('reads a mail address in a URL query from its value on, plain or percent-encoded', () => {
+    expectRedacted([
+      ['GET https://x.io/api?email=ana@example.com&x=1', 'GET https://x.io/api?email=<EMAIL_ADDRESS>&x=1'],
+      [
+        'GET https://x.io/unsubscribe?e=ana.lopez%40example.com&list=7',
+        'GET https://x.io/unsubscribe?e=<EMAIL_ADDRESS>&list=7',
+      ],
+      ['body: user=ana.lopez%2Bnews%40gmail.com&plan=pro', 'body: user=<EMAIL_ADDRESS>&plan=pro'],
+      ['mailto:ANA%40EXAMPLE.COM', 'mailto:<EMAIL_ADDRESS>'],
+      // `%40` without an address around it stays.
+      ['growth was 100%40 of them', 'growth was 100%40 of them'],
+      ['a%40b and 5%40.5', 'a%40b and 5%40.5'],
+    ])
+  })
 })
 
 describe('specific negatives', () => {
