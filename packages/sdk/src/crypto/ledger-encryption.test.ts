@@ -80,6 +80,24 @@ describe('file ledger with encryption', () => {
     }
   })
 
+  it('keeps metadata as JSON has it: what JSON leaves out gets no placeholder, and decrypts to the clear record', async () => {
+    const metadata = { fn: () => 1, gone: undefined, sym: Symbol('s'), n: 1, s: 'str', o: { f: () => 2, k: 'v' } }
+    const read = async (encrypt: boolean) => {
+      const dir = tmp()
+      const ledger = createLedger({ dir, stream: 's', encrypt, handleExit: false })
+      ledger.log({ prompt: 'p', response: 'r', userId: 'alice', metadata })
+      await ledger.close()
+      const records = []
+      for await (const r of readRecords(dir)) records.push(r)
+      return { dir, record: records[0]! }
+    }
+    const clear = await read(false)
+    expect(clear.record.metadata).toEqual({ n: 1, o: { k: 'v' }, s: 'str' })
+    const sealed = await read(true)
+    expect(sealed.record.metadata).toEqual({ n: 1, o: '[encrypted]', s: '[encrypted]' })
+    expect(openEncryptor({ dir: sealed.dir }).decryptRecord(sealed.record).metadata).toEqual(clear.record.metadata)
+  })
+
   it('drops a batch whose new data keys cannot be written, reports it, and goes on from the chain on disk', async () => {
     const dir = tmp()
     const keyFile = path.join(dir, 'data-keys.json')

@@ -49,7 +49,7 @@ export function takeContent(record: AnyRecord, placeholder: string): RecordConte
   let meta: Record<string, unknown> | undefined
   for (const key in record.metadata) {
     const value = record.metadata[key]
-    if (staysClear(value)) continue
+    if (staysClear(value) || absentInJson(value)) continue
     meta ??= {}
     setOwn(meta, key, value)
   }
@@ -72,9 +72,14 @@ function withPlaceholders(metadata: Record<string, unknown>, placeholder: string
   const out: Record<string, unknown> = {}
   for (const key in metadata) {
     const value = metadata[key]
-    setOwn(out, key, staysClear(value) ? value : placeholder)
+    if (!absentInJson(value)) setOwn(out, key, staysClear(value) ? value : placeholder)
   }
   return out
+}
+
+/** Values JSON leaves out of an object (`undefined`, functions, symbols): no placeholder stands for them either. */
+function absentInJson(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol'
 }
 
 /** `target[key] = value`, also for a `__proto__` key (a parsed record may own one: assignment would set the prototype). */

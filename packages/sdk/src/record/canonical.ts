@@ -22,7 +22,8 @@ export function canonicalize(value: unknown): string {
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ','
           const item = value[i]
-          out += item === undefined || typeof item === 'function' ? 'null' : canonicalize(item)
+          out +=
+            item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : canonicalize(item)
         }
         return out + ']'
       }
@@ -34,7 +35,8 @@ export function canonicalize(value: unknown): string {
       let first = true
       for (const key of keys) {
         const item = (value as Record<string, unknown>)[key]
-        if (item === undefined || typeof item === 'function') continue
+        // Left out, as JSON.stringify leaves them out.
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue
         if (!first) out += ','
         first = false
         out += JSON.stringify(key) + ':' + canonicalize(item)
