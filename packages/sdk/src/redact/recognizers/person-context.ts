@@ -98,7 +98,7 @@ const STRONG = new Set([
   ...FOREIGN_TITLES,
 ])
 // Family words: context before a name ("my wife Ana") and, after a possessive, evidence of one ("Asya's husband").
-const RELATIVES = ['wife', 'husband', 'son', 'daughter', 'mother', 'father', 'brother', 'sister']
+export const RELATIVES = ['wife', 'husband', 'son', 'daughter', 'mother', 'father', 'brother', 'sister']
 // "my daughter Sofia", "her husband Tomás": a relative named after a possessive word is a person.
 const RELATIVE_PAIRS = ['my', 'his', 'her', 'our', 'their', 'your'].flatMap((d) =>
   [
@@ -122,43 +122,6 @@ const STRONG_PAIRS = new Set([
   'named her',
   'happy birthday',
   'on card', // "Name on card: HIROSHI YAMAMOTO"
-])
-// Verbs that, right after a lone unknown capitalised word, say it is a person ("Ciset lives on …").
-const HUMAN_VERBS = new Set([
-  'lives',
-  'lived',
-  'said',
-  'says',
-  'spent',
-  'began',
-  'shouted',
-  'told',
-  'asked',
-  'replied',
-  'answered',
-  'whispered',
-  'smiled',
-  'laughed',
-  'married',
-  'died',
-  'wrote',
-  'thinks',
-  'thought',
-  'feels',
-  'felt',
-  'joined',
-  'arrived',
-  'left',
-  'thanked',
-  'agreed',
-  'shared',
-  'sent',
-  'called',
-  'emailed',
-  'signed',
-  'mentioned',
-  'suggested',
-  'confirmed',
 ])
 const WEAK = new Set([
   'hi',
@@ -303,77 +266,6 @@ addAll(
   C_STREET,
 )
 
-// Nouns a name lends itself to ("Fibonacci number", "Newton's second law", "Turing test"): the name then names a thing.
-const EPONYMS = new Set([
-  'law',
-  'laws',
-  'theorem',
-  'equation',
-  'equations',
-  'principle',
-  'conjecture',
-  'paradox',
-  'constant',
-  'lemma',
-  'distribution',
-  'transform',
-  'algorithm',
-  'machine',
-  'test',
-  'prize',
-  'award',
-  'disease',
-  'syndrome',
-  'razor',
-  'sequence',
-  'series',
-  'effect',
-  'method', // "Newton's method", "Euler's method"
-  'formula',
-])
-// Only after no possessive: "Fibonacci numbers" but "Maria's number" is hers.
-const BARE_EPONYMS = new Set(['number', 'numbers', 'code', 'curve'])
-// Words that may stand between a possessive and its noun ("Newton's second law").
-const EPONYM_FILLERS = new Set(['first', 'second', 'third', 'last', 'famous', 'little', 'great'])
-
-/**
- * The words name a thing after a person: an eponym noun follows, after a possessive and a filler word or bare
- * ("Newton's second law", "Fibonacci number", "Turing test"). Read only for lone or two-word candidates.
- */
-export function eponymAfter(text: string, end: number): boolean {
-  let i = end
-  const owned = possessive(text, i)
-  if (owned) i += 2
-  if (codeAt(text, i) !== 32) return false
-  let word = lowerWordAt(text, i + 1)
-  let at = i + 1
-  if (owned && EPONYM_FILLERS.has(word)) {
-    at += word.length + 1
-    word = lowerWordAt(text, at)
-  }
-  if (!EPONYMS.has(word) && (owned || !BARE_EPONYMS.has(word))) return false
-  // "Kwame's law firm", "Ana's test results": the noun opens a compound that is the person's, not a thing named.
-  return codeAt(text, at + word.length) !== 32 || !OWNED_COMPOUNDS.has(lowerWordAt(text, at + word.length + 1))
-}
-const OWNED_COMPOUNDS = new Set([
-  'firm',
-  'school',
-  'office',
-  'practice',
-  'degree',
-  'results',
-  'result',
-  'score',
-  'scores',
-])
-
-/** The lower-case ASCII word at `at` (at most 13 letters), or '' when none stands there. */
-function lowerWordAt(text: string, at: number): string {
-  let e = at
-  while (e < text.length && e - at <= 13 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
-  return e - at <= 13 && !isWordChar(codeAt(text, e)) ? text.slice(at, e) : ''
-}
-
 // Month abbreviations, some of them given names too ("Jan", "Mar"): next to a day's number they are a date.
 const C_MONTH = 64
 addAll(['jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec'], C_MONTH)
@@ -472,157 +364,6 @@ function isFiller(c: number): boolean {
   )
 }
 
-function isWordChar(c: number): boolean {
+export function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 39
-}
-
-// Two or more lines opening with a label ("Anna: …\nTom: …"): a dialogue, where an unknown label is a speaker.
-const LABEL_LINE = /(?:^|\n)[^\n:]{1,40}: ?\S[^\n]*\n(?:[^\n]*\n)?[^\n:]{1,40}: ?\S/
-
-/** The text reads as a dialogue: two labelled lines close together. */
-export function dialogue(text: string): boolean {
-  return LABEL_LINE.test(text)
-}
-
-/** A possessive follows ("Maite Lemmens's"). */
-export function possessive(text: string, end: number): boolean {
-  const q = codeAt(text, end)
-  return (q === 39 || q === 0x2019) && codeAt(text, end + 1) === 115 && !isWordChar(codeAt(text, end + 2))
-}
-
-// Words that close a message before the sender's name ("Thanks,\nPriya", "Cheers, Tom").
-const SIGN_OFFS = new Set([
-  ...['thanks', 'thx', 'cheers', 'best', 'regards', 'sincerely', 'warmly', 'love', 'yours'],
-  // The same in other languages ("Met vriendelijke groet,", "Viele Grüße", "VG", "Groetjes,", "Saludos,").
-  ...['groet', 'groeten', 'groetjes', 'grüße', 'grüßen', 'gruß', 'grüsse', 'vg', 'lg', 'mfg', 'mvh', 'hilsen'],
-  ...['saludos', 'saluti', 'cordialement', 'atentamente', 'abrazos', 'besos', 'bisous', 'cumprimentos', 'abraços'],
-  ...['grazie', 'gracias', 'merci', 'danke', 'obrigado', 'obrigada', 'bedankt', 'ciao'],
-])
-
-/**
- * A sign-off: the word stands after a closing word ("Thanks, Oluwaseun", "Best,\nZorvath") and ends its line or the
- * text (a `.` or `!` may follow). Where a message ends with its sender's name, an unknown word is that name.
- */
-export function signedOff(text: string, start: number, end: number): boolean {
-  let e = end
-  while (e < text.length && (text.charCodeAt(e) === 46 || text.charCodeAt(e) === 33 || text.charCodeAt(e) === 32)) e++
-  if (e < text.length && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) return false
-  let i = start - 1
-  // "/Ingrid" on the last line: the sender's name after a slash that opens its line.
-  if (codeAt(text, i) === 47 && (i === 0 || text.charCodeAt(i - 1) === 10)) return true
-  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13)) i--
-  if (codeAt(text, i) === 44) i--
-  const wordEnd = i + 1
-  // Letters outside ASCII too ("Viele Grüße"); two-letter closings are abbreviations ("VG", "LG").
-  while (i >= 0 && wordEnd - i <= 14 && (isWordChar(text.charCodeAt(i)) || text.charCodeAt(i) >= 0xc0)) i--
-  return wordEnd - (i + 1) >= 2 && SIGN_OFFS.has(text.slice(i + 1, wordEnd).toLowerCase())
-}
-
-/** The words fill their line and a blank line or the text's end follows: a letterhead or signature block. */
-export function wholeLine(text: string, start: number, end: number): boolean {
-  const before = start === 0 || text.charCodeAt(start - 1) === 10
-  const n = text.length
-  return before && (end === n || (text.charCodeAt(end) === 10 && (end + 1 === n || text.charCodeAt(end + 1) === 10)))
-}
-
-/**
- * The next word is one of HUMAN_VERBS, or a phrase that only people take follows: "is our new intern", "was my
- * mentor", "from the Auckland team".
- */
-export function humanVerbAfter(text: string, end: number): boolean {
-  if (codeAt(text, end) !== 32) return false
-  let e = end + 1
-  while (e < text.length && e - end <= 10 && text.charCodeAt(e) >= 97 && text.charCodeAt(e) <= 122) e++
-  if (e - end <= 2 || e - end > 10) return false
-  const word = text.slice(end + 1, e)
-  if (e - end > 3 && HUMAN_VERBS.has(word)) return true
-  if ((word === 'is' || word === 'was') && codeAt(text, e) === 32) return PEOPLE_OWNED.has(lowerWordAt(text, e + 1))
-  return word === 'from' && teamAfter(text, e)
-}
-// "X is our …", "X was my …": a person held as one's own (a colleague, a relative); a company is "our vendor" too,
-// but no capitalised pair of unknown words before these is one.
-const PEOPLE_OWNED = new Set(['our', 'my'])
-
-/** After "from": " the " and, within three words, "team", "office" or "department" (a person's place of work). */
-function teamAfter(text: string, at: number): boolean {
-  if (!text.startsWith(' the ', at)) return false
-  let i = at + 5
-  for (let w = 0; w < 4 && i < text.length; w++) {
-    let e = i
-    while (e < text.length && e - i <= 20 && isWordChar(text.charCodeAt(e))) e++
-    const word = text.slice(i, e).toLowerCase()
-    if (word === 'team' || word === 'office' || word === 'department') return true
-    if (codeAt(text, e) !== 32) return false
-    i = e + 1
-  }
-  return false
-}
-
-/** A dialogue or chat label: `Name:` at the start of a line. */
-export function speaker(text: string, end: number): boolean {
-  return codeAt(text, end) === 58 && (codeAt(text, end + 1) === 32 || codeAt(text, end + 1) === 34)
-}
-
-export function hasNonAscii(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) > 127) return true
-  return false
-}
-
-// Verbs that attribute a quotation; written after it, they are followed by the speaker ("…," says Bergqvist.).
-const REPORTING = new Set(['says', 'said', 'asks', 'asked', 'replied', 'added', 'explained', 'wrote', 'recalls'])
-
-/**
- * A quotation's attribution after it: the words stand alone between a reporting verb, itself right after the quote's
- * closing punctuation (`,` `!` `?` or a closing quote), and the clause's end ("…," says Hartvigsson. / "…!" said
- * Maslin to Antonio). In prose such a word is the speaker; "says Reuters" loses to the place and brand lists.
- */
-export function attributed(text: string, start: number, end: number): boolean {
-  let i = start - 1
-  if (codeAt(text, i) !== 32) return false
-  const verbEnd = i
-  while (i > 0 && text.charCodeAt(i - 1) >= 97 && text.charCodeAt(i - 1) <= 122) i--
-  if (verbEnd - i < 4 || !REPORTING.has(text.slice(i, verbEnd))) return false
-  let k = i - 1
-  while (k >= 0 && text.charCodeAt(k) === 32) k--
-  const q = codeAt(text, k)
-  if (q !== 44 && q !== 33 && q !== 63 && q !== 34 && q !== 0x201d && q !== 39 && q !== 0x2019) return false
-  const a = codeAt(text, end)
-  if (a === -1 || a === 46 || a === 44 || a === 59 || a === 33 || a === 10) return true
-  return a === 32 && codeAt(text, end + 1) === 116 && codeAt(text, end + 2) === 111 && codeAt(text, end + 3) === 32
-}
-
-// People's own relations and days, after a possessive: a company has an address, a phone and staff, not these.
-const KIN = new Set([
-  ...RELATIVES,
-  'kid',
-  'kids',
-  'mom',
-  'mum',
-  'dad',
-  'boyfriend',
-  'girlfriend',
-  'parents',
-  'grandmother',
-  'grandfather',
-  'birthday',
-  'children',
-  'baby',
-])
-
-/** A possessive and a word of kin follow ("Franciska's kid", "Asya's husband"). */
-export function kinAfter(text: string, end: number): boolean {
-  return possessive(text, end) && codeAt(text, end + 2) === 32 && KIN.has(lowerWordAt(text, end + 3))
-}
-
-/** At the start of the text, a line or a sentence, where any word is capitalised. */
-export function sentenceStart(text: string, at: number): boolean {
-  let i = at - 1
-  while (
-    i >= 0 &&
-    (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39 || text.charCodeAt(i) === 40)
-  )
-    i--
-  if (i < 0) return true
-  const c = text.charCodeAt(i)
-  return c === 46 || c === 33 || c === 63 || c === 10 || c === 13 || c === 58 || c === 9
 }

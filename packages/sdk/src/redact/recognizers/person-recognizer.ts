@@ -1,6 +1,7 @@
 import type { Finding, Recognizer } from '../recognizer.js'
 import * as profiles from '../text-profile.js'
 import * as contexts from './person-context.js'
+import * as evidence from './person-evidence.js'
 import { extendPersons } from './person-extend.js'
 import * as lexicons from './person-lexicon.js'
 import * as places from './person-places.js'
@@ -30,15 +31,15 @@ const LOWER = lexicons.LOWER
 const NAME = lexicons.NAME
 const personLexicon = lexicons.personLexicon
 const contextBefore = contexts.contextBefore
-const dialogue = contexts.dialogue
+const dialogue = evidence.dialogue
 const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
-const hasNonAscii = contexts.hasNonAscii
-const attributed = contexts.attributed
-const humanVerbAfter = contexts.humanVerbAfter
-const eponymAfter = contexts.eponymAfter
-const kinAfter = contexts.kinAfter
+const hasNonAscii = evidence.hasNonAscii
+const attributed = evidence.attributed
+const humanVerbAfter = evidence.humanVerbAfter
+const eponymAfter = evidence.eponymAfter
+const kinAfter = evidence.kinAfter
 const monthInDate = contexts.monthInDate
-const signedOff = contexts.signedOff
+const signedOff = evidence.signedOff
 const isLeader = contexts.isLeader
 const isNameSuffix = contexts.isNameSuffix
 const isOrganisationName = places.isOrganisationName
@@ -46,16 +47,16 @@ const ampersandPair = places.ampersandPair
 const regionAfter = places.regionAfter
 const travelRoute = places.travelRoute
 const isStreetType = contexts.isStreetType
-const possessive = contexts.possessive
+const possessive = evidence.possessive
 const placeWord = places.placeWord
 const PLACE_HEAD = places.PLACE_HEAD
 const ORG_TAIL = places.ORG_TAIL
 const ORG_TAIL_SURNAME = places.ORG_TAIL_SURNAME
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
-const sentenceStart = contexts.sentenceStart
-const speaker = contexts.speaker
+const sentenceStart = evidence.sentenceStart
+const speaker = evidence.speaker
 const WEAK_CONTEXT = contexts.WEAK_CONTEXT
-const wholeLine = contexts.wholeLine
+const wholeLine = evidence.wholeLine
 
 // The current run of capitalised words, in parallel typed arrays reused across calls (no object per word):
 // start, end, class (NAME, AMBIGUOUS, BREAK, or 0 for unknown) and flags. A run longer than MAX_RUN is scored in
