@@ -75,6 +75,7 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
   let server: RunningServer
   let viewerKey: string
   let ingestKey: string
+  let adminKey: string
   let browser: Browser
   let page: Page
   const problems: string[] = []
@@ -99,6 +100,7 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
     const keys = ApiKeyStore.open({ dir })
     viewerKey = keys.create({ role: 'viewer', name: 'dashboard-e2e' }).key
     ingestKey = keys.create({ role: 'ingest', name: 'dashboard-e2e-seed' }).key
+    adminKey = keys.create({ role: 'admin', name: 'dashboard-e2e-admin' }).key
     keys.close()
     const configPath = join(dir, 'promptledger.config.json')
     writeFileSync(configPath, JSON.stringify({ alerts: { intervalSeconds: 1 } }))
@@ -299,5 +301,32 @@ describe.runIf(haveChromium)('dashboard in Chromium', () => {
     const ids = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))
     expect(ids.indexOf(late.id)).toBe(60)
     expect(ids.at(-1)).toBe(first.id)
+  })
+
+  it('says a record is not there, with the way back, and shows an erased record as erased', async () => {
+    const missing = '01900000-0000-7000-8000-000000000000'
+    await page.goto(`${server.url}/#/records/${missing}`)
+    const alert = page.getByRole('alert')
+    await alert.waitFor()
+    expect(await alert.textContent()).toBe('no record with this id')
+    expect(await page.getByRole('link', { name: '← All records' }).count()).toBe(1)
+
+    const record = unsealed({
+      user_id: 'erin',
+      request: { model: 'gpt-4o', messages: [{ role: 'user', content: 'erin secret plan' }] },
+    })
+    await ingest([record])
+    const erased = await fetch(`${server.url}/v1/erasure`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({ user_id: 'erin' }),
+    })
+    expect(erased.status).toBe(200)
+    await page.goto(`${server.url}/#/records/${record.id}`)
+    await page.getByRole('heading', { name: `Record ${record.id}` }).waitFor()
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, the text as rendered
+    const text = await page.locator('main').innerText()
+    expect(text).toContain('Erased: the data key of')
+    expect(text).not.toContain('erin secret plan')
   })
 })
