@@ -59,6 +59,15 @@ export function register(program: Command): void {
         const dir = dataDirOf(flags).data
         // Opening the trail creates it: a mistyped --data would read as an empty, intact trail.
         if (!existsSync(dir)) throw new CliError(`--data: no data directory at ${dir}`)
+        if (!AuditTrail.exists(dir)) {
+          // Nothing audited there yet (an SDK ledger's dir, or a collector that served no read): said, not created.
+          // There is nothing to verify either, which --verify must not pass as intact.
+          const message = `${dir} holds no audit trail: nothing read or administered there has been audited`
+          if (flags.verify) throw new CliError(message, EXIT_PROBLEM)
+          if (flags.json) process.stdout.write('[]\n')
+          else process.stderr.write(`promptledger: ${message}\n`)
+          return
+        }
         const trail = AuditTrail.open({ dir })
         try {
           if (flags.verify) verified = trail.verify()
@@ -81,6 +90,13 @@ export function register(program: Command): void {
         return
       }
       if (flags.json) return void process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`)
+      if (entries.length === 0) {
+        const which = [
+          flags.action ? ` with action ${flags.action}` : '',
+          after !== undefined ? ` after seq ${after}` : '',
+        ]
+        process.stderr.write(`promptledger: no audit entries${which.join('')}\n`)
+      }
       for (const e of entries) {
         process.stdout.write(
           `${e.seq}  ${e.ts}  ${e.actor_name} (${e.actor_id})  ${e.action}  ${e.route}  ${e.count} records  ${JSON.stringify(e.filter)}\n`,

@@ -72,6 +72,22 @@ describe('keys, audit, erase, retention commands', () => {
     expect((await cli('audit', '--verify', '--data', dir)).stdout).toMatch(/audit trail OK: 2 entries/)
   })
 
+  it('reads a data dir without an audit trail as such, without creating one, and will not verify it', async () => {
+    const shown = await cli('audit', '--data', dir)
+    expect(shown).toMatchObject({ code: 0, stdout: '' })
+    expect(shown.stderr).toContain('holds no audit trail')
+    expect(await cli('audit', '--data', dir, '--json')).toMatchObject({ code: 0, stdout: '[]\n' })
+    const verified = await cli('audit', '--verify', '--data', dir)
+    expect(verified.code).toBe(1)
+    expect(verified.stderr).toContain('holds no audit trail')
+    expect(readdirSync(dir)).toEqual([])
+    // A trail with entries, none of the action asked for: said on stderr, stdout stays empty.
+    await cli('keys', 'create', '--role', 'viewer', '--name', 'v', '--data', dir)
+    const none = await cli('audit', '--data', dir, '--action', 'erasure')
+    expect(none).toMatchObject({ code: 0, stdout: '' })
+    expect(none.stderr).toContain('no audit entries with action erasure')
+  })
+
   it('erases a user on the data dir, rotates the master key, and applies retention', async () => {
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString()
     await seed([record('bob', 'oldbob', old), record('alice', 'kiwiflamingo'), record('bob', 'bananaheron')])

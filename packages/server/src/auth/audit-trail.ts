@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { chmodSync, mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { canonicalize, GENESIS_HASH } from '@promptledger/sdk'
 import Database from 'better-sqlite3'
@@ -10,6 +10,8 @@ export interface Actor {
   name: string
   role: string
 }
+
+const AUDIT_FILE = 'audit.db'
 
 export const LOCAL_ACTOR: Actor = { id: 'local', name: 'local', role: 'admin' }
 
@@ -103,9 +105,14 @@ export class AuditTrail {
     this.#append = (event) => tx.immediate(event)
   }
 
+  /** Whether `dir` holds an audit trail (reading one that is not there would create it, empty). */
+  static exists(dir: string): boolean {
+    return existsSync(path.join(dir, AUDIT_FILE))
+  }
+
   static open(options: { dir: string }): AuditTrail {
     mkdirSync(options.dir, { recursive: true, mode: 0o700 })
-    const file = path.join(options.dir, 'audit.db')
+    const file = path.join(options.dir, AUDIT_FILE)
     const db = new Database(file)
     chmodSync(file, 0o600)
     db.pragma('journal_mode = WAL')
