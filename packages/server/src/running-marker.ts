@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '@promptledger/sdk'
+import { processAlive, writeFileAtomic } from '@promptledger/sdk'
 
 /** The file a running collector keeps in its data dir, so that the CLI acting on the dir can go through it. */
 export const RUNNING_MARKER = 'collector.json'
@@ -57,15 +57,5 @@ export async function liveCollector(dataDir: string): Promise<RunningMarker | nu
     return res.ok ? marker : null
   } catch {
     return null
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: alive, owned by someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

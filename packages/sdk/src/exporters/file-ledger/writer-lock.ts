@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } f
 import { hostname } from 'node:os'
 import path from 'node:path'
 import { PromptLedgerError } from '../../errors.js'
+import { processAlive } from './process-alive.js'
 
 /** The file that names the process writing a stream folder. */
 export const WRITER_LOCK = 'writer.lock'
@@ -79,12 +80,7 @@ function readOwner(file: string): LockOwner | null {
 function isAlive(owner: LockOwner, file: string): boolean {
   if (owner.host !== hostname()) return true
   if (owner.pid === process.pid) return held.has(file)
-  try {
-    process.kill(owner.pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  return processAlive(owner.pid)
 }
 
 function lockError(cause: unknown, streamDir: string): PromptLedgerError {
