@@ -267,6 +267,25 @@ describe('specific negatives', () => {
     // An abbreviation's dot stays inside.
     expect(redactor.redact('Meet me at 5 Elm Rd. Apt 4, Boston.').text).toBe('Meet me at <STREET_ADDRESS>.')
   })
+  it('takes the postcode and unit number after a street and its city into the address', () => {
+    expectRedacted([
+      [
+        'We relocated to Suite 300, 1055 West Georgia Street, Vancouver, BC V6E 3P3.',
+        'We relocated to <STREET_ADDRESS>.',
+      ],
+      [
+        'Our flat is at 9 Hillhead Street, Glasgow G12 8QE, come visit!',
+        'Our flat is at <STREET_ADDRESS>, come visit!',
+      ],
+      ['Pickup: 3200 N Lake Shore Dr #1804, Chicago, IL 60657', 'Pickup: <STREET_ADDRESS>'],
+      ['Residence: 4 Avenida da Liberdade, 1250-096 Lisboa', 'Residence: <STREET_ADDRESS>'],
+      // A code-like word further on, past a lower-case word, is not the address's.
+      [
+        'The office at 10 Downing Street is famous, A1 road closed',
+        'The office at <STREET_ADDRESS> is famous, A1 road closed',
+      ],
+    ])
+  })
   it('keeps a title or role before a name out of the name', () => {
     const redactor = createRedactor()
     expect(redactor.redact('your appointment with Nurse Ramirez is at 3pm').text).toBe(

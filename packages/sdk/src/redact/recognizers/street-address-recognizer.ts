@@ -330,8 +330,10 @@ function hasDigit(text: string, from: number, to: number): boolean {
 }
 
 // Same-line tail after a street: more capitalised words, numbers, unit words ("… Road Kishiev Squares Suite 4"), each
-// whole ("…, 34th floor" takes no "34").
-const TAIL = /(?:,?[ ]{1,2}(?:\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
+// whole ("…, 34th floor" takes no "34"); postcodes that mix letters and digits or hold a dash (UK `G12 8QE`, Canada
+// `V6E 3P3`, `1100-053`, `00-514`, `01310-200`) and a unit number (`#1804`), so the city is not the address's end.
+const TAIL =
+  /(?:,?[ ]{1,2}(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{2,5}-\d{3,4}|#\d{1,6}[A-Za-z]?|\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
 
 function extendLine(text: string, end: number): number {
   let pos = end
