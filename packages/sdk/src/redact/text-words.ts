@@ -1,4 +1,4 @@
-import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
+import { GATE_LITERALS, POST_BOX_WORDS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
 
 // The words the text profile (text-profile.ts) looks for, and the character tests its scan uses. Words are FNV-1a
 // hashes of lower-cased ASCII letter runs, so the scan looks each run up once, without building a string.
@@ -72,7 +72,7 @@ for (const w of TYPES.split('|')) addWord(w, W_TYPE)
 // The unit pattern's keywords as the letter runs they are (`p.o. box` ends in `box`, `obox` or `pobox`).
 for (const w of ['apt', 'apartment', 'suite', 'ste', 'unit', 'flat', 'box', 'obox', 'pobox', 'postbox', 'psc', 'cmr'])
   addWord(w, W_UNIT)
-for (const w of ['usns', 'usnv', 'apo', 'fpo', 'dpo']) addWord(w, W_UNIT)
+for (const w of ['usns', 'usnv', 'apo', 'fpo', 'dpo', ...POST_BOX_WORDS.filter(ascii)]) addWord(w, W_UNIT)
 for (const w of PREFIXES.split('|').filter(ascii)) addWord(letters(w), W_PREFIX)
 // Provider key openers as the letter run before their `-` or `_`.
 for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 'glpat', 'whsec', 'hf', 'npm', 'sg'])

@@ -503,6 +503,16 @@ function topicStart(text: string, at: number): boolean {
   return c === 46 || c === 33 || c === 63
 }
 
+// Given names that are function words of other languages too, kept as names in the lexicon so that "Del Shannon" and
+// "Mia Farrow" read as names (person-function-words.ts): written in lower case, these are far more often the function
+// word ("el apartado 3 del artículo", "voy al mercado", "la mia casa"). "ben" and "ed" stay names ("call ben stiller").
+const LOWER_FUNCTION_WORDS = new Set(['del', 'al', 'ella', 'mia'])
+
+/** Word `k` of the run is one of LOWER_FUNCTION_WORDS (read only for lower-case candidates: a slice is cheap there). */
+function lowerFunctionWord(text: string, k: number): boolean {
+  return wEnd[k]! - wStart[k]! <= 5 && LOWER_FUNCTION_WORDS.has(text.slice(wStart[k]!, wEnd[k]!))
+}
+
 /** Only `, `, ` and ` or `, and ` stand between `end` and `start`: the next item of a list. */
 function listedAfter(text: string, end: number, start: number): boolean {
   const gap = start - end
@@ -571,7 +581,7 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   if (lowercase > 0) {
     // Without capitals, only known name parts count: a known given name and a name-like word, or a lone one with
     // context.
-    if (parts === 2 && wCls[from] === NAME && wCls[from + 1] !== AMBIGUOUS) s = 0.85
+    if (parts === 2 && wCls[from] === NAME && wCls[from + 1] !== AMBIGUOUS && !lowerFunctionWord(text, from)) s = 0.85
     else if (parts === 1 && names === 1)
       s = strong || ctx === WEAK_CONTEXT || (speaker(text, end) && dialogue(text)) ? 0.6 : 0
     else if (parts === 1 && unknown === 1 && strong) s = 0.8

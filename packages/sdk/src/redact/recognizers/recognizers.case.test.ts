@@ -286,6 +286,28 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it('reads post boxes in other languages and rural routes as addresses', () => {
+    expectRedacted([
+      ['Send invoices to Postbus 1230, 3500 BE Utrecht.', 'Send invoices to <STREET_ADDRESS>.'],
+      [
+        'Ihre Bestellung wird an Postfach 10 04 52, 20003 Hamburg geliefert.',
+        'Ihre Bestellung wird an <STREET_ADDRESS> geliefert.',
+      ],
+      ['Mail it to RR 2 Box 118, Hollis, NH 03049.', 'Mail it to <STREET_ADDRESS>.'],
+      ['écrivez à la boîte postale 12, Lyon', 'écrivez à la <STREET_ADDRESS>'],
+      // The words alone, without a number, are no address; nor is a Spanish clause ("apartado 3": section 3).
+      ['The postbus and the Postfach are closed on Sunday.', 'The postbus and the Postfach are closed on Sunday.'],
+      ['según el apartado 3 del artículo 5', 'según el apartado 3 del artículo 5'],
+      ['Apartado de Correos 45, 28080 Madrid', '<STREET_ADDRESS>'],
+    ])
+  })
+  it('reads del, al, ella and mia in lower-case text as the function words they mostly are there', () => {
+    expectRedacted([
+      ['según el apartado 3 del artículo 5', 'según el apartado 3 del artículo 5'],
+      ['voy al mercado con ella mañana', 'voy al mercado con ella mañana'],
+      ['follow up with patricia desrosiers and call ben stiller', 'follow up with <PERSON> and call <PERSON>'],
+    ])
+  })
   it('keeps a title or role before a name out of the name', () => {
     const redactor = createRedactor()
     expect(redactor.redact('your appointment with Nurse Ramirez is at 3pm').text).toBe(

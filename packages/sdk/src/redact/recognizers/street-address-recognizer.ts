@@ -41,9 +41,9 @@ const COMPOUND = new RegExp(
   `(?<![${L}0-9])(?:\\d{1,6}[ ]{1,3})?[${L}]{1,30}(?:${SUFFIXES})[ ]{1,3}\\d{1,5}[A-Za-z]?(?![${L}0-9])`,
   'gi',
 )
-// Units, post boxes and military addresses.
+// Units, post boxes (in English and the other languages' words for one) and military addresses.
 const UNIT = new RegExp(
-  String.raw`(?<![${L}0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d{1,6}[A-Za-z]?(?:,?[ ]{1,2}box[ ]{1,2}\d{1,6})?|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d{1,6}|postbox[ ]{1,2}\d{1,6}|(?:psc|cmr)[ ]{1,2}\d{1,6},?[ ]{1,2}box[ ]{1,2}\d{1,6}|usn[sv][ ]{1,2}[A-Z][a-z]{1,20}|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d{5})(?![${L}0-9])`,
+  String.raw`(?<![${L}0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d{1,6}[A-Za-z]?(?:,?[ ]{1,2}box[ ]{1,2}\d{1,6})?|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d{1,6}|postbox[ ]{1,2}\d{1,6}|(?:postbus|postfach|apartado[ ](?:de[ ]correos|postal)|caixa[ ]postal|casella[ ]postale|bo[iî]te[ ]postale|skrytka[ ]pocztowa)[ ]{1,2}\d{1,6}(?:[ ]\d{2}){0,2}|rr[ ]{1,2}\d{1,3},?[ ]{1,2}box[ ]{1,2}\d{1,6}|(?:psc|cmr)[ ]{1,2}\d{1,6},?[ ]{1,2}box[ ]{1,2}\d{1,6}|usn[sv][ ]{1,2}[A-Z][a-z]{1,20}|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d{5})(?![${L}0-9])`,
   'gi',
 )
 // "lives at …", "address: …": the rest of the line after an address phrase. Not inside our own tokens: the
@@ -57,7 +57,10 @@ const CONTEXT = new RegExp(
 const TYPE_HINT = new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')
 const PREFIX_HINT = new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')
 const WORD_THEN_NUMBER_HINT = new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')
-const UNIT_HINT = /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po/i
+// The one unit keyword with a letter outside ASCII, which the profile's ASCII words do not see.
+const NON_ASCII_UNIT = /boîte/i
+const UNIT_HINT =
+  /apt|apartment|suite|ste|unit|flat|box|psc|cmr|usn|[afd]po|postbus|postfach|apartado|caixa|casella|bo[iî]te|skrytka/i
 
 // Cheap gate before six patterns: a street word, unit or address phrase as a whole word, or a compound street
 // name ending right before a number. The text profile answers for every word and phrase in ASCII (hashed in its one
@@ -76,10 +79,10 @@ function hintHolds(
   wordThenNumber: boolean,
 ): boolean {
   if (hint === null) return wordThenNumber
-  // Street types and the unit pattern's keywords are ASCII words standing alone: the profile's bits hold for every
-  // text.
+  // Street types and the unit pattern's keywords are ASCII words standing alone, but for `boîte`: the profile's bits
+  // hold for every text.
   if (hint === TYPE_HINT) return (profile & STREET_TYPE_WORD) !== 0
-  if (hint === UNIT_HINT) return (profile & STREET_UNIT_WORD) !== 0
+  if (hint === UNIT_HINT) return (profile & STREET_UNIT_WORD) !== 0 || (!ascii && NON_ASCII_UNIT.test(text))
   if (ascii && hint === PREFIX_HINT) return (profile & STREET_PREFIX_WORD) !== 0
   return hint.test(text)
 }

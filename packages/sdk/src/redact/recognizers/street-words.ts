@@ -19,11 +19,15 @@ export const CONTEXT_PHRASES = [
   ...['return it to', 'returned it to', 'meet at', 'meet me at'],
 ]
 
+/** Words that open a post box in other languages (`Postbus 1230`, `Postfach 10 04 52`, `Caixa Postal 45`). */
+export const POST_BOX_WORDS = ['postbus', 'postfach', 'apartado', 'caixa', 'casella', 'boîte', 'boite', 'skrytka']
+
 /** Every literal of the keyword gate: street types, prefixes, unit words and address phrases. */
 export const GATE_LITERALS = [
   ...TYPES.split('|'),
   ...PREFIXES.split('|').filter((w) => !w.includes('\\')),
   ...['avda', 'avda.', 'av.', 'bd', 'bd.', 'ul.', 'al.', 'nám.', 'str.', 'λ.'],
   ...['apt', 'apartment', 'suite', 'unit', 'flat', 'postbox', 'psc', 'cmr', 'usns', 'usnv', 'apo', 'fpo', 'dpo'],
+  ...POST_BOX_WORDS,
   ...CONTEXT_PHRASES,
 ]
