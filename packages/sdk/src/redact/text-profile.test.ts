@@ -171,7 +171,7 @@ describe('text profile', () => {
     )
   })
 
-  it('marks a text with three German function words (as whole ASCII words, any case) as German, and no other', () => {
+  it('marks a text with two German function words (as whole ASCII words, any case) as German, and no other', () => {
     const word = new RegExp(`(?<![A-Za-z])(?:${GERMAN_WORDS.join('|')})(?![A-Za-z])`, 'gi')
     const germanText = fc
       .array(fc.constantFrom('und', 'Der', 'ICH', 'nicht', 'Sie', 'Haus', 'die', 'bitte', 'wunder', ' ', ', ', '.'), {
@@ -181,7 +181,7 @@ describe('text profile', () => {
     fc.assert(
       fc.property(fc.oneof(text, germanText), (t) => {
         const count = t.match(word)?.length ?? 0
-        expect((textProfile(t) & GERMAN_TEXT) !== 0, JSON.stringify(t)).toBe(count >= 3)
+        expect((textProfile(t) & GERMAN_TEXT) !== 0, JSON.stringify(t)).toBe(count >= 2)
       }),
       { numRuns: 4000 },
     )

@@ -100,7 +100,7 @@ export const NAME_IS = 1 << 27
  */
 export const SECRET_WORD = 1 << 28
 /**
- * Three or more German function words that English does not share (`und`, `nicht`, `ich`; GERMAN_WORDS in
+ * Two or more German function words that English does not share (`und`, `nicht`, `ich`; GERMAN_WORDS in
  * text-words.ts): the text reads as German, where every noun is capitalised, so PERSON wants more than capitals.
  */
 export const GERMAN_TEXT = 1 << 29
@@ -356,7 +356,7 @@ function scan(text: string): number {
         if (f & W_UNIT) bits |= STREET_UNIT_WORD
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
-        if (f & W_GERMAN && ++german === 3) bits |= GERMAN_TEXT
+        if (f & W_GERMAN && ++german === 2) bits |= GERMAN_TEXT
         if (f & W_SECRET) bits |= SECRET_WORD
         else if (
           f & W_SECRET_TAIL &&

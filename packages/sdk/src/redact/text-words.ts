@@ -90,14 +90,17 @@ for (const w of [
   addWord(w, W_SECRET)
 for (const w of ['api', 'access', 'private', 'signing']) addWord(w, W_SECRET_HEAD)
 addWord('key', W_SECRET_TAIL)
-// German function words that English does not share (no "die", "den", "also", "will", "war"): three of them mark a
-// text as German, where every noun is capitalised (GERMAN_TEXT).
+// German function words that English does not share (no "die", "den", "also", "will", "war"): two of them mark a
+// text as German, where every noun is capitalised (GERMAN_TEXT). Two, not three: a short sentence ("Der Vertrag tritt
+// am 1. Januar in Kraft und gilt …") holds few, and English text holds none of these.
 export const GERMAN_WORDS = [
   ...['der', 'das', 'und', 'ist', 'nicht', 'ich', 'sie', 'wir', 'mit', 'auf', 'dem', 'des', 'ein', 'eine', 'einen'],
   ...['einem', 'einer', 'zu', 'von', 'bei', 'wird', 'sind', 'haben', 'habe', 'auch', 'noch', 'nach', 'wie', 'bitte'],
   ...['ihre', 'ihr', 'ihnen', 'sehr', 'uns', 'zum', 'zur', 'vom', 'beim', 'oder', 'aber', 'wenn', 'dass', 'kann'],
   ...['muss', 'mir', 'mich', 'dich', 'heute', 'leider', 'wurde', 'werden', 'diese', 'dieser', 'nur', 'schon'],
-  ...['mein', 'meine', 'sich', 'geehrte', 'geehrter', 'vielen', 'dank'],
+  ...['mein', 'meine', 'sich', 'geehrte', 'geehrter', 'vielen', 'dank', 'durch', 'gegen', 'ohne', 'unter'],
+  ...['zwischen', 'wegen', 'seit', 'jetzt', 'dann', 'doch', 'immer', 'wieder', 'gibt', 'weil', 'damit', 'wurden'],
+  ...['waren', 'hatte', 'keine', 'kein', 'mehr', 'zwei', 'drei', 'bereits', 'sowie', 'jedoch', 'etwa', 'gilt'],
 ]
 for (const w of GERMAN_WORDS) addWord(w, W_GERMAN)
 // Webhook URLs (`hooks.slack.com/services/…`, `discord.com/api/webhooks/…`) and Shopify keys (`shpat_…`) open a key

@@ -33,10 +33,23 @@ addPlaceWords(
     ...['partners', 'capital', 'ventures', 'labs', 'systems', 'technologies', 'industries', 'motors', 'airlines'],
     // A place named after a person: "Washington State", "Orange County".
     ...['state', 'county'],
+    // Landmarks, prizes and institutions named after a person or a place: "Victoria Falls", "Nobel Prize", "Kennedy
+    // Center", "Getty Museum", "Warren Commission".
+    ...['falls', 'valley', 'canyon', 'creek', 'island', 'islands', 'peninsula', 'desert', 'glacier', 'prize', 'award'],
+    ...['awards', 'museum', 'library', 'cathedral', 'palace', 'gallery', 'observatory', 'zoo', 'aquarium', 'academy'],
+    ...['centre', 'center', 'theatre', 'theater', 'festival', 'conference', 'summit', 'treaty', 'accords', 'doctrine'],
+    ...['ministry', 'department', 'council', 'commission', 'committee', 'agency', 'bureau', 'parliament', 'senate'],
+    ...['congress', 'assembly', 'fc'],
   ],
   ORG_TAIL,
 )
-addPlaceWords(['park', 'day', 'post', 'bank'], ORG_TAIL_SURNAME)
+// Tails that are surnames too ("John Park", "Kate Hall"): an organisation's or a place's unless a known given name
+// stands right before ("Central Park", "Carnegie Hall", "Tower Bridge").
+addPlaceWords(
+  ['park', 'day', 'post', 'bank', 'bridge', 'tower', 'hall', 'church', 'castle', 'bay', 'beach'],
+  ORG_TAIL_SURNAME,
+)
+addPlaceWords(['springs', 'hills', 'heights', 'city', 'forest'], ORG_TAIL_SURNAME)
 
 /** PLACE_HEAD, ORG_TAIL or ORG_TAIL_SURNAME for the word text[start, end), or 0. */
 export function placeWord(text: string, start: number, end: number): number {

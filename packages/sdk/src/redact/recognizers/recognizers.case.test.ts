@@ -301,6 +301,23 @@ describe('specific negatives', () => {
       ['Apartado de Correos 45, 28080 Madrid', '<STREET_ADDRESS>'],
     ])
   })
+  it('reads landmarks, prizes and institutions named after people or places as no person, and short German text as German', () => {
+    expectRedacted([
+      [
+        'Victoria Falls lies on the border of Zambia and Zimbabwe.',
+        'Victoria Falls lies on the border of Zambia and Zimbabwe.',
+      ],
+      ['She won the Nobel Prize in Physics.', 'She won the Nobel Prize in Physics.'],
+      ['The Kennedy Center and the Getty Museum reopened.', 'The Kennedy Center and the Getty Museum reopened.'],
+      // Two German function words are enough to read a short sentence's capitalised nouns as nouns ("in Kraft").
+      [
+        'Der Vertrag tritt am 1. Januar in Kraft und gilt für drei Jahre.',
+        'Der Vertrag tritt am 1. Januar in Kraft und gilt für drei Jahre.',
+      ],
+      // A known given name before a tail that is a surname too keeps the person.
+      ['Please call Anna Hall and John Park tomorrow.', 'Please call <PERSON> and <PERSON> tomorrow.'],
+    ])
+  })
   it('reads del, al, ella and mia in lower-case text as the function words they mostly are there', () => {
     expectRedacted([
       ['según el apartado 3 del artículo 5', 'según el apartado 3 del artículo 5'],
