@@ -89,6 +89,16 @@ const STRONG = new Set([
   'nachname',
   'nom',
   'prenom',
+  // "my name is" in the languages of the greetings below: "me llamo", "mi chiamo", "me chamo", "je m'appelle",
+  // "ich heisse", "ik heet".
+  'llamo',
+  'chiamo',
+  'chamo',
+  "m'appelle",
+  'appelle',
+  'heisse',
+  'heiße',
+  'heet',
   // A greeting right before a capitalised word: "Hi Ana, hi Femi".
   'hi',
   'hello',

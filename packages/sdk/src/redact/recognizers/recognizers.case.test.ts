@@ -318,6 +318,17 @@ describe('specific negatives', () => {
       ['Please call Anna Hall and John Park tomorrow.', 'Please call <PERSON> and <PERSON> tomorrow.'],
     ])
   })
+  it('reads "my name is" in other languages as context for the name after it', () => {
+    expectRedacted([
+      [
+        "Bonjour, je m'appelle Aurélie Lefèvre et j'habite à Paris.",
+        "Bonjour, je m'appelle <PERSON> et j'habite à Paris.",
+      ],
+      ['Hola, me llamo Xochitl Quispe y vivo en Lima.', 'Hola, me llamo <PERSON> y vivo en Lima.'],
+      ['Ciao, mi chiamo Giacomo Bellandi.', 'Ciao, mi chiamo <PERSON>.'],
+      ['Hallo, ik heet Sanne Vermeulen.', 'Hallo, ik heet <PERSON>.'],
+    ])
+  })
   it('reads del, al, ella and mia in lower-case text as the function words they mostly are there', () => {
     expectRedacted([
       ['según el apartado 3 del artículo 5', 'según el apartado 3 del artículo 5'],
