@@ -8,13 +8,7 @@ import { openKeyring } from './crypto/keyring.js'
 import { PromptLedgerError } from './errors.js'
 import type { Exporter, ExportResult } from './exporters/exporter.js'
 import { FileLedgerExporter, type FileLedgerOptions } from './exporters/file-ledger/file-ledger.js'
-import {
-  orphanRescues,
-  type Rescued,
-  readRescues,
-  removeRescues,
-  writeRescue,
-} from './exporters/file-ledger/rescue-file.js'
+import { type Rescued, readRescues, removeRescues, writeRescue } from './exporters/file-ledger/rescue-file.js'
 import { HttpExporter } from './exporters/http/http-exporter.js'
 import { withRetry } from './exporters/http/retry-exporter.js'
 import { withSpool } from './exporters/http/spool-exporter.js'
@@ -23,6 +17,7 @@ import { BatchBuilder, type PreparedBatch, type SealedBatch } from './pipeline/b
 import type { BodyBatch } from './pipeline/body-batch.js'
 import { BUILD_THREAD, type BuildThread, isPlainData, openBuildThread } from './pipeline/build-thread.js'
 import { registerExitFlush } from './pipeline/exit-hooks.js'
+import { sealOrphanRescues } from './pipeline/orphan-rescues.js'
 import { estimateBytes, type Pending, PendingQueue } from './pipeline/pending-queue.js'
 import { redactStage } from './pipeline/redact-stage.js'
 import type { NamedStage } from './pipeline/stage.js'
@@ -463,61 +458,27 @@ export class Ledger extends EventEmitter<LedgerEvents> {
     removeRescues(this.file.streamDir, files)
   }
 
-  /**
-   * Seals the records other processes rescued at exit into their own streams, when no live process writes them.
-   * With the default stream name (one per process) the process that rescued them never comes back; the first
-   * ledger opened on the data dir after it takes the stream's writer lock, seals them and lets the stream go.
-   * Only into the file ledger: the other exporters have this ledger's records.
-   */
+  /** Seals other streams' rescued records (see orphan-rescues.ts); the exporters beside the file ledger get them too. */
   async #adoptOrphans(): Promise<void> {
     await yieldToLoop() // after the constructor: its listeners see the warnings
-    for (const stream of await orphanRescues(this.options.dir)) {
-      if (stream === this.options.stream) continue
-      let file: FileLedgerExporter
-      try {
-        file = new FileLedgerExporter({ ...this.#fileOptions, stream })
-      } catch {
-        continue // written by a live process (its own ledger seals them), or not a stream: left alone
+    const orphans = sealOrphanRescues({
+      file: this.#fileOptions,
+      hmacKey: this.#hmacKey,
+      redacted: this.options.redact !== false,
+      keepRecords: this.#exporters.length > 1,
+      onInvalid: (err) => this.#report(err, true),
+    })
+    for await (const outcome of orphans) {
+      if ('error' in outcome) {
+        const message = `sealing the calls rescued in stream ${outcome.stream} failed: ${outcome.error.message}`
+        this.#report(new PromptLedgerError('IO_ERROR', message, { cause: outcome.error }), false)
+        continue
       }
-      try {
-        const rescued = readRescues(file.streamDir)
-        if (rescued === null) continue
-        if (rescued.records.length > 0) {
-          const builder = new BatchBuilder(new Chain(file.head), {
-            stages: [],
-            hmacKey: this.#hmacKey,
-            redacted: this.options.redact !== false,
-            keepRecords: this.#exporters.length > 1,
-            onInvalid: (err) => this.#report(err, true),
-          })
-          const { lines, records } = builder.seal({
-            records: rescued.records,
-            canonical: new Uint8Array(rescued.records.length),
-          })
-          const written = await file.exportBuffer(lines)
-          if (!written.ok) throw written.error
-          await file.flush()
-          if (records !== null) await this.#exportBeside(records)
-        }
-        removeRescues(file.streamDir, rescued.files)
-        this.emit('warning', {
-          message: `recovered: ${rescued.records.length} calls rescued at the exit of the process that wrote stream ${stream}`,
-          file: rescued.files[0]!,
-        })
-      } catch (err) {
-        this.#report(
-          new PromptLedgerError(
-            'IO_ERROR',
-            `sealing the calls rescued in stream ${stream} failed: ${(err as Error).message}`,
-            {
-              cause: err,
-            },
-          ),
-          false,
-        )
-      } finally {
-        await file.shutdown()
-      }
+      if (outcome.records !== null) await this.#exportBeside(outcome.records)
+      this.emit('warning', {
+        message: `recovered: ${outcome.rescued.records.length} calls rescued at the exit of the process that wrote stream ${outcome.stream}`,
+        file: outcome.rescued.files[0]!,
+      })
     }
   }
 
