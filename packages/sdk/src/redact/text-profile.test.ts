@@ -13,6 +13,7 @@ import {
   capitalPositions,
   DASHES,
   DIGIT,
+  DOT_WORD,
   DOTTED_QUAD,
   digitsEnd,
   firstCardIndex,
@@ -56,11 +57,12 @@ const ASCII_ONLY: Array<[number, RegExp]> = [
 ]
 // The unit pattern itself (its keywords stand alone in a match; the hint regex it replaced matched them anywhere).
 const UNIT =
-  /(?<![A-Za-z\u00C0-\u024F0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d|postbox[ ]{1,2}\d|(?:psc|cmr)[ ]{1,2}\d|usn[sv][ ]{1,2}[A-Z]|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d)/i
+  /(?<![A-Za-z\u00C0-\u024F0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d|postbox[ ]{1,2}\d|(?:psc|cmr)[ ]{1,2}\d|usn[sv][ ]{1,2}[A-Z]|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d|(?:postbus|postfach)[ ]{1,2}\d|apartado[ ](?:de[ ]correos|postal)[ ]{1,2}\d|caixa[ ]postal[ ]{1,2}\d|casella[ ]postale[ ]{1,2}\d|boite[ ]postale[ ]{1,2}\d|skrytka[ ]pocztowa[ ]{1,2}\d|rr[ ]{1,2}\d{1,3},?[ ]{1,2}box)/i
 // The address-context pattern's opening (the rest of it only narrows).
 const CONTEXT_OPENING =
   /(?<![A-Za-z\u00C0-\u024F])(?:address|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)/i
 const ALL_TEXTS: Array<[number, RegExp]> = [
+  [DOT_WORD, /(?<![A-Za-z])dot(?![A-Za-z])/i],
   [ADDRESS_PHRASE, CONTEXT_OPENING],
   [STREET_UNIT_WORD, UNIT],
   [STREET_WORD, ASCII_GATE_WORDS],

@@ -22,6 +22,7 @@ const W_SECRET = words.W_SECRET
 const W_SECRET_HEAD = words.W_SECRET_HEAD
 const W_SECRET_TAIL = words.W_SECRET_TAIL
 const W_GERMAN = words.W_GERMAN
+const W_DOT = words.W_DOT
 
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
@@ -104,6 +105,8 @@ export const SECRET_WORD = 1 << 28
  * text-words.ts): the text reads as German, where every noun is capitalised, so PERSON wants more than capitals.
  */
 export const GERMAN_TEXT = 1 << 29
+/** The word `dot` (any case): a mail address may be spelled out here (`ana [at] example [dot] com`). */
+export const DOT_WORD = 1 << 30
 
 let lastText: string | null = null
 let lastProfile = 0
@@ -357,6 +360,7 @@ function scan(text: string): number {
         if (f & W_TAIL && prevFlags & W_HEAD && prevEnd === start - 1 && text.charCodeAt(prevEnd) === 32)
           bits |= STREET_WORD
         if (f & W_GERMAN && ++german === 2) bits |= GERMAN_TEXT
+        if (f & W_DOT) bits |= DOT_WORD
         if (f & W_SECRET) bits |= SECRET_WORD
         else if (
           f & W_SECRET_TAIL &&

@@ -51,6 +51,7 @@ export const W_SECRET = 512 // a word that opens a secret told in prose ("passwo
 export const W_SECRET_HEAD = 1024 // the first word of a two-word opener ("api" key, "private" key)
 export const W_SECRET_TAIL = 2048 // its second word ("key")
 export const W_GERMAN = 4096 // a German function word that is no English word ("und", "nicht", "ich")
+export const W_DOT = 8192 // "dot": a mail address spelled out ("ana [at] example [dot] com")
 
 const addWord = (word: string, flag: number): void =>
   insert(wordKeys, wordValues, WORD_MASK, fnv(word.toLowerCase()), flag)
@@ -79,6 +80,7 @@ for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 
   addWord(w, W_KEY)
 for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
 addWord('name', W_NAME)
+addWord('dot', W_DOT)
 // The openers of secret-prose.ts as the ASCII letter runs they are or begin with (`contrase` of `contraseña`, `passe`
 // of `mot de passe`), and its two-word openers as head and tail.
 for (const w of [

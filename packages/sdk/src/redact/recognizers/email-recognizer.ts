@@ -1,5 +1,5 @@
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
-import { AT, DIGIT, textProfile } from '../text-profile.js'
+import { AT, DIGIT, DOT_WORD, textProfile } from '../text-profile.js'
 
 // Characters allowed in the local part: RFC 5322's atext plus dots, without the ones that separate a URL's parts
 // (`/ ? & = #`): an address in a query string (`?email=ana@example.com`) starts after the `=`, not at the host.
@@ -28,9 +28,19 @@ function inUrlCredentials(text: string, start: number): boolean {
 
 /**
  * Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it): an `@`,
- * or a digit for a percent-encoded one (`%40`).
+ * a digit for a percent-encoded one (`%40`), or the word `dot` for one spelled out.
  */
-export const EMAIL_GATE = AT | DIGIT
+export const EMAIL_GATE = AT | DIGIT | DOT_WORD
+
+// An address spelled out so that scrapers miss it: `ana.lopez [at] example [dot] com`, `ana(at)example(dot)org` (the
+// bracketed `at` says it all), and `anna dot schmidt at gmail dot com` in words, which needs a dotted local part or mail
+// context before it and a common top-level domain, so that "looked at example dot com" is none. Linear: every
+// repetition is bounded and opens on a fixed separator.
+const SPELLED_BRACKETED =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}[ ]{0,2}[[({][ ]?at[ ]?[\])}][ ]{0,2}[A-Za-z0-9-]{1,63}(?:[ ]{0,2}(?:[[({][ ]?dot[ ]?[\])}]|\.)[ ]{0,2}[A-Za-z0-9-]{1,63}){1,4}(?![A-Za-z0-9-])/gi
+const SPELLED_WORDS =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9_%+-]{1,64}((?: dot [A-Za-z0-9_%+-]{1,64}){0,3}) at [A-Za-z0-9-]{1,63}(?: dot [A-Za-z0-9-]{1,63}){0,3} dot (?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|ca|au|br|mx|jp|in|us|info|biz|me|ai|dev)(?![A-Za-z0-9-])/gi
+const MAIL_CONTEXT = /e-?mail|mail|contact|write|reach|address|correo|courriel/i
 
 /**
  * EMAIL_ADDRESS. Fast path: jumps from one '@' to the next with indexOf and scans the local part backwards with a
@@ -45,37 +55,60 @@ export const emailRecognizer: Recognizer = {
   find(text: string): readonly Finding[] {
     const profile = textProfile(text)
     if ((profile & EMAIL_GATE) === 0) return NO_FINDINGS
+    let out: readonly Finding[] = (profile & AT) === 0 ? NO_FINDINGS : findPlain(text)
     // An address in a URL or form body arrives percent-encoded (`ana.lopez%40example.com`): found apart, rarely there.
     const encoded = (profile & DIGIT) !== 0 ? text.indexOf('%40') : -1
-    if ((profile & AT) === 0) return encoded === -1 ? NO_FINDINGS : findEncoded(text, encoded, [])
-    const out: Finding[] = []
-    let lastEnd = 0
-    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
-      if (at < lastEnd) continue
-      let start = at
-      const floor = Math.max(lastEnd, at - 64)
-      while (start > floor) {
-        const c = text.charCodeAt(start - 1)
-        if (c >= 128 || LOCAL[c] === 0) break
-        start--
-      }
-      // Local parts do not start with a dot or a slash (`https://ana@…`: the URL's); quotes around an address are not
-      // part of it.
-      while (
-        start < at &&
-        (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39 || text.charCodeAt(start) === 47)
-      )
-        start++
-      if (start === at || inUrlCredentials(text, start)) continue
-      DOMAIN.lastIndex = at + 1
-      // test(), not exec(): a sticky match leaves its end in lastIndex, and no match array is allocated.
-      if (!DOMAIN.test(text)) continue
-      const end = DOMAIN.lastIndex
-      out.push({ type: 'EMAIL_ADDRESS', start, end, score: 1, recognizer: 'email' })
-      lastEnd = end
-    }
-    return encoded === -1 ? out : findEncoded(text, encoded, out)
+    if (encoded !== -1) out = findEncoded(text, encoded, out.slice())
+    if ((profile & DOT_WORD) !== 0) out = findSpelled(text, out.slice())
+    return out
   },
+}
+
+/** Addresses with an `@`, found from each `@` (see the recognizer). */
+function findPlain(text: string): readonly Finding[] {
+  const out: Finding[] = []
+  let lastEnd = 0
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    if (at < lastEnd) continue
+    let start = at
+    const floor = Math.max(lastEnd, at - 64)
+    while (start > floor) {
+      const c = text.charCodeAt(start - 1)
+      if (c >= 128 || LOCAL[c] === 0) break
+      start--
+    }
+    // Local parts do not start with a dot or a slash (`https://ana@…`: the URL's); quotes around an address are not
+    // part of it.
+    while (
+      start < at &&
+      (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39 || text.charCodeAt(start) === 47)
+    )
+      start++
+    if (start === at || inUrlCredentials(text, start)) continue
+    DOMAIN.lastIndex = at + 1
+    // test(), not exec(): a sticky match leaves its end in lastIndex, and no match array is allocated.
+    if (!DOMAIN.test(text)) continue
+    const end = DOMAIN.lastIndex
+    out.push({ type: 'EMAIL_ADDRESS', start, end, score: 1, recognizer: 'email' })
+    lastEnd = end
+  }
+  return out
+}
+
+/** Addresses spelled out with `[at]`/`(at)` or in words (see SPELLED_BRACKETED, SPELLED_WORDS), added to `out`. */
+function findSpelled(text: string, out: Finding[]): readonly Finding[] {
+  const before = out.length
+  SPELLED_BRACKETED.lastIndex = 0
+  for (let m = SPELLED_BRACKETED.exec(text); m !== null; m = SPELLED_BRACKETED.exec(text)) {
+    out.push({ type: 'EMAIL_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.9, recognizer: 'email' })
+  }
+  SPELLED_WORDS.lastIndex = 0
+  for (let m = SPELLED_WORDS.exec(text); m !== null; m = SPELLED_WORDS.exec(text)) {
+    if (m[1] === '' && !MAIL_CONTEXT.test(text.slice(Math.max(0, m.index - 80), m.index))) continue
+    out.push({ type: 'EMAIL_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.8, recognizer: 'email' })
+  }
+  if (out.length > before) out.sort((a, b) => a.start - b.start)
+  return out
 }
 
 /**

@@ -191,6 +191,17 @@ describe('exact spans', () => {
       ['https://ana@example.com/x', 'https://<EMAIL_ADDRESS>/x'],
     ])
   })
+  it('reads a mail address spelled out with [at] and [dot], or in words with mail context or a dotted name', () => {
+    expectRedacted([
+      ['Contact me at ana.lopez [at] example [dot] com', 'Contact me at <EMAIL_ADDRESS>'],
+      ['or ana(at)example(dot)org, or bob {at} mail.example.co.uk', 'or <EMAIL_ADDRESS>, or <EMAIL_ADDRESS>'],
+      ['Write to anna dot schmidt at gmail dot com please', 'Write to <EMAIL_ADDRESS> please'],
+      ['email: bob at example dot com', 'email: <EMAIL_ADDRESS>'],
+      // Without either, words around "at" and "dot" are prose.
+      ['I looked at google dot com yesterday', 'I looked at google dot com yesterday'],
+      ['the dot product at index 3 is zero', 'the dot product at index 3 is zero'],
+    ])
+  })
   it('reads a mail address in a URL query from its value on, plain or percent-encoded', () => {
     expectRedacted([
       ['GET https://x.io/api?email=ana@example.com&x=1', 'GET https://x.io/api?email=<EMAIL_ADDRESS>&x=1'],
