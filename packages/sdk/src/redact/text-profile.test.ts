@@ -68,7 +68,7 @@ const ALL_TEXTS: Array<[number, RegExp]> = [
   [STREET_WORD, ASCII_GATE_WORDS],
   [STREET_TYPE_WORD, new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')],
   [SEVEN_DIGITS, /\d(?:[ \-.()/+]{0,2}\d){6}/],
-  [CARD_RUN, /\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/],
+  [CARD_RUN, /\d(?<![\w.-]\d)(?:[ .-]?\d){11,18}(?![\w])/],
   [SSN_SHAPE, /(\d(?<![\w.-]\d)\d{2})([- .]?)(\d{2})\2(\d{4})(?![\w]|-\d)/],
   [DOTTED_QUAD, /\d(?<![\w.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}/],
   [HEX_COLONS, /:[0-9A-Fa-f]{0,4}:/],

@@ -35,7 +35,7 @@ const W_DOT = words.W_DOT
 
 /** Seven digits joined by at most two of ` -.()/+` between neighbours (phone, and what the stability check asks). */
 export const SEVEN_DIGITS = 1 << 0
-/** Twelve digits joined by at most one space or dash: a card candidate. */
+/** Twelve digits joined by at most one space, dash or dot: a card candidate. */
 export const CARD_RUN = 1 << 1
 /**
  * An SSN's shape at the start of a number: nine digits alone, or 3, 2 and 4 digits joined by one separator (` -.`)
@@ -281,10 +281,10 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13)
 }
 
-// Separators that keep a digit chain going: 1 for the seven-digit chain (` -.()/+`), 2 for cards (` -`).
+// Separators that keep a digit chain going: 1 for the seven-digit chain (` -.()/+`), 2 for cards (` -.`).
 const SEP = new Uint8Array(128)
 for (const ch of ' -.()/+') SEP[ch.charCodeAt(0)]! |= 1
-for (const ch of ' -') SEP[ch.charCodeAt(0)]! |= 2
+for (const ch of ' -.') SEP[ch.charCodeAt(0)]! |= 2
 // ASCII punctuation that sets a bit of its own; every other non-alphanumeric ASCII character (space above all) costs
 // one table read.
 const SPECIAL = new Uint8Array(128)

@@ -4,11 +4,11 @@ import { CARD_RUN, digitsEnd, firstCardIndex, textProfile } from '../text-profil
 import { cardIssuer } from '../validators/card-issuer.js'
 import { luhn } from '../validators/luhn.js'
 
-// 12–19 digits, optionally grouped by single spaces or dashes. Starts only at the start of a digit run (lookbehind),
+// 12–19 digits, optionally grouped by single spaces, dashes or dots ("4111.1111.1111.1111"). Starts only at the start of a digit run (lookbehind),
 // and each attempt is bounded, so the scan is linear.
 // The boundary lookbehind sits after the first digit so V8 can skip to digits with its first-character check.
-const CANDIDATE = /\d(?<![\w.-]\d)(?:[ -]?\d){11,18}(?![\w])/g
-const GROUPING = /^(?:\d{4}(?:[ -]\d{4})*(?:[ -]\d{1,4})?|\d{4}[ -]\d{6}[ -]\d{4,5})$/
+const CANDIDATE = /\d(?<![\w.-]\d)(?:[ .-]?\d){11,18}(?![\w])/g
+const GROUPING = /^(?:\d{4}(?:[ .-]\d{4})*(?:[ .-]\d{1,4})?|\d{4}[ .-]\d{6}[ .-]\d{4,5})$/
 const POSITIVE = contextWords([
   'card',
   'credit',
@@ -88,22 +88,22 @@ export const creditCardRecognizer: Recognizer = {
 }
 
 function isSeparator(c: number): boolean {
-  return c === 32 || c === 45
+  return c === 32 || c === 45 || c === 46
 }
 
-/** Index of the first space or dash in text[from, to), or -1: a char-code loop, where a regex call costs more. */
+/** Index of the first space, dash or dot in text[from, to), or -1: a char-code loop, where a regex call costs more. */
 function firstSeparator(text: string, from: number, to: number): number {
   for (let i = from; i < to; i++) if (isSeparator(text.charCodeAt(i))) return i
   return -1
 }
 
-/** Index of the last space or dash in text[from, to), or -1. */
+/** Index of the last space, dash or dot in text[from, to), or -1. */
 function lastSeparator(text: string, from: number, to: number): number {
   for (let i = to - 1; i >= from; i--) if (isSeparator(text.charCodeAt(i))) return i
   return -1
 }
 
-/** Number of spaces and dashes in text[from, to). */
+/** Number of spaces, dashes and dots in text[from, to). */
 function separatorCount(text: string, from: number, to: number): number {
   let n = 0
   for (let i = from; i < to; i++) if (isSeparator(text.charCodeAt(i))) n++
@@ -129,7 +129,7 @@ function checkCard(text: string, start: number, runEnd: number): number {
       // luhn() skips the separators itself: the digits-only string is built only for a candidate that passes.
       const digitCount = end - start - separatorCount(text, start, end)
       if (digitCount >= 12 && digitCount <= 19 && luhn(text, start, end)) {
-        issuerKnown = cardIssuer(text.slice(start, end).replace(/[ -]/g, '')) !== null
+        issuerKnown = cardIssuer(text.slice(start, end).replace(/[ .-]/g, '')) !== null
         return end
       }
     }

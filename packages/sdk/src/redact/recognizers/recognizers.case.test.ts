@@ -191,6 +191,14 @@ describe('exact spans', () => {
       ['https://ana@example.com/x', 'https://<EMAIL_ADDRESS>/x'],
     ])
   })
+  it('reads a card grouped by dots as a card, and no IP address or version as one', () => {
+    expectRedacted([
+      ['card 4111.1111.1111.1111 exp 09/27', 'card <CREDIT_CARD> exp 09/27'],
+      ['pay with 5500.0000.0000.0004.', 'pay with <CREDIT_CARD>.'],
+      ['version 1.2.3.4 and 4111.1111.1111.1112', 'version 1.2.3.4 and 4111.1111.1111.1112'],
+      ['hosts 192.168.100.200 and 10.0.0.1', 'hosts <IP_ADDRESS> and <IP_ADDRESS>'],
+    ])
+  })
   it('reads a mail address spelled out with [at] and [dot], or in words with mail context or a dotted name', () => {
     expectRedacted([
       ['Contact me at ana.lopez [at] example [dot] com', 'Contact me at <EMAIL_ADDRESS>'],
