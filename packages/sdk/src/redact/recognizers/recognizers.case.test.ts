@@ -191,6 +191,12 @@ describe('exact spans', () => {
       ['https://ana@example.com/x', 'https://<EMAIL_ADDRESS>/x'],
     ])
   })
+  it('takes a provider key that runs past its usual length whole, not cut at the length', () => {
+    expectRedacted([
+      ['key AIzaSyA-1234567890abcdefghijklmnopqrstuv ok', 'key <SECRET> ok'],
+      ['npm_abcdefghijklmnopqrstuvwxyz0123456789XY ok', '<SECRET> ok'],
+    ])
+  })
   it('reads a card grouped by dots as a card, and no IP address or version as one', () => {
     expectRedacted([
       ['card 4111.1111.1111.1111 exp 09/27', 'card <CREDIT_CARD> exp 09/27'],

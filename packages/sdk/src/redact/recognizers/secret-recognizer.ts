@@ -17,9 +17,9 @@ const KEYS = new RegExp(
     'xox[abposr]-[A-Za-z0-9-]{10,250}', // Slack
     '(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,128}', // Stripe
     'whsec_[A-Za-z0-9]{24,64}',
-    'AIza[0-9A-Za-z_-]{35}', // Google API keys
+    'AIza[0-9A-Za-z_-]{35,64}', // Google API keys (35 after the prefix; a longer run is taken whole, not cut)
     'hf_[A-Za-z0-9]{30,64}', // Hugging Face
-    'npm_[A-Za-z0-9]{36}',
+    'npm_[A-Za-z0-9]{36,64}',
     'shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}', // Shopify
     // Incoming-webhook URLs carry their own credential: anyone holding one can post.
     'https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}',
