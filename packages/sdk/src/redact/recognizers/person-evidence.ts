@@ -74,7 +74,8 @@ const EPONYMS = new Set([
   'formula',
 ])
 // Only after no possessive: "Fibonacci numbers" but "Maria's number" is hers.
-const BARE_EPONYMS = new Set(['number', 'numbers', 'code', 'curve'])
+const BARE_EPONYMS = new Set(['number', 'numbers', 'code', 'curve', 'model', 'optimizer', 'optimiser', 'filter'])
+for (const w of ['index', 'scale', 'coefficient', 'notation', 'rule']) BARE_EPONYMS.add(w)
 // Words that may stand between a possessive and its noun ("Newton's second law").
 const EPONYM_FILLERS = new Set(['first', 'second', 'third', 'last', 'famous', 'little', 'great'])
 

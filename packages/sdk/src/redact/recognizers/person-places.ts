@@ -163,6 +163,9 @@ for (const name of [
   ...['washington post', 'charles river', 'morgan chase', 'marks spencer', 'sherwin williams', 'procter gamble'],
   ...['microsoft azure', 'microsoft teams', 'microsoft edge', 'amazon alexa', 'google chrome', 'adobe acrobat'],
   ...['abbott laboratories', 'eli lilly', 'bristol myers', 'bain capital'],
+  // Alone, without a title or greeting before them: assistants, models and tools that prompts name far more often
+  // than people so named ("Compare Claude and Gemini", "Apache Kafka"). Not "Jenkins": a surname as often ("May Jenkins").
+  ...['claude', 'gemma', 'grok', 'alexa', 'siri', 'cortana', 'kafka'],
 ])
   ORG_NAMES.add(hashWord(name, 0, name.length), 1)
 

@@ -566,6 +566,9 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   // German "im" (in the) is not the chat's "im" (I'm): "im Unterricht".
   if (german && ctx === STRONG_CONTEXT && precededByIm(text, start)) ctx = 0
   const strong = leader || ctx === STRONG_CONTEXT
+  // A lone word that names a product as well as people ("Claude", "Kafka"): the product, unless a title or greeting
+  // says a person ("Dear Claude").
+  if (count === 1 && !strong && isOrganisationName(text, start, end)) return
   // A lone word that names a firm or a place by its shape around it: "Johnson & Johnson", "Lincoln, Nebraska",
   // "flights from Austin to Charlotte".
   if (

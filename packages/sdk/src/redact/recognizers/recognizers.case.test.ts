@@ -343,6 +343,19 @@ describe('specific negatives', () => {
       ['Please call Anna Hall and John Park tomorrow.', 'Please call <PERSON> and <PERSON> tomorrow.'],
     ])
   })
+  it('reads assistants and tools named like people (Claude, Kafka) and eponymous methods (Adam optimizer) as no person', () => {
+    expectRedacted([
+      ['Compare Claude, Gemini and GPT-4o on the benchmark.', 'Compare Claude, Gemini and GPT-4o on the benchmark.'],
+      [
+        'You are Claude, an AI assistant. Apache Kafka streams the events.',
+        'You are Claude, an AI assistant. Apache Kafka streams the events.',
+      ],
+      ['Use the Adam optimizer and a Kalman filter.', 'Use the Adam optimizer and a Kalman filter.'],
+      // A greeting or a surname says a person; a possessive keeps the thing the person's.
+      ['Dear Claude, thanks. Claude Monet painted it.', 'Dear <PERSON>, thanks. <PERSON> painted it.'],
+      ["Maria's model of the car is great", "<PERSON>'s model of the car is great"],
+    ])
+  })
   it('reads "my name is" in other languages as context for the name after it', () => {
     expectRedacted([
       [
