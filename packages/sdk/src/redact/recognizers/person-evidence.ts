@@ -75,7 +75,7 @@ const EPONYMS = new Set([
 ])
 // Only after no possessive: "Fibonacci numbers" but "Maria's number" is hers.
 const BARE_EPONYMS = new Set(['number', 'numbers', 'code', 'curve', 'model', 'optimizer', 'optimiser', 'filter'])
-for (const w of ['index', 'scale', 'coefficient', 'notation', 'rule']) BARE_EPONYMS.add(w)
+for (const w of ['index', 'scale', 'coefficient', 'notation', 'rule', 'problem']) BARE_EPONYMS.add(w)
 // Words that may stand between a possessive and its noun ("Newton's second law").
 const EPONYM_FILLERS = new Set(['first', 'second', 'third', 'last', 'famous', 'little', 'great'])
 
@@ -85,8 +85,10 @@ const EPONYM_FILLERS = new Set(['first', 'second', 'third', 'last', 'famous', 'l
  */
 export function eponymAfter(text: string, end: number): boolean {
   let i = end
-  const owned = possessive(text, i)
-  if (owned) i += 2
+  // "Newton's law", and "Bayes' theorem": a name ending in s takes the apostrophe alone.
+  const bare = codeAt(text, end - 1) === 115 && (codeAt(text, end) === 39 || codeAt(text, end) === 0x2019)
+  const owned = bare || possessive(text, i)
+  if (owned) i += bare ? 1 : 2
   if (codeAt(text, i) !== 32) return false
   let word = lowerWordAt(text, i + 1)
   let at = i + 1

@@ -166,6 +166,8 @@ for (const name of [
   // Alone, without a title or greeting before them: assistants, models and tools that prompts name far more often
   // than people so named ("Compare Claude and Gemini", "Apache Kafka"). Not "Jenkins": a surname as often ("May Jenkins").
   ...['claude', 'gemma', 'grok', 'alexa', 'siri', 'cortana', 'kafka'],
+  // Planets, given names too ("Venus", "Mars"), alone: "Venus Williams" is still a person.
+  ...['mercury', 'venus', 'mars', 'jupiter', 'saturn', 'uranus', 'neptune', 'pluto'],
 ])
   ORG_NAMES.add(hashWord(name, 0, name.length), 1)
 

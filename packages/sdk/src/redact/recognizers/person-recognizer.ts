@@ -422,6 +422,14 @@ function placeOrOrganisation(text: string, from: number, to: number): boolean {
   return false
 }
 
+/** A capitalised word and one space right before `start`. */
+function capitalisedWordBefore(text: string, start: number): boolean {
+  if (codeAt(text, start - 1) !== 32) return false
+  let i = start - 1
+  while (i > 0 && isLetter(text.charCodeAt(i - 1))) i--
+  return i < start - 1 && isUpper(text, i, text.charCodeAt(i))
+}
+
 /** `St. ` or `Mt. ` (a PLACE_HEAD word, its dot and one space) right before `start`. */
 function abbreviatedPlaceHead(text: string, start: number): boolean {
   if (codeAt(text, start - 1) !== 32 || codeAt(text, start - 2) !== 46) return false
@@ -569,6 +577,8 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   // A lone word that names a product as well as people ("Claude", "Kafka"): the product, unless a title or greeting
   // says a person ("Dear Claude").
   if (count === 1 && !strong && isOrganisationName(text, start, end)) return
+  // An organisation's last word alone ("Corp", "Group") after a capitalised word that ended the run ("Acme Corp").
+  if (count === 1 && !strong && placeFlags(text, from) & ORG_TAIL && capitalisedWordBefore(text, start)) return
   // A lone word that names a firm or a place by its shape around it: "Johnson & Johnson", "Lincoln, Nebraska",
   // "flights from Austin to Charlotte".
   if (

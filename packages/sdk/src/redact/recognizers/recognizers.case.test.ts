@@ -354,6 +354,13 @@ describe('specific negatives', () => {
       // A greeting or a surname says a person; a possessive keeps the thing the person's.
       ['Dear Claude, thanks. Claude Monet painted it.', 'Dear <PERSON>, thanks. <PERSON> painted it.'],
       ["Maria's model of the car is great", "<PERSON>'s model of the car is great"],
+      ["Explain Bayes' theorem and the Monty Hall problem.", "Explain Bayes' theorem and the Monty Hall problem."],
+      [
+        'Planets: Mercury, Venus, Earth, Mars, Jupiter. Venus Williams won.',
+        'Planets: Mercury, Venus, Earth, Mars, Jupiter. <PERSON> won.',
+      ],
+      // An organisation's last word that a name list holds, after the firm's own capitalised word.
+      ['You are Aria, a support agent for Acme Corp.', 'You are Aria, a support agent for Acme Corp.'],
     ])
   })
   it('reads "my name is" in other languages as context for the name after it', () => {
