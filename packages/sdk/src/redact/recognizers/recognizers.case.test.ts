@@ -355,10 +355,8 @@ describe('specific negatives', () => {
       ['Dear Claude, thanks. Claude Monet painted it.', 'Dear <PERSON>, thanks. <PERSON> painted it.'],
       ["Maria's model of the car is great", "<PERSON>'s model of the car is great"],
       ["Explain Bayes' theorem and the Monty Hall problem.", "Explain Bayes' theorem and the Monty Hall problem."],
-      [
-        'Planets: Mercury, Venus, Earth, Mars, Jupiter. Venus Williams won.',
-        'Planets: Mercury, Venus, Earth, Mars, Jupiter. <PERSON> won.',
-      ],
+      ['Planets: Mercury, Venus, Earth, Mars, Jupiter.', 'Planets: Mercury, Venus, Earth, Mars, Jupiter.'],
+      ['Venus Williams won the final.', '<PERSON> won the final.'],
       // An organisation's last word that a name list holds, after the firm's own capitalised word.
       ['You are Aria, a support agent for Acme Corp.', 'You are Aria, a support agent for Acme Corp.'],
     ])
