@@ -311,6 +311,16 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it('redacts only the value of a quoted address field, and keeps the JSON around it', () => {
+    expectRedacted([
+      [
+        '{"customer": {"address": "221B Baker Street, London NW1 6XE"}}',
+        '{"customer": {"address": "<STREET_ADDRESS>"}}',
+      ],
+      ["Here: {'address': '5 Elm Road, Leeds LS1 4AB', 'id': 7}", "Here: {'address': '<STREET_ADDRESS>', 'id': 7}"],
+      ['shipping_address="4 Avenida da Liberdade, Lisboa"&x=1', 'shipping_address="<STREET_ADDRESS>"&x=1'],
+    ])
+  })
   it('reads post boxes in other languages and rural routes as addresses', () => {
     expectRedacted([
       ['Send invoices to Postbus 1230, 3500 BE Utrecht.', 'Send invoices to <STREET_ADDRESS>.'],

@@ -210,12 +210,17 @@ export const streetAddressRecognizer: Recognizer = {
     CONTEXT.lastIndex = 0
     for (let m = CONTEXT.exec(text); m !== null; m = CONTEXT.exec(text)) {
       if (otherAddress(text, m.index)) continue // "MAC address …", "email address …"
-      const value = trimValue(m[1]!)
+      const raw = m[1]!
+      const rawStart = m.index + m[0].length - raw.length
+      // A quoted field (`"address": "…"` in JSON, `address: '…'`): the value is what the quotes hold, and the
+      // structure around it stays. Otherwise the rest of the sentence.
+      const quoted = quotedValue(raw)
+      const value = quoted ? raw.slice(quoted[0], quoted[1]) : trimValue(raw)
       if (!/\d/.test(value) && spans.length === 0) continue // "address the issue" is not an address
       // "moved to" moves meetings, teams and plans too: after it the value must open like an address.
       if (movedTo(text, m.index) && !OPENS_ADDRESS.test(value)) continue
-      const end = m.index + m[0].length - m[1]!.length + value.length
-      spans.push([end - value.length, end, 0.6])
+      const start = rawStart + (quoted ? quoted[0] : 0)
+      spans.push([start, start + value.length, 0.6])
     }
     if (spans.length === 0) return NO_FINDINGS
     return merge(text, spans)
@@ -372,6 +377,18 @@ function sentenceEnd(word: string, text: string, after: number): boolean {
 // Where the value after an address phrase stops (a sentence end or a spaced dash), and what trails it.
 const VALUE_STOP = /[.?!;](?:\s|$)|\s-\s/
 const VALUE_TRAIL = /[\s,.]+$/
+
+// What may stand between an address phrase and a quoted value: the key's closing quote, `:` or `=`, the value's quote.
+const QUOTED_VALUE = /^["']?[ \t]{0,4}[:=]?[ \t]{0,4}(["'])/
+
+/** Where the quoted value at the start of `v` lies in it (inside its quotes), or null when `v` opens no quoted value. */
+function quotedValue(v: string): [number, number] | null {
+  const m = QUOTED_VALUE.exec(v)
+  if (m === null) return null
+  const start = m[0].length
+  const end = v.indexOf(m[1]!, start)
+  return end > start ? [start, end] : null
+}
 
 function trimValue(v: string): string {
   const stop = v.search(VALUE_STOP)
