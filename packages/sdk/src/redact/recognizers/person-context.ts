@@ -316,6 +316,18 @@ const NONE = 0
 export const WEAK_CONTEXT = 1
 export const STRONG_CONTEXT = 2
 export const FUNCTION_CONTEXT = 3 // a WEAK function word ("and", "with", "to"): no support for a lower-case word
+export const PLACE_CONTEXT = 4 // a field whose value is a place or a firm ("city": "Boston", "company: Morgan")
+
+// Keys whose value is a place or a firm, not a person: `"city": "Boston"` in JSON written into a prompt, `company:
+// Morgan`; only as a field's key (a `:` or `=` after it), not in prose ("Don't go to town, Roy!"). A table of its own:
+// the context words' flags fill their byte.
+const PLACE_KEYS = new IntHashTable(6)
+for (const w of [
+  ...['city', 'town', 'country', 'state', 'province', 'region', 'location', 'place', 'destination', 'origin'],
+  ...['venue', 'company', 'employer', 'organisation', 'organization', 'org', 'brand', 'product', 'hotel'],
+  ...['airport', 'airline', 'school', 'university', 'hospital', 'street'],
+])
+  PLACE_KEYS.add(hashWord(w, 0, w.length), 1)
 addAll(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'], C_FUNCTION)
 
 /**
@@ -325,7 +337,10 @@ addAll(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of
 export function contextBefore(text: string, pos: number): number {
   let i = pos - 1
   let skipped = 0
+  let keyed = false // a `:` or `=` among the fillers: the word before is a field's key
   while (i >= 0 && skipped < 8 && isFiller(text.charCodeAt(i))) {
+    const c = text.charCodeAt(i)
+    if (c === 58 || c === 61) keyed = true
     i--
     skipped++
   }
@@ -341,7 +356,8 @@ export function contextBefore(text: string, pos: number): number {
     while (i >= 0 && isWordChar(text.charCodeAt(i))) i--
     if (end2 > i + 1 && strongPair(text, i + 1, end2, start1, end1)) return STRONG_CONTEXT
   }
-  return flags & C_WEAK ? (flags & C_FUNCTION ? FUNCTION_CONTEXT : WEAK_CONTEXT) : NONE
+  if (flags & C_WEAK) return flags & C_FUNCTION ? FUNCTION_CONTEXT : WEAK_CONTEXT
+  return keyed && flags === 0 && PLACE_KEYS.get(hashWord(text, i + 1, end1)) !== 0 ? PLACE_CONTEXT : NONE
 }
 
 // hashWord() of each STRONG_PAIRS phrase: a pair of words is looked up by hash first, and only a listed hash builds

@@ -33,6 +33,7 @@ const personLexicon = lexicons.personLexicon
 const contextBefore = contexts.contextBefore
 const dialogue = evidence.dialogue
 const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
+const PLACE_CONTEXT = contexts.PLACE_CONTEXT
 const hasNonAscii = evidence.hasNonAscii
 const attributed = evidence.attributed
 const humanVerbAfter = evidence.humanVerbAfter
@@ -574,6 +575,8 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   // German "im" (in the) is not the chat's "im" (I'm): "im Unterricht".
   if (german && ctx === STRONG_CONTEXT && precededByIm(text, start)) ctx = 0
   const strong = leader || ctx === STRONG_CONTEXT
+  // The value of a place's or a firm's field ("city": "Boston"): no person, unless a title leads it.
+  if (ctx === PLACE_CONTEXT && !leader) return
   // A lone word that names a product as well as people ("Claude", "Kafka"): the product, unless a title or greeting
   // says a person ("Dear Claude").
   if (count === 1 && !strong && isOrganisationName(text, start, end)) return

@@ -311,6 +311,17 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it("reads the value of a place's or a firm's field as no person, and a vocative after the same noun in prose as one", () => {
+    expectRedacted([
+      [
+        '{"name": "John Smith", "city": "Boston", "company": "Morgan", "country": "Jordan"}',
+        '{"name": "<PERSON>", "city": "Boston", "company": "Morgan", "country": "Jordan"}',
+      ],
+      ['city: Austin, state=Georgia', 'city: Austin, state=Georgia'],
+      ["Don't go to town, Roy!", "Don't go to town, <PERSON>!"],
+      ['refund it to my bank: Annelies van der Meer, thanks', 'refund it to my bank: <PERSON>, thanks'],
+    ])
+  })
   it('redacts only the value of a quoted address field, and keeps the JSON around it', () => {
     expectRedacted([
       [
