@@ -58,7 +58,7 @@ export async function verifyLocal(
     for (const s of result.streams) {
       const rescued =
         s.rescued > 0
-          ? `; ${s.rescued} more rescued at a process's exit, sealed when the stream is next opened for writing`
+          ? `; ${s.rescued} more rescued at a process's exit, sealed by the next ledger opened on this data dir`
           : ''
       out.write(`  ${s.stream}: ${s.records} records, head seq ${s.head.seq}, ${s.checkpoints} checkpoints${rescued}\n`)
     }
