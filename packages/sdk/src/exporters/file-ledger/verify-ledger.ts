@@ -36,7 +36,7 @@ export interface StreamSummary {
   segments: number
   checkpoints: number
   head: ChainHead
-  /** Records rescued at a process's exit, not yet in the chain: the next writer on the stream seals them. */
+  /** Records rescued at a process's exit, not yet in the chain: the next ledger opened on the data dir seals them. */
   rescued: number
 }
 
