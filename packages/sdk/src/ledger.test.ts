@@ -254,6 +254,30 @@ describe('createLedger', () => {
     expect(fs.readdirSync(dir).length).toBeGreaterThan(0)
   })
 
+  it('flush() and close() write a call logged while a batch is still being written', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-'))
+    dirs.push(dir)
+    // An exporter that takes its time: the drain waits for it after its loop has found the queue empty.
+    const slow = {
+      export: () => new Promise<{ ok: true }>((resolve) => setTimeout(() => resolve({ ok: true }), 100)),
+      flush: async () => {},
+      shutdown: async () => {},
+    }
+    const ledger = createLedger({ dir, stream: 'test', handleExit: false, encrypt: false, exporters: [slow] })
+    ledger.log({ prompt: 'one' })
+    void ledger.flush()
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    ledger.log({ prompt: 'two' })
+    await ledger.flush()
+    expect(ledger.stats()).toMatchObject({ written: 2, queued: 0 })
+    ledger.log({ prompt: 'three' })
+    void ledger.flush()
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    ledger.log({ prompt: 'four' })
+    await ledger.close()
+    expect(ledger.stats()).toMatchObject({ written: 4, queued: 0, dropped: 0 })
+  })
+
   it('creates the keyring and dirs private', async () => {
     const { dir, ledger } = open()
     ledger.log({ prompt: 'x' })

@@ -113,6 +113,9 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   #queue: PendingQueue
   #blocked: Array<{ item: Pending; resolve: (id: string) => void }> = []
   #inFlight = 0
+  /** Calls accepted into the queue (or waiting to enter it), and calls whose batch has been written (or failed). */
+  #accepted = 0
+  #done = 0
   /** Batches taken from the queue whose write has not completed, in the order taken (what the exit rescue rebuilds). */
   #unwritten = new Set<Pending[]>()
   /** Records an earlier process rescued at exit, sealed by the first drain (see rescue-file.ts). */
@@ -261,6 +264,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       const item: Pending = { id, input, loggedAt: now, bytes: estimateBytes(input) }
       if (!this.#queue.hasRoom(item.bytes) || this.#blocked.length > 0) {
         if (this.options.queue.policy === 'block') {
+          this.#accepted++
           const waiting = new Promise<string>((resolve) => this.#blocked.push({ item, resolve }))
           this.#schedule()
           return waiting
@@ -268,6 +272,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
         this.#refuse(id, 'queue-full')
         return id
       }
+      this.#accepted++
       this.#queue.push(item)
       this.#schedule()
     } catch (err) {
@@ -294,7 +299,15 @@ export class Ledger extends EventEmitter<LedgerEvents> {
   }
 
   async #drainAndFlush(): Promise<void> {
-    await this.#drain()
+    // Everything accepted so far, and nothing later (a busy app would keep a flush waiting forever): a drain under way
+    // may have found the queue empty just before a call arrived (it was waiting for its last write), and another
+    // flush may have started the drain that took it; either way this one waits until that call is done too.
+    const target = this.#accepted
+    do await this.#drain()
+    while (
+      this.#rescued !== null ||
+      (this.#done < target && this.#queue.length + this.#blocked.length + this.#inFlight > 0)
+    )
     await Promise.all(this.#exporters.map((e) => e.flush()))
   }
 
@@ -488,6 +501,7 @@ export class Ledger extends EventEmitter<LedgerEvents> {
       .then((ready) => (ready ? this.#export(batch) : undefined))
       .then(() => {
         this.#inFlight -= items.length
+        this.#done += items.length
         this.#unwritten.delete(items)
         this.#stats.batches++
       })
