@@ -7,6 +7,7 @@ import { register as erase } from './commands/erase.js'
 import { register as exportLedger } from './commands/export.js'
 import { register as importLedger } from './commands/import.js'
 import { register as keys } from './commands/keys.js'
+import { register as proxy } from './commands/proxy.js'
 import { register as query } from './commands/query.js'
 import { register as redact } from './commands/redact.js'
 import { register as retention } from './commands/retention.js'
@@ -18,6 +19,7 @@ import { register as verify } from './commands/verify.js'
 /** Each command lives in its own file under `commands/` and registers itself on the program. */
 export const commands: Array<(program: Command) => void> = [
   serve,
+  proxy,
   query,
   stats,
   importLedger,

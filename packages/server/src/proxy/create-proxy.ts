@@ -46,7 +46,10 @@ export interface ProxyStats {
   truncated: number
 }
 
-/** A Node request handler with the proxy's counters and a `close()` that drains the upstream pools. */
+/**
+ * A Node request handler with the proxy's counters and a `close()` that drains the upstream pools and hands every
+ * answered call's record to `onRecord`.
+ */
 export interface ProxyHandler {
   (req: IncomingMessage, res: ServerResponse): void
   /** True when the URL belongs to the proxy, so a host app can route by it. */
@@ -145,10 +148,22 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
       return
     }
     // Parsing, token counting and the record itself happen here, after the client has its last byte.
-    buildLogInput(ex)
+    const built = buildLogInput(ex)
       .then((input) => opts.onRecord?.(input))
       .then(recorded, failed)
+    building.add(built)
+    void built.finally(() => building.delete(built))
     setImmediate(drainOne)
+  }
+  /** Records being built (see drainOne); close() waits for them. */
+  const building = new Set<Promise<void>>()
+
+  /** Resolves once every finished exchange is built and handed to `onRecord`. */
+  async function drained(): Promise<void> {
+    while (finished.length > 0 || building.size > 0) {
+      if (building.size > 0) await Promise.all(building)
+      else await new Promise<void>((resolve) => setImmediate(resolve))
+    }
   }
 
   function record(ex: Exchange): void {
@@ -345,6 +360,8 @@ export function createProxy(opts: ProxyOptions): ProxyHandler {
       upstreams.anthropic.pool.close(),
       ...forwarders.map((f) => f.close()),
     ])
+    // Every call answered gets its record: the ones still waiting to be built are built now.
+    await drained()
   }
   return handler
 }

@@ -2,3 +2,4 @@ export type { CollectorProxy, CollectorProxyOptions, IngestSink, ProxyConfig } f
 export { createCollectorProxy, proxyConfigSchema } from './collector-proxy.js'
 export type { ProxyHandler, ProxyOptions, ProxyStats } from './create-proxy.js'
 export { createProxy, DEFAULT_UPSTREAMS } from './create-proxy.js'
+export type { ProxyAuthorizer, ProxyDenial } from './proxy-auth.js'
