@@ -269,3 +269,15 @@ export function sentenceStart(text: string, at: number): boolean {
   const c = text.charCodeAt(i)
   return c === 46 || c === 33 || c === 63 || c === 10 || c === 13 || c === 58 || c === 9
 }
+
+// How a chat writer introduces themself in text without capitals: "hey it's priya", "hi this is jack from billing".
+const INTRODUCTIONS = ["it's ", 'it’s ', 'its ', 'this is ']
+
+/** Text without capitals: an introduction ("it's ", "this is ") right before `start`, itself opening a phrase. */
+export function introducedBefore(text: string, start: number): boolean {
+  for (const intro of INTRODUCTIONS) {
+    const at = start - intro.length
+    if (at >= 0 && text.startsWith(intro, at) && !isWordChar(codeAt(text, at - 1))) return true
+  }
+  return false
+}

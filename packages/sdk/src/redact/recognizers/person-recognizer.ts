@@ -35,6 +35,7 @@ const dialogue = evidence.dialogue
 const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
 const PLACE_CONTEXT = contexts.PLACE_CONTEXT
 const hasNonAscii = evidence.hasNonAscii
+const introducedBefore = evidence.introducedBefore
 const attributed = evidence.attributed
 const humanVerbAfter = evidence.humanVerbAfter
 const eponymAfter = evidence.eponymAfter
@@ -599,7 +600,10 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
     // context.
     if (parts === 2 && wCls[from] === NAME && wCls[from + 1] !== AMBIGUOUS && !lowerFunctionWord(text, from)) s = 0.85
     else if (parts === 1 && names === 1)
-      s = strong || ctx === WEAK_CONTEXT || (speaker(text, end) && dialogue(text)) ? 0.6 : 0
+      s =
+        strong || ctx === WEAK_CONTEXT || (speaker(text, end) && dialogue(text)) || introducedBefore(text, start)
+          ? 0.6
+          : 0
     else if (parts === 1 && unknown === 1 && strong) s = 0.8
     if (s > 0) out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
     return

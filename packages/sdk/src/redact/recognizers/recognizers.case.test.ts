@@ -393,6 +393,14 @@ describe('specific negatives', () => {
       ['Hallo, ik heet Sanne Vermeulen.', 'Hallo, ik heet <PERSON>.'],
     ])
   })
+  it('reads a known given name after "it\'s" or "this is" in text without capitals as the writer\'s own', () => {
+    expectRedacted([
+      ["hey it's priya, can you resend the invoice", "hey it's <PERSON>, can you resend the invoice"],
+      ['hi this is jack from billing', 'hi this is <PERSON> from billing'],
+      // An ordinary word there stays.
+      ["it's fine, this is it", "it's fine, this is it"],
+    ])
+  })
   it('reads del, al, ella and mia in lower-case text as the function words they mostly are there', () => {
     expectRedacted([
       ['según el apartado 3 del artículo 5', 'según el apartado 3 del artículo 5'],
