@@ -1,18 +1,14 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { readRecords, verifyLedger } from '@promptledger/sdk'
 import { loadConfig, startServer } from '@promptledger/server'
 import OpenAI from 'openai'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type FakeUpstream, startFakeOpenAI } from '../../../../test-support/fake-upstreams/index.js'
-
-// Runs the built bin (`npm run build` first), as a user would.
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/promptledger.js')
+import { bin, spawnUntilBanner } from '../test-support/spawn-command.js'
 
 let dir: string
 let fake: FakeUpstream
@@ -29,24 +25,14 @@ afterEach(async () => {
 
 /** `promptledger proxy` with `args`; resolves once its banner is out, with the base URL it prints and how it exits. */
 async function proxy(args: string[]) {
-  const proc = spawn(
-    process.execPath,
-    [bin, 'proxy', '--port', '0', '--data', path.join(dir, 'ledger'), '--openai-upstream', fake.url, ...args],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env['PATH'] ?? '' } },
+  const last = args.includes('--collector') ? '  collector:' : '  records:'
+  const started = await spawnUntilBanner(
+    ['proxy', '--port', '0', '--data', path.join(dir, 'ledger'), '--openai-upstream', fake.url, ...args],
+    (line) => line.startsWith(last),
   )
-  procs.push(proc)
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
-  const banner: string[] = []
-  await new Promise<void>((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`proxy exited (${code}) before its banner`)))
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      banner.push(line)
-      if (line.startsWith('  records:') && !args.includes('--collector')) resolve()
-      if (line.startsWith('  collector:')) resolve()
-    })
-  })
-  const baseURL = /OPENAI_BASE_URL=(\S+)/.exec(banner[1]!)![1]!
-  return { proc, exited, banner, baseURL, origin: new URL(baseURL).origin }
+  procs.push(started.proc)
+  const baseURL = /OPENAI_BASE_URL=(\S+)/.exec(started.banner[1]!)![1]!
+  return { ...started, baseURL, origin: new URL(baseURL).origin }
 }
 
 /** One chat call and one streamed call through the official client, as an app would make them. */

@@ -1,16 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type FakeUpstream, startFakeOpenAI } from '../../../../test-support/fake-upstreams/index.js'
 import { unsealedRecord } from '../../../sdk/src/test-support/records.js'
-
-// Runs the built bin (`npm run build` first), as a user would.
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/promptledger.js')
+import { bin, spawnUntilBanner } from '../test-support/spawn-command.js'
 
 let dir: string
 let fake: FakeUpstream
@@ -25,21 +21,13 @@ afterEach(async () => {
 
 /** `promptledger serve` with `args`; resolves once its banner is out (the lines so far, the URL) and how it exits. */
 async function serve(args: string[], stderr: 'inherit' | 'pipe' = 'inherit') {
-  const proc = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data', dir, ...args], {
-    stdio: ['ignore', 'pipe', stderr],
-    env: { PATH: process.env['PATH'] ?? '' },
-  })
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
-  const banner: string[] = []
-  await new Promise<void>((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`serve exited (${code}) before its banner`)))
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      banner.push(line)
-      if (line.startsWith('  auth:')) resolve()
-    })
-  })
-  const url = /listening on (http:\/\/\S+)$/.exec(banner[0]!)?.[1]
-  return { proc, exited, banner, url: url! }
+  const started = await spawnUntilBanner(
+    ['serve', '--port', '0', '--data', dir, ...args],
+    (line) => line.startsWith('  auth:'),
+    stderr,
+  )
+  const url = /listening on (http:\/\/\S+)$/.exec(started.banner[0]!)?.[1]
+  return { ...started, url: url! }
 }
 
 describe('promptledger serve', () => {
