@@ -134,5 +134,10 @@ describe('promptledger proxy', () => {
     expect(wide.status).toBe(2)
     expect(wide.stderr).toContain('--host 0.0.0.0')
     expect(wide.stderr).toContain('promptledger serve')
+    const badUrl = spawnSync(process.execPath, [bin, 'proxy', '--collector', 'nope', '--data', dir], {
+      encoding: 'utf8',
+    })
+    expect(badUrl.status).toBe(2)
+    expect(badUrl.stderr).toContain('--collector must be an http(s) URL')
   })
 })

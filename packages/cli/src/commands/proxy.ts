@@ -1,7 +1,14 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createLedger } from '@promptledger/sdk'
-import { createProxy, DEFAULT_UPSTREAMS, isLoopback, keylessDenial, type ProxyAuthorizer } from '@promptledger/server'
+import {
+  createProxy,
+  DEFAULT_UPSTREAMS,
+  isLoopback,
+  keylessDenial,
+  type ProxyAuthorizer,
+  proxyConfigSchema,
+} from '@promptledger/server'
 import type { Command } from 'commander'
 import { CliError, EXIT_PROBLEM } from '../util/exit-codes.js'
 
@@ -137,15 +144,12 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   await ledger.close()
 }
 
+/** A URL flag, checked by the collector's own rule for upstreams (http or https); without trailing slashes. */
 function upstreamFlag(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
+  if (!proxyConfigSchema.shape.openaiUpstream.safeParse(value).success) {
     throw new CliError(`${flag} must be an http(s) URL, got "${value}"`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`${flag} must be an http(s) URL`)
   return value.replace(/\/+$/, '')
 }
 

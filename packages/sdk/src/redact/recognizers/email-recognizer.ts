@@ -64,26 +64,29 @@ export const emailRecognizer: Recognizer = {
   },
 }
 
+/**
+ * Where the local part before the `@` (or `%40`) at `at` starts, scanning back no further than `floor` with the LOCAL
+ * table; `at` when there is none. A local part does not start with a dot, and quotes around an address are not part of
+ * it (a URL's slash already ends the scan: LOCAL leaves it out).
+ */
+function localPartStart(text: string, at: number, floor: number): number {
+  let start = at
+  while (start > floor) {
+    const c = text.charCodeAt(start - 1)
+    if (c >= 128 || LOCAL[c] === 0) break
+    start--
+  }
+  while (start < at && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39)) start++
+  return start
+}
+
 /** Addresses with an `@`, found from each `@` (see the recognizer). */
 function findPlain(text: string): readonly Finding[] {
   const out: Finding[] = []
   let lastEnd = 0
   for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
     if (at < lastEnd) continue
-    let start = at
-    const floor = Math.max(lastEnd, at - 64)
-    while (start > floor) {
-      const c = text.charCodeAt(start - 1)
-      if (c >= 128 || LOCAL[c] === 0) break
-      start--
-    }
-    // Local parts do not start with a dot or a slash (`https://ana@…`: the URL's); quotes around an address are not
-    // part of it.
-    while (
-      start < at &&
-      (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39 || text.charCodeAt(start) === 47)
-    )
-      start++
+    const start = localPartStart(text, at, Math.max(lastEnd, at - 64))
     if (start === at || inUrlCredentials(text, start)) continue
     DOMAIN.lastIndex = at + 1
     // test(), not exec(): a sticky match leaves its end in lastIndex, and no match array is allocated.
@@ -118,14 +121,7 @@ function findSpelled(text: string, out: Finding[]): readonly Finding[] {
 function findEncoded(text: string, from: number, out: Finding[]): readonly Finding[] {
   let added = false
   for (let at = from; at !== -1; at = text.indexOf('%40', at + 3)) {
-    let start = at
-    const floor = Math.max(0, at - 96)
-    while (start > floor) {
-      const c = text.charCodeAt(start - 1)
-      if (c >= 128 || LOCAL[c] === 0) break
-      start--
-    }
-    while (start < at && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 39)) start++
+    const start = localPartStart(text, at, Math.max(0, at - 96))
     if (start === at) continue
     DOMAIN.lastIndex = at + 3
     if (!DOMAIN.test(text)) continue
