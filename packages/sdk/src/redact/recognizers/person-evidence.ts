@@ -76,6 +76,12 @@ const EPONYMS = new Set([
 // Only after no possessive: "Fibonacci numbers" but "Maria's number" is hers.
 const BARE_EPONYMS = new Set(['number', 'numbers', 'code', 'curve', 'model', 'optimizer', 'optimiser', 'filter'])
 for (const w of ['index', 'scale', 'coefficient', 'notation', 'rule', 'problem']) BARE_EPONYMS.add(w)
+for (const w of ['chain', 'chains', 'process', 'processes', 'property', 'inequality', 'integral', 'function']) {
+  BARE_EPONYMS.add(w)
+}
+for (const w of ['functions', 'kernel', 'estimator', 'bound', 'polynomial', 'polynomials', 'matrix', 'blur']) {
+  BARE_EPONYMS.add(w)
+}
 // Words that may stand between a possessive and its noun ("Newton's second law").
 const EPONYM_FILLERS = new Set(['first', 'second', 'third', 'last', 'famous', 'little', 'great'])
 
@@ -100,6 +106,30 @@ export function eponymAfter(text: string, end: number): boolean {
   // "Kwame's law firm", "Ana's test results": the noun opens a compound that is the person's, not a thing named.
   return codeAt(text, at + word.length) !== 32 || !OWNED_COMPOUNDS.has(lowerWordAt(text, at + word.length + 1))
 }
+/**
+ * A version follows the words ("Jenkins 2.440.1", "Cassandra 3.11", "Ruby 3.3"): they name software, not a person.
+ * Read only for lone or two-word candidates.
+ */
+export function versionAfter(text: string, end: number): boolean {
+  let i = end + 1
+  if (codeAt(text, end) !== 32) return false
+  if (codeAt(text, i) === 118) i++ // "v2.1"
+  const digitsFrom = i
+  while (isDigit(codeAt(text, i))) i++
+  if (i === digitsFrom || codeAt(text, i) !== 46 || !isDigit(codeAt(text, i + 1))) return false
+  // Four numbers are an IPv4 address as well ("Maria 203.0.113.9"): not taken for a version.
+  let dots = 0
+  while (isDigit(codeAt(text, i)) || (codeAt(text, i) === 46 && isDigit(codeAt(text, i + 1)))) {
+    if (codeAt(text, i) === 46) dots++
+    i++
+  }
+  return dots !== 3
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
 const OWNED_COMPOUNDS = new Set([
   'firm',
   'school',

@@ -47,8 +47,9 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
   // turn a word nobody wrote in the subtitles into a name.
   // Names that are also software terms in cspell's dictionary of them ("Json", "Uri", "Deno") are left out too.
   const software = softwareTerms()
-  for (const [name, births] of usBirthNames()) {
-    if (births >= MIN_BIRTHS && !map.has(name) && !software.has(name)) map.set(name, NAME)
+  const births = usBirthNames()
+  for (const [name, count] of births) {
+    if (count >= MIN_BIRTHS && !map.has(name) && !software.has(name)) map.set(name, NAME)
   }
   for (const [key, value] of map) {
     if (value === PROPER) map.set(key, BREAK)
@@ -70,6 +71,16 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
     const prev = map.get(key)
     map.set(key, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
   }
+  // Larger lists of places: cities, and countries as other languages write them. The name lists hold many of them as
+  // surnames ("Boston", "Milan", "Seville"), and some are common given names ("Gary", "Victoria", "Maurice"): a word the
+  // name lists hold stays a name when it is a given name of `GIVEN_NAME_BIRTHS` US births or more, and is ambiguous
+  // otherwise (a lone one needs strong context); the rest are places.
+  for (const w of [...worldCityNames(), ...foreignRegionNames()]) {
+    const key = w.toLowerCase()
+    const prev = map.get(key)
+    if (prev !== NAME && prev !== AMBIGUOUS) map.set(key, BREAK)
+    else if ((births.get(key) ?? 0) < GIVEN_NAME_BIRTHS) map.set(key, AMBIGUOUS)
+  }
   // Function words of other languages: a name only with support ("Le Minh Chau"), never alone ("Si tienes…").
   for (const w of FUNCTION_WORDS) {
     const prev = map.get(w)
@@ -85,6 +96,12 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
  * and words given as names a handful of times.
  */
 const MIN_BIRTHS = 200
+
+/**
+ * A place's name that the name lists hold stays a name from this many US births on (Gary 900,706, Florence 335,569,
+ * Leon 160,312, Dallas 63,510), and is ambiguous below (Boston 5,525, Valencia 10,380, Milan 11,043, Seville 128).
+ */
+const GIVEN_NAME_BIRTHS = 20_000
 
 /**
  * Given names and their US births (all years, both sexes) from name-to-gender, which ships the Social Security
@@ -123,7 +140,10 @@ function softwareTerms(): Set<string> {
   return terms
 }
 
-/** Single-word city names (longer than three letters) from the runtime's time-zone identifiers. */
+/**
+ * City names longer than three letters: every word of the runtime's time-zone identifiers ("Europe/Paris",
+ * "America/Buenos_Aires").
+ */
 function cityNames(): string[] {
   const out: string[] = []
   for (const zone of Intl.supportedValuesOf('timeZone')) {
@@ -133,29 +153,70 @@ function cityNames(): string[] {
   return out
 }
 
+/** Cities of at least this many people count as places (simplemaps' world cities, through city-timezones). */
+const MIN_CITY_POPULATION = 100_000
+
+/**
+ * Single-word names, longer than three letters, of cities of `MIN_CITY_POPULATION` or more from city-timezones
+ * (simplemaps' world cities: "Seville", "Boston", "Oxford"), as written there and without accents. Words of
+ * multi-word names are left out ("San Jose", "Fort Collins"): alone they are no city.
+ */
+function worldCityNames(): string[] {
+  const require = createRequire(import.meta.url)
+  const { cityMapping } = require('city-timezones') as {
+    cityMapping: Array<{ city: string; city_ascii: string; pop: number }>
+  }
+  if (cityMapping.length < 5000) throw new Error(`city-timezones: expected its city table, read ${cityMapping.length}`)
+  const out: string[] = []
+  for (const { city, city_ascii, pop } of cityMapping) {
+    if (pop < MIN_CITY_POPULATION) continue
+    for (const name of [city, city_ascii]) if (name.length > 3 && /^\p{L}+$/u.test(name)) out.push(name)
+  }
+  return out
+}
+
+/** Single-word country names as the other languages the engine reads write them ("Deutschland", "España", "Brasil"). */
+function foreignRegionNames(): string[] {
+  const out: string[] = []
+  for (const locale of ['de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'da', 'fi']) {
+    const regions = new Intl.DisplayNames([locale], { type: 'region' })
+    for (const code of regionCodes()) {
+      const name = regions.of(code)
+      if (name && name !== code && name.length > 3 && /^\p{L}+$/u.test(name)) out.push(name)
+    }
+  }
+  return out
+}
+
+/** Every two-letter code the runtime names a region for. */
+function regionCodes(): string[] {
+  const regions = new Intl.DisplayNames(['en'], { type: 'region' })
+  const codes: string[] = []
+  for (let i = 0; i < 26; i++) {
+    for (let j = 0; j < 26; j++) {
+      const code = String.fromCharCode(65 + i, 65 + j)
+      try {
+        if (regions.of(code) !== code) codes.push(code)
+      } catch {
+        // codes the runtime rejects are simply not places
+      }
+    }
+  }
+  return codes
+}
+
 /** Countries, months, weekdays and languages, single words only, from the runtime's Intl tables. */
 function intlNames(regionParts: Set<string>, placeNames: Set<string>): string[] {
   const out: string[] = []
   const regions = new Intl.DisplayNames(['en'], { type: 'region' })
-  const A = 65
-  for (let i = 0; i < 26; i++) {
-    for (let j = 0; j < 26; j++) {
-      const code = String.fromCharCode(A + i, A + j)
-      let name: string | undefined
-      try {
-        name = regions.of(code)
-      } catch {
-        name = undefined // codes the runtime rejects are simply not places
-      }
-      if (name && name !== code) {
-        const parts = name.split(/[\s,()&.-]+/).filter((w) => w.length > 3)
-        if (name.includes(' ')) {
-          for (const p of parts) regionParts.add(p)
-          placeNames.add(name.toLowerCase())
-        }
-        out.push(...parts)
-      }
+  for (const code of regionCodes()) {
+    const name = regions.of(code)!
+    const parts = name.split(/[\s,()&.-]+/).filter((w) => w.length > 3)
+    if (name.includes(' ')) {
+      for (const p of parts) regionParts.add(p)
+      placeNames.add(name.toLowerCase())
     }
+    out.push(...parts)
   }
   const languages = new Intl.DisplayNames(['en'], { type: 'language' })
   for (const code of [

@@ -17,10 +17,11 @@ function isWordChar(c: number): boolean {
 // ("Lake Victoria", "Santa Monica", "St. Louis") and an organisation's or place's last ("Hudson River", "Palo Alto
 // Networks", "London Stock Exchange"). Some of the last are surnames too (Park, Day, Post, Bank: "Sarah Park"), so
 // they count only after a word that is no known given name ("Washington Post", "Queen Elizabeth Olympic Park").
-const PLACE_WORDS = new IntHashTable(8)
+const PLACE_WORDS = new IntHashTable(9)
 export const PLACE_HEAD = 1
 export const ORG_TAIL = 2
 export const ORG_TAIL_SURNAME = 4
+export const TEAM = 8
 const addPlaceWords = (words: readonly string[], flag: number): void => {
   for (const w of words) PLACE_WORDS.add(hashWord(w, 0, w.length), flag)
 }
@@ -51,9 +52,28 @@ addPlaceWords(
 )
 addPlaceWords(['springs', 'hills', 'heights', 'city', 'forest'], ORG_TAIL_SURNAME)
 
-/** PLACE_HEAD, ORG_TAIL or ORG_TAIL_SURNAME for the word text[start, end), or 0. */
+// Words that name a team, a department or a service, in the languages the engine reads: a sign-off's line holding
+// one is who wrote ("Regards, Support Team", "Atentamente, Equipo de Seguridad", "Cordiali saluti, Servizio Clienti",
+// "Met vriendelijke groet, Klantenservice"), not a person.
+addPlaceWords(
+  [
+    ...['team', 'support', 'helpdesk', 'desk', 'crew', 'staff', 'department', 'billing', 'operations', 'sales'],
+    ...['security', 'marketing', 'payroll', 'recruiting', 'accounting', 'procurement', 'compliance', 'logistics'],
+    ...['kundenservice', 'kundendienst', 'kundensupport', 'abteilung', 'vertrieb', 'buchhaltung', 'sicherheit'],
+    ...['verwaltung', 'redaktion', 'geschäftsleitung', 'personalabteilung', 'équipe', "l'équipe", 'sécurité'],
+    ...['assistance', 'clientèle', 'comptabilité', 'facturation', 'ventes', 'equipo', 'servicio', 'atención'],
+    ...['soporte', 'seguridad', 'departamento', 'ventas', 'facturación', 'administración', 'gestión', 'squadra'],
+    ...['servizio', 'clienti', 'assistenza', 'supporto', 'sicurezza', 'ufficio', 'amministrazione', 'vendite'],
+    ...['fatturazione', 'gestione', 'equipe', 'equipa', 'serviço', 'atendimento', 'suporte', 'segurança', 'vendas'],
+    ...['faturamento', 'gestão', 'klantenservice', 'klantendienst', 'afdeling', 'beveiliging', 'verkoop'],
+    ...['administratie', 'facturatie', 'ondersteuning'],
+  ],
+  TEAM,
+)
+
+/** PLACE_HEAD, ORG_TAIL, ORG_TAIL_SURNAME or TEAM for the word text[start, end), or 0. */
 export function placeWord(text: string, start: number, end: number): number {
-  return end - start > 12 ? 0 : PLACE_WORDS.get(hashWord(text, start, end))
+  return end - start > 17 ? 0 : PLACE_WORDS.get(hashWord(text, start, end))
 }
 
 /**

@@ -39,6 +39,7 @@ const introducedBefore = evidence.introducedBefore
 const attributed = evidence.attributed
 const humanVerbAfter = evidence.humanVerbAfter
 const eponymAfter = evidence.eponymAfter
+const versionAfter = evidence.versionAfter
 const kinAfter = evidence.kinAfter
 const monthInDate = contexts.monthInDate
 const signedOff = evidence.signedOff
@@ -54,6 +55,7 @@ const placeWord = places.placeWord
 const PLACE_HEAD = places.PLACE_HEAD
 const ORG_TAIL = places.ORG_TAIL
 const ORG_TAIL_SURNAME = places.ORG_TAIL_SURNAME
+const TEAM = places.TEAM
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = evidence.sentenceStart
 const speaker = evidence.speaker
@@ -418,6 +420,8 @@ function placeOrOrganisation(text: string, from: number, to: number): boolean {
     return true
   // "St. Louis", "Mt. Hood": an abbreviation's dot ended the run before the name.
   if (from === 0 && abbreviatedPlaceHead(text, wStart[0]!)) return true
+  // "Support Team", "Equipo de Seguridad", "Klantenservice": a team or a service signs, not a person.
+  for (let k = from; k < to; k++) if (placeFlags(text, k) & TEAM) return true
   const last = placeFlags(text, to - 1)
   if (to - from >= 2 && (last & ORG_TAIL || (last & ORG_TAIL_SURNAME && wCls[to - 2] !== NAME))) return true
   for (let k = to; k < runLen && k < to + 2; k++) if (placeFlags(text, k) & (ORG_TAIL | ORG_TAIL_SURNAME)) return true
@@ -469,7 +473,7 @@ function givenNameAfter(text: string, end: number): boolean {
 }
 
 /**
- * Lower-case names right after `name is ` / `name's `: a known given name, and a second word after it unless that is
+ * Lower-case names right after `name is ` / `name's `: a known name (also one that is a word or a place), and a second word after it unless that is
  * an ordinary word ("my name is carlos mendez", not "… carlos and"). Capitalised names there are the main scan's.
  */
 function namesAfterPhrase(text: string, out: Finding[]): void {
@@ -477,7 +481,9 @@ function namesAfterPhrase(text: string, out: Finding[]): void {
   for (let k = 0; k < count; k++) {
     const start = positions[k]!
     const end1 = lowerWordEnd(text, start)
-    if (end1 === start || classify(text, start, end1) !== NAME) continue
+    const cls1 = end1 === start ? BREAK : classify(text, start, end1)
+    // A name that is a place too ("vitoria", "boston") is still the name "my name is" gives.
+    if (cls1 !== NAME && cls1 !== AMBIGUOUS) continue
     let end = end1
     if (codeAt(text, end1) === 32) {
       const end2 = lowerWordEnd(text, end1 + 1)
@@ -571,7 +577,7 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
     else unknown++
   }
   if (names === 0 && count >= 2 && isPlaceName(text, start, end)) return
-  if (count <= 2 && eponymAfter(text, end)) return
+  if (count <= 2 && (eponymAfter(text, end) || versionAfter(text, end))) return
   let ctx = contextBefore(text, start)
   // German "im" (in the) is not the chat's "im" (I'm): "im Unterricht".
   if (german && ctx === STRONG_CONTEXT && precededByIm(text, start)) ctx = 0
@@ -605,6 +611,8 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
           ? 0.6
           : 0
     else if (parts === 1 && unknown === 1 && strong) s = 0.8
+    // A name that is a place or a word too, where a title, greeting or "my name is" says a person ("my name is vitoria").
+    else if (parts === 1 && ambiguous === 1 && ctx === STRONG_CONTEXT) s = 0.6
     if (s > 0) out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
     return
   }

@@ -382,6 +382,26 @@ describe('specific negatives', () => {
       ['You are Aria, a support agent for Acme Corp.', 'You are Aria, a support agent for Acme Corp.'],
     ])
   })
+  it('reads teams that sign, cities, versioned software and eponymous chains as no person', () => {
+    expectRedacted([
+      ['Atentamente,\nEquipo de Seguridad', 'Atentamente,\nEquipo de Seguridad'],
+      ['Cordiali saluti,\nServizio Clienti', 'Cordiali saluti,\nServizio Clienti'],
+      ['Met vriendelijke groet,\nKlantenservice', 'Met vriendelijke groet,\nKlantenservice'],
+      // Cities the name lists hold as surnames, and countries as other languages write them.
+      [
+        'Plan a trip: Lisbon, then across to Seville and Granada.',
+        'Plan a trip: Lisbon, then across to Seville and Granada.',
+      ],
+      ['O rio Amazonas atravessa o Peru e o Brasil.', 'O rio Amazonas atravessa o Peru e o Brasil.'],
+      ['We run Cassandra 3.11 and Jenkins v2.440 here.', 'We run Cassandra 3.11 and Jenkins v2.440 here.'],
+      ['Explain a Markov chain in two sentences.', 'Explain a Markov chain in two sentences.'],
+      // Common given names stay names; an address after a name is no version.
+      ['Gary Boston met Leon at noon.', '<PERSON> met <PERSON> at noon.'],
+      ['Maria 203.0.113.9 logged in', '<PERSON> <IP_ADDRESS> logged in'],
+      // A name that is a place too, lower case after "my name is".
+      ['my name is vitoria', 'my name is <PERSON>'],
+    ])
+  })
   it('reads "my name is" in other languages as context for the name after it', () => {
     expectRedacted([
       [
