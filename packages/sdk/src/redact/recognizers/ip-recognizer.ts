@@ -12,6 +12,13 @@ const V6 =
 // V8 has no first character to skip to): about 0.8 µs on a 90-character log line that holds a clock time.
 const V6_AT = new RegExp(V6.source, 'y')
 const VERSION = contextWords(['version', 'ver', 'release', 'v'])
+// Version words of the languages the engine reads, a few words before: "version logicielle 4.12.0.7", "Versione del
+// servizio 3.4.1.12", "versión 2.0.1.4".
+const VERSION_WORDS = contextWords(['version', 'versions', 'versione', 'versión', 'versão', 'versie', 'wersja'])
+// A key or label that ends in a version word right before the number: "FileVersion 10.4.0.1", "app_version=5.2.0.18".
+const VERSION_KEY = /(?:version|release|build)["']?[ \t]*[:=]?[ \t]*["']?$/i
+// A markdown table's header cell naming versions ("| Version | Date |").
+const VERSION_HEADER = /^\s*(?:version|versions|release|build|versione|versión|versão|versie)\s*$/i
 
 /** Text-profile bits of which a text must hold one for this recognizer to find anything (the engine reads it). */
 export const IP_GATE = DOTTED_QUAD | HEX_COLONS
@@ -44,6 +51,8 @@ export const ipRecognizer: Recognizer = {
         if (slash !== -1 && isNetwork(addr, Number(m[0].slice(slash + 1)))) continue
         const start = m.index
         const end = start + m[0].length
+        // Four numbers that number a version ("version 10.4.0.1", "FileVersion 10.4.0.1", a table's Version column).
+        if (versionBefore(text, start)) continue
         const score = nearby(text, start, end, VERSION, 12, 0) ? 0.3 : 0.9
         out.push({ type: 'IP_ADDRESS', start, end, score, recognizer: 'ip' })
       }
@@ -81,6 +90,37 @@ function findV6(text: string, out: Finding[]): void {
     }
     if (next <= colon) next = colon + 1
   }
+}
+
+/** The dotted quad at `start` is a version by what stands before it on its line (see VERSION_KEY, VERSION_HEADER). */
+function versionBefore(text: string, start: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1
+  const from = Math.max(lineStart, start - 32)
+  const before = text.slice(from, start)
+  if (VERSION_KEY.test(before) || VERSION_WORDS.test(before)) return true
+  return text.charCodeAt(lineStart) === 124 && tableHeader(text, lineStart, start) !== null
+    ? VERSION_HEADER.test(tableHeader(text, lineStart, start)!)
+    : false
+}
+
+/**
+ * The header cell above `at` in a markdown table whose row opens at `lineStart` with `|`: the table's first line's
+ * cell in the same column, or null when the table cannot be read so.
+ */
+function tableHeader(text: string, lineStart: number, at: number): string | null {
+  let column = 0
+  for (let i = text.indexOf('|', lineStart); i !== -1 && i < at; i = text.indexOf('|', i + 1)) column++
+  // Up the table's lines, each opening with `|`, to its first.
+  let first = lineStart
+  for (let n = 0; n < 200 && first > 0; n++) {
+    const prev = text.lastIndexOf('\n', first - 2) + 1
+    if (text.charCodeAt(prev) !== 124) break
+    first = prev
+  }
+  if (first === lineStart) return null
+  const lineEnd = text.indexOf('\n', first)
+  const cells = text.slice(first, lineEnd === -1 ? text.length : lineEnd).split('|')
+  return cells[column] ?? null
 }
 
 /** Whether `addr`/`prefix` is a network, not a host: a prefix below 32 and every host bit zero. */

@@ -28,6 +28,8 @@ const CONTEXT = contextWords([
   'fax',
   'contact',
   'reach',
+  'reached',
+  'reachable',
   'whatsapp',
   'sms',
   'text me',

@@ -382,6 +382,31 @@ describe('specific negatives', () => {
       ['You are Aria, a support agent for Acme Corp.', 'You are Aria, a support agent for Acme Corp.'],
     ])
   })
+  it('leaves versions, stand-ins for secrets and references to them alone', () => {
+    expectRedacted([
+      [
+        'Windows shows FileVersion 10.4.0.1; app_version=5.2.0.18',
+        'Windows shows FileVersion 10.4.0.1; app_version=5.2.0.18',
+      ],
+      ['Versione del servizio 3.4.1.12', 'Versione del servizio 3.4.1.12'],
+      [
+        '| Version | Date |\n|---|---|\n| 2.3.0.4 | 2024-05-02 |',
+        '| Version | Date |\n|---|---|\n| 2.3.0.4 | 2024-05-02 |',
+      ],
+      // An address is still one after a build's number.
+      ['uploaded by build #8812 from runner 10.2.0.77', 'uploaded by build #8812 from runner <IP_ADDRESS>'],
+      ['curl -H "Authorization: Bearer YOUR_API_KEY"', 'curl -H "Authorization: Bearer YOUR_API_KEY"'],
+      [
+        'DATABASE_URL=postgres://app:********@localhost:5432/app',
+        'DATABASE_URL=postgres://app:********@localhost:5432/app',
+      ],
+      ['WEBHOOK_SECRET = "[REDACTED]"', 'WEBHOOK_SECRET = "[REDACTED]"'],
+      ['SECRET_KEY = os.getenv("SECRET_KEY", "")', 'SECRET_KEY = os.getenv("SECRET_KEY", "")'],
+      ['Token expired? Generate a new one.', 'Token expired? Generate a new one.'],
+      ['db_password = "Zq8vR2mKx41!"', 'db_password = "<SECRET>"'],
+      ['she can be reached on 07700 900461.', 'she can be reached on <PHONE_NUMBER>.'],
+    ])
+  })
   it('reads teams that sign, cities, versioned software and eponymous chains as no person', () => {
     expectRedacted([
       ['Atentamente,\nEquipo de Seguridad', 'Atentamente,\nEquipo de Seguridad'],

@@ -28,7 +28,7 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
   // `Bearer <token>` stands alone too (a header value copied into a message, a JSON string): no `:` needed.
   if (profile & AUTH_WORD) {
     BEARER.lastIndex = 0
-    for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) pushGroup(m, out, 0.85)
+    for (let m = BEARER.exec(text); m !== null; m = BEARER.exec(text)) if (!placeholder(m[1]!)) pushGroup(m, out, 0.85)
   }
   if ((profile & (COLON | EQUALS)) === 0) return
   // The profile has seen `:` or `=` after a key that ends in a secret word (the case-insensitive key alternation on
@@ -49,7 +49,9 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
     // A match holds `://` after a scheme of at most 21 characters: none opens earlier than that before the first one
     // (text-profile.ts). Every letter before it would otherwise start an attempt of up to 21 characters.
     URL_CREDENTIALS.lastIndex = Math.max(0, firstSchemeIndex() - URL_SCHEME_MAX)
-    for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) pushGroup(m, out, 0.9)
+    for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) {
+      if (!placeholder(m[1]!)) pushGroup(m, out, 0.9)
+    }
   }
   if (profile & EQUALS && profile & QUERY) {
     URL_TOKEN.lastIndex = 0
@@ -57,6 +59,16 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
       if (looksSecret(m[1]!)) pushGroup(m, out, 0.8)
     }
   }
+}
+
+/**
+ * A stand-in where a secret would go: masked (`********`, `xxxx`, `••••`), bracketed (`[REDACTED]`, `<YOUR_TOKEN>`,
+ * `${API_KEY}`, `{{token}}`, `%TOKEN%`), or named in capitals like a variable (`YOUR_API_KEY`, `API_TOKEN`).
+ */
+function placeholder(value: string): boolean {
+  if (/^[$<{%[(]/.test(value)) return true
+  if (/^(?:x+|\*+|\.+|•+|changeme|redacted|your[_-]?\w*|\w*[_-]here)$/i.test(value)) return true
+  return /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)
 }
 
 /** The value group of a match that ends with it. */
@@ -71,12 +83,10 @@ function pushGroup(m: RegExpExecArray, out: Finding[], score: number): void {
  * like a chosen password. Placeholders (`xxxx`, `<your key>`, `${API_KEY}`, `changeme`) fail.
  */
 function looksSecret(value: string): boolean {
-  if (value.startsWith('$') || value.startsWith('<') || value.startsWith('{') || value.startsWith('%')) return false
-  if (
-    /^(?:x+|\*+|\.+|null|none|true|false|undefined|changeme|password|secret|redacted|example|your[_-]?\w*)$/i.test(
-      value,
-    )
-  )
+  if (placeholder(value)) return false
+  if (/^(?:null|none|true|false|undefined|password|secret|example)$/i.test(value)) return false
+  // A reference to a secret kept elsewhere, not its value: `os.getenv("…")`, `os.environ["…"]`, `process.env.API_KEY`.
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*[([]/.test(value) || /^(?:process\.env|os\.environ|ENV)\b/.test(value))
     return false
   // AWS's documented sample credentials (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY).
   if (value.endsWith('EXAMPLE') || value.endsWith('EXAMPLEKEY')) return false

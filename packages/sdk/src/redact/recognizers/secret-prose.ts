@@ -185,6 +185,7 @@ export function looksLikeSecretValue(value: string): boolean {
   if (/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(value)) return false // a host name (`db01.internal`) or a version
   if (/^[/~]|^\.\.?\//.test(value)) return false // a path
   if (/^<|^\$|^\{|^%|^x+$|^your/i.test(value)) return false // placeholders
+  if (/^\p{L}+[?!]+$/u.test(value)) return false // a word and its sentence's mark ("Token expired?")
   const h = shannonEntropy(value)
   return value.length >= 16 ? h >= 3 : h >= 2.5
 }
