@@ -511,11 +511,30 @@ function holdsFlag(from: number, to: number, flag: number): boolean {
 let streetTopicEnd = -1
 
 /** The text or a sentence opens at `at` (only spaces and quotes before it, then nothing or `.` `!` `?`). */
+// What puts someone on a street named without a number: "on", "at", "corner of … and", directions ("Take Lincoln
+// Avenue north").
+const STREET_CUE = /(?:^|[^\p{L}])(?:on|at|corner of|and|take|onto|via)[ ]$/iu
+
+/** A digit within eight characters before `start` or after `end` (a house number, a postcode). */
+function digitNear(text: string, start: number, end: number): boolean {
+  for (let i = Math.max(0, start - 8); i < start; i++) if (isDigitCode(text.charCodeAt(i))) return true
+  for (let i = end; i < end + 8 && i < text.length; i++) if (isDigitCode(text.charCodeAt(i))) return true
+  return false
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
 function topicStart(text: string, at: number): boolean {
   let i = at - 1
   while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34)) i--
   if (i < 0) return true
   const c = text.charCodeAt(i)
+  // After "the": a street that names a thing ("the Abbey Road album", "the Fleet Street papers").
+  if (c === 101 && i >= 2 && i === at - 2 && (text.charCodeAt(i - 2) | 32) === 116 && text.charCodeAt(i - 1) === 104) {
+    return i < 3 || !isLetter(text.charCodeAt(i - 3))
+  }
   return c === 46 || c === 33 || c === 63
 }
 
@@ -556,7 +575,15 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
       streetTopicEnd = end
       return
     }
-    out.push({ type: 'STREET_ADDRESS', start: wStart[from]!, end, score: NAMED_STREET_SCORE, recognizer: 'person' })
+    // Without a number near it or a preposition of place before it ("lives on Elm Street", "at the corner of Oak
+    // Avenue and Pine Road"), a street named is a place talked about ("Wall Street reacted", "the Lombard Street
+    // crowds"), not where someone is: the address patterns take streets with their numbers.
+    if (
+      digitNear(text, wStart[from]!, end) ||
+      STREET_CUE.test(text.slice(Math.max(0, wStart[from]! - 16), wStart[from]!))
+    ) {
+      out.push({ type: 'STREET_ADDRESS', start: wStart[from]!, end, score: NAMED_STREET_SCORE, recognizer: 'person' })
+    }
     return
   }
   const start = wStart[from]!

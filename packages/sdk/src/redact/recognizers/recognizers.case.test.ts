@@ -407,6 +407,29 @@ describe('specific negatives', () => {
       ['she can be reached on 07700 900461.', 'she can be reached on <PHONE_NUMBER>.'],
     ])
   })
+  it('takes no sentence, route, date, memory address or street talked about for an address', () => {
+    expectRedacted([
+      [
+        'Tickets are delivered to the app 48 hours before the show.',
+        'Tickets are delivered to the app 48 hours before the show.',
+      ],
+      ['Error: `bind: address already in use` on port 5432.', 'Error: `bind: address already in use` on port 5432.'],
+      ['{"address": "0x7ffd5e8c1a40", "size": 4096}', '{"address": "0x7ffd5e8c1a40", "size": 4096}'],
+      ['message C {\n  Address postal_address = 3;\n}', 'message C {\n  Address postal_address = 3;\n}'],
+      ['Deadline moved to Friday, 28 June.', 'Deadline moved to Friday, 28 June.'],
+      ['Route 66 road trip: how many days?', 'Route 66 road trip: how many days?'],
+      ['Compare 40 key queries for row counts.', 'Compare 40 key queries for row counts.'],
+      ['Closed on 5 June and many shops close early.', 'Closed on 5 June and many shops close early.'],
+      [
+        'Downing Street declined; the Fleet Street papers and the Abbey Road album.',
+        'Downing Street declined; the Fleet Street papers and the Abbey Road album.',
+      ],
+      // Addresses still: after words in lower case, a number that opens one; a street someone is on.
+      ['The address of the firm is 9554 62 Rue Gafsa Apt. 981', 'The address of the firm is <STREET_ADDRESS>'],
+      ['Drops you off at Příční 1429 St.', 'Drops you off at Příční <STREET_ADDRESS>'],
+      ['She lives on Maple Street now.', 'She lives on <STREET_ADDRESS> now.'],
+    ])
+  })
   it('reads teams that sign, cities, versioned software and eponymous chains as no person', () => {
     expectRedacted([
       ['Atentamente,\nEquipo de Seguridad', 'Atentamente,\nEquipo de Seguridad'],

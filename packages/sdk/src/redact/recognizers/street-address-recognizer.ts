@@ -3,6 +3,7 @@ import { trieSource } from '../regex-trie.js'
 import { sortSmall } from '../resolver.js'
 import {
   ADDRESS_PHRASE,
+  CAPITAL_NOT_I,
   DIGIT,
   digitsEnd,
   NON_ASCII,
@@ -202,6 +203,11 @@ export const streetAddressRecognizer: Recognizer = {
         )
           continue
         if (re === UNIT && unitOfSomethingElse(text, m.index, m.index + m[0].length)) continue
+        if (
+          re === NUMBER_FIRST &&
+          !numberFirstNamesStreet(m[0], profile, text.slice(Math.max(0, m.index - 16), m.index))
+        )
+          continue
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
@@ -219,8 +225,10 @@ export const streetAddressRecognizer: Recognizer = {
       if (!/\d/.test(value) && spans.length === 0) continue // "address the issue" is not an address
       // "moved to" moves meetings, teams and plans too: after it the value must open like an address.
       if (movedTo(text, m.index) && !OPENS_ADDRESS.test(value)) continue
-      const start = rawStart + (quoted ? quoted[0] : 0)
-      spans.push([start, start + value.length, 0.6])
+      const from = addressStart(value)
+      if (from < 0) continue
+      const start = rawStart + (quoted ? quoted[0] : 0) + from
+      spans.push([start, start + value.length - from, 0.6])
     }
     if (spans.length === 0) return NO_FINDINGS
     return merge(text, spans)
@@ -228,6 +236,71 @@ export const streetAddressRecognizer: Recognizer = {
 }
 
 const TYPE_WORDS = new Set(TYPES.split('|'))
+
+// A date or a time, not a place: "moved to Friday, 28 June", "returned to normal by 03:41".
+const DATE_OPENING =
+  /^(?:(?:on|by|until|at)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|today|tomorrow|tonight|next|this)\b/i
+
+/**
+ * Where the address in what follows an address phrase begins, or -1 when none does. It has letters; it opens like
+ * one (a capital, a number, a quote or a unit word; in lower case, a street word right after the number, see
+ * OPENS_ADDRESS; or "the corner of"), or holds a capital after words in lower case, or those words lead to the first
+ * number that opens one ("address of the firm is 9554 rue gafsa"). "delivered to the app 48 hours before", "address already in use on port 5432",
+ * `postal_address = 3`, a memory or wallet address (`0x7ffd5e8c1a40`) and a date ("moved to Friday, 28 June") hold
+ * none.
+ */
+function addressStart(value: string): number {
+  if (!/\p{L}{2}/u.test(value)) return -1
+  if (/^(?:0x)?[0-9a-f]{12,}$/i.test(value) || /^0x[0-9a-f]+$/i.test(value)) return -1
+  // A preposition or a field's key may stand first: "change my address to 50541 Mlýnská 1540", "address:\n street: …".
+  const link = LEADING_LINK.exec(value)?.[0].length ?? 0
+  const rest = link > 0 ? value.slice(link) : value
+  if (DATE_OPENING.test(rest)) return -1
+  const c = rest.charCodeAt(0)
+  if (!((c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff)) || OPENS_ADDRESS.test(rest) || CORNER.test(rest)) return 0
+  for (const m of value.matchAll(LATER_NUMBER)) {
+    const at = m.index + m[0].length - m[1]!.length
+    const tail = value.slice(at)
+    if (OPENS_ADDRESS.test(tail) && /\p{L}{2}/u.test(tail)) return at
+  }
+  // Words in lower case first, a capitalised name later: the value as it stands ("to the same: the corner of …").
+  return /\p{Lu}/u.test(rest) ? 0 : -1
+}
+
+const LEADING_LINK = /^(?:(?:to|at|on|in|is|with|as|for)\s+|[\p{L}_]{1,24}:\s*)/u
+
+const CORNER = /^the corner of /i
+// A number that opens a word after a space, in what follows an address phrase.
+const LATER_NUMBER = /[ \t\n](\d)/g
+
+/**
+ * A number-first match ("216 Menzies Street") names a street: a word between the number and the street type ("Route 66
+ * road trip" holds none), and in text written with capitals, a capitalised word or an ordinal there or a capitalised
+ * type ("compare 40 key queries for row counts" has neither). Text in lower case throughout keeps "45 main st".
+ */
+function numberFirstNamesStreet(match: string, profile: number, before: string): boolean {
+  const words = match.split(/[ ,]+/)
+  let i = 0
+  while (i < words.length && /^\d/.test(words[i]!) && !/^\d+(?:st|nd|rd|th)$/i.test(words[i]!)) i++
+  const type = words[words.length - 1]!
+  const names = words.slice(i, words.length - 1)
+  // No word: the name stands before the number ("Příční 1429 St.", "Grössgstötten 50 street"), unless a route's
+  // number ("Route 66 road trip", "Highway 1 road closures").
+  if (names.length === 0) return !ROUTE_BEFORE.test(before)
+  // A sentence, not a street's name: "3 overs at Eden Gardens", "5 June and many shops close".
+  if (names.some((w) => LINKING_WORDS.has(w))) return false
+  if ((profile & CAPITAL_NOT_I) === 0) return true
+  return isCapital(type.charCodeAt(0)) || names.some((w) => isCapital(w.charCodeAt(0)) || /^\d/.test(w))
+}
+
+// Words that join the parts of a sentence and stand in no English street's name between its number and its type.
+const LINKING_WORDS = new Set(['at', 'to', 'in', 'for', 'and', 'from', 'by', 'with', 'is', 'are', 'was', 'were'])
+
+const ROUTE_BEFORE = /(?:^|[^\p{L}])(?:route|highway|hwy|interstate|autobahn|autoroute|autopista|autostrada)[ ]$/iu
+
+function isCapital(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde)
+}
 
 /**
  * A unit word and number that name no dwelling: before "of" ("Unit 42 of Palo Alto Networks"), or after an ordinary
