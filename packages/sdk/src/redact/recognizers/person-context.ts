@@ -14,6 +14,9 @@ const hashWordFrom = lexicons.hashWordFrom
 
 /** Greetings in other languages ("Hallo Jürgen", "Hoi Sanne"). */
 const FOREIGN_GREETINGS = ['hallo', 'hoi', 'hola', 'ciao', 'bonjour', 'salut']
+/** "Dear" in other languages ("Beste Sanne", "Liebe Frau Weber", "Estimado Sr. Pérez"): context, and never a name. */
+const FOREIGN_DEARS = ['beste', 'liebe', 'lieber', 'querido', 'querida', 'estimado', 'estimada', 'gentile', 'cher']
+FOREIGN_DEARS.push('chère', 'prezado', 'prezada', 'geachte', 'drogi', 'droga', 'szanowny', 'szanowna')
 /** Titles in other languages: strong context before a name, and leaders stripped from a run. */
 const FOREIGN_TITLES = [
   'herr',
@@ -104,6 +107,7 @@ const STRONG = new Set([
   'hello',
   'hey',
   ...FOREIGN_GREETINGS,
+  ...FOREIGN_DEARS,
   // Titles in other languages, lower-cased after a greeting ("Sehr geehrte Frau …" reads `frau` before the name).
   ...FOREIGN_TITLES,
 ])
@@ -198,6 +202,7 @@ const LEADERS = new Set([
   'prof',
   'sir',
   'madam',
+  ...FOREIGN_DEARS,
   'thanks',
   'regards',
   'sincerely',

@@ -66,10 +66,22 @@ addPlaceWords(
     ...['servizio', 'clienti', 'assistenza', 'supporto', 'sicurezza', 'ufficio', 'amministrazione', 'vendite'],
     ...['fatturazione', 'gestione', 'equipe', 'equipa', 'serviço', 'atendimento', 'suporte', 'segurança', 'vendas'],
     ...['faturamento', 'gestão', 'klantenservice', 'klantendienst', 'afdeling', 'beveiliging', 'verkoop'],
-    ...['administratie', 'facturatie', 'ondersteuning'],
+    ...['administratie', 'facturatie', 'ondersteuning', 'dział', 'obsługi', 'klienta', 'zespół', 'servizi'],
+    ...['segreteria', 'informatici', 'après-vente', 'secrétariat', 'secretaría', 'secretaria', 'sekretariat'],
   ],
   TEAM,
 )
+
+// Compound words that end in one of these name a team or a service too ("Storingsdienst", "Kundenservice-Team").
+const TEAM_ENDINGS = ['dienst', 'service', 'team', 'abteilung', 'support', 'afdeling', 'stelle']
+
+/** The word text[start, end) is a compound that names a team or a service (see TEAM_ENDINGS). */
+export function teamCompound(text: string, start: number, end: number): boolean {
+  if (end - start < 9) return false
+  const word = text.slice(start, end).toLowerCase()
+  for (const e of TEAM_ENDINGS) if (word.endsWith(e)) return true
+  return false
+}
 
 /** PLACE_HEAD, ORG_TAIL, ORG_TAIL_SURNAME or TEAM for the word text[start, end), or 0. */
 export function placeWord(text: string, start: number, end: number): number {

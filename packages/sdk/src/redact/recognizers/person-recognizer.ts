@@ -56,6 +56,7 @@ const PLACE_HEAD = places.PLACE_HEAD
 const ORG_TAIL = places.ORG_TAIL
 const ORG_TAIL_SURNAME = places.ORG_TAIL_SURNAME
 const TEAM = places.TEAM
+const teamCompound = places.teamCompound
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = evidence.sentenceStart
 const speaker = evidence.speaker
@@ -163,6 +164,7 @@ export const personRecognizer: Recognizer = {
       let seg = 1
       let prevUp = true
       let camel = false
+      let joined = false // an apostrophe or hyphen inside
       for (; j < n; j++) {
         const d = text.charCodeAt(j)
         let folded = d // the character as hashWord() reads it (lower-cased)
@@ -184,6 +186,7 @@ export const personRecognizer: Recognizer = {
         } else if ((d === 39 || d === 0x2019 || d === 45) && j + 1 < n && isLetter(text.charCodeAt(j + 1))) {
           seg = 0 // O'Neil, Jean-Luc: an apostrophe or hyphen inside a word does not end it
           prevUp = false
+          joined = true
         } else break
         h2 = h1
         h1 = h
@@ -213,6 +216,7 @@ export const personRecognizer: Recognizer = {
         else if (end - start <= 4 && monthInDate(text, start, end, h))
           cls = BREAK // a date: "Jan 1", not Jan
         else cls = classifyHash(h)
+        if (cls === 0 && joined) cls = joinedWordClass(text, start, end)
         if (leader && codeAt(text, end) === 46) end++
         // "King Jr. Day": the suffix's dot abbreviates, so the run goes on over it.
         else if (end - start === 2 && codeAt(text, end) === 46 && isNameSuffix(h)) end++
@@ -251,6 +255,24 @@ export const personRecognizer: Recognizer = {
     return out
   },
 }
+
+/**
+ * The class of a word with an apostrophe or hyphen inside that the lexicon does not hold: a contraction ("We've",
+ * "They're") or words of the language joined ("Content-Type", "X-Request-Id", "User-Agent": a header's name) are no
+ * name; anything else (O'Neil, Jean-Luc, Smith-Jones) stays unknown.
+ */
+function joinedWordClass(text: string, start: number, end: number): number {
+  if (CONTRACTION.test(text.slice(Math.max(start, end - 3), end))) return BREAK
+  let from = start
+  for (let j = start; j <= end; j++) {
+    if (j < end && text.charCodeAt(j) !== 45) continue
+    if (j - from > 1 && classify(text, from, j) !== BREAK) return 0
+    from = j + 1
+  }
+  return BREAK
+}
+
+const CONTRACTION = /['’](?:ve|re|ll|m|d|t)$/i
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
@@ -421,7 +443,9 @@ function placeOrOrganisation(text: string, from: number, to: number): boolean {
   // "St. Louis", "Mt. Hood": an abbreviation's dot ended the run before the name.
   if (from === 0 && abbreviatedPlaceHead(text, wStart[0]!)) return true
   // "Support Team", "Equipo de Seguridad", "Klantenservice": a team or a service signs, not a person.
-  for (let k = from; k < to; k++) if (placeFlags(text, k) & TEAM) return true
+  for (let k = from; k < to; k++) {
+    if (placeFlags(text, k) & TEAM || (wCls[k] === 0 && teamCompound(text, wStart[k]!, wEnd[k]!))) return true
+  }
   const last = placeFlags(text, to - 1)
   if (to - from >= 2 && (last & ORG_TAIL || (last & ORG_TAIL_SURNAME && wCls[to - 2] !== NAME))) return true
   for (let k = to; k < runLen && k < to + 2; k++) if (placeFlags(text, k) & (ORG_TAIL | ORG_TAIL_SURNAME)) return true

@@ -430,6 +430,17 @@ describe('specific negatives', () => {
       ['She lives on Maple Street now.', 'She lives on <STREET_ADDRESS> now.'],
     ])
   })
+  it('reads header names, contractions, a "dear" of another language and compound service names as no person', () => {
+    expectRedacted([
+      ['Content-Type: application/json\nX-Request-Id: 7f3a', 'Content-Type: application/json\nX-Request-Id: 7f3a'],
+      ["Dear Customer,\n\nWe've received your request.", "Dear Customer,\n\nWe've received your request."],
+      ['Beste klant, uw bestelling is verzonden.', 'Beste klant, uw bestelling is verzonden.'],
+      ['Met vriendelijke groet,\nStoringsdienst', 'Met vriendelijke groet,\nStoringsdienst'],
+      ['STRIPE_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx', 'STRIPE_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx'],
+      // Names keep their hyphens and apostrophes; a "dear" says the name after it.
+      ['Beste Sanne, dank je. Anne-Lotte Smith-Jones called.', 'Beste <PERSON>, dank je. <PERSON> called.'],
+    ])
+  })
   it('reads teams that sign, cities, versioned software and eponymous chains as no person', () => {
     expectRedacted([
       ['Atentamente,\nEquipo de Seguridad', 'Atentamente,\nEquipo de Seguridad'],

@@ -62,6 +62,8 @@ export const secretRecognizer: Recognizer = {
       if (start > 0 && BOUNDARY.test(text[start - 1]!)) continue
       // AWS documents its API with key ids that end in EXAMPLE (AKIAIOSFODNN7EXAMPLE): published placeholders.
       if (m[0].endsWith('EXAMPLE')) continue
+      // A prefix and one character repeated (`sk_test_xxxxxxxxxxxx`, `ghp_000000…`): a placeholder in the docs.
+      if (/([A-Za-z0-9])\1{11,}$/.test(m[0])) continue
       let score = 1
       if (m[0].startsWith('eyJ')) {
         const check = checkJwt(m[0])

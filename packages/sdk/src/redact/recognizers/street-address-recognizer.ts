@@ -261,10 +261,12 @@ function addressStart(value: string): number {
   for (const m of value.matchAll(LATER_NUMBER)) {
     const at = m.index + m[0].length - m[1]!.length
     const tail = value.slice(at)
-    if (OPENS_ADDRESS.test(tail) && /\p{L}{2}/u.test(tail)) return at
+    // A number that opens one, or a street type soon after it ("4471 w fullerton ave unit 2r").
+    if ((OPENS_ADDRESS.test(tail) || TYPE_HINT.test(tail.slice(0, 40))) && /\p{L}{2}/u.test(tail)) return at
   }
-  // Words in lower case first, a capitalised name later: the value as it stands ("to the same: the corner of …").
-  return /\p{Lu}/u.test(rest) ? 0 : -1
+  // Words in lower case first, a capitalised name later (not an acronym: "as of 14:52 UTC"): the value as it stands
+  // ("to the same: the corner of …").
+  return /\p{Lu}\p{Ll}/u.test(rest) ? 0 : -1
 }
 
 const LEADING_LINK = /^(?:(?:to|at|on|in|is|with|as|for)\s+|[\p{L}_]{1,24}:\s*)/u
