@@ -441,6 +441,20 @@ describe('specific negatives', () => {
       ['Beste Sanne, dank je. Anne-Lotte Smith-Jones called.', 'Beste <PERSON>, dank je. <PERSON> called.'],
     ])
   })
+  it("reads a mail address's display name, chat speakers in lower case and people by their role as names", () => {
+    expectRedacted([
+      ['From: Margaux Lefèvre <margaux.lefevre@atelier.fr>', 'From: <PERSON> <<EMAIL_ADDRESS>>'],
+      ['From: Billing Team <billing@acme.io>', 'From: Billing Team <<EMAIL_ADDRESS>>'],
+      ['From: Acme Notifications <noreply@acme.io>', 'From: Acme Notifications <<EMAIL_ADDRESS>>'],
+      [
+        "priya: can u send the creds for DB2\narjun: sure\npriya: ty, what's deepika's number?",
+        "<PERSON>: can u send the creds for DB2\n<PERSON>: sure\n<PERSON>: ty, what's deepika's number?",
+      ],
+      // One label is no chat; a label that is no given name is none.
+      ['note: call the bank about DB2', 'note: call the bank about DB2'],
+      ['Applicant: Aroha Ngata', 'Applicant: <PERSON>'],
+    ])
+  })
   it('reads teams that sign, cities, versioned software and eponymous chains as no person', () => {
     expectRedacted([
       ['Atentamente,\nEquipo de Seguridad', 'Atentamente,\nEquipo de Seguridad'],

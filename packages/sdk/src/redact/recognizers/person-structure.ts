@@ -1,0 +1,77 @@
+import type { Finding } from '../recognizer.js'
+import { classify, NAME } from './person-lexicon.js'
+import { placeWord, TEAM } from './person-places.js'
+
+// PERSON from the structure a text is written in rather than from its words: the display name of a mail address, and
+// the speakers of a chat log. Both are read apart from the main scan, whose capitalisation rules they do not need.
+
+// "Margaux Lefèvre <margaux.lefevre@atelier.fr>": up to four capitalised words right before an address in angle brackets.
+const DISPLAY_NAME =
+  /(?<![\p{L}\p{N}])(\p{Lu}[\p{L}'’-]{0,30}(?:[ ]{1,2}\p{Lu}[\p{L}'’.-]{0,30}){0,3})[ ]{0,2}<([^\s<>@]{1,64})@[^\s<>]{1,255}>/gu
+
+/**
+ * The display name before a mail address in angle brackets is a person's when one of its words stands in the address's
+ * local part ("Margaux Lefèvre <margaux.lefevre@…>", "Kenji Watanabe <kwatanabe@…>"): a sender's own name, whatever
+ * the name lists hold. A team's or a product's ("Billing Team <billing@…>", "Acme Notifications <noreply@…>") is not.
+ */
+export function displayNames(text: string, out: Finding[]): void {
+  if (text.indexOf('@') === -1 || text.indexOf('<') === -1) return
+  DISPLAY_NAME.lastIndex = 0
+  for (let m = DISPLAY_NAME.exec(text); m !== null; m = DISPLAY_NAME.exec(text)) {
+    const name = m[1]!
+    const local = fold(m[2]!)
+    let own = false
+    let team = false
+    for (const word of name.split(/[ ]+/)) {
+      if (placeWord(word, 0, word.length) & TEAM) team = true
+      const w = fold(word)
+      if (w.length >= 3 && local.includes(w)) own = true
+    }
+    if (own && !team)
+      out.push({ type: 'PERSON', start: m.index, end: m.index + name.length, score: 0.85, recognizer: 'person' })
+  }
+}
+
+/** Lower case without accents and without anything but letters: what a mailbox name keeps of a name. */
+function fold(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[^\p{L}]/gu, '')
+    .toLowerCase()
+}
+
+// A chat log's speaker in lower case: a line opening with a word and a colon ("priya: can u send me the creds").
+const SPEAKER = /^([a-z][a-z'-]{1,20}):[ \t]/gm
+const LINE_LABEL = /^[\p{L}][\p{L}'’ -]{0,30}:[ \t]/gmu
+
+/**
+ * The speakers of a chat log written in lower case ("priya: …", "arjun: …"): in a text of two lines or more that open
+ * with a label and a colon, a label that the name lists hold as a given name is a person, and so is the same word
+ * written elsewhere in the text ("what's deepika's number?" once deepika has spoken). Capitalised speakers are the main
+ * scan's.
+ */
+export function chatSpeakers(text: string, out: Finding[]): void {
+  if (text.indexOf('\n') === -1 || text.indexOf(':') === -1) return
+  LINE_LABEL.lastIndex = 0
+  let labels = 0
+  while (labels < 2 && LINE_LABEL.exec(text) !== null) labels++
+  if (labels < 2) return
+  const names = new Set<string>()
+  SPEAKER.lastIndex = 0
+  for (let m = SPEAKER.exec(text); m !== null; m = SPEAKER.exec(text)) {
+    const word = m[1]!
+    if (classify(word, 0, word.length) === NAME) names.add(word)
+  }
+  for (const name of names) {
+    for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + name.length)) {
+      const before = at > 0 ? text.charCodeAt(at - 1) : 32
+      const after = at + name.length < text.length ? text.charCodeAt(at + name.length) : 32
+      if (isWordCode(before) || isWordCode(after)) continue
+      out.push({ type: 'PERSON', start: at, end: at + name.length, score: 0.7, recognizer: 'person' })
+    }
+  }
+}
+
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 0xc0
+}
