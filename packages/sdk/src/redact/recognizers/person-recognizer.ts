@@ -72,6 +72,8 @@ const wStart = new Int32Array(MAX_RUN)
 const wEnd = new Int32Array(MAX_RUN)
 const wCls = new Uint8Array(MAX_RUN)
 const wFlags = new Uint8Array(MAX_RUN)
+// Each run word's placeWord() flags once read (-1: not yet): candidate() asks for them again for each span of a run.
+const wPlace = new Int8Array(MAX_RUN)
 const INITIAL = 1
 const LEADER = 2 // a greeting or title word ("Dear", "Mr."): context, not part of the name
 const LOWERCASE = 4 // read in lowerMode and not capitalised
@@ -239,6 +241,7 @@ export const personRecognizer: Recognizer = {
       }
       wStart[len] = start
       wEnd[len] = end
+      wPlace[len] = -1
       wCls[len] = cls
       wFlags[len] =
         (initial ? INITIAL : 0) |
@@ -424,8 +427,12 @@ let runLen = 0
 
 /** The letters of run word `k` (without an initial's or abbreviation's dot) as PLACE_WORDS reads them. */
 function placeFlags(text: string, k: number): number {
+  const known = wPlace[k]!
+  if (known >= 0) return known
   const e = wEnd[k]!
-  return placeWord(text, wStart[k]!, text.charCodeAt(e - 1) === 46 ? e - 1 : e)
+  const flags = placeWord(text, wStart[k]!, text.charCodeAt(e - 1) === 46 ? e - 1 : e)
+  wPlace[k] = flags
+  return flags
 }
 
 /**

@@ -258,7 +258,9 @@ function addressStart(value: string): number {
   if (DATE_OPENING.test(rest)) return -1
   const c = rest.charCodeAt(0)
   if (!((c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff)) || OPENS_ADDRESS.test(rest) || CORNER.test(rest)) return 0
+  let tries = 0
   for (const m of value.matchAll(LATER_NUMBER)) {
+    if (++tries > 3) break
     const at = m.index + m[0].length - m[1]!.length
     const tail = value.slice(at)
     // A number that opens one, or a street type soon after it ("4471 w fullerton ave unit 2r").
