@@ -407,6 +407,21 @@ describe('specific negatives', () => {
       ['she can be reached on 07700 900461.', 'she can be reached on <PHONE_NUMBER>.'],
     ])
   })
+  it("takes an address's house-number suffix, floor, flat and postcode of other countries' forms", () => {
+    expectRedacted([
+      ['Stuur het naar Keizersgracht 221-H, 1016 DV Amsterdam graag', 'Stuur het naar <STREET_ADDRESS> graag'],
+      ['Envíelo a Calle de Alcalá 145, 3º B, 28009 Madrid.', 'Envíelo a <STREET_ADDRESS>.'],
+      ['Adres: ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa', 'Adres: <STREET_ADDRESS>'],
+      [
+        "Eircode lookup returned 14 Patrick Street, Cork T12 X8KP for the caller's number.",
+        "Eircode lookup returned <STREET_ADDRESS> for the caller's number.",
+      ],
+      [
+        "Billing address 29 Victoria Road, Cheltenham GL50 2AB doesn't match card 4485 3091 2277 4061",
+        "Billing address <STREET_ADDRESS> doesn't match card <CREDIT_CARD>",
+      ],
+    ])
+  })
   it('takes no sentence, route, date, memory address or street talked about for an address', () => {
     expectRedacted([
       [

@@ -417,11 +417,18 @@ function hasDigit(text: string, from: number, to: number): boolean {
 // Same-line tail after a street: more capitalised words, numbers, unit words ("… Road Kishiev Squares Suite 4"), each
 // whole ("…, 34th floor" takes no "34"); postcodes that mix letters and digits or hold a dash (UK `G12 8QE`, Canada
 // `V6E 3P3`, `1100-053`, `00-514`, `01310-200`) and a unit number (`#1804`), so the city is not the address's end.
+// Also Ireland's Eircode (`T12 X8KP`), the Netherlands' `1016 DV`, a floor or flat (`3º B`, `5ª planta`, `m. 15`,
+// `apto 72`) and a building number (`No. 142`, `No: 215`).
 const TAIL =
-  /(?:,?[ ]{1,2}(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|\d{2,5}-\d{3,4}|#\d{1,6}[A-Za-z]?|\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
+  /(?:,?[ ]{1,2}(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]\d{2}[ ]?[A-Z\d]{4}|\d{4}[ ][A-Z]{2}|\d{2,5}-\d{3,4}|#\d{1,6}[A-Za-z]?|\d{1,2}[º°ª](?:[ ](?:[A-Z]|izquierda|derecha|izda|dcha|planta|piso|andar))?|(?:m|apto|app|lok|piso|andar|planta|no)[.:]?[ ]?\d{1,5}|\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
+
+const HOUSE_SUFFIX = /^[-/](?:\d{1,4}|[A-Z]{1,3})(?![\p{L}\p{N}])/u
 
 function extendLine(text: string, end: number): number {
   let pos = end
+  // The house number's own suffix: `221-H`, `418-II`, `84/92`, `17/4`, `7-15`.
+  const s = HOUSE_SUFFIX.exec(text.slice(pos, pos + 6))
+  if (s !== null && pos > 0 && isDigitCode(text.charCodeAt(pos - 1))) pos += s[0].length
   for (let i = 0; i < 6; i++) {
     // TAIL opens with a comma or a space: most streets end before something else, and skip the regex call.
     const c = pos < text.length ? text.charCodeAt(pos) : -1 // never a read past the end (see codeAt() in text-profile.ts)
@@ -452,7 +459,7 @@ function sentenceEnd(word: string, text: string, after: number): boolean {
 }
 
 // Where the value after an address phrase stops (a sentence end or a spaced dash), and what trails it.
-const VALUE_STOP = /[.?!;](?:\s|$)|\s-\s/
+const VALUE_STOP = /[.?!;](?:\s|$)|\s[-—–]\s|\s(?:for|but|which|doesn't|does|did|didn't|was|were|because)\s/
 const VALUE_TRAIL = /[\s,.]+$/
 
 // What may stand between an address phrase and a quoted value: the key's closing quote, `:` or `=`, the value's quote.
