@@ -5,7 +5,7 @@ import * as evidence from './person-evidence.js'
 import { extendPersons } from './person-extend.js'
 import * as lexicons from './person-lexicon.js'
 import * as places from './person-places.js'
-import { chatSpeakers, displayNames } from './person-structure.js'
+import { chatSpeakers, displayNames, greetedNames } from './person-structure.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
 // read in the hot loops below (see docs/redaction.md, Speed).
@@ -256,7 +256,10 @@ export const personRecognizer: Recognizer = {
     // mendez and …"): the profile has noted where the phrase ends.
     if (!lowerMode && (profile & NAME_IS) !== 0) namesAfterPhrase(text, out)
     displayNames(text, out)
-    if (!lowerMode) chatSpeakers(text, out)
+    if (!lowerMode) {
+      chatSpeakers(text, out)
+      greetedNames(text, out)
+    }
     extendPersons(text, out, lowerMode, (profile & CONJUNCTION) !== 0)
     return out
   },

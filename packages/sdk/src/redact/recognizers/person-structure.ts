@@ -40,6 +40,24 @@ function fold(s: string): string {
     .toLowerCase()
 }
 
+// A greeting and a name in lower case in text that has capitals elsewhere: "hi jess, I moved!", "oye pablo, pásame".
+const GREETED =
+  /(?<![\p{L}])(?:hi|hey|hello|hiya|hola|oye|salut|ciao|hallo|hoi|moin|olá|oi)[ ,]{1,2}([a-z][a-z\u00e0-\u00ff'-]{1,20})(?![\p{L}])/gu
+
+/**
+ * A name written in lower case right after a greeting, where the main scan reads only capitalised words: a given
+ * name the name lists hold ("hi jess", "salut théo"), not a word ("hi there", "hey guys").
+ */
+export function greetedNames(text: string, out: Finding[]): void {
+  GREETED.lastIndex = 0
+  for (let m = GREETED.exec(text); m !== null; m = GREETED.exec(text)) {
+    const word = m[1]!
+    if (classify(word, 0, word.length) !== NAME) continue
+    const start = m.index + m[0].length - word.length
+    out.push({ type: 'PERSON', start, end: start + word.length, score: 0.7, recognizer: 'person' })
+  }
+}
+
 // A chat log's speaker in lower case: a line opening with a word and a colon ("priya: can u send me the creds").
 const SPEAKER = /^([a-z][a-z'-]{1,20}):[ \t]/gm
 const LINE_LABEL = /^[\p{L}][\p{L}'’ -]{0,30}:[ \t]/gmu

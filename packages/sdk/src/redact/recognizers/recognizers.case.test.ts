@@ -468,6 +468,10 @@ describe('specific negatives', () => {
       // One label is no chat; a label that is no given name is none.
       ['note: call the bank about DB2', 'note: call the bank about DB2'],
       ['Applicant: Aroha Ngata', 'Applicant: <PERSON>'],
+      ['Receiver: Folake Adewale, Lagos', 'Receiver: <PERSON>, Lagos'],
+      // A greeting and a given name in lower case, in text with capitals elsewhere; a greeting and a word stay.
+      ['hi jess, I moved! oye pablo, DM me', 'hi <PERSON>, I moved! oye <PERSON>, DM me'],
+      ['hey guys, the API is down', 'hey guys, the API is down'],
     ])
   })
   it('reads teams that sign, cities, versioned software and eponymous chains as no person', () => {
