@@ -552,6 +552,28 @@ let streetTopicEnd = -1
 // Avenue north").
 const STREET_CUE = /(?:^|[^\p{L}])(?:on|at|corner of|and|take|onto|via)[ ]$/iu
 
+const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'your', 'their', 'this', 'that', 'these', 'those', 'its'])
+
+// "the Jensen family", "the Okafor twins": people named by their surname.
+const FAMILY_WORDS = new Set(['family', 'families', 'household', 'brothers', 'sisters', 'twins', 'couple', 'kids'])
+
+/** One of FAMILY_WORDS right after `end`. */
+function familyAfter(text: string, end: number): boolean {
+  if (text.charCodeAt(end) !== 32) return false
+  let j = end + 1
+  while (j < text.length && j - end <= 10 && isLetter(text.charCodeAt(j))) j++
+  return FAMILY_WORDS.has(text.slice(end + 1, j))
+}
+
+/** One of DETERMINERS and one space right before `start`. */
+function determinerBefore(text: string, start: number): boolean {
+  if (start < 2 || text.charCodeAt(start - 1) !== 32) return false
+  let i = start - 1
+  while (i > 0 && i > start - 8 && isLetter(text.charCodeAt(i - 1))) i--
+  if (i > 0 && isLetter(text.charCodeAt(i - 1))) return false
+  return DETERMINERS.has(text.slice(i, start - 1).toLowerCase())
+}
+
 /** A digit within eight characters before `start` or after `end` (a house number, a postcode). */
 function digitNear(text: string, start: number, end: number): boolean {
   for (let i = Math.max(0, start - 8); i < start; i++) if (isDigitCode(text.charCodeAt(i))) return true
@@ -651,6 +673,9 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   // A lone word that names a product as well as people ("Claude", "Kafka"): the product, unless a title or greeting
   // says a person ("Dear Claude").
   if (count === 1 && !strong && isOrganisationName(text, start, end)) return
+  // A lone word after an article or a possessive determiner names a thing ("the Rhine", "the Norman conquest", "our
+  // Pandora speaker"), not a person, unless a title or greeting says one.
+  if (count === 1 && !strong && determinerBefore(text, start) && !familyAfter(text, end)) return
   // An organisation's last word alone ("Corp", "Group") after a capitalised word that ended the run ("Acme Corp").
   if (count === 1 && !strong && placeFlags(text, from) & ORG_TAIL && capitalisedWordBefore(text, start)) return
   // A lone word that names a firm or a place by its shape around it: "Johnson & Johnson", "Lincoln, Nebraska",

@@ -487,6 +487,9 @@ describe('specific negatives', () => {
       ['O rio Amazonas atravessa o Peru e o Brasil.', 'O rio Amazonas atravessa o Peru e o Brasil.'],
       ['We run Cassandra 3.11 and Jenkins v2.440 here.', 'We run Cassandra 3.11 and Jenkins v2.440 here.'],
       ['Explain a Markov chain in two sentences.', 'Explain a Markov chain in two sentences.'],
+      // A lone word after an article or a possessive names a thing, but for a family.
+      ['The Rhine passes Basel; our Pandora speaker syncs.', 'The Rhine passes Basel; our Pandora speaker syncs.'],
+      ['We met the Okafor family at noon.', 'We met the <PERSON> family at noon.'],
       // Common given names stay names; an address after a name is no version.
       ['Gary Boston met Leon at noon.', '<PERSON> met <PERSON> at noon.'],
       ['Maria 203.0.113.9 logged in', '<PERSON> <IP_ADDRESS> logged in'],
