@@ -23,6 +23,7 @@ const W_SECRET_HEAD = words.W_SECRET_HEAD
 const W_SECRET_TAIL = words.W_SECRET_TAIL
 const W_GERMAN = words.W_GERMAN
 const W_DOT = words.W_DOT
+const W_GREETING = words.W_GREETING
 
 /**
  * One pass over a text in JavaScript that answers, for every recognizer at once, whether its patterns can match at
@@ -107,6 +108,8 @@ export const SECRET_WORD = 1 << 28
 export const GERMAN_TEXT = 1 << 29
 /** The word `dot` (any case): a mail address may be spelled out here (`ana [at] example [dot] com`). */
 export const DOT_WORD = 1 << 30
+/** A greeting word ("hi", "hola", "salut"): a name in lower case may follow (person-structure.ts). The sign bit. */
+export const GREETING_WORD = 1 << 31
 
 let lastText: string | null = null
 let lastProfile = 0
@@ -361,6 +364,7 @@ function scan(text: string): number {
           bits |= STREET_WORD
         if (f & W_GERMAN && ++german === 2) bits |= GERMAN_TEXT
         if (f & W_DOT) bits |= DOT_WORD
+        if (f & W_GREETING) bits |= GREETING_WORD
         if (f & W_SECRET) bits |= SECRET_WORD
         else if (
           f & W_SECRET_TAIL &&

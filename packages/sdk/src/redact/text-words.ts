@@ -52,6 +52,7 @@ export const W_SECRET_HEAD = 1024 // the first word of a two-word opener ("api" 
 export const W_SECRET_TAIL = 2048 // its second word ("key")
 export const W_GERMAN = 4096 // a German function word that is no English word ("und", "nicht", "ich")
 export const W_DOT = 8192 // "dot": a mail address spelled out ("ana [at] example [dot] com")
+export const W_GREETING = 16384 // a greeting before a name in lower case ("hi jess", "oye pablo")
 
 const addWord = (word: string, flag: number): void =>
   insert(wordKeys, wordValues, WORD_MASK, fnv(word.toLowerCase()), flag)
@@ -81,6 +82,9 @@ for (const w of ['sk', 'rk', 'pk', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'github', 
 for (const w of ['bearer', 'basic', 'token']) addWord(w, W_AUTH)
 addWord('name', W_NAME)
 addWord('dot', W_DOT)
+for (const w of ['hi', 'hey', 'hello', 'hiya', 'hola', 'oye', 'salut', 'ciao', 'hallo', 'hoi', 'moin', 'oi']) {
+  addWord(w, W_GREETING)
+}
 // The openers of secret-prose.ts as the ASCII letter runs they are or begin with (`contrase` of `contraseña`, `passe`
 // of `mot de passe`), and its two-word openers as head and tail.
 for (const w of [

@@ -13,6 +13,7 @@ const CAPITAL_NOT_I = profiles.CAPITAL_NOT_I
 const CONJUNCTION = profiles.CONJUNCTION
 const GERMAN_TEXT = profiles.GERMAN_TEXT
 const NAME_IS = profiles.NAME_IS
+const GREETING_WORD = profiles.GREETING_WORD
 const nameIsPositions = profiles.nameIsPositions
 const capitalPositions = profiles.capitalPositions
 const firstLetterIndex = profiles.firstLetterIndex
@@ -258,7 +259,7 @@ export const personRecognizer: Recognizer = {
     displayNames(text, out)
     if (!lowerMode) {
       chatSpeakers(text, out)
-      greetedNames(text, out)
+      if ((profile & GREETING_WORD) !== 0) greetedNames(text, out)
     }
     extendPersons(text, out, lowerMode, (profile & CONJUNCTION) !== 0)
     return out

@@ -41,8 +41,10 @@ function fold(s: string): string {
 }
 
 // A greeting and a name in lower case in text that has capitals elsewhere: "hi jess, I moved!", "oye pablo, pásame".
+// Hot path: no look-behind and no Unicode mode, so the engine skips to the greetings' first letters; the characters
+// around the match are checked by hand.
 const GREETED =
-  /(?<![\p{L}])(?:hi|hey|hello|hiya|hola|oye|salut|ciao|hallo|hoi|moin|olá|oi)[ ,]{1,2}([a-z][a-z\u00e0-\u00ff'-]{1,20})(?![\p{L}])/gu
+  /(?:hi|hey|hello|hiya|hola|oye|salut|ciao|hallo|hoi|moin|olá|oi)[ ,]{1,2}([a-z][a-z\u00e0-\u00ff'-]{1,20})/g
 
 /**
  * A name written in lower case right after a greeting, where the main scan reads only capitalised words: a given
@@ -52,15 +54,17 @@ export function greetedNames(text: string, out: Finding[]): void {
   GREETED.lastIndex = 0
   for (let m = GREETED.exec(text); m !== null; m = GREETED.exec(text)) {
     const word = m[1]!
+    const end = m.index + m[0].length
+    if ((m.index > 0 && isLetterCode(text.charCodeAt(m.index - 1))) || isLetterCode(text.charCodeAt(end))) continue
     if (classify(word, 0, word.length) !== NAME) continue
-    const start = m.index + m[0].length - word.length
+    const start = end - word.length
     out.push({ type: 'PERSON', start, end: start + word.length, score: 0.7, recognizer: 'person' })
   }
 }
 
 // A chat log's speaker in lower case: a line opening with a word and a colon ("priya: can u send me the creds").
 const SPEAKER = /^([a-z][a-z'-]{1,20}):[ \t]/gm
-const LINE_LABEL = /^[\p{L}][\p{L}'’ -]{0,30}:[ \t]/gmu
+const LINE_LABEL = /^[\p{L}][\p{L}'’ -]{0,30}:[ \t]/u
 
 /**
  * The speakers of a chat log written in lower case ("priya: …", "arjun: …"): in a text of two lines or more that open
@@ -70,10 +74,14 @@ const LINE_LABEL = /^[\p{L}][\p{L}'’ -]{0,30}:[ \t]/gmu
  */
 export function chatSpeakers(text: string, out: Finding[]): void {
   if (text.indexOf('\n') === -1 || text.indexOf(':') === -1) return
-  LINE_LABEL.lastIndex = 0
+  // Two lines that open with a label, looked for line by line (a multi-line regex would try every position).
   let labels = 0
-  while (labels < 2 && LINE_LABEL.exec(text) !== null) labels++
-  if (labels < 2) return
+  for (let at = 0; ; ) {
+    if (LINE_LABEL.test(text.slice(at, at + 34)) && ++labels === 2) break
+    const nl = text.indexOf('\n', at)
+    if (nl === -1) return
+    at = nl + 1
+  }
   const names = new Set<string>()
   SPEAKER.lastIndex = 0
   for (let m = SPEAKER.exec(text); m !== null; m = SPEAKER.exec(text)) {
@@ -88,6 +96,10 @@ export function chatSpeakers(text: string, out: Finding[]): void {
       out.push({ type: 'PERSON', start: at, end: at + name.length, score: 0.7, recognizer: 'person' })
     }
   }
+}
+
+function isLetterCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
 }
 
 function isWordCode(c: number): boolean {
