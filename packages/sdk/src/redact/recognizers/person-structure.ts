@@ -105,3 +105,21 @@ function isLetterCode(c: number): boolean {
 function isWordCode(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 0xc0
 }
+
+// A name in Chinese, Japanese or Korean script after the field that holds it and its colon or space: contact, name,
+// cardholder, recipient, person in charge ("联系人：张伟", "持卡人 陈佳慧", "名義：中村浩", "이름: 김민준"). The script has no capitals
+// and no spaces between words, so the field is the evidence.
+const CJK_FIELD =
+  /(?:联系人|聯絡人|姓名|名字|持卡人|收件人|收货人|收貨人|负责人|負責人|氏名|名前|名義|担当者|お名前|宛名|이름|성명|담당자|고객명|받는\s?사람|예금주)(?:\s{0,2}[：:]\s{0,2}|\s{1,2})((?:[\u4e00-\u9fff]{2,4})|(?:[\uac00-\ud7a3]{2,4}))(?![\u4e00-\u9fff\uac00-\ud7a3])/g
+const CJK = /[\u4e00-\u9fff\uac00-\ud7a3]/
+
+/** Names in CJK script after the field that holds them (see CJK_FIELD); only for text that holds such script. */
+export function cjkFieldNames(text: string, out: Finding[]): void {
+  if (!CJK.test(text)) return
+  CJK_FIELD.lastIndex = 0
+  for (let m = CJK_FIELD.exec(text); m !== null; m = CJK_FIELD.exec(text)) {
+    const name = m[1]!
+    const end = m.index + m[0].length
+    out.push({ type: 'PERSON', start: end - name.length, end, score: 0.85, recognizer: 'person' })
+  }
+}
