@@ -112,8 +112,16 @@ describe.each(cases)('$name', (recognizer, type, positives) => {
 describe('exact spans', () => {
   // What is replaced must be the value, to the character: a span one off leaks a character and eats a neighbour's.
   const spans: Array<[string, string, Recognizer]> = [
-    ['postgres://admin:s3cr3tPa55@10.0.0.12:5432/app', 's3cr3tPa55', secretRecognizer],
-    ['redis://default:Zq8vT2mW9kLp@cache.internal:6379', 'Zq8vT2mW9kLp', secretRecognizer],
+    [
+      'postgres://admin:s3cr3tPa55@10.0.0.12:5432/app',
+      'postgres://admin:s3cr3tPa55@10.0.0.12:5432/app',
+      secretRecognizer,
+    ],
+    [
+      'redis://default:Zq8vT2mW9kLp@cache.internal:6379.',
+      'redis://default:Zq8vT2mW9kLp@cache.internal:6379',
+      secretRecognizer,
+    ],
     ['export DB_PASSWORD=hT7#kq2Lm9xZ', 'hT7#kq2Lm9xZ', secretRecognizer],
     ['Authorization: Bearer abcDEF123456ghiJKL789', 'abcDEF123456ghiJKL789', secretRecognizer],
     // A bearer token standing alone (a header value pasted into a message, a JSON string): no `:` before it.
@@ -175,16 +183,14 @@ describe('exact spans', () => {
     for (const f of found)
       expect(value.includes(text.slice(f.start, f.end)) || text.slice(f.start, f.end).includes(value)).toBe(true)
   })
-  it('replaces a URL password whole, next to an IP address host', () => {
-    expect(createRedactor().redact('postgres://admin:hunter2x@10.0.0.12:5432/prod').text).toBe(
-      'postgres://admin:<SECRET>@<IP_ADDRESS>:5432/prod',
-    )
+  it('replaces a URL with credentials whole, an IP address host with it', () => {
+    expect(createRedactor().redact('use postgres://admin:hunter2x@10.0.0.12:5432/prod.').text).toBe('use <SECRET>.')
   })
   it('reads a URL password before a host name as a secret, not as a mail address, with or without a user', () => {
     expectRedacted([
-      ['postgres://admin:S3cr3tPass@db.internal:5432/app', 'postgres://admin:<SECRET>@db.internal:5432/app'],
-      ['mongodb+srv://user:pa55word@cluster0.mongodb.net/db', 'mongodb+srv://user:<SECRET>@cluster0.mongodb.net/db'],
-      ['redis://:hunter2pass@cache.internal:6379', 'redis://:<SECRET>@cache.internal:6379'],
+      ['url=postgres://admin:S3cr3tPass@db.internal:5432/app', 'url=<SECRET>'],
+      ['"mongodb+srv://user:pa55word@cluster0.mongodb.net/db"', '"<SECRET>"'],
+      ['(redis://:hunter2pass@cache.internal:6379)', '(<SECRET>)'],
       // A mail address after a scheme or a key stays one, and a URL's slashes stay out of it.
       ['mailto:ana@example.com', 'mailto:<EMAIL_ADDRESS>'],
       ['user:ana@example.com', 'user:<EMAIL_ADDRESS>'],

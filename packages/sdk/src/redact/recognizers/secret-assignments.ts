@@ -15,8 +15,8 @@ import { characterClasses, shannonEntropy } from '../validators/entropy.js'
 const ASSIGNMENT =
   /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|(?:master|signing|encryption|secret)[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret)["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]{1,4}([A-Za-z0-9._~+/=-]{12,4096})/g
-// scheme://user:password@host — the password part (the user may be empty: `redis://:password@host`). The `@` is looked
-// at, not taken: every pattern here ends with its value (see pushGroup).
+// scheme://user:password@host — the URL from its scheme (the user may be empty: `redis://:password@host`); the match
+// ends before the `@`, and the finding runs on to the URL's end (see urlEnd).
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{0,128}:([^\s/@'"]{1,256})(?=@)/gi
 // The longest scheme URL_CREDENTIALS takes: `[a-z][a-z0-9+.-]{1,20}`.
 const URL_SCHEME_MAX = 21
@@ -50,7 +50,11 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
     // (text-profile.ts). Every letter before it would otherwise start an attempt of up to 21 characters.
     URL_CREDENTIALS.lastIndex = Math.max(0, firstSchemeIndex() - URL_SCHEME_MAX)
     for (let m = URL_CREDENTIALS.exec(text); m !== null; m = URL_CREDENTIALS.exec(text)) {
-      if (!placeholder(m[1]!)) pushGroup(m, out, 0.9)
+      if (placeholder(m[1]!)) continue
+      // The whole URL: with a user and a password in it, it is a credential, host and path included (one can log in
+      // with it as written).
+      const end = urlEnd(text, m.index + m[0].length)
+      out.push({ type: 'SECRET', start: m.index, end, score: 1, recognizer: 'secret-assignment' })
     }
   }
   if (profile & EQUALS && profile & QUERY) {
@@ -70,6 +74,17 @@ function placeholder(value: string): boolean {
   if (/^(?:x+|\*+|\.+|•+|changeme|redacted|your[_-]?\w*|\w*[_-]here)$/i.test(value)) return true
   return /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)
 }
+
+/** Where a URL that goes on at `from` ends: at a space, quote, angle bracket or backtick, less closing punctuation. */
+function urlEnd(text: string, from: number): number {
+  let end = from
+  while (end < text.length && !URL_STOP.test(text[end]!)) end++
+  while (end > from && URL_TRAIL.test(text[end - 1]!)) end--
+  return end
+}
+
+const URL_STOP = /[\s"'<>`]/
+const URL_TRAIL = /[.,;:!?)\]}]/
 
 /** The value group of a match that ends with it. */
 function pushGroup(m: RegExpExecArray, out: Finding[], score: number): void {
