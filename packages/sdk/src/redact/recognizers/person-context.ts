@@ -13,7 +13,7 @@ const hashWordFrom = lexicons.hashWordFrom
 // words before it, a few character tests after it).
 
 /** Greetings in other languages ("Hallo Jürgen", "Hoi Sanne"). */
-const FOREIGN_GREETINGS = ['hallo', 'hoi', 'hola', 'ciao', 'bonjour', 'salut']
+const FOREIGN_GREETINGS = ['hallo', 'hoi', 'hola', 'ciao', 'bonjour', 'salut', 'oye', 'hiya', 'moin']
 /** "Dear" in other languages ("Beste Sanne", "Liebe Frau Weber", "Estimado Sr. Pérez"): context, and never a name. */
 const FOREIGN_DEARS = ['beste', 'liebe', 'lieber', 'querido', 'querida', 'estimado', 'estimada', 'gentile', 'cher']
 FOREIGN_DEARS.push('chère', 'prezado', 'prezada', 'geachte', 'drogi', 'droga', 'szanowny', 'szanowna')

@@ -5,7 +5,7 @@ import * as evidence from './person-evidence.js'
 import { extendPersons } from './person-extend.js'
 import * as lexicons from './person-lexicon.js'
 import * as places from './person-places.js'
-import { chatSpeakers, cjkFieldNames, displayNames, greetedNames } from './person-structure.js'
+import { chatSpeakers, cjkFieldNames, displayNames, greetedNames, listedNames } from './person-structure.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
 // read in the hot loops below (see docs/redaction.md, Speed).
@@ -14,6 +14,7 @@ const CONJUNCTION = profiles.CONJUNCTION
 const GERMAN_TEXT = profiles.GERMAN_TEXT
 const NAME_IS = profiles.NAME_IS
 const GREETING_WORD = profiles.GREETING_WORD
+const COLON = profiles.COLON
 const NON_ASCII = profiles.NON_ASCII
 const nameIsPositions = profiles.nameIsPositions
 const capitalPositions = profiles.capitalPositions
@@ -263,6 +264,7 @@ export const personRecognizer: Recognizer = {
       chatSpeakers(text, out)
       if ((profile & GREETING_WORD) !== 0) greetedNames(text, out)
     }
+    if ((profile & COLON) !== 0) listedNames(text, out)
     extendPersons(text, out, lowerMode, (profile & CONJUNCTION) !== 0)
     return out
   },

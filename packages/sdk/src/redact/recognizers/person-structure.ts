@@ -62,6 +62,39 @@ export function greetedNames(text: string, out: Finding[]): void {
   }
 }
 
+// A list of people after its label, in lower case: "attendees: sanjay, aditi kulkarni, femi".
+const PEOPLE_LIST =
+  /(?:attendees|participants|present|invitees|reviewers|assignees|cc)[ \t]{0,2}:[ \t]{0,2}([a-z][^\n]{0,200})/gi
+const LIST_ITEM = /([a-z][a-z'-]{1,20})(?:[ ]([a-z][a-z'-]{1,20}))?(?=[ ]*(?:,|;|$|\n|and\b))/gy
+
+/**
+ * The people of a list after its label in lower case ("attendees: sanjay, aditi kulkarni, femi"): an item that opens
+ * with a given name the name lists hold is a person, with the word after it when that is no English word (a surname).
+ */
+export function listedNames(text: string, out: Finding[]): void {
+  PEOPLE_LIST.lastIndex = 0
+  for (let m = PEOPLE_LIST.exec(text); m !== null; m = PEOPLE_LIST.exec(text)) {
+    const listStart = m.index + m[0].length - m[1]!.length
+    let at = listStart
+    for (let items = 0; items < 12; items++) {
+      LIST_ITEM.lastIndex = at
+      const item = LIST_ITEM.exec(text)
+      if (item === null) break
+      const first = item[1]!
+      if (classify(first, 0, first.length) !== NAME) break
+      const second = item[2]
+      const end = item.index + (second && classify(second, 0, second.length) !== 3 ? item[0].length : first.length)
+      out.push({ type: 'PERSON', start: item.index, end, score: 0.7, recognizer: 'person' })
+      // On past the separator to the next item.
+      let next = item.index + item[0].length
+      while (next < text.length && (text[next] === ' ' || text[next] === ',' || text[next] === ';')) next++
+      if (text.startsWith('and ', next)) next += 4
+      if (next >= text.length || text[next] === '\n') break
+      at = next
+    }
+  }
+}
+
 // A chat log's speaker in lower case: a line opening with a word and a colon ("priya: can u send me the creds").
 const SPEAKER = /^([a-z][a-z'-]{1,20}):[ \t]/gm
 const LINE_LABEL = /^[\p{L}][\p{L}'’ -]{0,30}:[ \t]/u

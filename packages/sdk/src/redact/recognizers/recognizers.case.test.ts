@@ -478,6 +478,12 @@ describe('specific negatives', () => {
       // A greeting and a given name in lower case, in text with capitals elsewhere; a greeting and a word stay.
       ['hi jess, I moved! oye pablo, DM me', 'hi <PERSON>, I moved! oye <PERSON>, DM me'],
       ['hey guys, the API is down', 'hey guys, the API is down'],
+      // A list of people after its label, in lower case; a list of words is none.
+      [
+        'Meeting notes. Attendees: sanjay, aditi kulkarni and DB2 folks',
+        'Meeting notes. Attendees: <PERSON>, <PERSON> and DB2 folks',
+      ],
+      ['Attendees: the whole team', 'Attendees: the whole team'],
       // Chinese, Japanese and Korean names after the field that holds them and its colon or space.
       ['联系人：张伟，持卡人 陈佳慧', '联系人：<PERSON>，持卡人 <PERSON>'],
       ['名義：中村浩、이름: 김민준', '名義：<PERSON>、이름: <PERSON>'],
