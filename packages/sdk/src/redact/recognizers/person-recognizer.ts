@@ -559,8 +559,12 @@ const STREET_CUE = /(?:^|[^\p{L}])(?:on|at|corner of|and|take|onto|via)[ ]$/iu
 
 const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'your', 'their', 'this', 'that', 'these', 'those', 'its'])
 
-// "the Jensen family", "the Okafor twins": people named by their surname.
+// "the Jensen family", "the Okafor twins": people named by their surname; "the Christiansen novel", "the Castro
+// interview": a person's work.
 const FAMILY_WORDS = new Set(['family', 'families', 'household', 'brothers', 'sisters', 'twins', 'couple', 'kids'])
+for (const w of ['novel', 'novels', 'book', 'books', 'memoir', 'biography', 'interview', 'lecture', 'speech']) {
+  FAMILY_WORDS.add(w)
+}
 
 /** One of FAMILY_WORDS right after `end`. */
 function familyAfter(text: string, end: number): boolean {

@@ -506,6 +506,7 @@ describe('specific negatives', () => {
       // A lone word after an article or a possessive names a thing, but for a family.
       ['The Rhine passes Basel; our Pandora speaker syncs.', 'The Rhine passes Basel; our Pandora speaker syncs.'],
       ['We met the Okafor family at noon.', 'We met the <PERSON> family at noon.'],
+      ['Unlike the Castro novel, it is short.', 'Unlike the <PERSON> novel, it is short.'],
       // Common given names stay names; an address after a name is no version.
       ['Gary Boston met Leon at noon.', '<PERSON> met <PERSON> at noon.'],
       ['Maria 203.0.113.9 logged in', '<PERSON> <IP_ADDRESS> logged in'],
