@@ -63,19 +63,23 @@ export function greetedNames(text: string, out: Finding[]): void {
 }
 
 // A list of people after its label, in lower case: "attendees: sanjay, aditi kulkarni, femi".
-const PEOPLE_LIST =
-  /(?:attendees|participants|present|invitees|reviewers|assignees|cc)[ \t]{0,2}:[ \t]{0,2}([a-z][^\n]{0,200})/gi
+const LIST_LABELS = new Set(['attendees', 'participants', 'present', 'invitees', 'reviewers', 'assignees', 'cc'])
 const LIST_ITEM = /([a-z][a-z'-]{1,20})(?:[ ]([a-z][a-z'-]{1,20}))?(?=[ ]*(?:,|;|$|\n|and\b))/gy
 
 /**
  * The people of a list after its label in lower case ("attendees: sanjay, aditi kulkarni, femi"): an item that opens
  * with a given name the name lists hold is a person, with the word after it when that is no English word (a surname).
+ * Hot path: the labels are found from the text's colons, not by a search over the text.
  */
 export function listedNames(text: string, out: Finding[]): void {
-  PEOPLE_LIST.lastIndex = 0
-  for (let m = PEOPLE_LIST.exec(text); m !== null; m = PEOPLE_LIST.exec(text)) {
-    const listStart = m.index + m[0].length - m[1]!.length
-    let at = listStart
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    let end = colon
+    while (end > 0 && text.charCodeAt(end - 1) === 32) end--
+    let start = end
+    while (start > 0 && end - start <= 12 && isLetterCode(text.charCodeAt(start - 1))) start--
+    if (end - start < 2 || end - start > 12 || !LIST_LABELS.has(text.slice(start, end).toLowerCase())) continue
+    let at = colon + 1
+    while (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9) at++
     for (let items = 0; items < 12; items++) {
       LIST_ITEM.lastIndex = at
       const item = LIST_ITEM.exec(text)
@@ -83,8 +87,8 @@ export function listedNames(text: string, out: Finding[]): void {
       const first = item[1]!
       if (classify(first, 0, first.length) !== NAME) break
       const second = item[2]
-      const end = item.index + (second && classify(second, 0, second.length) !== 3 ? item[0].length : first.length)
-      out.push({ type: 'PERSON', start: item.index, end, score: 0.7, recognizer: 'person' })
+      const itemEnd = item.index + (second && classify(second, 0, second.length) !== 3 ? item[0].length : first.length)
+      out.push({ type: 'PERSON', start: item.index, end: itemEnd, score: 0.7, recognizer: 'person' })
       // On past the separator to the next item.
       let next = item.index + item[0].length
       while (next < text.length && (text[next] === ' ' || text[next] === ',' || text[next] === ';')) next++
