@@ -44,6 +44,11 @@ const attributed = evidence.attributed
 const humanVerbAfter = evidence.humanVerbAfter
 const eponymAfter = evidence.eponymAfter
 const versionAfter = evidence.versionAfter
+const joinedWordClass = evidence.joinedWordClass
+const determinerBefore = evidence.determinerBefore
+const familyAfter = evidence.familyAfter
+const digitNear = evidence.digitNear
+const STREET_CUE = evidence.STREET_CUE
 const kinAfter = evidence.kinAfter
 const monthInDate = contexts.monthInDate
 const signedOff = evidence.signedOff
@@ -269,24 +274,6 @@ export const personRecognizer: Recognizer = {
     return out
   },
 }
-
-/**
- * The class of a word with an apostrophe or hyphen inside that the lexicon does not hold: a contraction ("We've",
- * "They're") or words of the language joined ("Content-Type", "X-Request-Id", "User-Agent": a header's name) are no
- * name; anything else (O'Neil, Jean-Luc, Smith-Jones) stays unknown.
- */
-function joinedWordClass(text: string, start: number, end: number): number {
-  if (CONTRACTION.test(text.slice(Math.max(start, end - 3), end))) return BREAK
-  let from = start
-  for (let j = start; j <= end; j++) {
-    if (j < end && text.charCodeAt(j) !== 45) continue
-    if (j - from > 1 && classify(text, from, j) !== BREAK) return 0
-    from = j + 1
-  }
-  return BREAK
-}
-
-const CONTRACTION = /['’](?:ve|re|ll|m|d|t)$/i
 
 function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
@@ -553,47 +540,6 @@ function holdsFlag(from: number, to: number, flag: number): boolean {
 let streetTopicEnd = -1
 
 /** The text or a sentence opens at `at` (only spaces and quotes before it, then nothing or `.` `!` `?`). */
-// What puts someone on a street named without a number: "on", "at", "corner of … and", directions ("Take Lincoln
-// Avenue north").
-const STREET_CUE = /(?:^|[^\p{L}])(?:on|at|corner of|and|take|onto|via)[ ]$/iu
-
-const DETERMINERS = new Set(['the', 'a', 'an', 'our', 'your', 'their', 'this', 'that', 'these', 'those', 'its'])
-
-// "the Jensen family", "the Okafor twins": people named by their surname; "the Christiansen novel", "the Castro
-// interview": a person's work.
-const FAMILY_WORDS = new Set(['family', 'families', 'household', 'brothers', 'sisters', 'twins', 'couple', 'kids'])
-for (const w of ['novel', 'novels', 'book', 'books', 'memoir', 'biography', 'interview', 'lecture', 'speech']) {
-  FAMILY_WORDS.add(w)
-}
-
-/** One of FAMILY_WORDS right after `end`. */
-function familyAfter(text: string, end: number): boolean {
-  if (text.charCodeAt(end) !== 32) return false
-  let j = end + 1
-  while (j < text.length && j - end <= 10 && isLetter(text.charCodeAt(j))) j++
-  return FAMILY_WORDS.has(text.slice(end + 1, j))
-}
-
-/** One of DETERMINERS and one space right before `start`. */
-function determinerBefore(text: string, start: number): boolean {
-  if (start < 2 || text.charCodeAt(start - 1) !== 32) return false
-  let i = start - 1
-  while (i > 0 && i > start - 8 && isLetter(text.charCodeAt(i - 1))) i--
-  if (i > 0 && isLetter(text.charCodeAt(i - 1))) return false
-  return DETERMINERS.has(text.slice(i, start - 1).toLowerCase())
-}
-
-/** A digit within eight characters before `start` or after `end` (a house number, a postcode). */
-function digitNear(text: string, start: number, end: number): boolean {
-  for (let i = Math.max(0, start - 8); i < start; i++) if (isDigitCode(text.charCodeAt(i))) return true
-  for (let i = end; i < end + 8 && i < text.length; i++) if (isDigitCode(text.charCodeAt(i))) return true
-  return false
-}
-
-function isDigitCode(c: number): boolean {
-  return c >= 48 && c <= 57
-}
-
 function topicStart(text: string, at: number): boolean {
   let i = at - 1
   while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 34)) i--
