@@ -61,8 +61,8 @@ describe('redaction quality on the hand-written sets', () => {
   it.each([
     // file, overall recall floor, false-alarm ceiling, PERSON floor, STREET_ADDRESS floor
     ['handwritten.jsonl', 0.95, 0.05, 0.91, 0.91],
-    ['handwritten-2.jsonl', 0.93, 0.09, 0.9, 0.84],
-    ['handwritten-3.jsonl', 0.95, 0.21, 0.94, 0.77],
+    ['handwritten-2.jsonl', 0.94, 0.09, 0.9, 0.88],
+    ['handwritten-3.jsonl', 0.95, 0.21, 0.94, 0.8],
   ])('%s: recall %f or more, false alarms %f or fewer', (file, overall, alarms, person, street) => {
     const q = score(file)
     expect(q.overall).toBeGreaterThanOrEqual(overall)

@@ -426,6 +426,10 @@ describe('specific negatives', () => {
         "Billing address 29 Victoria Road, Cheltenham GL50 2AB doesn't match card 4485 3091 2277 4061",
         "Billing address <STREET_ADDRESS> doesn't match card <CREDIT_CARD>",
       ],
+      // Korean and Japanese forms, romanised.
+      ['Our Seoul office: 152 Teheran-ro, Gangnam-gu, Seoul 06236.', 'Our Seoul office: <STREET_ADDRESS>.'],
+      ['Ship it to 3-5-1 Umeda, Kita-ku, Osaka 530-0001 today', 'Ship it to <STREET_ADDRESS> today'],
+      ['He said gun-ro once, 12 times', 'He said gun-ro once, 12 times'],
     ])
   })
   it('takes no sentence, route, date, memory address or street talked about for an address', () => {

@@ -16,7 +16,7 @@ import {
   textProfile,
 } from '../text-profile.js'
 import { BREAK, classify, personLexicon } from './person-lexicon.js'
-import { GATE_LITERALS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
+import { GATE_LITERALS, HYPHEN_DISTRICTS, HYPHEN_ROADS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
 
 // Letters of the Latin, Greek and Cyrillic scripts as explicit ranges: non-Unicode regexes run much faster in V8.
 const L = 'A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF'
@@ -42,6 +42,14 @@ const COMPOUND = new RegExp(
   `(?<![${L}0-9])(?:\\d{1,6}[ ]{1,3})?[${L}]{1,30}(?:${SUFFIXES})[ ]{1,3}\\d{1,5}[A-Za-z]?(?![${L}0-9])`,
   'gi',
 )
+// Korean and Japanese forms romanised: "152 Teheran-ro", "45 Sejong-daero"; and a block number before a district's
+// name and its ward ("2-14-7 Nishi-Shinjuku, Shinjuku-ku": the ward goes with the line's tail, see TAIL).
+const HYPHENATED = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])(?:\d{1,5}(?:-\d{1,4}){0,2}[ ]{1,2}\p{Lu}\p{Ll}{1,24}(?:-\p{Lu}?\p{Ll}{1,12})?-(?:${HYPHEN_ROADS.join('|')})|\d{1,2}-\d{1,2}(?:-\d{1,3})?[ ]{1,2}\p{Lu}\p{Ll}{1,24}(?:-\p{Lu}\p{Ll}{1,20})?(?=,[ ]{1,2}\p{Lu}\p{Ll}{1,20}-(?:${HYPHEN_DISTRICTS.join('|')})(?![\p{L}])))(?![\p{L}\p{N}])`,
+  'gu',
+)
+const HYPHENATED_HINT = new RegExp(String.raw`-(?:${[...HYPHEN_ROADS, ...HYPHEN_DISTRICTS].join('|')})\b`)
+
 // Units, post boxes (in English and the other languages' words for one) and military addresses.
 const UNIT = new RegExp(
   String.raw`(?<![${L}0-9])(?:(?:apt|apartment|suite|ste|unit|flat)\.?[ ]{0,2}#?\d{1,6}[A-Za-z]?(?:,?[ ]{1,2}box[ ]{1,2}\d{1,6})?|p\.?[ ]?o\.?[ ]?box[ ]{1,2}\d{1,6}|postbox[ ]{1,2}\d{1,6}|(?:postbus|postfach|apartado[ ](?:de[ ]correos|postal)|caixa[ ]postal|casella[ ]postale|bo[iî]te[ ]postale|skrytka[ ]pocztowa)[ ]{1,2}\d{1,6}(?:[ ]\d{2}){0,2}|rr[ ]{1,2}\d{1,3},?[ ]{1,2}box[ ]{1,2}\d{1,6}|(?:psc|cmr)[ ]{1,2}\d{1,6},?[ ]{1,2}box[ ]{1,2}\d{1,6}|usn[sv][ ]{1,2}[A-Z][a-z]{1,20}|[afd]po[ ]{1,2}a[aep][ ]{1,2}\d{5})(?![${L}0-9])`,
@@ -157,6 +165,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, number, RegExp | null, boolean]>
   [TYPE_THEN_NUMBER, 0.65, null, true],
   [COMPOUND, 0.65, null, true],
   [UNIT, 0.6, UNIT_HINT, false],
+  [HYPHENATED, 0.7, HYPHENATED_HINT, true],
 ]
 
 /**

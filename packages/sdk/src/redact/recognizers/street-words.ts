@@ -23,6 +23,13 @@ export const CONTEXT_PHRASES = [
 export const POST_BOX_WORDS = ['postbus', 'postfach', 'apartado', 'caixa', 'casella', 'boîte', 'boite', 'skrytka']
 
 /** Every literal of the keyword gate: street types, prefixes, unit words and address phrases. */
+/**
+ * Romanised Korean and Japanese address words joined to a name by a hyphen: a road ("Teheran-ro", "Sejong-daero",
+ * "Insadong-gil") and a district or ward ("Gangnam-gu", "Shinjuku-ku", "Kita-ku", "Nakano-shi").
+ */
+export const HYPHEN_ROADS = ['ro', 'gil', 'daero']
+export const HYPHEN_DISTRICTS = ['gu', 'ku', 'shi', 'cho', 'machi', 'gun', 'dong']
+
 export const GATE_LITERALS = [
   ...TYPES.split('|'),
   ...PREFIXES.split('|').filter((w) => !w.includes('\\')),
@@ -30,4 +37,6 @@ export const GATE_LITERALS = [
   ...['apt', 'apartment', 'suite', 'unit', 'flat', 'postbox', 'psc', 'cmr', 'usns', 'usnv', 'apo', 'fpo', 'dpo'],
   ...POST_BOX_WORDS,
   ...CONTEXT_PHRASES,
+  ...HYPHEN_ROADS,
+  ...HYPHEN_DISTRICTS,
 ]
