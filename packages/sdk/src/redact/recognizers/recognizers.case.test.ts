@@ -430,6 +430,9 @@ describe('specific negatives', () => {
       ['Our Seoul office: 152 Teheran-ro, Gangnam-gu, Seoul 06236.', 'Our Seoul office: <STREET_ADDRESS>.'],
       ['Ship it to 3-5-1 Umeda, Kita-ku, Osaka 530-0001 today', 'Ship it to <STREET_ADDRESS> today'],
       ['He said gun-ro once, 12 times', 'He said gun-ro once, 12 times'],
+      // Indonesia's jalan, and a neighbourhood unit after the number (RT 03/RW 05).
+      ['Kirim ke Jl. Sudirman No. 45, RT 03/RW 05, Jakarta Pusat 10220', 'Kirim ke <STREET_ADDRESS>'],
+      ["c'est 3 fois chez soi", "c'est 3 fois chez soi"],
     ])
   })
   it('takes no sentence, route, date, memory address or street talked about for an address', () => {

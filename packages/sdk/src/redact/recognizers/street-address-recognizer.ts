@@ -435,10 +435,12 @@ const HOUSE_SUFFIX = /^[-/](?:\d{1,4}|[A-Z]{1,3})(?![\p{L}\p{N}])/u
 
 function extendLine(text: string, end: number): number {
   let pos = end
-  // The house number's own suffix: `221-H`, `418-II`, `84/92`, `17/4`, `7-15`.
-  const s = HOUSE_SUFFIX.exec(text.slice(pos, pos + 6))
-  if (s !== null && pos > 0 && isDigitCode(text.charCodeAt(pos - 1))) pos += s[0].length
   for (let i = 0; i < 6; i++) {
+    // A number's own suffix: `221-H`, `418-II`, `84/92`, `17/4`, `7-15`, `RT 03/RW 05`.
+    if (pos > 0 && isDigitCode(text.charCodeAt(pos - 1))) {
+      const s = HOUSE_SUFFIX.exec(text.slice(pos, pos + 6))
+      if (s !== null) pos += s[0].length
+    }
     // TAIL opens with a comma or a space: most streets end before something else, and skip the regex call.
     const c = pos < text.length ? text.charCodeAt(pos) : -1 // never a read past the end (see codeAt() in text-profile.ts)
     if (c !== 44 && c !== 32) break

@@ -4,7 +4,7 @@
 export const TYPES =
   'street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|crescent|circle|cir|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens|grove|hill|alley|trail|plaza|path|loop|mews|quay|wharf|esplanade'
 export const PREFIXES =
-  'rua|avenida|avenue|avda\\.?|av\\.|via|viale|piazza|corso|calle|carrer|paseo|plaza|praça|rue|boulevard|bd\\.?|chemin|allée|place|ul\\.|ulica|aleja|al\\.|trg|náměstí|nám\\.|utca|út|tér|str\\.|λ\\.|οδός|πλατεία'
+  'rua|avenida|avenue|avda\\.?|av\\.|via|viale|piazza|corso|calle|carrer|paseo|plaza|praça|rue|boulevard|bd\\.?|chemin|allée|place|ul\\.|ulica|aleja|al\\.|trg|náměstí|nám\\.|utca|út|tér|str\\.|λ\\.|οδός|πλατεία|jalan|jl\\.'
 export const SUFFIXES =
   'straße|strasse|str\\.|gasse|weg|platz|allee|ring|damm|ufer|laan|straat|gracht|plein|kade|vej|gade|gate|gata|gatan|vägen|veien|väg|katu|tie|kuja|polku|tori|braut|gränd|stræde|utca|út'
 
@@ -33,7 +33,7 @@ export const HYPHEN_DISTRICTS = ['gu', 'ku', 'shi', 'cho', 'machi', 'gun', 'dong
 export const GATE_LITERALS = [
   ...TYPES.split('|'),
   ...PREFIXES.split('|').filter((w) => !w.includes('\\')),
-  ...['avda', 'avda.', 'av.', 'bd', 'bd.', 'ul.', 'al.', 'nám.', 'str.', 'λ.'],
+  ...['avda', 'avda.', 'av.', 'bd', 'bd.', 'ul.', 'al.', 'nám.', 'str.', 'λ.', 'jl.'],
   ...['apt', 'apartment', 'suite', 'unit', 'flat', 'postbox', 'psc', 'cmr', 'usns', 'usnv', 'apo', 'fpo', 'dpo'],
   ...POST_BOX_WORDS,
   ...CONTEXT_PHRASES,
