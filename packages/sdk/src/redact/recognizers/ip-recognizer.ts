@@ -98,9 +98,9 @@ function versionBefore(text: string, start: number): boolean {
   const from = Math.max(lineStart, start - 32)
   const before = text.slice(from, start)
   if (VERSION_KEY.test(before) || VERSION_WORDS.test(before)) return true
-  return text.charCodeAt(lineStart) === 124 && tableHeader(text, lineStart, start) !== null
-    ? VERSION_HEADER.test(tableHeader(text, lineStart, start)!)
-    : false
+  if (text.charCodeAt(lineStart) !== 124) return false
+  const header = tableHeader(text, lineStart, start)
+  return header !== null && VERSION_HEADER.test(header)
 }
 
 /**

@@ -116,19 +116,15 @@ export function versionAfter(text: string, end: number): boolean {
   if (codeAt(text, end) !== 32) return false
   if (codeAt(text, i) === 118) i++ // "v2.1"
   const digitsFrom = i
-  while (isDigit(codeAt(text, i))) i++
-  if (i === digitsFrom || codeAt(text, i) !== 46 || !isDigit(codeAt(text, i + 1))) return false
+  while (isDigitCode(codeAt(text, i))) i++
+  if (i === digitsFrom || codeAt(text, i) !== 46 || !isDigitCode(codeAt(text, i + 1))) return false
   // Four numbers are an IPv4 address as well ("Maria 203.0.113.9"): not taken for a version.
   let dots = 0
-  while (isDigit(codeAt(text, i)) || (codeAt(text, i) === 46 && isDigit(codeAt(text, i + 1)))) {
+  while (isDigitCode(codeAt(text, i)) || (codeAt(text, i) === 46 && isDigitCode(codeAt(text, i + 1)))) {
     if (codeAt(text, i) === 46) dots++
     i++
   }
   return dots !== 3
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57
 }
 
 const OWNED_COMPOUNDS = new Set([
@@ -372,6 +368,7 @@ function isDigitCode(c: number): boolean {
   return c >= 48 && c <= 57
 }
 
-function isLetter(c: number): boolean {
+/** A letter: ASCII, or Latin, Greek or Cyrillic beyond it (not × or ÷). */
+export function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
 }

@@ -49,6 +49,7 @@ const determinerBefore = evidence.determinerBefore
 const familyAfter = evidence.familyAfter
 const digitNear = evidence.digitNear
 const STREET_CUE = evidence.STREET_CUE
+const isLetter = evidence.isLetter
 const kinAfter = evidence.kinAfter
 const monthInDate = contexts.monthInDate
 const signedOff = evidence.signedOff
@@ -275,10 +276,6 @@ export const personRecognizer: Recognizer = {
   },
 }
 
-function isLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
-}
-
 /** End of the word whose letters go on at `from`: letters, and an apostrophe or hyphen before a letter. */
 function wordEnd(text: string, from: number, n: number): number {
   let j = from
@@ -502,8 +499,9 @@ function givenNameAfter(text: string, end: number): boolean {
 }
 
 /**
- * Lower-case names right after `name is ` / `name's `: a known name (also one that is a word or a place), and a second word after it unless that is
- * an ordinary word ("my name is carlos mendez", not "… carlos and"). Capitalised names there are the main scan's.
+ * Lower-case names right after `name is ` / `name's `: a known name (also one that is a word or a place), and a
+ * second word after it unless that is an ordinary word ("my name is carlos mendez", not "… carlos and"). Capitalised
+ * names there are the main scan's.
  */
 function namesAfterPhrase(text: string, out: Finding[]): void {
   const { positions, count } = nameIsPositions()

@@ -1,5 +1,6 @@
 import type { Finding } from '../recognizer.js'
-import { classify, NAME } from './person-lexicon.js'
+import { isLetter } from './person-evidence.js'
+import { BREAK, classify, NAME } from './person-lexicon.js'
 import { placeWord, TEAM } from './person-places.js'
 
 // PERSON from the structure a text is written in rather than from its words: the display name of a mail address, and
@@ -55,10 +56,9 @@ export function greetedNames(text: string, out: Finding[]): void {
   for (let m = GREETED.exec(text); m !== null; m = GREETED.exec(text)) {
     const word = m[1]!
     const end = m.index + m[0].length
-    if ((m.index > 0 && isLetterCode(text.charCodeAt(m.index - 1))) || isLetterCode(text.charCodeAt(end))) continue
+    if ((m.index > 0 && isLetter(text.charCodeAt(m.index - 1))) || isLetter(text.charCodeAt(end))) continue
     if (classify(word, 0, word.length) !== NAME) continue
-    const start = end - word.length
-    out.push({ type: 'PERSON', start, end: start + word.length, score: 0.7, recognizer: 'person' })
+    out.push({ type: 'PERSON', start: end - word.length, end, score: 0.7, recognizer: 'person' })
   }
 }
 
@@ -76,7 +76,7 @@ export function listedNames(text: string, out: Finding[]): void {
     let end = colon
     while (end > 0 && text.charCodeAt(end - 1) === 32) end--
     let start = end
-    while (start > 0 && end - start <= 12 && isLetterCode(text.charCodeAt(start - 1))) start--
+    while (start > 0 && end - start <= 12 && isLetter(text.charCodeAt(start - 1))) start--
     if (end - start < 2 || end - start > 12 || !LIST_LABELS.has(text.slice(start, end).toLowerCase())) continue
     let at = colon + 1
     while (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9) at++
@@ -87,7 +87,8 @@ export function listedNames(text: string, out: Finding[]): void {
       const first = item[1]!
       if (classify(first, 0, first.length) !== NAME) break
       const second = item[2]
-      const itemEnd = item.index + (second && classify(second, 0, second.length) !== 3 ? item[0].length : first.length)
+      const itemEnd =
+        item.index + (second && classify(second, 0, second.length) !== BREAK ? item[0].length : first.length)
       out.push({ type: 'PERSON', start: item.index, end: itemEnd, score: 0.7, recognizer: 'person' })
       // On past the separator to the next item.
       let next = item.index + item[0].length
@@ -133,10 +134,6 @@ export function chatSpeakers(text: string, out: Finding[]): void {
       out.push({ type: 'PERSON', start: at, end: at + name.length, score: 0.7, recognizer: 'person' })
     }
   }
-}
-
-function isLetterCode(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
 }
 
 function isWordCode(c: number): boolean {

@@ -212,11 +212,7 @@ export const streetAddressRecognizer: Recognizer = {
         )
           continue
         if (re === UNIT && unitOfSomethingElse(text, m.index, m.index + m[0].length)) continue
-        if (
-          re === NUMBER_FIRST &&
-          !numberFirstNamesStreet(m[0], profile, text.slice(Math.max(0, m.index - 16), m.index))
-        )
-          continue
+        if (re === NUMBER_FIRST && !numberFirstNamesStreet(text, m.index, m[0], profile)) continue
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
@@ -254,9 +250,9 @@ const DATE_OPENING =
  * Where the address in what follows an address phrase begins, or -1 when none does. It has letters; it opens like
  * one (a capital, a number, a quote or a unit word; in lower case, a street word right after the number, see
  * OPENS_ADDRESS; or "the corner of"), or holds a capital after words in lower case, or those words lead to the first
- * number that opens one ("address of the firm is 9554 rue gafsa"). "delivered to the app 48 hours before", "address already in use on port 5432",
- * `postal_address = 3`, a memory or wallet address (`0x7ffd5e8c1a40`) and a date ("moved to Friday, 28 June") hold
- * none.
+ * number that opens one ("address of the firm is 9554 rue gafsa"). "delivered to the app 48 hours before", "address
+ * already in use on port 5432", `postal_address = 3`, a memory or wallet address (`0x7ffd5e8c1a40`) and a date
+ * ("moved to Friday, 28 June") hold none.
  */
 function addressStart(value: string): number {
   if (!/\p{L}{2}/u.test(value)) return -1
@@ -291,7 +287,7 @@ const LATER_NUMBER = /[ \t\n](\d)/g
  * road trip" holds none), and in text written with capitals, a capitalised word or an ordinal there or a capitalised
  * type ("compare 40 key queries for row counts" has neither). Text in lower case throughout keeps "45 main st".
  */
-function numberFirstNamesStreet(match: string, profile: number, before: string): boolean {
+function numberFirstNamesStreet(text: string, at: number, match: string, profile: number): boolean {
   const words = match.split(/[ ,]+/)
   let i = 0
   while (i < words.length && /^\d/.test(words[i]!) && !/^\d+(?:st|nd|rd|th)$/i.test(words[i]!)) i++
@@ -299,7 +295,7 @@ function numberFirstNamesStreet(match: string, profile: number, before: string):
   const names = words.slice(i, words.length - 1)
   // No word: the name stands before the number ("Příční 1429 St.", "Grössgstötten 50 street"), unless a route's
   // number ("Route 66 road trip", "Highway 1 road closures").
-  if (names.length === 0) return !ROUTE_BEFORE.test(before)
+  if (names.length === 0) return !ROUTE_BEFORE.test(text.slice(Math.max(0, at - 16), at))
   // A sentence, not a street's name: "3 overs at Eden Gardens", "5 June and many shops close".
   if (names.some((w) => LINKING_WORDS.has(w))) return false
   if ((profile & CAPITAL_NOT_I) === 0) return true
