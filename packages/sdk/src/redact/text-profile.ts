@@ -292,6 +292,12 @@ for (const ch of ' -.') SEP[ch.charCodeAt(0)]! |= 2
 // one table read.
 const SPECIAL = new Uint8Array(128)
 for (const ch of ':@=.?&-') SPECIAL[ch.charCodeAt(0)] = 1
+// Latin letters from U+00C0 to U+017F that tell German from its neighbours: 2 for ü and ß, which German writes far more
+// often than the languages around it, and 4 for letters German never writes (å ø æ ş ğ ı ő ű õ), which mark a Nordic
+// language, Turkish, Hungarian or Estonian.
+const LATIN_MARK = new Uint8Array(0xc0)
+for (const ch of 'üÜß') LATIN_MARK[ch.charCodeAt(0) - 0xc0] = 2
+for (const ch of 'åÅøØæÆşŞğĞıőŐűŰõÕ') LATIN_MARK[ch.charCodeAt(0) - 0xc0] = 4
 
 // Hot loop over char codes, run by run: a letter run is hashed while read and looked up once at its end; a digit run
 // extends three digit chains, judged once per run from the characters between it and the previous run; other
@@ -322,6 +328,7 @@ function scan(text: string): number {
   let nAmps = 0
   let nNameIs = 0
   let german = 0 // German function words seen
+  let marks = 0 // LATIN_MARK bits seen
   hexCount = 0
   firstScheme = -1
   let i = 0
@@ -483,10 +490,15 @@ function scan(text: string): number {
         if (firstLetter < 0 && c <= 0x24f) firstLetter = i
         if (nCaps < MAX_CAPS) caps[nCaps] = i
         nCaps++
+        if (c < 0x180) marks |= LATIN_MARK[c - 0xc0]!
       }
     }
     i++
   }
+  // German with one of its function words only, where umlauts with ü or ß among them and no neighbour's letter say
+  // the rest ("Wetter für Dresden am Sonntag … mit 12 km/h"). Tables and lists without one stay as they are: their
+  // cells are often names.
+  if (german === 1 && (marks & 6) === 2) bits |= GERMAN_TEXT
   lastFirstLetter = firstLetter
   lastFirstDigit = firstDigit
   lastDigitsEnd = Math.max(lastDigitEnd, 0)

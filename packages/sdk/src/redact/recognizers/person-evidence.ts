@@ -230,7 +230,21 @@ function teamAfter(text: string, at: number): boolean {
 
 /** A dialogue or chat label: `Name:` at the start of a line. */
 export function speaker(text: string, end: number): boolean {
-  return codeAt(text, end) === 58 && (codeAt(text, end + 1) === 32 || codeAt(text, end + 1) === 34)
+  if (codeAt(text, end) !== 58) return false
+  const q = codeAt(text, end + 1)
+  return q === 34 || (q === 32 && !valueMark(codeAt(text, end + 2)))
+}
+
+/**
+ * A field's label: `: ` and a value that opens with a number, a price, a blank to fill in or a list mark ("Hopper:
+ * 250 g", "Gebühr: 70,00 €", "Claimant: ____", "Tags: [a, b]"), where a speaker's words open with a word or a quote.
+ */
+export function fieldLabel(text: string, end: number): boolean {
+  return codeAt(text, end) === 58 && codeAt(text, end + 1) === 32 && valueMark(codeAt(text, end + 2))
+}
+
+function valueMark(c: number): boolean {
+  return isDigitCode(c) || c === 95 || c === 36 || c === 0x20ac || c === 0xa3 || c === 91 || c === 35 || c === 45
 }
 
 export function hasNonAscii(text: string, start: number, end: number): boolean {

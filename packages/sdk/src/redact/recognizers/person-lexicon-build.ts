@@ -48,8 +48,16 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
   // Names that are also software terms in cspell's dictionary of them ("Json", "Uri", "Deno") are left out too.
   const software = softwareTerms()
   const births = usBirthNames()
+  // A proper noun of the subtitles that the name list lacks is mostly a character's given name there ("Gareth", "Lars",
+  // "Freya"), but also a place, brand or title ("Brooklyn", "Tesla", "Colonel"): a common given name among them is
+  // ambiguous (a name next to another name part, or in strong context), the rest stay places below. Two letters are
+  // suffixes and abbreviations ("Jr", "Pa"), not given names.
   for (const [name, count] of births) {
-    if (count >= MIN_BIRTHS && !map.has(name) && !software.has(name)) map.set(name, NAME)
+    if (software.has(name)) continue
+    const prev = map.get(name)
+    if (prev === undefined) {
+      if (count >= MIN_BIRTHS) map.set(name, NAME)
+    } else if (prev === PROPER && count >= PROPER_GIVEN_NAME_BIRTHS && name.length > 2) map.set(name, AMBIGUOUS)
   }
   for (const [key, value] of map) {
     if (value === PROPER) map.set(key, BREAK)
@@ -86,6 +94,14 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
     const prev = map.get(w)
     map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
   }
+  // Months and weekdays of other languages ("Sonntag", "martes", "lipiec") are no names; those the name lists hold are
+  // ambiguous ("Freitag", a surname), unless they are given names of `PROPER_GIVEN_NAME_BIRTHS` US births or more
+  // ("Mai", "Julio"), which are names more often than dates.
+  for (const w of foreignCalendarWords()) {
+    const prev = map.get(w)
+    if (prev !== NAME && prev !== AMBIGUOUS) map.set(w, BREAK)
+    else if ((births.get(w) ?? 0) < PROPER_GIVEN_NAME_BIRTHS) map.set(w, AMBIGUOUS)
+  }
   // Contractions ("I'm", "I'll", "You're") are never names.
   for (const key of map.keys()) if (/'(?:m|ll|ve|re|d)$/.test(key)) map.set(key, BREAK)
   return { words: map, placeNames: [...placeNames].sort() }
@@ -96,6 +112,12 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
  * and words given as names a handful of times.
  */
 const MIN_BIRTHS = 200
+
+/**
+ * A proper noun of the subtitles that the name list lacks is a given name from this many US births on (Gareth 3,526,
+ * Lars 5,939, Freya 2,052); below it the records mostly hold places and words given as names (Glenwood, Jubilee).
+ */
+const PROPER_GIVEN_NAME_BIRTHS = 1_000
 
 /**
  * A place's name that the name lists hold stays a name from this many US births on (Gary 900,706, Florence 335,569,
@@ -203,6 +225,41 @@ function regionCodes(): string[] {
     }
   }
   return codes
+}
+
+/** Languages whose months and weekdays the lexicon knows besides English's (see `foreignCalendarWords`). */
+const CALENDAR_LOCALES = [
+  'de',
+  'fr',
+  'es',
+  'it',
+  'pt',
+  'nl',
+  'pl',
+  'sv',
+  'da',
+  'nb',
+  'fi',
+  'cs',
+  'ro',
+  'tr',
+  'hu',
+  'id',
+]
+
+/** Months and weekdays in `CALENDAR_LOCALES`, lower case, from the runtime's Intl tables. */
+function foreignCalendarWords(): string[] {
+  const out = new Set<string>()
+  for (const locale of CALENDAR_LOCALES) {
+    const month = new Intl.DateTimeFormat(locale, { month: 'long', timeZone: 'UTC' })
+    const day = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' })
+    const words = [
+      ...Array.from({ length: 12 }, (_, m) => month.format(Date.UTC(2024, m, 1))),
+      ...Array.from({ length: 7 }, (_, d) => day.format(Date.UTC(2024, 0, 1 + d))),
+    ]
+    for (const w of words) if (/^\p{L}{3,}$/u.test(w)) out.add(w.toLocaleLowerCase(locale))
+  }
+  return [...out]
 }
 
 /** Countries, months, weekdays and languages, single words only, from the runtime's Intl tables. */

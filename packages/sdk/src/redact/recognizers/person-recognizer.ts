@@ -70,6 +70,7 @@ const teamCompound = places.teamCompound
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = evidence.sentenceStart
 const speaker = evidence.speaker
+const fieldLabel = evidence.fieldLabel
 const WEAK_CONTEXT = contexts.WEAK_CONTEXT
 const wholeLine = evidence.wholeLine
 
@@ -674,7 +675,8 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
             : 0.55
   // A lone known name needs some support: context before it, a dialogue label, or a name-like neighbour list; in
   // German text ("das Wasser", "am Freitag") a capitalised known name without any is a noun.
-  else if (names === 1) s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : german ? 0.4 : atStart ? 0.5 : 0.55
+  else if (names === 1)
+    s = strong ? 0.85 : weak || speaker(text, end) ? 0.6 : german || fieldLabel(text, end) ? 0.4 : atStart ? 0.5 : 0.55
   else if (unknown === 1)
     s = strong
       ? 0.8

@@ -821,4 +821,27 @@ describe('specific negatives', () => {
       ['Banco de Portugal raised rates.', 'Banco de Portugal raised rates.'],
     ])
   })
+  it('knows given names that subtitles write as proper nouns, reads German by its umlauts too, and fields as no speakers', () => {
+    expectRedacted([
+      ['We met Gareth Pryce and Lars Holm yesterday.', 'We met <PERSON> and <PERSON> yesterday.'],
+      ['Approver chain: Lars Eriksen -> Freya Thorsen (CFO)', 'Approver chain: <PERSON> -> <PERSON> (CFO)'],
+      ['Dr. Martin Luther King Jr. said so.', 'Dr. <PERSON> Jr. said so.'],
+      // One German function word ("mit") and an ü: German, where capitalised nouns are no names.
+      [
+        'Wetter für Dresden: vormittags Nebel, nachmittags 14 °C, Wind aus Südwest mit 12 km/h.',
+        'Wetter für Dresden: vormittags Nebel, nachmittags 14 °C, Wind aus Südwest mit 12 km/h.',
+      ],
+      // Months and weekdays of other languages, even where a name list holds them as surnames.
+      [
+        'Translate Montag, Dienstag, Mittwoch, Freitag and Sonntag into Danish.',
+        'Translate Montag, Dienstag, Mittwoch, Freitag and Sonntag into Danish.',
+      ],
+      // A label whose value is a number, a price or a blank is a field, not a speaker.
+      [
+        'Burrs: 40 mm conical\nSettings: 40 stepped\nHopper: 250 g\nPower: 150 W',
+        'Burrs: 40 mm conical\nSettings: 40 stepped\nHopper: 250 g\nPower: 150 W',
+      ],
+      ['Anna: can you send the deck?\nTom: sure, tonight', '<PERSON>: can you send the deck?\n<PERSON>: sure, tonight'],
+    ])
+  })
 })
