@@ -373,6 +373,8 @@ function scan(text: string): number {
         if (f & W_DOT) bits |= DOT_WORD
         if (f & W_GREETING) bits |= GREETING_WORD
         if (f & W_SECRET) bits |= SECRET_WORD
+        // `key-` and 32 hex digits: a Mailgun key.
+        else if (f & W_SECRET_TAIL && i < n && text.charCodeAt(i) === 45) bits |= KEY_MARKER
         else if (
           f & W_SECRET_TAIL &&
           prevFlags & W_SECRET_HEAD &&

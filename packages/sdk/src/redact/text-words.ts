@@ -109,9 +109,9 @@ export const GERMAN_WORDS = [
   ...['waren', 'hatte', 'keine', 'kein', 'mehr', 'zwei', 'drei', 'bereits', 'sowie', 'jedoch', 'etwa', 'gilt'],
 ]
 for (const w of GERMAN_WORDS) addWord(w, W_GERMAN)
-// Webhook URLs (`hooks.slack.com/services/…`, `discord.com/api/webhooks/…`) and Shopify keys (`shpat_…`) open a key
-// format too: the letter runs that mark them.
-for (const w of ['hooks', 'webhooks', 'shpat', 'shpca', 'shppa', 'shpss']) addWord(w, W_KEY)
+// Webhook URLs (`hooks.slack.com/services/…`, `discord.com/api/webhooks/…`, `….webhook.office.com/webhookb2/…`) and
+// Shopify keys (`shpat_…`) open a key format too: the letter runs that mark them.
+for (const w of ['hooks', 'webhooks', 'webhook', 'webhookb', 'shpat', 'shpca', 'shppa', 'shpss']) addWord(w, W_KEY)
 
 /** Hash of `and`, for the conjunction test. */
 export const HASH_AND = fnv('and')

@@ -136,9 +136,26 @@ describe('exact spans', () => {
       'SG.Zq8vT2mW9kLpQ7xRaB3c.D4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5aB6cD7e',
       secretRecognizer,
     ],
+    // A connection string with a key or password in it is the credential whole, as a URL with one is.
     [
+      'use AccountName=acct;AccountKey=Zq8vT2mW9kLpQ7xRaB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4==;EndpointSuffix=core.windows.net',
       'AccountName=acct;AccountKey=Zq8vT2mW9kLpQ7xRaB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4==;EndpointSuffix=core.windows.net',
-      'Zq8vT2mW9kLpQ7xRaB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4==',
+      secretRecognizer,
+    ],
+    [
+      'Server=tcp:db.example.net,1433;Initial Catalog=crm;User ID=app;Password=6sYBoxC0XLgDW0FNPuJB;Encrypt=True;',
+      'Server=tcp:db.example.net,1433;Initial Catalog=crm;User ID=app;Password=6sYBoxC0XLgDW0FNPuJB;Encrypt=True',
+      secretRecognizer,
+    ],
+    ['MAILGUN_KEY=f23ad8246793108cadcfc65877129e88', 'f23ad8246793108cadcfc65877129e88', secretRecognizer],
+    [
+      'hardcoded (key-8659043a3e2ff88589ac39ad7bd93551), rotate it',
+      'key-8659043a3e2ff88589ac39ad7bd93551',
+      secretRecognizer,
+    ],
+    [
+      'POST https://contoso.webhook.office.com/webhookb2/839cd783-fa54-18dc@1f0b6a2e-7c3d/IncomingWebhook/4c8e2a91d0b7463f9e15a7c2d3b8f604/6a1d9e3f now',
+      'https://contoso.webhook.office.com/webhookb2/839cd783-fa54-18dc@1f0b6a2e-7c3d/IncomingWebhook/4c8e2a91d0b7463f9e15a7c2d3b8f604/6a1d9e3f',
       secretRecognizer,
     ],
     // Secrets told in prose: the value alone, without the sentence's closing dot (a `!` of the value stays).
@@ -411,6 +428,14 @@ describe('specific negatives', () => {
       ['Token expired? Generate a new one.', 'Token expired? Generate a new one.'],
       ['db_password = "Zq8vR2mKx41!"', 'db_password = "<SECRET>"'],
       ['she can be reached on 07700 900461.', 'she can be reached on <PHONE_NUMBER>.'],
+      // Documentation's stand-ins and references to a secret kept elsewhere; a generic `_key` with no generated value.
+      [
+        'DATABASE_URL=postgresql://USER:PASSWORD@localhost:5432/shop',
+        'DATABASE_URL=postgresql://USER:PASSWORD@localhost:5432/shop',
+      ],
+      ['MAPS_KEY=your-google-maps-key', 'MAPS_KEY=your-google-maps-key'],
+      ['db_password     = var.db_password   # from SSM', 'db_password     = var.db_password   # from SSM'],
+      ['PRIMARY_KEY=user_id; sort_key: created_at', 'PRIMARY_KEY=user_id; sort_key: created_at'],
     ])
   })
   it("takes an address's house-number suffix, floor, flat and postcode of other countries' forms", () => {

@@ -12,8 +12,17 @@ import { characterClasses, shannonEntropy } from '../validators/entropy.js'
 
 // `password = "…"`, `API_KEY: …`, `"client_secret": "…"`: the value (group 1) after a secret-like key.
 // The key is matched as a suffix of an identifier so `OPENAI_API_KEY` and `db_password` both count.
+// A key that only ends in `_key` (`MAILGUN_KEY`, `STRIPE_KEY`, but also `PRIMARY_KEY`, `cache_key`) is group 1 and its
+// value group 2: such a value must look generated (GENERIC_KEY_FLOOR).
 const ASSIGNMENT =
-  /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|(?:master|signing|encryption|secret)[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret)["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
+  /(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|(?:master|signing|encryption|secret)[_-]?key|(?:access|auth|refresh|bearer|session|api)[_-]?token|token|credentials?|client[_-]?secret|(?<=[A-Za-z0-9])([_-]key))["']?[ \t]{0,8}(?:[:=]|=>|:=)[ \t]{0,8}["']?([^\s"',;<>`]{4,512})/gi
+// A generic `_key`'s value: as long as a generated key at least, and as varied.
+const GENERIC_KEY_FLOOR = 16
+// `Server=…;User ID=…;Password=…;` and `DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;`: a connection string
+// of `key=value` pairs, the first key one word, the rest possibly two ("Initial Catalog", "User ID").
+const CONNECTION_STRING = /[A-Za-z][A-Za-z0-9]{0,40}=[^;\s"'`]*;(?:[ ]?[A-Za-z][A-Za-z0-9 ]{0,40}=[^;\s"'`]*;?)+/g
+// Pairs a connection string needs to be one, the secret's among them.
+const MIN_PAIRS = 3
 const BEARER = /\b(?:Bearer|Basic|Token)[ \t]{1,4}([A-Za-z0-9._~+/=-]{12,4096})/g
 // scheme://user:password@host — the URL from its scheme (the user may be empty: `redis://:password@host`); the match
 // ends before the `@`, and the finding runs on to the URL's end (see urlEnd).
@@ -35,7 +44,7 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
   // every position costs far more).
   ASSIGNMENT.lastIndex = 0
   for (let m = profile & SECRET_KEY_ASSIGNMENT ? ASSIGNMENT.exec(text) : null; m !== null; m = ASSIGNMENT.exec(text)) {
-    let value = m[1]!
+    let value = m[2]!
     const start = m.index + m[0].length - value.length
     // A query parameter (`?api_key=…&format=json`): its value ends at the next `&`, the rest is the next parameter.
     if (m.index > 0 && (text.charCodeAt(m.index - 1) === 63 || text.charCodeAt(m.index - 1) === 38)) {
@@ -43,7 +52,13 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
       if (amp !== -1) value = value.slice(0, amp)
     }
     if (!looksSecret(value)) continue
-    out.push({ type: 'SECRET', start, end: start + value.length, score: 0.8, recognizer: 'secret-assignment' })
+    if (m[1] !== undefined && (value.length < GENERIC_KEY_FLOOR || characterClasses(value) < 2)) continue
+    const end = start + value.length
+    // In a connection string, the whole string is the credential: it names the server and the account to log in with.
+    const whole =
+      text.charCodeAt(end) === 59 || text.charCodeAt(m.index - 1) === 59 ? connectionString(text, start) : null
+    if (whole) out.push({ type: 'SECRET', start: whole[0], end: whole[1], score: 1, recognizer: 'secret-assignment' })
+    else out.push({ type: 'SECRET', start, end, score: 0.8, recognizer: 'secret-assignment' })
   }
   if (profile & URL_SCHEME) {
     // A match holds `://` after a scheme of at most 21 characters: none opens earlier than that before the first one
@@ -65,13 +80,30 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
   }
 }
 
+/** The connection string (`key=value;` pairs, MIN_PAIRS or more) on the line around `at`, or null. */
+function connectionString(text: string, at: number): [number, number] | null {
+  const lineStart = text.lastIndexOf('\n', at) + 1
+  CONNECTION_STRING.lastIndex = lineStart
+  for (let m = CONNECTION_STRING.exec(text); m !== null; m = CONNECTION_STRING.exec(text)) {
+    if (m.index > at) return null
+    const end = m.index + m[0].length
+    if (end <= at) continue
+    let pairs = 0
+    for (let i = m.index; i < end; i++) if (text.charCodeAt(i) === 61) pairs++
+    return pairs >= MIN_PAIRS ? [m.index, text.charCodeAt(end - 1) === 59 ? end - 1 : end] : null
+  }
+  return null
+}
+
 /**
  * A stand-in where a secret would go: masked (`********`, `xxxx`, `••••`), bracketed (`[REDACTED]`, `<YOUR_TOKEN>`,
  * `${API_KEY}`, `{{token}}`, `%TOKEN%`), or named in capitals like a variable (`YOUR_API_KEY`, `API_TOKEN`).
  */
 function placeholder(value: string): boolean {
   if (/^[$<{%[(]/.test(value)) return true
-  if (/^(?:x+|\*+|\.+|•+|changeme|redacted|your[_-]?\w*|\w*[_-]here)$/i.test(value)) return true
+  if (/^(?:x+|\*+|\.+|•+|changeme|redacted|your[_-]?[\w-]*|\w*[_-]here)$/i.test(value)) return true
+  // The word itself in capitals, as documentation writes a URL's parts (`postgresql://USER:PASSWORD@host`).
+  if (/^(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN)$/.test(value)) return true
   return /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)
 }
 
@@ -103,6 +135,8 @@ function looksSecret(value: string): boolean {
   // A reference to a secret kept elsewhere, not its value: `os.getenv("…")`, `os.environ["…"]`, `process.env.API_KEY`.
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*[([]/.test(value) || /^(?:process\.env|os\.environ|ENV)\b/.test(value))
     return false
+  // Terraform's and CI's references (`var.db_password`, `local.token`, `secrets.API_KEY`): the value lives elsewhere.
+  if (/^(?:var|local|data|module|secrets|vars|env|inputs)\.[A-Za-z_][\w.]*$/.test(value)) return false
   // AWS's documented sample credentials (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY).
   if (value.endsWith('EXAMPLE') || value.endsWith('EXAMPLEKEY')) return false
   const h = shannonEntropy(value)

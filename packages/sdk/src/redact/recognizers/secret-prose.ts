@@ -58,8 +58,9 @@ export function proseSecrets(text: string, out: Finding[]): void {
   OPENER.lastIndex = 0
   for (let m = OPENER.exec(text); m !== null; m = OPENER.exec(text)) {
     const end = m.index + m[0].length
-    // `password=` is an assignment (secret-assignments.ts reads it, with its own floor).
-    if (text.charCodeAt(end) === 61) continue
+    // `password=` is an assignment (secret-assignments.ts reads it, with its own floor); `:PASSWORD@` a URL's stand-in
+    // for one (secret-assignments.ts reads URLs).
+    if (text.charCodeAt(end) === 61 || text.charCodeAt(end) === 64) continue
     if (MYSQL.test(m[0])) mysqlPassword(text, end, out)
     else valueAfter(text, end, out)
   }

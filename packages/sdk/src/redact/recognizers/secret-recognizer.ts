@@ -24,7 +24,9 @@ const KEYS = new RegExp(
     // Incoming-webhook URLs carry their own credential: anyone holding one can post.
     'https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/-]{20,200}',
     'https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/[A-Za-z0-9]{5,30}/[A-Za-z0-9_-]{20,200}',
+    'https://[A-Za-z0-9-]{1,63}\\.webhook\\.office\\.com/webhookb2/[A-Za-z0-9@/_-]{40,400}', // Microsoft Teams
     'SG\\.[A-Za-z0-9_-]{16,32}\\.[A-Za-z0-9_-]{30,64}', // SendGrid
+    'key-[0-9a-f]{32}', // Mailgun
     'eyJ[A-Za-z0-9_-]{6,2000}\\.eyJ[A-Za-z0-9_-]{6,8000}\\.[A-Za-z0-9_-]{0,2000}', // JWT (confirmed below)
   ]
     .map((s) => `(?:${s})`)
