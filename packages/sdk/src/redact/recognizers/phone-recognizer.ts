@@ -135,6 +135,29 @@ const NEGATIVE = contextWords([
   'ordine',
   'bestelling',
   'ordernummer',
+  'sipariş',
+  // Tax and company registration numbers ("NIP: 526-000-12-46", "SIRET : 732 829 320 00074", "VAT GB 294 7721 06").
+  'vat',
+  'tva',
+  'iva',
+  'mwst',
+  'ust',
+  'btw',
+  'nip',
+  'regon',
+  'krs',
+  'pesel',
+  'siret',
+  'siren',
+  'rcs',
+  'cnpj',
+  'cpf',
+  'nif',
+  'cif',
+  'kvk',
+  'abn',
+  'ein',
+  'company no',
 ])
 const EMBEDDED_DATE = /\d{4}[-./]\d{2}[-./]\d{2}|\d{2}[-./]\d{2}[-./]\d{4}/
 const DATE = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$/
@@ -189,6 +212,9 @@ export const phoneRecognizer: Recognizer = {
       // Four groups of four digits are a card's shape (one that fails Luhn is no card, and no phone either): no prefix
       // of it is read as a phone number.
       if (digits === 16 && CARD_GROUPS.test(match)) continue
+      // The digits go on from a code of letters and digits ("1Z 4F8 E21 03 9915 7706", "RF18 5390 0754 7034"), or run
+      // on in groups of four past a phone's length (an invoice's access key): one identifier, no phone in it.
+      if (m.index === chainStart && (codeBefore(text, m.index) || fourGroupChain(text, m.index))) continue
       for (let cut = match.length; cut > 0 && digits >= 7; ) {
         const candidate = match.slice(0, cut)
         const s = scoreCandidate(text, m.index, candidate, digits)
@@ -249,6 +275,9 @@ function scoreCandidate(text: string, start: number, raw: string, digits: number
       score = Math.max(score, grouped || plus ? 0.7 : 0.6)
   }
   if (score === 0) return 0
+  // A country code and groups are a phone's own form: no order or tax number is written so ("… the order?\nCustomer:
+  // +30 694 218 3307"). Other candidates lose to such words just before.
+  if (plus && grouped && score >= 0.75) return score
   // nearby(NEGATIVE, 24, 0) and nearby(CONTEXT, 24, 0): windows before the match only, the same for every prefix.
   if (negativeBefore === UNKNOWN) negativeBefore = wordsBefore(text, windowStart, NEGATIVE, 24) ? YES : NO
   if (negativeBefore === YES) {
@@ -268,6 +297,36 @@ let negativeBefore = UNKNOWN
 let closeContextBefore = UNKNOWN
 // Where the context windows before the current match end: its start, or the start of the chain it was cut from.
 let windowStart = 0
+
+/** A token of letters and digits both, up to twelve characters, then one space, right before `at`. */
+function codeBefore(text: string, at: number): boolean {
+  if (at < 3 || text.charCodeAt(at - 1) !== 32) return false
+  let letters = false
+  let digits = false
+  let i = at - 2
+  for (; i >= 0 && at - 2 - i < 12; i--) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) digits = true
+    else if (((c | 32) - 97) >>> 0 < 26) letters = true
+    else break
+  }
+  return letters && digits && (i < 0 || !isTokenChar(text.charCodeAt(i)))
+}
+
+function isTokenChar(c: number): boolean {
+  return c === 95 || c === 45 || (c >= 48 && c <= 57) || ((c | 32) - 97) >>> 0 < 26
+}
+
+/** Five or more groups of four digits, one space or dash apart, from `at`: an identifier's grouping. */
+function fourGroupChain(text: string, at: number): boolean {
+  let groups = 0
+  for (let i = at; ; i += 5) {
+    for (let k = i; k < i + 4; k++) if (!(text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57)) return groups >= 5
+    groups++
+    const sep = text.charCodeAt(i + 4)
+    if (sep !== 32 && sep !== 45) return groups >= 5
+  }
+}
 
 /** Every digit in text[from, to) is the same one ("0000 0000 00"): filler, no one's number. */
 function oneDigitOnly(text: string, from: number, to: number): boolean {

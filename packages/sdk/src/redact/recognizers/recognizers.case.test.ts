@@ -148,6 +148,8 @@ describe('exact spans', () => {
       secretRecognizer,
     ],
     ['MAILGUN_KEY=f23ad8246793108cadcfc65877129e88', 'f23ad8246793108cadcfc65877129e88', secretRecognizer],
+    // A value in the place of a secret column of an SQL insert.
+    ["INSERT INTO users (name, password) VALUES ('ana', 'Adm1n!2024spring');", 'Adm1n!2024spring', secretRecognizer],
     [
       'hardcoded (key-8659043a3e2ff88589ac39ad7bd93551), rotate it',
       'key-8659043a3e2ff88589ac39ad7bd93551',
@@ -867,6 +869,22 @@ describe('specific negatives', () => {
         'Burrs: 40 mm conical\nSettings: 40 stepped\nHopper: 250 g\nPower: 150 W',
       ],
       ['Anna: can you send the deck?\nTom: sure, tonight', '<PERSON>: can you send the deck?\n<PERSON>: sure, tonight'],
+    ])
+  })
+  it('reads tax, company and tracking codes as no phone numbers, and keeps a country-coded number near "order"', () => {
+    expectRedacted([
+      ['NIP: 526-000-12-46, SIRET : 732 829 320 00074', 'NIP: 526-000-12-46, SIRET : 732 829 320 00074'],
+      ['Supplier VAT GB 294 7721 06', 'Supplier VAT GB 294 7721 06'],
+      ['Tracking number: 1Z 4F8 E21 03 9915 7706.', 'Tracking number: 1Z 4F8 E21 03 9915 7706.'],
+      ['Referenz: RF18 5390 0754 7034', 'Referenz: RF18 5390 0754 7034'],
+      [
+        'Chave de acesso: 3524 0512 3456 7800 0195 5500 1000 0482 1310 0048 2137',
+        'Chave de acesso: 3524 0512 3456 7800 0195 5500 1000 0482 1310 0048 2137',
+      ],
+      [
+        'Can you confirm the number on the order?\nCustomer: +30 694 218 3307',
+        'Can you confirm the number on the order?\nCustomer: <PHONE_NUMBER>',
+      ],
     ])
   })
 })

@@ -80,6 +80,62 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
   }
 }
 
+// `INSERT INTO users (name, password, mfa_secret) VALUES ('ana', 'Adm1n!2024', 'GPJN…'), (…)`: the column list (group
+// 1); the tuples follow.
+const INSERT = /\binsert\s+into\s+[\w."`[\]]{1,128}\s*\(([^()]{1,2000})\)\s*values\s*/gi
+// A column that holds a secret: its name ends like a secret key.
+const SECRET_COLUMN = /(?:pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|private_?key|credentials?)["'`\]]?$/i
+// Tuples read per statement, at most.
+const MAX_ROWS = 1000
+
+/**
+ * The values of secret columns in SQL `INSERT … VALUES` statements: each tuple's quoted string in the position of a
+ * column named like a secret (`password`, `api_key`, `mfa_secret`), when it looks like one.
+ */
+export function insertedSecrets(text: string, out: Finding[]): void {
+  INSERT.lastIndex = 0
+  for (let m = INSERT.exec(text); m !== null; m = INSERT.exec(text)) {
+    const columns = m[1]!.split(',').map((c) => SECRET_COLUMN.test(c.trim()))
+    if (!columns.includes(true)) continue
+    let i = m.index + m[0].length
+    for (let row = 0; row < MAX_ROWS && text.charCodeAt(i) === 40; row++) {
+      i = tupleSecrets(text, i + 1, columns, out)
+      while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13))
+        i++
+      if (text.charCodeAt(i) !== 44) break
+      i++
+      while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13))
+        i++
+    }
+  }
+}
+
+/** Reads one tuple's values from `at` (after its `(`) and returns the index after its `)`. */
+function tupleSecrets(text: string, at: number, columns: boolean[], out: Finding[]): number {
+  let i = at
+  for (let col = 0; i < text.length; col++) {
+    while (text.charCodeAt(i) === 32) i++
+    if (text.charCodeAt(i) === 39) {
+      // A quoted string, `''` standing for a quote.
+      const from = i + 1
+      for (i = from; i < text.length; i++) {
+        if (text.charCodeAt(i) !== 39) continue
+        if (text.charCodeAt(i + 1) !== 39) break
+        i++
+      }
+      const value = text.slice(from, i)
+      if (columns[col] && value.indexOf("''") === -1 && looksSecret(value)) {
+        out.push({ type: 'SECRET', start: from, end: i, score: 0.8, recognizer: 'secret-assignment' })
+      }
+      i++
+    } else while (i < text.length && text.charCodeAt(i) !== 44 && text.charCodeAt(i) !== 41) i++
+    while (text.charCodeAt(i) === 32) i++
+    if (text.charCodeAt(i) !== 44) return text.charCodeAt(i) === 41 ? i + 1 : i
+    i++
+  }
+  return i
+}
+
 /** The connection string (`key=value;` pairs, MIN_PAIRS or more) on the line around `at`, or null. */
 function connectionString(text: string, at: number): [number, number] | null {
   const lineStart = text.lastIndexOf('\n', at) + 1

@@ -1,7 +1,7 @@
 import { type Finding, NO_FINDINGS, type Recognizer } from '../recognizer.js'
 import { AUTH_WORD, COLON, DASHES, EQUALS, KEY_MARKER, SECRET_WORD, textProfile } from '../text-profile.js'
 import { checkJwt } from '../validators/jwt.js'
-import { assignmentSecrets } from './secret-assignments.js'
+import { assignmentSecrets, insertedSecrets } from './secret-assignments.js'
 import { proseSecrets } from './secret-prose.js'
 
 // Provider key formats, one alternation so the text is scanned once. Every branch starts with a literal prefix
@@ -83,7 +83,10 @@ export const secretRecognizer: Recognizer = {
       }
     }
     assignmentSecrets(text, profile, out)
-    if (profile & SECRET_WORD) proseSecrets(text, out)
+    if (profile & SECRET_WORD) {
+      proseSecrets(text, out)
+      insertedSecrets(text, out)
+    }
     return out
   },
 }
