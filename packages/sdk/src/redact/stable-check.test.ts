@@ -145,6 +145,8 @@ describe('the second analysis a replacement asks for', () => {
       'ana@example.com221 Baker Street J. Rua Igreja 25 ',
       // `Maria` found alone (a run of five words is no candidate); as a token it leaves a run of four.
       'lives Anna Annaorder Anna Lopez Maria\n555-201-3344 GB82 WEST 1234 5698 7654 32 Maria ',
+      // `Rose: 221 …` is a field with a value; `Rose: <STREET_ADDRESS>` reads as a speaker.
+      'Rose: 221 Baker Street ',
     ])
       expect(fast.redact(found)).toEqual(full.redact(found))
     fc.assert(

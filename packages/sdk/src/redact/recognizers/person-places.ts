@@ -27,6 +27,15 @@ const addPlaceWords = (words: readonly string[], flag: number): void => {
 }
 addPlaceWords(['lake', 'mount', 'mt', 'saint', 'st', 'ste', 'santa', 'san', 'santo', 'sankt', 'sao', 'são'], PLACE_HEAD)
 addPlaceWords(['fort', 'port', 'cape', 'lago', 'monte', 'mont'], PLACE_HEAD)
+// Stations and airports that open their name in other languages ("Gare de Lyon", "Stazione di Firenze", "Stasiun
+// Manggarai", "Aeropuerto de Barajas").
+addPlaceWords(
+  [
+    ...['gare', 'stazione', 'estación', 'estacion', 'estação', 'estacao', 'stasiun', 'dworzec', 'bahnhof'],
+    ...['aeropuerto', 'aeroporto', 'aéroport', 'aeroport', 'lotnisko', 'bandara', 'flughafen', 'havalimanı'],
+  ],
+  PLACE_HEAD,
+)
 addPlaceWords(
   [
     ...['river', 'associates', 'networks', 'exchange', 'inc', 'corp', 'corporation', 'ltd', 'llc', 'llp', 'gmbh'],
@@ -41,6 +50,10 @@ addPlaceWords(
     ...['centre', 'center', 'theatre', 'theater', 'festival', 'conference', 'summit', 'treaty', 'accords', 'doctrine'],
     ...['ministry', 'department', 'council', 'commission', 'committee', 'agency', 'bureau', 'parliament', 'senate'],
     ...['congress', 'assembly', 'fc'],
+    // Stations and airports named by their city in other languages ("Milano Centrale", "Amersfoort Centraal", "Roma
+    // Termini", "Warszawa Centralna", "Krakowa Głównego", "München Hbf", "İstanbul Havalimanı").
+    ...['centrale', 'centraal', 'central', 'termini', 'centralna', 'centralnej', 'główny', 'głównego', 'główna'],
+    ...['hauptbahnhof', 'hbf', 'bahnhof', 'flughafen', 'havalimanı', 'station', 'terminal'],
   ],
   ORG_TAIL,
 )
@@ -168,9 +181,27 @@ const REGIONS = new Set([
   ...['new south wales', 'western australia', 'south australia'],
 ])
 
-/** ", " and a state or province written out follow ("Lincoln, Nebraska", "Albany, New York"): a city, not a person. */
+// US states by their postal codes ("Hawthorne, CA"). Not MD and PA, which are a physician's and a physician
+// assistant's titles after a name as often ("Lena Ortiz, MD").
+const STATE_CODES = new Set(
+  [
+    ...['AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY', 'LA'],
+    ...['ME', 'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND', 'OH', 'OK', 'OR'],
+    ...['RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY', 'DC'],
+  ].map((code) => code.charCodeAt(0) * 256 + code.charCodeAt(1)),
+)
+
+/**
+ * ", " and a state or province follow, written out or by its postal code ("Lincoln, Nebraska", "Albany, New York",
+ * "Hawthorne, CA"): a city, not a person.
+ */
 export function regionAfter(text: string, end: number): boolean {
   if (codeAt(text, end) !== 44 || codeAt(text, end + 1) !== 32) return false
+  const a = codeAt(text, end + 2)
+  const b = codeAt(text, end + 3)
+  if (a >= 65 && a <= 90 && b >= 65 && b <= 90 && !isWordChar(codeAt(text, end + 4))) {
+    return STATE_CODES.has(a * 256 + b)
+  }
   let e = end + 2
   // Up to three capitalised words ("New South Wales").
   for (let w = 0; w < 3; w++) {

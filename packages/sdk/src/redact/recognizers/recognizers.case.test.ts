@@ -887,4 +887,12 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it('reads stations, airports and cities in their state by postal code as places', () => {
+    expectRedacted([
+      ['Train from Milano Centrale to Roma Termini at 9:10', 'Train from Milano Centrale to Roma Termini at 9:10'],
+      ['Amersfoort Centraal, spoor 3, then Gare de Lyon', 'Amersfoort Centraal, spoor 3, then Gare de Lyon'],
+      ['Out for delivery (Hawthorne, CA) at 08:12', 'Out for delivery (Hawthorne, CA) at 08:12'],
+      ['Signed, Lena Ortiz, MD', 'Signed, <PERSON>, MD'],
+    ])
+  })
 })
