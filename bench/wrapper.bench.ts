@@ -8,6 +8,11 @@
  *    (hundreds of µs) is the baseline, so on a shared machine this table shows the ratio more than the µs.
  * Rounds alternate plain and wrapped to spread noise evenly; tables report medians over rounds.
  *
+ * The wrappers and the ledger are imported from the built package (`dist`), as an application runs them: under tsx,
+ * source files are compiled with esbuild's keepNames, which wraps every function expression in a `__name()` call
+ * (an `Object.defineProperty` per closure created), and the capture path creates a few closures per call and per
+ * stream. Build first: `npx tsc -b packages/sdk`.
+ *
  *   npx tsx bench/wrapper.bench.ts
  */
 import fs from 'node:fs'
@@ -17,8 +22,8 @@ import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { APIPromise } from 'openai/core/api-promise'
 import { Stream } from 'openai/core/streaming'
-import { observeAnthropic, observeOpenAI } from '../packages/sdk/src/integrations/index.js'
-import { createLedger } from '../packages/sdk/src/ledger.js'
+import { observeAnthropic, observeOpenAI } from '../packages/sdk/dist/integrations/index.js'
+import { createLedger } from '../packages/sdk/dist/ledger.js'
 import type { LogInput } from '../packages/sdk/src/record/log-input.js'
 
 const ROUNDS = 9

@@ -14,7 +14,7 @@ export interface CallSpec {
   /** Logs a complete (non-streamed) result. */
   response(capture: CallCapture, request: RequestFields, value: unknown): void
   /** The observer that follows a streamed result; absent when the method never streams. */
-  stream?(capture: CallCapture, request: RequestFields, signal: AbortSignal | undefined): StreamObserver<never>
+  stream?(capture: CallCapture, request: RequestFields, controller: AbortController | undefined): StreamObserver<never>
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK method's own signature is preserved by the caller's type.
@@ -52,8 +52,8 @@ export function observeMethod(
         (value) => {
           try {
             if (streaming && spec.stream) {
-              const signal = (value as { controller?: AbortController } | null)?.controller?.signal
-              if (!observeStream(value, spec.stream(c, req, signal), (e) => c.captureFailed(e))) c.finish(req, null)
+              const controller = (value as { controller?: AbortController } | null)?.controller
+              if (!observeStream(value, spec.stream(c, req, controller), (e) => c.captureFailed(e))) c.finish(req, null)
             } else spec.response(c, req, value)
           } catch (e) {
             c.captureFailed(e)

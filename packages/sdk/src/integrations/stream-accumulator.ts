@@ -12,17 +12,21 @@ export abstract class StreamAccumulator<T> implements StreamObserver<T> {
   constructor(
     protected readonly capture: CallCapture,
     protected readonly request: RequestFields,
-    private readonly signal: AbortSignal | undefined,
+    private readonly controller: AbortController | undefined,
   ) {}
 
   abstract chunk(value: T): void
   /** The response fields received so far. */
   protected abstract fields(): ResponseFields
+  /** The provider's terminal event arrived (a finish reason, `message_stop`, `response.completed`). */
+  protected abstract ended(): boolean
   /** The stream ended without an abort: finish it as complete, or as an error naming what never arrived. */
   protected abstract complete(): void
 
   end(): void {
-    if (this.signal?.aborted) this.finishError(abortedError('stream aborted by the caller'))
+    // The SDKs end a stream silently after `controller.abort()`. Only a stream cut before its terminal event asks: a
+    // controller makes its signal on first read, which costs microseconds where the SDK never read it.
+    if (!this.ended() && this.controller?.signal.aborted) this.finishError(abortedError('stream aborted by the caller'))
     else this.complete()
   }
 

@@ -114,6 +114,10 @@ export class MessageStreamAccumulator extends StreamAccumulator<MessageStreamEve
     return fieldsFrom({ ...this.message, usage: this.usage }, this.blocks, this.toolArgs)
   }
 
+  protected ended(): boolean {
+    return this.stopped
+  }
+
   protected complete(): void {
     if (!this.stopped) this.finishError(abortedError('stream ended before message_stop'))
     else this.capture.finish(this.request, this.fields())

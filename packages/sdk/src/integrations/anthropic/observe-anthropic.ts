@@ -10,7 +10,7 @@ const messagesSpec: CallSpec = {
   operation: 'chat',
   request: messagesRequestFields,
   response: (c, req, value) => c.finish(req, messagesResponseFields(value as AnthropicMessage)),
-  stream: (c, req, signal) => new MessageStreamAccumulator(c, req, signal),
+  stream: (c, req, controller) => new MessageStreamAccumulator(c, req, controller),
 }
 
 /**

@@ -138,6 +138,10 @@ export class ChatStreamAccumulator extends StreamAccumulator<ChatCompletionChunk
     }
   }
 
+  protected ended(): boolean {
+    return this.finishReasons.length > 0
+  }
+
   protected complete(): void {
     if (this.finishReasons.length === 0) this.finishError(abortedError('stream ended before a finish_reason'))
     else this.capture.finish(this.request, this.fields())

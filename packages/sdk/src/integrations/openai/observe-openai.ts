@@ -13,7 +13,7 @@ const chatSpec: CallSpec = {
   operation: 'chat',
   request: chatRequestFields,
   response: (c, req, value) => c.finish(req, chatResponseFields(value as ChatCompletion)),
-  stream: (c, req, signal) => new ChatStreamAccumulator(c, req, signal),
+  stream: (c, req, controller) => new ChatStreamAccumulator(c, req, controller),
 }
 
 const responsesSpec: CallSpec = {
@@ -21,7 +21,7 @@ const responsesSpec: CallSpec = {
   operation: 'responses',
   request: responsesRequestFields,
   response: (c, req, value) => finishResponse(c, req, value as ResponseObject),
-  stream: (c, req, signal) => new ResponsesStreamAccumulator(c, req, signal),
+  stream: (c, req, controller) => new ResponsesStreamAccumulator(c, req, controller),
 }
 
 const embeddingsSpec: CallSpec = {

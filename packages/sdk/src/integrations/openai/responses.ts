@@ -122,6 +122,10 @@ export class ResponsesStreamAccumulator extends StreamAccumulator<ResponseStream
     return { ...base, output: [{ role: 'assistant', content: this.text || null }] }
   }
 
+  protected ended(): boolean {
+    return this.final !== null || this.errorEvent !== null
+  }
+
   protected complete(): void {
     if (this.final) finishResponse(this.capture, this.request, this.final, this.text)
     else if (this.errorEvent) {
