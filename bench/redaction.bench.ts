@@ -5,8 +5,9 @@
  *   npx tsx bench/redaction.bench.ts [corpus-dir]     (default ../shared/pii next to the repository)
  *
  * Recall is also reported on the hand-written sets in bench/corpora (not part of the timed texts): handwritten.jsonl, and
- * handwritten-2.jsonl and handwritten-3.jsonl, two sets of labelled positives and look-alike negatives written apart
- * from the engine's rules (the second one was only scored, never read for a rule, when it was added).
+ * handwritten-2.jsonl to -5.jsonl, sets of labelled positives and look-alike negatives written apart from the engine's
+ * rules (each was scored before any rule was read from it; -4 is English application traffic, -5 other languages and
+ * structured data).
  *
  * Recall is computed by the corpus's own scorer (score-redaction.py) on each library's output.
  * Speed: the libraries take turns (five rounds of about 400 ms each) and each keeps its best round, so a burst of load
@@ -30,7 +31,13 @@ const here = dirname(fileURLToPath(import.meta.url))
 const corpusDir = resolve(process.argv[2] ?? join(here, '..', '..', 'shared', 'pii'))
 const corpora = ['dev.jsonl', 'presidio-synth.jsonl']
 // Scored for recall too (not timed, so the speed figures stay comparable): the hand-written sets in bench/corpora.
-const extras = ['handwritten.jsonl', 'handwritten-2.jsonl', 'handwritten-3.jsonl'].map((f) => join(here, 'corpora', f))
+const extras = [
+  'handwritten.jsonl',
+  'handwritten-2.jsonl',
+  'handwritten-3.jsonl',
+  'handwritten-4.jsonl',
+  'handwritten-5.jsonl',
+].map((f) => join(here, 'corpora', f))
 const require = createRequire(import.meta.url)
 const ROUNDS = 5
 const ROUND_MS = 400
