@@ -15,6 +15,7 @@ const W_KEY = words.W_KEY
 const W_PREFIX = words.W_PREFIX
 const W_STREET = words.W_STREET
 const W_TAIL = words.W_TAIL
+const W_ADDRESS_KEY = words.W_ADDRESS_KEY
 const W_TYPE = words.W_TYPE
 const W_UNIT = words.W_UNIT
 const W_NAME = words.W_NAME
@@ -372,6 +373,7 @@ function scan(text: string): number {
         if (f & W_GERMAN && ++german === 2) bits |= GERMAN_TEXT
         if (f & W_DOT) bits |= DOT_WORD
         if (f & W_GREETING) bits |= GREETING_WORD
+        if (f & W_ADDRESS_KEY) bits |= ADDRESS_PHRASE | STREET_WORD
         if (f & W_SECRET) bits |= SECRET_WORD
         // `key-` and 32 hex digits: a Mailgun key.
         else if (f & W_SECRET_TAIL && i < n && text.charCodeAt(i) === 45) bits |= KEY_MARKER

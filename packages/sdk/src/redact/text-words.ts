@@ -1,4 +1,4 @@
-import { GATE_LITERALS, POST_BOX_WORDS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
+import { ADDRESS_KEYS, GATE_LITERALS, POST_BOX_WORDS, PREFIXES, SUFFIXES, TYPES } from './recognizers/street-words.js'
 
 // The words the text profile (text-profile.ts) looks for, and the character tests its scan uses. Words are FNV-1a
 // hashes of lower-cased ASCII letter runs, so the scan looks each run up once, without building a string.
@@ -53,6 +53,7 @@ export const W_SECRET_TAIL = 2048 // its second word ("key")
 export const W_GERMAN = 4096 // a German function word that is no English word ("und", "nicht", "ich")
 export const W_DOT = 8192 // "dot": a mail address spelled out ("ana [at] example [dot] com")
 export const W_GREETING = 16384 // a greeting before a name in lower case ("hi jess", "oye pablo")
+export const W_ADDRESS_KEY = 32768 // "address" in another language ("Adresse", "Anschrift", "morada")
 
 const addWord = (word: string, flag: number): void =>
   insert(wordKeys, wordValues, WORD_MASK, fnv(word.toLowerCase()), flag)
@@ -68,6 +69,9 @@ for (const w of GATE_LITERALS.filter(ascii)) {
     addWord(words[1]!, W_TAIL)
   } else if (letters(w).length > 0) addWord(letters(w), W_STREET)
 }
+// The word for an address in other languages, as its ASCII letter run (`direcci` of `dirección`, `endere` of
+// `endereço`): what follows one is read as an address when it opens like one (see the street recognizer's CONTEXT).
+for (const w of ADDRESS_KEYS) addWord(w, W_ADDRESS_KEY)
 // `p.o. box`, `p o box`, `p.obox`, `pobox`: the letter run that ends the post-box form.
 for (const w of ['box', 'obox', 'pobox']) addWord(w, W_STREET)
 for (const w of TYPES.split('|')) addWord(w, W_TYPE)

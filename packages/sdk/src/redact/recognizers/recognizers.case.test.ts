@@ -895,4 +895,23 @@ describe('specific negatives', () => {
       ['Signed, Lena Ortiz, MD', 'Signed, <PERSON>, MD'],
     ])
   })
+  it('takes the floors, flats and postcodes of more countries, and the address after its word in other languages', () => {
+    expectRedacted([
+      ['Kundin: Mariahilfer Straße 88/2/14, 1070 Wien', 'Kundin: <STREET_ADDRESS>'],
+      ['Neue Anschrift: Weidenweg 12, 2. OG links, 04229 Leipzig', 'Neue Anschrift: <STREET_ADDRESS>'],
+      ['Werkadres Oudegracht 144 bis, 3511 AZ Utrecht', 'Werkadres <STREET_ADDRESS>'],
+      [
+        'La entrega es en Calle de Toledo 54, 3.º izq., 28005 Madrid y mañana',
+        'La entrega es en <STREET_ADDRESS> y mañana',
+      ],
+      [
+        'Adresa clinicii: Str. Lipscani nr. 12, et. 2, ap. 4, sector 3, 030031 București. Pentru',
+        'Adresa clinicii: <STREET_ADDRESS>. Pentru',
+      ],
+      ['Adres: Kouter 29, 9000 Gent. Annuleren kan', 'Adres: <STREET_ADDRESS>. Annuleren kan'],
+      ['wohnhaft Am Lerchenfeld 9, 91550 Dinkelsbühl, die sich', 'wohnhaft <STREET_ADDRESS>, die sich'],
+      // The word alone, and a number that follows it in a sentence about something else, hold no address.
+      ['Die Adresse ist falsch, bitte 3 Tage warten.', 'Die Adresse ist falsch, bitte 3 Tage warten.'],
+    ])
+  })
 })

@@ -58,7 +58,7 @@ const UNIT = new RegExp(
 // "lives at …", "address: …": the rest of the line after an address phrase. Not inside our own tokens: the
 // "ADDRESS>" of `<IP_ADDRESS>` is no address phrase.
 const CONTEXT = new RegExp(
-  String.raw`(?<![${L}])(?<!<[A-Z0-9_]{0,40})(?:address(?:[ ]is)?|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)[ \t]{0,4}:?[ \t\n]{0,8}(?:>[ ]?)?([^\n]{4,120})`,
+  String.raw`(?<![${L}])(?<!<[A-Z0-9_]{0,40})(?:address(?:[ ]is)?|adres(?:se|a|s|sen|i|im)?|anschrift|wohnhaft|domicilio|direcci[oó]n|endere[cç]o|morada|indirizzo|osoite|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)[ \t]{0,4}:?[ \t\n]{0,8}(?:>[ ]?)?([^\n]{4,120})`,
   'gi',
 )
 
@@ -147,6 +147,12 @@ function movedTo(text: string, at: number): boolean {
   return (text.charCodeAt(at) | 32) === 109 && (text.charCodeAt(at + 1) | 32) === 111
 }
 
+/** The phrase at `at` is one of the other languages' words for an address (CONTEXT's; all but the English ones). */
+function foreignKey(text: string, at: number): boolean {
+  return FOREIGN_KEY.test(text.slice(at, at + 9))
+}
+const FOREIGN_KEY = /^(?:adres|anschrift|wohnhaft|domicilio|direcci|endere|morada|indirizzo|osoite)/i
+
 // What follows "moved to" opens like an address: a capital, a `#`, a quote, or a number that is not followed by a
 // lower-case word ("221B Baker Street"; "12 rue de Rivoli" and "45 main st" pass by the street word after the number);
 // "moved to 4 sprints per quarter" and "moved to the third floor in 2023" do not.
@@ -228,8 +234,10 @@ export const streetAddressRecognizer: Recognizer = {
       const quoted = quotedValue(raw)
       const value = quoted ? raw.slice(quoted[0], quoted[1]) : trimValue(raw)
       if (!/\d/.test(value) && spans.length === 0) continue // "address the issue" is not an address
-      // "moved to" moves meetings, teams and plans too: after it the value must open like an address.
-      if (movedTo(text, m.index) && !OPENS_ADDRESS.test(value)) continue
+      // "moved to" moves meetings, teams and plans too, and the word for an address in another language is read
+      // without its grammar ("die Adresse ist falsch, bitte 3 Tage warten"): after those the value must open like an
+      // address.
+      if ((movedTo(text, m.index) || foreignKey(text, m.index)) && !OPENS_ADDRESS.test(value)) continue
       const from = addressStart(value)
       if (from < 0) continue
       const start = rawStart + (quoted ? quoted[0] : 0) + from
@@ -422,20 +430,22 @@ function hasDigit(text: string, from: number, to: number): boolean {
 // Same-line tail after a street: more capitalised words, numbers, unit words ("… Road Kishiev Squares Suite 4"), each
 // whole ("…, 34th floor" takes no "34"); postcodes that mix letters and digits or hold a dash (UK `G12 8QE`, Canada
 // `V6E 3P3`, `1100-053`, `00-514`, `01310-200`) and a unit number (`#1804`), so the city is not the address's end.
-// Also Ireland's Eircode (`T12 X8KP`), the Netherlands' `1016 DV`, a floor or flat (`3º B`, `5ª planta`, `m. 15`,
-// `apto 72`) and a building number (`No. 142`, `No: 215`).
+// Also Ireland's Eircode (`T12 X8KP`), the Netherlands' `1016 DV`, a floor or flat (`3º B`, `3.º izq.`, `5ª planta`,
+// `m. 15`, `apto 72`, `et. 2, ap. 4`, `lgh 1102`, `bl. B3`, `2. OG links`, `2. tv.`, `1. sal`, `144 bis`) and a
+// building number (`No. 142`, `No: 215`, `nr. 12`).
 const TAIL =
-  /(?:,?[ ]{1,2}(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]\d{2}[ ]?[A-Z\d]{4}|\d{4}[ ][A-Z]{2}|\d{2,5}-\d{3,4}|#\d{1,6}[A-Za-z]?|\d{1,2}[º°ª](?:[ ](?:[A-Z]|izquierda|derecha|izda|dcha|planta|piso|andar))?|(?:m|apto|app|lok|piso|andar|planta|no)[.:]?[ ]?\d{1,5}|\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|apt\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
+  /(?:,?[ ]{1,2}(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]\d{2}[ ]?[A-Z\d]{4}|\d{4}[ ][A-Z]{2}|\d{2,5}-\d{3,4}|#\d{1,6}[A-Za-z]?|\d{1,2}\.?[º°ª]\.?(?:[ ](?:[A-Z]|izquierda|derecha|izda|dcha|izq|esq|dto|planta|piso|andar)\.?)?|(?:m|apto|app|appt|lok|piso|andar|planta|no|nr|et|ap|sc|sector|lgh|depto|dpto|sala|bl|bloco|bloque|esc|pta|puerta|bât|bat)[.:]?[ ]?(?:\d{1,5}[A-Za-z]?|[A-Z]\d{0,3})|\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|(?:apt|links|rechts|tv|th|mf|sal|bis|ter|izq|izda|dcha|esq|dto)\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
 
 const HOUSE_SUFFIX = /^[-/](?:\d{1,4}|[A-Z]{1,3})(?![\p{L}\p{N}])/u
 
 function extendLine(text: string, end: number): number {
   let pos = end
-  for (let i = 0; i < 6; i++) {
-    // A number's own suffix: `221-H`, `418-II`, `84/92`, `17/4`, `7-15`, `RT 03/RW 05`.
-    if (pos > 0 && isDigitCode(text.charCodeAt(pos - 1))) {
+  for (let i = 0; i < 8; i++) {
+    // A number's own suffixes: `221-H`, `418-II`, `84/92`, `17/4`, `7-15`, `RT 03/RW 05`, `88/2/14`.
+    for (let k = 0; k < 3 && pos > 0 && isDigitCode(text.charCodeAt(pos - 1)); k++) {
       const s = HOUSE_SUFFIX.exec(text.slice(pos, pos + 6))
-      if (s !== null) pos += s[0].length
+      if (s === null) break
+      pos += s[0].length
     }
     // TAIL opens with a comma or a space: most streets end before something else, and skip the regex call.
     const c = pos < text.length ? text.charCodeAt(pos) : -1 // never a read past the end (see codeAt() in text-profile.ts)
@@ -466,7 +476,8 @@ function sentenceEnd(word: string, text: string, after: number): boolean {
 }
 
 // Where the value after an address phrase stops (a sentence end or a spaced dash), and what trails it.
-const VALUE_STOP = /[.?!;](?:\s|$)|\s[-—–]\s|\s(?:for|but|which|doesn't|does|did|didn't|was|were|because)\s/
+const VALUE_STOP =
+  /[.?!;](?:\s|$)|\s[-—–]\s|\s(?:for|but|which|doesn't|does|did|didn't|was|were|because)\s|,\s(?:die|der|das|und|aber|que|qui|donde|dove|che|och|og|en|ma|mais|pero|ale|ve)\s/
 const VALUE_TRAIL = /[\s,.]+$/
 
 // What may stand between an address phrase and a quoted value: the key's closing quote, `:` or `=`, the value's quote.

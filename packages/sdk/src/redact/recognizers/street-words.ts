@@ -30,6 +30,15 @@ export const POST_BOX_WORDS = ['postbus', 'postfach', 'apartado', 'caixa', 'case
 export const HYPHEN_ROADS = ['ro', 'gil', 'daero']
 export const HYPHEN_DISTRICTS = ['gu', 'ku', 'shi', 'cho', 'machi', 'gun', 'dong']
 
+/**
+ * The word for an address in other languages, written as the text profile's ASCII letter runs read it (`direcci` of
+ * `dirección`, `endere` of `endereço`): "Adresse: …", "Anschrift: …", "Domicilio: …", "morada: …".
+ */
+export const ADDRESS_KEYS = [
+  ...['adres', 'adresse', 'adresa', 'adress', 'adressen', 'anschrift', 'wohnhaft', 'domicilio', 'direcci'],
+  ...['direccion', 'endere', 'endereco', 'morada', 'indirizzo', 'osoite', 'adresi', 'adresim'],
+]
+
 export const GATE_LITERALS = [
   ...TYPES.split('|'),
   ...PREFIXES.split('|').filter((w) => !w.includes('\\')),
