@@ -36,6 +36,17 @@ const FOREIGN_TITLES = [
   'meneer',
   'dhr',
   'mevr',
+  // Czech and Polish (pane Dvořák, pani Nowak), Indonesian (Bapak Budi, Ibu Wulan, Sdr. Agus), Nordic (hr., fru).
+  'pane',
+  'paní',
+  'pani',
+  'pana',
+  'bapak',
+  'ibu',
+  'sdr',
+  'sdri',
+  'hr',
+  'fru',
 ]
 // Words that announce a name right after them. Looked up by walking back over the previous one or two words
 // (no regex over the window): titles, sign-offs, "my name is", and JSON or form keys such as "name" or "customer".
@@ -104,6 +115,21 @@ const STRONG = new Set([
   'traveler',
   'traveller',
   'student',
+  'donor',
+  'claimant',
+  'borrower',
+  'insured',
+  'approver',
+  'technician',
+  // The same roles in other languages ("Paziente: COSTA GIANLUCA", "Gönderen: SERKAN AKBULUT", "Kunde: …").
+  ...['paziente', 'paciente', 'patientin', 'patiente', 'pacjent', 'patiënt', 'hasta'],
+  ...['cliente', 'kunde', 'kundin', 'klant', 'klient', 'müşteri', 'pelanggan'],
+  ...['empfänger', 'absender', 'mittente', 'destinatario', 'destinatário', 'destinataire', 'remitente', 'remetente'],
+  ...['expéditeur', 'ontvanger', 'afzender', 'odbiorca', 'nadawca', 'gönderen', 'alıcı', 'penerima', 'pengirim'],
+  ...['titular', 'titolare', 'titulaire', 'intestatario', 'inhaber', 'inhaberin', 'versicherte', 'versicherter'],
+  ...['techniker', 'ansprechpartner', 'ansprechpartnerin', 'contactpersoon', 'contacto', 'contato', 'referente'],
+  ...['solicitante', 'antragsteller', 'aanvrager', 'demandeur', 'wnioskodawca', 'mieter', 'mieterin', 'huurder'],
+  ...['locataire', 'begunstigde', 'pic'],
   'nombre',
   'apellido',
   'apellidos',
@@ -363,6 +389,11 @@ addAll(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of
  * Reads the one or two words before `pos`, skipping spaces, quotes, colons, equals signs (`"name": "`) and a question
  * mark (an answer after its question: "What's your name? Ana").
  */
+/** text[start, end) is a form's label for a person ("Patient:", "Kunde:", "Cliente:"): a role word, then `:`. */
+export function roleLabel(text: string, start: number, end: number): boolean {
+  return codeAt(text, end) === 58 && (CONTEXT_WORDS.get(hashWord(text, start, end)) & C_STRONG) !== 0
+}
+
 export function contextBefore(text: string, pos: number): number {
   let i = pos - 1
   let skipped = 0

@@ -39,6 +39,8 @@ addPlaceWords(
 addPlaceWords(
   [
     ...['river', 'associates', 'networks', 'exchange', 'inc', 'corp', 'corporation', 'ltd', 'llc', 'llp', 'gmbh'],
+    // Company forms of other countries ("Müller AG", "Hansen ApS", "Rossi Srl", "Janssen BV", "Silva Ltda").
+    ...['ag', 'kg', 'ohg', 'mbh', 'sarl', 'sas', 'srl', 'bv', 'nv', 'oy', 'oyj', 'aps', 'ltda', 'plc', 'pty', 'pte'],
     ...['group', 'university', 'college', 'institute', 'foundation', 'airport', 'hospital', 'stadium', 'holdings'],
     ...['partners', 'capital', 'ventures', 'labs', 'systems', 'technologies', 'industries', 'motors', 'airlines'],
     // A place named after a person: "Washington State", "Orange County".

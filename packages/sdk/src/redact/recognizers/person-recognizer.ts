@@ -35,6 +35,7 @@ const LOWER = lexicons.LOWER
 const NAME = lexicons.NAME
 const personLexicon = lexicons.personLexicon
 const contextBefore = contexts.contextBefore
+const roleLabel = contexts.roleLabel
 const dialogue = evidence.dialogue
 const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
 const PLACE_CONTEXT = contexts.PLACE_CONTEXT
@@ -659,6 +660,8 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
     if (s > 0) out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
     return
   }
+  // A role's label on a form names no one itself ("Kunde: Müller AG"; Kunde is a surname too).
+  if (parts === 1 && roleLabel(text, start, end)) return
   if (parts >= 2 && (names >= 1 || initials >= 1 || strong)) s = 0.85
   else if (parts >= 2)
     s =

@@ -914,4 +914,15 @@ describe('specific negatives', () => {
       ['Die Adresse ist falsch, bitte 3 Tage warten.', 'Die Adresse ist falsch, bitte 3 Tage warten.'],
     ])
   })
+  it('reads people by their role in other languages and after their titles there, and company forms as no person', () => {
+    expectRedacted([
+      ['Techniker: Ognjen Marković.', 'Techniker: <PERSON>.'],
+      ['Cliente: Nerea Goikoetxea', 'Cliente: <PERSON>'],
+      ['PIC: Rizky Pratama.', 'PIC: <PERSON>.'],
+      ['Dobrý den, pane Dvořák,', 'Dobrý den, pane <PERSON>,'],
+      ['Yth. Bapak Budi Santoso,', 'Yth. Bapak <PERSON>,'],
+      // The label itself, a surname too, and a firm with its company form.
+      ['Kunde: Müller AG', 'Kunde: Müller AG'],
+    ])
+  })
 })
