@@ -72,6 +72,9 @@ const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = evidence.sentenceStart
 const speaker = evidence.speaker
 const fieldLabel = evidence.fieldLabel
+const labelRecurs = evidence.labelRecurs
+const saidAfter = evidence.saidAfter
+const tableHeader = evidence.tableHeader
 const WEAK_CONTEXT = contexts.WEAK_CONTEXT
 const wholeLine = evidence.wholeLine
 
@@ -660,8 +663,9 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
     if (s > 0) out.push({ type: 'PERSON', start, end, score: s, recognizer: 'person' })
     return
   }
-  // A role's label on a form names no one itself ("Kunde: Müller AG"; Kunde is a surname too).
+  // A role's label on a form names no one itself ("Kunde: Müller AG"; Kunde is a surname too), nor does a column.
   if (parts === 1 && roleLabel(text, start, end)) return
+  if (tableHeader(text, start)) return
   if (parts >= 2 && (names >= 1 || initials >= 1 || strong)) s = 0.85
   else if (parts >= 2)
     s =
@@ -683,7 +687,7 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   else if (unknown === 1)
     s = strong
       ? 0.8
-      : (atStart && speaker(text, end) && dialogue(text)) ||
+      : (atStart && speaker(text, end) && dialogue(text) && (labelRecurs(text, start, end) || saidAfter(text, end))) ||
           humanVerbAfter(text, end) ||
           attributed(text, start, end) ||
           kinAfter(text, end) ||

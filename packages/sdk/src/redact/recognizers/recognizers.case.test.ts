@@ -925,4 +925,26 @@ describe('specific negatives', () => {
       ['Kunde: Müller AG', 'Kunde: Müller AG'],
     ])
   })
+  it("reads a table's columns, and a form's labels said once with a value, as no people; speakers who talk as speakers", () => {
+    expectRedacted([
+      [
+        '| Plan | Preis / Monat | Nutzer | Speicher |\n|------|------|------|------|\n| Starter | 9 € | 3 | 50 GB |',
+        '| Plan | Preis / Monat | Nutzer | Speicher |\n|------|------|------|------|\n| Starter | 9 € | 3 | 50 GB |',
+      ],
+      [
+        'Artikelnr;Bezeichnung;Menge;Einheit\n100-2231;Schraube;500;Stk',
+        'Artikelnr;Bezeichnung;Menge;Einheit\n100-2231;Schraube;500;Stk',
+      ],
+      ['| Name | Phone |\n|---|---|\n| Anna Schmidt | 555 |', '| Name | Phone |\n|---|---|\n| <PERSON> | 555 |'],
+      [
+        'Cedente: Tipografia Lumen S.r.l. – P.IVA 04811220487\nCessionario: Cantina Sociale – P.IVA 00212340284',
+        'Cedente: Tipografia Lumen S.r.l. – P.IVA 04811220487\nCessionario: Cantina Sociale – P.IVA 00212340284',
+      ],
+      ['Zorvath: What a wife.\nKelmira: Who are you?', '<PERSON>: What a wife.\n<PERSON>: Who are you?'],
+      [
+        '"idempotency_key": "33f0867d-b7d5-49bc-af48-7f2833d16f48"',
+        '"idempotency_key": "33f0867d-b7d5-49bc-af48-7f2833d16f48"',
+      ],
+    ])
+  })
 })

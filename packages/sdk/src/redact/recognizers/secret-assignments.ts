@@ -52,7 +52,7 @@ export function assignmentSecrets(text: string, profile: number, out: Finding[])
       if (amp !== -1) value = value.slice(0, amp)
     }
     if (!looksSecret(value)) continue
-    if (m[1] !== undefined && (value.length < GENERIC_KEY_FLOOR || characterClasses(value) < 2)) continue
+    if (m[1] !== undefined && !genericKeyValue(value)) continue
     const end = start + value.length
     // In a connection string, the whole string is the credential: it names the server and the account to log in with.
     const whole =
@@ -135,6 +135,15 @@ function tupleSecrets(text: string, at: number, columns: boolean[], out: Finding
   }
   return i
 }
+
+/**
+ * A generic `_key`'s value that looks generated: long and varied enough, and not a UUID (`idempotency_key`, `cache_key`
+ * and their kin hold identifiers; keys named for a provider have their own formats above).
+ */
+function genericKeyValue(value: string): boolean {
+  return value.length >= GENERIC_KEY_FLOOR && characterClasses(value) >= 2 && !UUID.test(value)
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The connection string (`key=value;` pairs, MIN_PAIRS or more) on the line around `at`, or null. */
 function connectionString(text: string, at: number): [number, number] | null {
