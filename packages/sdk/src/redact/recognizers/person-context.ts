@@ -376,24 +376,26 @@ export const PLACE_CONTEXT = 4 // a field whose value is a place or a firm ("cit
 // Keys whose value is a place or a firm, not a person: `"city": "Boston"` in JSON written into a prompt, `company:
 // Morgan`; only as a field's key (a `:` or `=` after it), not in prose ("Don't go to town, Roy!"). A table of its own:
 // the context words' flags fill their byte.
-const PLACE_KEYS = new IntHashTable(6)
+const PLACE_KEYS = new IntHashTable(7)
 for (const w of [
   ...['city', 'town', 'country', 'state', 'province', 'region', 'location', 'place', 'destination', 'origin'],
   ...['venue', 'company', 'employer', 'organisation', 'organization', 'org', 'brand', 'product', 'hotel'],
   ...['airport', 'airline', 'school', 'university', 'hospital', 'street'],
+  // A product's or a supplier's field ("Make: Honda", "Carrier: Yurtiçi Kargo", "Vendor: Siemens").
+  ...['make', 'model', 'manufacturer', 'vendor', 'supplier', 'carrier', 'merchant', 'store', 'shop', 'station'],
 ])
   PLACE_KEYS.add(hashWord(w, 0, w.length), 1)
 addAll(['by', 'from', 'to', 'cc', 'with', 'and', 'is', 'under', 'for', 'at', 'of', 'says', 'said'], C_FUNCTION)
 
-/**
- * Reads the one or two words before `pos`, skipping spaces, quotes, colons, equals signs (`"name": "`) and a question
- * mark (an answer after its question: "What's your name? Ana").
- */
 /** text[start, end) is a form's label for a person ("Patient:", "Kunde:", "Cliente:"): a role word, then `:`. */
 export function roleLabel(text: string, start: number, end: number): boolean {
   return codeAt(text, end) === 58 && (CONTEXT_WORDS.get(hashWord(text, start, end)) & C_STRONG) !== 0
 }
 
+/**
+ * Reads the one or two words before `pos`, skipping spaces, quotes, colons, equals signs (`"name": "`) and a question
+ * mark (an answer after its question: "What's your name? Ana").
+ */
 export function contextBefore(text: string, pos: number): number {
   let i = pos - 1
   let skipped = 0

@@ -947,4 +947,18 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it("reads a site's gates and docks, an English gate, and a product's make as no address or person", () => {
+    expectRedacted([
+      [
+        'ALL VISITORS MUST SIGN IN AT GATE 2. HARD HATS ON SITE.',
+        'ALL VISITORS MUST SIGN IN AT GATE 2. HARD HATS ON SITE.',
+      ],
+      [
+        'Please deliver to Gate 3 of the plant, dock B, before 07:30',
+        'Please deliver to Gate 3 of the plant, dock B, before 07:30',
+      ],
+      ['Karl Johans gate 1, 0154 Oslo', '<STREET_ADDRESS>'],
+      ['Make: Honda\nModel: Accord EX', 'Make: Honda\nModel: Accord EX'],
+    ])
+  })
 })

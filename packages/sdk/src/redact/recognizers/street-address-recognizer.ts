@@ -219,6 +219,7 @@ export const streetAddressRecognizer: Recognizer = {
           continue
         if (re === UNIT && unitOfSomethingElse(text, m.index, m.index + m[0].length)) continue
         if (re === NUMBER_FIRST && !numberFirstNamesStreet(text, m.index, m[0], profile)) continue
+        if (re === TYPE_THEN_NUMBER && prepositionBeforeType(m[0])) continue
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
@@ -268,7 +269,7 @@ function addressStart(value: string): number {
   // A preposition or a field's key may stand first: "change my address to 50541 Mlýnská 1540", "address:\n street: …".
   const link = LEADING_LINK.exec(value)?.[0].length ?? 0
   const rest = link > 0 ? value.slice(link) : value
-  if (DATE_OPENING.test(rest)) return -1
+  if (DATE_OPENING.test(rest) || SITE_POINT.test(rest)) return -1
   const c = rest.charCodeAt(0)
   if (!((c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff)) || OPENS_ADDRESS.test(rest) || CORNER.test(rest)) return 0
   let tries = 0
@@ -283,6 +284,9 @@ function addressStart(value: string): number {
   // ("to the same: the corner of …").
   return /\p{Lu}\p{Ll}/u.test(rest) ? 0 : -1
 }
+
+// A point of a site rather than an address: "deliver to Gate 3 of the plant", "ship to dock B", "meet at platform 9".
+const SITE_POINT = /^(?:the\s+)?(?:gate|dock|door|platform|terminal|pier|bay|hangar|track|stand|loading)\b/i
 
 const LEADING_LINK = /^(?:(?:to|at|on|in|is|with|as|for)\s+|[\p{L}_]{1,24}:\s*)/u
 
@@ -402,6 +406,16 @@ function onlySpaceCommaOrQuote(text: string, from: number, to: number): boolean 
   }
   return true
 }
+
+/**
+ * The word before the type of a "name, type, number" match is an English preposition or article: the type word is
+ * English too ("sign in at gate 2", "the path to hall 5"), not a street's ("Karl Johans gate 1").
+ */
+function prepositionBeforeType(match: string): boolean {
+  const words = match.split(/\s+/)
+  return words.length >= 3 && PREPOSITIONS.has(words[words.length - 3]!.toLowerCase())
+}
+const PREPOSITIONS = new Set(['at', 'in', 'to', 'on', 'the', 'of', 'for', 'by', 'from', 'via', 'near', 'through'])
 
 /** The characters `\s` matches. */
 function isJsSpace(c: number): boolean {
