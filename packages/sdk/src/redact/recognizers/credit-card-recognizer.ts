@@ -77,6 +77,12 @@ export const creditCardRecognizer: Recognizer = {
         if (sep > start) CANDIDATE.lastIndex = sep + 1
         continue
       }
+      // Digit groups on both sides ("Tracking: 9405 5036 9930 0421 8874 12"): a longer number, a card only by chance.
+      if (chainGoesOn(text, start, end)) {
+        const sep = firstSeparator(text, start, runEnd)
+        if (sep > start) CANDIDATE.lastIndex = sep + 1
+        continue
+      }
       let score = issuerKnown ? 0.9 : 0.8
       if (issuerKnown && nearby(text, start, end, POSITIVE)) score = 1
       // Tracking and order numbers are written as bare runs; a run grouped like a card is treated as one.
@@ -85,6 +91,22 @@ export const creditCardRecognizer: Recognizer = {
     }
     return out
   },
+}
+
+/** A digit and a separator stand right before `start`, and a separator and a digit right after `end`. */
+function chainGoesOn(text: string, start: number, end: number): boolean {
+  return (
+    start >= 2 &&
+    isSeparator(text.charCodeAt(start - 1)) &&
+    isDigitCode(text.charCodeAt(start - 2)) &&
+    end + 1 < text.length &&
+    isSeparator(text.charCodeAt(end)) &&
+    isDigitCode(text.charCodeAt(end + 1))
+  )
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57
 }
 
 function isSeparator(c: number): boolean {
