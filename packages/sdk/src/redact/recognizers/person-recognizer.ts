@@ -102,6 +102,14 @@ let lowerMode = false
 // Probleme", "das Wasser" are capitals with no name among them. Candidates there need context or a known name in a
 // pair (see candidate()).
 let german = false
+// Whether the text may hold a table's header (read once per text, when a candidate first asks): none without a line
+// break; a markdown rule needs `---`; otherwise only the first line can be a CSV header.
+const UNKNOWN_TABLES = 0
+const NO_TABLES = 1
+const CSV_ONLY = 2
+const MARKDOWN_TABLES = 3
+let tables = UNKNOWN_TABLES
+let firstBreak = -1
 
 /**
  * PERSON without a model: capitalised words are tokenised once and looked up in one Map (name parts, ordinary
@@ -119,6 +127,7 @@ export const personRecognizer: Recognizer = {
     const out: Finding[] = []
     personLexicon() // builds the tables on first use
     streetTopicEnd = -1
+    tables = UNKNOWN_TABLES
     let len = 0 // words in the current run
     const n = text.length
     // Written without capitals: the first letter is lower case and no capital stands anywhere but in "I" (both read
@@ -665,7 +674,11 @@ function candidate(text: string, from: number, to: number, out: Finding[], leade
   }
   // A role's label on a form names no one itself ("Kunde: Müller AG"; Kunde is a surname too), nor does a column.
   if (parts === 1 && roleLabel(text, start, end)) return
-  if (tableHeader(text, start)) return
+  if (tables === UNKNOWN_TABLES) {
+    firstBreak = text.indexOf('\n')
+    tables = firstBreak === -1 ? NO_TABLES : text.indexOf('---') !== -1 ? MARKDOWN_TABLES : CSV_ONLY
+  }
+  if (tables !== NO_TABLES && (tables === MARKDOWN_TABLES || start < firstBreak) && tableHeader(text, start)) return
   if (parts >= 2 && (names >= 1 || initials >= 1 || strong)) s = 0.85
   else if (parts >= 2)
     s =
