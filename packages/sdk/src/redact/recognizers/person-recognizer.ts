@@ -3,6 +3,7 @@ import * as profiles from '../text-profile.js'
 import * as contexts from './person-context.js'
 import * as evidence from './person-evidence.js'
 import { extendPersons } from './person-extend.js'
+import * as forms from './person-forms.js'
 import * as lexicons from './person-lexicon.js'
 import * as places from './person-places.js'
 import { chatSpeakers, cjkFieldNames, displayNames, greetedNames, listedNames } from './person-structure.js'
@@ -36,7 +37,7 @@ const NAME = lexicons.NAME
 const personLexicon = lexicons.personLexicon
 const contextBefore = contexts.contextBefore
 const roleLabel = contexts.roleLabel
-const dialogue = evidence.dialogue
+const dialogue = forms.dialogue
 const FUNCTION_CONTEXT = contexts.FUNCTION_CONTEXT
 const PLACE_CONTEXT = contexts.PLACE_CONTEXT
 const hasNonAscii = evidence.hasNonAscii
@@ -70,11 +71,11 @@ const TEAM = places.TEAM
 const teamCompound = places.teamCompound
 const STRONG_CONTEXT = contexts.STRONG_CONTEXT
 const sentenceStart = evidence.sentenceStart
-const speaker = evidence.speaker
-const fieldLabel = evidence.fieldLabel
-const labelRecurs = evidence.labelRecurs
-const saidAfter = evidence.saidAfter
-const tableHeader = evidence.tableHeader
+const speaker = forms.speaker
+const fieldLabel = forms.fieldLabel
+const labelRecurs = forms.labelRecurs
+const saidAfter = forms.saidAfter
+const tableHeader = forms.tableHeader
 const WEAK_CONTEXT = contexts.WEAK_CONTEXT
 const wholeLine = evidence.wholeLine
 
