@@ -1,4 +1,5 @@
 import type { Finding } from './recognizer.js'
+import { fieldValueMark } from './recognizers/person-forms.js'
 import { codeAt, SEVEN_DIGITS, sevenDigitChains, textProfile } from './text-profile.js'
 
 /** The output holds nothing any built-in recognizer would find again. */
@@ -33,8 +34,8 @@ export type Stability = typeof STABLE | typeof DIGIT_RUNS_ONLY | typeof UNSTABLE
  *   sentence start, which only the person recognizer reads: NAME_RUNS below.
  * - Name runs: a span ending in a letter right before a capitalised word, or starting with a capital right after
  *   one (or after an initial's dot), may have been part of a longer run of capitalised words; those go the slow
- *   way, and so does a span after `: ` (its first character told a label's value from a speaker's words). Except a
- *   span that opens with two
+ *   way, and so does a span after a capitalised word and `: ` that opens with a number, price or blank (it made the
+ *   word a field's label, where a token reads as a speaker's words). Except a span that opens with two
  *   or more capitals and a digit (`DE63…`, `AKIA…7`): the person recognizer reads that opening as an acronym, a
  *   word that cuts the run exactly where the token's `<` cuts it, and the words before it are judged by the same
  *   characters after them (a space, then no lower-case letter, quote, colon or line break). Only the person
@@ -73,8 +74,16 @@ export function replacementsAreStable(
     // the words before it to be judged as a run of their own once it is a token.
     if (isUpper(first) && capitalisedWordBefore(text, k.start) && !acronymThenDigit(text, k.start)) nameRun = true
     if (isLetter(last) && isUpper(charAfter(text, k.end))) nameRun = true
-    // After `Word: `, the span was a field's value or a speaker's words to the person recognizer (see fieldLabel).
-    if (k.start >= 2 && text.charCodeAt(k.start - 1) === 32 && text.charCodeAt(k.start - 2) === 58) nameRun = true
+    // After `Word: `, a span opening with a number, price or blank made `Word` a field's label to the person
+    // recognizer (see person-forms.ts); as a token it reads as a speaker's words.
+    if (
+      k.start >= 2 &&
+      text.charCodeAt(k.start - 1) === 32 &&
+      text.charCodeAt(k.start - 2) === 58 &&
+      fieldValueMark(text.charCodeAt(k.start)) &&
+      capitalisedWordBefore(text, k.start - 2)
+    )
+      nameRun = true
   }
   // Indexed loops: the lists are of two kinds (fresh arrays and the frozen empty one), and for-of over both would
   // allocate an iterator per list.

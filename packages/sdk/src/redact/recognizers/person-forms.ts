@@ -18,7 +18,7 @@ export function dialogue(text: string): boolean {
 export function speaker(text: string, end: number): boolean {
   if (codeAt(text, end) !== 58) return false
   const q = codeAt(text, end + 1)
-  return q === 34 || (q === 32 && !valueMark(codeAt(text, end + 2)))
+  return q === 34 || (q === 32 && !fieldValueMark(codeAt(text, end + 2)))
 }
 
 /**
@@ -66,10 +66,11 @@ export function saidAfter(text: string, end: number): boolean {
  * 250 g", "Gebühr: 70,00 €", "Claimant: ____", "Tags: [a, b]"), where a speaker's words open with a word or a quote.
  */
 export function fieldLabel(text: string, end: number): boolean {
-  return codeAt(text, end) === 58 && codeAt(text, end + 1) === 32 && valueMark(codeAt(text, end + 2))
+  return codeAt(text, end) === 58 && codeAt(text, end + 1) === 32 && fieldValueMark(codeAt(text, end + 2))
 }
 
-function valueMark(c: number): boolean {
+/** What opens a field's value, not a speaker's words: a digit, `_`, `$`, `€`, `£`, `[`, `#` or `-`. */
+export function fieldValueMark(c: number): boolean {
   return isDigitCode(c) || c === 95 || c === 36 || c === 0x20ac || c === 0xa3 || c === 91 || c === 35 || c === 45
 }
 
