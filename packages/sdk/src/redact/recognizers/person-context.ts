@@ -121,6 +121,8 @@ const STRONG = new Set([
   'insured',
   'approver',
   'technician',
+  'officer',
+  'holder',
   // The same roles in other languages ("Paziente: COSTA GIANLUCA", "Gönderen: SERKAN AKBULUT", "Kunde: …").
   ...['paziente', 'paciente', 'patientin', 'patiente', 'pacjent', 'patiënt', 'hasta'],
   ...['cliente', 'kunde', 'kundin', 'klant', 'klient', 'müşteri', 'pelanggan'],
@@ -216,7 +218,6 @@ const WEAK = new Set([
   'and',
   'is',
   'owner',
-  'holder',
   'recipient',
   'sender',
   'says',

@@ -6,7 +6,14 @@ import { extendPersons } from './person-extend.js'
 import * as forms from './person-forms.js'
 import * as lexicons from './person-lexicon.js'
 import * as places from './person-places.js'
-import { chatSpeakers, cjkFieldNames, displayNames, greetedNames, listedNames } from './person-structure.js'
+import {
+  capitalNamesAfterRole,
+  chatSpeakers,
+  cjkFieldNames,
+  displayNames,
+  greetedNames,
+  listedNames,
+} from './person-structure.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
 // read in the hot loops below (see docs/redaction.md, Speed).
@@ -285,7 +292,10 @@ export const personRecognizer: Recognizer = {
       chatSpeakers(text, out)
       if ((profile & GREETING_WORD) !== 0) greetedNames(text, out)
     }
-    if ((profile & COLON) !== 0) listedNames(text, out)
+    if ((profile & COLON) !== 0) {
+      listedNames(text, out)
+      capitalNamesAfterRole(text, out)
+    }
     extendPersons(text, out, lowerMode, (profile & CONJUNCTION) !== 0)
     return out
   },

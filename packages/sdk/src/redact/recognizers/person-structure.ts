@@ -1,6 +1,7 @@
 import type { Finding } from '../recognizer.js'
+import { contextBefore, STRONG_CONTEXT } from './person-context.js'
 import { isLetter } from './person-evidence.js'
-import { BREAK, classify, NAME } from './person-lexicon.js'
+import { BREAK, CASE, CASED_LOWER, CASED_UPPER, classify, NAME } from './person-lexicon.js'
 import { placeWord, TEAM } from './person-places.js'
 
 // PERSON from the structure a text is written in rather than from its words: the display name of a mail address, and
@@ -98,6 +99,85 @@ export function listedNames(text: string, out: Finding[]): void {
       at = next
     }
   }
+}
+
+// At most this many colons are read for names in capitals (a long log of `key: VALUE` lines costs no more).
+const MAX_ROLE_COLONS = 256
+// Words of a name in capitals: at most this many, each of two letters or more.
+const MAX_CAPITAL_WORDS = 4
+
+/**
+ * A name in capitals after a person's role on a form ("PATIENT: GEORGE OYELARAN", "Paziente: COSTA GIANLUCA", "name on
+ * card: LEILA MANSOURI", `"holder": "ZHANG YUTING"`), which the main scan reads as acronyms: up to four words in
+ * capitals after the key's colon, none of them an English word ("BORROWER: SEE ATTACHED" is none), and a short
+ * unknown word before a number or `#` left out ("CARLOS MENDIETA NMLS #118822").
+ */
+export function capitalNamesAfterRole(text: string, out: Finding[]): void {
+  let colons = 0
+  for (let c = text.indexOf(':'); c !== -1 && colons < MAX_ROLE_COLONS; c = text.indexOf(':', c + 1), colons++) {
+    let v = c + 1
+    while (v < text.length && v - c <= 3 && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 34)) v++
+    if (!isCapital(text.charCodeAt(v)) || !isCapital(text.charCodeAt(v + 1))) continue
+    const end = capitalNameEnd(text, v)
+    if (end > v && contextBefore(text, v) === STRONG_CONTEXT) {
+      out.push({ type: 'PERSON', start: v, end, score: 0.85, recognizer: 'person' })
+    }
+  }
+}
+
+/** End of the name in capitals from `at` (see capitalNamesAfterRole), or -1 when what stands there is none. */
+function capitalNameEnd(text: string, at: number): number {
+  let end = -1
+  let i = at
+  for (let words = 0; words < MAX_CAPITAL_WORDS; words++) {
+    const start = i
+    while (i < text.length && (isCapital(text.charCodeAt(i)) || joinsCapitals(text, i))) i++
+    const length = i - start
+    const next = text.charCodeAt(i)
+    // A word with a lower-case letter, a digit or an identifier's `_` glued on is no name part in capitals
+    // (`PAYMENT_API_KEY`).
+    if (length < 2 || !endsWord(next)) return words === 0 ? -1 : end
+    const cls = classify(text, start, i)
+    // An English word first is no name ("SEE ATTACHED"); after a name it ends it ("ADEYEMI/TUNDE MR").
+    if (cls === BREAK) return words === 0 ? -1 : end
+    // A short unknown word before a number or `#` is a code ("NMLS #118822", "SSN 044-83-1927").
+    if (length <= 4 && cls !== NAME && next === 32 && isDigitOrHash(text.charCodeAt(i + 1))) return end
+    end = i
+    if (next !== 32 || !isCapital(text.charCodeAt(i + 1)) || !isCapital(text.charCodeAt(i + 2))) return end
+    i++
+  }
+  return end
+}
+
+function isCapital(c: number): boolean {
+  return c < 0x2000 && (CASE[c]! & (CASED_UPPER | CASED_LOWER)) === CASED_UPPER
+}
+
+/** What may follow a name's word: a space, a line's or the text's end, a quote, or `,` `;` `.` `)`. */
+function endsWord(c: number): boolean {
+  return (
+    Number.isNaN(c) ||
+    c === 32 ||
+    c === 10 ||
+    c === 13 ||
+    c === 9 ||
+    c === 34 ||
+    c === 39 ||
+    c === 44 ||
+    c === 59 ||
+    c === 46 ||
+    c === 41
+  )
+}
+
+function isDigitOrHash(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 35
+}
+
+/** A hyphen, apostrophe or an airline's slash between two capitals ("KLAUS-PETER", "O'NEIL", "ADEYEMI/TUNDE"). */
+function joinsCapitals(text: string, i: number): boolean {
+  const c = text.charCodeAt(i)
+  return (c === 45 || c === 39 || c === 47) && isCapital(text.charCodeAt(i - 1)) && isCapital(text.charCodeAt(i + 1))
 }
 
 // A chat log's speaker in lower case: a line opening with a word and a colon ("priya: can u send me the creds").

@@ -961,4 +961,14 @@ describe('specific negatives', () => {
       ['Make: Honda\nModel: Accord EX', 'Make: Honda\nModel: Accord EX'],
     ])
   })
+  it("reads a name in capitals after a person's role on a form, and no English words or identifiers there", () => {
+    expectRedacted([
+      ['PATIENT: GEORGE OYELARAN\nWARD: 4B', 'PATIENT: <PERSON>\nWARD: 4B'],
+      ['LOAN OFFICER: CARLOS MENDIETA NMLS #118822', 'LOAN OFFICER: <PERSON> NMLS #118822'],
+      ['Paziente: COSTA GIANLUCA, nato il 03/09/1954', 'Paziente: <PERSON>, nato il 03/09/1954'],
+      ['{"holder":"ZHANG YUTING","expiry":"09/29"}', '{"holder":"<PERSON>","expiry":"09/29"}'],
+      ['BORROWER: SEE ATTACHED', 'BORROWER: SEE ATTACHED'],
+      ['    - name: PAYMENT_API_KEY', '    - name: PAYMENT_API_KEY'],
+    ])
+  })
 })
