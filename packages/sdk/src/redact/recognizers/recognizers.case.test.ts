@@ -971,4 +971,11 @@ describe('specific negatives', () => {
       ['    - name: PAYMENT_API_KEY', '    - name: PAYMENT_API_KEY'],
     ])
   })
+  it('reads Colombian, Portuguese and Turkish street forms (Carrera 7 # 71-21, Travessa, Bulvarı No: 211)', () => {
+    expectRedacted([
+      ['vive en Carrera 7 # 71-21, apto 502, Bogotá; su celular', 'vive en <STREET_ADDRESS>; su celular'],
+      ['morada: Travessa do Fala-Só 9, 1.º Dto., 1250-109 Lisboa', 'morada: <STREET_ADDRESS>'],
+      ['Teslimat: Bağdat Caddesi No: 145, 34728 Kadıköy', 'Teslimat: <STREET_ADDRESS>'],
+    ])
+  })
 })

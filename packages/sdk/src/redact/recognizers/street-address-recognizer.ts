@@ -34,7 +34,7 @@ const PREFIX_FIRST = new RegExp(
 )
 // "Erzsébet tér 19", "Herceg Gateway 12": a capitalised name, a street type after it, a number.
 const TYPE_THEN_NUMBER = new RegExp(
-  `(?<![${L}0-9])[${LU}][${L}'’-]{1,30}(?:[ ]{1,3}${WORD}){0,2}[ ]{1,3}(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d{1,5}[A-Za-z]?(?![${L}0-9])`,
+  `(?<![${L}0-9])[${LU}][${L}'’-]{1,30}(?:[ ]{1,3}${WORD}){0,2}[ ]{1,3}(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}(?:no[.:]?[ ]?)?\\d{1,5}[A-Za-z]?(?![${L}0-9])`,
   'gi',
 )
 // "Kiannonkatu 98", "Friedhofstrasse 33", "Ringvej 144": a compound street name and a number.
@@ -65,7 +65,7 @@ const CONTEXT = new RegExp(
 // Word lists compiled as prefix trees (regex-trie.ts): a position is rejected after a character or two.
 const TYPE_HINT = new RegExp(`\\b(?:${trieSource(TYPES.split('|'))})\\b`, 'i')
 const PREFIX_HINT = new RegExp(`(?:^|[^A-Za-z])(?:${PREFIXES})[ ]`, 'i')
-const WORD_THEN_NUMBER_HINT = new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}\\d)`, 'i')
+const WORD_THEN_NUMBER_HINT = new RegExp(`\\d(?<=(?:${TYPES}|${SUFFIXES}|u\\.)[ ]{1,3}(?:no[.:]?[ ]?)?\\d)`, 'i')
 // The one unit keyword with a letter outside ASCII, which the profile's ASCII words do not see.
 const NON_ASCII_UNIT = /boîte/i
 const UNIT_HINT =
@@ -77,7 +77,7 @@ const UNIT_HINT =
 // with letters outside ASCII (as whole words, like the rest), and the compound form, whose spaces may be any Unicode
 // space there. Non-Unicode; the second opens on a digit and looks back, so it is only tried at digits.
 const NON_ASCII_WORDS = new RegExp(`\\b(?:${trieSource(GATE_LITERALS.filter((w) => /[^ -~]/.test(w)))})\\b`, 'i')
-const SUFFIX_THEN_NUMBER_ANY_SPACE = new RegExp(`\\d(?<=(?:${SUFFIXES})\\s{1,3}\\d)`, 'i')
+const SUFFIX_THEN_NUMBER_ANY_SPACE = new RegExp(`\\d(?<=(?:${SUFFIXES})\\s{1,3}(?:no[.:]?[ ]?)?\\d)`, 'i')
 
 /** Whether a pattern's hint holds: from the profile for ASCII texts where it has the bit, else the hint regex. */
 function hintHolds(
@@ -448,7 +448,7 @@ function hasDigit(text: string, from: number, to: number): boolean {
 // `m. 15`, `apto 72`, `et. 2, ap. 4`, `lgh 1102`, `bl. B3`, `2. OG links`, `2. tv.`, `1. sal`, `144 bis`) and a
 // building number (`No. 142`, `No: 215`, `nr. 12`).
 const TAIL =
-  /(?:,?[ ]{1,2}(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]\d{2}[ ]?[A-Z\d]{4}|\d{4}[ ][A-Z]{2}|\d{2,5}-\d{3,4}|#\d{1,6}[A-Za-z]?|\d{1,2}\.?[º°ª]\.?(?:[ ](?:[A-Z]|izquierda|derecha|izda|dcha|izq|esq|dto|planta|piso|andar)\.?)?|(?:m|apto|app|appt|lok|piso|andar|planta|no|nr|et|ap|sc|sector|lgh|depto|dpto|sala|bl|bloco|bloque|esc|pta|puerta|bât|bat)[.:]?[ ]?(?:\d{1,5}[A-Za-z]?|[A-Z]\d{0,3})|\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|(?:apt|links|rechts|tv|th|mf|sal|bis|ter|izq|izda|dcha|esq|dto)\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
+  /(?:,?[ ]{1,2}(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]\d{2}[ ]?[A-Z\d]{4}|\d{4}[ ][A-Z]{2}|\d{2,5}-\d{3,4}|#[ ]?\d{1,6}(?:-\d{1,4})?[A-Za-z]?|\d{1,2}\.?[º°ª]\.?(?:[ ](?:[A-Z]|izquierda|derecha|izda|dcha|izq|esq|dto|planta|piso|andar)\.?)?|(?:m|apto|app|appt|lok|piso|andar|planta|no|nr|et|ap|sc|sector|lgh|depto|dpto|sala|bl|bloco|bloque|esc|pta|puerta|bât|bat)[.:]?[ ]?(?:\d{1,5}[A-Za-z]?|[A-Z]\d{0,3})|\p{Lu}[\p{L}\p{M}.'’-]{0,30}|\d{1,6}\.?|(?:apt|links|rechts|tv|th|mf|sal|bis|ter|izq|izda|dcha|esq|dto)\.?|suite|unit|box))(?![\p{L}\p{N}])/uy
 
 const HOUSE_SUFFIX = /^[-/](?:\d{1,4}|[A-Z]{1,3})(?![\p{L}\p{N}])/u
 

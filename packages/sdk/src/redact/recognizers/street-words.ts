@@ -4,9 +4,9 @@
 export const TYPES =
   'street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|crescent|circle|cir|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens|grove|hill|alley|trail|plaza|path|loop|mews|quay|wharf|esplanade'
 export const PREFIXES =
-  'rua|avenida|avenue|avda\\.?|av\\.|via|viale|piazza|corso|calle|carrer|paseo|plaza|praça|rue|boulevard|bd\\.?|chemin|allée|place|ul\\.|ulica|aleja|al\\.|trg|náměstí|nám\\.|utca|út|tér|str\\.|λ\\.|οδός|πλατεία|jalan|jl\\.'
+  'rua|avenida|avenue|avda\\.?|av\\.|via|viale|piazza|corso|calle|carrera|transversal|carrer|paseo|plaza|praça|travessa|estrada|rue|boulevard|bd\\.?|chemin|allée|place|ul\\.|ulica|aleja|al\\.|trg|náměstí|nám\\.|utca|út|tér|str\\.|λ\\.|οδός|πλατεία|jalan|jl\\.'
 export const SUFFIXES =
-  'straße|strasse|str\\.|gasse|weg|platz|allee|ring|damm|ufer|laan|straat|gracht|plein|kade|vej|gade|gate|gata|gatan|vägen|veien|väg|katu|tie|kuja|polku|tori|braut|gränd|stræde|utca|út'
+  'straße|strasse|str\\.|gasse|weg|platz|allee|ring|damm|ufer|laan|straat|gracht|plein|kade|vej|gade|gate|gata|gatan|vägen|veien|väg|katu|tie|kuja|polku|tori|braut|gränd|stræde|utca|út|bulvarı|bulvari|caddesi|cad\\.|sokak|sokağı|sok\\.'
 
 /**
  * The phrases the address-context pattern needs, not their bare words: "mail" alone is in every "@mail." domain and
