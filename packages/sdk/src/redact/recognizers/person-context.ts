@@ -154,6 +154,8 @@ const STRONG = new Set([
   'heisse',
   'heiße',
   'heet',
+  "c'est",
+  'sono',
   // A greeting right before a capitalised word: "Hi Ana, hi Femi".
   'hi',
   'hello',
@@ -188,6 +190,14 @@ const STRONG_PAIRS = new Set([
   'named her',
   'happy birthday',
   'on card', // "Name on card: HIROSHI YAMAMOTO"
+  // "I am" and "it's" before one's own name in other languages: "Hej, det er Frederik", "Hallo, ich bin Jonas".
+  'ich bin',
+  'je suis',
+  'ik ben',
+  'jeg er',
+  'det er',
+  'jag heter',
+  'eu sou',
 ])
 const WEAK = new Set([
   'hi',

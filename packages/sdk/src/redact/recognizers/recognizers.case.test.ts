@@ -978,4 +978,11 @@ describe('specific negatives', () => {
       ['Teslimat: Bağdat Caddesi No: 145, 34728 Kadıköy', 'Teslimat: <STREET_ADDRESS>'],
     ])
   })
+  it('reads "I am" and "it\'s" of other languages before the writer\'s own name', () => {
+    expectRedacted([
+      ["Salut Mathieu, c'est Geneviève! Je déménage", "Salut <PERSON>, c'est <PERSON>! Je déménage"],
+      ['Hallo, ich bin Jonas und ich komme morgen.', 'Hallo, ich bin <PERSON> und ich komme morgen.'],
+      ['Ciao, sono Marco', 'Ciao, sono <PERSON>'],
+    ])
+  })
 })
