@@ -123,6 +123,7 @@ const STRONG = new Set([
   'technician',
   'officer',
   'holder',
+  'assigned',
   // The same roles in other languages ("Paziente: COSTA GIANLUCA", "Gönderen: SERKAN AKBULUT", "Kunde: …").
   ...['paziente', 'paciente', 'patientin', 'patiente', 'pacjent', 'patiënt', 'hasta'],
   ...['cliente', 'kunde', 'kundin', 'klant', 'klient', 'müşteri', 'pelanggan'],

@@ -44,6 +44,21 @@ const HUMAN_VERBS = new Set([
   'mentioned',
   'suggested',
   'confirmed',
+  'asks',
+  'wants',
+  'prefers',
+  'texted',
+  'messaged',
+  'phoned',
+  'complained',
+  'explained',
+  'promised',
+  'apologised',
+  'apologized',
+  'accepted',
+  'declined',
+  'resigned',
+  'retired',
 ])
 
 // Nouns a name lends itself to ("Fibonacci number", "Newton's second law", "Turing test"): the name then names a thing.

@@ -13,6 +13,7 @@ import {
   displayNames,
   greetedNames,
   listedNames,
+  lowerNamesBeforeVerbs,
 } from './person-structure.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
@@ -289,6 +290,7 @@ export const personRecognizer: Recognizer = {
     displayNames(text, out)
     if ((profile & NON_ASCII) !== 0) cjkFieldNames(text, out)
     if (!lowerMode) {
+      if (firstAt >= 0 && (CASE[text.charCodeAt(firstAt)]! & CASED_LOWER) !== 0) lowerNamesBeforeVerbs(text, out)
       chatSpeakers(text, out)
       if ((profile & GREETING_WORD) !== 0) greetedNames(text, out)
     }

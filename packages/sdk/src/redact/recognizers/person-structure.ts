@@ -101,6 +101,29 @@ export function listedNames(text: string, out: Finding[]): void {
   }
 }
 
+// A known given name in lower case right before a verb only people take, in text that opens in lower case but has
+// capitals elsewhere ("sana said she'd sort it", "priyanka desai accepted!"); text without any capitals is read
+// word by word by the main scan already.
+const LOWER_NAME_VERB =
+  /(?<![\p{L}\p{N}_@.'’-])([a-z][a-z'-]{2,14})(?: ([a-z][a-z'-]{2,20}))? (?:said|says|asked|asks|told|wrote|replied|texted|called|emailed|mentioned|confirmed|suggested|agreed|accepted|declined|wants|prefers|thinks|feels|joined|left)(?![\p{L}])/gu
+
+/** See LOWER_NAME_VERB: the name, with the word after it when that is a surname (no English word). */
+export function lowerNamesBeforeVerbs(text: string, out: Finding[]): void {
+  LOWER_NAME_VERB.lastIndex = 0
+  for (let m = LOWER_NAME_VERB.exec(text); m !== null; m = LOWER_NAME_VERB.exec(text)) {
+    const first = m[1]!
+    if (classify(first, 0, first.length) !== NAME) {
+      // The second word may be the name on its own ("then sana said"): go on from it.
+      LOWER_NAME_VERB.lastIndex = m.index + first.length + 1
+      continue
+    }
+    const second = m[2]
+    const end =
+      m.index + first.length + (second && classify(second, 0, second.length) !== BREAK ? second.length + 1 : 0)
+    out.push({ type: 'PERSON', start: m.index, end, score: 0.6, recognizer: 'person' })
+  }
+}
+
 // At most this many colons are read for names in capitals (a long log of `key: VALUE` lines costs no more).
 const MAX_ROLE_COLONS = 256
 // Words of a name in capitals: at most this many, each of two letters or more.

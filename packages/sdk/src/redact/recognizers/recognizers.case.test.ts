@@ -985,4 +985,18 @@ describe('specific negatives', () => {
       ['Ciao, sono Marco', 'Ciao, sono <PERSON>'],
     ])
   })
+  it('reads a known given name in lower case before a verb only people take, in text that opens in lower case', () => {
+    expectRedacted([
+      [
+        "still no access to the Finance bucket, sana said she'd sort it",
+        "still no access to the Finance bucket, <PERSON> said she'd sort it",
+      ],
+      [
+        'hey nikhil — priyanka desai accepted! start date 1 July.',
+        'hey <PERSON> — <PERSON> accepted! start date 1 July.',
+      ],
+      ['the server said no to the Retry', 'the server said no to the Retry'],
+      ['Wife Funmi asks for a callback.', 'Wife <PERSON> asks for a callback.'],
+    ])
+  })
 })
