@@ -197,6 +197,7 @@ const MAX_HEX_COLONS = 16
 const hexStarts = new Int32Array(MAX_HEX_COLONS)
 let hexCount = 0
 let lastFirstQuad = -1
+let lastPostcodeAfterNumber = -1
 let lastFirstCard = -1
 let lastFirstSsn = -1
 // The colon of the first `://`, or -1; written by special() during the scan.
@@ -216,6 +217,15 @@ export function hexColonStarts(): { starts: Int32Array; count: number } {
  * profiled text, or -1: no dotted-quad candidate opens before it, so a search for one starts there instead of at
  * the first digit.
  */
+/**
+ * Where the text's first run of three to five digits stands right after a number and `, ` (`Kouter 29, 9000 Gent`,
+ * `Palackého 4, 779 00 Olomouc`), or -1: a house number and a postcode, the shape of an address without a street
+ * word. The text profile's STREET_WORD bit is set with it, so the street recognizer runs.
+ */
+export function postcodeAfterNumberIndex(): number {
+  return lastPostcodeAfterNumber
+}
+
 export function firstQuadIndex(): number {
   return lastFirstQuad
 }
@@ -320,6 +330,7 @@ function scan(text: string): number {
   let quadDots = 0
   let quadStart = 0 // first digit of the current chain of dot-joined runs
   let firstQuad = -1
+  let postcodeAfterNumber = -1
   let lastDigitEnd = -9
   // The previous letter run's word flags and end, for two-word address phrases.
   let prevFlags = 0
@@ -425,6 +436,17 @@ function scan(text: string): number {
       // The separator characters since the previous digit run decide which chains go on.
       const gap = start - lastDigitEnd
       const seps = gap <= 2 ? gapSeparators(text, lastDigitEnd, start) : 0
+      if (
+        gap === 2 &&
+        d >= 3 &&
+        d <= 5 &&
+        postcodeAfterNumber < 0 &&
+        text.charCodeAt(start - 2) === 44 &&
+        text.charCodeAt(start - 1) === 32
+      ) {
+        postcodeAfterNumber = start
+        bits |= STREET_WORD
+      }
       if (seps & 1) seven += d
       else {
         seven = d
@@ -507,6 +529,7 @@ function scan(text: string): number {
   lastFirstDigit = firstDigit
   lastDigitsEnd = Math.max(lastDigitEnd, 0)
   lastFirstQuad = firstQuad
+  lastPostcodeAfterNumber = postcodeAfterNumber
   lastFirstCard = firstCard
   lastFirstSsn = firstSsn
   if (hexCount > MAX_HEX_COLONS) hexCount = -1

@@ -999,4 +999,18 @@ describe('specific negatives', () => {
       ['Wife Funmi asks for a callback.', 'Wife <PERSON> asks for a callback.'],
     ])
   })
+  it('reads a street written without a street word when a house number, a postcode and a city follow its name', () => {
+    expectRedacted([
+      ['Adres: Kouter 29, 9000 Gent.', 'Adres: <STREET_ADDRESS>.'],
+      [
+        'Zboží doručíme na Vinohradská 1511/230, 100 00 Praha 10. Kurýr vás',
+        'Zboží doručíme na <STREET_ADDRESS>. Kurýr vás',
+      ],
+      ['buurvrouw (Zuiderdiep 61, 9711 HD Groningen) vraagt', 'buurvrouw (<STREET_ADDRESS>) vraagt'],
+      [
+        'Windows 11, 2024 Update is out; Version 2, 2024 Edition too',
+        'Windows 11, 2024 Update is out; Version 2, 2024 Edition too',
+      ],
+    ])
+  })
 })

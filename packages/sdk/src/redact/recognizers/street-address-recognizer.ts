@@ -7,6 +7,7 @@ import {
   DIGIT,
   digitsEnd,
   NON_ASCII,
+  postcodeAfterNumberIndex,
   STREET_PREFIX_WORD,
   STREET_TYPE_WORD,
   STREET_UNIT_WORD,
@@ -49,6 +50,16 @@ const HYPHENATED = new RegExp(
   'gu',
 )
 const HYPHENATED_HINT = new RegExp(String.raw`-(?:${[...HYPHEN_ROADS, ...HYPHEN_DISTRICTS].join('|')})\b`)
+
+// A street written without a street word, as most of Europe writes one: a name of one to three words, the house
+// number, `, ` and a postcode and city ("Kouter 29, 9000 Gent", "Vinohradská 1511/230, 100 00 Praha 10", "Zuiderdiep
+// 61, 9711 HD Groningen", "ul. Prosta 12, 00-838 Warszawa"). Group 1 is the name's first word.
+const NAME_NUMBER_POSTCODE = new RegExp(
+  `(?<![${L}0-9])([${LU}][${L}'’.-]{2,30})(?:[ ](?:[${LU}][${L}'’.-]{0,30}|de|la|le|van|der|den|von|di|da|del|do|dos|das|du|des)){0,2}[ ]\\d{1,4}[A-Za-z]?(?:/\\d{1,4}[A-Za-z]?){0,2},[ ](?:[A-Z]{1,2}-)?(?:\\d{3}[ ]\\d{2}|\\d{4}[ ][A-Z]{2}|\\d{2}-\\d{3}|\\d{4,5})[ ][${LU}][${L}-]{1,30}`,
+  'g',
+)
+// How far before the postcode such a street may begin.
+const NAME_NUMBER_REACH = 80
 
 // Units, post boxes (in English and the other languages' words for one) and military addresses.
 const UNIT = new RegExp(
@@ -223,6 +234,8 @@ export const streetAddressRecognizer: Recognizer = {
         spans.push([m.index, m.index + m[0].length, score])
       }
     }
+    const postcode = postcodeAfterNumberIndex()
+    if (postcode >= 0) namesNumberPostcode(text, postcode, spans)
     // The profile has seen what the context pattern opens with (`address…`, `lives a…`, `ship t…`).
     if ((profile & ADDRESS_PHRASE) === 0) return spans.length === 0 ? NO_FINDINGS : merge(text, spans)
     CONTEXT.lastIndex = 0
@@ -417,6 +430,23 @@ function prepositionBeforeType(match: string): boolean {
 }
 const PREPOSITIONS = new Set(['at', 'in', 'to', 'on', 'the', 'of', 'for', 'by', 'from', 'via', 'near', 'through'])
 
+/**
+ * Streets of NAME_NUMBER_POSTCODE's shape around the first postcode after a number (at `postcode`) and after it, whose
+ * first word is no English word ("Version 2, 2024 Edition", "Table 3, 1998 Survey" are none).
+ */
+function namesNumberPostcode(text: string, postcode: number, spans: Array<[number, number, number]>): void {
+  personLexicon()
+  NAME_NUMBER_POSTCODE.lastIndex = Math.max(0, postcode - NAME_NUMBER_REACH)
+  for (let m = NAME_NUMBER_POSTCODE.exec(text); m !== null; m = NAME_NUMBER_POSTCODE.exec(text)) {
+    const first = m[1]!
+    if (classify(first, 0, first.length) === BREAK) {
+      NAME_NUMBER_POSTCODE.lastIndex = m.index + first.length
+      continue
+    }
+    spans.push([m.index, m.index + m[0].length, 0.65])
+  }
+}
+
 /** The characters `\s` matches. */
 function isJsSpace(c: number): boolean {
   if (c < 128) return c === 32 || (c >= 9 && c <= 13)
@@ -469,11 +499,46 @@ function extendLine(text: string, end: number): number {
     if (m === null) break
     const word = m[0]
     // A word of four letters or more that ends in a dot ends a sentence ("…, London. I am"), not an abbreviation
-    // ("St.", "Mt."): the address stops before the dot.
+    // ("St.", "Mt."): the address stops before the dot. So does a number's dot before a capitalised word that names
+    // no floor ("Praha 10. Kurýr …", not "Weidenweg 12, 2. OG").
     if (word.endsWith('.') && sentenceEnd(word, text, pos + word.length)) return pos + word.length - 1
+    if (
+      word.endsWith('.') &&
+      isDigitCode(word.charCodeAt(word.length - 2)) &&
+      sentenceAfterNumber(text, pos + word.length)
+    )
+      return pos + word.length - 1
     pos += word.length
   }
   return pos
+}
+
+/** A space and a capitalised word other than a floor's (FLOOR_WORDS) at `at`, after a number's dot. */
+function sentenceAfterNumber(text: string, at: number): boolean {
+  if (text.charCodeAt(at) !== 32) return false
+  const c = text.charCodeAt(at + 1)
+  if (!(c >= 65 && c <= 90) && !(c >= 0xc0 && c <= 0xde)) return false
+  let e = at + 1
+  while (e < text.length && e - at <= 12 && isLetterCode(text.charCodeAt(e))) e++
+  return !FLOOR_WORDS.has(text.slice(at + 1, e).toLowerCase())
+}
+const FLOOR_WORDS = new Set([
+  'og',
+  'eg',
+  'ug',
+  'dg',
+  'stock',
+  'etage',
+  'obergeschoss',
+  'floor',
+  'sal',
+  'tv',
+  'th',
+  'mf',
+])
+
+function isLetterCode(c: number): boolean {
+  return ((c | 32) - 97) >>> 0 < 26 || (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)
 }
 
 /** Whether a tail word ending in a dot ends a sentence: four letters or more before the dot, and a space or the end after it. */
