@@ -218,8 +218,8 @@ export function hexColonStarts(): { starts: Int32Array; count: number } {
  * the first digit.
  */
 /**
- * Where the text's first run of three to five digits stands right after a number and `, ` (`Kouter 29, 9000 Gent`,
- * `Palackého 4, 779 00 Olomouc`), or -1: a house number and a postcode, the shape of an address without a street
+ * Where the text's first run of three to five digits stands right after a number and `, ` or a line break (`Kouter
+ * 29, 9000 Gent`, `Palackého 4, 779 00 Olomouc`, `Am Kupferhammer 3\n58762 Altena`), or -1: a house number and a postcode, the shape of an address without a street
  * word. The text profile's STREET_WORD bit is set with it, so the street recognizer runs.
  */
 export function postcodeAfterNumberIndex(): number {
@@ -437,12 +437,12 @@ function scan(text: string): number {
       const gap = start - lastDigitEnd
       const seps = gap <= 2 ? gapSeparators(text, lastDigitEnd, start) : 0
       if (
-        gap === 2 &&
         d >= 3 &&
         d <= 5 &&
         postcodeAfterNumber < 0 &&
-        text.charCodeAt(start - 2) === 44 &&
-        text.charCodeAt(start - 1) === 32
+        gap >= 1 &&
+        gap <= 18 &&
+        postcodeGap(text, lastDigitEnd, start)
       ) {
         postcodeAfterNumber = start
         bits |= STREET_WORD
@@ -539,6 +539,15 @@ function scan(text: string): number {
   ampCount = nAmps <= MAX_CONJUNCTIONS ? nAmps : -1
   nameIsCount = nNameIs <= MAX_NAME_IS ? nNameIs : -1
   return bits
+}
+
+/** Between a number ending at `from` and digits at `to`: `, `, or a line break and up to sixteen spaces. */
+function postcodeGap(text: string, from: number, to: number): boolean {
+  const c = text.charCodeAt(from)
+  if (c === 44) return to - from === 2 && text.charCodeAt(from + 1) === 32
+  if (c !== 10) return false
+  for (let k = from + 1; k < to; k++) if (text.charCodeAt(k) !== 32) return false
+  return true
 }
 
 /** After the word `name` ending at `i` (`i + 2` within the text): the index past ` is ` or `'s ` (any case), or 0. */

@@ -1013,4 +1013,16 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it('reads a street and its postcode line as one address, indented or not', () => {
+    expectRedacted([
+      [
+        'Rechnungsempfänger:\nAm Kupferhammer 3\n58762 Altena\n\nPos. 1',
+        'Rechnungsempfänger:\nAm <STREET_ADDRESS>\n\nPos. 1',
+      ],
+      [
+        'Empfänger:\n           Linzer Gasse 22/5\n           5020 Salzburg\n           Österreich\nTel. +43 662 87 14',
+        'Empfänger:\n           <STREET_ADDRESS>\nTel. <PHONE_NUMBER>',
+      ],
+    ])
+  })
 })

@@ -55,7 +55,7 @@ const HYPHENATED_HINT = new RegExp(String.raw`-(?:${[...HYPHEN_ROADS, ...HYPHEN_
 // number, `, ` and a postcode and city ("Kouter 29, 9000 Gent", "Vinohradská 1511/230, 100 00 Praha 10", "Zuiderdiep
 // 61, 9711 HD Groningen", "ul. Prosta 12, 00-838 Warszawa"). Group 1 is the name's first word.
 const NAME_NUMBER_POSTCODE = new RegExp(
-  `(?<![${L}0-9])([${LU}][${L}'’.-]{2,30})(?:[ ](?:[${LU}][${L}'’.-]{0,30}|de|la|le|van|der|den|von|di|da|del|do|dos|das|du|des)){0,2}[ ]\\d{1,4}[A-Za-z]?(?:/\\d{1,4}[A-Za-z]?){0,2},[ ](?:[A-Z]{1,2}-)?(?:\\d{3}[ ]\\d{2}|\\d{4}[ ][A-Z]{2}|\\d{2}-\\d{3}|\\d{4,5})[ ][${LU}][${L}-]{1,30}`,
+  `(?<![${L}0-9])([${LU}][${L}'’.-]{2,30})(?:[ ](?:[${LU}][${L}'’.-]{0,30}|de|la|le|van|der|den|von|di|da|del|do|dos|das|du|des)){0,2}[ ]\\d{1,4}[A-Za-z]?(?:/\\d{1,4}[A-Za-z]?){0,2}(?:,[ ]|\\n[ ]{0,16})(?:[A-Z]{1,2}-)?(?:\\d{3}[ ]\\d{2}|\\d{4}[ ][A-Z]{2}|\\d{2}-\\d{3}|\\d{4,5})[ ][${LU}][${L}-]{1,30}`,
   'g',
 )
 // How far before the postcode such a street may begin.
@@ -577,7 +577,7 @@ function trimValue(v: string): string {
 }
 
 // A continuation line: short, no sentence inside, starting like a place, region or postcode.
-const CONTINUATION = /^[ \t>]{0,8}[,]?[ \t]{0,4}[\p{Lu}\p{N}(][^\n.?!@:]{0,48}$/u
+const CONTINUATION = /^[ \t>]{0,16}[,]?[ \t]{0,4}[\p{Lu}\p{N}(][^\n.?!@:]{0,48}$/u
 
 /** Extends an address over up to four following lines that read like city, region, postcode or country. */
 function extend(text: string, end: number): number {
@@ -594,9 +594,12 @@ function extend(text: string, end: number): number {
     if (nl === -1) break
     // At most seven words (six spaces), counted in place while the line's end is found, before the regex; a blank
     // line fails CONTINUATION, which needs a capital, digit or parenthesis.
+    // The line's indentation (up to sixteen spaces, as CONTINUATION allows) counts neither as words nor as length.
     let lineEnd = nl + 1
+    while (lineEnd < text.length && lineEnd - nl <= 16 && text.charCodeAt(lineEnd) === 32) lineEnd++
+    const indent = lineEnd - nl - 1
     let spaces = 0
-    for (; lineEnd < text.length && lineEnd - nl <= 64 && spaces <= 6; lineEnd++) {
+    for (; lineEnd < text.length && lineEnd - nl - indent <= 64 && spaces <= 6; lineEnd++) {
       const c = text.charCodeAt(lineEnd)
       if (c === 10) break
       if (c === 32) spaces++
