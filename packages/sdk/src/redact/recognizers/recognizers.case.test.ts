@@ -1025,4 +1025,7 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it('begins a street named before its type at its first capitalised word', () => {
+    expectRedacted([['walk to Main Street 5 then left', 'walk to <STREET_ADDRESS> then left']])
+  })
 })

@@ -231,7 +231,10 @@ export const streetAddressRecognizer: Recognizer = {
         if (re === UNIT && unitOfSomethingElse(text, m.index, m.index + m[0].length)) continue
         if (re === NUMBER_FIRST && !numberFirstNamesStreet(text, m.index, m[0], profile)) continue
         if (re === TYPE_THEN_NUMBER && prepositionBeforeType(m[0])) continue
-        spans.push([m.index, m.index + m[0].length, score])
+        // The pattern ignores case, so its name may open on words in lower case before a capitalised one ("walk to
+        // Main Street 5"): the street begins at its first capitalised word.
+        const from = re === TYPE_THEN_NUMBER ? m.index + lowerLead(m[0]) : m.index
+        spans.push([from, m.index + m[0].length, score])
       }
     }
     const postcode = postcodeAfterNumberIndex()
@@ -418,6 +421,20 @@ function onlySpaceCommaOrQuote(text: string, from: number, to: number): boolean 
     if (c !== 44 && c !== 62 && !isJsSpace(c)) return false
   }
   return true
+}
+
+/** Length of the words in lower case that open `match` before a capitalised word in it, or 0 when none follows. */
+function lowerLead(match: string): number {
+  let i = 0
+  while (i < match.length) {
+    const c = match.charCodeAt(i)
+    if ((c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7)) return i
+    if (isDigitCode(c)) return 0
+    // On to the next word.
+    while (i < match.length && match.charCodeAt(i) !== 32) i++
+    while (i < match.length && match.charCodeAt(i) === 32) i++
+  }
+  return 0
 }
 
 /**
