@@ -94,6 +94,12 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
     const prev = map.get(w)
     map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
   }
+  // Holidays and feasts of many faiths and countries ("Eid", "Diwali", "Nowruz", "Songkran"): days, not people; those
+  // the name lists hold are ambiguous ("Ramadan", a surname too).
+  for (const w of HOLIDAYS) {
+    const prev = map.get(w)
+    map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
+  }
   // Months and weekdays of other languages ("Sonntag", "martes", "lipiec") are no names; those the name lists hold are
   // ambiguous ("Freitag", a surname), unless they are given names of `PROPER_GIVEN_NAME_BIRTHS` US births or more
   // ("Mai", "Julio"), which are names more often than dates.
@@ -226,6 +232,14 @@ function regionCodes(): string[] {
   }
   return codes
 }
+
+/** Single-word holidays and feasts, lower case. */
+const HOLIDAYS = [
+  ...['eid', 'ramadan', 'diwali', 'deepavali', 'navratri', 'holi', 'onam', 'pongal', 'lohri', 'dussehra', 'vesak'],
+  ...['nowruz', 'songkran', 'tet', 'hajj', 'umrah', 'sukkot', 'purim', 'pesach', 'passover', 'hanukkah', 'chanukah'],
+  ...['kwanzaa', 'easter', 'pentecost', 'whitsun', 'epiphany', 'advent', 'lent', 'thanksgiving', 'halloween'],
+  ...['carnival', 'karneval', 'fasching', 'midsummer', 'juneteenth', 'hogmanay', 'obon', 'chuseok', 'seollal'],
+]
 
 /** Languages whose months and weekdays the lexicon knows besides English's (see `foreignCalendarWords`). */
 const CALENDAR_LOCALES = [

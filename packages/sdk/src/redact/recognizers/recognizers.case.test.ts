@@ -1028,4 +1028,10 @@ describe('specific negatives', () => {
   it('begins a street named before its type at its first capitalised word', () => {
     expectRedacted([['walk to Main Street 5 then left', 'walk to <STREET_ADDRESS> then left']])
   })
+  it('reads holidays and feasts of many faiths and countries as no names', () => {
+    expectRedacted([
+      ['Offices close for Eid and reopen after Ramadan ends.', 'Offices close for Eid and reopen after Ramadan ends.'],
+      ['Tet holidays start Monday; Diwali sale ends Friday.', 'Tet holidays start Monday; Diwali sale ends Friday.'],
+    ])
+  })
 })
