@@ -48,6 +48,7 @@ addPlaceWords(
     // Landmarks, prizes and institutions named after a person or a place: "Victoria Falls", "Nobel Prize", "Kennedy
     // Center", "Getty Museum", "Warren Commission".
     ...['falls', 'valley', 'canyon', 'creek', 'island', 'islands', 'peninsula', 'desert', 'glacier', 'prize', 'award'],
+    ...['sea', 'ocean', 'gulf', 'strait', 'mountains', 'volcano', 'peak', 'delta', 'lagoon', 'reef', 'plateau'],
     ...['awards', 'museum', 'library', 'cathedral', 'palace', 'gallery', 'observatory', 'zoo', 'aquarium', 'academy'],
     ...['centre', 'center', 'theatre', 'theater', 'festival', 'conference', 'summit', 'treaty', 'accords', 'doctrine'],
     ...['ministry', 'department', 'council', 'commission', 'committee', 'agency', 'bureau', 'parliament', 'senate'],

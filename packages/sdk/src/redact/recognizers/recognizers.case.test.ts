@@ -1032,6 +1032,7 @@ describe('specific negatives', () => {
     expectRedacted([
       ['Offices close for Eid and reopen after Ramadan ends.', 'Offices close for Eid and reopen after Ramadan ends.'],
       ['Tet holidays start Monday; Diwali sale ends Friday.', 'Tet holidays start Monday; Diwali sale ends Friday.'],
+      ['Cruises on the Black Sea and the Caspian Sea', 'Cruises on the Black Sea and the Caspian Sea'],
     ])
   })
 })
