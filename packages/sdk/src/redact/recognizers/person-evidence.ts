@@ -374,3 +374,25 @@ function isDigitCode(c: number): boolean {
 export function isLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7)
 }
+
+// Endings of German abstract nouns, and the linking forms they take inside a compound ("Bearbeitungszeit",
+// "Verwendungszweck"); no given name or surname of seven letters or more ends or joins so (names in -ung are short:
+// Jung, Leung, Cheung).
+const GERMAN_NOUN_ENDINGS = ['ung', 'ungen', 'heit', 'heiten', 'keit', 'keiten', 'schaft', 'schaften', 'tion', 'tionen']
+const GERMAN_LINKS = ['ungs', 'heits', 'keits', 'schafts', 'tions']
+
+/**
+ * text[start, end), a capitalised word the lexicon does not know, of seven letters or more, reads as a German noun:
+ * it ends like an abstract noun ("Messdatenerfassung", "Einstellungen", "Konfiguration") or holds one's linking form
+ * inside ("Rechnungsdruck", "Leistungserbringer"). German capitalises its nouns, and tables, headings and forms in
+ * German hold many that no list has.
+ */
+export function germanNounShape(text: string, start: number, end: number): boolean {
+  const word = text.slice(start, end).toLowerCase()
+  for (const e of GERMAN_NOUN_ENDINGS) if (word.endsWith(e)) return true
+  for (const l of GERMAN_LINKS) {
+    const at = word.indexOf(l, 3)
+    if (at !== -1 && at + l.length < word.length - 2) return true
+  }
+  return false
+}

@@ -84,6 +84,7 @@ const fieldLabel = forms.fieldLabel
 const labelRecurs = forms.labelRecurs
 const saidAfter = forms.saidAfter
 const tableHeader = forms.tableHeader
+const germanNounShape = evidence.germanNounShape
 const WEAK_CONTEXT = contexts.WEAK_CONTEXT
 const wholeLine = evidence.wholeLine
 
@@ -252,6 +253,7 @@ export const personRecognizer: Recognizer = {
           cls = BREAK // a date: "Jan 1", not Jan
         else cls = classifyHash(h)
         if (cls === 0 && joined) cls = joinedWordClass(text, start, end)
+        if (cls === 0 && end - start >= 7 && germanNounShape(text, start, end)) cls = BREAK
         if (leader && codeAt(text, end) === 46) end++
         // "King Jr. Day": the suffix's dot abbreviates, so the run goes on over it.
         else if (end - start === 2 && codeAt(text, end) === 46 && isNameSuffix(h)) end++

@@ -1035,4 +1035,11 @@ describe('specific negatives', () => {
       ['Cruises on the Black Sea and the Caspian Sea', 'Cruises on the Black Sea and the Caspian Sea'],
     ])
   })
+  it('reads unknown capitalised words shaped like German abstract nouns as no names', () => {
+    expectRedacted([
+      ['# Einstellungen Rechnungsdruck', '# Einstellungen Rechnungsdruck'],
+      ['# Konfiguration Messdatenerfassung – Werk Ingolstadt', '# Konfiguration Messdatenerfassung – Werk Ingolstadt'],
+      ['We met Annika Lindqvist yesterday.', 'We met <PERSON> yesterday.'],
+    ])
+  })
 })
