@@ -35,6 +35,11 @@ export const FUNCTION_WORDS: readonly string[] = [
   // Portuguese
   ...['os', 'um', 'uma', 'do', 'dos', 'das', 'em', 'na', 'nas', 'com', 'não', 'eu', 'você', 'ele', 'ela', 'nós'],
   ...['eles', 'elas', 'meu', 'minha', 'seu', 'sua', 'são', 'obrigado', 'obrigada', 'bom', 'boa'],
+  // Question words and a few of the most common words of the Nordic languages, Polish, Czech, Turkish and Indonesian,
+  // which open a question or a sentence ("Jak vypočítat…", "Hur gör jag…", "Husk at…").
+  ...['hur', 'vad', 'var', 'när', 'varför', 'hvad', 'hvor', 'hvordan', 'hvorfor', 'hvorledes', 'husk', 'hej', 'tak'],
+  ...['jak', 'co', 'kdy', 'kde', 'proč', 'gdzie', 'kiedy', 'dlaczego', 'czy', 'dane', 'nasıl', 'neden', 'nerede'],
+  ...['bagaimana', 'apa', 'kapan', 'dimana', 'mengapa', 'kenapa', 'tolong', 'mohon', 'terima', 'kasih'],
   // Holidays, capitalised in these languages and given names too ("vacanze di Natale", "zu Weihnachten").
   ...['natale', 'navidad', 'pascua', 'pasqua', 'weihnachten', 'ostern', 'pfingsten', 'kerst', 'pasen', 'noël'],
 ]

@@ -289,6 +289,11 @@ function intlNames(regionParts: Set<string>, placeNames: Set<string>): string[] 
     }
     out.push(...parts)
   }
+  // Languages as they name themselves ("Deutsch", "Français", "Polski", "Türkçe"), besides their English names.
+  for (const code of ['de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'da', 'nb', 'fi', 'cs', 'ro', 'tr', 'hu', 'id']) {
+    const native = new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? ''
+    for (const w of native.split(/\s+/)) if (w.length > 3) out.push(w)
+  }
   const languages = new Intl.DisplayNames(['en'], { type: 'language' })
   for (const code of [
     'en',

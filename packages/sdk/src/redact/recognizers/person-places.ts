@@ -17,7 +17,7 @@ function isWordChar(c: number): boolean {
 // ("Lake Victoria", "Santa Monica", "St. Louis") and an organisation's or place's last ("Hudson River", "Palo Alto
 // Networks", "London Stock Exchange"). Some of the last are surnames too (Park, Day, Post, Bank: "Sarah Park"), so
 // they count only after a word that is no known given name ("Washington Post", "Queen Elizabeth Olympic Park").
-const PLACE_WORDS = new IntHashTable(9)
+const PLACE_WORDS = new IntHashTable(10)
 export const PLACE_HEAD = 1
 export const ORG_TAIL = 2
 export const ORG_TAIL_SURNAME = 4
@@ -27,6 +27,15 @@ const addPlaceWords = (words: readonly string[], flag: number): void => {
 }
 addPlaceWords(['lake', 'mount', 'mt', 'saint', 'st', 'ste', 'santa', 'san', 'santo', 'sankt', 'sao', 'são'], PLACE_HEAD)
 addPlaceWords(['fort', 'port', 'cape', 'lago', 'monte', 'mont'], PLACE_HEAD)
+// Shops, cafés and hotels that open their name ("Café Paulistano", "Hotel Adlon", "Tienda Verde", "Farmacia Rossi").
+addPlaceWords(
+  [
+    ...['café', 'cafe', 'hotel', 'hostel', 'restaurant', 'restaurante', 'ristorante', 'trattoria', 'pizzeria'],
+    ...['bistro', 'brasserie', 'tienda', 'farmacia', 'pharmacie', 'apotheke', 'bäckerei', 'boulangerie', 'pastificio'],
+    ...['panadería', 'librería', 'libreria', 'galería', 'galleria', 'supermercado', 'mercado', 'kiosk'],
+  ],
+  PLACE_HEAD,
+)
 // Stations and airports that open their name in other languages ("Gare de Lyon", "Stazione di Firenze", "Stasiun
 // Manggarai", "Aeropuerto de Barajas").
 addPlaceWords(
@@ -57,6 +66,8 @@ addPlaceWords(
     // Termini", "Warszawa Centralna", "Krakowa Głównego", "München Hbf", "İstanbul Havalimanı").
     ...['centrale', 'centraal', 'central', 'termini', 'centralna', 'centralnej', 'główny', 'głównego', 'główna'],
     ...['hauptbahnhof', 'hbf', 'bahnhof', 'flughafen', 'havalimanı', 'station', 'terminal'],
+    // Carriers ("Yurtiçi Kargo", "Fischer Express", "Maersk Line").
+    ...['kargo', 'cargo', 'express', 'freight', 'shipping', 'logistik', 'logística', 'spedition'],
   ],
   ORG_TAIL,
 )

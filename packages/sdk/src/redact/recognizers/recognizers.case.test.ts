@@ -1042,4 +1042,16 @@ describe('specific negatives', () => {
       ['We met Annika Lindqvist yesterday.', 'We met <PERSON> yesterday.'],
     ])
   })
+  it("reads other languages' question words, languages by their own names, carriers and an address key inside an identifier as no finding", () => {
+    expectRedacted([
+      ['Jak vypočítat DPH 21 % z částky?', 'Jak vypočítat DPH 21 % z částky?'],
+      ['Hur gör jag en återbetalning?', 'Hur gör jag en återbetalning?'],
+      ['Bitte auf Deutsch oder Polski antworten.', 'Bitte auf Deutsch oder Polski antworten.'],
+      ['Envio por Yurtiçi Kargo amanhã', 'Envio por Yurtiçi Kargo amanhã'],
+      [
+        '{"fields":["full_name","residential_address_proof","phone"],"max_age_days":90}',
+        '{"fields":["full_name","residential_address_proof","phone"],"max_age_days":90}',
+      ],
+    ])
+  })
 })

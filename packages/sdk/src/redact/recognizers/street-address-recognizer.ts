@@ -69,7 +69,7 @@ const UNIT = new RegExp(
 // "lives at …", "address: …": the rest of the line after an address phrase. Not inside our own tokens: the
 // "ADDRESS>" of `<IP_ADDRESS>` is no address phrase.
 const CONTEXT = new RegExp(
-  String.raw`(?<![${L}])(?<!<[A-Z0-9_]{0,40})(?:address(?:[ ]is)?|adres(?:se|a|s|sen|i|im)?|anschrift|wohnhaft|domicilio|direcci[oó]n|endere[cç]o|morada|indirizzo|osoite|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)[ \t]{0,4}:?[ \t\n]{0,8}(?:>[ ]?)?([^\n]{4,120})`,
+  String.raw`(?<![${L}])(?<!<[A-Z0-9_]{0,40})(?:address(?:[ ]is)?|adres(?:se|a|s|sen|i|im)?|anschrift|wohnhaft|domicilio|direcci[oó]n|endere[cç]o|morada|indirizzo|osoite|lives?[ ]at|living[ ]at|located[ ]at|live[ ]in|resides?[ ]at|moved[ ]to|ship(?:ped)?[ ]to|deliver(?:ed)?[ ]to|mail(?:ed)?[ ]to|send[ ](?:it[ ]|this[ ]|them[ ]|a[ ]new[ ]one[ ])?to|return(?:ed)?[ ](?:it[ ])?to|meet[ ](?:me[ ])?at)(?![A-Za-z0-9_])[ \t]{0,4}:?[ \t\n]{0,8}(?:>[ ]?)?([^\n]{4,120})`,
   'gi',
 )
 
