@@ -62,7 +62,7 @@ describe('redaction quality on the hand-written sets', () => {
     // file, overall recall floor, false-alarm ceiling, PERSON floor, STREET_ADDRESS floor
     ['handwritten.jsonl', 0.95, 0.05, 0.91, 0.91],
     ['handwritten-2.jsonl', 0.95, 0.08, 0.91, 0.93],
-    ['handwritten-3.jsonl', 0.96, 0.19, 0.95, 0.85],
+    ['handwritten-3.jsonl', 0.96, 0.18, 0.95, 0.85],
     ['handwritten-4.jsonl', 0.95, 0.07, 0.93, 0.86],
     ['handwritten-5.jsonl', 0.91, 0.23, 0.87, 0.8],
   ])('%s: recall %f or more, false alarms %f or fewer', (file, overall, alarms, person, street) => {

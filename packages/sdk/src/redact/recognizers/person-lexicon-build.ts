@@ -94,6 +94,12 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
     const prev = map.get(w)
     map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
   }
+  // Brands and firms known by a founder's name ("Bosch", "Porsche", "Siemens"): a lone one is the firm; those the name
+  // lists hold stay usable with a given name ("Ferdinand Porsche").
+  for (const w of EPONYMOUS_BRANDS) {
+    const prev = map.get(w)
+    map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
+  }
   // Holidays and feasts of many faiths and countries ("Eid", "Diwali", "Nowruz", "Songkran"): days, not people; those
   // the name lists hold are ambiguous ("Ramadan", a surname too).
   for (const w of HOLIDAYS) {
@@ -232,6 +238,20 @@ function regionCodes(): string[] {
   }
   return codes
 }
+
+/**
+ * Brands and firms named after their founders, known the world over. Not those that are common surnames of people as
+ * well (Ford, Honda, Suzuki, Johnson, Dell): a lone one of those is as often someone.
+ */
+const EPONYMOUS_BRANDS = [
+  ...['porsche', 'ferrari', 'lamborghini', 'maserati', 'bugatti', 'citroën', 'citroen', 'peugeot', 'renault', 'opel'],
+  ...['daimler', 'chrysler', 'chevrolet', 'cadillac', 'maybach', 'bosch', 'siemens', 'miele', 'philips', 'heineken'],
+  ...['carlsberg', 'guinness', 'nestlé', 'nestle', 'cadbury', 'kellogg', 'heinz', 'hershey', 'disney', 'boeing'],
+  ...['dior', 'chanel', 'gucci', 'prada', 'armani', 'versace', 'fendi', 'givenchy', 'hermès', 'cartier', 'bulgari'],
+  ...['lacoste', 'adidas', 'reebok', 'bayer', 'merck', 'pfizer', 'novartis', 'sanofi', 'michelin', 'pirelli'],
+  ...['bridgestone', 'goodyear', 'gillette', 'colgate', 'palmolive', 'kodak', 'westinghouse', 'thyssenkrupp'],
+  ...['mitsubishi', 'kawasaki', 'yamaha', 'toyota', 'hyundai', 'samsung', 'lidl', 'aldi', 'ikea', 'swarovski'],
+]
 
 /** Single-word holidays and feasts, lower case. */
 const HOLIDAYS = [

@@ -1054,4 +1054,11 @@ describe('specific negatives', () => {
       ],
     ])
   })
+  it("reads brands known by a founder's name as the firm alone, and as a name with a given name", () => {
+    expectRedacted([
+      ['Vergleich: Bosch Serie 6 gegen Siemens iQ500', 'Vergleich: Bosch Serie 6 gegen Siemens iQ500'],
+      ['The Porsche Taycan range grew.', 'The Porsche Taycan range grew.'],
+      ['Ferdinand Porsche founded it.', '<PERSON> founded it.'],
+    ])
+  })
 })
