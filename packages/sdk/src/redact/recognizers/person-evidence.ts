@@ -388,11 +388,16 @@ const GERMAN_LINKS = ['ungs', 'heits', 'keits', 'schafts', 'tions']
  * German hold many that no list has.
  */
 export function germanNounShape(text: string, start: number, end: number): boolean {
-  const word = text.slice(start, end).toLowerCase()
-  for (const e of GERMAN_NOUN_ENDINGS) if (word.endsWith(e)) return true
+  // Read in place (ASCII letters folded with `| 32`): no slice or case copy per unknown word.
+  for (const e of GERMAN_NOUN_ENDINGS) if (end - start > e.length && foldedAt(text, end - e.length, e)) return true
   for (const l of GERMAN_LINKS) {
-    const at = word.indexOf(l, 3)
-    if (at !== -1 && at + l.length < word.length - 2) return true
+    for (let at = start + 3; at + l.length < end - 2; at++) if (foldedAt(text, at, l)) return true
   }
   return false
+}
+
+/** text at `at` spells `word` (lower-case ASCII) in any case. */
+function foldedAt(text: string, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if ((text.charCodeAt(at + k) | 32) !== word.charCodeAt(k)) return false
+  return true
 }
