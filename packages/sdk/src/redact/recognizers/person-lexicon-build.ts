@@ -74,11 +74,10 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
   }
   // Cities from the runtime's time-zone names ("Europe/Paris"). Many are also given names (Paris, Sofia,
   // Victoria): those become ambiguous (a lone one needs strong context), the rest are places.
-  for (const w of cityNames()) {
-    const key = w.toLowerCase()
-    const prev = map.get(key)
-    map.set(key, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
-  }
+  ambiguousOrBreak(
+    map,
+    cityNames().map((w) => w.toLowerCase()),
+  )
   // Larger lists of places: cities, and countries as other languages write them. The name lists hold many of them as
   // surnames ("Boston", "Milan", "Seville"), and some are common given names ("Gary", "Victoria", "Maurice"): a word the
   // name lists hold stays a name when it is a given name of `GIVEN_NAME_BIRTHS` US births or more, and is ambiguous
@@ -90,22 +89,13 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
     else if ((births.get(key) ?? 0) < GIVEN_NAME_BIRTHS) map.set(key, AMBIGUOUS)
   }
   // Function words of other languages: a name only with support ("Le Minh Chau"), never alone ("Si tienes…").
-  for (const w of FUNCTION_WORDS) {
-    const prev = map.get(w)
-    map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
-  }
+  ambiguousOrBreak(map, FUNCTION_WORDS)
   // Brands and firms known by a founder's name ("Bosch", "Porsche", "Siemens"): a lone one is the firm; those the name
   // lists hold stay usable with a given name ("Ferdinand Porsche").
-  for (const w of EPONYMOUS_BRANDS) {
-    const prev = map.get(w)
-    map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
-  }
+  ambiguousOrBreak(map, EPONYMOUS_BRANDS)
   // Holidays and feasts of many faiths and countries ("Eid", "Diwali", "Nowruz", "Songkran"): days, not people; those
   // the name lists hold are ambiguous ("Ramadan", a surname too).
-  for (const w of HOLIDAYS) {
-    const prev = map.get(w)
-    map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
-  }
+  ambiguousOrBreak(map, HOLIDAYS)
   // Months and weekdays of other languages ("Sonntag", "martes", "lipiec") are no names; those the name lists hold are
   // ambiguous ("Freitag", a surname), unless they are given names of `PROPER_GIVEN_NAME_BIRTHS` US births or more
   // ("Mai", "Julio"), which are names more often than dates.
@@ -117,6 +107,14 @@ export function buildPersonLexicon(): { words: Map<string, number>; placeNames: 
   // Contractions ("I'm", "I'll", "You're") are never names.
   for (const key of map.keys()) if (/'(?:m|ll|ve|re|d)$/.test(key)) map.set(key, BREAK)
   return { words: map, placeNames: [...placeNames].sort() }
+}
+
+/** Each of `words` (lower case) is a break, or ambiguous where the name lists hold it (it stays usable with support). */
+function ambiguousOrBreak(map: Map<string, number>, words: readonly string[]): void {
+  for (const w of words) {
+    const prev = map.get(w)
+    map.set(w, prev === NAME || prev === AMBIGUOUS ? AMBIGUOUS : BREAK)
+  }
 }
 
 /**

@@ -7,13 +7,12 @@ import * as forms from './person-forms.js'
 import * as lexicons from './person-lexicon.js'
 import * as places from './person-places.js'
 import {
-  capitalNamesAfterRole,
   chatSpeakers,
   cjkFieldNames,
   displayNames,
   greetedNames,
-  listedNames,
   lowerNamesBeforeVerbs,
+  namesAfterColons,
 } from './person-structure.js'
 
 // Bound once to constants of this module: an imported binding is a module-variable load with a hole check on every
@@ -296,10 +295,7 @@ export const personRecognizer: Recognizer = {
       chatSpeakers(text, out)
       if ((profile & GREETING_WORD) !== 0) greetedNames(text, out)
     }
-    if ((profile & COLON) !== 0) {
-      listedNames(text, out)
-      capitalNamesAfterRole(text, out)
-    }
+    if ((profile & COLON) !== 0) namesAfterColons(text, out)
     extendPersons(text, out, lowerMode, (profile & CONJUNCTION) !== 0)
     return out
   },

@@ -68,36 +68,46 @@ const LIST_LABELS = new Set(['attendees', 'participants', 'present', 'invitees',
 const LIST_ITEM = /([a-z][a-z'-]{1,20})(?:[ ]([a-z][a-z'-]{1,20}))?(?=[ ]*(?:,|;|$|\n|and\b))/gy
 
 /**
- * The people of a list after its label in lower case ("attendees: sanjay, aditi kulkarni, femi"): an item that opens
- * with a given name the name lists hold is a person, with the word after it when that is no English word (a surname).
- * Hot path: the labels are found from the text's colons, not by a search over the text.
+ * The people of a list after its label in lower case ("attendees: sanjay, aditi kulkarni, femi"), for the colon at
+ * `colon`: an item that opens with a given name the name lists hold is a person, with the word after it when that is
+ * no English word (a surname). Hot path: the labels are found from the text's colons, not by a search over the text.
  */
-export function listedNames(text: string, out: Finding[]): void {
-  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
-    let end = colon
-    while (end > 0 && text.charCodeAt(end - 1) === 32) end--
-    let start = end
-    while (start > 0 && end - start <= 12 && isLetter(text.charCodeAt(start - 1))) start--
-    if (end - start < 2 || end - start > 12 || !LIST_LABELS.has(text.slice(start, end).toLowerCase())) continue
-    let at = colon + 1
-    while (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9) at++
-    for (let items = 0; items < 12; items++) {
-      LIST_ITEM.lastIndex = at
-      const item = LIST_ITEM.exec(text)
-      if (item === null) break
-      const first = item[1]!
-      if (classify(first, 0, first.length) !== NAME) break
-      const second = item[2]
-      const itemEnd =
-        item.index + (second && classify(second, 0, second.length) !== BREAK ? item[0].length : first.length)
-      out.push({ type: 'PERSON', start: item.index, end: itemEnd, score: 0.7, recognizer: 'person' })
-      // On past the separator to the next item.
-      let next = item.index + item[0].length
-      while (next < text.length && (text[next] === ' ' || text[next] === ',' || text[next] === ';')) next++
-      if (text.startsWith('and ', next)) next += 4
-      if (next >= text.length || text[next] === '\n') break
-      at = next
-    }
+function listAfter(text: string, colon: number, out: Finding[]): void {
+  let end = colon
+  while (end > 0 && text.charCodeAt(end - 1) === 32) end--
+  let start = end
+  while (start > 0 && end - start <= 12 && isLetter(text.charCodeAt(start - 1))) start--
+  if (end - start < 2 || end - start > 12 || !LIST_LABELS.has(text.slice(start, end).toLowerCase())) return
+  let at = colon + 1
+  while (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9) at++
+  for (let items = 0; items < 12; items++) {
+    LIST_ITEM.lastIndex = at
+    const item = LIST_ITEM.exec(text)
+    if (item === null) break
+    const first = item[1]!
+    if (classify(first, 0, first.length) !== NAME) break
+    const second = item[2]
+    const itemEnd =
+      item.index + (second && classify(second, 0, second.length) !== BREAK ? item[0].length : first.length)
+    out.push({ type: 'PERSON', start: item.index, end: itemEnd, score: 0.7, recognizer: 'person' })
+    // On past the separator to the next item.
+    let next = item.index + item[0].length
+    while (next < text.length && (text[next] === ' ' || text[next] === ',' || text[next] === ';')) next++
+    if (text.startsWith('and ', next)) next += 4
+    if (next >= text.length || text[next] === '\n') break
+    at = next
+  }
+}
+
+/**
+ * People after a colon, the text's colons walked once: a list of people after its label in lower case (listAfter)
+ * and a name in capitals after a person's role (capitalNameAfter, for the first MAX_ROLE_COLONS colons).
+ */
+export function namesAfterColons(text: string, out: Finding[]): void {
+  let colons = 0
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1), colons++) {
+    listAfter(text, colon, out)
+    if (colons < MAX_ROLE_COLONS) capitalNameAfter(text, colon, out)
   }
 }
 
@@ -130,25 +140,22 @@ const MAX_ROLE_COLONS = 256
 const MAX_CAPITAL_WORDS = 4
 
 /**
- * A name in capitals after a person's role on a form ("PATIENT: GEORGE OYELARAN", "Paziente: COSTA GIANLUCA", "name on
- * card: LEILA MANSOURI", `"holder": "ZHANG YUTING"`), which the main scan reads as acronyms: up to four words in
- * capitals after the key's colon, none of them an English word ("BORROWER: SEE ATTACHED" is none), and a short
+ * A name in capitals after a person's role on a form, for the colon at `c` ("PATIENT: GEORGE OYELARAN", "Paziente:
+ * COSTA GIANLUCA", "name on card: LEILA MANSOURI", `"holder": "ZHANG YUTING"`), which the main scan reads as acronyms:
+ * up to four words in capitals after the key's colon, none of them an English word ("BORROWER: SEE ATTACHED" is none), and a short
  * unknown word before a number or `#` left out ("CARLOS MENDIETA NMLS #118822").
  */
-export function capitalNamesAfterRole(text: string, out: Finding[]): void {
-  let colons = 0
-  for (let c = text.indexOf(':'); c !== -1 && colons < MAX_ROLE_COLONS; c = text.indexOf(':', c + 1), colons++) {
-    let v = c + 1
-    while (v < text.length && v - c <= 3 && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 34)) v++
-    if (!isCapital(text.charCodeAt(v)) || !isCapital(text.charCodeAt(v + 1))) continue
-    const end = capitalNameEnd(text, v)
-    if (end > v && contextBefore(text, v) === STRONG_CONTEXT) {
-      out.push({ type: 'PERSON', start: v, end, score: 0.85, recognizer: 'person' })
-    }
+function capitalNameAfter(text: string, c: number, out: Finding[]): void {
+  let v = c + 1
+  while (v < text.length && v - c <= 3 && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 34)) v++
+  if (!isCapital(text.charCodeAt(v)) || !isCapital(text.charCodeAt(v + 1))) return
+  const end = capitalNameEnd(text, v)
+  if (end > v && contextBefore(text, v) === STRONG_CONTEXT) {
+    out.push({ type: 'PERSON', start: v, end, score: 0.85, recognizer: 'person' })
   }
 }
 
-/** End of the name in capitals from `at` (see capitalNamesAfterRole), or -1 when what stands there is none. */
+/** End of the name in capitals from `at` (see capitalNameAfter), or -1 when what stands there is none. */
 function capitalNameEnd(text: string, at: number): number {
   let end = -1
   let i = at

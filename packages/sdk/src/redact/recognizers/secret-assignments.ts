@@ -99,15 +99,18 @@ export function insertedSecrets(text: string, out: Finding[]): void {
     if (!columns.includes(true)) continue
     let i = m.index + m[0].length
     for (let row = 0; row < MAX_ROWS && text.charCodeAt(i) === 40; row++) {
-      i = tupleSecrets(text, i + 1, columns, out)
-      while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13))
-        i++
+      i = skipBlanks(text, tupleSecrets(text, i + 1, columns, out))
       if (text.charCodeAt(i) !== 44) break
-      i++
-      while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13))
-        i++
+      i = skipBlanks(text, i + 1)
     }
   }
+}
+
+/** Past spaces and line breaks from `at`. */
+function skipBlanks(text: string, at: number): number {
+  let i = at
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13)) i++
+  return i
 }
 
 /** Reads one tuple's values from `at` (after its `(`) and returns the index after its `)`. */

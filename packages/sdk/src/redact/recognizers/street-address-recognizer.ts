@@ -18,7 +18,15 @@ import {
 } from '../text-profile.js'
 import { BREAK, classify, personLexicon } from './person-lexicon.js'
 import { extend, extendLine } from './street-tail.js'
-import { GATE_LITERALS, HYPHEN_DISTRICTS, HYPHEN_ROADS, PREFIXES, SUFFIXES, TYPES } from './street-words.js'
+import {
+  ADDRESS_KEYS,
+  GATE_LITERALS,
+  HYPHEN_DISTRICTS,
+  HYPHEN_ROADS,
+  PREFIXES,
+  SUFFIXES,
+  TYPES,
+} from './street-words.js'
 
 // Letters of the Latin, Greek and Cyrillic scripts as explicit ranges: non-Unicode regexes run much faster in V8.
 const L = 'A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF'
@@ -163,7 +171,7 @@ function movedTo(text: string, at: number): boolean {
 function foreignKey(text: string, at: number): boolean {
   return FOREIGN_KEY.test(text.slice(at, at + 9))
 }
-const FOREIGN_KEY = /^(?:adres|anschrift|wohnhaft|domicilio|direcci|endere|morada|indirizzo|osoite)/i
+const FOREIGN_KEY = new RegExp(`^(?:${ADDRESS_KEYS.join('|')})`, 'i')
 
 // What follows "moved to" opens like an address: a capital, a `#`, a quote, or a number that is not followed by a
 // lower-case word ("221B Baker Street"; "12 rue de Rivoli" and "45 main st" pass by the street word after the number);
